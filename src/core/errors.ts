@@ -1,0 +1,51 @@
+// Every error Loupe raises on purpose carries a stable code. Messages name what
+// went wrong in general terms and never contain patient data, tokens or keys,
+// so they are safe to log and to show.
+
+export const ErrorCode = {
+  ConfigInvalid: 'LOUPE_CONFIG_INVALID',
+  KeysMissing: 'LOUPE_KEYS_MISSING',
+  KeysInvalid: 'LOUPE_KEYS_INVALID',
+  KeysReadOnly: 'LOUPE_KEYS_READ_ONLY',
+  KeyVersionUnknown: 'LOUPE_KEY_VERSION_UNKNOWN',
+  KeyMismatch: 'LOUPE_KEY_MISMATCH',
+  UnwrapFailed: 'LOUPE_UNWRAP_FAILED',
+  BlobAuthFailed: 'LOUPE_BLOB_AUTH_FAILED',
+  BlobFormat: 'LOUPE_BLOB_FORMAT',
+  BlobNotFound: 'LOUPE_BLOB_NOT_FOUND',
+  BlobShredded: 'LOUPE_BLOB_SHREDDED',
+  BlobTooLarge: 'LOUPE_BLOB_TOO_LARGE',
+  DbUnsupportedUrl: 'LOUPE_DB_UNSUPPORTED_URL',
+  DbMigrationChanged: 'LOUPE_DB_MIGRATION_CHANGED',
+  DbMigrationFailed: 'LOUPE_DB_MIGRATION_FAILED',
+  AuditChainBroken: 'LOUPE_AUDIT_CHAIN_BROKEN',
+  JobHandlerMissing: 'LOUPE_JOB_HANDLER_MISSING',
+  JobLeaseLost: 'LOUPE_JOB_LEASE_LOST',
+  JobLeaseExhausted: 'LOUPE_JOB_LEASE_EXHAUSTED',
+  NotFound: 'LOUPE_NOT_FOUND',
+  InvalidInput: 'LOUPE_INVALID_INPUT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class LoupeError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LoupeError';
+    this.code = code;
+  }
+}
+
+export function isLoupeError(error: unknown, code?: ErrorCode): error is LoupeError {
+  return error instanceof LoupeError && (code === undefined || error.code === code);
+}
+
+/** A loggable, PHI-free description of any thrown value. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof LoupeError) return { code: error.code, message: error.message };
+  // Foreign errors may quote input (file names, SQL values): keep only their class.
+  if (error instanceof Error) return { code: 'LOUPE_UNEXPECTED', message: `unexpected ${error.name}` };
+  return { code: 'LOUPE_UNEXPECTED', message: 'unexpected failure' };
+}

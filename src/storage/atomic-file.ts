@@ -1,0 +1,57 @@
+// Write-then-rename, so a reader never sees a partial file and a crash leaves
+// at most a temporary file that is not under the final name.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export const TEMP_SUFFIX = '.partial';
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Streams `source` into `path` atomically; returns the bytes written. */
+export async function writeFileAtomic(
+  path: string,
+  source: Readable | Uint8Array | string,
+  options: { mode?: number } = {},
+): Promise<number> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  const mode = options.mode ?? 0o600;
+  try {
+    let bytes = 0;
+    if (typeof source === 'string' || source instanceof Uint8Array) {
+      const handle = await open(temp, 'wx', mode);
+      try {
+        const { bytesWritten } = await handle.write(typeof source === 'string' ? Buffer.from(source) : source);
+        bytes = bytesWritten;
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } else {
+      const out = createWriteStream(temp, { flags: 'wx', mode });
+      source.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      await pipeline(source, out);
+      await fsyncPath(temp);
+    }
+    await rename(temp, path);
+    await fsyncPath(dir);
+    return bytes;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

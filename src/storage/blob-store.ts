@@ -1,0 +1,16 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where encrypted blob bodies live. Implementations see only ciphertext and
+ * opaque keys; an object-storage implementation slots in behind this.
+ */
+export interface BlobStore {
+  /** Stores the whole stream under `key`, atomically: all of it or nothing. */
+  put(key: string, body: Readable): Promise<{ bytes: number }>;
+  /** Fails with LOUPE_BLOB_NOT_FOUND when absent. */
+  get(key: string): Promise<Readable>;
+  delete(key: string): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  /** Proves the store can be written and read, for /readyz. */
+  probe(): Promise<void>;
+}

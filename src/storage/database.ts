@@ -1,0 +1,122 @@
+// Opens the one PostgreSQL schema on either engine: PGlite (PostgreSQL
+// compiled to WebAssembly, in-process, a folder under the data directory) for
+// the embedded default, or a PostgreSQL server for production.
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { ErrorCode, LoupeError } from '../core/errors.js';
+import { PrismaClient } from './prisma/client.js';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** Runs a script or a parameterised query on one connection. */
+export type RawRunner = (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export interface Database {
+  readonly engine: Engine;
+  readonly prisma: PrismaClient;
+  /** Runs `fn` on one connection while holding the named session-level lock. */
+  withLock<T>(lockId: number, fn: (run: RawRunner) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: the data folder as a tarball. */
+  dump?: () => Promise<Blob>;
+}
+
+export interface DatabaseOptions {
+  /** postgresql://… (an optional `schema` query parameter selects the schema), or unset for PGlite. */
+  url?: string | undefined;
+  /** PGlite's folder; unset keeps the embedded database in memory (tests). */
+  dataDir?: string | undefined;
+  /** A PGlite data-folder dump to start from instead of running initdb (saves seconds in tests). */
+  pgliteTemplate?: Blob | undefined;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteTemplate);
+}
+
+async function openPglite(dataDir: string | undefined, template: Blob | undefined): Promise<Database> {
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(template ? { loadDataDir: template } : {}),
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // One connection: PGlite serialises everything, so a lock is not needed.
+  const run: RawRunner = async (sql, params) =>
+    params ? (await pglite.query<Record<string, unknown>>(sql, params)).rows : execRows(await pglite.exec(sql));
+  return {
+    engine: 'pglite',
+    prisma,
+    withLock: (_lockId, fn) => fn(run),
+    ping: async () => {
+      await pglite.query('SELECT 1');
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+    dump: () => pglite.dumpDataDir('none'),
+  };
+}
+
+function execRows(results: { rows: Record<string, unknown>[] }[]): Record<string, unknown>[] {
+  return results.at(-1)?.rows ?? [];
+}
+
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new LoupeError(ErrorCode.DbUnsupportedUrl, 'DATABASE_URL is not a valid URL', { cause });
+  }
+  if (parsed.protocol !== 'postgresql:' && parsed.protocol !== 'postgres:') {
+    throw new LoupeError(ErrorCode.DbUnsupportedUrl, 'DATABASE_URL must be a postgresql:// URL');
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new LoupeError(ErrorCode.DbUnsupportedUrl, 'DATABASE_URL schema must be a plain lower-case identifier');
+  }
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { connectionString, schema } = parsePostgresUrl(url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's error (server restart) must not crash the process.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool, schema ? { schema } : undefined),
+  });
+  return {
+    engine: 'postgres',
+    prisma,
+    withLock: async (lockId, fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [lockId]);
+        try {
+          return await fn(async (sql, params) => (await client.query(sql, params)).rows);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [lockId]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

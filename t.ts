@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+import { readFile } from 'node:fs/promises';
+let t=Date.now();
+const p = await PGlite.create();
+console.log('create', Date.now()-t); t=Date.now();
+await p.exec(await readFile('prisma/migrations/0001_init/migration.sql','utf8'));
+console.log('migrate', Date.now()-t); t=Date.now();
+const dump = await p.dumpDataDir('none');
+console.log('dump', Date.now()-t, dump.size); t=Date.now();
+const q = await PGlite.create({loadDataDir: dump});
+console.log('load', Date.now()-t); t=Date.now();
+console.log((await q.query('select count(*) from "Job"')).rows);
