@@ -32,7 +32,7 @@ export type KeyRingFile = z.infer<typeof fileSchema>;
 
 export interface WrappedKey {
   kekVersion: number;
-  wrapped: Buffer;
+  wrapped: Uint8Array<ArrayBuffer>;
 }
 
 export class KeyRing {

@@ -7,12 +7,13 @@ import { ErrorCode, LoupeError } from '../core/errors.js';
 const NONCE = 12;
 const TAG = 16;
 
-export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Buffer {
+/** Returns a plain Uint8Array so it can be stored as a database `bytea` as is. */
+export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Uint8Array<ArrayBuffer> {
   const nonce = randomBytes(NONCE);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([nonce, body, cipher.getAuthTag()]);
+  return new Uint8Array(Buffer.concat([nonce, body, cipher.getAuthTag()]));
 }
 
 export function unseal(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer {

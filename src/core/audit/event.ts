@@ -1,0 +1,75 @@
+// What an audit event says: who did what to which patient, asset or consult,
+// when, from where, with what outcome and why. No PHI: patients, assets and
+// consults are named by Loupe's internal ids only.
+
+export type ActorType = 'user' | 'admin' | 'system' | 'service';
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+/** Actions are stable strings: audit consumers (SIEM rules, exports) key on them. */
+export const AuditAction = {
+  BlobStored: 'blob.stored',
+  BlobRead: 'blob.read',
+  AssetShredded: 'asset.shredded',
+  PatientCreated: 'patient.created',
+  PatientRead: 'patient.read',
+  WorkspaceCreated: 'workspace.created',
+  KeysRotated: 'keys.rotated',
+  KeysRewrapped: 'keys.rewrapped',
+  AuditExported: 'audit.exported',
+  AuditVerified: 'audit.verified',
+  ServiceStarted: 'service.started',
+  ServiceStopped: 'service.stopped',
+  JobDead: 'job.dead',
+} as const;
+
+export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
+
+export interface AuditActor {
+  type: ActorType;
+  /** Chat user id, signed-in subject, or the name of a system component. */
+  id: string | null;
+}
+
+/** What a use case hands to the audit log. */
+export interface AuditEventInput {
+  actor: AuditActor;
+  action: AuditActionName | (string & {});
+  outcome: AuditOutcome;
+  reason?: string | null;
+  workspaceId?: string | null;
+  patientId?: string | null;
+  assetId?: string | null;
+  consultId?: string | null;
+  sourceIp?: string | null;
+  requestId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** One stored link of the chain. */
+export interface AuditRecord {
+  seq: bigint;
+  id: string;
+  at: Date;
+  workspaceId: string | null;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  outcome: AuditOutcome;
+  reason: string | null;
+  patientId: string | null;
+  assetId: string | null;
+  consultId: string | null;
+  sourceIp: string | null;
+  requestId: string | null;
+  details: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditCheckpointRecord {
+  seq: bigint;
+  hash: string;
+  signature: string;
+  keyId: string;
+  at: Date;
+}

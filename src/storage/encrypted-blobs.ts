@@ -1,0 +1,167 @@
+// An asset's blobs: each streamed through its own data key into the blob
+// store, recorded (with its wrapped key and an audit event) in one
+// transaction once the ciphertext is durably written. Reads are audited before
+// a single byte is decrypted. Shredding destroys the data keys, which makes
+// every copy of the ciphertext, backups included, unreadable.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { AuditActor } from '../core/audit/event.js';
+import { AuditAction } from '../core/audit/event.js';
+import { ErrorCode, LoupeError } from '../core/errors.js';
+import { createDecryptStream, createEncryptStream } from '../crypto/stream-cipher.js';
+import type { AuditLog } from './audit-log.js';
+import type { BlobStore } from './blob-store.js';
+import type { DataKeys } from './data-keys.js';
+import type { Database } from './database.js';
+import type { BlobKind } from './prisma/client.js';
+import { transaction } from './transaction.js';
+
+export interface StoreBlobInput {
+  assetId: string;
+  kind: BlobKind;
+  part?: number;
+  mediaType: string;
+  body: Readable;
+  actor: AuditActor;
+  requestId?: string | null;
+}
+
+export interface StoredBlob {
+  id: string;
+  plaintextSize: bigint;
+  ciphertextSize: bigint;
+}
+
+export interface EncryptedBlobsOptions {
+  db: Database;
+  store: BlobStore;
+  dataKeys: DataKeys;
+  audit: AuditLog;
+  maxBlobBytes: number;
+}
+
+const blobContext = (assetId: string, kind: BlobKind, part: number) =>
+  `loupe-blob/1|asset:${assetId}|kind:${kind}|part:${part}`;
+
+function sizeLimit(max: number, counted: { bytes: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      counted.bytes += chunk.length;
+      if (counted.bytes > max) {
+        callback(new LoupeError(ErrorCode.BlobTooLarge, `blob exceeds the limit of ${max} bytes`));
+      } else {
+        callback(null, chunk);
+      }
+    },
+  });
+}
+
+export class EncryptedBlobs {
+  constructor(private readonly o: EncryptedBlobsOptions) {}
+
+  async put(input: StoreBlobInput): Promise<StoredBlob> {
+    const part = input.part ?? 0;
+    const id = randomUUID();
+    const storageKey = randomBytes(20).toString('hex');
+    const plain = { bytes: 0 };
+    const digest = createHash('sha256');
+    const key = randomBytes(32);
+    const ciphertext = new PassThrough();
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        digest.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    try {
+      const [, written] = await Promise.all([
+        pipeline(
+          input.body,
+          sizeLimit(this.o.maxBlobBytes, plain),
+          createEncryptStream(key, blobContext(input.assetId, input.kind, part)),
+          hashing,
+          ciphertext,
+        ),
+        this.o.store.put(storageKey, ciphertext),
+      ]);
+      await transaction(this.o.db, async (tx) => {
+        // The data key is created here with the random key used above, so it
+        // exists only if the blob row does.
+        const dataKeyId = await this.o.dataKeys.createWithKey(tx, 'blob', input.assetId, key);
+        await tx.blob.create({
+          data: {
+            id,
+            assetId: input.assetId,
+            kind: input.kind,
+            part,
+            storageKey,
+            mediaType: input.mediaType,
+            plaintextSize: BigInt(plain.bytes),
+            ciphertextSize: BigInt(written.bytes),
+            ciphertextSha256: digest.digest('hex'),
+            dataKeyId,
+          },
+        });
+        await this.o.audit.append(tx, {
+          actor: input.actor,
+          action: AuditAction.BlobStored,
+          outcome: 'success',
+          assetId: input.assetId,
+          requestId: input.requestId ?? null,
+          details: { blobId: id, kind: input.kind, part, bytes: plain.bytes },
+        });
+      });
+      return { id, plaintextSize: BigInt(plain.bytes), ciphertextSize: BigInt(written.bytes) };
+    } catch (error) {
+      ciphertext.destroy();
+      // Only ciphertext was ever written; remove it so nothing is orphaned.
+      await this.o.store.delete(storageKey).catch(() => {});
+      throw error;
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /** Audits the read, then returns the decrypting stream. */
+  async open(blobId: string, actor: AuditActor, requestId?: string | null): Promise<Readable> {
+    const blob = await this.o.db.prisma.blob.findUnique({ where: { id: blobId }, include: { dataKey: true } });
+    if (!blob) throw new LoupeError(ErrorCode.NotFound, 'no such blob');
+    const key = this.o.dataKeys.unwrap(blob.dataKey);
+    await this.o.audit.record({
+      actor,
+      action: AuditAction.BlobRead,
+      outcome: 'success',
+      assetId: blob.assetId,
+      requestId: requestId ?? null,
+      details: { blobId, kind: blob.kind, part: blob.part },
+    });
+    const source = await this.o.store.get(blob.storageKey);
+    const decrypt = createDecryptStream(key, blobContext(blob.assetId, blob.kind, blob.part));
+    source.on('error', (error) => decrypt.destroy(error));
+    return source.pipe(decrypt);
+  }
+
+  /** Destroys every data key of the asset, then removes the ciphertext it can no longer open. */
+  async shredAsset(assetId: string, actor: AuditActor, reason: string): Promise<number> {
+    const { keys, storageKeys } = await transaction(this.o.db, async (tx) => {
+      const blobs = await tx.blob.findMany({ where: { assetId }, select: { storageKey: true } });
+      const destroyed = await tx.dataKey.updateMany({
+        where: { assetId, wrapped: { not: null } },
+        data: { wrapped: null, destroyedAt: new Date() },
+      });
+      await tx.asset.update({ where: { id: assetId }, data: { status: 'shredded', shreddedAt: new Date() } });
+      await this.o.audit.append(tx, {
+        actor,
+        action: AuditAction.AssetShredded,
+        outcome: 'success',
+        reason,
+        assetId,
+        details: { dataKeys: destroyed.count, blobs: blobs.length },
+      });
+      return { keys: destroyed.count, storageKeys: blobs.map((b) => b.storageKey) };
+    });
+    await Promise.all(storageKeys.map((k) => this.o.store.delete(k).catch(() => {})));
+    return keys;
+  }
+}

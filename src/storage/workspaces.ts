@@ -1,0 +1,49 @@
+import { createHmac } from 'node:crypto';
+import { ErrorCode, LoupeError } from '../core/errors.js';
+import type { AuditActor } from '../core/audit/event.js';
+import { AuditAction } from '../core/audit/event.js';
+import type { AuditLog } from './audit-log.js';
+import type { DataKeys } from './data-keys.js';
+import type { Database } from './database.js';
+import type { Platform, Workspace } from './prisma/client.js';
+import { transaction, type Tx } from './transaction.js';
+
+/** The channel id of a workspace's default channel policy. */
+export const WORKSPACE_DEFAULT_CHANNEL = '*';
+
+export class Workspaces {
+  constructor(
+    private readonly db: Database,
+    private readonly dataKeys: DataKeys,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Finds or creates the workspace, with its secret and its default channel policy. */
+  async ensure(platform: Platform, externalId: string, name: string, actor: AuditActor): Promise<Workspace> {
+    const existing = await this.db.prisma.workspace.findUnique({ where: { platform_externalId: { platform, externalId } } });
+    if (existing) return existing;
+    return transaction(this.db, async (tx) => {
+      const secret = await this.dataKeys.create(tx, 'workspace_secret', null);
+      const workspace = await tx.workspace.create({
+        data: { platform, externalId, name, secretKeyId: secret.id },
+      });
+      await tx.channelPolicy.create({ data: { workspaceId: workspace.id, channelId: WORKSPACE_DEFAULT_CHANNEL } });
+      await this.audit.append(tx, {
+        actor,
+        action: AuditAction.WorkspaceCreated,
+        outcome: 'success',
+        workspaceId: workspace.id,
+        details: { platform },
+      });
+      return workspace;
+    });
+  }
+
+  /** A keyed one-way hash under the workspace secret: finds records without storing the value. */
+  async keyedHash(tx: Tx, workspaceId: string, label: string, value: string): Promise<string> {
+    const ws = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, include: { secretKey: true } });
+    if (!ws.secretKey) throw new LoupeError(ErrorCode.NotFound, 'workspace has no secret');
+    const secret = this.dataKeys.unwrap(ws.secretKey);
+    return createHmac('sha256', secret).update(`${label}\0${value}`).digest('hex');
+  }
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import { isLoupeError } from '../../src/core/errors.js';
+import { HEADER_BYTES, createDecryptStream, createEncryptStream } from '../../src/crypto/stream-cipher.js';
+
+const CHUNK_LOG2 = 10; // 1 KiB chunks so edge cases are cheap
+const CHUNK = 1024;
+const SEALED = CHUNK + 16;
+const key = randomBytes(32);
+const context = 'loupe-blob/1|asset:a1|kind:original|part:0';
+
+async function encrypt(plain: Buffer, ctx = context): Promise<Buffer> {
+  // Feed in odd-sized pieces so chunk boundaries never line up with writes.
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < plain.length; i += 333) pieces.push(plain.subarray(i, i + 333));
+  return buffer(Readable.from(pieces).pipe(createEncryptStream(key, ctx, CHUNK_LOG2)));
+}
+
+function decrypt(sealed: Buffer, ctx = context, k: Buffer = key): Promise<Buffer> {
+  return buffer(Readable.from([sealed]).pipe(createDecryptStream(k, ctx)));
+}
+
+const authFailed = (e: unknown) => isLoupeError(e, 'LOUPE_BLOB_AUTH_FAILED');
+
+describe('chunked blob encryption', () => {
+  it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK, 5 * CHUNK + 7])('round-trips %i bytes', async (n) => {
+    const plain = randomBytes(n);
+    const sealed = await encrypt(plain);
+    expect(sealed.length).toBe(HEADER_BYTES + n + 16 * (Math.floor(n / CHUNK) + (n % CHUNK === 0 && n > 0 ? 0 : 1)));
+    expect(sealed.includes(plain.subarray(0, Math.min(n, 64)))).toBe(n === 0);
+    expect((await decrypt(sealed)).equals(plain)).toBe(true);
+  });
+
+  it('uses a fresh nonce prefix for every blob, even with the same key and content', async () => {
+    const plain = randomBytes(100);
+    const a = await encrypt(plain);
+    const b = await encrypt(plain);
+    expect(a.subarray(6, HEADER_BYTES).equals(b.subarray(6, HEADER_BYTES))).toBe(false);
+    expect(a.equals(b)).toBe(false);
+  });
+
+  it('fails on a flipped bit', async () => {
+    const sealed = await encrypt(randomBytes(3 * CHUNK));
+    sealed[HEADER_BYTES + CHUNK + 5]! ^= 1;
+    await expect(decrypt(sealed)).rejects.toSatisfy(authFailed);
+  });
+
+  it('fails when cut at a chunk boundary', async () => {
+    const sealed = await encrypt(randomBytes(3 * CHUNK + 10));
+    await expect(decrypt(sealed.subarray(0, HEADER_BYTES + 2 * SEALED))).rejects.toSatisfy(authFailed);
+  });
+
+  it('fails when cut inside a chunk, or to the header alone', async () => {
+    const sealed = await encrypt(randomBytes(3 * CHUNK + 10));
+    await expect(decrypt(sealed.subarray(0, sealed.length - 3))).rejects.toSatisfy(authFailed);
+    await expect(decrypt(sealed.subarray(0, HEADER_BYTES))).rejects.toSatisfy(authFailed);
+  });
+
+  it('fails when chunks are reordered', async () => {
+    const sealed = await encrypt(randomBytes(3 * CHUNK + 10));
+    const c0 = sealed.subarray(HEADER_BYTES, HEADER_BYTES + SEALED);
+    const c1 = sealed.subarray(HEADER_BYTES + SEALED, HEADER_BYTES + 2 * SEALED);
+    const swapped = Buffer.concat([sealed.subarray(0, HEADER_BYTES), c1, c0, sealed.subarray(HEADER_BYTES + 2 * SEALED)]);
+    await expect(decrypt(swapped)).rejects.toSatisfy(authFailed);
+  });
+
+  it('fails under another asset or blob kind (a swapped blob)', async () => {
+    const sealed = await encrypt(randomBytes(100));
+    await expect(decrypt(sealed, 'loupe-blob/1|asset:a2|kind:original|part:0')).rejects.toSatisfy(authFailed);
+    await expect(decrypt(sealed, 'loupe-blob/1|asset:a1|kind:preview|part:0')).rejects.toSatisfy(authFailed);
+    await expect(decrypt(sealed, context, randomBytes(32))).rejects.toSatisfy(authFailed);
+  });
+
+  it('rejects something that is not a Loupe blob', async () => {
+    await expect(decrypt(Buffer.from('hello, this is plainly not encrypted'))).rejects.toSatisfy((e) =>
+      isLoupeError(e, 'LOUPE_BLOB_FORMAT'),
+    );
+  });
+});
