@@ -7,7 +7,8 @@ import { ErrorCode, LoupeError } from './core/errors.js';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
-  PORT: int(1, 65535).default(3000),
+  // 0 asks the system for a free port.
+  PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
   LOUPE_DATA_DIR: z.string().min(1).default('./data'),

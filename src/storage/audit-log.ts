@@ -15,12 +15,18 @@ import type { Prisma } from './prisma/client.js';
 /** Arbitrary constant naming the audit head lock among advisory locks. */
 const AUDIT_HEAD_LOCK = 0x4c4f5541;
 
+/** Keyed by schema too, so Loupe installations sharing one database do not wait on each other. */
+async function lockHead(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_HEAD_LOCK}::int, hashtext(current_schema()))`;
+}
+
 export interface AuditLogOptions {
   db: Database;
   keyRing: KeyRing;
   clock: Clock;
   /** A signed checkpoint every this many events. */
   checkpointInterval: number;
+  /** Called as the event is written, before the caller's transaction commits. */
   onAppend?: (record: AuditRecord) => void;
 }
 
@@ -29,7 +35,7 @@ export class AuditLog {
 
   /** Appends within `tx`; the event commits or rolls back with the change it records. */
   async append(tx: Tx, input: AuditEventInput): Promise<AuditRecord> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_HEAD_LOCK}::bigint)`;
+    await lockHead(tx);
     const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
     const unsigned: Omit<AuditRecord, 'hash'> = {
       seq: (last?.seq ?? 0n) + 1n,
@@ -64,7 +70,7 @@ export class AuditLog {
   /** Signs the current head (if not yet signed): run at shutdown and on a schedule. */
   async checkpoint(): Promise<AuditCheckpointRecord | null> {
     return transaction(this.options.db, async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_HEAD_LOCK}::bigint)`;
+      await lockHead(tx);
       const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
       if (!head) return null;
       const existing = await tx.auditCheckpoint.findUnique({ where: { seq: head.seq } });

@@ -101,11 +101,12 @@ async function openPostgres(url: string): Promise<Database> {
     withLock: async (lockId, fn) => {
       const client = await pool.connect();
       try {
-        await client.query('SELECT pg_advisory_lock($1)', [lockId]);
+        // Keyed by schema too, so installations sharing a database do not wait on each other.
+        await client.query('SELECT pg_advisory_lock($1::int, hashtext(current_schema()))', [lockId]);
         try {
           return await fn(async (sql, params) => (await client.query(sql, params)).rows);
         } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [lockId]);
+          await client.query('SELECT pg_advisory_unlock($1::int, hashtext(current_schema()))', [lockId]);
         }
       } finally {
         client.release();

@@ -1,0 +1,175 @@
+// Durable jobs in the database: at-least-once delivery through leases. A
+// worker that dies leaves its job "running" with a lease that runs out; the
+// next claim takes it over. Claims are compare-and-set on the attempt count,
+// so two workers never run the same attempt.
+import type { Clock } from '../core/clock.js';
+import { AuditAction } from '../core/audit/event.js';
+import { ErrorCode, describeError } from '../core/errors.js';
+import type { AuditLog } from '../storage/audit-log.js';
+import type { Database } from '../storage/database.js';
+import type { JobStatus, Prisma } from '../storage/prisma/client.js';
+import { transaction, type Tx } from '../storage/transaction.js';
+import { retryDelayMs } from './backoff.js';
+
+export interface NewJob {
+  type: string;
+  /** Ids and options only: never patient data. */
+  payload?: Record<string, unknown>;
+  /** Enqueueing the same key twice yields one job. */
+  dedupeKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface ClaimedJob {
+  id: string;
+  type: string;
+  payload: unknown;
+  attempt: number;
+  maxAttempts: number;
+}
+
+export interface JobQueueOptions {
+  db: Database;
+  clock: Clock;
+  audit: AuditLog;
+  random?: () => number;
+}
+
+export class JobQueue {
+  constructor(private readonly o: JobQueueOptions) {}
+
+  /** Enqueues inside `tx` when given, so a job exists only if the change that needs it committed. */
+  async enqueue(job: NewJob, tx?: Tx): Promise<{ id: string; created: boolean }> {
+    const client = tx ?? this.o.db.prisma;
+    const data = {
+      type: job.type,
+      payload: (job.payload ?? {}) as Prisma.InputJsonValue,
+      runAt: job.runAt ?? this.o.clock.now(),
+      ...(job.dedupeKey ? { dedupeKey: job.dedupeKey } : {}),
+      ...(job.maxAttempts ? { maxAttempts: job.maxAttempts } : {}),
+    };
+    if (!job.dedupeKey) {
+      const created = await client.job.create({ data, select: { id: true } });
+      return { id: created.id, created: true };
+    }
+    const { count } = await client.job.createMany({ data: [data], skipDuplicates: true });
+    const row = await client.job.findUniqueOrThrow({ where: { dedupeKey: job.dedupeKey }, select: { id: true } });
+    return { id: row.id, created: count === 1 };
+  }
+
+  async claim(owner: string, leaseMs: number): Promise<ClaimedJob | null> {
+    for (let tries = 0; tries < 8; tries++) {
+      const now = this.o.clock.now();
+      const candidate = await this.o.db.prisma.job.findFirst({
+        where: {
+          OR: [
+            { status: 'queued', runAt: { lte: now } },
+            { status: 'running', leaseUntil: { lt: now } },
+          ],
+        },
+        orderBy: { runAt: 'asc' },
+        select: { id: true, status: true, attempts: true },
+      });
+      if (!candidate) return null;
+      const { count } = await this.o.db.prisma.job.updateMany({
+        where: { id: candidate.id, status: candidate.status, attempts: candidate.attempts },
+        data: {
+          status: 'running',
+          leaseOwner: owner,
+          leaseUntil: new Date(now.getTime() + leaseMs),
+          attempts: { increment: 1 },
+        },
+      });
+      if (count === 0) continue; // another worker won this one
+      const job = await this.o.db.prisma.job.findUniqueOrThrow({ where: { id: candidate.id } });
+      if (job.attempts > job.maxAttempts) {
+        // Its leases kept running out: it takes its worker down with it. Stop retrying.
+        await this.bury(job.id, owner, job.type, {
+          code: ErrorCode.JobLeaseExhausted,
+          message: 'the job was abandoned by its worker too many times',
+        });
+        continue;
+      }
+      return { id: job.id, type: job.type, payload: job.payload, attempt: job.attempts, maxAttempts: job.maxAttempts };
+    }
+    return null;
+  }
+
+  /** False when the lease was lost (it ran out and another worker took the job). */
+  async extendLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const { count } = await this.o.db.prisma.job.updateMany({
+      where: { id, leaseOwner: owner, status: 'running' },
+      data: { leaseUntil: new Date(this.o.clock.now().getTime() + leaseMs) },
+    });
+    return count === 1;
+  }
+
+  async complete(id: string, owner: string): Promise<boolean> {
+    const { count } = await this.o.db.prisma.job.updateMany({
+      where: { id, leaseOwner: owner, status: 'running' },
+      data: { status: 'done', leaseOwner: null, leaseUntil: null, finishedAt: this.o.clock.now(), lastError: null },
+    });
+    return count === 1;
+  }
+
+  /** Schedules a retry with backoff, or moves the job to the dead-letter state with its error. */
+  async fail(id: string, owner: string, error: unknown): Promise<'retry' | 'dead' | 'lost'> {
+    const job = await this.o.db.prisma.job.findUnique({ where: { id } });
+    if (!job || job.leaseOwner !== owner || job.status !== 'running') return 'lost';
+    const described = describeError(error);
+    if (job.attempts >= job.maxAttempts) {
+      await this.bury(id, owner, job.type, described);
+      return 'dead';
+    }
+    const delay = retryDelayMs(job.attempts, (this.o.random ?? Math.random)());
+    const { count } = await this.o.db.prisma.job.updateMany({
+      where: { id, leaseOwner: owner, status: 'running' },
+      data: {
+        status: 'queued',
+        leaseOwner: null,
+        leaseUntil: null,
+        runAt: new Date(this.o.clock.now().getTime() + delay),
+        lastError: `${described.code}: ${described.message}`,
+      },
+    });
+    return count === 1 ? 'retry' : 'lost';
+  }
+
+  /** Gives a job back untouched (shutdown): the attempt does not count. */
+  async release(id: string, owner: string): Promise<void> {
+    await this.o.db.prisma.job.updateMany({
+      where: { id, leaseOwner: owner, status: 'running' },
+      data: { status: 'queued', leaseOwner: null, leaseUntil: null, attempts: { decrement: 1 } },
+    });
+  }
+
+  async counts(): Promise<Record<JobStatus, number>> {
+    const groups = await this.o.db.prisma.job.groupBy({ by: ['status'], _count: { _all: true } });
+    const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0 };
+    for (const g of groups) counts[g.status] = g._count._all;
+    return counts;
+  }
+
+  private async bury(id: string, owner: string, type: string, error: { code: string; message: string }): Promise<void> {
+    await transaction(this.o.db, async (tx) => {
+      await tx.job.updateMany({
+        where: { id, leaseOwner: owner },
+        data: {
+          status: 'dead',
+          leaseOwner: null,
+          leaseUntil: null,
+          finishedAt: this.o.clock.now(),
+          lastError: `${error.code}: ${error.message}`,
+        },
+      });
+      await this.o.audit.append(tx, {
+        actor: { type: 'system', id: 'job-queue' },
+        action: AuditAction.JobDead,
+        outcome: 'failure',
+        reason: error.code,
+        details: { jobId: id, type },
+      });
+    });
+  }
+}

@@ -1,0 +1,124 @@
+// Runs jobs off the request path. Each slot claims a job, keeps its lease
+// alive while the handler runs, and records the outcome. Stopping finishes
+// what it can within the timeout and gives the rest back to the queue.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode, LoupeError, describeError } from '../core/errors.js';
+import type { Logger } from '../logging.js';
+import type { ClaimedJob, JobQueue } from './queue.js';
+
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  /** Aborted when the worker stops or loses the lease: stop and leave things consistent. */
+  signal: AbortSignal;
+}
+
+/** Handlers must be idempotent: a job can run again after a crash. */
+export type JobHandler = (payload: unknown, context: JobContext) => Promise<void>;
+
+export interface WorkerOptions {
+  queue: JobQueue;
+  handlers: Record<string, JobHandler>;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  logger: Logger;
+  owner?: string;
+  onOutcome?: (type: string, outcome: 'done' | 'retry' | 'dead' | 'lost' | 'released') => void;
+}
+
+interface Running {
+  job: ClaimedJob;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class Worker {
+  readonly owner: string;
+  private stopping = new AbortController();
+  private slots: Promise<void>[] = [];
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly o: WorkerOptions) {
+    this.owner = o.owner ?? `worker-${randomUUID()}`;
+  }
+
+  start(): void {
+    for (let i = 0; i < this.o.concurrency; i++) this.slots.push(this.loop());
+  }
+
+  /** Number of jobs in hand right now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping.abort();
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    const finished = await Promise.race([all.then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!finished) {
+      for (const r of this.running.values()) r.controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'worker stopping'));
+      await Promise.all(
+        [...this.running.values()].map(async (r) => {
+          await this.o.queue.release(r.job.id, this.owner);
+          this.o.onOutcome?.(r.job.type, 'released');
+          this.o.logger.info({ jobId: r.job.id, type: r.job.type }, 'job released at shutdown');
+        }),
+      );
+    }
+    // A handler that ignores its signal must not hold shutdown hostage.
+    await Promise.race([Promise.all(this.slots), sleep(1000)]);
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      let job: ClaimedJob | null = null;
+      try {
+        job = await this.o.queue.claim(this.owner, this.o.leaseMs);
+      } catch (error) {
+        this.o.logger.error({ err: describeError(error) }, 'job claim failed');
+      }
+      if (!job) {
+        await sleep(this.o.pollMs, undefined, { signal }).catch(() => {});
+        continue;
+      }
+      await this.run(job);
+    }
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const controller = new AbortController();
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    this.running.set(job.id, { job, controller, done });
+    const heartbeat = setInterval(() => {
+      this.o.queue.extendLease(job.id, this.owner, this.o.leaseMs).then(
+        (held) => {
+          if (!held) controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'job lease lost'));
+        },
+        () => {},
+      );
+    }, Math.max(1000, Math.floor(this.o.leaseMs / 3)));
+    const log = this.o.logger.child({ jobId: job.id, type: job.type, attempt: job.attempt });
+    try {
+      const handler = this.o.handlers[job.type];
+      if (!handler) throw new LoupeError(ErrorCode.JobHandlerMissing, `no handler for job type ${job.type}`);
+      await handler(job.payload, { jobId: job.id, attempt: job.attempt, signal: controller.signal });
+      if (controller.signal.aborted) return; // released or taken over: not ours to complete
+      const completed = await this.o.queue.complete(job.id, this.owner);
+      this.o.onOutcome?.(job.type, completed ? 'done' : 'lost');
+      log.info(completed ? 'job done' : 'job finished after its lease was lost');
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      const outcome = await this.o.queue.fail(job.id, this.owner, error).catch(() => 'lost' as const);
+      this.o.onOutcome?.(job.type, outcome);
+      log.warn({ err: describeError(error), outcome }, 'job failed');
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+      resolveDone();
+    }
+  }
+}

@@ -1,0 +1,167 @@
+// The composition root: builds every part from the validated configuration
+// and hands each its dependencies. Nothing else constructs clients or reads
+// the environment.
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Config } from './config.js';
+import { AuditAction } from './core/audit/event.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { ErrorCode, LoupeError } from './core/errors.js';
+import type { KeyRing } from './crypto/keyring.js';
+import { loadKeyRing } from './crypto/keyring-source.js';
+import { JobQueue } from './jobs/queue.js';
+import { Worker, type JobHandler } from './jobs/worker.js';
+import type { Logger } from './logging.js';
+import { openDatabase } from './storage/database.js';
+import { FolderBlobStore } from './storage/folder-blob-store.js';
+import { checkKeysCover, syncKeyVersions } from './storage/key-versions.js';
+import { migrate, readMigrations } from './storage/migrate.js';
+import { createStorage, type Storage } from './storage/services.js';
+import { createHttpApp, finishHttpApp } from './web/http-app.js';
+import { createMetrics, type Metrics } from './web/metrics.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  keyRing: KeyRing;
+  storage: Storage;
+  queue: JobQueue;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** Database, keys and storage: what every command needs. */
+export async function openServices(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Services> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const keys = await loadKeyRing(config.keys, { allowGenerate: config.embedded, clock });
+  if (keys.generated) {
+    logger.warn(
+      { keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
+      'generated a new key file for the embedded default; production must supply its own keys (LOUPE_KEYS or LOUPE_KEY_FILE) and back them up apart from the data',
+    );
+  }
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.embedded ? join(config.dataDir, 'db') : undefined });
+  try {
+    const migrations = await readMigrations();
+    if (config.embedded) {
+      const applied = await migrate(db, migrations);
+      if (applied.length) logger.info({ applied }, 'database migrated');
+    } else {
+      const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT name FROM "_loupe_migrations"`,
+      ).catch(() => []);
+      const done = new Set(rows.map((r) => r.name));
+      const pending = migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
+      if (pending.length) {
+        throw new LoupeError(ErrorCode.DbMigrationFailed, `database needs migrations (${pending.join(', ')}): run \`loupe migrate\``);
+      }
+    }
+    await syncKeyVersions(db, keys.ring);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  let queue: JobQueue | undefined;
+  const metrics = createMetrics(() => queue!.counts());
+  const storage = createStorage({
+    db,
+    keyRing: keys.ring,
+    clock,
+    blobStore: new FolderBlobStore(config.blobDir),
+    checkpointInterval: config.auditCheckpointInterval,
+    maxBlobBytes: config.maxBlobBytes,
+    onAuditAppend: () => metrics.auditAppends.inc(),
+  });
+  queue = new JobQueue({ db, clock, audit: storage.audit });
+  return { config, logger, clock, keyRing: keys.ring, storage, queue, metrics, close: () => db.close() };
+}
+
+export interface Loupe {
+  services: Services;
+  app: Express;
+  worker: Worker;
+  /** Set once listening. */
+  server: Server | undefined;
+  listen(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export interface LoupeOptions {
+  clock?: Clock;
+  handlers?: Record<string, JobHandler>;
+}
+
+export async function createLoupe(config: Config, logger: Logger, options: LoupeOptions = {}): Promise<Loupe> {
+  const services = await openServices(config, logger, options.clock);
+  const { storage, keyRing, queue, metrics } = services;
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness: {
+      database: () => storage.db.ping(),
+      blobStore: () => storage.blobStore.probe(),
+      keys: async () => {
+        await checkKeysCover(storage.db, keyRing);
+        const probe = keyRing.wrap(Buffer.alloc(32), 'readiness');
+        keyRing.unwrap(probe, 'readiness');
+      },
+    },
+  });
+  finishHttpApp(app);
+  const worker = new Worker({
+    queue,
+    handlers: options.handlers ?? {},
+    concurrency: config.worker.concurrency,
+    leaseMs: config.worker.leaseSeconds * 1000,
+    pollMs: config.worker.pollMs,
+    logger: logger.child({ component: 'worker' }),
+    onOutcome: (type, outcome) => metrics.jobOutcomes.inc({ type, outcome }),
+  });
+
+  const loupe: Loupe = {
+    services,
+    app,
+    worker,
+    server: undefined,
+    listen: async () => {
+      const server = createServer(app);
+      loupe.server = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      worker.start();
+      await storage.audit.record({
+        actor: { type: 'system', id: 'loupe' },
+        action: AuditAction.ServiceStarted,
+        outcome: 'success',
+        details: { engine: storage.db.engine },
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      logger.info({ port, engine: storage.db.engine, publicUrl: config.publicUrl.href }, 'Loupe is listening');
+      return { port };
+    },
+    stop: async () => {
+      const server = loupe.server;
+      const closed = server
+        ? new Promise<void>((resolve) => server.close(() => resolve()))
+        : Promise.resolve();
+      server?.closeIdleConnections();
+      await worker.stop(config.shutdownTimeoutMs);
+      await closed;
+      await storage.audit.record({
+        actor: { type: 'system', id: 'loupe' },
+        action: AuditAction.ServiceStopped,
+        outcome: 'success',
+      });
+      await storage.audit.checkpoint();
+      await services.close();
+      logger.info('Loupe stopped');
+    },
+  };
+  return loupe;
+}

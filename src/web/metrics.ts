@@ -1,0 +1,45 @@
+// Prometheus metrics on a registry of this instance's own (no global default).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Histogram<'method' | 'route' | 'status'>;
+  jobOutcomes: Counter<'type' | 'outcome'>;
+  auditAppends: Counter;
+  jobsByStatus: Gauge<'status'>;
+}
+
+export function createMetrics(jobCounts: () => Promise<Record<string, number>>): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'loupe_' });
+  return {
+    registry,
+    httpRequests: new Histogram({
+      name: 'loupe_http_request_duration_seconds',
+      help: 'HTTP requests by route template and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    jobOutcomes: new Counter({
+      name: 'loupe_job_outcomes_total',
+      help: 'Finished job attempts by type and outcome.',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    auditAppends: new Counter({
+      name: 'loupe_audit_events_total',
+      help: 'Audit events written by this instance (counted at write; a rolled-back transaction still counts).',
+      registers: [registry],
+    }),
+    jobsByStatus: new Gauge({
+      name: 'loupe_jobs',
+      help: 'Jobs in the queue by status.',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        for (const [status, n] of Object.entries(await jobCounts())) this.set({ status }, n);
+      },
+    }),
+  };
+}

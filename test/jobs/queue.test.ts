@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/crypto/keyring.js';
+import { JobQueue } from '../../src/jobs/queue.js';
+import { Worker, type JobHandler } from '../../src/jobs/worker.js';
+import { createLogger } from '../../src/logging.js';
+import { AuditLog } from '../../src/storage/audit-log.js';
+import { openDatabase, type Database } from '../../src/storage/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEngines } from '../support/engines.js';
+import { retryDelayMs } from '../../src/jobs/backoff.js';
+
+const keyJson = JSON.stringify(KeyRing.generateFile(new Date()));
+const silent = createLogger('silent');
+
+function queueFor(db: Database, now = () => new Date()) {
+  const clock = { now };
+  const audit = new AuditLog({ db, keyRing: KeyRing.parse(keyJson), clock, checkpointInterval: 100 });
+  return { queue: new JobQueue({ db, clock, audit, random: () => 0.5 }), audit };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(50);
+  }
+}
+
+describe('retry backoff', () => {
+  it('doubles per attempt within ±20 % and is capped', () => {
+    expect(retryDelayMs(1, 0.5)).toBe(5000);
+    expect(retryDelayMs(3, 0.5)).toBe(20000);
+    expect(retryDelayMs(3, 0)).toBe(16000);
+    expect(retryDelayMs(3, 1)).toBe(24000);
+    expect(retryDelayMs(40, 0.5)).toBe(3_600_000);
+  });
+});
+
+describe.each(testEngines())('job queue on %s', (engine) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(engine);
+  });
+  afterAll(async () => t.drop());
+
+  it('enqueues once per dedupe key', async () => {
+    const { queue } = queueFor(t.db);
+    const a = await queue.enqueue({ type: 'x', dedupeKey: 'slack:F1', payload: { fileId: 'F1' } });
+    const b = await queue.enqueue({ type: 'x', dedupeKey: 'slack:F1', payload: { fileId: 'F1' } });
+    expect(a.created).toBe(true);
+    expect(b).toEqual({ id: a.id, created: false });
+    await t.db.prisma.job.deleteMany();
+  });
+
+  it('retries a failing job with backoff, then dead-letters it with its error and an audit event', async () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const { queue } = queueFor(t.db, () => now);
+    const { id } = await queue.enqueue({ type: 'flaky', maxAttempts: 2 });
+    const first = await queue.claim('w1', 10_000);
+    expect(first).toMatchObject({ id, attempt: 1 });
+    expect(await queue.fail(id, 'w1', new Error('boom'))).toBe('retry');
+    const retried = await t.db.prisma.job.findUniqueOrThrow({ where: { id } });
+    expect(retried.status).toBe('queued');
+    expect(retried.runAt.getTime() - now.getTime()).toBe(5000);
+    expect(retried.lastError).toBe('LOUPE_UNEXPECTED: unexpected Error');
+    expect(await queue.claim('w1', 10_000)).toBeNull(); // not yet due
+    now = new Date(now.getTime() + 5000);
+    expect(await queue.claim('w1', 10_000)).toMatchObject({ id, attempt: 2 });
+    expect(await queue.fail(id, 'w1', new Error('boom'))).toBe('dead');
+    const dead = await t.db.prisma.job.findUniqueOrThrow({ where: { id } });
+    expect(dead.status).toBe('dead');
+    expect(dead.lastError).toContain('LOUPE_UNEXPECTED');
+    const event = await t.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'job.dead' }, orderBy: { seq: 'desc' } });
+    expect(event.details).toMatchObject({ jobId: id, type: 'flaky' });
+    await t.db.prisma.job.deleteMany();
+  });
+
+  it('takes over a job whose lease ran out, and the old owner can no longer complete it', async () => {
+    let now = new Date('2026-02-01T00:00:00Z');
+    const { queue } = queueFor(t.db, () => now);
+    const { id } = await queue.enqueue({ type: 'slow' });
+    await queue.claim('w1', 1000);
+    expect(await queue.claim('w2', 1000)).toBeNull();
+    now = new Date(now.getTime() + 1001);
+    expect(await queue.claim('w2', 1000)).toMatchObject({ id, attempt: 2 });
+    expect(await queue.complete(id, 'w1')).toBe(false);
+    expect(await queue.complete(id, 'w2')).toBe(true);
+    await t.db.prisma.job.deleteMany();
+  });
+
+  it('runs handlers in a worker and gives unfinished jobs back at shutdown', async () => {
+    const { queue } = queueFor(t.db);
+    const seen: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const handlers: Record<string, JobHandler> = {
+      quick: async (payload) => {
+        seen.push((payload as { n: string }).n);
+      },
+      stuck: async () => gate,
+    };
+    const worker = new Worker({ queue, handlers, concurrency: 2, leaseMs: 5000, pollMs: 20, logger: silent });
+    await queue.enqueue({ type: 'quick', payload: { n: 'a' } });
+    await queue.enqueue({ type: 'quick', payload: { n: 'b' } });
+    const stuck = await queue.enqueue({ type: 'stuck' });
+    worker.start();
+    await until(async () => seen.length === 2 && worker.active === 1);
+    await worker.stop(200);
+    release();
+    const job = await t.db.prisma.job.findUniqueOrThrow({ where: { id: stuck.id } });
+    expect(job).toMatchObject({ status: 'queued', leaseOwner: null, attempts: 0 });
+    expect(seen.sort()).toEqual(['a', 'b']);
+    await t.db.prisma.job.deleteMany();
+  });
+
+  it('resumes a job after its worker process is killed mid-job', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-kill-'));
+    // PGlite is one process's database: the test hands it over to the child and back.
+    const own = engine === 'pglite' ? await createTestDatabase('pglite', { dataDir: join(dir, 'db') }) : undefined;
+    const db = own?.db ?? t.db;
+    const { queue } = queueFor(db);
+    const { id } = await queue.enqueue({ type: 'test.block', payload: { ref: 'kill-test' } });
+    if (own) await own.db.close();
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/job-worker.ts'], {
+      env: {
+        ...process.env,
+        LOUPE_KEYS: keyJson,
+        LEASE_MS: '1500',
+        ...(engine === 'postgres' ? { DATABASE_URL: t.url } : { PGLITE_DIR: join(dir, 'db') }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const started = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      child.on('exit', (code) => reject(new Error(`worker exited early with ${code}`)));
+    });
+    expect(started).toBe(`started ${id} attempt 1`);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    const after = engine === 'pglite' ? await openDatabase({ dataDir: join(dir, 'db') }) : t.db;
+    try {
+      const mid = await after.prisma.job.findUniqueOrThrow({ where: { id } });
+      expect(mid.status).toBe('running');
+      const ran: number[] = [];
+      const worker = new Worker({
+        queue: queueFor(after).queue,
+        handlers: {
+          'test.block': async (_p, ctx) => {
+            ran.push(ctx.attempt);
+          },
+        },
+        concurrency: 1,
+        leaseMs: 1500,
+        pollMs: 50,
+        logger: silent,
+      });
+      worker.start();
+      await until(async () => (await after.prisma.job.findUniqueOrThrow({ where: { id } })).status === 'done');
+      await worker.stop(1000);
+      expect(ran).toEqual([2]);
+    } finally {
+      if (engine === 'pglite') await after.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

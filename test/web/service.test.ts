@@ -1,0 +1,113 @@
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logging.js';
+import { createLoupe, type Loupe } from '../../src/main.js';
+import { testEngines } from '../support/engines.js';
+import { request } from '../support/http.js';
+import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+
+describe.each(testEngines())('the Loupe service on %s', (engine) => {
+  let inst: InstanceEnv;
+  let loupe: Loupe;
+  let port: number;
+  const ran: string[] = [];
+  let releaseSlow!: () => void;
+  const slowGate = new Promise<void>((r) => (releaseSlow = r));
+
+  beforeAll(async () => {
+    inst = await createInstanceEnv(engine, { LOUPE_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'), {
+      handlers: {
+        'test.quick': async (payload) => {
+          ran.push((payload as { n: string }).n);
+        },
+        'test.stuck': async () => slowGate,
+      },
+    });
+    ({ port } = await loupe.listen());
+  });
+  afterAll(async () => {
+    releaseSlow();
+    await inst.cleanup();
+  });
+
+  it('answers /healthz', async () => {
+    const r = await request(port, '/healthz');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when database, blob store and keys are reachable', async () => {
+    const r = await request(port, '/readyz');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: { database: 'ok', blobStore: 'ok', keys: 'ok' } });
+  });
+
+  it('is not ready when the blob store cannot be written', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores permissions: make the blob folder a file instead.
+      const { rm, writeFile } = await import('node:fs/promises');
+      await rm(join(inst.dataDir, 'blobs'), { recursive: true, force: true });
+      await writeFile(join(inst.dataDir, 'blobs'), 'not a folder');
+      const r = await request(port, '/readyz');
+      expect(r.status).toBe(503);
+      expect(JSON.parse(r.body).checks).toEqual({ database: 'ok', blobStore: 'failing', keys: 'ok' });
+      await rm(join(inst.dataDir, 'blobs'));
+    } else {
+      await chmod(inst.dataDir, 0o500);
+      const r = await request(port, '/readyz');
+      await chmod(inst.dataDir, 0o700);
+      expect(r.status).toBe(503);
+    }
+    expect((await request(port, '/readyz')).status).toBe(200);
+  });
+
+  it('exposes Prometheus metrics, and gives every response a request id', async () => {
+    const r = await request(port, '/metrics');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/plain/);
+    expect(r.body).toMatch(/^# TYPE loupe_http_request_duration_seconds histogram$/m);
+    expect(r.body).toMatch(/^loupe_jobs\{status="queued"\} \d+$/m);
+    expect(r.body).toMatch(/^loupe_audit_events_total \d+$/m);
+    expect(r.body).toMatch(/^loupe_process_resident_memory_bytes \d+/m);
+    expect(r.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await request(port, '/healthz', { headers: { 'X-Request-Id': 'trace-abc-12345' } });
+    expect(echoed.headers['x-request-id']).toBe('trace-abc-12345');
+    const junk = await request(port, '/healthz', { headers: { 'X-Request-Id': 'bad id<script>' } });
+    expect(junk.headers['x-request-id']).not.toContain('<');
+  });
+
+  it('answers unknown paths with a plain 404', async () => {
+    const r = await request(port, '/no/such/page?token=abc');
+    expect(r.status).toBe(404);
+    expect(JSON.parse(r.body)).toEqual({ error: 'not found' });
+    expect(r.headers['cache-control']).toBe('no-store');
+  });
+
+  it('runs jobs, and on shutdown finishes or releases them and signs the audit head', async () => {
+    const { queue } = loupe.services;
+    await queue.enqueue({ type: 'test.quick', payload: { n: 'one' } });
+    for (let i = 0; i < 200 && ran.length === 0; i++) await sleep(25);
+    expect(ran).toEqual(['one']);
+    const stuck = await queue.enqueue({ type: 'test.stuck' });
+    for (let i = 0; i < 200 && loupe.worker.active === 0; i++) await sleep(25);
+    expect(loupe.worker.active).toBe(1);
+    // stop() closes the database; read what it left through a new handle.
+    await loupe.stop();
+    await expect(request(port, '/healthz')).rejects.toThrow();
+    const { openDatabase } = await import('../../src/storage/database.js');
+    const again = await openDatabase({ url: inst.env.DATABASE_URL, dataDir: engine === 'pglite' ? join(inst.dataDir, 'db') : undefined });
+    try {
+      const job = await again.prisma.job.findUniqueOrThrow({ where: { id: stuck.id } });
+      expect(job).toMatchObject({ status: 'queued', leaseOwner: null, attempts: 0 });
+      const last = await again.prisma.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+      expect(last.action).toBe('service.stopped');
+      expect(await again.prisma.auditCheckpoint.findUnique({ where: { seq: last.seq } })).not.toBeNull();
+    } finally {
+      await again.close();
+    }
+  });
+});
