@@ -1,0 +1,177 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config.js';
+import { KeyRing } from '../../src/crypto/keyring.js';
+import { createLogger } from '../../src/logging.js';
+import { openServices } from '../../src/main.js';
+import { testEngines } from '../support/engines.js';
+import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { createTestDatabase } from '../support/database.js';
+
+async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCli(argv, { env, out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+const silent = createLogger('silent');
+
+describe('loupe --help', () => {
+  it('lists the commands, and every command has its own help', async () => {
+    const top = await cli({}, '--help');
+    expect(top.status).toBe(0);
+    for (const name of ['serve', 'migrate', 'keys', 'audit']) expect(top.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const argv of [['serve'], ['migrate'], ['keys'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint']]) {
+      const r = await cli({}, ...argv, '--help');
+      expect(r.status, argv.join(' ')).toBe(0);
+      expect(r.out).toMatch(/^Usage: loupe /m);
+    }
+    expect((await cli({}, 'frobnicate')).status).toBe(2);
+  });
+
+  it('runs as the `loupe` binary', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'audit', '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: loupe audit');
+  });
+});
+
+describe('the embedded default, first start', () => {
+  it('creates its data folder, a private key file with a warning, and migrates by itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-first-'));
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (s: string) => void lines.push(s) });
+    try {
+      const services = await openServices(loadConfig({ LOUPE_DATA_DIR: join(dir, 'data') }), logger);
+      await services.close();
+      expect((await stat(join(dir, 'data', 'keys.json'))).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
+      expect(lines.join('')).toMatch(/production must supply its own keys/);
+      expect(lines.join('')).toMatch(/database migrated/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(testEngines())('loupe commands on %s', (engine) => {
+  let inst: InstanceEnv;
+  beforeAll(async () => {
+    inst = await createInstanceEnv(engine);
+  });
+  afterAll(async () => inst.cleanup());
+
+  it('migrate reports an up-to-date database', async () => {
+    const r = await cli(inst.env, 'migrate');
+    expect(r).toMatchObject({ status: 0, out: 'database is up to date' });
+  });
+
+  it('audit verify exits 0 on an intact chain and 1 naming the first altered event', async () => {
+    const services = await openServices(loadConfig(inst.env), silent);
+    for (let i = 0; i < 5; i++) {
+      await services.storage.audit.record({ actor: { type: 'user', id: `U${i}` }, action: 'test.event', outcome: 'success' });
+    }
+    await services.close();
+    const ok = await cli(inst.env, 'audit', 'verify');
+    expect(ok.status).toBe(0);
+    expect(ok.out).toMatch(/^audit chain intact: 5 events, 0 signed checkpoints, head seq 5 hash [0-9a-f]{64}$/);
+
+    const again = await openServices(loadConfig(inst.env), silent);
+    const victim = await again.storage.db.prisma.auditEvent.findUniqueOrThrow({ where: { seq: 3n } });
+    await again.storage.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorId" = 'mallory' WHERE seq = 3`);
+    await again.close();
+    const bad = await cli(inst.env, 'audit', 'verify');
+    expect(bad.status).toBe(1);
+    expect(bad.err).toContain(`audit chain BROKEN at event seq 3 (id ${victim.id}): altered`);
+
+    const fix = await openServices(loadConfig(inst.env), silent);
+    await fix.storage.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorId" = 'U2' WHERE seq = 3`);
+    await fix.close();
+    expect((await cli(inst.env, 'audit', 'verify')).status).toBe(0);
+  });
+
+  it('audit export writes one FHIR AuditEvent per line, and records that it did', async () => {
+    const file = join(inst.dataDir, 'export.ndjson');
+    const r = await cli(inst.env, 'audit', 'export', '--output', file);
+    expect(r.status).toBe(0);
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines.length).toBe(5);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ resourceType: 'AuditEvent', outcome: '0' });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const stdout = await cli(inst.env, 'audit', 'export', '--since', '2999-01-01');
+    expect(stdout.out).toBe('');
+    expect((await cli(inst.env, 'audit', 'export', '--since', 'yesterday')).status).toBe(2);
+    const services = await openServices(loadConfig(inst.env), silent);
+    const exported = await services.storage.db.prisma.auditEvent.count({ where: { action: 'audit.exported' } });
+    await services.close();
+    expect(exported).toBe(2);
+  });
+
+  it('keys rotate adds a version, re-wraps data keys and leaves every blob readable', async () => {
+    const services = await openServices(loadConfig(inst.env), silent);
+    const { storage } = services;
+    const ws = await storage.workspaces.ensure('slack', 'T-ROT', 'Rotation Ward', { type: 'system', id: 'test' });
+    const asset = await storage.db.prisma.asset.create({ data: { workspaceId: ws.id, uploaderId: 'U1', kind: 'photo', sourceRef: 'F-ROT' } });
+    const blob = await storage.blobs.put({
+      assetId: asset.id,
+      kind: 'original',
+      mediaType: 'image/jpeg',
+      body: Readable.from([Buffer.from('pixels of a wound photo')]),
+      actor: { type: 'user', id: 'U1' },
+    });
+    await services.close();
+
+    const r = await cli(inst.env, 'keys', 'rotate');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^key-encryption key version 2 is active; re-wrapped [1-9]\d* data keys$/);
+    const keyFile = join(inst.dataDir, 'keys.json');
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(keyFile, 'utf8'))).toMatchObject({ activeVersion: 2, keks: [{ version: 1 }, { version: 2 }] });
+
+    const after = await openServices(loadConfig(inst.env), silent);
+    try {
+      expect(await after.storage.db.prisma.dataKey.count({ where: { kekVersion: 1, wrapped: { not: null } } })).toBe(0);
+      const text = await buffer(await after.storage.blobs.open(blob.id, { type: 'user', id: 'U1' }));
+      expect(text.toString()).toBe('pixels of a wound photo');
+    } finally {
+      await after.close();
+    }
+    expect((await cli(inst.env, 'keys', 'rewrap')).out).toBe('re-wrapped 0 data keys under version 2');
+  });
+
+  it('refuses to rotate keys that come from the environment, and refuses a key ring the database does not know', async () => {
+    const envKeys = { ...inst.env, LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())) };
+    const r = await cli(envKeys, 'keys', 'rotate');
+    expect(r.status).toBe(2);
+    expect(r.err).toContain('[LOUPE_KEYS_READ_ONLY]');
+    const verify = await cli(envKeys, 'audit', 'verify');
+    expect(verify.status).toBe(2);
+    expect(verify.err).toContain('LOUPE_KEY_MISMATCH');
+  });
+});
+
+describe.runIf(testEngines().includes('postgres'))('PostgreSQL deployments', () => {
+  it('refuse to start on an unmigrated database and name the command that fixes it', async () => {
+    const t = await createTestDatabase('postgres');
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-pg-'));
+    try {
+      await t.db.prisma.$executeRawUnsafe(`DELETE FROM "_loupe_migrations"`);
+      const env = { LOUPE_DATA_DIR: dir, DATABASE_URL: t.url, LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())) };
+      const r = await cli(env, 'audit', 'verify');
+      expect(r.status).toBe(2);
+      expect(r.err).toContain('run `loupe migrate`');
+      const noKeys = await cli({ LOUPE_DATA_DIR: dir, DATABASE_URL: t.url }, 'audit', 'verify');
+      expect(noKeys.err).toContain('LOUPE_KEYS_MISSING');
+    } finally {
+      await t.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
