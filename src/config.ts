@@ -4,17 +4,20 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, LoupeError } from './core/errors.js';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => {
+  const error = `expected an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 const schema = z.object({
   // 0 asks the system for a free port.
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL users reach Loupe at' }).default('http://localhost:3000'),
   LOUPE_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'a postgresql:// URL, or unset for the embedded database')
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// URL, or unset for the embedded database')
     .optional(),
   LOUPE_BLOB_DIR: z.string().min(1).optional(),
   LOUPE_KEY_FILE: z.string().min(1).optional(),
@@ -24,6 +27,7 @@ const schema = z.object({
   LOUPE_JOB_LEASE_SECONDS: int(5, 3600).default(60),
   LOUPE_JOB_POLL_MS: int(10, 60000).default(500),
   LOUPE_AUDIT_CHECKPOINT_INTERVAL: int(1, 1_000_000).default(1000),
+  LOUPE_AUDIT_CHECKPOINT_MINUTES: int(1, 1440).default(10),
   LOUPE_SHUTDOWN_TIMEOUT_SECONDS: int(0, 600).default(20),
   LOUPE_MAX_BLOB_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(4 * 1024 ** 3),
 });
@@ -40,6 +44,7 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
   auditCheckpointInterval: number;
+  auditCheckpointMinutes: number;
   shutdownTimeoutMs: number;
   maxBlobBytes: number;
   embedded: boolean;
@@ -75,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       pollMs: e.LOUPE_JOB_POLL_MS,
     },
     auditCheckpointInterval: e.LOUPE_AUDIT_CHECKPOINT_INTERVAL,
+    auditCheckpointMinutes: e.LOUPE_AUDIT_CHECKPOINT_MINUTES,
     shutdownTimeoutMs: e.LOUPE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
     embedded: e.DATABASE_URL === undefined,

@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import type { Config } from './config.js';
 import { AuditAction } from './core/audit/event.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { ErrorCode, LoupeError } from './core/errors.js';
+import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { JobQueue } from './jobs/queue.js';
@@ -121,6 +121,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     onOutcome: (type, outcome) => metrics.jobOutcomes.inc({ type, outcome }),
   });
 
+  let checkpointTimer: NodeJS.Timeout | undefined;
   const loupe: Loupe = {
     services,
     app,
@@ -134,6 +135,11 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         server.listen(config.port, config.host, () => resolve());
       });
       worker.start();
+      // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.
+      checkpointTimer = setInterval(() => {
+        storage.audit.checkpoint().catch((error: unknown) => logger.error({ err: describeError(error) }, 'audit checkpoint failed'));
+      }, config.auditCheckpointMinutes * 60_000);
+      checkpointTimer.unref();
       await storage.audit.record({
         actor: { type: 'system', id: 'loupe' },
         action: AuditAction.ServiceStarted,
@@ -146,6 +152,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       return { port };
     },
     stop: async () => {
+      clearInterval(checkpointTimer);
       const server = loupe.server;
       const closed = server
         ? new Promise<void>((resolve) => server.close(() => resolve()))

@@ -53,6 +53,13 @@ export function registerKeys(program: Command, io: CliIo): void {
     });
 
   keys
+    .command('generate')
+    .description('print a new key ring (JSON) for LOUPE_KEYS or a key file; touches no database')
+    .action(() => {
+      io.out(JSON.stringify(KeyRing.generateFile(new Date())));
+    });
+
+  keys
     .command('rewrap')
     .description('re-wrap every data key still under an older key-encryption key (resumes an interrupted rotation)')
     .action(async () => {

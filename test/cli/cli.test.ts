@@ -28,12 +28,14 @@ describe('loupe --help', () => {
     const top = await cli({}, '--help');
     expect(top.status).toBe(0);
     for (const name of ['serve', 'migrate', 'keys', 'audit']) expect(top.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-    for (const argv of [['serve'], ['migrate'], ['keys'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint']]) {
+    for (const argv of [['serve'], ['migrate'], ['keys'], ['keys', 'generate'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint']]) {
       const r = await cli({}, ...argv, '--help');
       expect(r.status, argv.join(' ')).toBe(0);
       expect(r.out).toMatch(/^Usage: loupe /m);
     }
     expect((await cli({}, 'frobnicate')).status).toBe(2);
+    const generated = await cli({}, 'keys', 'generate');
+    expect(KeyRing.parse(generated.out).activeVersion).toBe(1);
   });
 
   it('runs as the `loupe` binary', () => {
