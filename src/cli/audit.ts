@@ -3,8 +3,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { AuditAction } from '../core/audit/event.js';
 import { toFhirAuditEvent } from '../core/audit/fhir.js';
-import { openServices } from '../main.js';
-import { CliExit, cliConfig, type CliIo } from './context.js';
+import { CliExit, withServices, type CliIo } from './context.js';
 
 export function registerAudit(program: Command, io: CliIo): void {
   const audit = program.command('audit').description('check and export the audit trail');
@@ -12,10 +11,8 @@ export function registerAudit(program: Command, io: CliIo): void {
   audit
     .command('verify')
     .description('walk the hash chain and its signed checkpoints; exit 1 naming the first bad event')
-    .action(async () => {
-      const { config, logger } = cliConfig(io);
-      const services = await openServices(config, logger);
-      try {
+    .action(() =>
+      withServices(io, async (services) => {
         const report = await services.storage.audit.verify();
         if (report.fault) {
           const f = report.fault;
@@ -29,10 +26,8 @@ export function registerAudit(program: Command, io: CliIo): void {
           `audit chain intact: ${report.events} events, ${report.checkpoints} signed checkpoints` +
             (report.head ? `, head seq ${report.head.seq} hash ${report.head.hash}` : ''),
         );
-      } finally {
-        await services.close();
-      }
-    });
+      }),
+    );
 
   audit
     .command('export')
@@ -40,16 +35,14 @@ export function registerAudit(program: Command, io: CliIo): void {
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .option('--since <iso-date>', 'only events recorded at or after this time')
     .action(async (options: { output?: string; since?: string }) => {
-      const { config, logger } = cliConfig(io);
       const since = options.since ? new Date(options.since) : undefined;
       if (since && Number.isNaN(since.getTime())) {
         io.err('--since expects an ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T08:00:00Z');
         throw new CliExit(2);
       }
-      const services = await openServices(config, logger);
-      try {
+      await withServices(io, async (services) => {
         const file = options.output ? createWriteStream(options.output, { mode: 0o600 }) : undefined;
-        const observer = config.publicUrl.host;
+        const observer = services.config.publicUrl.host;
         let count = 0;
         for await (const record of services.storage.audit.events()) {
           if (since && record.at < since) continue;
@@ -72,22 +65,16 @@ export function registerAudit(program: Command, io: CliIo): void {
           details: { count, since: since?.toISOString() ?? null, format: 'fhir-r4-ndjson' },
         });
         io.err(`exported ${count} audit events`);
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   audit
     .command('checkpoint')
     .description('sign the current head of the chain now')
-    .action(async () => {
-      const { config, logger } = cliConfig(io);
-      const services = await openServices(config, logger);
-      try {
+    .action(() =>
+      withServices(io, async (services) => {
         const cp = await services.storage.audit.checkpoint();
         io.out(cp ? `signed checkpoint at seq ${cp.seq} (key ${cp.keyId})` : 'the audit trail is empty');
-      } finally {
-        await services.close();
-      }
-    });
+      }),
+    );
 }

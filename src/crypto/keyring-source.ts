@@ -42,7 +42,15 @@ export async function loadKeyRing(
 }
 
 export async function readKeyFile(path: string): Promise<KeyRingFile> {
-  return JSON.parse(await readFile(path, 'utf8')) as KeyRingFile;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new LoupeError(ErrorCode.KeysMissing, `cannot read the key file ${path}`, { cause });
+  }
+  // Parsing validates it; the file form is what gets extended and written back.
+  KeyRing.parse(text);
+  return JSON.parse(text) as KeyRingFile;
 }
 
 export async function writeKeyFile(path: string, file: KeyRingFile): Promise<void> {
