@@ -42,21 +42,46 @@ function authFailure(cause?: unknown): LoupeError {
   );
 }
 
+/**
+ * Removes the first `n` bytes from a list of buffers as a list of views (no
+ * copy); the caller knows the list holds at least `n` bytes.
+ */
+function takeSlices(list: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  while (n > 0) {
+    const head = list[0]!;
+    if (head.length <= n) {
+      out.push(head);
+      list.shift();
+      n -= head.length;
+    } else {
+      out.push(head.subarray(0, n));
+      list[0] = head.subarray(n);
+      n = 0;
+    }
+  }
+  return out;
+}
+
 /** Plaintext in, ciphertext out. `context` must be given again to decrypt. */
 export function createEncryptStream(dataKey: Uint8Array, context: string, chunkLog2 = DEFAULT_CHUNK_LOG2): Transform {
   const chunkSize = 2 ** chunkLog2;
   const prefix = randomBytes(PREFIX);
   const header = Buffer.concat([MAGIC, Buffer.from([VERSION, chunkLog2]), prefix]);
   const aad = chunkAad(header, context);
-  let pending: Buffer[] = [];
+  const pending: Buffer[] = [];
   let pendingBytes = 0;
   let counter = 0;
 
-  const sealChunk = (plain: Buffer, last: boolean): Buffer => {
+  // Encrypts straight from the input's own buffers and pushes the tag as a
+  // piece of its own: no copy of the data beyond the cipher's output.
+  const sealChunk = (stream: Transform, slices: Buffer[], last: boolean): void => {
     if (counter > 0xffffffff) throw new LoupeError(ErrorCode.BlobTooLarge, 'blob exceeds the chunk counter');
     const cipher = createCipheriv('aes-256-gcm', dataKey, nonce(prefix, counter++, last));
     cipher.setAAD(aad);
-    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    for (const slice of slices) stream.push(cipher.update(slice));
+    cipher.final();
+    stream.push(cipher.getAuthTag());
   };
 
   return new Transform({
@@ -69,15 +94,9 @@ export function createEncryptStream(dataKey: Uint8Array, context: string, chunkL
         pending.push(data);
         pendingBytes += data.length;
         // Keep at least one byte back so the final chunk is always sealed as last.
-        if (pendingBytes > chunkSize) {
-          const all = Buffer.concat(pending);
-          let offset = 0;
-          while (all.length - offset > chunkSize) {
-            this.push(sealChunk(all.subarray(offset, offset + chunkSize), false));
-            offset += chunkSize;
-          }
-          pending = [all.subarray(offset)];
-          pendingBytes = all.length - offset;
+        while (pendingBytes > chunkSize) {
+          sealChunk(this, takeSlices(pending, chunkSize), false);
+          pendingBytes -= chunkSize;
         }
         callback();
       } catch (error) {
@@ -86,8 +105,8 @@ export function createEncryptStream(dataKey: Uint8Array, context: string, chunkL
     },
     flush(callback: TransformCallback) {
       try {
-        this.push(sealChunk(Buffer.concat(pending), true));
-        pending = [];
+        sealChunk(this, takeSlices(pending, pendingBytes), true);
+        pendingBytes = 0;
         callback();
       } catch (error) {
         callback(error as Error);
@@ -98,43 +117,38 @@ export function createEncryptStream(dataKey: Uint8Array, context: string, chunkL
 
 /** Ciphertext in, plaintext out; fails with LOUPE_BLOB_AUTH_FAILED on any tampering. */
 export function createDecryptStream(dataKey: Uint8Array, context: string): Transform {
-  let header: Buffer | undefined;
   let aad: Buffer | undefined;
   let prefix: Buffer | undefined;
   let sealedChunk = 0;
-  let buffered: Buffer[] = [];
-  let bufferedBytes = 0;
+  const pending: Buffer[] = [];
+  let pendingBytes = 0;
   let counter = 0;
 
-  const open = (sealed: Buffer, last: boolean): Buffer => {
+  // Plaintext is released only after its chunk's tag has been verified.
+  const open = (slices: Buffer[], last: boolean): Buffer => {
+    const sealed = slices.length === 1 ? slices[0]! : Buffer.concat(slices);
     if (!prefix || !aad || sealed.length < TAG) throw authFailure();
     const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce(prefix, counter++, last));
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG)), decipher.final()]);
+      const plain = decipher.update(sealed.subarray(0, sealed.length - TAG));
+      decipher.final();
+      return plain;
     } catch (cause) {
       throw authFailure(cause);
     }
   };
 
-  const take = (n: number): Buffer => {
-    const all = Buffer.concat(buffered);
-    const head = all.subarray(0, n);
-    const rest = all.subarray(n);
-    buffered = rest.length ? [rest] : [];
-    bufferedBytes = rest.length;
-    return head;
-  };
-
   return new Transform({
     transform(data: Buffer, _enc, callback: TransformCallback) {
       try {
-        buffered.push(data);
-        bufferedBytes += data.length;
-        if (!header) {
-          if (bufferedBytes < HEADER_BYTES) return callback();
-          header = take(HEADER_BYTES);
+        pending.push(data);
+        pendingBytes += data.length;
+        if (!aad) {
+          if (pendingBytes < HEADER_BYTES) return callback();
+          const header = Buffer.concat(takeSlices(pending, HEADER_BYTES));
+          pendingBytes -= HEADER_BYTES;
           if (!header.subarray(0, MAGIC.length).equals(MAGIC) || header[MAGIC.length] !== VERSION) {
             throw new LoupeError(ErrorCode.BlobFormat, 'not a Loupe encrypted blob, or an unknown version');
           }
@@ -145,15 +159,9 @@ export function createDecryptStream(dataKey: Uint8Array, context: string): Trans
           aad = chunkAad(header, context);
         }
         // A full chunk is known not to be last only once more bytes follow it.
-        if (bufferedBytes > sealedChunk) {
-          const all = take(bufferedBytes);
-          let offset = 0;
-          while (all.length - offset > sealedChunk) {
-            this.push(open(all.subarray(offset, offset + sealedChunk), false));
-            offset += sealedChunk;
-          }
-          buffered = [all.subarray(offset)];
-          bufferedBytes = all.length - offset;
+        while (pendingBytes > sealedChunk) {
+          this.push(open(takeSlices(pending, sealedChunk), false));
+          pendingBytes -= sealedChunk;
         }
         callback();
       } catch (error) {
@@ -162,8 +170,9 @@ export function createDecryptStream(dataKey: Uint8Array, context: string): Trans
     },
     flush(callback: TransformCallback) {
       try {
-        if (!header) throw authFailure();
-        this.push(open(take(bufferedBytes), true));
+        if (!aad) throw authFailure();
+        this.push(open(takeSlices(pending, pendingBytes), true));
+        pendingBytes = 0;
         callback();
       } catch (error) {
         callback(error as Error);

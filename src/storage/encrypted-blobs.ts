@@ -4,7 +4,7 @@
 // a single byte is decrypted. Shredding destroys the data keys, which makes
 // every copy of the ciphertext, backups included, unreadable.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, pipeline as pipelineCallback, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditActor } from '../core/audit/event.js';
 import { AuditAction } from '../core/audit/event.js';
@@ -75,7 +75,9 @@ export class EncryptedBlobs {
       },
     });
     try {
-      const [, written] = await Promise.all([
+      // Both sides settle before going on, so a failure on one side has
+      // finished cleaning up (no temporary file left) when put() returns.
+      const [encrypted, stored] = await Promise.allSettled([
         pipeline(
           input.body,
           sizeLimit(this.o.maxBlobBytes, plain),
@@ -85,6 +87,9 @@ export class EncryptedBlobs {
         ),
         this.o.store.put(storageKey, ciphertext),
       ]);
+      if (encrypted.status === 'rejected') throw encrypted.reason;
+      if (stored.status === 'rejected') throw stored.reason;
+      const written = stored.value;
       await transaction(this.o.db, async (tx) => {
         // The data key is created here with the random key used above, so it
         // exists only if the blob row does.
@@ -138,8 +143,10 @@ export class EncryptedBlobs {
     });
     const source = await this.o.store.get(blob.storageKey);
     const decrypt = createDecryptStream(key, blobContext(blob.assetId, blob.kind, blob.part));
-    source.on('error', (error) => decrypt.destroy(error));
-    return source.pipe(decrypt);
+    // pipeline closes the file when decryption fails or the reader stops early;
+    // the reader sees any error on the stream it holds.
+    pipelineCallback(source, decrypt, () => {});
+    return decrypt;
   }
 
   /** Destroys every data key of the asset, then removes the ciphertext it can no longer open. */

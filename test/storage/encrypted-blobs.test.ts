@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -97,6 +97,29 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
     const whole = await readFile(path);
     await writeFile(path, whole.subarray(0, 262_144 + 16 + 13));
     await expect(buffer(await s.blobs.open(c.id, actor))).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_BLOB_AUTH_FAILED'));
+  });
+
+  it('closes the blob file when a reader stops early or decryption fails', async () => {
+    const { assetId } = await createTestAsset(s);
+    const stored = await s.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from([randomBytes(3_000_000)]), actor });
+    const path = await storagePath(s, stored.id);
+    const openFds = async () => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((t) => t === path).length;
+    };
+    const stream = await s.blobs.open(stored.id, actor);
+    await new Promise((resolve) => stream.once('data', resolve));
+    stream.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await openFds()).toBe(0);
+
+    const whole = await readFile(path);
+    whole[whole.length - 5]! ^= 1;
+    await writeFile(path, whole);
+    await expect(buffer(await s.blobs.open(stored.id, actor))).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_BLOB_AUTH_FAILED'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await openFds()).toBe(0);
   });
 
   it('refuses a blob over the size limit and leaves no file behind', async () => {

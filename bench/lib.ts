@@ -1,0 +1,128 @@
+// Small helpers shared by the benchmark scripts. Figures use decimal units
+// (1 MB = 10^6 bytes) so they compare directly with `openssl speed`, which
+// reports in 1000s of bytes per second.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { readMigrations, type Migration } from '../src/storage/migrate.js';
+
+export const MiB = 1024 * 1024;
+export const MB = 1_000_000;
+
+export function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(1)} MB`;
+}
+
+export function mbPerSecond(bytes: number, ms: number): number {
+  return bytes / MB / (ms / 1000);
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Prints one figure per line, labels aligned so runs are easy to compare by eye. */
+export function figure(label: string, value: string): void {
+  console.log(`  ${`${label}:`.padEnd(40)} ${value}`);
+}
+
+export function now(): number {
+  return performance.now();
+}
+
+/** A few distinct random 1 MiB pieces to cycle through: data is realistic without holding it all. */
+export function randomPieces(count: number, size = MiB): Buffer[] {
+  return Array.from({ length: count }, () => randomBytes(size));
+}
+
+/**
+ * Tracks peak RSS over a phase by sampling, topped up with the kernel's
+ * lifetime maxRSS when that rose during the phase: a sample every 50 ms can
+ * miss a short spike, while maxRSS cannot (but covers the whole process).
+ */
+export class RssSampler {
+  private peak = 0;
+  private peakArrayBuffers = 0;
+  private maxRssBefore = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  start(intervalMs = 50): void {
+    this.peak = 0;
+    this.peakArrayBuffers = 0;
+    this.maxRssBefore = maxRssBytes();
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    // Sampling must never keep the process alive on its own.
+    this.timer.unref();
+  }
+
+  stop(): { peakRss: number; peakArrayBuffers: number } {
+    this.sample();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const maxRssAfter = maxRssBytes();
+    const peakRss = maxRssAfter > this.maxRssBefore ? Math.max(this.peak, maxRssAfter) : this.peak;
+    return { peakRss, peakArrayBuffers: this.peakArrayBuffers };
+  }
+
+  private sample(): void {
+    const usage = process.memoryUsage();
+    this.peak = Math.max(this.peak, usage.rss);
+    this.peakArrayBuffers = Math.max(this.peakArrayBuffers, usage.arrayBuffers);
+  }
+}
+
+/** process.resourceUsage().maxRSS is in KiB. */
+export function maxRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
+  }
+  return String(error);
+}
+
+export const DEFAULT_POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432/test';
+
+export function redactUrl(url: URL): string {
+  const shown = new URL(url);
+  if (shown.password) shown.password = '***';
+  return shown.toString();
+}
+
+/**
+ * Runs `fn` with the URL of a fresh schema in the PostgreSQL database named by
+ * LOUPE_BENCH_POSTGRES_URL (default: the local `test` database), dropped
+ * afterwards. Returns undefined, having said why, when PostgreSQL is unreachable.
+ */
+export async function withPostgresSchema<T>(fn: (url: string, shown: string) => Promise<T>): Promise<T | undefined> {
+  const base = new URL(process.env.LOUPE_BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL);
+  const admin = new pg.Client({ connectionString: base.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    console.log(`PostgreSQL: unreachable at ${redactUrl(base)} (${errorText(error)}), skipped`);
+    await admin.end().catch(() => {});
+    return undefined;
+  }
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const url = new URL(base);
+  url.searchParams.set('schema', schema);
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    return await fn(url.toString(), `${redactUrl(base)}, schema ${schema}`);
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((error: unknown) => {
+      console.error(`could not drop schema ${schema}: ${errorText(error)}`);
+    });
+    await admin.end();
+  }
+}
+
+/** Benchmarks run compiled from dist-bench/ with the repository as working directory. */
+export function benchMigrations(): Promise<Migration[]> {
+  return readMigrations(join(process.cwd(), 'prisma', 'migrations'));
+}

@@ -1,0 +1,71 @@
+// Runs the benchmarks one after another, each in a process of its own so that
+// one's memory (a 2 GB blob, PGlite's heap) cannot show up in another's figures.
+//
+//   npm run bench                      all of them
+//   npm run bench -- blob-throughput   only the ones named
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Name -> script and environment; the embedded memory run is the same script on PGlite.
+const SCRIPTS = {
+  'blob-throughput': { script: 'blob-throughput', env: {} },
+  'blob-memory': { script: 'blob-memory', env: { BENCH_ENGINE: 'postgres' } },
+  'blob-memory-embedded': { script: 'blob-memory', env: { BENCH_ENGINE: 'pglite' } },
+  'audit-append': { script: 'audit-append', env: {} },
+} as const;
+type Benchmark = keyof typeof SCRIPTS;
+const BENCHMARKS = Object.keys(SCRIPTS) as Benchmark[];
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+function isBenchmark(name: string): name is Benchmark {
+  return Object.hasOwn(SCRIPTS, name);
+}
+
+function selected(args: string[]): Benchmark[] | null {
+  if (args.length === 0) return [...BENCHMARKS];
+  const unknown = args.filter((a) => !isBenchmark(a));
+  if (unknown.length) {
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${BENCHMARKS.join(', ')}`);
+    return null;
+  }
+  return args.filter(isBenchmark);
+}
+
+function runOne(name: Benchmark): Promise<{ ok: boolean; outcome: string; ms: number }> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const { script, env } = SCRIPTS[name];
+    // Compiled JavaScript, as production runs it: a TypeScript loader would add its own memory.
+    const child = spawn(process.execPath, [join(here, `${script}.js`)], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
+    child.on('error', (error) => resolve({ ok: false, outcome: `could not start: ${error.message}`, ms: performance.now() - start }));
+    child.on('exit', (code, signal) => {
+      const ms = performance.now() - start;
+      if (code === 0) resolve({ ok: true, outcome: 'ok', ms });
+      else resolve({ ok: false, outcome: signal ? `killed by ${signal}` : `FAILED (exit code ${code})`, ms });
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const names = selected(process.argv.slice(2));
+  if (!names) return 2;
+  const results: { name: Benchmark; ok: boolean; outcome: string; ms: number }[] = [];
+  for (const [i, name] of names.entries()) {
+    console.log(`\n=== ${name} (${i + 1}/${names.length}) ===`);
+    const result = await runOne(name);
+    console.log(`--- ${name}: ${result.outcome} in ${(result.ms / 1000).toFixed(1)} s`);
+    results.push({ name, ...result });
+  }
+  console.log('\n=== summary ===');
+  for (const r of results) console.log(`  ${r.name.padEnd(20)} ${r.outcome.padEnd(24)} ${(r.ms / 1000).toFixed(1)} s`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+process.exitCode = await main();
