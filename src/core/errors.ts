@@ -23,6 +23,11 @@ export const ErrorCode = {
   JobLeaseLost: 'LOUPE_JOB_LEASE_LOST',
   JobLeaseExhausted: 'LOUPE_JOB_LEASE_EXHAUSTED',
   NotFound: 'LOUPE_NOT_FOUND',
+  NotAnImage: 'LOUPE_NOT_AN_IMAGE',
+  ImageTooLarge: 'LOUPE_IMAGE_TOO_LARGE',
+  ImageTooManyPixels: 'LOUPE_IMAGE_TOO_MANY_PIXELS',
+  ImageTooManyFrames: 'LOUPE_IMAGE_TOO_MANY_FRAMES',
+  ImageCorrupt: 'LOUPE_IMAGE_CORRUPT',
   InvalidInput: 'LOUPE_INVALID_INPUT',
 } as const;
 
