@@ -17,7 +17,7 @@ import type { Logger } from './logging.js';
 import { openDatabase } from './storage/database.js';
 import { FolderBlobStore } from './storage/folder-blob-store.js';
 import { checkKeysCover, syncKeyVersions } from './storage/key-versions.js';
-import { migrate, readMigrations } from './storage/migrate.js';
+import { migrate, pendingMigrations, readMigrations } from './storage/migrate.js';
 import { createStorage, type Storage } from './storage/services.js';
 import { createHttpApp, finishHttpApp } from './web/http-app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
@@ -33,31 +33,37 @@ export interface Services {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  clock?: Clock;
+  /** `loupe serve` on the embedded default may create the key file, and only for an empty database. */
+  allowKeyGeneration?: boolean;
+}
+
 /** Database, keys and storage: what every command needs. */
-export async function openServices(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Services> {
+export async function openServices(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const keys = await loadKeyRing(config.keys, { allowGenerate: config.embedded, clock });
-  if (keys.generated) {
-    logger.warn(
-      { keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
-      'generated a new key file for the embedded default; production must supply its own keys (LOUPE_KEYS or LOUPE_KEY_FILE) and back them up apart from the data',
-    );
-  }
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.embedded ? join(config.dataDir, 'db') : undefined });
+  let keys: Awaited<ReturnType<typeof loadKeyRing>>;
   try {
     const migrations = await readMigrations();
     if (config.embedded) {
       const applied = await migrate(db, migrations);
       if (applied.length) logger.info({ applied }, 'database migrated');
     } else {
-      const rows = await db.prisma.$queryRawUnsafe<{ name: string }[]>(
-        `SELECT name FROM "_loupe_migrations"`,
-      ).catch(() => []);
-      const done = new Set(rows.map((r) => r.name));
-      const pending = migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
+      const pending = await pendingMigrations(db, migrations);
       if (pending.length) {
         throw new LoupeError(ErrorCode.DbMigrationFailed, `database needs migrations (${pending.join(', ')}): run \`loupe migrate\``);
       }
+    }
+    // A new key ring for a database that already holds data would only lock that data away.
+    const fresh = (await db.prisma.keyVersion.count()) === 0;
+    keys = await loadKeyRing(config.keys, { allowGenerate: Boolean(options.allowKeyGeneration) && config.embedded && fresh, clock });
+    if (keys.generated) {
+      logger.warn(
+        { keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
+        'generated a new key file for the embedded default; production must supply its own keys (LOUPE_KEYS or LOUPE_KEY_FILE) and back them up apart from the data',
+      );
     }
     await syncKeyVersions(db, keys.ring);
   } catch (error) {
@@ -95,7 +101,10 @@ export interface LoupeOptions {
 }
 
 export async function createLoupe(config: Config, logger: Logger, options: LoupeOptions = {}): Promise<Loupe> {
-  const services = await openServices(config, logger, options.clock);
+  const services = await openServices(config, logger, {
+    allowKeyGeneration: true,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const { storage, keyRing, queue, metrics } = services;
   const app = createHttpApp({
     logger,
@@ -130,10 +139,15 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     listen: async () => {
       const server = createServer(app);
       loupe.server = server;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve());
-      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.port, config.host, () => resolve());
+        });
+      } catch (error) {
+        await services.close();
+        throw error;
+      }
       worker.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.
       checkpointTimer = setInterval(() => {

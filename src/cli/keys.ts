@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AuditAction } from '../core/audit/event.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { KeyRing } from '../crypto/keyring.js';
-import { readKeyFile, writeKeyFile } from '../crypto/keyring-source.js';
+import { readKeyFile, withKeyFileLock, writeKeyFile } from '../crypto/keyring-source.js';
 import { cliConfig, withServices, type CliIo } from './context.js';
 
 export function registerKeys(program: Command, io: CliIo): void {
@@ -19,10 +19,12 @@ export function registerKeys(program: Command, io: CliIo): void {
           'keys come from LOUPE_KEYS: add a new KEK there (activeVersion pointing at it), restart, then run `loupe keys rewrap`',
         );
       }
-      // The file is written first: a crash during re-wrapping leaves keys
-      // under both versions, all still readable, and `keys rewrap` resumes.
-      await writeKeyFile(config.keys.path, KeyRing.withNewKek(await readKeyFile(config.keys.path), new Date()));
-      await withServices(io, async ({ storage, keyRing, clock }) => {
+      const path = config.keys.path;
+      await withKeyFileLock(path, async () => {
+        // The file is written first: a crash during re-wrapping leaves keys
+        // under both versions, all still readable, and `keys rewrap` resumes.
+        await writeKeyFile(path, KeyRing.withNewKek(await readKeyFile(path), new Date()));
+        await withServices(io, async ({ storage, keyRing, clock }) => {
         await storage.audit.record({
           actor: { type: 'admin', id: 'cli' },
           action: AuditAction.KeysRotated,
@@ -31,6 +33,7 @@ export function registerKeys(program: Command, io: CliIo): void {
         });
         const count = await storage.dataKeys.rewrapAll(storage.db, storage.audit, () => clock.now());
         io.out(`key-encryption key version ${keyRing.activeVersion} is active; re-wrapped ${count} data keys`);
+        });
       });
     });
 

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { createLoupe } from '../main.js';
 import { createLogger } from '../logging.js';
 import { loadConfig } from '../config.js';
-import type { CliIo } from './context.js';
+import { describeError } from '../core/errors.js';
+import { CliExit, type CliIo } from './context.js';
 
 export function registerServe(program: Command, io: CliIo): void {
   program
@@ -13,16 +14,20 @@ export function registerServe(program: Command, io: CliIo): void {
       const logger = createLogger(config.logLevel);
       const loupe = await createLoupe(config, logger);
       await loupe.listen();
-      await new Promise<void>((resolve) => {
+      const clean = await new Promise<boolean>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping');
-          loupe.stop().then(resolve, (error: unknown) => {
-            logger.error({ err: error }, 'unclean stop');
-            resolve();
-          });
+          loupe.stop().then(
+            () => resolve(true),
+            (error: unknown) => {
+              logger.error({ err: describeError(error) }, 'unclean stop');
+              resolve(false);
+            },
+          );
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      if (!clean) throw new CliExit(1);
     });
 }

@@ -65,6 +65,7 @@ function takeSlices(list: Buffer[], n: number): Buffer[] {
 
 /** Plaintext in, ciphertext out. `context` must be given again to decrypt. */
 export function createEncryptStream(dataKey: Uint8Array, context: string, chunkLog2 = DEFAULT_CHUNK_LOG2): Transform {
+  if (!Number.isInteger(chunkLog2) || chunkLog2 < 10 || chunkLog2 > 24) throw new RangeError('chunkLog2 must be 10..24');
   const chunkSize = 2 ** chunkLog2;
   const prefix = randomBytes(PREFIX);
   const header = Buffer.concat([MAGIC, Buffer.from([VERSION, chunkLog2]), prefix]);

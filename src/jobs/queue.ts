@@ -73,7 +73,13 @@ export class JobQueue {
       });
       if (!candidate) return null;
       const { count } = await this.o.db.prisma.job.updateMany({
-        where: { id: candidate.id, status: candidate.status, attempts: candidate.attempts },
+        // The lease is part of the condition: a heartbeat that renewed it just now wins.
+        where: {
+          id: candidate.id,
+          status: candidate.status,
+          attempts: candidate.attempts,
+          ...(candidate.status === 'running' ? { leaseUntil: { lt: now } } : {}),
+        },
         data: {
           status: 'running',
           leaseOwner: owner,
@@ -118,10 +124,7 @@ export class JobQueue {
     const job = await this.o.db.prisma.job.findUnique({ where: { id } });
     if (!job || job.leaseOwner !== owner || job.status !== 'running') return 'lost';
     const described = describeError(error);
-    if (job.attempts >= job.maxAttempts) {
-      await this.bury(id, owner, job.type, described);
-      return 'dead';
-    }
+    if (job.attempts >= job.maxAttempts) return (await this.bury(id, owner, job.type, described)) ? 'dead' : 'lost';
     const delay = retryDelayMs(job.attempts, (this.o.random ?? Math.random)());
     const { count } = await this.o.db.prisma.job.updateMany({
       where: { id, leaseOwner: owner, status: 'running' },
@@ -151,10 +154,10 @@ export class JobQueue {
     return counts;
   }
 
-  private async bury(id: string, owner: string, type: string, error: { code: string; message: string }): Promise<void> {
-    await transaction(this.o.db, async (tx) => {
-      await tx.job.updateMany({
-        where: { id, leaseOwner: owner },
+  private async bury(id: string, owner: string, type: string, error: { code: string; message: string }): Promise<boolean> {
+    return transaction(this.o.db, async (tx) => {
+      const { count } = await tx.job.updateMany({
+        where: { id, leaseOwner: owner, status: 'running' },
         data: {
           status: 'dead',
           leaseOwner: null,
@@ -163,6 +166,7 @@ export class JobQueue {
           lastError: `${error.code}: ${error.message}`,
         },
       });
+      if (count === 0) return false; // the lease moved to another worker meanwhile
       await this.o.audit.append(tx, {
         actor: { type: 'system', id: 'job-queue' },
         action: AuditAction.JobDead,
@@ -170,6 +174,7 @@ export class JobQueue {
         reason: error.code,
         details: { jobId: id, type },
       });
+      return true;
     });
   }
 }

@@ -84,6 +84,12 @@ export class Worker {
         await sleep(this.o.pollMs, undefined, { signal }).catch(() => {});
         continue;
       }
+      if (signal.aborted) {
+        // Claimed while stopping began: give it straight back.
+        await this.o.queue.release(job.id, this.owner).catch(() => {});
+        this.o.onOutcome?.(job.type, 'released');
+        return;
+      }
       await this.run(job);
     }
   }
@@ -93,14 +99,20 @@ export class Worker {
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     this.running.set(job.id, { job, controller, done });
+    let leaseEnds = Date.now() + this.o.leaseMs;
+    const lost = () => controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'job lease lost'));
     const heartbeat = setInterval(() => {
+      // Renewals that keep failing (database down) must not let the handler outlive its lease.
+      if (Date.now() >= leaseEnds) return lost();
+      const renewing = Date.now() + this.o.leaseMs;
       this.o.queue.extendLease(job.id, this.owner, this.o.leaseMs).then(
         (held) => {
-          if (!held) controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'job lease lost'));
+          if (held) leaseEnds = renewing;
+          else lost();
         },
         () => {},
       );
-    }, Math.max(1000, Math.floor(this.o.leaseMs / 3)));
+    }, Math.max(250, Math.floor(this.o.leaseMs / 3)));
     const log = this.o.logger.child({ jobId: job.id, type: job.type, attempt: job.attempt });
     try {
       const handler = this.o.handlers[job.type];

@@ -2,7 +2,7 @@
 // at most a temporary file that is not under the final name.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -33,8 +33,9 @@ export async function writeFileAtomic(
     if (typeof source === 'string' || source instanceof Uint8Array) {
       const handle = await open(temp, 'wx', mode);
       try {
-        const { bytesWritten } = await handle.write(typeof source === 'string' ? Buffer.from(source) : source);
-        bytes = bytesWritten;
+        const data = typeof source === 'string' ? Buffer.from(source) : source;
+        await handle.writeFile(data); // writes all of it, unlike write()
+        bytes = data.length;
         await handle.sync();
       } finally {
         await handle.close();
@@ -54,4 +55,31 @@ export async function writeFileAtomic(
     await rm(temp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Creates `path` with `data` only if nothing is there yet, atomically: the
+ * complete file appears under its name or nothing does. False if it existed.
+ */
+export async function createFileExclusive(path: string, data: string, mode = 0o600): Promise<boolean> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+  await fsyncPath(dir);
+  return true;
 }

@@ -51,17 +51,23 @@ export class DataKeys {
           where: { kekVersion: { not: this.ring.activeVersion }, wrapped: { not: null } },
           take: batchSize,
         });
+        let rewrapped = 0;
         for (const row of rows) {
           const key = this.unwrap(row);
           const { kekVersion, wrapped } = this.ring.wrap(key, aad(row));
-          await tx.dataKey.update({ where: { id: row.id }, data: { kekVersion, wrapped, rewrappedAt: now() } });
+          // Conditional: a key shredded since it was read must stay destroyed.
+          const { count } = await tx.dataKey.updateMany({
+            where: { id: row.id, kekVersion: row.kekVersion, wrapped: { not: null } },
+            data: { kekVersion, wrapped, rewrappedAt: now() },
+          });
+          rewrapped += count;
         }
-        if (rows.length) {
+        if (rewrapped) {
           await audit.append(tx, {
             actor: { type: 'system', id: 'key-rotation' },
             action: AuditAction.KeysRewrapped,
             outcome: 'success',
-            details: { count: rows.length, kekVersion: this.ring.activeVersion },
+            details: { count: rewrapped, kekVersion: this.ring.activeVersion },
           });
         }
         return rows.length;

@@ -100,16 +100,20 @@ async function openPostgres(url: string): Promise<Database> {
     prisma,
     withLock: async (lockId, fn) => {
       const client = await pool.connect();
+      let broken: Error | undefined;
       try {
         // Keyed by schema too, so installations sharing a database do not wait on each other.
         await client.query('SELECT pg_advisory_lock($1::int, hashtext(current_schema()))', [lockId]);
         try {
           return await fn(async (sql, params) => (await client.query(sql, params)).rows);
         } finally {
-          await client.query('SELECT pg_advisory_unlock($1::int, hashtext(current_schema()))', [lockId]);
+          await client.query('SELECT pg_advisory_unlock($1::int, hashtext(current_schema()))', [lockId]).catch((error: Error) => {
+            broken = error;
+          });
         }
       } finally {
-        client.release();
+        // A connection whose unlock failed may still hold the lock: close it instead of pooling it.
+        client.release(broken);
       }
     },
     ping: async () => {

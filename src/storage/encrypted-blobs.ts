@@ -15,7 +15,7 @@ import type { BlobStore } from './blob-store.js';
 import type { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
 import type { BlobKind } from './prisma/client.js';
-import { transaction } from './transaction.js';
+import { transaction, type Tx } from './transaction.js';
 
 export interface StoreBlobInput {
   assetId: string;
@@ -57,6 +57,18 @@ function sizeLimit(max: number, counted: { bytes: number }): Transform {
   });
 }
 
+/**
+ * Row lock on the asset: storing a blob and shredding the asset take it, so
+ * a blob can never be added to an asset while (or after) it is shredded.
+ */
+async function lockAsset(tx: Tx, assetId: string): Promise<{ status: string; legalHold: boolean }> {
+  const rows = await tx.$queryRaw<{ status: string; legalHold: boolean }[]>`
+    SELECT status::text AS status, "legalHold" FROM "Asset" WHERE id = ${assetId} FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw new LoupeError(ErrorCode.NotFound, 'no such asset');
+  return row;
+}
+
 export class EncryptedBlobs {
   constructor(private readonly o: EncryptedBlobsOptions) {}
 
@@ -91,6 +103,8 @@ export class EncryptedBlobs {
       if (stored.status === 'rejected') throw stored.reason;
       const written = stored.value;
       await transaction(this.o.db, async (tx) => {
+        const asset = await lockAsset(tx, input.assetId);
+        if (asset.status === 'shredded') throw new LoupeError(ErrorCode.AssetShredded, 'the asset was shredded');
         // The data key is created here with the random key used above, so it
         // exists only if the blob row does.
         const dataKeyId = await this.o.dataKeys.createWithKey(tx, 'blob', input.assetId, key);
@@ -152,6 +166,8 @@ export class EncryptedBlobs {
   /** Destroys every data key of the asset, then removes the ciphertext it can no longer open. */
   async shredAsset(assetId: string, actor: AuditActor, reason: string): Promise<number> {
     const { keys, storageKeys } = await transaction(this.o.db, async (tx) => {
+      const asset = await lockAsset(tx, assetId);
+      if (asset.legalHold) throw new LoupeError(ErrorCode.LegalHold, 'the asset is under legal hold and cannot be shredded');
       const blobs = await tx.blob.findMany({ where: { assetId }, select: { storageKey: true } });
       const destroyed = await tx.dataKey.updateMany({
         where: { assetId, wrapped: { not: null } },

@@ -63,3 +63,26 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<st
     return done;
   });
 }
+
+/**
+ * Names of the migrations not yet applied, for instances that must not
+ * migrate on their own (PostgreSQL); fails if an applied one was changed.
+ */
+export async function pendingMigrations(db: Database, migrations: Migration[]): Promise<string[]> {
+  return db.withLock(MIGRATION_LOCK, async (run) => {
+    const [exists] = await run(`SELECT to_regclass('"_loupe_migrations"') IS NOT NULL AS present`, []);
+    if (!exists?.present) return migrations.map((m) => m.name);
+    const applied = new Map(
+      (await run('SELECT name, checksum FROM "_loupe_migrations"', [])).map((r) => [String(r.name), String(r.checksum)]),
+    );
+    const pending: string[] = [];
+    for (const m of migrations) {
+      const checksum = applied.get(m.name);
+      if (checksum === undefined) pending.push(m.name);
+      else if (checksum !== m.checksum) {
+        throw new LoupeError(ErrorCode.DbMigrationChanged, `migration ${m.name} was changed after it was applied`);
+      }
+    }
+    return pending;
+  });
+}

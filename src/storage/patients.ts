@@ -1,6 +1,7 @@
 // Patients are found by a keyed hash of issuer and identifier; the identifier
 // and every other identifying field are sealed under the patient's own data
 // key, so the database holds no readable PHI.
+import { randomUUID } from 'node:crypto';
 import type { AuditActor } from '../core/audit/event.js';
 import { AuditAction } from '../core/audit/event.js';
 import { seal, unseal } from '../crypto/seal.js';
@@ -8,6 +9,7 @@ import type { AuditLog } from './audit-log.js';
 import type { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
 import { transaction } from './transaction.js';
+import { isUniqueViolation } from './unique.js';
 import type { Workspaces } from './workspaces.js';
 
 export interface PatientDemographics {
@@ -30,6 +32,16 @@ export class Patients {
 
   /** Returns the patient's id, creating the record on first sight. */
   async link(workspaceId: string, patient: PatientDemographics, actor: AuditActor): Promise<string> {
+    try {
+      return await this.findOrCreate(workspaceId, patient, actor);
+    } catch (error) {
+      // Two uploads for a new patient at once: the second finds the first's record.
+      if (isUniqueViolation(error)) return this.findOrCreate(workspaceId, patient, actor);
+      throw error;
+    }
+  }
+
+  private findOrCreate(workspaceId: string, patient: PatientDemographics, actor: AuditActor): Promise<string> {
     return transaction(this.db, async (tx) => {
       const index = await this.workspaces.keyedHash(tx, workspaceId, 'patient', `${patient.issuer}\0${patient.identifier}`);
       const found = await tx.patient.findUnique({
@@ -38,7 +50,7 @@ export class Patients {
       });
       if (found) return found.id;
       const key = await this.dataKeys.create(tx, 'patient_phi', null);
-      const id = crypto.randomUUID();
+      const id = randomUUID();
       await tx.patient.create({
         data: {
           id,

@@ -7,6 +7,7 @@ import type { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
 import type { Platform, Workspace } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
+import { isUniqueViolation } from './unique.js';
 
 /** The channel id of a workspace's default channel policy. */
 export const WORKSPACE_DEFAULT_CHANNEL = '*';
@@ -20,7 +21,8 @@ export class Workspaces {
 
   /** Finds or creates the workspace, with its secret and its default channel policy. */
   async ensure(platform: Platform, externalId: string, name: string, actor: AuditActor): Promise<Workspace> {
-    const existing = await this.db.prisma.workspace.findUnique({ where: { platform_externalId: { platform, externalId } } });
+    const where = { platform_externalId: { platform, externalId } };
+    const existing = await this.db.prisma.workspace.findUnique({ where });
     if (existing) return existing;
     return transaction(this.db, async (tx) => {
       const secret = await this.dataKeys.create(tx, 'workspace_secret', null);
@@ -36,6 +38,9 @@ export class Workspaces {
         details: { platform },
       });
       return workspace;
+    }).catch(async (error: unknown) => {
+      if (isUniqueViolation(error)) return this.db.prisma.workspace.findUniqueOrThrow({ where });
+      throw error;
     });
   }
 

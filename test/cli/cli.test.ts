@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +12,8 @@ import { loadConfig } from '../../src/config.js';
 import { KeyRing } from '../../src/crypto/keyring.js';
 import { createLogger } from '../../src/logging.js';
 import { openServices } from '../../src/main.js';
-import { testEngines } from '../support/engines.js';
+import { TEST_POSTGRES_URL, testEngines } from '../support/engines.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
-import { createTestDatabase } from '../support/database.js';
 
 async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
   const out: string[] = [];
@@ -51,12 +52,18 @@ describe('the embedded default, first start', () => {
     const lines: string[] = [];
     const logger = createLogger('info', { write: (s: string) => void lines.push(s) });
     try {
-      const services = await openServices(loadConfig({ LOUPE_DATA_DIR: join(dir, 'data') }), logger);
+      const config = loadConfig({ LOUPE_DATA_DIR: join(dir, 'data') });
+      // Commands other than `serve` do not invent keys.
+      await expect(openServices(config, logger)).rejects.toThrow(/LOUPE_KEY_FILE/);
+      const services = await openServices(config, logger, { allowKeyGeneration: true });
       await services.close();
       expect((await stat(join(dir, 'data', 'keys.json'))).mode & 0o777).toBe(0o600);
       expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
       expect(lines.join('')).toMatch(/production must supply its own keys/);
       expect(lines.join('')).toMatch(/database migrated/);
+      // With the key file gone, a database that holds data gets no new keys: it refuses.
+      await rm(join(dir, 'data', 'keys.json'));
+      await expect(openServices(config, logger, { allowKeyGeneration: true })).rejects.toThrow(/no key ring/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -160,19 +167,26 @@ describe.each(testEngines())('loupe commands on %s', (engine) => {
 });
 
 describe.runIf(testEngines().includes('postgres'))('PostgreSQL deployments', () => {
-  it('refuse to start on an unmigrated database and name the command that fixes it', async () => {
-    const t = await createTestDatabase('postgres');
+  it('refuse to start on an unmigrated database, naming the command that fixes it, and need their keys given', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
     const dir = await mkdtemp(join(tmpdir(), 'loupe-pg-'));
     try {
-      await t.db.prisma.$executeRawUnsafe(`DELETE FROM "_loupe_migrations"`);
-      const env = { LOUPE_DATA_DIR: dir, DATABASE_URL: t.url, LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())) };
+      const url = `${TEST_POSTGRES_URL}?schema=${schema}`;
+      const env = { LOUPE_DATA_DIR: dir, DATABASE_URL: url, LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())) };
       const r = await cli(env, 'audit', 'verify');
       expect(r.status).toBe(2);
-      expect(r.err).toContain('run `loupe migrate`');
-      const noKeys = await cli({ LOUPE_DATA_DIR: dir, DATABASE_URL: t.url }, 'audit', 'verify');
+      expect(r.err).toContain('database needs migrations (0001_init): run `loupe migrate`');
+      expect((await cli(env, 'migrate')).out).toBe('applied 0001_init');
+      expect((await cli(env, 'audit', 'verify')).status).toBe(0);
+      const noKeys = await cli({ LOUPE_DATA_DIR: dir, DATABASE_URL: url }, 'audit', 'verify');
+      expect(noKeys.status).toBe(2);
       expect(noKeys.err).toContain('LOUPE_KEYS_MISSING');
     } finally {
-      await t.drop();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -118,6 +118,36 @@ describe.each(testEngines())('job queue on %s', (engine) => {
     await t.db.prisma.job.deleteMany();
   });
 
+  it('keeps the lease of a long job alive, so no other worker takes it over', async () => {
+    const { queue } = queueFor(t.db);
+    let finished = false;
+    const worker = new Worker({
+      queue,
+      handlers: {
+        long: async () => {
+          await sleep(2500);
+          finished = true;
+        },
+      },
+      concurrency: 1,
+      leaseMs: 900,
+      pollMs: 20,
+      logger: silent,
+    });
+    const { id } = await queue.enqueue({ type: 'long' });
+    worker.start();
+    await until(async () => worker.active === 1);
+    const thief = queueFor(t.db).queue;
+    while (!finished) {
+      expect(await thief.claim('thief', 900)).toBeNull();
+      await sleep(100);
+    }
+    await until(async () => (await t.db.prisma.job.findUniqueOrThrow({ where: { id } })).status === 'done');
+    await worker.stop(1000);
+    expect((await t.db.prisma.job.findUniqueOrThrow({ where: { id } })).attempts).toBe(1);
+    await t.db.prisma.job.deleteMany();
+  });
+
   it('resumes a job after its worker process is killed mid-job', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'loupe-kill-'));
     // PGlite is one process's database: the test hands it over to the child and back.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -123,13 +123,16 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
   });
 
   it('refuses a blob over the size limit and leaves no file behind', async () => {
-    const small = await createTestStorage(engine, { maxBlobBytes: 1000 });
+    const small = await createTestStorage(engine, { maxBlobBytes: 1_000_000 });
     try {
       const { assetId } = await createTestAsset(small);
+      await mkdir(small.blobDir, { recursive: true });
+      // Several chunks are written before the limit is reached.
+      const pieces = Array.from({ length: 12 }, () => randomBytes(256 * 1024));
       await expect(
-        small.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from([randomBytes(5000)]), actor }),
+        small.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from(pieces), actor }),
       ).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_BLOB_TOO_LARGE'));
-      expect(await filesUnder(small.blobDir).catch(() => [])).toEqual([]);
+      expect(await filesUnder(small.blobDir)).toEqual([]);
       expect(await small.db.prisma.blob.count()).toBe(0);
     } finally {
       await small.cleanup();
@@ -139,16 +142,35 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
   it('crypto-shreds an asset: its blobs, and every copy of them, become unreadable', async () => {
     const { assetId } = await createTestAsset(s);
     const stored = await s.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from([randomBytes(4000)]), actor });
+    const path = await storagePath(s, stored.id);
     const backup = join(s.dir, 'backup-copy');
-    await copyFile(await storagePath(s, stored.id), backup);
+    await copyFile(path, backup);
+    const wrappedBefore = (await s.db.prisma.dataKey.findFirstOrThrow({ where: { assetId } })).wrapped!;
     expect(await s.blobs.shredAsset(assetId, actor, 'patient request')).toBe(1);
     await expect(s.blobs.open(stored.id, actor)).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_BLOB_SHREDDED'));
-    const key = await s.db.prisma.dataKey.findFirstOrThrow({ where: { assetId } });
-    expect(key.wrapped).toBeNull();
-    // With the key gone, no key-ring version can open the copy.
-    expect((await readFile(backup)).length).toBeGreaterThan(4000);
+    // The only key that opens the copy is gone from the database, and the body from the store.
+    expect(await s.db.prisma.dataKey.count({ where: { assetId, wrapped: { not: null } } })).toBe(0);
+    const everyKey = await s.db.prisma.dataKey.findMany({ where: { wrapped: { not: null } } });
+    expect(everyKey.some((k) => Buffer.from(k.wrapped!).equals(Buffer.from(wrappedBefore)))).toBe(false);
+    expect(await s.blobStore.exists((await s.db.prisma.blob.findUniqueOrThrow({ where: { id: stored.id } })).storageKey)).toBe(false);
     const asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId } });
     expect(asset.status).toBe('shredded');
+    // Nothing can be added to it afterwards, and a later key rotation leaves its key destroyed.
+    await expect(
+      s.blobs.put({ assetId, kind: 'preview', mediaType: 'image/png', body: Readable.from([randomBytes(10)]), actor }),
+    ).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_ASSET_SHREDDED'));
+    const rotated = await rotateRing(s);
+    await rotated.dataKeys.rewrapAll(s.db, s.audit, () => new Date());
+    expect(await s.db.prisma.dataKey.count({ where: { assetId, wrapped: { not: null } } })).toBe(0);
+    expect(await filesUnder(join(s.blobDir))).not.toContain(path);
+  });
+
+  it('refuses to shred an asset under legal hold', async () => {
+    const { assetId } = await createTestAsset(s);
+    await s.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from([randomBytes(100)]), actor });
+    await s.db.prisma.asset.update({ where: { id: assetId }, data: { legalHold: true } });
+    await expect(s.blobs.shredAsset(assetId, actor, 'retention')).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_LEGAL_HOLD'));
+    expect(await s.db.prisma.dataKey.count({ where: { assetId, wrapped: { not: null } } })).toBe(1);
   });
 
   it('rotates the key-encryption key by re-wrapping data keys, without rewriting blob bodies', async () => {
@@ -172,8 +194,18 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
   });
 });
 
-/** The same storage with a key ring that gained version 2. */
+const rotatedStorages = new WeakMap<TestStorage, Awaited<ReturnType<typeof makeRotated>>>();
+
+/** The same storage with a key ring that gained version 2 (made once per storage). */
 async function rotateRing(s: TestStorage) {
+  const known = rotatedStorages.get(s);
+  if (known) return known;
+  const made = await makeRotated(s);
+  rotatedStorages.set(s, made);
+  return made;
+}
+
+async function makeRotated(s: TestStorage) {
   const { createStorage } = await import('../../src/storage/services.js');
   const { FolderBlobStore } = await import('../../src/storage/folder-blob-store.js');
   // The same key file with a new version, as `loupe keys rotate` writes it.

@@ -213,6 +213,8 @@ function chainEntity(record: AuditRecord): FhirAuditEventEntity {
     { type: 'seq', valueString: record.seq.toString() },
     { type: 'hash', valueString: record.hash },
     { type: 'prevHash', valueString: record.prevHash },
+    // The agent carries the actor type only when there is an actor id.
+    { type: 'actorType', valueString: record.actorType },
   ];
   if (present(record.requestId)) detail.push({ type: 'requestId', valueString: record.requestId });
   detail.push(...detailsOf(record.details));
