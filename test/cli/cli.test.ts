@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +10,8 @@ import { loadConfig } from '../../src/config.js';
 import { KeyRing } from '../../src/crypto/keyring.js';
 import { createLogger } from '../../src/logging.js';
 import { openServices } from '../../src/main.js';
-import { TEST_POSTGRES_URL, testEngines } from '../support/engines.js';
+import { testEngines } from '../support/engines.js';
+import { createEmptySchema } from '../support/database.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 
 async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
@@ -168,13 +167,10 @@ describe.each(testEngines())('loupe commands on %s', (engine) => {
 
 describe.runIf(testEngines().includes('postgres'))('PostgreSQL deployments', () => {
   it('refuse to start on an unmigrated database, naming the command that fixes it, and need their keys given', async () => {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
+    const empty = await createEmptySchema();
     const dir = await mkdtemp(join(tmpdir(), 'loupe-pg-'));
     try {
-      const url = `${TEST_POSTGRES_URL}?schema=${schema}`;
+      const url = empty.url;
       const env = { LOUPE_DATA_DIR: dir, DATABASE_URL: url, LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())) };
       const r = await cli(env, 'audit', 'verify');
       expect(r.status).toBe(2);
@@ -185,8 +181,7 @@ describe.runIf(testEngines().includes('postgres'))('PostgreSQL deployments', () 
       expect(noKeys.status).toBe(2);
       expect(noKeys.err).toContain('LOUPE_KEYS_MISSING');
     } finally {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
+      await empty.drop();
       await rm(dir, { recursive: true, force: true });
     }
   });

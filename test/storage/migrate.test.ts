@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate, pendingMigrations, readMigrations } from '../../src/storage/migrate.js';
 import { isLoupeError } from '../../src/core/errors.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { TEST_POSTGRES_URL, testEngines } from '../support/engines.js';
+import { createEmptySchema, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { testEngines } from '../support/engines.js';
 
 describe.each(testEngines())('migrations on %s', (engine) => {
   let t: TestDatabase;
@@ -44,11 +42,8 @@ describe.each(testEngines())('migrations on %s', (engine) => {
 
 describe.runIf(testEngines().includes('postgres'))('migrations on PostgreSQL, several instances at once', () => {
   it('are applied once when instances start together', async () => {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const dbs = await Promise.all([1, 2, 3].map(() => openDatabase({ url: `${TEST_POSTGRES_URL}?schema=${schema}` })));
+    const empty = await createEmptySchema();
+    const dbs = await Promise.all([1, 2, 3].map(() => openDatabase({ url: empty.url })));
     try {
       const migrations = await readMigrations();
       expect(await Promise.all(dbs.map((db) => pendingMigrations(db, migrations)))).toEqual([1, 2, 3].map(() => migrations.map((m) => m.name)));
@@ -57,8 +52,7 @@ describe.runIf(testEngines().includes('postgres'))('migrations on PostgreSQL, se
       expect(await pendingMigrations(dbs[0]!, migrations)).toEqual([]);
     } finally {
       await Promise.all(dbs.map((db) => db.close()));
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.end();
+      await empty.drop();
     }
   });
 });

@@ -21,23 +21,31 @@ export async function createTestDatabase(engine: Engine, options: { dataDir?: st
     await migrate(db, await readMigrations());
     return { db, url: undefined, drop: () => db.close() };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const url = `${TEST_POSTGRES_URL}?schema=${schema}`;
-  const db = await openDatabase({ url });
+  const empty = await createEmptySchema();
+  const db = await openDatabase({ url: empty.url });
   await migrate(db, await readMigrations());
   return {
     db,
-    url,
+    url: empty.url,
     drop: async () => {
       await db.close();
-      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
+      await empty.drop();
     },
   };
+}
+
+/** A new, empty schema in the `test` database: a PostgreSQL deployment before `loupe migrate`. */
+export async function createEmptySchema(): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE SCHEMA ${schema}`);
+  return { url: `${TEST_POSTGRES_URL}?schema=${schema}`, drop: () => run(`DROP SCHEMA ${schema} CASCADE`) };
 }
