@@ -43,7 +43,7 @@ const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 
  * implicit little-endian form: a few well-formed elements in ascending tag
  * order are not a coincidence.
  */
-function looksLikeBareDicom(b: Uint8Array): boolean {
+export function bareDicomEncoding(b: Uint8Array): 'explicit' | 'implicit' | undefined {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const walk = (explicit: boolean): boolean => {
     let at = 0;
@@ -80,7 +80,8 @@ function looksLikeBareDicom(b: Uint8Array): boolean {
     }
     return count >= 2 || (count === 1 && at >= b.length);
   };
-  return walk(true) || walk(false);
+  if (walk(true)) return 'explicit';
+  return walk(false) ? 'implicit' : undefined;
 }
 
 export function sniff(bytes: Uint8Array): Sniffed {
@@ -97,7 +98,7 @@ export function sniff(bytes: Uint8Array): Sniffed {
   }
   const bmff = sniffIsoBmff(b);
   if (bmff) return bmff;
-  if (looksLikeBareDicom(b)) return { kind: 'dicom', family: 'dicom', mediaType: 'application/dicom', preamble: false };
+  if (bareDicomEncoding(b)) return { kind: 'dicom', family: 'dicom', mediaType: 'application/dicom', preamble: false };
   if (b.length === 0) return { kind: 'none', family: 'none', reason: 'the file is empty' };
   return { kind: 'none', family: 'none', reason: 'not a photo or DICOM file Loupe recognises' };
 }

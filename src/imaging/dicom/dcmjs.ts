@@ -1,0 +1,21 @@
+// The one place dcmjs is imported. Its logger is module-wide and prints tag
+// values (patient data) on parse warnings, so it is silenced here, once.
+import dcmjs from 'dcmjs';
+
+dcmjs.log.setLevel('silent');
+for (const name of ['validation.dcmjs', 'AsyncDicomReader']) dcmjs.log.getLogger(name).setLevel('silent');
+
+export type DicomElement = { vr: string; Value?: unknown[]; InlineBinary?: string; _rawValue?: unknown };
+export type DicomDataset = Record<string, DicomElement>;
+export interface DicomDict {
+  meta: DicomDataset;
+  dict: DicomDataset;
+  write(options?: Record<string, unknown>): ArrayBuffer;
+}
+
+interface DcmjsData {
+  DicomMessage: { readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): DicomDict };
+  DicomDict: new (meta: DicomDataset) => DicomDict;
+}
+
+export const dicomData = (dcmjs as unknown as { data: DcmjsData }).data;
