@@ -16,6 +16,13 @@ export interface DicomDict {
 interface DcmjsData {
   DicomMessage: { readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): DicomDict };
   DicomDict: new (meta: DicomDataset) => DicomDict;
+  DicomMetaDictionary: { dictionary: Record<string, { vr: string; name: string } | undefined> };
 }
 
 export const dicomData = (dcmjs as unknown as { data: DcmjsData }).data;
+
+/** The data dictionary's VR for a tag ("GGGGEEEE"), if it has one. */
+export function dictionaryVr(tag: string): string | undefined {
+  const t = tag.toUpperCase();
+  return dicomData.DicomMetaDictionary.dictionary[`(${t.slice(0, 4)},${t.slice(4)})`]?.vr;
+}
