@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isLoupeError } from '../core/errors.js';
 import { registerAudit } from './audit.js';
+import { registerDeidentify } from './deidentify.js';
 import { CliExit, type CliIo } from './context.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
@@ -17,6 +18,7 @@ export function createProgram(io: CliIo): Command {
   registerMigrate(program, io);
   registerKeys(program, io);
   registerAudit(program, io);
+  registerDeidentify(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

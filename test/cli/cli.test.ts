@@ -27,8 +27,8 @@ describe('loupe --help', () => {
   it('lists the commands, and every command has its own help', async () => {
     const top = await cli({}, '--help');
     expect(top.status).toBe(0);
-    for (const name of ['serve', 'migrate', 'keys', 'audit']) expect(top.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-    for (const argv of [['serve'], ['migrate'], ['keys'], ['keys', 'generate'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint']]) {
+    for (const name of ['serve', 'migrate', 'keys', 'audit', 'deidentify']) expect(top.out).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const argv of [['serve'], ['migrate'], ['keys'], ['keys', 'generate'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit'], ['audit', 'verify'], ['audit', 'export'], ['audit', 'checkpoint'], ['deidentify']]) {
       const r = await cli({}, ...argv, '--help');
       expect(r.status, argv.join(' ')).toBe(0);
       expect(r.out).toMatch(/^Usage: loupe /m);

@@ -143,6 +143,10 @@ export class Deidentifier {
       return { vr: el.vr, Value: [] };
     };
 
+    // Sequences are walked whatever their own action keeps of them.
+    const walkItems = (el: DicomElement) => {
+      for (const item of (el.Value ?? []) as DicomDataset[]) walk(item);
+    };
     const walk = (ds: DicomDataset): void => {
       for (const tag of Object.keys(ds)) {
         const el = ds[tag]!;
@@ -155,7 +159,7 @@ export class Deidentifier {
           case undefined:
           case 'K':
             if (action === 'K') report.kept++;
-            if (el.vr === 'SQ') for (const item of (el.Value ?? []) as DicomDataset[]) walk(item);
+            if (el.vr === 'SQ') walkItems(el);
             break;
           case 'X':
             delete ds[tag];
@@ -168,7 +172,7 @@ export class Deidentifier {
             break;
           case 'D':
             if (el.vr === 'SQ') {
-              for (const item of (el.Value ?? []) as DicomDataset[]) walk(item);
+              walkItems(el);
             } else {
               ds[tag] = dummy(el.vr, el, o.secret);
               if (el.vr === 'UI') report.uidsReplaced++;
@@ -177,7 +181,7 @@ export class Deidentifier {
             break;
           case 'U':
             if (el.vr === 'SQ') {
-              for (const item of (el.Value ?? []) as DicomDataset[]) walk(item);
+              walkItems(el);
             } else if (el.vr === 'UI') {
               ds[tag] = { vr: 'UI', Value: (el.Value ?? []).map((u) => replacementUid(o.secret, String(u))) };
               report.uidsReplaced++;
@@ -187,11 +191,8 @@ export class Deidentifier {
             }
             break;
           case 'C':
-            if (el.vr === 'SQ') {
-              for (const item of (el.Value ?? []) as DicomDataset[]) walk(item);
-            } else {
-              ds[tag] = clean(el);
-            }
+            if (el.vr === 'SQ') walkItems(el);
+            else ds[tag] = clean(el);
             report.cleaned++;
             break;
         }
