@@ -4,7 +4,7 @@
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { Deidentifier } from './dicom/deidentify.js';
 import { extractFacts } from './dicom/extract.js';
-import { readDicom, writeDicom } from './dicom/parse.js';
+import { readInstance, writeInstance } from './dicom/parse.js';
 import type { ProfileOption } from './dicom/profile.js';
 import type { ImagingLimits } from './limits.js';
 import { cleanPhoto } from './photo.js';
@@ -45,21 +45,22 @@ export class FileCleaner {
         warnings: photo.warnings,
       };
     }
-    const dicom = readDicom(bytes, this.o.limits);
+    const instance = readInstance(bytes, this.o.limits);
+    const { dicom } = instance;
     const facts = extractFacts(dicom);
-    if (!dicom.dict['7FE00010'] && !facts.sopInstanceUid) {
+    if (!instance.pixelData && !dicom.dict['7FE00010'] && !facts.sopInstanceUid) {
       throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file holds no instance');
     }
     const r = this.deidentifier.deidentify(dicom, { secret: this.o.secret, options: this.o.profileOptions });
     return {
       outcome: 'cleaned',
-      data: writeDicom(dicom),
+      data: writeInstance(instance),
       extension: undefined,
       summary:
         `dicom ${facts.modality ?? '??'} ${facts.frames} frame(s): ${r.removed} removed, ${r.emptied} emptied, ` +
         `${r.replaced} replaced, ${r.cleaned} cleaned, ${r.uidsReplaced} UIDs replaced, ${r.privateRemoved} private removed` +
         (r.dateShiftDays !== undefined ? `, dates shifted ${r.dateShiftDays} days` : ''),
-      warnings: r.warnings,
+      warnings: instance.droppedTrailing ? [...r.warnings, 'removed data after the pixel data (trailing padding or signatures)'] : r.warnings,
     };
   }
 }

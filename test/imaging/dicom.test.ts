@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoupeError } from '../../src/core/errors.js';
 import { Deidentifier, replacementUid } from '../../src/imaging/dicom/deidentify.js';
 import { extractFacts } from '../../src/imaging/dicom/extract.js';
-import { readDicom, writeDicom } from '../../src/imaging/dicom/parse.js';
+import { readDicom, readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { text } from '../../src/imaging/dicom/values.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 
@@ -134,13 +134,14 @@ describe('de-identifying DICOM', () => {
   });
 
   it('passes pixel data through byte-identical, whatever the transfer syntax, and writes valid files (dcmdump reads them, dciodvfy finds no new error)', async () => {
+    // Not rtdose_rle.dcm: dcmjs 0.51 writes its header back as ~775 MB of garbage (an open problem).
     const names = ['CT_small.dcm', 'MR_small_bigendian.dcm', 'MR_small_RLE.dcm', 'JPEG2000.dcm', 'JPEG-lossy.dcm', 'image_dfl.dcm', 'rtdose_expb.dcm', 'SC_rgb_rle_2frame.dcm', 'MR_small_jpeg_ls_lossless.dcm'];
     const outputs: string[] = [];
     for (const name of names) {
-      const dicom = await load(name);
-      deidentifier.deidentify(dicom, { secret });
+      const instance = readInstance(await readFile(join(PYDICOM, name)), DEFAULT_LIMITS);
+      deidentifier.deidentify(instance.dicom, { secret });
       const out = join(dir, name);
-      await writeFile(out, writeDicom(dicom));
+      await writeFile(out, writeInstance(instance));
       outputs.push(out);
       const dump = spawnSync('dcmdump', ['+E', out], { encoding: 'utf8' });
       expect(dump.status, `${name}: ${dump.stderr}`).toBe(0);

@@ -4,13 +4,10 @@ import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
 import { dicomData, type DicomDict } from './dcmjs.js';
+import { layoutOf } from './layout.js';
+import { TransferSyntax } from './syntax.js';
 
-export const TransferSyntax = {
-  ImplicitLittle: '1.2.840.10008.1.2',
-  ExplicitLittle: '1.2.840.10008.1.2.1',
-  Deflated: '1.2.840.10008.1.2.1.99',
-  ExplicitBig: '1.2.840.10008.1.2.2',
-} as const;
+export { TransferSyntax } from './syntax.js';
 
 function element(group: number, elementNo: number, vr: string, value: Buffer): Buffer {
   const head = Buffer.alloc(vr === 'OB' ? 12 : 8);
@@ -38,7 +35,7 @@ function syntheticMeta(transferSyntax: string): Buffer {
   return Buffer.concat([element(0x0002, 0x0000, 'UL', length), body]);
 }
 
-function asPart10(bytes: Buffer): Buffer {
+export function asPart10(bytes: Buffer): Buffer {
   if (bytes.subarray(128, 132).toString('latin1') === 'DICM') return bytes;
   const preamble = Buffer.alloc(128);
   if (bytes.subarray(0, 4).toString('latin1') === 'DICM') return Buffer.concat([preamble, bytes]);
@@ -51,7 +48,10 @@ function asPart10(bytes: Buffer): Buffer {
 
 export function readDicom(bytes: Buffer, limits: ImagingLimits): DicomDict {
   checkBytes(limits, bytes.length);
-  const part10 = asPart10(bytes);
+  return parsePart10(asPart10(bytes));
+}
+
+function parsePart10(part10: Buffer): DicomDict {
   try {
     // A copy into a fresh ArrayBuffer: dcmjs reads the whole backing buffer.
     const ab = part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer;
@@ -71,3 +71,31 @@ export function writeDicom(dicom: DicomDict): Buffer {
   if (syntax === TransferSyntax.Deflated) dicom.meta['00020010'] = { vr: 'UI', Value: [TransferSyntax.ExplicitLittle] };
   return Buffer.from(dicom.write());
 }
+
+/** A DICOM instance whose header is parsed and whose Pixel Data element is kept as the original bytes. */
+export interface DicomInstance {
+  dicom: DicomDict;
+  /** The original Pixel Data element, header included, copied verbatim on write. */
+  pixelData: Buffer | undefined;
+  /** Bytes after Pixel Data (digital signatures, padding), dropped on write. */
+  droppedTrailing: number;
+}
+
+export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstance {
+  checkBytes(limits, bytes.length);
+  const part10 = asPart10(bytes);
+  const layout = layoutOf(part10);
+  if (!layout.pixelData) return { dicom: parsePart10(part10), pixelData: undefined, droppedTrailing: 0 };
+  return {
+    dicom: parsePart10(part10.subarray(0, layout.pixelData.start)),
+    pixelData: part10.subarray(layout.pixelData.start, layout.pixelData.end),
+    droppedTrailing: layout.trailing,
+  };
+}
+
+/** The header as dcmjs writes it, then the original Pixel Data element byte for byte. */
+export function writeInstance(instance: DicomInstance): Buffer {
+  const header = writeDicom(instance.dicom);
+  return instance.pixelData ? Buffer.concat([header, instance.pixelData]) : header;
+}
+

@@ -1,0 +1,117 @@
+// Finds where the top-level Pixel Data element sits in a Part 10 file,
+// walking element headers only (sequences and encapsulated fragments are
+// skipped by their lengths and delimiters), so pixel data never has to be
+// parsed or re-serialised: it is copied byte for byte.
+import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { TransferSyntax } from './syntax.js';
+
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const UNDEFINED = 0xffffffff;
+const ITEM = 0xfffee000;
+const ITEM_END = 0xfffee00d;
+const SEQUENCE_END = 0xfffee0dd;
+const PIXEL_DATA = 0x7fe00010;
+
+export interface Part10Layout {
+  /** Offset of the first dataset element (after the file meta group). */
+  datasetStart: number;
+  transferSyntax: string;
+  /** The top-level Pixel Data element, header included; absent when there is none. */
+  pixelData: { start: number; end: number } | undefined;
+  /** Bytes after Pixel Data (digital signatures, padding), which are dropped. */
+  trailing: number;
+}
+
+function malformed(): LoupeError {
+  return new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file is corrupt or truncated and cannot be read');
+}
+
+class Walker {
+  constructor(
+    private readonly b: Buffer,
+    private readonly explicit: boolean,
+    private readonly little: boolean,
+  ) {}
+
+  private u16(at: number): number {
+    if (at + 2 > this.b.length) throw malformed();
+    return this.little ? this.b.readUInt16LE(at) : this.b.readUInt16BE(at);
+  }
+
+  private u32(at: number): number {
+    if (at + 4 > this.b.length) throw malformed();
+    return this.little ? this.b.readUInt32LE(at) : this.b.readUInt32BE(at);
+  }
+
+  tag(at: number): number {
+    return ((this.u16(at) << 16) | this.u16(at + 2)) >>> 0;
+  }
+
+  /** Returns the offset just past the element (or item/delimiter) at `at`. */
+  element(at: number): number {
+    const tag = this.tag(at);
+    if (tag === ITEM || tag === ITEM_END || tag === SEQUENCE_END) {
+      const length = this.u32(at + 4);
+      return length === UNDEFINED ? this.until(at + 8, ITEM_END) : this.skip(at + 8, length);
+    }
+    let length: number;
+    let header: number;
+    if (this.explicit) {
+      const vr = this.b.toString('latin1', at + 4, at + 6);
+      if (LONG_VRS.has(vr)) {
+        length = this.u32(at + 8);
+        header = 12;
+      } else {
+        length = this.u16(at + 6);
+        header = 8;
+      }
+    } else {
+      length = this.u32(at + 4);
+      header = 8;
+    }
+    // Undefined length: a sequence, or encapsulated pixel data; both end with a sequence delimiter.
+    if (length === UNDEFINED) return this.until(at + header, SEQUENCE_END);
+    return this.skip(at + header, length);
+  }
+
+  private skip(at: number, length: number): number {
+    const end = at + length;
+    if (end > this.b.length) throw malformed();
+    return end;
+  }
+
+  /** Walks items or elements until the delimiter `stop`, returning the offset past it. */
+  private until(at: number, stop: number): number {
+    let offset = at;
+    for (;;) {
+      if (this.tag(offset) === stop) return offset + 8;
+      offset = this.element(offset);
+    }
+  }
+}
+
+export function layoutOf(part10: Buffer): Part10Layout {
+  if (part10.length < 144 || part10.toString('latin1', 128, 132) !== 'DICM') throw malformed();
+  const meta = new Walker(part10, true, true);
+  // Walk the meta group element by element (its group length is not always present or right).
+  let offset = 132;
+  let transferSyntax: string | undefined;
+  while (offset + 8 <= part10.length && part10.readUInt16LE(offset) === 0x0002) {
+    const next = meta.element(offset);
+    if (part10.readUInt16LE(offset + 2) === 0x0010) {
+      transferSyntax = part10.toString('latin1', offset + 8, next).replace(/[\0\s]+$/, '');
+    }
+    offset = next;
+  }
+  if (!transferSyntax) throw malformed();
+  const datasetStart = offset;
+  if (transferSyntax === TransferSyntax.Deflated) return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
+  const walker = new Walker(part10, transferSyntax !== TransferSyntax.ImplicitLittle, transferSyntax !== TransferSyntax.ExplicitBig);
+  while (offset < part10.length) {
+    const start = offset;
+    const tag = walker.tag(start);
+    offset = walker.element(start);
+    if (tag === PIXEL_DATA) return { datasetStart, transferSyntax, pixelData: { start, end: offset }, trailing: part10.length - offset };
+  }
+  return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
+}
