@@ -1,11 +1,14 @@
 // `loupe deidentify INPUT OUTPUT`: cleaned copies of a file or a folder tree,
 // for privacy officers and researchers. Never touches the input.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, realpath, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { describeError } from '../core/errors.js';
-import { FileCleaner } from '../imaging/clean-file.js';
+import { FileCleaner, describeDicom } from '../imaging/clean-file.js';
+import { Deidentifier } from '../imaging/dicom/deidentify.js';
+import { deidentifyDicomFile } from '../imaging/dicom/file.js';
+import { SNIFF_BYTES, sniff } from '../imaging/sniff.js';
 import type { ProfileOption } from '../imaging/dicom/profile.js';
 import { DEFAULT_LIMITS } from '../imaging/limits.js';
 import { CliExit, type CliIo } from './context.js';
@@ -18,6 +21,17 @@ interface Flags {
   retainUids?: boolean;
   cleanDescriptors?: boolean;
   secretFile?: string;
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function filesUnder(path: string): Promise<string[]> {
@@ -70,12 +84,24 @@ export function registerDeidentify(program: Command, io: CliIo): void {
         cleanDescriptors: Boolean(flags.cleanDescriptors),
       };
       const cleaner = new FileCleaner({ limits: DEFAULT_LIMITS, secret, profileOptions });
+      const deidentifier = new Deidentifier();
       const single = !(await stat(from)).isDirectory();
       const counts = { cleaned: 0, skipped: 0, failed: 0 };
       const failed: string[] = [];
       for (const file of await filesUnder(from)) {
         const name = single ? file.slice(dirname(file).length + 1) : relative(from, file);
         try {
+          if (sniff(await readHead(file)).family === 'dicom') {
+            // DICOM streams from file to file, so a 500 MB series needs no 500 MB of memory.
+            const target = single && !(await stat(to).catch(() => undefined))?.isDirectory() ? to : join(to, name);
+            if (await stat(target).then(() => true, () => false)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+            await mkdir(dirname(target), { recursive: true });
+            const r = await deidentifyDicomFile(file, target, deidentifier, { secret, options: profileOptions, limits: DEFAULT_LIMITS });
+            const { summary, warnings } = describeDicom(r.facts, r.report, r.droppedTrailing);
+            counts.cleaned++;
+            io.out(`cleaned  ${name}: ${summary}${warnings.length ? `; warning: ${warnings.join('; ')}` : ''}`);
+            continue;
+          }
           const result = await cleaner.clean(await readFile(file));
           if (result.outcome === 'skipped') {
             counts.skipped++;

@@ -2,8 +2,8 @@
 // instance de-identified per PS3.15. Used by `loupe deidentify`; the chat
 // adapters use the same pieces.
 import { ErrorCode, LoupeError } from '../core/errors.js';
-import { Deidentifier } from './dicom/deidentify.js';
-import { extractFacts } from './dicom/extract.js';
+import { Deidentifier, type DeidentifyReport } from './dicom/deidentify.js';
+import { extractFacts, type DicomFacts } from './dicom/extract.js';
 import { readInstance, writeInstance } from './dicom/parse.js';
 import type { ProfileOption } from './dicom/profile.js';
 import type { ImagingLimits } from './limits.js';
@@ -52,15 +52,17 @@ export class FileCleaner {
       throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file holds no instance');
     }
     const r = this.deidentifier.deidentify(dicom, { secret: this.o.secret, options: this.o.profileOptions });
-    return {
-      outcome: 'cleaned',
-      data: writeInstance(instance),
-      extension: undefined,
-      summary:
-        `dicom ${facts.modality ?? '??'} ${facts.frames} frame(s): ${r.removed} removed, ${r.emptied} emptied, ` +
-        `${r.replaced} replaced, ${r.cleaned} cleaned, ${r.uidsReplaced} UIDs replaced, ${r.privateRemoved} private removed` +
-        (r.dateShiftDays !== undefined ? `, dates shifted ${r.dateShiftDays} days` : ''),
-      warnings: instance.droppedTrailing ? [...r.warnings, 'removed data after the pixel data (trailing padding or signatures)'] : r.warnings,
-    };
+    return { outcome: 'cleaned', data: writeInstance(instance), extension: undefined, ...describeDicom(facts, r, instance.droppedTrailing) };
   }
+}
+
+/** The one-line summary and warnings a user reads for a de-identified DICOM file. */
+export function describeDicom(facts: DicomFacts, r: DeidentifyReport, droppedTrailing: number): { summary: string; warnings: string[] } {
+  return {
+    summary:
+      `dicom ${facts.modality ?? '??'} ${facts.frames} frame(s): ${r.removed} removed, ${r.emptied} emptied, ` +
+      `${r.replaced} replaced, ${r.cleaned} cleaned, ${r.uidsReplaced} UIDs replaced, ${r.privateRemoved} private removed` +
+      (r.dateShiftDays !== undefined ? `, dates shifted ${r.dateShiftDays} days` : ''),
+    warnings: droppedTrailing ? [...r.warnings, 'removed data after the pixel data (trailing padding or signatures)'] : r.warnings,
+  };
 }

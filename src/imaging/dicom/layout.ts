@@ -26,21 +26,44 @@ function malformed(): LoupeError {
   return new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file is corrupt or truncated and cannot be read');
 }
 
+/** Random access to the bytes of a file, in memory or on disk. */
+export interface ByteSource {
+  readonly length: number;
+  read(at: number, length: number): Buffer;
+}
+
+export function bufferSource(b: Buffer): ByteSource {
+  return { length: b.length, read: (at, n) => b.subarray(at, at + n) };
+}
+
 class Walker {
   constructor(
-    private readonly b: Buffer,
+    private readonly src: ByteSource,
     private readonly explicit: boolean,
     private readonly little: boolean,
   ) {}
 
+  private bytes(at: number, n: number): Buffer {
+    if (at + n > this.src.length) throw malformed();
+    return this.src.read(at, n);
+  }
+
   private u16(at: number): number {
-    if (at + 2 > this.b.length) throw malformed();
-    return this.little ? this.b.readUInt16LE(at) : this.b.readUInt16BE(at);
+    const b = this.bytes(at, 2);
+    return this.little ? b.readUInt16LE(0) : b.readUInt16BE(0);
   }
 
   private u32(at: number): number {
-    if (at + 4 > this.b.length) throw malformed();
-    return this.little ? this.b.readUInt32LE(at) : this.b.readUInt32BE(at);
+    const b = this.bytes(at, 4);
+    return this.little ? b.readUInt32LE(0) : b.readUInt32BE(0);
+  }
+
+  vr(at: number): string {
+    return this.bytes(at + 4, 2).toString('latin1');
+  }
+
+  text(from: number, to: number): string {
+    return this.bytes(from, to - from).toString('latin1');
   }
 
   tag(at: number): number {
@@ -57,7 +80,7 @@ class Walker {
     let length: number;
     let header: number;
     if (this.explicit) {
-      const vr = this.b.toString('latin1', at + 4, at + 6);
+      const vr = this.vr(at);
       if (LONG_VRS.has(vr)) {
         length = this.u32(at + 8);
         header = 12;
@@ -76,7 +99,7 @@ class Walker {
 
   private skip(at: number, length: number): number {
     const end = at + length;
-    if (end > this.b.length) throw malformed();
+    if (end > this.src.length) throw malformed();
     return end;
   }
 
@@ -90,28 +113,27 @@ class Walker {
   }
 }
 
-export function layoutOf(part10: Buffer): Part10Layout {
-  if (part10.length < 144 || part10.toString('latin1', 128, 132) !== 'DICM') throw malformed();
-  const meta = new Walker(part10, true, true);
+export function layoutOf(part10: Buffer | ByteSource): Part10Layout {
+  const src = Buffer.isBuffer(part10) ? bufferSource(part10) : part10;
+  if (src.length < 144 || src.read(128, 4).toString('latin1') !== 'DICM') throw malformed();
+  const meta = new Walker(src, true, true);
   // Walk the meta group element by element (its group length is not always present or right).
   let offset = 132;
   let transferSyntax: string | undefined;
-  while (offset + 8 <= part10.length && part10.readUInt16LE(offset) === 0x0002) {
+  while (offset + 8 <= src.length && meta.tag(offset) >>> 16 === 0x0002) {
     const next = meta.element(offset);
-    if (part10.readUInt16LE(offset + 2) === 0x0010) {
-      transferSyntax = part10.toString('latin1', offset + 8, next).replace(/[\0\s]+$/, '');
-    }
+    if ((meta.tag(offset) & 0xffff) === 0x0010) transferSyntax = meta.text(offset + 8, next).replace(/[\0\s]+$/, '');
     offset = next;
   }
   if (!transferSyntax) throw malformed();
   const datasetStart = offset;
   if (transferSyntax === TransferSyntax.Deflated) return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
-  const walker = new Walker(part10, transferSyntax !== TransferSyntax.ImplicitLittle, transferSyntax !== TransferSyntax.ExplicitBig);
-  while (offset < part10.length) {
+  const walker = new Walker(src, transferSyntax !== TransferSyntax.ImplicitLittle, transferSyntax !== TransferSyntax.ExplicitBig);
+  while (offset < src.length) {
     const start = offset;
     const tag = walker.tag(start);
     offset = walker.element(start);
-    if (tag === PIXEL_DATA) return { datasetStart, transferSyntax, pixelData: { start, end: offset }, trailing: part10.length - offset };
+    if (tag === PIXEL_DATA) return { datasetStart, transferSyntax, pixelData: { start, end: offset }, trailing: src.length - offset };
   }
   return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
 }

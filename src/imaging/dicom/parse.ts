@@ -35,15 +35,21 @@ function syntheticMeta(transferSyntax: string): Buffer {
   return Buffer.concat([element(0x0002, 0x0000, 'UL', length), body]);
 }
 
-export function asPart10(bytes: Buffer): Buffer {
-  if (bytes.subarray(128, 132).toString('latin1') === 'DICM') return bytes;
+/** What must go before a file's first byte to make it Part 10 (empty for a Part 10 file). */
+export function part10Prefix(head: Buffer): Buffer {
+  if (head.subarray(128, 132).toString('latin1') === 'DICM') return Buffer.alloc(0);
   const preamble = Buffer.alloc(128);
-  if (bytes.subarray(0, 4).toString('latin1') === 'DICM') return Buffer.concat([preamble, bytes]);
-  if (bytes[0] === 0x02 && bytes[1] === 0x00) return Buffer.concat([preamble, Buffer.from('DICM'), bytes]);
-  const encoding = bareDicomEncoding(bytes.subarray(0, 4096));
+  if (head.subarray(0, 4).toString('latin1') === 'DICM') return preamble;
+  if (head[0] === 0x02 && head[1] === 0x00) return Buffer.concat([preamble, Buffer.from('DICM')]);
+  const encoding = bareDicomEncoding(head.subarray(0, 4096));
   if (!encoding) throw new LoupeError(ErrorCode.ImageCorrupt, 'not a DICOM dataset');
   const syntax = encoding === 'explicit' ? TransferSyntax.ExplicitLittle : TransferSyntax.ImplicitLittle;
-  return Buffer.concat([preamble, Buffer.from('DICM'), syntheticMeta(syntax), bytes]);
+  return Buffer.concat([preamble, Buffer.from('DICM'), syntheticMeta(syntax)]);
+}
+
+export function asPart10(bytes: Buffer): Buffer {
+  const prefix = part10Prefix(bytes);
+  return prefix.length ? Buffer.concat([prefix, bytes]) : bytes;
 }
 
 export function readDicom(bytes: Buffer, limits: ImagingLimits): DicomDict {
@@ -51,7 +57,7 @@ export function readDicom(bytes: Buffer, limits: ImagingLimits): DicomDict {
   return parsePart10(asPart10(bytes));
 }
 
-function parsePart10(part10: Buffer): DicomDict {
+export function parsePart10(part10: Buffer): DicomDict {
   try {
     // A copy into a fresh ArrayBuffer: dcmjs reads the whole backing buffer.
     const ab = part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer;
