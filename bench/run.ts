@@ -13,6 +13,8 @@ const SCRIPTS = {
   'blob-memory': { script: 'blob-memory', env: { BENCH_ENGINE: 'postgres' } },
   'blob-memory-embedded': { script: 'blob-memory', env: { BENCH_ENGINE: 'pglite' } },
   'audit-append': { script: 'audit-append', env: {} },
+  'photo-clean': { script: 'photo-clean', env: {} },
+  'dicom-deid': { script: 'dicom-deid', env: {} },
 } as const;
 type Benchmark = keyof typeof SCRIPTS;
 const BENCHMARKS = Object.keys(SCRIPTS) as Benchmark[];
