@@ -31,6 +31,7 @@ export const ErrorCode = {
   ImageTooManyPixels: 'LOUPE_IMAGE_TOO_MANY_PIXELS',
   ImageTooManyFrames: 'LOUPE_IMAGE_TOO_MANY_FRAMES',
   ImageCorrupt: 'LOUPE_IMAGE_CORRUPT',
+  ImageUnsupported: 'LOUPE_IMAGE_UNSUPPORTED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
 } as const;
 

@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractFacts } from '../../src/imaging/dicom/extract.js';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
+import { renderPreview } from '../../src/imaging/dicom/render.js';
+import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+
+async function ours(path: string): Promise<{ raw: Buffer; width: number; height: number; channels: number }> {
+  const instance = readInstance(await readFile(path), DEFAULT_LIMITS);
+  const facts = extractFacts(instance.dicom);
+  const preview = await renderPreview(instance, facts.transferSyntax!, 4096);
+  if (!preview.available) throw new Error(preview.reason);
+  const { data, info } = await sharp(preview.data).raw().toBuffer({ resolveWithObject: true });
+  return { raw: data, width: info.width, height: info.height, channels: info.channels };
+}
+
+function reference(path: string, out: string, invert = false): Promise<Buffer> {
+  execFileSync('/usr/bin/python3', ['test/fixtures/render-reference.py', path, out, ...(invert ? ['invert'] : [])]);
+  return readFile(out);
+}
+
+function meanAbsDiff(mine: { raw: Buffer; channels: number }, b: Buffer): number {
+  // sharp hands grey PNGs back as three equal channels: compare one.
+  const a = mine.channels === 3 && b.length * 3 === mine.raw.length ? Buffer.from(mine.raw.filter((_, i) => i % 3 === 0)) : mine.raw;
+  expect(a.length).toBe(b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+}
+
+describe('DICOM previews against an independent rendering (pydicom + numpy)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'loupe-render-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['CT_small.dcm', 'CT, signed 16-bit, rescale, no window: data range'],
+    ['MR_small.dcm', 'MR with a header window'],
+    ['MR_small_bigendian.dcm', 'big endian'],
+    ['MR_small_implicit.dcm', 'implicit VR'],
+    ['MR_small_RLE.dcm', 'RLE lossless'],
+    ['rtdose.dcm', '32-bit, multi-frame (frame 1 of 15)'],
+    ['SC_rgb_small_odd.dcm', 'RGB'],
+    ['ExplVR_BigEnd.dcm', 'RGB, big endian'],
+    ['SC_rgb_rle.dcm', 'RGB, RLE'],
+    ['SC_rgb_rle_16bit.dcm', '16-bit RGB, RLE'],
+    ['SC_ybr_full_422_uncompressed.dcm', 'YBR_FULL_422'],
+  ])('renders %s (%s)', async (name) => {
+    const mine = await ours(join(PYDICOM, name));
+    const theirs = await reference(join(PYDICOM, name), join(dir, `${name}.raw`));
+    expect(meanAbsDiff(mine, theirs)).toBeLessThan(1.5);
+  });
+
+  it('inverts MONOCHROME1', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'MR_small.dcm')), DEFAULT_LIMITS);
+    instance.dicom.dict['00280004'] = { vr: 'CS', Value: ['MONOCHROME1'] };
+    const path = join(dir, 'mono1.dcm');
+    await writeFile(path, writeInstance(instance));
+    const mine = await ours(path);
+    const normal = await reference(join(PYDICOM, 'MR_small.dcm'), join(dir, 'mono1.raw'), true);
+    expect(meanAbsDiff(mine, normal)).toBeLessThan(1.5);
+  });
+
+  it('says why when it has no decoder, and keeps the preview within its size', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'JPEG2000.dcm')), DEFAULT_LIMITS);
+    const preview = await renderPreview(instance, extractFacts(instance.dicom).transferSyntax!);
+    expect(preview.available).toBe(false);
+    expect(!preview.available && preview.reason).toMatch(/^preview unavailable: no decoder for JPEG 2000( lossless)? yet$/);
+    const ct = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+    const small = await renderPreview(ct, extractFacts(ct.dicom).transferSyntax!, 64);
+    expect(small.available && [small.width, small.height]).toEqual([64, 64]);
+  });
+
+  it('renders baseline JPEG frames through sharp', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'SC_rgb_jpeg_dcmtk.dcm')), DEFAULT_LIMITS);
+    const facts = extractFacts(instance.dicom);
+    const preview = await renderPreview(instance, facts.transferSyntax!);
+    expect(preview.available).toBe(true);
+  });
+});
