@@ -8,6 +8,7 @@ import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { DicomDataset } from './dcmjs.js';
 import { frameOf, splitPixelElement } from './frames.js';
 import type { DicomInstance } from './parse.js';
+import { Codecs } from './codecs.js';
 import { decodeRle } from './rle.js';
 import { TransferSyntax } from './syntax.js';
 import { integer, items, text } from './values.js';
@@ -115,7 +116,7 @@ function palette(ds: DicomDataset, index: Float64Array): Uint8Array {
 }
 
 /** Renders frame `index` (default: the first) as a PNG no larger than `size` on its longer side. */
-export async function renderPreview(instance: DicomInstance, transferSyntax: string, size = 512, index = 0): Promise<Preview> {
+export async function renderPreview(instance: DicomInstance, transferSyntax: string, size = 512, index = 0, codecs = new Codecs()): Promise<Preview> {
   const ds = instance.dicom.dict;
   if (!instance.pixelData) return { available: false, reason: 'the file has no pixel data' };
   const rows = integer(ds, '00280010') ?? 0;
@@ -144,6 +145,14 @@ export async function renderPreview(instance: DicomInstance, transferSyntax: str
     raw = decodeRle(frameOf(element, index, frames, 0), pixels, samples, bitsAllocated / 8);
     little = true;
     planarOut = true;
+  } else if (codecs.supports(transferSyntax)) {
+    try {
+      raw = await codecs.decode(transferSyntax, frameOf(element, index, frames, 0), bitsAllocated);
+    } catch (cause) {
+      throw new LoupeError(ErrorCode.ImageCorrupt, 'a compressed frame could not be decoded', { cause });
+    }
+    little = true;
+    planarOut = false;
   } else if (transferSyntax === JPEG_BASELINE) {
     const jpeg = frameOf(element, index, frames, 0);
     const data = await sharp(jpeg).resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
@@ -162,6 +171,13 @@ export async function renderPreview(instance: DicomInstance, transferSyntax: str
     channels = 1;
   } else if (samples === 1 && photometric === 'PALETTE COLOR') {
     rgb = palette(ds, storedValues(raw, pixels, bitsAllocated, bitsStored, false, little));
+    channels = 3;
+  } else if (samples === 3 && ['YBR_RCT', 'YBR_ICT'].includes(photometric)) {
+    // JPEG 2000 colour transforms are undone by the decoder: the output is RGB.
+    rgb = new Uint8Array(pixels * 3);
+    const all = storedValues(raw, pixels * 3, bitsAllocated, bitsStored, false, little);
+    const scale = bitsStored > 8 ? 2 ** (bitsStored - 8) : 1;
+    for (let i = 0; i < all.length; i++) rgb[i] = Math.min(255, Math.round(all[i]! / scale));
     channels = 3;
   } else if (samples === 3) {
     const all = storedValues(raw, pixels * 3, bitsAllocated, bitsStored, false, little);

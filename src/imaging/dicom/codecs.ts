@@ -1,0 +1,65 @@
+// Decoders for compressed DICOM frames, each a WebAssembly or JavaScript
+// build from the npm registry, loaded on first use and kept by the Codecs
+// instance (not by the module). Output: native little-endian, interleaved.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  getDecodedBuffer(): Uint8Array;
+  decode(): void;
+  delete?(): void;
+}
+type WasmModule = Record<string, new () => WasmDecoder>;
+
+export const CodecSyntax = {
+  Jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
+  Jpeg2000: '1.2.840.10008.1.2.4.91',
+  JpegLsLossless: '1.2.840.10008.1.2.4.80',
+  JpegLsNearLossless: '1.2.840.10008.1.2.4.81',
+  JpegLossless: '1.2.840.10008.1.2.4.57',
+  JpegLosslessSv1: '1.2.840.10008.1.2.4.70',
+} as const;
+
+export class Codecs {
+  private openjpeg: Promise<WasmModule> | undefined;
+  private charls: Promise<WasmModule> | undefined;
+
+  /** True when `transferSyntax` has a decoder here. */
+  supports(transferSyntax: string): boolean {
+    return (Object.values(CodecSyntax) as string[]).includes(transferSyntax);
+  }
+
+  async decode(transferSyntax: string, frame: Buffer, bitsAllocated: number): Promise<Buffer> {
+    switch (transferSyntax) {
+      case CodecSyntax.Jpeg2000Lossless:
+      case CodecSyntax.Jpeg2000:
+        this.openjpeg ??= (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as () => Promise<WasmModule>)();
+        return this.runWasm(await this.openjpeg, 'J2KDecoder', frame);
+      case CodecSyntax.JpegLsLossless:
+      case CodecSyntax.JpegLsNearLossless:
+        this.charls ??= (require('@cornerstonejs/codec-charls/decodewasmjs') as () => Promise<WasmModule>)();
+        return this.runWasm(await this.charls, 'JpegLSDecoder', frame);
+      default: {
+        const { Decoder } = await import('jpeg-lossless-decoder-js');
+        const out = new Decoder().decode(frame.buffer as ArrayBuffer, frame.byteOffset, frame.byteLength, bitsAllocated > 8 ? 2 : 1);
+        return Buffer.from(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+      }
+    }
+  }
+
+  private runWasm(module: WasmModule, name: string, frame: Buffer): Buffer {
+    const Decoder = module[name];
+    if (!Decoder) throw new Error(`${name} missing`);
+    const decoder = new Decoder();
+    try {
+      decoder.getEncodedBuffer(frame.length).set(frame);
+      decoder.decode();
+      // A copy: the decoder's buffer lives in WebAssembly memory that is reused.
+      return Buffer.from(decoder.getDecodedBuffer());
+    } finally {
+      decoder.delete?.();
+    }
+  }
+}
