@@ -75,7 +75,7 @@ class Walker {
     const tag = this.tag(at);
     if (tag === ITEM || tag === ITEM_END || tag === SEQUENCE_END) {
       const length = this.u32(at + 4);
-      return length === UNDEFINED ? this.until(at + 8, ITEM_END) : this.skip(at + 8, length);
+      return length === UNDEFINED ? this.until(at + 8, ITEM_END) : this.past(at + 8, length);
     }
     let length: number;
     let header: number;
@@ -94,10 +94,10 @@ class Walker {
     }
     // Undefined length: a sequence, or encapsulated pixel data; both end with a sequence delimiter.
     if (length === UNDEFINED) return this.until(at + header, SEQUENCE_END);
-    return this.skip(at + header, length);
+    return this.past(at + header, length);
   }
 
-  private skip(at: number, length: number): number {
+  private past(at: number, length: number): number {
     const end = at + length;
     if (end > this.src.length) throw malformed();
     return end;
