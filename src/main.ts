@@ -70,8 +70,8 @@ export async function openServices(config: Config, logger: Logger, options: Open
     await db.close();
     throw error;
   }
-  let queue: JobQueue | undefined;
-  const metrics = createMetrics(() => queue!.counts());
+  // The gauge reads the queue only when scraped, after it exists.
+  const metrics = createMetrics(() => queue.counts());
   const storage = createStorage({
     db,
     keyRing: keys.ring,
@@ -81,7 +81,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     maxBlobBytes: config.maxBlobBytes,
     onAuditAppend: () => metrics.auditAppends.inc(),
   });
-  queue = new JobQueue({ db, clock, audit: storage.audit });
+  const queue = new JobQueue({ db, clock, audit: storage.audit });
   return { config, logger, clock, keyRing: keys.ring, storage, queue, metrics, close: () => db.close() };
 }
 
