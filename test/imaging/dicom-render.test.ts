@@ -47,6 +47,7 @@ describe('DICOM previews against an independent rendering (pydicom + numpy)', ()
     ['MR_small_bigendian.dcm', 'big endian'],
     ['MR_small_implicit.dcm', 'implicit VR'],
     ['MR_small_RLE.dcm', 'RLE lossless'],
+    ['image_dfl.dcm', 'deflated, 8-bit'],
     ['rtdose.dcm', '32-bit, multi-frame (frame 1 of 15)'],
     ['SC_rgb_small_odd.dcm', 'RGB'],
     ['ExplVR_BigEnd.dcm', 'RGB, big endian'],
@@ -81,6 +82,56 @@ describe('DICOM previews against an independent rendering (pydicom + numpy)', ()
     const mine = await ours(join(PYDICOM, name));
     const theirs = await ours(native);
     expect(meanAbsDiff(mine, theirs.raw)).toBeLessThan(1.0);
+  });
+
+  it('decodes JPEG lossless (process 14, made by GDCM) exactly', async () => {
+    const compressed = join(dir, 'mr-jpeg-lossless.dcm');
+    execFileSync('gdcmconv', ['-J', join(PYDICOM, 'MR_small.dcm'), compressed]);
+    expect(extractFacts(readInstance(await readFile(compressed), DEFAULT_LIMITS).dicom).transferSyntax).toBe('1.2.840.10008.1.2.4.70');
+    expect(meanAbsDiff(await ours(compressed), (await ours(join(PYDICOM, 'MR_small.dcm'))).raw)).toBe(0);
+  });
+
+  it('maps PALETTE COLOR through its lookup tables', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'image_dfl.dcm')), DEFAULT_LIMITS);
+    const ds = instance.dicom.dict;
+    ds['00280004'] = { vr: 'CS', Value: ['PALETTE COLOR'] };
+    const lut = (f: (i: number) => number) => {
+      const b = Buffer.alloc(512);
+      for (let i = 0; i < 256; i++) b.writeUInt16LE(f(i) * 257, i * 2);
+      return { vr: 'OW', Value: [b.buffer.slice(b.byteOffset, b.byteOffset + 512)] };
+    };
+    for (const e of ['1101', '1102', '1103']) ds[`0028${e}`] = { vr: 'US', Value: [256, 0, 16] };
+    ds['00281201'] = lut((i) => i);
+    ds['00281202'] = lut((i) => 255 - i);
+    ds['00281203'] = lut(() => 0);
+    const path = join(dir, 'palette.dcm');
+    await writeFile(path, writeInstance(instance));
+    const mine = await ours(path);
+    expect(mine.channels).toBe(3);
+    // Stored values, read back from the file's own pixel bytes.
+    const { pixelData } = readInstance(await readFile(path), DEFAULT_LIMITS);
+    const values = pixelData!.subarray(pixelData!.length - mine.width * mine.height);
+    for (const p of [0, 1000, 2500, mine.width * mine.height - 1]) {
+      expect([mine.raw[p * 3], mine.raw[p * 3 + 1], mine.raw[p * 3 + 2]]).toEqual([values[p], 255 - values[p]!, 0]);
+    }
+  });
+
+  it('applies a VOI LUT sequence when the header has one instead of a window', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'image_dfl.dcm')), DEFAULT_LIMITS);
+    const ds = instance.dicom.dict;
+    // An inverting ramp over the 8-bit range, 8 bits deep.
+    const data = Buffer.alloc(512);
+    for (let i = 0; i < 256; i++) data.writeUInt16LE(255 - i, i * 2);
+    ds['00283010'] = {
+      vr: 'SQ',
+      Value: [{ '00283002': { vr: 'US', Value: [256, 0, 8] }, '00283006': { vr: 'OW', Value: [data.buffer.slice(data.byteOffset, data.byteOffset + 512)] } }],
+    };
+    const path = join(dir, 'voilut.dcm');
+    await writeFile(path, writeInstance(instance));
+    const mine = await ours(path);
+    const { pixelData } = readInstance(await readFile(path), DEFAULT_LIMITS);
+    const values = pixelData!.subarray(pixelData!.length - mine.width * mine.height);
+    for (const p of [0, 1000, 2500]) expect(mine.raw[p * mine.channels]).toBe(255 - values[p]!);
   });
 
   it('says why when it has no decoder, and keeps the preview within its size', async () => {

@@ -91,7 +91,7 @@ export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstanc
   checkBytes(limits, bytes.length);
   const part10 = asPart10(bytes);
   const layout = layoutOf(part10);
-  if (!layout.pixelData) return { dicom: parsePart10(part10), pixelData: undefined, droppedTrailing: 0 };
+  if (!layout.pixelData) return detachPixelData(parsePart10(part10));
   return {
     dicom: parsePart10(part10.subarray(0, layout.pixelData.start)),
     pixelData: part10.subarray(layout.pixelData.start, layout.pixelData.end),
@@ -105,3 +105,28 @@ export function writeInstance(instance: DicomInstance): Buffer {
   return instance.pixelData ? Buffer.concat([header, instance.pixelData]) : header;
 }
 
+
+/**
+ * A deflated file is parsed whole (dcmjs inflates it); its native pixel data
+ * is taken out of the parsed dataset into an element of its own, encoded as
+ * the explicit little endian the file is written back in.
+ */
+function detachPixelData(dicom: DicomDict): DicomInstance {
+  const el = dicom.dict['7FE00010'];
+  const value = el?.Value?.[0];
+  if (!el || !(value instanceof ArrayBuffer) || (el.Value?.length ?? 0) !== 1) {
+    return { dicom, pixelData: undefined, droppedTrailing: 0 };
+  }
+  const body = Buffer.from(value);
+  const padded = body.length % 2 ? Buffer.concat([body, Buffer.alloc(1)]) : body;
+  const header = Buffer.alloc(12);
+  header.writeUInt16LE(0x7fe0, 0);
+  header.writeUInt16LE(0x0010, 2);
+  header.write(el.vr === 'OB' ? 'OB' : 'OW', 4, 'latin1');
+  header.writeUInt32LE(padded.length, 8);
+  delete dicom.dict['7FE00010'];
+  if (dicom.meta['00020010']?.Value?.[0] === TransferSyntax.Deflated) {
+    dicom.meta['00020010'] = { vr: 'UI', Value: [TransferSyntax.ExplicitLittle] };
+  }
+  return { dicom, pixelData: Buffer.concat([header, padded]), droppedTrailing: 0 };
+}

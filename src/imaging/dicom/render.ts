@@ -49,11 +49,21 @@ function storedValues(frame: Buffer, count: number, bitsAllocated: number, bitsS
   return out;
 }
 
+/** LUT Data (0028,3006): numbers, or 16-bit words when dcmjs kept it as binary. */
+function lutValues(item: DicomDataset): number[] {
+  const raw = item['00283006']?.Value ?? [];
+  if (raw[0] instanceof ArrayBuffer) {
+    const b = Buffer.from(raw[0]);
+    return Array.from({ length: b.length >> 1 }, (_, i) => b.readUInt16LE(i * 2));
+  }
+  return raw.map(Number);
+}
+
 function modalityLut(ds: DicomDataset, values: Float64Array): Float64Array {
   const lut = items(ds, '00283000')[0];
   if (lut) {
     const [entries = 0, first = 0] = numbers(lut, '00283002');
-    const data = numbers(lut, '00283006');
+    const data = lutValues(lut);
     const n = entries === 0 ? 65536 : entries;
     return values.map((v) => data[Math.min(n - 1, Math.max(0, v - first))] ?? 0);
   }
@@ -77,6 +87,19 @@ function voi(ds: DicomDataset, values: Float64Array): Uint8Array {
       else if (x > center - 0.5 + (width - 1) / 2) y = 255;
       else y = ((x - (center - 0.5)) / (width - 1) + 0.5) * 255;
       out[i] = Math.round(Math.min(255, Math.max(0, y)));
+    }
+    return out;
+  }
+  // A VOI LUT in the header: look each value up, scaled from the LUT's bit depth.
+  const voiLut = items(ds, '00283010')[0];
+  const lutData = voiLut ? lutValues(voiLut) : [];
+  if (voiLut && lutData.length) {
+    const [entries = 0, first = 0, bits = 16] = numbers(voiLut, '00283002');
+    const n = entries === 0 ? 65536 : entries;
+    const top = 2 ** bits - 1;
+    for (let i = 0; i < values.length; i++) {
+      const k = Math.min(n - 1, Math.max(0, Math.round(values[i]!) - first));
+      out[i] = Math.round(((lutData[k] ?? 0) / top) * 255);
     }
     return out;
   }
