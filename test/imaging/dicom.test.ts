@@ -124,6 +124,22 @@ describe('de-identifying DICOM', () => {
     expect(deidentifier.deidentify(b, { secret, options: { retainLongitudinalModifiedDates: true } }).dateShiftDays).toBe(days);
   });
 
+  it('keeps descriptions with Clean Descriptors, with the patient cut out of them', async () => {
+    const dicom = await load('CT_small.dcm');
+    dicom.dict['00081030'] = { vr: 'LO', Value: ['Follow-up for CompressedSamples, id 1CT1, wound left knee'] };
+    deidentifier.deidentify(dicom, { secret, options: { cleanDescriptors: true } });
+    const kept = text(dicom.dict, '00081030')!;
+    expect(kept).toContain('wound left knee');
+    expect(kept).not.toMatch(/CompressedSamples|1CT1/);
+    const codes = (dicom.dict['00120064']?.Value ?? []) as Record<string, { Value: string[] }>[];
+    expect(codes.map((c) => c['00080100']?.Value[0])).toEqual(['113100', '113105']);
+    // Without the option the description goes entirely.
+    const plain = await load('CT_small.dcm');
+    plain.dict['00081030'] = { vr: 'LO', Value: ['Follow-up for CompressedSamples'] };
+    deidentifier.deidentify(plain, { secret });
+    expect(text(plain.dict, '00081030')).toBeUndefined();
+  });
+
   it('keeps UIDs with Retain UIDs, and institution with Retain Institution Identity', async () => {
     const dicom = await load('CT_small.dcm');
     const before = extractFacts(dicom);
