@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileCleaner } from '../../src/imaging/clean-file.js';
 import { Deidentifier } from '../../src/imaging/dicom/deidentify.js';
 import { extractFacts } from '../../src/imaging/dicom/extract.js';
 import { deidentifyDicomFile } from '../../src/imaging/dicom/file.js';
@@ -55,6 +56,17 @@ describe('de-identifying DICOM files on disk', () => {
     expect(facts.frames).toBe(1024);
     expect(out.includes('CompressedSamples')).toBe(false);
     expect(sha(await readFile(input))).toBe(sha(bytes));
+  });
+
+  it('cleans a DICOM file held in memory the same way (FileCleaner)', async () => {
+    const cleaner = new FileCleaner({ limits: DEFAULT_LIMITS, secret, profileOptions: {} });
+    const result = await cleaner.clean(await readFile(join(PYDICOM, 'CT_small.dcm')));
+    expect(result.outcome).toBe('cleaned');
+    if (result.outcome !== 'cleaned') return;
+    expect(result.summary).toMatch(/^dicom CT 1 frame\(s\): \d+ removed/);
+    expect(result.data.includes('CompressedSamples')).toBe(false);
+    expect(extractFacts(readDicom(result.data, DEFAULT_LIMITS)).patient.name).toBeUndefined();
+    expect(await cleaner.clean(Buffer.from('plain text'))).toEqual({ outcome: 'skipped', reason: 'not a photo or DICOM file Loupe recognises' });
   });
 
   it('handles a file without preamble, and refuses a truncated one leaving no output', async () => {
