@@ -86,20 +86,25 @@ export function registerDeidentify(program: Command, io: CliIo): void {
       const cleaner = new FileCleaner({ limits: DEFAULT_LIMITS, secret, profileOptions });
       const deidentifier = new Deidentifier();
       const single = !(await stat(from)).isDirectory();
+      // A single file goes to OUTPUT itself, unless OUTPUT is a folder.
+      const toFile = single && !(await stat(to).catch(() => undefined))?.isDirectory();
+      const cleaned = (name: string, summary: string, warnings: string[]) => {
+        counts.cleaned++;
+        io.out(`cleaned  ${name}: ${summary}${warnings.length ? `; warning: ${warnings.join('; ')}` : ''}`);
+      };
       const counts = { cleaned: 0, skipped: 0, failed: 0 };
       const failed: string[] = [];
       for (const file of await filesUnder(from)) {
         const name = single ? file.slice(dirname(file).length + 1) : relative(from, file);
+        const target = toFile ? to : join(to, name);
         try {
           if (sniff(await readHead(file)).family === 'dicom') {
             // DICOM streams from file to file, so a 500 MB series needs no 500 MB of memory.
-            const target = single && !(await stat(to).catch(() => undefined))?.isDirectory() ? to : join(to, name);
             if (await stat(target).then(() => true, () => false)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
             await mkdir(dirname(target), { recursive: true });
             const r = await deidentifyDicomFile(file, target, deidentifier, { secret, options: profileOptions, limits: DEFAULT_LIMITS });
             const { summary, warnings } = describeDicom(r.facts, r.report, r.droppedTrailing);
-            counts.cleaned++;
-            io.out(`cleaned  ${name}: ${summary}${warnings.length ? `; warning: ${warnings.join('; ')}` : ''}`);
+            cleaned(name, summary, warnings);
             continue;
           }
           const result = await cleaner.clean(await readFile(file));
@@ -108,13 +113,11 @@ export function registerDeidentify(program: Command, io: CliIo): void {
             io.out(`skipped  ${name}: ${result.reason}`);
             continue;
           }
-          const target0 = single && !(await stat(to).catch(() => undefined))?.isDirectory() ? to : join(to, name);
           // A HEIC now holding a JPEG gets `.jpg` appended: clear to tools that go by name, and no clash with a neighbour.
-          const target = result.extension ? target0 + result.extension : target0;
-          await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, result.data, { flag: 'wx', mode: 0o600 });
-          counts.cleaned++;
-          io.out(`cleaned  ${name}: ${result.summary}${result.warnings.length ? `; warning: ${result.warnings.join('; ')}` : ''}`);
+          const photoTarget = result.extension ? target + result.extension : target;
+          await mkdir(dirname(photoTarget), { recursive: true });
+          await writeFile(photoTarget, result.data, { flag: 'wx', mode: 0o600 });
+          cleaned(name, result.summary, result.warnings);
         } catch (error) {
           counts.failed++;
           failed.push(name);

@@ -8,8 +8,9 @@ import { writeFileAtomic } from '../../storage/atomic-file.js';
 import { checkBytes, type ImagingLimits } from '../limits.js';
 import type { DeidentifyOptions, DeidentifyReport, Deidentifier } from './deidentify.js';
 import { extractFacts, type DicomFacts } from './extract.js';
+import type { DicomDict } from './dcmjs.js';
 import { layoutOf, type ByteSource } from './layout.js';
-import { parsePart10, part10Prefix, readDicom, writeDicom } from './parse.js';
+import { parsePart10, part10Prefix, readInstance, writeDicom, writeInstance } from './parse.js';
 
 export interface DicomFileResult {
   report: DeidentifyReport;
@@ -43,18 +44,16 @@ export async function deidentifyDicomFile(
       },
     };
     const layout = layoutOf(source);
-    const options = { secret: o.secret, ...(o.options ? { options: o.options } : {}) };
+    const run = (dicom: DicomDict) => ({ facts: extractFacts(dicom), report: deidentifier.deidentify(dicom, o) });
     if (!layout.pixelData) {
-      // No pixel data to stream (or a deflated file dcmjs must inflate): the whole file in memory.
-      const dicom = readDicom(await handle.readFile(), o.limits);
-      const facts = extractFacts(dicom);
-      const report = deidentifier.deidentify(dicom, options);
-      await writeFileAtomic(output, writeDicom(dicom));
-      return { report, facts, droppedTrailing: 0 };
+      // No pixel data to stream (or a deflated file dcmjs must inflate): the in-memory path.
+      const instance = readInstance(await handle.readFile(), o.limits);
+      const result = run(instance.dicom);
+      await writeFileAtomic(output, writeInstance(instance));
+      return { ...result, droppedTrailing: instance.droppedTrailing };
     }
     const dicom = parsePart10(source.read(0, layout.pixelData.start));
-    const facts = extractFacts(dicom);
-    const report = deidentifier.deidentify(dicom, options);
+    const { facts, report } = run(dicom);
     const header = writeDicom(dicom);
     const pixels = createReadStream('', {
       fd: handle,

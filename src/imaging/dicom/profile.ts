@@ -70,10 +70,6 @@ function compile(): { exact: Map<string, Rule>; curve: Rule; overlayComments: Ru
 export class ConfidentialityProfile {
   private readonly rules = compile();
 
-  get size(): number {
-    return this.rules.exact.size + 4;
-  }
-
   /** The rule for a tag ("GGGGEEEE"), or undefined when the profile leaves it alone. */
   ruleFor(tag: string): Rule | undefined {
     const t = tag.toUpperCase();
