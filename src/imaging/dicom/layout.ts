@@ -113,6 +113,43 @@ class Walker {
   }
 }
 
+/** A top-level element: where it starts, where its value starts, where it ends. */
+export interface ElementSpan {
+  tag: number;
+  vr: string | undefined;
+  start: number;
+  valueStart: number;
+  end: number;
+}
+
+/** The top-level elements of a whole Part 10 file in memory, file meta group excluded. */
+export function topLevelElements(part10: Buffer, layout: Part10Layout): ElementSpan[] {
+  const explicit = layout.transferSyntax !== TransferSyntax.ImplicitLittle;
+  const walker = new Walker(bufferSource(part10), explicit, layout.transferSyntax !== TransferSyntax.ExplicitBig);
+  const spans: ElementSpan[] = [];
+  for (let at = layout.datasetStart; at < part10.length; ) {
+    const vr = explicit ? walker.vr(at) : undefined;
+    const end = walker.element(at);
+    spans.push({ tag: walker.tag(at), vr, start: at, valueStart: at + (vr && LONG_VRS.has(vr) ? 12 : 8), end });
+    at = end;
+  }
+  return spans;
+}
+
+/** The items of a sequence value in implicit VR little endian (how a UN sequence is encoded), as their contents. */
+export function implicitItems(value: Buffer): Buffer[] {
+  const walker = new Walker(bufferSource(value), false, true);
+  const items: Buffer[] = [];
+  for (let at = 0; at < value.length; ) {
+    if (walker.tag(at) !== ITEM) throw malformed();
+    const end = walker.element(at);
+    const defined = value.readUInt32LE(at + 4) !== UNDEFINED;
+    items.push(value.subarray(at + 8, defined ? end : end - 8));
+    at = end;
+  }
+  return items;
+}
+
 export function layoutOf(part10: Buffer | ByteSource): Part10Layout {
   const src = Buffer.isBuffer(part10) ? bufferSource(part10) : part10;
   if (src.length < 144 || src.read(128, 4).toString('latin1') !== 'DICM') throw malformed();

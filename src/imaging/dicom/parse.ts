@@ -3,9 +3,10 @@
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
-import { dicomData, type DicomDict } from './dcmjs.js';
+import { dicomData, type DicomDataset, type DicomDict } from './dcmjs.js';
 import { layoutOf } from './layout.js';
 import { TransferSyntax } from './syntax.js';
+import { liftUnSequences } from './un-sequences.js';
 
 export { TransferSyntax } from './syntax.js';
 
@@ -59,13 +60,38 @@ export function readDicom(bytes: Buffer, limits: ImagingLimits): DicomDict {
 
 export function parsePart10(part10: Buffer): DicomDict {
   try {
-    // A copy into a fresh ArrayBuffer: dcmjs reads the whole backing buffer.
-    const ab = part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer;
-    return dicomData.DicomMessage.readFile(ab, { ignoreErrors: false });
+    const { bytes, lifted } = liftUnSequences(part10);
+    const dicom = dcmjsRead(bytes);
+    const implicitPrefix = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), syntheticMeta(TransferSyntax.ImplicitLittle)]);
+    for (const { tag, items } of lifted) {
+      dicom.dict[tag] = { vr: 'SQ', Value: items.map((item) => dcmjsRead(Buffer.concat([implicitPrefix, item])).dict) };
+    }
+    // A misread length shows as a value longer than the whole file: refuse it rather than write it back.
+    // (A deflated file's values are legitimately longer than its bytes.)
+    const deflated = dicom.meta['00020010']?.Value?.[0] === TransferSyntax.Deflated;
+    if (!deflated && longestValue(dicom.dict) > part10.length) throw new Error('a value is longer than the file');
+    return dicom;
   } catch (cause) {
     if (cause instanceof LoupeError) throw cause;
     throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file is corrupt or truncated and cannot be read', { cause });
   }
+}
+
+function dcmjsRead(part10: Buffer): DicomDict {
+  // A copy into a fresh ArrayBuffer: dcmjs reads the whole backing buffer.
+  const ab = part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer;
+  return dicomData.DicomMessage.readFile(ab, { ignoreErrors: false });
+}
+
+function longestValue(dataset: DicomDataset): number {
+  let longest = 0;
+  for (const el of Object.values(dataset)) {
+    for (const v of el.Value ?? []) {
+      if (v instanceof ArrayBuffer) longest = Math.max(longest, v.byteLength);
+      else if (el.vr === 'SQ' && v && typeof v === 'object') longest = Math.max(longest, longestValue(v as DicomDataset));
+    }
+  }
+  return longest;
 }
 
 /**
