@@ -19,6 +19,7 @@ interface Flags {
   retainDeviceIdentity?: boolean;
   retainInstitutionIdentity?: boolean;
   retainUids?: boolean;
+  retainSafePrivate?: boolean;
   cleanDescriptors?: boolean;
   secretFile?: string;
 }
@@ -54,6 +55,7 @@ export function registerDeidentify(program: Command, io: CliIo): void {
     .option('--retain-device-identity', 'keep device serial numbers and identifiers (113109)')
     .option('--retain-institution-identity', 'keep institution names and addresses (113112)')
     .option('--retain-uids', 'keep the original UIDs (113110)')
+    .option('--retain-safe-private', 'keep the private attributes PS3.15 Table E.3.10-1 lists as safe (113111)')
     .option('--clean-descriptors', 'keep descriptions and comments, with patient names and identifiers cut out (113105)')
     .option('--secret-file <file>', 'a file of at least 32 random bytes: the same secret maps the same UIDs and date shifts across runs')
     .action(async (input: string, output: string, flags: Flags) => {
@@ -81,6 +83,7 @@ export function registerDeidentify(program: Command, io: CliIo): void {
         retainDeviceIdentity: Boolean(flags.retainDeviceIdentity),
         retainInstitutionIdentity: Boolean(flags.retainInstitutionIdentity),
         retainUids: Boolean(flags.retainUids),
+        retainSafePrivate: Boolean(flags.retainSafePrivate),
         cleanDescriptors: Boolean(flags.cleanDescriptors),
       };
       const cleaner = new FileCleaner({ limits: DEFAULT_LIMITS, secret, profileOptions });

@@ -83,4 +83,12 @@ describe('loupe deidentify', () => {
     expect(inside.err).toContain('OUTPUT must not be INPUT or inside it');
     expect((await cli('deidentify', join(dir, 'missing'), join(dir, 'x'))).status).toBe(2);
   });
+
+  it('records every option chosen on the command line in the De-identification Method Code Sequence', async () => {
+    const out = join(dir, 'options.dcm');
+    const flags = ['--retain-safe-private', '--retain-uids', '--retain-device-identity', '--retain-institution-identity', '--retain-patient-characteristics', '--clean-descriptors', '--retain-modified-dates'];
+    expect((await cli('deidentify', join(input, 'ct', 'mr.dcm'), out, ...flags)).status).toBe(0);
+    const codes = (readDicom(await readFile(out), DEFAULT_LIMITS).dict['00120064']?.Value ?? []) as Record<string, { Value: string[] }>[];
+    expect(codes.map((c) => c['00080100']?.Value[0]).sort()).toEqual(['113100', '113105', '113107', '113108', '113109', '113110', '113111', '113112']);
+  });
 });

@@ -91,6 +91,14 @@ async function plantedFile(): Promise<{ bytes: Buffer; markers: string[]; tags: 
   dict['00091001'] = { vr: 'LO', Value: [marker(950)] };
   dict['00091002'] = { vr: 'SQ', Value: [nestedItem(951)] };
   markers.push(marker(950), marker(951), 'PLANTED PRIVATE CREATOR');
+  // A block the standard knows (GEMS_PARM_01, reserved at xx = 11): one safe attribute (xx27), one not (xx01).
+  dict['00430011'] = { vr: 'LO', Value: ['GEMS_PARM_01'] };
+  dict['00431127'] = { vr: 'SH', Value: [marker(970)] };
+  dict['00431101'] = { vr: 'LO', Value: [marker(971)] };
+  // NQHeader xx02, Analyzed Series UID: safe, but a UID, so still replaced.
+  dict['00990010'] = { vr: 'LO', Value: ['NQHeader'] };
+  dict['00991002'] = { vr: 'UI', Value: [`${UID_ROOT}972`] };
+  markers.push(marker(970), marker(971), 'GEMS_PARM_01', 'NQHeader');
   // Curve and overlay repeating groups.
   dict['50000000'] = { vr: 'LO', Value: [marker(960)] };
   dict['60004000'] = { vr: 'LT', Value: [marker(961)] };
@@ -158,5 +166,18 @@ describe('de-identification against every attribute of Table E.1-1', () => {
     const rows = JSON.parse(await readFile(TABLE, 'utf8')) as (Row & { rtnDevIdOpt?: string })[];
     const device = new Set(rows.filter((r) => r.rtnDevIdOpt).map((r) => `${r.id.toUpperCase()} ${r.name}`));
     expect(kept.filter((k) => !device.has(k!))).toEqual([]);
+  });
+
+  it('keeps only the private attributes Table E.3.10-1 lists as safe with Retain Safe Private, and their creators', async () => {
+    const { bytes, markers } = await plantedFile();
+    const dicom = readDicom(bytes, DEFAULT_LIMITS);
+    new Deidentifier().deidentify(dicom, { secret, options: { retainSafePrivate: true } });
+    const out = writeDicom(dicom);
+    expect(found(out, markers).sort()).toEqual([marker(970), 'GEMS_PARM_01', 'NQHeader'].sort());
+    const after = readDicom(out, DEFAULT_LIMITS).dict;
+    expect(Object.keys(after).filter((t) => parseInt(t.slice(0, 4), 16) % 2 === 1).sort()).toEqual(['00430011', '00431127', '00990010', '00991002']);
+    expect(String(after['00991002']?.Value?.[0])).toMatch(/^2\.25\./);
+    const codes = (after['00120064']?.Value ?? []) as DicomDataset[];
+    expect(codes.map((c) => c['00080100']?.Value?.[0])).toContain('113111');
   });
 });

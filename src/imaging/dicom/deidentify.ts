@@ -1,5 +1,6 @@
 // De-identifies a DICOM instance per PS3.15 Annex E, driven by Table E.1-1:
-// every action, at every depth of every sequence; private attributes removed;
+// every action, at every depth of every sequence; private attributes removed
+// (or, with Retain Safe Private, kept where Table E.3.10-1 lists them);
 // UIDs replaced by keyed hashes (the same original UID always maps to the same
 // new one within a workspace, and nobody can reverse it without the secret);
 // the de-identification itself recorded in the header. Pixel data is never
@@ -8,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import type { DicomDataset, DicomDict, DicomElement } from './dcmjs.js';
 import { extractFacts } from './extract.js';
 import { BASIC_PROFILE, ConfidentialityProfile, PROFILE_OPTIONS, type Action, type ProfileOption } from './profile.js';
+import { SafePrivateAttributes } from './safe-private.js';
 import { text } from './values.js';
 
 export interface DeidentifyOptions {
@@ -92,6 +94,7 @@ function dummy(vr: string, original: DicomElement, secret: Uint8Array): DicomEle
 
 export class Deidentifier {
   private readonly profile = new ConfidentialityProfile();
+  private readonly safePrivate = new SafePrivateAttributes();
 
   /** Modifies `dicom` in place and reports what was done (counts only, no values). */
   deidentify(dicom: DicomDict, o: DeidentifyOptions): DeidentifyReport {
@@ -147,12 +150,31 @@ export class Deidentifier {
     const walkItems = (el: DicomElement) => {
       for (const item of (el.Value ?? []) as DicomDataset[]) walk(item);
     };
+    // Private attributes go, unless the standard lists them as safe and the option keeps those.
+    const privateAttribute = (ds: DicomDataset, tag: string, keep: Set<string>) => {
+      const el = ds[tag]!;
+      if (!keep.has(tag)) {
+        delete ds[tag];
+        report.privateRemoved++;
+        return;
+      }
+      report.kept++;
+      if (el.vr === 'SQ') walkItems(el);
+      else if (el.vr === 'UI' && !enabled.includes('retainUids')) {
+        ds[tag] = { vr: 'UI', Value: (el.Value ?? []).map((u) => replacementUid(o.secret, String(u))) };
+        report.uidsReplaced++;
+      }
+    };
     const walk = (ds: DicomDataset): void => {
+      const safePrivate = enabled.includes('retainSafePrivate') ? this.safePrivateTags(ds) : new Set<string>();
       for (const tag of Object.keys(ds)) {
         const el = ds[tag]!;
         if (tag.toUpperCase() === PIXEL_DATA) continue;
+        if (parseInt(tag.slice(0, 4), 16) % 2 === 1) {
+          privateAttribute(ds, tag, safePrivate);
+          continue;
+        }
         const rule = this.profile.ruleFor(tag);
-        const isPrivate = parseInt(tag.slice(0, 4), 16) % 2 === 1;
         let action: Action | undefined = rule?.basic;
         if (rule) for (const option of enabled) action = rule.options[option] ?? action;
         switch (action) {
@@ -163,8 +185,7 @@ export class Deidentifier {
             break;
           case 'X':
             delete ds[tag];
-            if (isPrivate) report.privateRemoved++;
-            else report.removed++;
+            report.removed++;
             break;
           case 'Z':
             ds[tag] = { vr: el.vr, Value: [] };
@@ -202,6 +223,20 @@ export class Deidentifier {
     walk(dicom.dict);
     this.record(dicom, enabled, shift);
     return report;
+  }
+
+  /** The private tags of one dataset that Table E.3.10-1 lists as safe, with the creators of their blocks. */
+  private safePrivateTags(ds: DicomDataset): Set<string> {
+    const keep = new Set<string>();
+    for (const tag of Object.keys(ds)) {
+      const group = parseInt(tag.slice(0, 4), 16);
+      const element = parseInt(tag.slice(4), 16);
+      if (group % 2 === 0 || element < 0x1000) continue;
+      const creatorTag = `${tag.slice(0, 4)}00${tag.slice(4, 6)}`.toUpperCase();
+      const creator = text(ds, creatorTag);
+      if (creator && this.safePrivate.has(creator, group, element & 0xff)) keep.add(tag).add(creatorTag);
+    }
+    return keep;
   }
 
   /** Patient Identity Removed, the method and its codes, and what happened to dates. */

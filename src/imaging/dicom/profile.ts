@@ -12,6 +12,7 @@ export const PROFILE_OPTIONS = {
   retainPatientCharacteristics: { column: 'rtnPatCharsOpt', code: '113108', meaning: 'Retain Patient Characteristics Option' },
   retainDeviceIdentity: { column: 'rtnDevIdOpt', code: '113109', meaning: 'Retain Device Identity Option' },
   retainUids: { column: 'rtnUIDsOpt', code: '113110', meaning: 'Retain UIDs Option' },
+  retainSafePrivate: { column: 'rtnSafePrivOpt', code: '113111', meaning: 'Retain Safe Private Option' },
   retainInstitutionIdentity: { column: 'rtnInstIdOpt', code: '113112', meaning: 'Retain Institution Identity Option' },
   cleanDescriptors: { column: 'cleanDescOpt', code: '113105', meaning: 'Clean Descriptors Option' },
 } as const;
