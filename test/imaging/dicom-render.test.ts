@@ -5,16 +5,17 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFacts } from '../../src/imaging/dicom/extract.js';
+import { splitPixelElement } from '../../src/imaging/dicom/frames.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { renderPreview } from '../../src/imaging/dicom/render.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
-async function ours(path: string): Promise<{ raw: Buffer; width: number; height: number; channels: number }> {
+async function ours(path: string, frame = 0): Promise<{ raw: Buffer; width: number; height: number; channels: number }> {
   const instance = readInstance(await readFile(path), DEFAULT_LIMITS);
   const facts = extractFacts(instance.dicom);
-  const preview = await renderPreview(instance, facts.transferSyntax!, 4096);
+  const preview = await renderPreview(instance, facts.transferSyntax!, 4096, frame);
   if (!preview.available) throw new Error(preview.reason);
   const { data, info } = await sharp(preview.data).raw().toBuffer({ resolveWithObject: true });
   return { raw: data, width: info.width, height: info.height, channels: info.channels };
@@ -89,6 +90,34 @@ describe('DICOM previews against an independent rendering (pydicom + numpy)', ()
     execFileSync('gdcmconv', ['-J', join(PYDICOM, 'MR_small.dcm'), compressed]);
     expect(extractFacts(readInstance(await readFile(compressed), DEFAULT_LIMITS).dicom).transferSyntax).toBe('1.2.840.10008.1.2.4.70');
     expect(meanAbsDiff(await ours(compressed), (await ours(join(PYDICOM, 'MR_small.dcm'))).raw)).toBe(0);
+  });
+
+  it.each([
+    ['with a Basic Offset Table', []],
+    ['without one (frames found by their JPEG markers)', ['-ot']],
+  ])('decodes multi-frame JPEG lossless whose frames span several fragments, %s', async (label, flags) => {
+    // Four different 64x64 16-bit frames (MR_small rolled down by 8 rows each time), native...
+    const instance = readInstance(await readFile(join(PYDICOM, 'MR_small.dcm')), DEFAULT_LIMITS);
+    const frame = instance.pixelData!.subarray(12);
+    const rolled = (k: number) => Buffer.concat([frame.subarray(frame.length - k * 8 * 128), frame.subarray(0, frame.length - k * 8 * 128)]);
+    const body = Buffer.concat([0, 1, 2, 3].map(rolled));
+    const head = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 0, 0, 0, 0]);
+    head.writeUInt32LE(body.length, 8);
+    instance.pixelData = Buffer.concat([head, body]);
+    instance.dicom.dict['00280008'] = { vr: 'IS', Value: [4] };
+    const native = join(dir, `frames-native-${flags.length}.dcm`);
+    await writeFile(native, writeInstance(instance));
+    // ...then compressed by DCMTK into fragments of at most 1 KB, several per frame.
+    const compressed = join(dir, `frames-jpeg-${flags.length}.dcm`);
+    execFileSync('dcmcjpeg', ['+fs', '1', ...flags, native, compressed]);
+    const pixels = splitPixelElement(readInstance(await readFile(compressed), DEFAULT_LIMITS).pixelData!, '1.2.840.10008.1.2.4.70');
+    expect(pixels.parts.length, label).toBeGreaterThan(8);
+    expect(pixels.offsets.length).toBe(flags.length ? 0 : 4);
+    for (const k of [0, 1, 3]) {
+      const mine = await ours(compressed, k);
+      expect(meanAbsDiff(mine, (await ours(native, k)).raw), `frame ${k}`).toBe(0);
+    }
+    expect(meanAbsDiff(await ours(compressed, 1), (await ours(native, 0)).raw)).toBeGreaterThan(1);
   });
 
   it('maps PALETTE COLOR through its lookup tables', async () => {
