@@ -145,6 +145,24 @@ describe('DICOM previews against an independent rendering (pydicom + numpy)', ()
     }
   });
 
+  it('applies a Modality LUT sequence as pydicom does', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'image_dfl.dcm')), DEFAULT_LIMITS);
+    const ds = instance.dicom.dict;
+    // A curved 16-bit mapping of the 8-bit stored values: i -> i squared.
+    const data = Buffer.alloc(512);
+    for (let i = 0; i < 256; i++) data.writeUInt16LE(i * i, i * 2);
+    ds['00283000'] = {
+      vr: 'SQ',
+      Value: [{ '00283002': { vr: 'US', Value: [256, 0, 16] }, '00283004': { vr: 'LO', Value: ['SQUARE'] }, '00283006': { vr: 'OW', Value: [data.buffer.slice(data.byteOffset, data.byteOffset + 512)] } }],
+    };
+    const path = join(dir, 'modality-lut.dcm');
+    await writeFile(path, writeInstance(instance));
+    const mine = await ours(path);
+    expect(meanAbsDiff(mine, await reference(path, join(dir, 'modality-lut.raw')))).toBeLessThan(0.5);
+    // Not what the linear stored values alone would give.
+    expect(meanAbsDiff(mine, await reference(join(PYDICOM, 'image_dfl.dcm'), join(dir, 'linear.raw')))).toBeGreaterThan(10);
+  });
+
   it('applies a VOI LUT sequence when the header has one instead of a window', async () => {
     const instance = readInstance(await readFile(join(PYDICOM, 'image_dfl.dcm')), DEFAULT_LIMITS);
     const ds = instance.dicom.dict;
