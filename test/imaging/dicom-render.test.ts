@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFacts } from '../../src/imaging/dicom/extract.js';
-import { splitPixelElement } from '../../src/imaging/dicom/frames.js';
+import { frameOf, splitPixelElement } from '../../src/imaging/dicom/frames.js';
+import { decodeJpeg } from '../../src/imaging/dicom/jpeg-extended.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { renderPreview } from '../../src/imaging/dicom/render.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
@@ -181,10 +182,54 @@ describe('DICOM previews against an independent rendering (pydicom + numpy)', ()
     for (const p of [0, 1000, 2500]) expect(mine.raw[p * mine.channels]).toBe(255 - values[p]!);
   });
 
-  it('says why when it has no decoder, and keeps the preview within its size', async () => {
-    const instance = readInstance(await readFile(join(PYDICOM, 'JPGExtended.dcm')), DEFAULT_LIMITS);
-    const preview = await renderPreview(instance, extractFacts(instance.dicom).transferSyntax!);
-    expect(preview).toEqual({ available: false, reason: 'preview unavailable: no decoder for JPEG extended yet' });
+  it.each([
+    ['JPGExtended.dcm', 'a 12-bit CT'],
+    ['JPEG-lossy.dcm', 'a 12-bit CT'],
+  ])('decodes JPEG extended %s (%s) as DCMTK does', async (name) => {
+    // dcmdjpeg decompresses with DCMTK's 12-bit IJG build; Debian's GDCM lacks 12-bit JPEG.
+    const native = join(dir, `native-${name}`);
+    execFileSync('dcmdjpeg', [join(PYDICOM, name), native]);
+    const ts = '1.2.840.10008.1.2.4.51';
+    const frame = frameOf(splitPixelElement(readInstance(await readFile(join(PYDICOM, name)), DEFAULT_LIMITS).pixelData!, ts), 0, 1, 0);
+    const mine = decodeJpeg(frame);
+    expect([mine.width, mine.height, mine.precision]).toEqual([256, 1024, 12]);
+    const theirs = readInstance(await readFile(native), DEFAULT_LIMITS).pixelData!.subarray(12);
+    let worst = 0;
+    for (let i = 0; i < mine.width * mine.height; i++) worst = Math.max(worst, Math.abs(mine.data.readUInt16LE(2 * i) - theirs.readUInt16LE(2 * i)));
+    // Both are IEEE 1180 conformant inverse DCTs; they may round one step apart.
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(meanAbsDiff(await ours(join(PYDICOM, name)), (await ours(native)).raw)).toBeLessThan(0.5);
+  });
+
+  it('decodes 8-bit JPEG extended colour with subsampled chroma (made by DCMTK)', async () => {
+    const compressed = join(dir, 'rgb-extended.dcm');
+    const native = join(dir, 'rgb-extended-native.dcm');
+    execFileSync('dcmcjpeg', ['+ee', join(PYDICOM, 'SC_rgb_small_odd.dcm'), compressed]);
+    execFileSync('dcmdjpeg', [compressed, native]);
+    expect(extractFacts(readInstance(await readFile(compressed), DEFAULT_LIMITS).dicom).transferSyntax).toBe('1.2.840.10008.1.2.4.51');
+    const mine = await ours(compressed);
+    expect(mine.channels).toBe(3);
+    // DCMTK interpolates the shared chroma, Loupe repeats it: close, not equal.
+    expect(meanAbsDiff(mine, (await ours(native)).raw)).toBeLessThan(3);
+  });
+
+  it('says why when it has no decoder, reports a corrupt frame, and keeps the preview within its size', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'JPEG2000.dcm')), DEFAULT_LIMITS);
+    const preview = await renderPreview(instance, '1.2.840.10008.1.2.4.203');
+    expect(preview).toEqual({ available: false, reason: 'preview unavailable: no decoder for transfer syntax 1.2.840.10008.1.2.4.203 yet' });
+    const extended = readInstance(await readFile(join(PYDICOM, 'JPGExtended.dcm')), DEFAULT_LIMITS);
+    const cut = extended.pixelData!.subarray(0, extended.pixelData!.length - 40000);
+    await expect(renderPreview({ ...extended, pixelData: cut }, '1.2.840.10008.1.2.4.51')).rejects.toMatchObject({ code: 'LOUPE_IMAGE_CORRUPT' });
+    // A frame claiming another size than the header's is refused before anything is allocated for it.
+    const taller = { ...extended, dicom: { ...extended.dicom, dict: { ...extended.dicom.dict, '00280010': { vr: 'US', Value: [4096] } } } };
+    await expect(renderPreview(taller, '1.2.840.10008.1.2.4.51')).rejects.toMatchObject({ code: 'LOUPE_IMAGE_CORRUPT' });
+    // Damaged bytes anywhere give a preview or a typed error, never a crash or a hang.
+    for (let i = 1; i <= 40; i++) {
+      const damaged = Buffer.from(extended.pixelData!);
+      for (let j = 0; j < i; j++) damaged[20 + ((i * 7919 + j * 104729) % (damaged.length - 20))] = (i * 31 + j) & 0xff;
+      const outcome = await renderPreview({ ...extended, pixelData: damaged }, '1.2.840.10008.1.2.4.51').catch((e: unknown) => e);
+      if (outcome instanceof Error) expect(outcome).toMatchObject({ code: expect.stringMatching(/^LOUPE_IMAGE_(CORRUPT|UNSUPPORTED)$/) });
+    }
     const ct = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
     const small = await renderPreview(ct, extractFacts(ct.dicom).transferSyntax!, 64);
     expect(small.available && [small.width, small.height]).toEqual([64, 64]);

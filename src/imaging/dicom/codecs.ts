@@ -1,7 +1,9 @@
-// Decoders for compressed DICOM frames, each a WebAssembly or JavaScript
-// build from the npm registry, loaded on first use and kept by the Codecs
-// instance (not by the module). Output: native little-endian, interleaved.
+// Decoders for compressed DICOM frames: WebAssembly or JavaScript builds from
+// the npm registry, loaded on first use and kept by the Codecs instance (not
+// by the module), and Loupe's own for JPEG extended (12-bit), which no
+// registry codec decodes. Output: native little-endian, interleaved.
 import { createRequire } from 'node:module';
+import { decodeJpeg } from './jpeg-extended.js';
 
 const require = createRequire(import.meta.url);
 
@@ -18,6 +20,7 @@ export const CodecSyntax = {
   Jpeg2000: '1.2.840.10008.1.2.4.91',
   JpegLsLossless: '1.2.840.10008.1.2.4.80',
   JpegLsNearLossless: '1.2.840.10008.1.2.4.81',
+  JpegExtended: '1.2.840.10008.1.2.4.51',
   JpegLossless: '1.2.840.10008.1.2.4.57',
   JpegLosslessSv1: '1.2.840.10008.1.2.4.70',
 } as const;
@@ -31,7 +34,9 @@ export class Codecs {
     return (Object.values(CodecSyntax) as string[]).includes(transferSyntax);
   }
 
-  async decode(transferSyntax: string, frame: Buffer, bitsAllocated: number): Promise<Buffer> {
+  /** `image` is what the header says; a frame claiming other dimensions is refused before it is decoded. */
+  async decode(transferSyntax: string, frame: Buffer, image: { bitsAllocated: number; rows: number; columns: number }): Promise<Buffer> {
+    const { bitsAllocated } = image;
     switch (transferSyntax) {
       case CodecSyntax.Jpeg2000Lossless:
       case CodecSyntax.Jpeg2000:
@@ -41,6 +46,8 @@ export class Codecs {
       case CodecSyntax.JpegLsNearLossless:
         this.charls ??= (require('@cornerstonejs/codec-charls/decodewasmjs') as () => Promise<WasmModule>)();
         return this.runWasm(await this.charls, 'JpegLSDecoder', frame);
+      case CodecSyntax.JpegExtended:
+        return decodeJpeg(frame, image).data;
       default: {
         const { Decoder } = await import('jpeg-lossless-decoder-js');
         const out = new Decoder().decode(frame.buffer as ArrayBuffer, frame.byteOffset, frame.byteLength, bitsAllocated > 8 ? 2 : 1);

@@ -2,7 +2,8 @@
 // (rescale or LUT sequence), VOI LUT (window from the header with its
 // function, else the data's range), MONOCHROME1 inverted; RGB, YBR and
 // palette colour. Native and RLE pixel data decode here, baseline JPEG
-// through sharp; any other codec yields "preview unavailable" with the reason.
+// through sharp, the rest through Codecs; a transfer syntax without a decoder
+// yields "preview unavailable" with the reason.
 import sharp from 'sharp';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { DicomDataset } from './dcmjs.js';
@@ -170,8 +171,9 @@ export async function renderPreview(instance: DicomInstance, transferSyntax: str
     planarOut = true;
   } else if (codecs.supports(transferSyntax)) {
     try {
-      raw = await codecs.decode(transferSyntax, frameOf(element, index, frames, 0), bitsAllocated);
+      raw = await codecs.decode(transferSyntax, frameOf(element, index, frames, 0), { bitsAllocated, rows, columns });
     } catch (cause) {
+      if (cause instanceof LoupeError) throw cause;
       throw new LoupeError(ErrorCode.ImageCorrupt, 'a compressed frame could not be decoded', { cause });
     }
     little = true;
@@ -207,8 +209,8 @@ export async function renderPreview(instance: DicomInstance, transferSyntax: str
     const scale = bitsStored > 8 ? 2 ** (bitsStored - 8) : 1;
     const at = (p: number, c: number) => all[planarOut ? c * pixels + p : p * 3 + c]! / scale;
     rgb = new Uint8Array(pixels * 3);
-    if (photometric === 'YBR_FULL_422' && !planarOut && transferSyntax !== RLE) {
-      // Two pixels share one Cb and Cr: Y1 Y2 Cb Cr.
+    if (photometric === 'YBR_FULL_422' && NATIVE.has(transferSyntax)) {
+      // Native data: two pixels share one Cb and Cr, Y1 Y2 Cb Cr (decoders hand back full-resolution samples).
       for (let p = 0; p + 1 < pixels; p += 2) {
         const base = p * 2;
         const [y1, y2, cb, cr] = [raw[base]!, raw[base + 1]!, raw[base + 2]!, raw[base + 3]!];
