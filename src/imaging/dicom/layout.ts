@@ -3,6 +3,7 @@
 // skipped by their lengths and delimiters), so pixel data never has to be
 // parsed or re-serialised: it is copied byte for byte.
 import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { bareDicomEncoding } from '../sniff.js';
 import { TransferSyntax } from './syntax.js';
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -81,6 +82,8 @@ class Walker {
     let header: number;
     if (this.explicit) {
       const vr = this.vr(at);
+      // A UN of undefined length is a sequence whose content is implicit VR little endian (PS3.5 6.2.2).
+      if (vr === 'UN' && this.u32(at + 8) === UNDEFINED && this.little) return new Walker(this.src, false, true).until(at + 12, SEQUENCE_END);
       if (LONG_VRS.has(vr)) {
         length = this.u32(at + 8);
         header = 12;
@@ -104,7 +107,7 @@ class Walker {
   }
 
   /** Walks items or elements until the delimiter `stop`, returning the offset past it. */
-  private until(at: number, stop: number): number {
+  until(at: number, stop: number): number {
     let offset = at;
     for (;;) {
       if (this.tag(offset) === stop) return offset + 8;
@@ -141,6 +144,8 @@ export function implicitItems(value: Buffer): Buffer[] {
   const walker = new Walker(bufferSource(value), false, true);
   const items: Buffer[] = [];
   for (let at = 0; at < value.length; ) {
+    // An undefined-length sequence's value ends with its delimiter.
+    if (walker.tag(at) === SEQUENCE_END) break;
     if (walker.tag(at) !== ITEM) throw malformed();
     const end = walker.element(at);
     const defined = value.readUInt32LE(at + 4) !== UNDEFINED;
@@ -148,6 +153,18 @@ export function implicitItems(value: Buffer): Buffer[] {
     at = end;
   }
   return items;
+}
+
+/** The file meta group's elements, in file order. */
+export function metaElements(part10: Buffer): ElementSpan[] {
+  const meta = new Walker(bufferSource(part10), true, true);
+  const spans: ElementSpan[] = [];
+  for (let at = 132; at + 8 <= part10.length && meta.tag(at) >>> 16 === 0x0002; ) {
+    const end = meta.element(at);
+    spans.push({ tag: meta.tag(at), vr: meta.vr(at), start: at, valueStart: at + (LONG_VRS.has(meta.vr(at)) ? 12 : 8), end });
+    at = end;
+  }
+  return spans;
 }
 
 export function layoutOf(part10: Buffer | ByteSource): Part10Layout {
@@ -162,8 +179,13 @@ export function layoutOf(part10: Buffer | ByteSource): Part10Layout {
     if ((meta.tag(offset) & 0xffff) === 0x0010) transferSyntax = meta.text(offset + 8, next).replace(/[\0\s]+$/, '');
     offset = next;
   }
-  if (!transferSyntax) throw malformed();
   const datasetStart = offset;
+  // A meta group without a transfer syntax (seen in the wild): tell implicit from explicit by the dataset.
+  if (!transferSyntax) {
+    const encoding = bareDicomEncoding(src.read(offset, Math.min(4096, src.length - offset)));
+    if (!encoding) throw malformed();
+    transferSyntax = encoding === 'explicit' ? TransferSyntax.ExplicitLittle : TransferSyntax.ImplicitLittle;
+  }
   if (transferSyntax === TransferSyntax.Deflated) return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
   const walker = new Walker(src, transferSyntax !== TransferSyntax.ImplicitLittle, transferSyntax !== TransferSyntax.ExplicitBig);
   while (offset < src.length) {

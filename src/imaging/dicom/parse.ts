@@ -4,7 +4,7 @@ import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
 import { dicomData, type DicomDataset, type DicomDict } from './dcmjs.js';
-import { layoutOf } from './layout.js';
+import { layoutOf, metaElements } from './layout.js';
 import { TransferSyntax } from './syntax.js';
 import { liftUnSequences } from './un-sequences.js';
 
@@ -58,8 +58,27 @@ export function readDicom(bytes: Buffer, limits: ImagingLimits): DicomDict {
   return parsePart10(asPart10(bytes));
 }
 
-export function parsePart10(part10: Buffer): DicomDict {
+/**
+ * dcmjs needs the meta group's length and a transfer syntax; files missing
+ * either (seen in the wild) get them, the syntax told from the dataset.
+ */
+function completeMeta(part10: Buffer): Buffer {
+  const spans = metaElements(part10);
+  const hasLength = spans[0]?.tag === 0x00020000;
+  const hasSyntax = spans.some((s) => s.tag === 0x00020010);
+  if (hasLength && hasSyntax) return part10;
+  const layout = layoutOf(part10);
+  const kept = spans.filter((s) => s.tag !== 0x00020000).map((s) => ({ tag: s.tag, bytes: part10.subarray(s.start, s.end) }));
+  if (!hasSyntax) kept.push({ tag: 0x00020010, bytes: element(0x0002, 0x0010, 'UI', uiValue(layout.transferSyntax)) });
+  const body = Buffer.concat(kept.sort((a, b) => a.tag - b.tag).map((k) => k.bytes));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(body.length);
+  return Buffer.concat([part10.subarray(0, 132), element(0x0002, 0x0000, 'UL', length), body, part10.subarray(layout.datasetStart)]);
+}
+
+export function parsePart10(original: Buffer): DicomDict {
   try {
+    const part10 = completeMeta(original);
     const { bytes, lifted } = liftUnSequences(part10);
     const dicom = dcmjsRead(bytes);
     const implicitPrefix = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), syntheticMeta(TransferSyntax.ImplicitLittle)]);
@@ -73,6 +92,9 @@ export function parsePart10(part10: Buffer): DicomDict {
     return dicom;
   } catch (cause) {
     if (cause instanceof LoupeError) throw cause;
+    if (cause instanceof Error && /multiple character sets/i.test(cause.message)) {
+      throw new LoupeError(ErrorCode.ImageUnsupported, 'DICOM text in several character sets (ISO 2022 code extensions) cannot be read yet', { cause });
+    }
     throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file is corrupt or truncated and cannot be read', { cause });
   }
 }

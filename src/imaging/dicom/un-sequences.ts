@@ -1,5 +1,5 @@
-// dcmjs reads a sequence sent as UN (a defined length holding items) in the
-// file's explicit VR, though the standard encodes its items in implicit VR
+// dcmjs reads a sequence sent as UN (of undefined length, or a defined length
+// holding items) in the file's explicit VR, though the standard encodes its items in implicit VR
 // little endian (PS3.5 6.2.2), and then writes garbage lengths back. Such
 // top-level elements are taken out before dcmjs reads the file, so that their
 // items can be read as the implicit datasets they are.
@@ -14,6 +14,7 @@ export interface LiftedSequence {
 }
 
 const ITEM_START = Buffer.from([0xfe, 0xff, 0x00, 0xe0]);
+const undefinedLength = (part10: Buffer, start: number) => part10.readUInt32LE(start + 8) === 0xffffffff;
 
 export function liftUnSequences(part10: Buffer): { bytes: Buffer; lifted: LiftedSequence[] } {
   const layout = layoutOf(part10);
@@ -26,7 +27,7 @@ export function liftUnSequences(part10: Buffer): { bytes: Buffer; lifted: Lifted
   let from = 0;
   for (const span of topLevelElements(part10, layout)) {
     const value = part10.subarray(span.valueStart, span.end);
-    if (span.vr !== 'UN' || span.end - span.valueStart < 8 || !value.subarray(0, 4).equals(ITEM_START)) continue;
+    if (span.vr !== 'UN' || value.length < 8 || !(value.subarray(0, 4).equals(ITEM_START) || undefinedLength(part10, span.start))) continue;
     lifted.push({ tag: span.tag.toString(16).toUpperCase().padStart(8, '0'), items: implicitItems(value) });
     kept.push(part10.subarray(from, span.start));
     from = span.end;
