@@ -30,7 +30,30 @@ const schema = z.object({
   LOUPE_AUDIT_CHECKPOINT_MINUTES: int(1, 1440).default(10),
   LOUPE_SHUTDOWN_TIMEOUT_SECONDS: int(0, 600).default(20),
   LOUPE_MAX_BLOB_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(4 * 1024 ** 3),
+  SLACK_SIGNING_SECRET: z.string().min(16, 'expected the signing secret from the Slack app settings').optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token (xoxb-...)').optional(),
+  SLACK_ADMIN_USER_TOKEN: z.string().regex(/^xoxp-/, "expected a workspace admin's user token (xoxp-...)").optional(),
+  SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the Slack Web API, ending in /api/' }).optional(),
+  SLACK_SOCKET_MODE: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-...)').optional(),
+  SLACK_ADMIN_USERS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids separated by commas').optional(),
+  LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
 });
+
+const DEFAULT_SLACK_API = 'https://slack.com/api/';
+
+export interface SlackConfig {
+  signingSecret: string;
+  botToken: string;
+  /** A workspace admin's token, used only to remove uploads. */
+  adminUserToken: string | undefined;
+  apiUrl: URL;
+  /** Hosts Loupe downloads files from: Slack's file host, or the host of a configured API URL. */
+  fileHosts: string[];
+  socketMode: { appToken: string } | undefined;
+  /** Slack user ids that administer Loupe, besides Slack's own admins and owners. */
+  adminUsers: string[];
+}
 
 export interface Config {
   port: number;
@@ -41,13 +64,42 @@ export interface Config {
   databaseUrl: string | undefined;
   blobDir: string;
   keys: { source: 'env'; json: string } | { source: 'file'; path: string };
-  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  logLevel: Env['LOG_LEVEL'];
   worker: { concurrency: number; leaseSeconds: number; pollMs: number };
   auditCheckpointInterval: number;
   auditCheckpointMinutes: number;
   shutdownTimeoutMs: number;
   maxBlobBytes: number;
+  /** The largest upload Loupe downloads from a chat. */
+  maxUploadBytes: number;
   embedded: boolean;
+  /** Unset: no Slack credentials (the demo runs instead). */
+  slack: SlackConfig | undefined;
+}
+
+type Env = z.infer<typeof schema>;
+
+function slackConfig(e: Env): SlackConfig | undefined {
+  const given = [e.SLACK_SIGNING_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_ADMIN_USER_TOKEN, e.SLACK_APP_TOKEN].some((v) => v !== undefined);
+  if (!given) return undefined;
+  const missing = [
+    ...(e.SLACK_BOT_TOKEN ? [] : ['SLACK_BOT_TOKEN: required with any other Slack setting']),
+    ...(e.SLACK_SIGNING_SECRET ? [] : ['SLACK_SIGNING_SECRET: required with any other Slack setting']),
+    ...(e.SLACK_SOCKET_MODE === 'true' && !e.SLACK_APP_TOKEN ? ['SLACK_APP_TOKEN: required when SLACK_SOCKET_MODE is true'] : []),
+  ];
+  if (missing.length) throw new LoupeError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${missing.join('\n  ')}`);
+  const apiUrl = new URL(e.SLACK_API_URL ?? DEFAULT_SLACK_API);
+  // Slack serves files from files.slack.com; a configured API (GovSlack, a local stand-in) from its own host or files.<host>.
+  const fileHosts = e.SLACK_API_URL ? [apiUrl.host, `files.${apiUrl.host}`] : ['files.slack.com'];
+  return {
+    signingSecret: e.SLACK_SIGNING_SECRET!,
+    botToken: e.SLACK_BOT_TOKEN!,
+    adminUserToken: e.SLACK_ADMIN_USER_TOKEN,
+    apiUrl,
+    fileHosts,
+    socketMode: e.SLACK_SOCKET_MODE === 'true' ? { appToken: e.SLACK_APP_TOKEN! } : undefined,
+    adminUsers: e.SLACK_ADMIN_USERS?.split(',') ?? [],
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
@@ -83,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     auditCheckpointMinutes: e.LOUPE_AUDIT_CHECKPOINT_MINUTES,
     shutdownTimeoutMs: e.LOUPE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
+    maxUploadBytes: e.LOUPE_MAX_UPLOAD_BYTES,
     embedded: e.DATABASE_URL === undefined,
+    slack: slackConfig(e),
   };
 }

@@ -11,6 +11,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
+import { createSlackAdapter } from './chat/slack/adapter.js';
+import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
@@ -119,10 +121,23 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       },
     },
   });
+  const slack = config.slack
+    ? createSlackAdapter({
+        slack: config.slack,
+        http: app,
+        storage,
+        queue,
+        clock: services.clock,
+        logger,
+        limits: { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes },
+        maxUploadBytes: config.maxUploadBytes,
+        publicUrl: config.publicUrl,
+      })
+    : undefined;
   finishHttpApp(app);
   const worker = new Worker({
     queue,
-    handlers: options.handlers ?? {},
+    handlers: { ...slack?.handlers, ...options.handlers },
     concurrency: config.worker.concurrency,
     leaseMs: config.worker.leaseSeconds * 1000,
     pollMs: config.worker.pollMs,
@@ -149,6 +164,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         throw error;
       }
       worker.start();
+      await slack?.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.
       checkpointTimer = setInterval(() => {
         storage.audit.checkpoint().catch((error: unknown) => logger.error({ err: describeError(error) }, 'audit checkpoint failed'));
@@ -172,6 +188,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         ? new Promise<void>((resolve) => server.close(() => resolve()))
         : Promise.resolve();
       server?.closeIdleConnections();
+      await slack?.stop();
       await worker.stop(config.shutdownTimeoutMs);
       await closed;
       await storage.audit.record({

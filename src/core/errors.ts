@@ -33,6 +33,8 @@ export const ErrorCode = {
   ImageCorrupt: 'LOUPE_IMAGE_CORRUPT',
   ImageUnsupported: 'LOUPE_IMAGE_UNSUPPORTED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
+  SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
+  SlackApiFailed: 'LOUPE_SLACK_API_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

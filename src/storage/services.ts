@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { AuditRecord } from '../core/audit/event.js';
 import type { KeyRing } from '../crypto/keyring.js';
 import { AuditLog } from './audit-log.js';
+import { ChannelPolicies } from './channel-policies.js';
 import type { BlobStore } from './blob-store.js';
 import { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
@@ -28,6 +29,7 @@ export interface Storage {
   blobs: EncryptedBlobs;
   workspaces: Workspaces;
   patients: Patients;
+  policies: ChannelPolicies;
   blobStore: BlobStore;
 }
 
@@ -48,6 +50,7 @@ export function createStorage(o: StorageOptions): Storage {
     blobs: new EncryptedBlobs({ db: o.db, store: o.blobStore, dataKeys, audit, maxBlobBytes: o.maxBlobBytes }),
     workspaces,
     patients: new Patients(o.db, dataKeys, workspaces, audit),
+    policies: new ChannelPolicies(o.db, audit),
     blobStore: o.blobStore,
   };
 }

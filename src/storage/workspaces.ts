@@ -46,9 +46,14 @@ export class Workspaces {
 
   /** A keyed one-way hash under the workspace secret: finds records without storing the value. */
   async keyedHash(tx: Tx, workspaceId: string, label: string, value: string): Promise<string> {
-    const ws = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, include: { secretKey: true } });
-    if (!ws.secretKey) throw new LoupeError(ErrorCode.NotFound, 'workspace has no secret');
-    const secret = this.dataKeys.unwrap(ws.secretKey);
+    const secret = await this.secret(workspaceId, tx);
     return createHmac('sha256', secret).update(`${label}\0${value}`).digest('hex');
+  }
+
+  /** The workspace's own secret (UID replacement and date shifts in de-identified copies, keyed hashes). */
+  async secret(workspaceId: string, tx?: Tx): Promise<Buffer> {
+    const ws = await (tx ?? this.db.prisma).workspace.findUniqueOrThrow({ where: { id: workspaceId }, include: { secretKey: true } });
+    if (!ws.secretKey) throw new LoupeError(ErrorCode.NotFound, 'workspace has no secret');
+    return this.dataKeys.unwrap(ws.secretKey);
   }
 }

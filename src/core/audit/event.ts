@@ -20,6 +20,18 @@ export const AuditAction = {
   ServiceStarted: 'service.started',
   ServiceStopped: 'service.stopped',
   JobDead: 'job.dead',
+  PolicyChanged: 'policy.changed',
+  AssetReceived: 'asset.received',
+  AssetStored: 'asset.stored',
+  AssetFailed: 'asset.failed',
+  AssetRevoked: 'asset.revoked',
+  OriginalRemoved: 'asset.original_removed',
+  OriginalRemovalRequested: 'asset.original_removal_requested',
+  OriginalNotRemovable: 'asset.original_not_removable',
+  CardPosted: 'card.posted',
+  CardExpired: 'card.expired',
+  PatientLinked: 'patient.linked',
+  ParticipantInvited: 'consult.participant_invited',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

@@ -132,6 +132,18 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.ServiceStarted]: { type: DcmEvent.ApplicationActivity, subtype: DcmEventType.ApplicationStart },
   [AuditAction.ServiceStopped]: { type: DcmEvent.ApplicationActivity, subtype: DcmEventType.ApplicationStop },
   [AuditAction.JobDead]: { type: DcmEvent.ApplicationActivity },
+  [AuditAction.PolicyChanged]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
+  [AuditAction.AssetReceived]: { type: DcmEvent.Import },
+  [AuditAction.AssetStored]: { type: DcmEvent.Import },
+  [AuditAction.AssetFailed]: { type: DcmEvent.Import },
+  [AuditAction.AssetRevoked]: { type: DcmEvent.PatientRecord },
+  [AuditAction.OriginalRemoved]: { type: DcmEvent.PatientRecord },
+  [AuditAction.OriginalRemovalRequested]: { type: DcmEvent.PatientRecord },
+  [AuditAction.OriginalNotRemovable]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.CardPosted]: { type: DcmEvent.ApplicationActivity },
+  [AuditAction.CardExpired]: { type: DcmEvent.ApplicationActivity },
+  [AuditAction.PatientLinked]: { type: DcmEvent.PatientRecord },
+  [AuditAction.ParticipantInvited]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
 };
 
 // Actions written by newer code or plugins must still export, not throw.

@@ -1,0 +1,89 @@
+// The Slack adapter, built only when Slack is configured: the real Bolt app
+// over HTTP at /slack/events on Loupe's own server (request verification on),
+// or over Socket Mode for development; its listeners; its durable jobs.
+import { App, ExpressReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { Express } from 'express';
+import type { SlackConfig } from '../../config.js';
+import type { Clock } from '../../core/clock.js';
+import { Deidentifier } from '../../imaging/dicom/deidentify.js';
+import type { ImagingLimits } from '../../imaging/limits.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { JobHandler } from '../../jobs/worker.js';
+import type { Logger } from '../../logging.js';
+import type { Storage } from '../../storage/services.js';
+import { boltLogger } from './bolt-logger.js';
+import { slackJobHandlers } from './jobs.js';
+import { registerUploadListeners } from './listeners.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackAdapterDeps {
+  slack: SlackConfig;
+  http: Express;
+  storage: Storage;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  limits: ImagingLimits;
+  maxUploadBytes: number;
+  publicUrl: URL;
+}
+
+export interface SlackAdapter {
+  bolt: App;
+  handlers: Record<string, JobHandler>;
+  /** Socket Mode connects here; over HTTP there is nothing to start. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
+  const { slack } = d;
+  const logger = boltLogger(d.logger);
+  const clientOptions = { slackApiUrl: slack.apiUrl.href, logger };
+  const receiver = slack.socketMode
+    ? new SocketModeReceiver({ appToken: slack.socketMode.appToken, logger, installerOptions: { clientOptions } })
+    : new ExpressReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, app: d.http, logger });
+  const bolt = new App({ token: slack.botToken, receiver, logger, clientOptions });
+  const bot = new webApi.WebClient(slack.botToken, clientOptions);
+  const admin = slack.adminUserToken ? new webApi.WebClient(slack.adminUserToken, clientOptions) : undefined;
+  const { storage } = d;
+  const accept = { db: storage.db, dataKeys: storage.dataKeys, audit: storage.audit, queue: d.queue, policies: storage.policies };
+  registerUploadListeners(bolt, { accept, clock: d.clock, workspaces: storage.workspaces, queue: d.queue });
+  const handlers = slackJobHandlers({
+    storage,
+    queue: d.queue,
+    clock: d.clock,
+    logger: d.logger.child({ component: 'slack' }),
+    bot,
+    admin,
+    fileHosts: slack.fileHosts,
+    maxUploadBytes: d.maxUploadBytes,
+    botToken: slack.botToken,
+    viewUrl: (token) => new URL(`/view/${token}`, d.publicUrl).href,
+    ingest: {
+      db: storage.db,
+      blobs: storage.blobs,
+      dataKeys: storage.dataKeys,
+      patients: storage.patients,
+      workspaces: storage.workspaces,
+      policies: storage.policies,
+      audit: storage.audit,
+      clock: d.clock,
+      limits: d.limits,
+      deidentifier: new Deidentifier(),
+    },
+    accept,
+    recheckAfterMs: 15 * 60_000,
+  });
+  return {
+    bolt,
+    handlers,
+    start: async () => {
+      if (slack.socketMode) await bolt.start();
+    },
+    stop: async () => {
+      if (slack.socketMode) await bolt.stop();
+    },
+  };
+}

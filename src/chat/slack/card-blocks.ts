@@ -1,0 +1,80 @@
+// The card as Slack Block Kit: what was shared (kind, modality, body part),
+// by whom, when, until when (each reader sees their own time zone through
+// <!date>), its state, and its buttons. No patient data and no pixels.
+import type { CardView } from '../../intake/card-view.js';
+
+export const CardAction = {
+  Invite: 'loupe_invite',
+  Revoke: 'loupe_revoke',
+  View: 'loupe_view',
+} as const;
+
+export interface SlackCard {
+  text: string;
+  blocks: Record<string, unknown>[];
+}
+
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+/** Rendered in each reader's own time zone; the fallback is UTC. */
+const slackDate = (d: Date) => `<!date^${epoch(d)}^{date_short_pretty} at {time}|${d.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+
+function what(card: CardView): string {
+  const f = card.facts;
+  if (f?.family === 'dicom') return ['DICOM image', f.modality, f.bodyPart].filter(Boolean).join(' · ') + (f.frames && f.frames > 1 ? ` · ${f.frames} frames` : '');
+  return 'Clinical photo';
+}
+
+function stateLine(card: CardView): string {
+  switch (card.state) {
+    case 'active':
+      return `Available until ${slackDate(card.expiresAt)}. *View* opens it after hospital sign-in.`;
+    case 'waiting_for_patient':
+      return `Waiting for a patient link: only its sender can open it until then. Available until ${slackDate(card.expiresAt)}.`;
+    case 'expired':
+      return `Expired ${slackDate(card.expiresAt)}: no longer available here.`;
+    case 'revoked':
+      return 'Revoked: no longer available here.';
+    default:
+      return 'Being secured…';
+  }
+}
+
+/** `viewUrl` is the link with its one-card token; absent once the card is expired or revoked. */
+export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCard {
+  const open = card.state === 'active' || card.state === 'waiting_for_patient';
+  const blocks: Record<string, unknown>[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `:lock: *${what(card)}* secured by Loupe` } },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `From <@${card.uploaderId}> · ${slackDate(card.createdAt)}` }],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: stateLine(card) } },
+  ];
+  if (card.burnedInText) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'No preview: text may be burned into the image.' }] });
+  }
+  if (open && viewUrl) {
+    blocks.push({
+      type: 'actions',
+      block_id: `loupe_card_${card.cardId}`,
+      elements: [
+        { type: 'button', action_id: CardAction.View, text: { type: 'plain_text', text: 'View' }, style: 'primary', url: viewUrl },
+        { type: 'button', action_id: CardAction.Invite, text: { type: 'plain_text', text: 'Invite specialist' }, value: card.cardId },
+        {
+          type: 'button',
+          action_id: CardAction.Revoke,
+          text: { type: 'plain_text', text: 'Revoke' },
+          style: 'danger',
+          value: card.cardId,
+          confirm: {
+            title: { type: 'plain_text', text: 'Revoke access?' },
+            text: { type: 'mrkdwn', text: 'Nobody will be able to open it from this card any more.' },
+            confirm: { type: 'plain_text', text: 'Revoke' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+          },
+        },
+      ],
+    });
+  }
+  return { text: `${what(card)} secured by Loupe`, blocks };
+}

@@ -1,0 +1,223 @@
+// The Slack adapter's durable work: fetch an accepted upload and ingest it,
+// post its card in the thread, then take the original out of Slack (with the
+// admin's token, or by asking the uploader). Each handler is idempotent.
+import type { webApi } from '@slack/bolt';
+import { AuditAction, type AuditActor } from '../../core/audit/event.js';
+import type { Clock } from '../../core/clock.js';
+import { ErrorCode, LoupeError, describeError } from '../../core/errors.js';
+import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
+import { ingestAsset, NOT_AN_IMAGE, type IngestDeps, type IngestResult } from '../../intake/ingest-asset.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { JobHandler } from '../../jobs/worker.js';
+import type { Logger } from '../../logging.js';
+import type { Storage } from '../../storage/services.js';
+import { transaction } from '../../storage/transaction.js';
+import { cardBlocks } from './card-blocks.js';
+import { downloadSlackFile } from './download.js';
+import { explainFailure, removalRequest } from './messages.js';
+
+export const SlackJob = {
+  Ingest: 'slack.ingest',
+  FileShared: 'slack.file_shared',
+  RemoveOriginal: 'slack.remove_original',
+  RecheckRemoval: 'slack.recheck_removal',
+} as const;
+
+export interface SlackJobDeps {
+  storage: Storage;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  bot: webApi.WebClient;
+  /** A workspace admin's client; only used to remove uploads. */
+  admin: webApi.WebClient | undefined;
+  fileHosts: string[];
+  maxUploadBytes: number;
+  botToken: string;
+  viewUrl: (token: string) => string;
+  ingest: IngestDeps;
+  accept: AcceptUploadDeps;
+  /** How long to wait before checking whether an uploader removed their file. */
+  recheckAfterMs: number;
+}
+
+const SYSTEM: AuditActor = { type: 'system', id: 'slack' };
+const assetOf = (payload: unknown) => {
+  const id = (payload as { assetId?: unknown } | null)?.assetId;
+  if (typeof id !== 'string') throw new LoupeError(ErrorCode.InvalidInput, 'job payload without an asset id');
+  return id;
+};
+
+/** Throws on a Slack error other than those the caller expects to handle. */
+function slackError(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
+  const db = d.storage.db;
+
+  /** The upload's bytes, or why they cannot be had (retrying would not help). Network trouble throws, to retry. */
+  async function fetchUpload(fileId: string): Promise<Buffer | LoupeError> {
+    try {
+      const file = (await d.bot.files.info({ file: fileId })).file;
+      if (!file?.url_private_download) return new LoupeError(ErrorCode.SlackDownloadFailed, 'Slack gave no download link for the file');
+      if ((file.size ?? 0) > d.maxUploadBytes) return new LoupeError(ErrorCode.ImageTooLarge, `the file is larger than the limit of ${d.maxUploadBytes} bytes`);
+      return await downloadSlackFile(file.url_private_download, { token: d.botToken, hosts: d.fileHosts, maxBytes: d.maxUploadBytes });
+    } catch (error) {
+      const code = slackError(error);
+      if (code === 'file_not_found' || code === 'file_deleted') return new LoupeError(ErrorCode.SlackDownloadFailed, 'the file is no longer in Slack');
+      if (error instanceof LoupeError && error.code !== ErrorCode.SlackDownloadFailed) return error;
+      throw error;
+    }
+  }
+
+  const ingest: JobHandler = async (payload) => {
+    const assetId = assetOf(payload);
+    const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
+    const consult = asset.consult!;
+    let result: IngestResult;
+    if (asset.status === 'failed') {
+      // A run after the failure was recorded: only what follows it is left to do.
+      if (asset.errorCode === NOT_AN_IMAGE) return;
+      result = { outcome: 'failed', code: (asset.errorCode ?? ErrorCode.ImageCorrupt) as ErrorCode, message: 'the file could not be read' };
+    } else {
+      const upload = asset.status === 'stored' ? Buffer.alloc(0) : await fetchUpload(asset.sourceRef);
+      result = upload instanceof LoupeError ? await failAsset(assetId, asset.workspaceId, upload) : await ingestAsset(d.ingest, assetId, upload);
+    }
+    if (result.outcome === 'left_alone') return;
+    if (result.outcome === 'failed') {
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...explainFailure(result.code, result.message) });
+    } else {
+      const card = await db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
+      if (!card.messageId) {
+        const message = cardBlocks(result.card, result.linkToken ? d.viewUrl(result.linkToken) : undefined);
+        const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...message, unfurl_links: false });
+        await transaction(db, async (tx) => {
+          await tx.card.update({ where: { id: card.id }, data: { messageId: posted.ts ?? null } });
+          await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
+        });
+      }
+    }
+    // Corrupt or not, the upload leaves the chat.
+    await d.queue.enqueue({ type: SlackJob.RemoveOriginal, payload: { assetId }, dedupeKey: `${SlackJob.RemoveOriginal}:${assetId}` });
+  };
+
+  async function failAsset(assetId: string, workspaceId: string, error: LoupeError) {
+    await transaction(db, async (tx) => {
+      await tx.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: error.code } });
+      await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code: error.code } });
+    });
+    return { outcome: 'failed' as const, code: error.code, message: error.message };
+  }
+
+  async function setRemoval(assetId: string, workspaceId: string, removal: 'removed' | 'requested' | 'not_possible' | 'failed', detail: string, action: string) {
+    await transaction(db, async (tx) => {
+      await tx.asset.update({ where: { id: assetId }, data: { removal, removalDetail: detail } });
+      await d.storage.audit.append(tx, {
+        actor: SYSTEM,
+        action,
+        outcome: removal === 'removed' || removal === 'requested' ? 'success' : 'failure',
+        workspaceId,
+        assetId,
+        details: { removal, detail },
+      });
+    });
+  }
+
+  const removeOriginal: JobHandler = async (payload) => {
+    const assetId = assetOf(payload);
+    const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
+    const consult = asset.consult!;
+    if (asset.removal !== 'pending') return;
+    if (!d.admin) {
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...removalRequest(asset.id) });
+      await setRemoval(assetId, asset.workspaceId, 'requested', 'uploader asked to delete it', AuditAction.OriginalRemovalRequested);
+      await d.queue.enqueue({
+        type: SlackJob.RecheckRemoval,
+        payload: { assetId },
+        dedupeKey: `${SlackJob.RecheckRemoval}:${assetId}`,
+        runAt: new Date(d.clock.now().getTime() + d.recheckAfterMs),
+      });
+      return;
+    }
+    try {
+      await d.admin.files.delete({ file: asset.sourceRef });
+    } catch (error) {
+      const code = slackError(error);
+      if (code === 'file_not_found' || code === 'file_deleted') {
+        // Already gone (the uploader was quicker): that is the goal.
+      } else if (code) {
+        await setRemoval(assetId, asset.workspaceId, 'not_possible', `Slack refused: ${code}`, AuditAction.OriginalNotRemovable);
+        await alertAdmins(consult.channelId, asset.workspaceId);
+        return;
+      } else throw error;
+    }
+    // The message goes too when its text was the upload's only company or named the patient.
+    if (asset.sourceMessageId && (!asset.messageText || asset.patientId)) {
+      await d.admin.chat.delete({ channel: consult.channelId, ts: asset.sourceMessageId }).catch((error: unknown) => {
+        const code = slackError(error);
+        if (code !== 'message_not_found') d.logger.warn({ err: describeError(error), code }, 'could not delete the upload message');
+      });
+    }
+    await setRemoval(assetId, asset.workspaceId, 'removed', 'deleted with the admin token', AuditAction.OriginalRemoved);
+  };
+
+  const recheckRemoval: JobHandler = async (payload) => {
+    const assetId = assetOf(payload);
+    const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
+    if (asset.removal !== 'requested') return;
+    const gone = await d.bot.files.info({ file: asset.sourceRef }).then(
+      () => false,
+      (error: unknown) => {
+        const code = slackError(error);
+        if (code === 'file_not_found' || code === 'file_deleted') return true;
+        throw error;
+      },
+    );
+    if (gone) {
+      await setRemoval(assetId, asset.workspaceId, 'removed', 'deleted by the uploader', AuditAction.OriginalRemoved);
+      return;
+    }
+    await setRemoval(assetId, asset.workspaceId, 'not_possible', 'still in Slack after the uploader was asked', AuditAction.OriginalNotRemovable);
+    await alertAdmins(asset.consult!.channelId, asset.workspaceId);
+  };
+
+  /** Admins in the channel see, privately, that an upload could not be taken out of it. */
+  async function alertAdmins(channelId: string, workspaceId: string): Promise<void> {
+    void workspaceId;
+    const members = await d.bot.conversations.members({ channel: channelId }).then((r) => r.members ?? [], () => [] as string[]);
+    for (const user of members) {
+      const info = await d.bot.users.info({ user }).catch(() => undefined);
+      if (!info?.user?.is_admin && !info?.user?.is_owner) continue;
+      await d.bot.chat
+        .postEphemeral({ channel: channelId, user, text: 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.' })
+        .catch(() => undefined);
+    }
+  }
+
+  const fileShared: JobHandler = async (payload) => {
+    const p = payload as { workspaceId: string; fileId: string; channelId: string; userId: string };
+    const info = await d.bot.files.info({ file: p.fileId });
+    const shares = (info.file?.shares as { public?: Record<string, { ts?: string; thread_ts?: string }[]>; private?: Record<string, { ts?: string; thread_ts?: string }[]> } | undefined) ?? {};
+    const share = shares.public?.[p.channelId]?.[0] ?? shares.private?.[p.channelId]?.[0];
+    if (!share?.ts) return;
+    await acceptUpload(d.accept, {
+      workspaceId: p.workspaceId,
+      channelId: p.channelId,
+      threadId: share.thread_ts ?? share.ts,
+      messageId: share.ts,
+      uploaderId: p.userId,
+      sourceRef: p.fileId,
+      messageText: undefined,
+      ingestJob: SlackJob.Ingest,
+    });
+  };
+
+  return {
+    [SlackJob.Ingest]: ingest,
+    [SlackJob.RemoveOriginal]: removeOriginal,
+    [SlackJob.RecheckRemoval]: recheckRemoval,
+    [SlackJob.FileShared]: fileShared,
+  };
+}

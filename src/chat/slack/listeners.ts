@@ -1,0 +1,69 @@
+// Bolt listeners: a file posted in a channel becomes an accepted upload and a
+// queued ingest before Slack gets its acknowledgement, so a crash before the
+// ack makes Slack retry and a retry finds the upload already accepted.
+import type { App } from '@slack/bolt';
+import type { AuditActor } from '../../core/audit/event.js';
+import type { Clock } from '../../core/clock.js';
+import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { Workspaces } from '../../storage/workspaces.js';
+import { SlackJob } from './jobs.js';
+
+export interface ListenerDeps {
+  accept: AcceptUploadDeps;
+  clock: Clock;
+  workspaces: Workspaces;
+  queue: JobQueue;
+}
+
+const SLACK: AuditActor = { type: 'system', id: 'slack' };
+
+interface FileShareMessage {
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  files?: { id: string }[];
+}
+
+export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
+  const workspaceOf = (teamId: string) => d.workspaces.ensure('slack', teamId, teamId, SLACK);
+
+  bolt.event('message', async ({ event, body }) => {
+    const m = event as unknown as FileShareMessage;
+    if (m.subtype !== 'file_share' || m.bot_id || !m.user || !m.files?.length) return;
+    const workspace = await workspaceOf(body.team_id);
+    for (const file of m.files) {
+      await acceptUpload(d.accept, {
+        workspaceId: workspace.id,
+        channelId: m.channel,
+        threadId: m.thread_ts ?? m.ts,
+        messageId: m.ts,
+        uploaderId: m.user,
+        sourceRef: file.id,
+        messageText: m.text,
+        ingestJob: SlackJob.Ingest,
+      });
+    }
+  });
+
+  // Slack also sends file_shared; the message event usually wins. If it never comes, the file's shares say where it was posted.
+  bolt.event('file_shared', async ({ event, body }) => {
+    const workspace = await workspaceOf(body.team_id);
+    const exists = await d.accept.db.prisma.asset.findUnique({
+      where: { workspaceId_sourceRef: { workspaceId: workspace.id, sourceRef: event.file_id } },
+      select: { id: true },
+    });
+    if (exists) return;
+    await d.queue.enqueue({
+      type: SlackJob.FileShared,
+      payload: { workspaceId: workspace.id, fileId: event.file_id, channelId: event.channel_id, userId: event.user_id },
+      dedupeKey: `${SlackJob.FileShared}:${workspace.id}:${event.file_id}`,
+      // The message event normally arrives meanwhile and makes this a no-op.
+      runAt: new Date(d.clock.now().getTime() + 10_000),
+    });
+  });
+}

@@ -1,0 +1,40 @@
+// What Loupe tells a user privately (ephemeral messages): why an upload could
+// not be secured, and the request to delete an original Loupe cannot remove.
+// Never the file's name or anything read from it.
+import { ErrorCode } from '../../core/errors.js';
+
+export const RemovalAction = { Done: 'loupe_removal_done' } as const;
+
+interface SlackText {
+  text: string;
+  blocks?: Record<string, unknown>[];
+}
+
+const REASONS: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.ImageCorrupt]: 'the file is damaged or incomplete',
+  [ErrorCode.ImageTooLarge]: 'the file is larger than Loupe accepts',
+  [ErrorCode.ImageTooManyPixels]: 'the image is larger than Loupe accepts',
+  [ErrorCode.ImageTooManyFrames]: 'the image has more frames than Loupe accepts',
+  [ErrorCode.ImageUnsupported]: 'Loupe cannot read this kind of image yet',
+  [ErrorCode.SlackDownloadFailed]: 'Loupe could not download it from Slack',
+};
+
+export function explainFailure(code: ErrorCode, _message: string): SlackText {
+  const reason = REASONS[code] ?? 'it could not be read';
+  return {
+    text:
+      `Loupe could not secure your upload: ${reason}. Nothing of it was kept, and it is being removed from the channel. ` +
+      'Please send the image again, or share it through your hospital system.',
+  };
+}
+
+export function removalRequest(assetId: string): SlackText {
+  const text = 'Loupe has stored your upload securely and posted a card for it in the thread. Please delete the original from this channel now (… > Delete file).';
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', elements: [{ type: 'button', action_id: RemovalAction.Done, text: { type: 'plain_text', text: 'I deleted it' }, value: assetId }] },
+    ],
+  };
+}

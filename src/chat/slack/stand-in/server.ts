@@ -1,0 +1,158 @@
+// The stand-in itself: one HTTP server speaking Slack's wire protocol in both
+// directions. Loupe's WebClient calls it (slackApiUrl = apiUrl) and downloads
+// files from it; it posts signed events, commands and interactions to Loupe's
+// /slack/events. Demo mode and the test suite both run Loupe against it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ErrorCode, LoupeError } from '../../../core/errors.js';
+import { deliverSigned, type Delivery } from './delivery.js';
+import { envelope, fileSharedEvent, fileShareMessageEvent, isEnvelope } from './events.js';
+import { fileTypes } from './file-types.js';
+import { filesRouter } from './files-route.js';
+import { interactionBody, slashCommandBody, type SlashCommand } from './interactions.js';
+import { responseUrlRouter } from './response-url.js';
+import { StandInState, type StoredFile } from './state.js';
+import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage } from './types.js';
+import { webApiRouter } from './web-api.js';
+
+export interface Upload {
+  user: string;
+  channel: string;
+  name: string;
+  bytes: Buffer;
+  mimetype?: string;
+  text?: string;
+  threadTs?: string;
+}
+
+export interface DeliverOptions {
+  retryNum?: number;
+  retryReason?: string;
+  badSignature?: boolean;
+  /** Seconds for X-Slack-Request-Timestamp. */
+  timestamp?: number;
+  /** Reuse an event id, as Slack does when it retries. */
+  eventId?: string;
+}
+
+export class SlackStandIn {
+  /** Ends in '/', as WebClient's slackApiUrl expects. */
+  readonly apiUrl: string;
+  readonly origin: string;
+  /** Every Web API call, file download and response_url post, in order. */
+  readonly calls: RecordedCall[];
+  readonly messages: StandInMessage[];
+
+  private constructor(
+    private readonly state: StandInState,
+    private readonly server: Server,
+  ) {
+    this.origin = state.origin;
+    this.apiUrl = `${state.origin}/api/`;
+    this.calls = state.calls;
+    this.messages = state.messages;
+  }
+
+  static async start(o: SlackStandInOptions): Promise<SlackStandIn> {
+    const state = new StandInState(o);
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(webApiRouter(state));
+    app.use(responseUrlRouter(state));
+    app.use(filesRouter(state));
+    // Express would print the stack of a malformed request; the stand-in logs nothing.
+    app.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+      res.status(err.status ?? 500).json({ ok: false, error: 'invalid_request' });
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    state.origin = originOf(server.address() as AddressInfo);
+    return new SlackStandIn(state, server);
+  }
+
+  setEventsUrl(url: string): void {
+    this.state.eventsUrl = url;
+  }
+
+  file(id: string): StandInFile | undefined {
+    const f = this.state.files.get(id);
+    return f && { id: f.id, name: f.name, deleted: f.deleted, bytes: f.bytes };
+  }
+
+  /** A user drops a file into a channel: Slack then sends Loupe two events, in this order here. */
+  async uploadFile(u: Upload): Promise<{ fileId: string; ts: string; responses: Delivery[] }> {
+    const s = this.state;
+    const channel = s.channels.get(u.channel);
+    if (!s.users.has(u.user) || !channel) throw new LoupeError(ErrorCode.InvalidInput, 'the Slack stand-in knows no such user or channel');
+    if (!channel.members.includes(u.user)) throw new LoupeError(ErrorCode.InvalidInput, 'the uploader is not in the channel');
+    const ts = s.ts.next();
+    const file: StoredFile = {
+      id: s.ids.next('F'),
+      name: u.name,
+      title: u.name,
+      ...fileTypes(u.name, u.mimetype),
+      user: u.user,
+      created: Math.floor(s.now() / 1000),
+      bytes: Buffer.from(u.bytes),
+      shares: [{ channel: channel.id, ts, ...(u.threadTs ? { threadTs: u.threadTs } : {}) }],
+      deleted: false,
+    };
+    s.files.set(file.id, file);
+    const message: StandInMessage = {
+      channel: channel.id,
+      ts,
+      ...(u.threadTs ? { threadTs: u.threadTs } : {}),
+      user: u.user,
+      text: u.text ?? '',
+      files: [file.id],
+      deleted: false,
+      edits: 0,
+    };
+    s.messages.push(message);
+    const responses = [await this.deliver(fileShareMessageEvent(s, message)), await this.deliver(fileSharedEvent(s, file, message))];
+    return { fileId: file.id, ts, responses };
+  }
+
+  deliver(eventOrEnvelope: Record<string, unknown>, o: DeliverOptions = {}): Promise<Delivery> {
+    const body = isEnvelope(eventOrEnvelope)
+      ? { ...eventOrEnvelope, ...(o.eventId ? { event_id: o.eventId } : {}) }
+      : envelope(this.state, eventOrEnvelope, o.eventId);
+    const headers: Record<string, string> =
+      o.retryNum === undefined ? {} : { 'X-Slack-Retry-Num': String(o.retryNum), 'X-Slack-Retry-Reason': o.retryReason ?? 'http_timeout' };
+    return deliverSigned(this.state, JSON.stringify(body), 'application/json', {
+      headers,
+      ...(o.badSignature ? { badSignature: true } : {}),
+      ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}),
+    });
+  }
+
+  slashCommand(c: SlashCommand): Promise<Delivery> {
+    return deliverSigned(this.state, slashCommandBody(this.state, c), 'application/x-www-form-urlencoded');
+  }
+
+  interaction(payload: Record<string, unknown>): Promise<Delivery> {
+    return deliverSigned(this.state, interactionBody(this.state, payload), 'application/x-www-form-urlencoded');
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()));
+      // WebClient keeps connections alive; without this close() waits for them to time out.
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+// Listening on every interface still needs a concrete address in the URLs handed out.
+function originOf(a: AddressInfo): string {
+  const unspecified = a.address === '0.0.0.0' || a.address === '::';
+  const host = unspecified ? '127.0.0.1' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}`;
+}

@@ -1,0 +1,103 @@
+// The first step of intake, on the chat request's path: decide whether an
+// upload is Loupe's to take, and if so record it (consult, asset, the
+// message's text sealed) and queue its ingest, all in one transaction, so a
+// retried or doubled event finds the asset and does nothing more.
+import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import { seal } from '../crypto/seal.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { AuditLog } from '../storage/audit-log.js';
+import type { ChannelPolicies } from '../storage/channel-policies.js';
+import type { DataKeys } from '../storage/data-keys.js';
+import type { Database } from '../storage/database.js';
+import { transaction } from '../storage/transaction.js';
+import { isUniqueViolation } from '../storage/unique.js';
+
+export interface AcceptUploadDeps {
+  db: Database;
+  dataKeys: DataKeys;
+  audit: AuditLog;
+  queue: JobQueue;
+  policies: ChannelPolicies;
+}
+
+export interface AcceptUploadInput {
+  workspaceId: string;
+  channelId: string;
+  /** The thread the upload belongs to (its own message when it starts one). */
+  threadId: string;
+  /** The message that carried the upload. */
+  messageId: string | undefined;
+  uploaderId: string;
+  /** The platform's id of the file: one asset per file, however often it is announced. */
+  sourceRef: string;
+  messageText: string | undefined;
+  /** The adapter's ingest job, which fetches the bytes. */
+  ingestJob: string;
+  /** True when a user asked for this file explicitly (a shortcut), whatever the channel's interception. */
+  requested?: boolean;
+}
+
+export type AcceptUploadResult =
+  | { outcome: 'accepted'; assetId: string; consultId: string }
+  | { outcome: 'duplicate'; assetId: string }
+  | { outcome: 'not_intercepted' };
+
+export const messageTextAad = (assetId: string) => `loupe-message-text/1|${assetId}`;
+
+export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadInput, retried = false): Promise<AcceptUploadResult> {
+  const { workspaceId, sourceRef } = input;
+  const existing = await deps.db.prisma.asset.findUnique({ where: { workspaceId_sourceRef: { workspaceId, sourceRef } }, select: { id: true } });
+  if (existing) return { outcome: 'duplicate', assetId: existing.id };
+  const policy = await deps.policies.effective(workspaceId, input.channelId);
+  if (!policy.interception && !input.requested) return { outcome: 'not_intercepted' };
+  const actor: AuditActor = { type: 'user', id: input.uploaderId };
+  try {
+    return await transaction(deps.db, async (tx) => {
+      const consult = await tx.consult.upsert({
+        where: { workspaceId_channelId_threadId: { workspaceId, channelId: input.channelId, threadId: input.threadId } },
+        create: { workspaceId, channelId: input.channelId, threadId: input.threadId, requesterId: input.uploaderId },
+        update: {},
+      });
+      await tx.consultParticipant.upsert({
+        where: { consultId_userId: { consultId: consult.id, userId: input.uploaderId } },
+        create: { consultId: consult.id, userId: input.uploaderId, role: consult.requesterId === input.uploaderId ? 'requester' : 'member' },
+        update: {},
+      });
+      const asset = await tx.asset.create({
+        data: {
+          workspaceId,
+          consultId: consult.id,
+          uploaderId: input.uploaderId,
+          sourceRef,
+          sourceMessageId: input.messageId ?? null,
+          legalHold: policy.legalHold,
+        },
+      });
+      const text = input.messageText?.trim();
+      if (text) {
+        // Message text may name the patient: it is kept only sealed, with the asset.
+        const key = await deps.dataKeys.create(tx, 'message_text', asset.id);
+        await tx.asset.update({
+          where: { id: asset.id },
+          data: { messageText: seal(key.key, Buffer.from(text, 'utf8'), messageTextAad(asset.id)), messageTextKeyId: key.id },
+        });
+        key.key.fill(0);
+      }
+      await deps.queue.enqueue({ type: input.ingestJob, payload: { assetId: asset.id }, dedupeKey: `${input.ingestJob}:${asset.id}` }, tx);
+      await deps.audit.append(tx, {
+        actor,
+        action: AuditAction.AssetReceived,
+        outcome: 'success',
+        workspaceId,
+        assetId: asset.id,
+        consultId: consult.id,
+        details: { requested: Boolean(input.requested) },
+      });
+      return { outcome: 'accepted' as const, assetId: asset.id, consultId: consult.id };
+    });
+  } catch (error) {
+    // The other announcement of the same upload (or another upload starting the same consult) got there first.
+    if (!isUniqueViolation(error) || retried) throw error;
+    return acceptUpload(deps, input, true);
+  }
+}

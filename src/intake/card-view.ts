@@ -1,0 +1,47 @@
+// What a card says, independent of the platform that renders it: no patient
+// data, only what kind of asset it is, who sent it, when, and its state.
+import type { AssetFacts } from './prepare-asset.js';
+
+export type CardState = 'pending' | 'waiting_for_patient' | 'active' | 'expired' | 'revoked';
+
+export interface CardView {
+  cardId: string;
+  assetId: string;
+  consultId: string;
+  channelId: string;
+  threadId: string;
+  messageId: string | null;
+  state: CardState;
+  uploaderId: string;
+  facts: AssetFacts | undefined;
+  burnedInText: boolean;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+type CardRow = Pick<CardView, 'assetId' | 'consultId' | 'channelId' | 'threadId' | 'messageId' | 'state' | 'createdAt' | 'expiresAt'> & { id: string };
+
+interface AssetRow {
+  uploaderId: string;
+  metadata: unknown;
+  burnedInText: boolean | null;
+}
+
+export function cardView(card: CardRow, asset: AssetRow): CardView {
+  const m = asset.metadata as Partial<AssetFacts> | null;
+  const facts = m && (m.family === 'photo' || m.family === 'dicom') ? (m as AssetFacts) : undefined;
+  return {
+    cardId: card.id,
+    assetId: card.assetId,
+    consultId: card.consultId,
+    channelId: card.channelId,
+    threadId: card.threadId,
+    messageId: card.messageId,
+    state: card.state,
+    uploaderId: asset.uploaderId,
+    facts,
+    burnedInText: Boolean(asset.burnedInText),
+    createdAt: card.createdAt,
+    expiresAt: card.expiresAt,
+  };
+}

@@ -1,0 +1,132 @@
+// The second step of intake, in a job: the upload's bytes become encrypted
+// blobs linked to the patient, and the asset gets its card. Safe to run again
+// after a crash: blobs already stored are kept, and a stored asset returns
+// its card as it is.
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import type { Clock } from '../core/clock.js';
+import { ErrorCode, isLoupeError } from '../core/errors.js';
+import { identifierIn } from '../core/policy/channel-policy.js';
+import { unseal } from '../crypto/seal.js';
+import { Deidentifier } from '../imaging/dicom/deidentify.js';
+import type { ImagingLimits } from '../imaging/limits.js';
+import type { AuditLog } from '../storage/audit-log.js';
+import type { ChannelPolicies } from '../storage/channel-policies.js';
+import type { DataKeys } from '../storage/data-keys.js';
+import type { Database } from '../storage/database.js';
+import type { EncryptedBlobs } from '../storage/encrypted-blobs.js';
+import type { Patients } from '../storage/patients.js';
+import { transaction } from '../storage/transaction.js';
+import type { Workspaces } from '../storage/workspaces.js';
+import { messageTextAad } from './accept-upload.js';
+import { cardView, type CardView } from './card-view.js';
+import { hashLinkToken } from './link-token.js';
+import { prepareAsset, type AssetFacts } from './prepare-asset.js';
+
+export interface IngestDeps {
+  db: Database;
+  blobs: EncryptedBlobs;
+  dataKeys: DataKeys;
+  patients: Patients;
+  workspaces: Workspaces;
+  policies: ChannelPolicies;
+  audit: AuditLog;
+  clock: Clock;
+  limits: ImagingLimits;
+  deidentifier: Deidentifier;
+}
+
+export type IngestResult =
+  | { outcome: 'stored'; card: CardView; linkToken: string | undefined; warnings: string[] }
+  | { outcome: 'left_alone'; reason: string }
+  | { outcome: 'failed'; code: ErrorCode; message: string };
+
+const SYSTEM: AuditActor = { type: 'system', id: 'intake' };
+/** The error code of an upload Loupe left in the chat because it is not an image it takes. */
+export const NOT_AN_IMAGE = ErrorCode.NotAnImage;
+
+export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buffer): Promise<IngestResult> {
+  const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { kind: true } } } });
+  const consult = asset.consult;
+  if (!consult) throw new Error('an intercepted asset always belongs to a consult');
+  if (asset.status === 'stored') {
+    const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { assetId_consultId: { assetId, consultId: consult.id } } });
+    return { outcome: 'stored', card: cardView(card, asset), linkToken: undefined, warnings: [] };
+  }
+  const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
+  let prepared: Awaited<ReturnType<typeof prepareAsset>>;
+  try {
+    prepared = await prepareAsset(bytes, { limits: deps.limits, secret: await deps.workspaces.secret(asset.workspaceId), deidentifier: deps.deidentifier });
+  } catch (error) {
+    if (!isLoupeError(error)) throw error;
+    await fail(deps, assetId, asset.workspaceId, error.code);
+    return { outcome: 'failed', code: error.code, message: error.message };
+  }
+  if (prepared.outcome === 'not_an_image' || !policy.acceptedKinds.includes(prepared.family)) {
+    const reason = prepared.outcome === 'not_an_image' ? prepared.reason : `${prepared.family} files are not intercepted in this channel`;
+    await deps.db.prisma.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: NOT_AN_IMAGE, removal: 'not_possible', removalDetail: 'left in the chat' } });
+    return { outcome: 'left_alone', reason };
+  }
+  await deps.db.prisma.asset.update({ where: { id: assetId }, data: { status: 'processing' } });
+  const stored = new Set(asset.blobs.map((b) => b.kind));
+  for (const blob of prepared.blobs) {
+    if (stored.has(blob.kind)) continue;
+    await deps.blobs.put({ assetId, kind: blob.kind, mediaType: blob.mediaType, body: Readable.from([blob.data]), actor: SYSTEM });
+  }
+
+  // The patient: from the DICOM header, else an identifier in the message text by the channel's pattern.
+  let patient = prepared.patient ? { ...prepared.patient, issuer: prepared.patient.issuer || policy.identifierIssuer } : undefined;
+  if (!patient && asset.messageText && asset.messageTextKeyId) {
+    const keyRow = await deps.db.prisma.dataKey.findUniqueOrThrow({ where: { id: asset.messageTextKeyId } });
+    const text = unseal(deps.dataKeys.unwrap(keyRow), asset.messageText, messageTextAad(assetId)).toString('utf8');
+    const identifier = identifierIn(policy, text);
+    if (identifier) patient = { identifier, issuer: policy.identifierIssuer };
+  }
+  const patientId = patient ? await deps.patients.link(asset.workspaceId, patient, SYSTEM) : undefined;
+
+  const token = randomBytes(32).toString('base64url');
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
+  const facts: AssetFacts = prepared.facts;
+  const kind = prepared.family === 'photo' ? 'photo' : 'dicom_instance';
+  const { card, updated } = await transaction(deps.db, async (tx) => {
+    const updated = await tx.asset.update({
+      where: { id: assetId },
+      data: { status: 'stored', kind, patientId: patientId ?? null, metadata: { ...facts }, burnedInText: prepared.burnedInText },
+    });
+    if (patientId && !consult.patientId) await tx.consult.update({ where: { id: consult.id }, data: { patientId } });
+    const card = await tx.card.create({
+      data: {
+        workspaceId: asset.workspaceId,
+        assetId,
+        consultId: consult.id,
+        channelId: consult.channelId,
+        threadId: consult.threadId,
+        state: patientId ? 'active' : 'waiting_for_patient',
+        expiresAt,
+      },
+    });
+    // The View link carries only this token; its hash is stored, bound to this one card.
+    await tx.linkToken.create({ data: { cardId: card.id, tokenHash: hashLinkToken(token), expiresAt } });
+    await deps.audit.append(tx, {
+      actor: SYSTEM,
+      action: AuditAction.AssetStored,
+      outcome: 'success',
+      workspaceId: asset.workspaceId,
+      assetId,
+      consultId: consult.id,
+      patientId: patientId ?? null,
+      details: { kind, blobs: prepared.blobs.length, burnedInText: prepared.burnedInText, patientLinked: Boolean(patientId) },
+    });
+    return { card, updated };
+  });
+  return { outcome: 'stored', card: cardView(card, updated), linkToken: token, warnings: prepared.warnings };
+}
+
+async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode): Promise<void> {
+  await transaction(deps.db, async (tx) => {
+    await tx.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: code } });
+    await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code } });
+  });
+}

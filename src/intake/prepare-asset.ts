@@ -1,0 +1,95 @@
+// Turns an upload's bytes into what Loupe keeps of it: the original, a
+// cleaned derivative (a photo without metadata, a DICOM instance
+// de-identified) and a small preview, plus the facts a card may show and the
+// patient the header names. Pure imaging: nothing is stored here.
+import type { AcceptedKind } from '../core/policy/channel-policy.js';
+import { Deidentifier } from '../imaging/dicom/deidentify.js';
+import { extractFacts } from '../imaging/dicom/extract.js';
+import { readInstance, writeInstance } from '../imaging/dicom/parse.js';
+import { renderPreview } from '../imaging/dicom/render.js';
+import type { ImagingLimits } from '../imaging/limits.js';
+import { cleanPhoto, PREVIEW_SIZE } from '../imaging/photo.js';
+import { sniff } from '../imaging/sniff.js';
+import type { PatientDemographics } from '../storage/patients.js';
+
+export interface PreparedBlob {
+  kind: 'original' | 'derivative' | 'preview';
+  mediaType: string;
+  data: Buffer;
+}
+
+/** What a card may say about an asset: no patient data. */
+export interface AssetFacts {
+  family: AcceptedKind;
+  modality?: string | undefined;
+  bodyPart?: string | undefined;
+  frames?: number | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+}
+
+export type Prepared =
+  | { outcome: 'not_an_image'; reason: string }
+  | {
+      outcome: 'prepared';
+      family: AcceptedKind;
+      blobs: PreparedBlob[];
+      facts: AssetFacts;
+      /** From a DICOM header, when it names the patient. */
+      patient: PatientDemographics | undefined;
+      burnedInText: boolean;
+      warnings: string[];
+    };
+
+export interface PrepareOptions {
+  limits: ImagingLimits;
+  /** The workspace secret: keys UID replacement in de-identified copies. */
+  secret: Uint8Array;
+  deidentifier: Deidentifier;
+}
+
+export async function prepareAsset(bytes: Buffer, o: PrepareOptions): Promise<Prepared> {
+  const kind = sniff(bytes);
+  if (kind.family === 'none') return { outcome: 'not_an_image', reason: kind.reason };
+  if (kind.family === 'photo') {
+    const photo = await cleanPhoto(bytes, kind.kind, o.limits);
+    return {
+      outcome: 'prepared',
+      family: 'photo',
+      blobs: [
+        { kind: 'original', mediaType: kind.mediaType, data: bytes },
+        { kind: 'derivative', mediaType: photo.derivative.mediaType, data: photo.derivative.data },
+        { kind: 'preview', mediaType: photo.preview.mediaType, data: photo.preview.data },
+      ],
+      facts: { family: 'photo', width: photo.derivative.width, height: photo.derivative.height },
+      patient: undefined,
+      burnedInText: false,
+      warnings: photo.warnings,
+    };
+  }
+  const instance = readInstance(bytes, o.limits);
+  const facts = extractFacts(instance.dicom);
+  const p = facts.patient;
+  const patient = p.identifier ? { identifier: p.identifier, issuer: p.issuer ?? '', name: p.name, birthDate: p.birthDate, sex: p.sex } : undefined;
+  const report = o.deidentifier.deidentify(instance.dicom, { secret: o.secret });
+  const blobs: PreparedBlob[] = [
+    { kind: 'original', mediaType: 'application/dicom', data: bytes },
+    { kind: 'derivative', mediaType: 'application/dicom', data: writeInstance(instance) },
+  ];
+  const warnings = [...report.warnings];
+  // Burned-in text may show the patient: no preview is made of such an image.
+  if (!facts.burnedInSuspected && facts.transferSyntax) {
+    const preview = await renderPreview(instance, facts.transferSyntax, PREVIEW_SIZE).catch(() => undefined);
+    if (preview?.available) blobs.push({ kind: 'preview', mediaType: preview.mediaType, data: preview.data });
+    else warnings.push('preview unavailable');
+  }
+  return {
+    outcome: 'prepared',
+    family: 'dicom',
+    blobs,
+    facts: { family: 'dicom', modality: facts.modality, bodyPart: facts.bodyPart, frames: facts.frames, width: facts.columns, height: facts.rows },
+    patient,
+    burnedInText: facts.burnedInSuspected,
+    warnings,
+  };
+}

@@ -1,0 +1,206 @@
+// The real Bolt app over HTTP, fed signed events by the local Slack stand-in:
+// an upload leaves the chat, is stored encrypted and linked to its patient,
+// and one card appears in its thread; nothing sent to Slack carries PHI.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { loadConfig } from '../../src/config.js';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
+import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { createLogger } from '../../src/logging.js';
+import { createLoupe, type Loupe } from '../../src/main.js';
+import { testEngines } from '../support/engines.js';
+import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { makePhotoFixtures } from '../support/photos.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const SIGNING_SECRET = 'stand-in-signing-secret-0123456789';
+const BOT_TOKEN = 'xoxb-loupe-test-bot';
+const ADMIN_TOKEN = 'xoxp-loupe-test-admin';
+const PATIENT = { name: 'QUINTANILLA^ROSALIND', identifier: 'MRN77123Q', birthDate: '19470219' };
+const WOUNDS = 'C0WOUNDS01';
+const RADIOLOGY = 'C0RADIOL01';
+const CLINICIAN = 'U0CLIN0001';
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+async function plantedDicom(): Promise<Buffer> {
+  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+  const ds = instance.dicom.dict;
+  ds['00100010'] = { vr: 'PN', Value: [{ Alphabetic: PATIENT.name }] };
+  ds['00100020'] = { vr: 'LO', Value: [PATIENT.identifier] };
+  ds['00100021'] = { vr: 'LO', Value: ['HOSPITAL-A'] };
+  ds['00100030'] = { vr: 'DA', Value: [PATIENT.birthDate] };
+  return writeInstance(instance);
+}
+
+describe.each(testEngines())('Slack intake on %s', (engine) => {
+  let inst: InstanceEnv;
+  let loupe: Loupe;
+  let slack: SlackStandIn;
+  let photos: Awaited<ReturnType<typeof makePhotoFixtures>>;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    slack = await SlackStandIn.start({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, adminUserToken: ADMIN_TOKEN });
+    inst = await createInstanceEnv(engine, {
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_ADMIN_USER_TOKEN: ADMIN_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      PUBLIC_URL: 'https://loupe.hospital.example',
+    });
+    photos = await makePhotoFixtures(inst.dataDir);
+    loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
+    const { port } = await loupe.listen();
+    slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
+    const { storage } = loupe.services;
+    workspaceId = (await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'U0ADMIN001' })).id;
+    for (const channel of [WOUNDS, RADIOLOGY]) {
+      await storage.policies.change(workspaceId, channel, { interception: true, identifierPattern: '\\b(MRN\\d{5}[A-Z])\\b' }, { type: 'admin', id: 'U0ADMIN001' });
+    }
+  });
+  afterAll(async () => {
+    await loupe?.stop();
+    await slack?.close();
+    await inst?.cleanup();
+  });
+
+  const cardsIn = (threadTs: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts === threadTs);
+
+  it('takes a photo out of the channel, stores it encrypted and posts one card in its thread', async () => {
+    const bytes = await readFile(photos.jpeg);
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'wound.jpg', bytes, mimetype: 'image/jpeg' });
+    expect(upload.responses.map((r) => r.status)).toEqual([200, 200]);
+    const card = await until('the card', () => cardsIn(upload.ts)[0]);
+    await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
+    const blocks = JSON.stringify(card.params.blocks);
+    expect(blocks).toContain('Clinical photo');
+    expect(blocks).toMatch(/https:\/\/loupe\.hospital\.example\/view\/[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/);
+    expect(blocks).toContain(`<@${CLINICIAN}>`);
+    expect(blocks).toContain('<!date^');
+    // The admin token deleted the file and the message that held nothing else.
+    expect(slack.calls.find((c) => c.method === 'files.delete')?.token).toBe(ADMIN_TOKEN);
+    await until('the message deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
+
+    const asset = await until('the asset stored', async () => {
+      const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
+      return a?.removal === 'removed' ? a : undefined;
+    });
+    expect(asset.status).toBe('stored');
+    expect(asset.kind).toBe('photo');
+    expect(asset.blobs.map((b) => b.kind).sort()).toEqual(['derivative', 'original', 'preview']);
+    // Every stored byte is ciphertext: the original's bytes appear nowhere in the blob folder.
+    const blobDir = join(inst.dataDir, 'blobs');
+    for (const name of await readdir(blobDir, { recursive: true })) {
+      const file = await readFile(join(blobDir, name)).catch(() => undefined);
+      if (!file) continue;
+      expect(file.includes(bytes.subarray(0, 64))).toBe(false);
+      expect(file.includes(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+    }
+    // Two events for one upload (message and file_shared): still one card.
+    await sleep(300);
+    expect(cardsIn(upload.ts)).toHaveLength(1);
+  });
+
+  it('links a DICOM upload to the patient its header names, and sends Slack no PHI at all', async () => {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: RADIOLOGY, name: 'ct.dcm', bytes: await plantedDicom(), text: `Second opinion please, ${PATIENT.identifier}` });
+    const card = await until('the card', () => cardsIn(upload.ts)[0]);
+    const blocks = JSON.stringify(card.params.blocks);
+    expect(blocks).toContain('DICOM image · CT');
+    expect(blocks).toContain('Available until');
+    const asset = await until('the asset', async () => {
+      const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: upload.fileId } });
+      return a?.removal === 'removed' ? a : undefined;
+    });
+    expect(asset.patientId).not.toBeNull();
+    expect(asset.kind).toBe('dicom_instance');
+    // The message named the patient: it is gone, its text kept sealed with the asset.
+    expect(slack.messages.find((m) => m.ts === upload.ts)?.deleted).toBe(true);
+    expect(asset.messageText).not.toBeNull();
+    expect(Buffer.from(asset.messageText!).includes(Buffer.from(PATIENT.identifier))).toBe(false);
+    const patient = await loupe.services.storage.patients.read(asset.patientId!, { type: 'system', id: 'test' }, 'test');
+    expect(patient).toMatchObject({ identifier: PATIENT.identifier, issuer: 'HOSPITAL-A' });
+
+    // Every request Loupe made to Slack, URL and body, is free of the patient's data.
+    const sent = slack.calls.filter((c) => c.token === BOT_TOKEN || c.token === ADMIN_TOKEN);
+    expect(sent.length).toBeGreaterThan(4);
+    for (const c of sent) {
+      for (const value of [PATIENT.name, 'QUINTANILLA', 'ROSALIND', PATIENT.identifier, PATIENT.birthDate, '1947']) {
+        expect(`${c.url} ${c.rawBody}`, `${c.method} carries ${value}`).not.toContain(value);
+      }
+    }
+  });
+
+  it('links a photo to the patient named in the message text by the channel pattern', async () => {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'w2.png', bytes: await readFile(photos.png), text: `wound day 3 ${PATIENT.identifier}` });
+    await until('the card', () => cardsIn(upload.ts)[0]);
+    const asset = await until('the asset', async () => {
+      const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: upload.fileId } });
+      return a?.status === 'stored' ? a : undefined;
+    });
+    const dicomPatient = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, kind: 'dicom_instance' } });
+    // Same identifier, but the text gives no issuer: the channel's default issuer, so a different patient record.
+    expect(asset.patientId).not.toBeNull();
+    expect(asset.patientId).not.toBe(dicomPatient?.patientId);
+  });
+
+  it('refuses a bad signature or a stale timestamp with 401 and stores nothing', async () => {
+    const before = await loupe.services.storage.db.prisma.asset.count();
+    const event = { type: 'message', subtype: 'file_share', channel: WOUNDS, user: CLINICIAN, ts: '1700000000.000100', files: [{ id: 'F0FORGED01' }] };
+    expect((await slack.deliver(event, { badSignature: true })).status).toBe(401);
+    expect((await slack.deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    await sleep(200);
+    expect(await loupe.services.storage.db.prisma.asset.count()).toBe(before);
+  });
+
+  it('answers a retried event without a second asset or card', async () => {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'w3.webp', bytes: await readFile(photos.webp) });
+    const event = { type: 'message', subtype: 'file_share', channel: WOUNDS, user: CLINICIAN, ts: upload.ts, files: [{ id: upload.fileId }] };
+    expect((await slack.deliver(event, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
+    expect((await slack.deliver(event, { retryNum: 2, retryReason: 'http_timeout' })).status).toBe(200);
+    await until('the card', () => cardsIn(upload.ts)[0]);
+    await sleep(300);
+    expect(cardsIn(upload.ts)).toHaveLength(1);
+    expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(1);
+  });
+
+  it('tells the uploader privately when a file is corrupt, keeps nothing of it, and still removes it', async () => {
+    const broken = (await readFile(photos.jpeg)).subarray(0, 1500);
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'broken.jpg', bytes: broken });
+    const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts));
+    expect(note.params.user).toBe(CLINICIAN);
+    expect(String(note.params.text)).toContain('damaged or incomplete');
+    await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
+    const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
+    expect(asset.status).toBe('failed');
+    expect(asset.errorCode).toBe('LOUPE_IMAGE_CORRUPT');
+    expect(asset.blobs).toEqual([]);
+    expect(cardsIn(upload.ts)).toEqual([]);
+  });
+
+  it('leaves files alone in a channel where interception is off, and files that are not images', async () => {
+    const general = 'C0PARTNER1';
+    const photo = await slack.uploadFile({ user: CLINICIAN, channel: general, name: 'p.jpg', bytes: await readFile(photos.jpeg) });
+    const text = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'notes.txt', bytes: Buffer.from('ward round notes') });
+    await until('the text file looked at', async () => {
+      const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: text.fileId } });
+      return a?.status === 'failed' ? a : undefined;
+    });
+    await sleep(300);
+    expect(slack.file(photo.fileId)?.deleted).toBe(false);
+    expect(slack.file(text.fileId)?.deleted).toBe(false);
+    expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: photo.fileId } })).toBe(0);
+    expect(cardsIn(text.ts)).toEqual([]);
+  });
+});
