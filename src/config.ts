@@ -38,6 +38,7 @@ const schema = z.object({
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-...)').optional(),
   SLACK_ADMIN_USERS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids separated by commas').optional(),
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
+  LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
 });
 
 const DEFAULT_SLACK_API = 'https://slack.com/api/';
@@ -72,6 +73,8 @@ export interface Config {
   maxBlobBytes: number;
   /** The largest upload Loupe downloads from a chat. */
   maxUploadBytes: number;
+  /** How often expired cards are looked for. */
+  cardSweepMs: number;
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownTimeoutMs: e.LOUPE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
     maxUploadBytes: e.LOUPE_MAX_UPLOAD_BYTES,
+    cardSweepMs: e.LOUPE_CARD_SWEEP_SECONDS * 1000,
     embedded: e.DATABASE_URL === undefined,
     slack: slackConfig(e),
   };

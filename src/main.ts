@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
+import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { JobQueue } from './jobs/queue.js';
@@ -137,7 +138,11 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   finishHttpApp(app);
   const worker = new Worker({
     queue,
-    handlers: { ...slack?.handlers, ...options.handlers },
+    handlers: {
+      [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
+      ...slack?.handlers,
+      ...options.handlers,
+    },
     concurrency: config.worker.concurrency,
     leaseMs: config.worker.leaseSeconds * 1000,
     pollMs: config.worker.pollMs,
@@ -163,6 +168,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         await services.close();
         throw error;
       }
+      await scheduleCardSweep(queue, services.clock.now(), config.cardSweepMs);
       worker.start();
       await slack?.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.

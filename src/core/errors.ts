@@ -33,6 +33,7 @@ export const ErrorCode = {
   ImageCorrupt: 'LOUPE_IMAGE_CORRUPT',
   ImageUnsupported: 'LOUPE_IMAGE_UNSUPPORTED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
+  Forbidden: 'LOUPE_FORBIDDEN',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
   SlackApiFailed: 'LOUPE_SLACK_API_FAILED',
 } as const;

@@ -3,6 +3,7 @@
 // message's text sealed) and queue its ingest, all in one transaction, so a
 // retried or doubled event finds the asset and does nothing more.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import type { Clock } from '../core/clock.js';
 import { seal } from '../crypto/seal.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
@@ -14,6 +15,7 @@ import { isUniqueViolation } from '../storage/unique.js';
 
 export interface AcceptUploadDeps {
   db: Database;
+  clock: Clock;
   dataKeys: DataKeys;
   audit: AuditLog;
   queue: JobQueue;
@@ -63,6 +65,12 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
         create: { consultId: consult.id, userId: input.uploaderId, role: consult.requesterId === input.uploaderId ? 'requester' : 'member' },
         update: {},
       });
+      // The uploader may view what they shared for as long as its card lives.
+      const now = deps.clock.now();
+      const live = await tx.grant.findFirst({ where: { consultId: consult.id, userId: input.uploaderId, revokedAt: null, expiresAt: { gt: now } } });
+      const until = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
+      if (live) await tx.grant.update({ where: { id: live.id }, data: { expiresAt: until > live.expiresAt ? until : live.expiresAt } });
+      else await tx.grant.create({ data: { consultId: consult.id, userId: input.uploaderId, source: 'participant', hop: 0, expiresAt: until } });
       const asset = await tx.asset.create({
         data: {
           workspaceId,

@@ -2,7 +2,6 @@
 // blobs linked to the patient, and the asset gets its card. Safe to run again
 // after a crash: blobs already stored are kept, and a stored asset returns
 // its card as it is.
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
@@ -21,7 +20,7 @@ import { transaction } from '../storage/transaction.js';
 import type { Workspaces } from '../storage/workspaces.js';
 import { messageTextAad } from './accept-upload.js';
 import { cardView, type CardView } from './card-view.js';
-import { hashLinkToken } from './link-token.js';
+import { issueLinkToken } from './link-token.js';
 import { prepareAsset, type AssetFacts } from './prepare-asset.js';
 
 export interface IngestDeps {
@@ -85,12 +84,11 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
   }
   const patientId = patient ? await deps.patients.link(asset.workspaceId, patient, SYSTEM) : undefined;
 
-  const token = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
   const facts: AssetFacts = prepared.facts;
   const kind = prepared.family === 'photo' ? 'photo' : 'dicom_instance';
-  const { card, updated } = await transaction(deps.db, async (tx) => {
+  const { card, updated, token } = await transaction(deps.db, async (tx) => {
     const updated = await tx.asset.update({
       where: { id: assetId },
       data: { status: 'stored', kind, patientId: patientId ?? null, metadata: { ...facts }, burnedInText: prepared.burnedInText },
@@ -107,8 +105,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
         expiresAt,
       },
     });
-    // The View link carries only this token; its hash is stored, bound to this one card.
-    await tx.linkToken.create({ data: { cardId: card.id, tokenHash: hashLinkToken(token), expiresAt } });
+    const token = await issueLinkToken(tx, card.id, expiresAt, now);
     await deps.audit.append(tx, {
       actor: SYSTEM,
       action: AuditAction.AssetStored,
@@ -119,7 +116,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
       patientId: patientId ?? null,
       details: { kind, blobs: prepared.blobs.length, burnedInText: prepared.burnedInText, patientLinked: Boolean(patientId) },
     });
-    return { card, updated };
+    return { card, updated, token };
   });
   return { outcome: 'stored', card: cardView(card, updated), linkToken: token, warnings: prepared.warnings };
 }

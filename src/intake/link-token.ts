@@ -1,6 +1,17 @@
-// Link tokens are stored only as hashes: the database alone cannot open a card's link.
-import { createHash } from 'node:crypto';
+// A card's View link carries an opaque token of 256 random bits, stored only
+// as a hash and bound to that one card: the database alone cannot open a
+// link, and a link opens nothing by itself (the viewer still needs sign-in).
+import { createHash, randomBytes } from 'node:crypto';
+import type { Tx } from '../storage/transaction.js';
 
 export function hashLinkToken(token: string): string {
   return createHash('sha256').update(`loupe-link/1\0${token}`).digest('hex');
+}
+
+/** A new token for the card; earlier ones stop working (a redrawn card carries only the new one). */
+export async function issueLinkToken(tx: Tx, cardId: string, expiresAt: Date, now: Date): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await tx.linkToken.updateMany({ where: { cardId, revokedAt: null }, data: { revokedAt: now } });
+  await tx.linkToken.create({ data: { cardId, tokenHash: hashLinkToken(token), expiresAt } });
+  return token;
 }

@@ -48,3 +48,35 @@ describe('configuration', () => {
     expect(message).not.toContain('hunter2');
   });
 });
+
+describe('Slack configuration', () => {
+  const slack = { SLACK_SIGNING_SECRET: 'a'.repeat(32), SLACK_BOT_TOKEN: 'xoxb-1-2-abc' };
+
+  it('is off without credentials, and on Slack itself with them', () => {
+    expect(loadConfig({}).slack).toBeUndefined();
+    const c = loadConfig(slack).slack!;
+    expect(c.apiUrl.href).toBe('https://slack.com/api/');
+    expect(c.fileHosts).toEqual(['files.slack.com']);
+    expect(c.adminUserToken).toBeUndefined();
+    expect(c.socketMode).toBeUndefined();
+  });
+
+  it('downloads only from the host of a configured API URL (GovSlack, a local stand-in)', () => {
+    const c = loadConfig({ ...slack, SLACK_API_URL: 'https://slack-gov.com/api/', SLACK_ADMIN_USERS: 'U1,U2' }).slack!;
+    expect(c.fileHosts).toEqual(['slack-gov.com', 'files.slack-gov.com']);
+    expect(c.adminUsers).toEqual(['U1', 'U2']);
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET: required'],
+    [{ SLACK_SIGNING_SECRET: 'a'.repeat(32) }, 'SLACK_BOT_TOKEN: required'],
+    [{ ...slack, SLACK_BOT_TOKEN: 'xoxp-user' }, 'SLACK_BOT_TOKEN: expected a bot token'],
+    [{ ...slack, SLACK_ADMIN_USER_TOKEN: 'xoxb-bot' }, "SLACK_ADMIN_USER_TOKEN: expected a workspace admin's user token"],
+    [{ ...slack, SLACK_SOCKET_MODE: 'true' }, 'SLACK_APP_TOKEN: required when SLACK_SOCKET_MODE is true'],
+    [{ ...slack, SLACK_API_URL: 'ftp://slack.example/api/' }, 'SLACK_API_URL'],
+  ])('refuses %o naming the variable, never its value', (env, message) => {
+    const text = configError(env);
+    expect(text).toContain(message);
+    for (const value of Object.values(env)) if (value.length > 8) expect(text).not.toContain(value);
+  });
+});

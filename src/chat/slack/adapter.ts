@@ -11,7 +11,10 @@ import type { JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
+import { slackAdmins } from './admins.js';
 import { boltLogger } from './bolt-logger.js';
+import { registerCommands } from './commands.js';
+import { registerCardInteractions } from './interactions.js';
 import { slackJobHandlers } from './jobs.js';
 import { registerUploadListeners } from './listeners.js';
 
@@ -48,8 +51,16 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const bot = new webApi.WebClient(slack.botToken, clientOptions);
   const admin = slack.adminUserToken ? new webApi.WebClient(slack.adminUserToken, clientOptions) : undefined;
   const { storage } = d;
-  const accept = { db: storage.db, dataKeys: storage.dataKeys, audit: storage.audit, queue: d.queue, policies: storage.policies };
+  const accept = { db: storage.db, clock: d.clock, dataKeys: storage.dataKeys, audit: storage.audit, queue: d.queue, policies: storage.policies };
   registerUploadListeners(bolt, { accept, clock: d.clock, workspaces: storage.workspaces, queue: d.queue });
+  const isAdmin = slackAdmins(bot, slack.adminUsers);
+  registerCardInteractions(bolt, {
+    lifecycle: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock },
+    invite: { db: storage.db, audit: storage.audit, clock: d.clock, policies: storage.policies },
+    queue: d.queue,
+    isAdmin,
+  });
+  registerCommands(bolt, { storage, isAdmin });
   const handlers = slackJobHandlers({
     storage,
     queue: d.queue,

@@ -5,7 +5,10 @@ import type { webApi } from '@slack/bolt';
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
 import { ErrorCode, LoupeError, describeError } from '../../core/errors.js';
+import { updateCardJob } from '../../cards/lifecycle.js';
 import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
+import { cardView } from '../../intake/card-view.js';
+import { issueLinkToken } from '../../intake/link-token.js';
 import { ingestAsset, NOT_AN_IMAGE, type IngestDeps, type IngestResult } from '../../intake/ingest-asset.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
@@ -21,6 +24,7 @@ export const SlackJob = {
   FileShared: 'slack.file_shared',
   RemoveOriginal: 'slack.remove_original',
   RecheckRemoval: 'slack.recheck_removal',
+  UpdateCard: updateCardJob('slack'),
 } as const;
 
 export interface SlackJobDeps {
@@ -163,6 +167,18 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     await setRemoval(assetId, asset.workspaceId, 'removed', 'deleted with the admin token', AuditAction.OriginalRemoved);
   };
 
+  /** Redraws a posted card as it now stands; a live card gets a fresh link, a dead one loses its buttons. */
+  const updateCard: JobHandler = async (payload) => {
+    const cardId = (payload as { cardId?: unknown } | null)?.cardId;
+    if (typeof cardId !== 'string') throw new LoupeError(ErrorCode.InvalidInput, 'job payload without a card id');
+    const card = await db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
+    if (!card.messageId) return;
+    const live = card.state === 'active' || card.state === 'waiting_for_patient';
+    const token = live ? await transaction(db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, d.clock.now())) : undefined;
+    const message = cardBlocks(cardView(card, card.asset), token ? d.viewUrl(token) : undefined);
+    await d.bot.chat.update({ channel: card.channelId, ts: card.messageId, ...message });
+  };
+
   const recheckRemoval: JobHandler = async (payload) => {
     const assetId = assetOf(payload);
     const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
@@ -177,6 +193,12 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     );
     if (gone) {
       await setRemoval(assetId, asset.workspaceId, 'removed', 'deleted by the uploader', AuditAction.OriginalRemoved);
+      return;
+    }
+    // The uploader said they had deleted it, but it is still there: say so; the scheduled check decides.
+    if ((payload as { final?: unknown }).final === false) {
+      const consult = asset.consult!;
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...removalRequest(asset.id, true) });
       return;
     }
     await setRemoval(assetId, asset.workspaceId, 'not_possible', 'still in Slack after the uploader was asked', AuditAction.OriginalNotRemovable);
@@ -219,5 +241,6 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     [SlackJob.RemoveOriginal]: removeOriginal,
     [SlackJob.RecheckRemoval]: recheckRemoval,
     [SlackJob.FileShared]: fileShared,
+    [SlackJob.UpdateCard]: updateCard,
   };
 }

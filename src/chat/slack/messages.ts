@@ -28,8 +28,10 @@ export function explainFailure(code: ErrorCode, _message: string): SlackText {
   };
 }
 
-export function removalRequest(assetId: string): SlackText {
-  const text = 'Loupe has stored your upload securely and posted a card for it in the thread. Please delete the original from this channel now (… > Delete file).';
+export function removalRequest(assetId: string, stillThere = false): SlackText {
+  const text = stillThere
+    ? 'Your original upload is still in the channel. Please delete it (… > Delete file): Loupe keeps it securely.'
+    : 'Loupe has stored your upload securely and posted a card for it in the thread. Please delete the original from this channel now (… > Delete file).';
   return {
     text,
     blocks: [

@@ -1,0 +1,177 @@
+// Cards after they are posted, through the real Bolt app and the Slack
+// stand-in: expiry (a scheduled sweep), revocation, inviting a specialist,
+// the uploader asked to delete an original when there is no admin token, and
+// the /loupe command.
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { webApi } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logging.js';
+import { createLoupe, type Loupe } from '../../src/main.js';
+import { testEngines } from '../support/engines.js';
+import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { makePhotoFixtures } from '../support/photos.js';
+
+const SIGNING_SECRET = 'stand-in-signing-secret-cards-0123';
+const BOT_TOKEN = 'xoxb-loupe-cards-bot';
+const ADMIN_TOKEN = 'xoxp-loupe-cards-admin';
+const WOUNDS = 'C0WOUNDS01';
+const RADIOLOGY = 'C0RADIOL01';
+const SENDER = 'U0CLIN0001';
+const COLLEAGUE = 'U0CLIN0002';
+const NURSE = 'U0NURSE001';
+const ADMIN = 'U0ADMIN001';
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+describe.each(testEngines())('Slack cards on %s', (engine) => {
+  let inst: InstanceEnv;
+  let loupe: Loupe;
+  let slack: SlackStandIn;
+  let jpeg: Buffer;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    // The stand-in has an admin, but Loupe is not given the admin's token.
+    slack = await SlackStandIn.start({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, adminUserToken: ADMIN_TOKEN });
+    inst = await createInstanceEnv(engine, {
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      LOUPE_CARD_SWEEP_SECONDS: '1',
+    });
+    jpeg = await readFile((await makePhotoFixtures(inst.dataDir)).jpeg);
+    loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
+    const { port } = await loupe.listen();
+    slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
+    const { storage } = loupe.services;
+    workspaceId = (await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: ADMIN })).id;
+    await storage.policies.change(workspaceId, WOUNDS, { interception: true }, { type: 'admin', id: ADMIN });
+    // Radiology's cards live one second, so the sweep expires them during the test.
+    await storage.policies.change(workspaceId, RADIOLOGY, { interception: true, cardLifetimeSeconds: 1 }, { type: 'admin', id: ADMIN });
+  });
+  afterAll(async () => {
+    await loupe?.stop();
+    await slack?.close();
+    await inst?.cleanup();
+  });
+
+  const prisma = () => loupe.services.storage.db.prisma;
+  async function posted(channel: string, user = SENDER) {
+    const upload = await slack.uploadFile({ user, channel, name: 'photo.jpg', bytes: jpeg });
+    const call = await until('the card', () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upload.ts));
+    const card = await until('the card row', async () => (await prisma().card.findFirst({ where: { workspaceId, threadId: upload.ts, messageId: { not: null } } })) ?? undefined);
+    return { upload, call, card };
+  }
+  const updatesOf = (ts: string) => slack.calls.filter((c) => c.method === 'chat.update' && c.params.ts === ts);
+  const click = (user: string, channel: string, messageTs: string, action_id: string, value: string) =>
+    slack.interaction({
+      type: 'block_actions',
+      user: { id: user },
+      channel: { id: channel },
+      message: { ts: messageTs },
+      container: { type: 'message', message_ts: messageTs, channel_id: channel },
+      actions: [{ type: 'button', action_id, block_id: 'b', value, action_ts: '1' }],
+    });
+
+  it('asks the uploader to delete the original when it has no admin token, and notices when they did', async () => {
+    const { upload } = await posted(WOUNDS);
+    const ask = await until('the request', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SENDER && String(c.params.text).includes('Please delete the original')));
+    expect(ask.params.thread_ts).toBe(upload.ts);
+    expect(slack.file(upload.fileId)?.deleted).toBe(false);
+    expect(slack.calls.some((c) => c.method === 'files.delete')).toBe(false);
+    const asset = await prisma().asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
+    await until('removal requested', async () => (await prisma().asset.findUniqueOrThrow({ where: { id: asset.id } })).removal === 'requested');
+    // Clicking "I deleted it" while it is still there gets a reminder...
+    await click(SENDER, WOUNDS, ask.params.ts as string ?? upload.ts, 'loupe_removal_done', asset.id);
+    await until('the reminder', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && String(c.params.text).includes('still in the channel')));
+    // ...and after the uploader really deleted it, Loupe records it as removed.
+    await new webApi.WebClient(ADMIN_TOKEN, { slackApiUrl: slack.apiUrl }).files.delete({ file: upload.fileId });
+    await click(SENDER, WOUNDS, upload.ts, 'loupe_removal_done', asset.id);
+    await until('removed', async () => (await prisma().asset.findUniqueOrThrow({ where: { id: asset.id } })).removal === 'removed');
+  });
+
+  it('expires a card when its lifetime ends: chat.update without View, and its link stops working', async () => {
+    const { call, card } = await posted(RADIOLOGY);
+    expect(String(call.params.blocks)).toContain('"View"');
+    const update = await until('the expiry update', () => updatesOf(card.messageId!)[0]);
+    const blocks = String(update.params.blocks);
+    expect(blocks).toContain('Expired');
+    expect(blocks).not.toContain('"View"');
+    expect(blocks).not.toContain('/view/');
+    expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('expired');
+    expect(await prisma().linkToken.count({ where: { cardId: card.id, revokedAt: null } })).toBe(0);
+    // The sweep runs every second: the card is updated once, not again and again.
+    await sleep(1500);
+    expect(updatesOf(card.messageId!)).toHaveLength(1);
+  });
+
+  it('lets only the sender or an admin revoke a card', async () => {
+    const { card } = await posted(WOUNDS);
+    await click(COLLEAGUE, WOUNDS, card.messageId!, 'loupe_revoke', card.id);
+    await until('the refusal', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === COLLEAGUE && String(c.params.text).includes('Only the sender')));
+    expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('waiting_for_patient');
+    expect(await prisma().auditEvent.count({ where: { action: 'asset.revoked', outcome: 'denied', assetId: card.assetId } })).toBe(1);
+
+    await click(SENDER, WOUNDS, card.messageId!, 'loupe_revoke', card.id);
+    const update = await until('the revoked card', () => updatesOf(card.messageId!)[0]);
+    expect(String(update.params.blocks)).toContain('Revoked');
+    expect(String(update.params.blocks)).not.toContain('"View"');
+    const asset = await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } });
+    expect(asset.status).toBe('revoked');
+    expect(asset.revokedBy).toBe(SENDER);
+  });
+
+  it('invites a specialist one hop, and no further', async () => {
+    const { card, upload } = await posted(WOUNDS);
+    await click(SENDER, WOUNDS, card.messageId!, 'loupe_invite', card.id);
+    const opened = await until('the modal', () => slack.calls.find((c) => c.method === 'views.open' && String(c.params.view).includes(card.id)));
+    expect(String(opened.params.view)).toContain('users_select');
+    const submit = (user: string, selected: string) =>
+      slack.interaction({
+        type: 'view_submission',
+        user: { id: user },
+        view: { id: 'V1', callback_id: 'loupe_invite_modal', private_metadata: card.id, state: { values: { specialist: { specialist_select: { type: 'users_select', selected_user: selected } } } } },
+      });
+    expect((await submit(SENDER, COLLEAGUE)).status).toBe(200);
+    const note = await until('the thread note', () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upload.ts && String(c.params.text).includes('was invited')));
+    expect(note.params.text).toBe(`<@${COLLEAGUE}> was invited to this consult by <@${SENDER}>.`);
+    const grant = await prisma().grant.findFirstOrThrow({ where: { consultId: card.consultId, userId: COLLEAGUE } });
+    expect([grant.source, grant.hop, grant.grantedBy]).toEqual(['invitation', 1, SENDER]);
+    // The invited specialist cannot invite anyone else.
+    const refused = await submit(COLLEAGUE, NURSE);
+    expect(JSON.parse(refused.body)).toMatchObject({ response_action: 'errors' });
+    expect(await prisma().grant.count({ where: { consultId: card.consultId, userId: NURSE } })).toBe(0);
+  });
+
+  it('answers /loupe help and status to anyone, and /loupe policy to admins only', async () => {
+    const answers = () => slack.calls.filter((c) => c.method === 'response_url');
+    const ask = async (user: string, text: string) => {
+      const before = answers().length;
+      expect((await slack.slashCommand({ user, channel: WOUNDS, command: '/loupe', text })).status).toBe(200);
+      return String((await until('the answer', () => answers()[before])).params.text);
+    };
+    const changesBefore = await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } });
+    expect(await ask(SENDER, 'help')).toContain('Secure with Loupe');
+    expect(await ask(SENDER, 'status')).toMatch(/Interception here is \*on\*[\s\S]*Images held for this channel: \d+/);
+    expect(await ask(SENDER, 'policy set interception off')).toContain('Only workspace admins');
+    expect((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).interception).toBe(true);
+    expect(await ask(ADMIN, 'policy set lifetime 7d')).toContain('Card lifetime: 168 h');
+    expect(await ask(ADMIN, 'policy set kinds dicom')).toContain('Accepted kinds: dicom');
+    expect(await ask(ADMIN, 'policy set lifetime forever')).toContain('lifetime is like');
+    expect(await ask(ADMIN, 'policy workspace')).toContain('Workspace default');
+    const p = await loupe.services.storage.policies.effective(workspaceId, WOUNDS);
+    expect([p.cardLifetimeSeconds, p.acceptedKinds]).toEqual([7 * 86400, ['dicom']]);
+    expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 2);
+  });
+});
