@@ -6,17 +6,13 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logging.js';
-import { createLoupe, type Loupe } from '../../src/main.js';
+import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
-import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
+import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
-const SIGNING_SECRET = 'stand-in-signing-secret-cards-0123';
-const BOT_TOKEN = 'xoxb-loupe-cards-bot';
-const ADMIN_TOKEN = 'xoxp-loupe-cards-admin';
+const ADMIN_TOKEN = 'xoxp-loupe-test-admin';
 const WOUNDS = 'C0WOUNDS01';
 const RADIOLOGY = 'C0RADIOL01';
 const SENDER = 'U0CLIN0001';
@@ -24,18 +20,8 @@ const COLLEAGUE = 'U0CLIN0002';
 const NURSE = 'U0NURSE001';
 const ADMIN = 'U0ADMIN001';
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 describe.each(testEngines())('Slack cards on %s', (engine) => {
-  let inst: InstanceEnv;
+  let env: SlackLoupe;
   let loupe: Loupe;
   let slack: SlackStandIn;
   let jpeg: Buffer;
@@ -43,28 +29,15 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
 
   beforeAll(async () => {
     // The stand-in has an admin, but Loupe is not given the admin's token.
-    slack = await SlackStandIn.start({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, adminUserToken: ADMIN_TOKEN });
-    inst = await createInstanceEnv(engine, {
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_API_URL: slack.apiUrl,
-      LOUPE_CARD_SWEEP_SECONDS: '1',
-    });
-    jpeg = await readFile((await makePhotoFixtures(inst.dataDir)).jpeg);
-    loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
-    const { port } = await loupe.listen();
-    slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
+    env = await startSlackLoupe(engine, { giveAdminToken: false, env: { LOUPE_CARD_SWEEP_SECONDS: '1' } });
+    ({ loupe, slack, workspaceId } = env);
+    jpeg = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
     const { storage } = loupe.services;
-    workspaceId = (await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: ADMIN })).id;
     await storage.policies.change(workspaceId, WOUNDS, { interception: true }, { type: 'admin', id: ADMIN });
     // Radiology's cards live one second, so the sweep expires them during the test.
     await storage.policies.change(workspaceId, RADIOLOGY, { interception: true, cardLifetimeSeconds: 1 }, { type: 'admin', id: ADMIN });
   });
-  afterAll(async () => {
-    await loupe?.stop();
-    await slack?.close();
-    await inst?.cleanup();
-  });
+  afterAll(() => env?.close());
 
   const prisma = () => loupe.services.storage.db.prisma;
   async function posted(channel: string, user = SENDER) {

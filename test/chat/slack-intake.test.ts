@@ -5,34 +5,21 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
-import { loadConfig } from '../../src/config.js';
+import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
-import { createLogger } from '../../src/logging.js';
-import { createLoupe, type Loupe } from '../../src/main.js';
+import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
-import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
+import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-const SIGNING_SECRET = 'stand-in-signing-secret-0123456789';
 const BOT_TOKEN = 'xoxb-loupe-test-bot';
 const ADMIN_TOKEN = 'xoxp-loupe-test-admin';
 const PATIENT = { name: 'QUINTANILLA^ROSALIND', identifier: 'MRN77123Q', birthDate: '19470219' };
 const WOUNDS = 'C0WOUNDS01';
 const RADIOLOGY = 'C0RADIOL01';
 const CLINICIAN = 'U0CLIN0001';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 async function plantedDicom(): Promise<Buffer> {
   const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
@@ -45,36 +32,22 @@ async function plantedDicom(): Promise<Buffer> {
 }
 
 describe.each(testEngines())('Slack intake on %s', (engine) => {
-  let inst: InstanceEnv;
+  let env: SlackLoupe;
   let loupe: Loupe;
   let slack: SlackStandIn;
   let photos: Awaited<ReturnType<typeof makePhotoFixtures>>;
   let workspaceId: string;
+  let inst: SlackLoupe['inst'];
 
   beforeAll(async () => {
-    slack = await SlackStandIn.start({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, adminUserToken: ADMIN_TOKEN });
-    inst = await createInstanceEnv(engine, {
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_ADMIN_USER_TOKEN: ADMIN_TOKEN,
-      SLACK_API_URL: slack.apiUrl,
-      PUBLIC_URL: 'https://loupe.hospital.example',
-    });
+    env = await startSlackLoupe(engine, { giveAdminToken: true, env: { PUBLIC_URL: 'https://loupe.hospital.example' } });
+    ({ loupe, slack, workspaceId, inst } = env);
     photos = await makePhotoFixtures(inst.dataDir);
-    loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
-    const { port } = await loupe.listen();
-    slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
-    const { storage } = loupe.services;
-    workspaceId = (await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'U0ADMIN001' })).id;
     for (const channel of [WOUNDS, RADIOLOGY]) {
-      await storage.policies.change(workspaceId, channel, { interception: true, identifierPattern: '\\b(MRN\\d{5}[A-Z])\\b' }, { type: 'admin', id: 'U0ADMIN001' });
+      await loupe.services.storage.policies.change(workspaceId, channel, { interception: true, identifierPattern: '\\b(MRN\\d{5}[A-Z])\\b' }, { type: 'admin', id: SLACK_ADMIN });
     }
   });
-  afterAll(async () => {
-    await loupe?.stop();
-    await slack?.close();
-    await inst?.cleanup();
-  });
+  afterAll(() => env?.close());
 
   const cardsIn = (threadTs: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts === threadTs);
 

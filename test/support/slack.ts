@@ -1,0 +1,60 @@
+// A whole Loupe instance wired to the local Slack stand-in, as an operator
+// would configure it against Slack (only SLACK_API_URL differs), and a
+// polling helper for what happens off the request path.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logging.js';
+import { createLoupe, type Loupe } from '../../src/main.js';
+import type { Engine } from '../../src/storage/database.js';
+import { createInstanceEnv, type InstanceEnv } from './instance.js';
+
+export const SLACK_TEAM = 'T0LOUPE';
+export const SLACK_ADMIN = 'U0ADMIN001';
+
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export interface SlackLoupe {
+  inst: InstanceEnv;
+  loupe: Loupe;
+  slack: SlackStandIn;
+  workspaceId: string;
+  close(): Promise<void>;
+}
+
+export async function startSlackLoupe(engine: Engine, o: { giveAdminToken: boolean; env?: NodeJS.ProcessEnv }): Promise<SlackLoupe> {
+  const signingSecret = `stand-in-signing-secret-${engine}-0123456789`;
+  const botToken = 'xoxb-loupe-test-bot';
+  const adminUserToken = 'xoxp-loupe-test-admin';
+  const slack = await SlackStandIn.start({ signingSecret, botToken, adminUserToken });
+  const inst = await createInstanceEnv(engine, {
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_BOT_TOKEN: botToken,
+    ...(o.giveAdminToken ? { SLACK_ADMIN_USER_TOKEN: adminUserToken } : {}),
+    SLACK_API_URL: slack.apiUrl,
+    ...o.env,
+  });
+  const loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
+  const { port } = await loupe.listen();
+  slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
+  const workspace = await loupe.services.storage.workspaces.ensure('slack', SLACK_TEAM, SLACK_TEAM, { type: 'admin', id: SLACK_ADMIN });
+  return {
+    inst,
+    loupe,
+    slack,
+    workspaceId: workspace.id,
+    close: async () => {
+      await loupe.stop();
+      await slack.close();
+      await inst.cleanup();
+    },
+  };
+}
