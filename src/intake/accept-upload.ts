@@ -35,8 +35,8 @@ export interface AcceptUploadInput {
   messageText: string | undefined;
   /** The adapter's ingest job, which fetches the bytes. */
   ingestJob: string;
-  /** True when a user asked for this file explicitly (a shortcut), whatever the channel's interception. */
-  requested?: boolean;
+  /** Who asked Loupe to secure this file (a shortcut), whatever the channel's interception. */
+  requestedBy?: string;
 }
 
 export type AcceptUploadResult =
@@ -51,8 +51,8 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
   const existing = await deps.db.prisma.asset.findUnique({ where: { workspaceId_sourceRef: { workspaceId, sourceRef } }, select: { id: true } });
   if (existing) return { outcome: 'duplicate', assetId: existing.id };
   const policy = await deps.policies.effective(workspaceId, input.channelId);
-  if (!policy.interception && !input.requested) return { outcome: 'not_intercepted' };
-  const actor: AuditActor = { type: 'user', id: input.uploaderId };
+  if (!policy.interception && !input.requestedBy) return { outcome: 'not_intercepted' };
+  const actor: AuditActor = { type: 'user', id: input.requestedBy ?? input.uploaderId };
   try {
     return await transaction(deps.db, async (tx) => {
       const consult = await tx.consult.upsert({
@@ -99,7 +99,7 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
         workspaceId,
         assetId: asset.id,
         consultId: consult.id,
-        details: { requested: Boolean(input.requested) },
+        details: { requested: Boolean(input.requestedBy), uploader: input.uploaderId },
       });
       return { outcome: 'accepted' as const, assetId: asset.id, consultId: consult.id };
     });

@@ -146,5 +146,60 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     const p = await loupe.services.storage.policies.effective(workspaceId, WOUNDS);
     expect([p.cardLifetimeSeconds, p.acceptedKinds]).toEqual([7 * 86400, ['dicom']]);
     expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 2);
+    expect(await ask(ADMIN, 'policy set kinds photo,dicom')).toContain('Accepted kinds: photo, dicom');
+  });
+
+  it('asks the sender which patient a photo shows, links it from the modal, and redraws the card as active', async () => {
+    const { card, upload } = await posted(WOUNDS);
+    expect(card.state).toBe('waiting_for_patient');
+    const prompt = await until('the prompt', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts && String(c.params.blocks ?? '').includes('loupe_link_patient')));
+    expect(prompt.params.user).toBe(SENDER);
+    await click(SENDER, WOUNDS, card.messageId!, 'loupe_link_patient', card.id);
+    const modal = await until('the modal', () => slack.calls.find((c) => c.method === 'views.open' && String(c.params.view).includes('loupe_link_patient_modal') && String(c.params.view).includes(card.id)));
+    expect(String(modal.params.view)).toContain('Patient identifier');
+    const submit = (user: string, identifier: string) =>
+      slack.interaction({
+        type: 'view_submission',
+        user: { id: user },
+        view: {
+          id: 'V2',
+          callback_id: 'loupe_link_patient_modal',
+          private_metadata: card.id,
+          state: { values: { identifier: { value: { type: 'plain_text_input', value: identifier } }, issuer: { value: { type: 'plain_text_input', value: 'ST-MARY' } }, note: { value: { type: 'plain_text_input', value: 'left heel, ZEBEDEE-NOTE' } } } },
+        },
+      });
+    // Someone else cannot say whose image it is.
+    expect(JSON.parse((await submit(COLLEAGUE, 'MRN-404')).body)).toMatchObject({ response_action: 'errors' });
+    expect((await submit(SENDER, 'MRN-555')).status).toBe(200);
+    const update = await until('the active card', () => updatesOf(card.messageId!)[0]);
+    expect(String(update.params.blocks)).toContain('"View"');
+    expect(String(update.params.blocks)).toMatch(/\/view\/[A-Za-z0-9_-]{43}/);
+    expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('active');
+    const asset = await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } });
+    const patient = await loupe.services.storage.patients.read(asset.patientId!, { type: 'system', id: 'test' }, 'test');
+    expect(patient).toMatchObject({ identifier: 'MRN-555', issuer: 'ST-MARY' });
+    // The note is kept sealed, not readable in the database.
+    expect(Buffer.from(asset.messageText!).includes(Buffer.from('ZEBEDEE'))).toBe(false);
+    // The redrawn card carries a new link; the first one no longer works.
+    expect(await prisma().linkToken.count({ where: { cardId: card.id, revokedAt: null } })).toBe(1);
+    expect(await prisma().linkToken.count({ where: { cardId: card.id } })).toBe(2);
+  });
+
+  it('secures a file posted where interception is off when someone uses the "Secure with Loupe" shortcut', async () => {
+    const partner = 'C0PARTNER1';
+    const upload = await slack.uploadFile({ user: SENDER, channel: partner, name: 'late.jpg', bytes: jpeg });
+    await sleep(300);
+    expect(await prisma().asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(0);
+    const r = await slack.interaction({
+      type: 'message_action',
+      callback_id: 'loupe_secure',
+      user: { id: NURSE },
+      channel: { id: partner },
+      message: { type: 'message', ts: upload.ts, user: SENDER, text: '', files: [{ id: upload.fileId }] },
+    });
+    expect(r.status).toBe(200);
+    await until('the card', () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upload.ts));
+    const received = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'asset.received', actorId: NURSE } });
+    expect(received.outcome).toBe('success');
   });
 });

@@ -176,4 +176,27 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: photo.fileId } })).toBe(0);
     expect(cardsIn(text.ts)).toEqual([]);
   });
+
+  it('flags to the admins an upload it cannot remove (a Slack Connect user\'s), after securing it', async () => {
+    const partner = 'C0PARTNER1';
+    const external = 'U0EXTERN01';
+    const upload = await slack.uploadFile({ user: external, channel: partner, name: 'referral.jpg', bytes: await readFile(photos.jpeg) });
+    await slack.interaction({
+      type: 'message_action',
+      callback_id: 'loupe_secure',
+      user: { id: CLINICIAN },
+      channel: { id: partner },
+      message: { type: 'message', ts: upload.ts, user: external, text: '', files: [{ id: upload.fileId }] },
+    });
+    await until('the card', () => cardsIn(upload.ts)[0]);
+    const asset = await until('the removal outcome', async () => {
+      const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: upload.fileId } });
+      return a && a.removal !== 'pending' ? a : undefined;
+    });
+    expect([asset.removal, asset.removalDetail]).toEqual(['not_possible', 'Slack refused: cant_delete_file']);
+    expect(slack.file(upload.fileId)?.deleted).toBe(false);
+    const alert = await until('the admin alert', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SLACK_ADMIN));
+    expect(String(alert.params.text)).toContain('could not remove an upload');
+    expect(await loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.original_not_removable', assetId: asset.id } })).toBe(1);
+  });
 });

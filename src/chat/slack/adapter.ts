@@ -56,6 +56,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const isAdmin = slackAdmins(bot, slack.adminUsers);
   registerCardInteractions(bolt, {
     lifecycle: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock },
+    link: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
+    policies: storage.policies,
     invite: { db: storage.db, audit: storage.audit, clock: d.clock, policies: storage.policies },
     queue: d.queue,
     isAdmin,

@@ -1,21 +1,26 @@
 // Buttons and modals on Loupe's cards and messages: Revoke, Invite specialist
-// (a user picker), "I deleted it". Each answers within Slack's 3 seconds and
+// (a user picker), Link patient (identifier, issuer, note), "I deleted it". Each answers within Slack's 3 seconds and
 // tells the clicking user privately when they may not do what they asked.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { revokeCard, type CardLifecycleDeps } from '../../cards/lifecycle.js';
 import { inviteSpecialist, type InviteDeps } from '../../consults/invite-specialist.js';
+import { linkPatient, type LinkPatientDeps } from '../../consults/link-patient.js';
+import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import { isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { CardAction } from './card-blocks.js';
 import { SlackJob } from './jobs.js';
-import { RemovalAction } from './messages.js';
+import { PatientAction, RemovalAction } from './messages.js';
 
 export const INVITE_MODAL = 'loupe_invite_modal';
+export const PATIENT_MODAL = 'loupe_link_patient_modal';
 const SPECIALIST_BLOCK = 'specialist';
 const SPECIALIST_ACTION = 'specialist_select';
 
 export interface InteractionDeps {
   lifecycle: CardLifecycleDeps;
+  link: LinkPatientDeps;
+  policies: ChannelPolicies;
   invite: InviteDeps;
   queue: JobQueue;
   isAdmin: (userId: string) => Promise<boolean>;
@@ -74,6 +79,48 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     if (result.outcome === 'invited') {
       await client.chat.postMessage({ channel: result.channelId, thread_ts: result.threadId, text: `<@${specialist}> was invited to this consult by <@${who.userId}>.` });
     }
+  });
+
+  bolt.action<BlockAction<ButtonAction>>(PatientAction.Link, async ({ ack, body, action, client }) => {
+    await ack();
+    const card = await d.lifecycle.db.prisma.card.findUnique({ where: { id: action.value ?? '' } });
+    if (!card) return;
+    const policy = await d.policies.effective(card.workspaceId, card.channelId);
+    const input = (block: string, label: string, element: Record<string, unknown>, optional = false) => ({
+      type: 'input',
+      block_id: block,
+      optional,
+      label: { type: 'plain_text', text: label },
+      element: { type: 'plain_text_input', action_id: 'value', ...element },
+    });
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: PATIENT_MODAL,
+        private_metadata: card.id,
+        title: { type: 'plain_text', text: 'Link patient' },
+        submit: { type: 'plain_text', text: 'Link' },
+        blocks: [
+          input('identifier', 'Patient identifier (MRN)', { max_length: 64 }),
+          input('issuer', 'Issued by', { max_length: 64, initial_value: policy.identifierIssuer }),
+          input('note', 'Note (kept encrypted with the image, never shown in chat)', { multiline: true, max_length: 1000 }, true),
+        ],
+      },
+    });
+  });
+
+  bolt.view(PATIENT_MODAL, async ({ ack, body, view }) => {
+    const value = (block: string) => view.state.values[block]?.['value']?.value ?? '';
+    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    try {
+      await linkPatient(d.link, view.private_metadata, who, { identifier: value('identifier'), issuer: value('issuer'), note: value('note') });
+    } catch (error) {
+      if (isLoupeError(error, 'LOUPE_INVALID_INPUT')) return void (await ack({ response_action: 'errors', errors: { identifier: 'Give the identifier and who issued it.' } }));
+      if (isLoupeError(error, 'LOUPE_FORBIDDEN')) return void (await ack({ response_action: 'errors', errors: { identifier: 'Only the sender of this image or an admin can link it.' } }));
+      throw error;
+    }
+    await ack();
   });
 
   bolt.action<BlockAction<ButtonAction>>(RemovalAction.Done, async ({ ack, action }) => {

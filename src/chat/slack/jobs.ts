@@ -17,7 +17,7 @@ import type { Storage } from '../../storage/services.js';
 import { transaction } from '../../storage/transaction.js';
 import { cardBlocks } from './card-blocks.js';
 import { downloadSlackFile } from './download.js';
-import { explainFailure, removalRequest } from './messages.js';
+import { explainFailure, patientPrompt, removalRequest } from './messages.js';
 
 export const SlackJob = {
   Ingest: 'slack.ingest',
@@ -101,6 +101,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
           await tx.card.update({ where: { id: card.id }, data: { messageId: posted.ts ?? null } });
           await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
         });
+        if (card.state === 'waiting_for_patient') {
+          await d.bot.chat.postEphemeral({ channel: card.channelId, user: asset.uploaderId, thread_ts: card.threadId, ...patientPrompt(card.id) });
+        }
       }
     }
     // Corrupt or not, the upload leaves the chat.

@@ -1,7 +1,7 @@
 // Bolt listeners: a file posted in a channel becomes an accepted upload and a
 // queued ingest before Slack gets its acknowledgement, so a crash before the
 // ack makes Slack retry and a retry finds the upload already accepted.
-import type { App } from '@slack/bolt';
+import type { App, MessageShortcut } from '@slack/bolt';
 import type { AuditActor } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
 import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
@@ -17,6 +17,8 @@ export interface ListenerDeps {
 }
 
 const SLACK: AuditActor = { type: 'system', id: 'slack' };
+/** The callback id of the message shortcut, as in manifests/slack/manifest.yaml. */
+export const SECURE_SHORTCUT = 'loupe_secure';
 
 interface FileShareMessage {
   subtype?: string;
@@ -31,23 +33,36 @@ interface FileShareMessage {
 
 export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   const workspaceOf = (teamId: string) => d.workspaces.ensure('slack', teamId, teamId, SLACK);
+  const acceptFiles = async (workspace: { id: string }, channelId: string, m: FileShareMessage, requestedBy: string | undefined) => {
+    for (const file of m.files ?? []) {
+      await acceptUpload(d.accept, {
+        workspaceId: workspace.id,
+        channelId,
+        threadId: m.thread_ts ?? m.ts,
+        messageId: m.ts,
+        uploaderId: m.user!,
+        sourceRef: file.id,
+        messageText: m.text,
+        ingestJob: SlackJob.Ingest,
+        ...(requestedBy ? { requestedBy } : {}),
+      });
+    }
+  };
 
   bolt.event('message', async ({ event, body }) => {
     const m = event as unknown as FileShareMessage;
     if (m.subtype !== 'file_share' || m.bot_id || !m.user || !m.files?.length) return;
-    const workspace = await workspaceOf(body.team_id);
-    for (const file of m.files) {
-      await acceptUpload(d.accept, {
-        workspaceId: workspace.id,
-        channelId: m.channel,
-        threadId: m.thread_ts ?? m.ts,
-        messageId: m.ts,
-        uploaderId: m.user,
-        sourceRef: file.id,
-        messageText: m.text,
-        ingestJob: SlackJob.Ingest,
-      });
-    }
+    await acceptFiles(await workspaceOf(body.team_id), m.channel, m, undefined);
+  });
+
+  // "Secure with Loupe" on a message: for files posted where interception is off, or before Loupe joined.
+  bolt.shortcut<MessageShortcut>(SECURE_SHORTCUT, async ({ ack, shortcut, respond }) => {
+    await ack();
+    const m = shortcut.message as unknown as FileShareMessage;
+    const files = m.files ?? [];
+    if (!files.length || !m.user) return void (await respond({ response_type: 'ephemeral', text: 'This message has no file for Loupe to secure.' }));
+    await acceptFiles(await workspaceOf(shortcut.team?.id ?? ''), shortcut.channel.id, m, shortcut.user.id);
+    await respond({ response_type: 'ephemeral', text: `Loupe is securing ${files.length === 1 ? 'this file' : `these ${files.length} files`}; a card will appear in the thread.` });
   });
 
   // Slack also sends file_shared; the message event usually wins. If it never comes, the file's shares say where it was posted.

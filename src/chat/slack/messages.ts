@@ -4,6 +4,7 @@
 import { ErrorCode } from '../../core/errors.js';
 
 export const RemovalAction = { Done: 'loupe_removal_done' } as const;
+export const PatientAction = { Link: 'loupe_link_patient' } as const;
 
 interface SlackText {
   text: string;
@@ -37,6 +38,17 @@ export function removalRequest(assetId: string, stillThere = false): SlackText {
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
       { type: 'actions', elements: [{ type: 'button', action_id: RemovalAction.Done, text: { type: 'plain_text', text: 'I deleted it' }, value: assetId }] },
+    ],
+  };
+}
+
+export function patientPrompt(cardId: string): SlackText {
+  const text = 'Which patient is this image of? Until you link it, only you can open it.';
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', elements: [{ type: 'button', action_id: PatientAction.Link, text: { type: 'plain_text', text: 'Link patient' }, style: 'primary', value: cardId }] },
     ],
   };
 }
