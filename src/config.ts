@@ -39,6 +39,7 @@ const schema = z.object({
   SLACK_ADMIN_USERS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids separated by commas').optional(),
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
+  LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
 });
 
 const DEFAULT_SLACK_API = 'https://slack.com/api/';
@@ -78,6 +79,8 @@ export interface Config {
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
+  /** `loupe serve` starts the demo (a local Slack stand-in) when no chat platform is configured. */
+  demo: boolean;
 }
 
 type Env = z.infer<typeof schema>;
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data;
   const dataDir = resolve(e.LOUPE_DATA_DIR);
+  const slack = slackConfig(e);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxUploadBytes: e.LOUPE_MAX_UPLOAD_BYTES,
     cardSweepMs: e.LOUPE_CARD_SWEEP_SECONDS * 1000,
     embedded: e.DATABASE_URL === undefined,
-    slack: slackConfig(e),
+    slack,
+    demo: e.LOUPE_DEMO === 'auto' && !slack,
   };
 }

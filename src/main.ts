@@ -13,6 +13,9 @@ import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
+import { prepareDemo } from './demo/prepare.js';
+import { demoRouter } from './demo/routes.js';
+import type { Demo } from './demo/start-demo.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
@@ -100,6 +103,8 @@ export interface Loupe {
 
 export interface LoupeOptions {
   clock?: Clock;
+  /** Demo mode: the local Slack stand-in the Slack adapter is configured against, and its /demo page. */
+  demo?: Demo;
   handlers?: Record<string, JobHandler>;
 }
 
@@ -135,6 +140,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         publicUrl: config.publicUrl,
       })
     : undefined;
+  if (options.demo) app.use(demoRouter(options.demo.slack));
   finishHttpApp(app);
   const worker = new Worker({
     queue,
@@ -184,6 +190,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
+      if (options.demo) await prepareDemo(options.demo, storage, port);
       logger.info({ port, engine: storage.db.engine, publicUrl: config.publicUrl.href }, 'Loupe is listening');
       return { port };
     },
@@ -204,6 +211,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       });
       await storage.audit.checkpoint();
       await services.close();
+      await options.demo?.slack.close();
       logger.info('Loupe stopped');
     },
   };

@@ -3,6 +3,7 @@ import { createLoupe } from '../main.js';
 import { createLogger } from '../logging.js';
 import { loadConfig } from '../config.js';
 import { describeError } from '../core/errors.js';
+import { startDemo } from '../demo/start-demo.js';
 import { CliExit, type CliIo } from './context.js';
 
 export function registerServe(program: Command, io: CliIo): void {
@@ -10,9 +11,10 @@ export function registerServe(program: Command, io: CliIo): void {
     .command('serve')
     .description('start the HTTP server and the job worker (the embedded default needs no set-up)')
     .action(async () => {
-      const config = loadConfig(io.env);
-      const logger = createLogger(config.logLevel);
-      const loupe = await createLoupe(config, logger);
+      const loaded = loadConfig(io.env);
+      const logger = createLogger(loaded.logLevel);
+      const { config, demo } = loaded.demo ? await startDemo(loaded, logger) : { config: loaded, demo: undefined };
+      const loupe = await createLoupe(config, logger, demo ? { demo } : {});
       await loupe.listen();
       const clean = await new Promise<boolean>((resolve) => {
         const stop = (signal: string) => {

@@ -202,4 +202,15 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     const received = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'asset.received', actorId: NURSE } });
     expect(received.outcome).toBe('success');
   });
+
+  it('publishes an App Home that shows admins the policy commands', async () => {
+    const home = async (user: string) => {
+      const before = slack.calls.filter((c) => c.method === 'views.publish').length;
+      await slack.deliver({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home', event_ts: '1.1' });
+      return String((await until('the home', () => slack.calls.filter((c) => c.method === 'views.publish')[before])).params.view);
+    };
+    expect(await home(SENDER)).toContain('Secure with Loupe');
+    expect(await home(SENDER)).not.toContain('/loupe policy');
+    expect(await home(ADMIN)).toContain('/loupe policy');
+  });
 });

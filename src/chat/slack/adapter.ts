@@ -14,6 +14,7 @@ import type { Storage } from '../../storage/services.js';
 import { slackAdmins } from './admins.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerCommands } from './commands.js';
+import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
 import { slackJobHandlers } from './jobs.js';
 import { registerUploadListeners } from './listeners.js';
@@ -63,6 +64,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     isAdmin,
   });
   registerCommands(bolt, { storage, isAdmin });
+  registerHome(bolt, isAdmin);
   const handlers = slackJobHandlers({
     storage,
     queue: d.queue,

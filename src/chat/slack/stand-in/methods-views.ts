@@ -72,7 +72,21 @@ const update: Method = (ctx) => {
   return ok({ view: viewObject(state, stored) });
 };
 
+/** A user's App Home tab: one view per user, replaced by each publish; no trigger needed. */
+const publish: Method = (ctx) => {
+  const { state, params } = ctx;
+  const view = viewArg(ctx);
+  const userId = str(params, 'user_id') ?? '';
+  if (!view || view['type'] !== 'home') return fail('invalid_arguments');
+  if (!state.users.has(userId)) return fail('user_not_found');
+  const id = `home-${userId}`;
+  const stored: StoredView = { id, externalId: undefined, hash: state.ids.next('h').toLowerCase(), rootViewId: id, previousViewId: null, view };
+  state.views.set(id, stored);
+  return ok({ view: viewObject(state, stored) });
+};
+
 export const viewMethods: Record<string, Method> = {
+  'views.publish': publish,
   'views.open': openView,
   'views.push': openView,
   'views.update': update,

@@ -13,7 +13,7 @@ import { filesRouter } from './files-route.js';
 import { interactionBody, slashCommandBody, type SlashCommand } from './interactions.js';
 import { responseUrlRouter } from './response-url.js';
 import { StandInState, type StoredFile } from './state.js';
-import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage } from './types.js';
+import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage, StandInUser } from './types.js';
 import { webApiRouter } from './web-api.js';
 
 export interface Upload {
@@ -75,6 +75,14 @@ export class SlackStandIn {
     });
     state.origin = originOf(server.address() as AddressInfo);
     return new SlackStandIn(state, server);
+  }
+
+  /** The directory: who is in the workspace and which channels exist (for the demo page). */
+  directory(): { users: StandInUser[]; channels: { id: string; name: string; members: string[] }[] } {
+    return {
+      users: [...this.state.users.values()],
+      channels: [...this.state.channels.values()].map((c) => ({ id: c.id, name: c.name, members: [...c.members] })),
+    };
   }
 
   setEventsUrl(url: string): void {

@@ -1,0 +1,202 @@
+// The /demo page: a tiny Slack-like client for the local stand-in. Static
+// HTML, CSS and script (no inline script, so the page runs under a strict
+// Content Security Policy); every text is set with textContent, never HTML.
+
+export const DEMO_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Loupe demo</title>
+<link rel="stylesheet" href="/demo/demo.css">
+<script src="/demo/demo.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Loupe demo</h1>
+  <p class="warning">A local Slack stand-in with invented people. Never use it with real patient data.</p>
+</header>
+<section class="controls">
+  <label>You are <select id="user"></select></label>
+  <label>in <select id="channel"></select></label>
+  <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the file"></label>
+  <label>File <input id="file" type="file"></label>
+  <button id="send" type="button">Drop into channel</button>
+  <label>Command <input id="command" type="text" value="status" maxlength="200"></label>
+  <button id="run" type="button">/loupe</button>
+</section>
+<p id="status" role="status"></p>
+<main id="messages"></main>
+<dialog id="modal"><form id="modal-form" method="dialog"><h2 id="modal-title"></h2><div id="modal-body"></div><p id="modal-error"></p><menu><button value="cancel" type="button" id="modal-cancel">Cancel</button><button id="modal-submit" type="submit">Submit</button></menu></form></dialog>
+</body>
+</html>
+`;
+
+export const DEMO_CSS = `
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 56rem; padding: 1rem; color: #1d1c1d; }
+.warning { color: #8a1c1c; font-weight: 600; }
+.controls { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin-bottom: .5rem; }
+.message { border-top: 1px solid #ddd; padding: .5rem 0; }
+.message.ephemeral { background: #f4f7fb; }
+.message .who { font-weight: 700; margin-right: .5rem; }
+.message .meta { color: #616061; font-size: .85rem; }
+.replies { margin-left: 2rem; border-left: 3px solid #e8e8e8; padding-left: .75rem; }
+.block { margin: .25rem 0; white-space: pre-wrap; }
+.context { color: #616061; font-size: .85rem; }
+.actions { display: flex; gap: .5rem; margin-top: .25rem; }
+.actions a, .actions button { font: inherit; padding: .2rem .7rem; border: 1px solid #bbb; border-radius: 4px; background: #fff; color: inherit; text-decoration: none; cursor: pointer; }
+.actions .primary { background: #007a5a; color: #fff; border-color: #007a5a; }
+.actions .danger { color: #b01e1e; border-color: #b01e1e; }
+.removed { color: #8a1c1c; font-style: italic; }
+dialog label { display: block; margin: .5rem 0; }
+dialog input, dialog select, dialog textarea { display: block; width: 100%; }
+#modal-error { color: #b01e1e; }
+`;
+
+export const DEMO_JS = `'use strict';
+const $ = (id) => document.getElementById(id);
+let state = { users: [], channels: [], messages: [] };
+let openView = null;
+
+const nameOf = (id) => (state.users.find((u) => u.id === id) || { name: id }).name;
+const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+
+// Slack mrkdwn, enough for Loupe's cards: mentions, dates in the reader's zone, bold.
+function mrkdwn(text) {
+  return String(text)
+    .replace(/<@([A-Z0-9]+)>/g, (_, id) => '@' + nameOf(id))
+    .replace(/<!date\\^(\\d+)\\^[^|>]*\\|[^>]*>/g, (_, s) => new Date(Number(s) * 1000).toLocaleString())
+    .replace(/\\*([^*]+)\\*/g, '$1')
+    .replace(/:lock:/g, '\\u{1F512}');
+}
+
+async function api(path, body) {
+  const r = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return r.json();
+}
+
+function renderBlocks(m, box) {
+  for (const b of m.blocks) {
+    if (b.type === 'section' && b.text) box.append(el('div', 'block', mrkdwn(b.text.text)));
+    else if (b.type === 'context') box.append(el('div', 'block context', (b.elements || []).map((x) => mrkdwn(x.text || '')).join(' ')));
+    else if (b.type === 'actions') {
+      const row = el('div', 'actions');
+      for (const a of b.elements || []) {
+        if (a.url) { const link = el('a', a.style || '', a.text.text); link.href = a.url; link.target = '_blank'; link.rel = 'noopener'; row.append(link); continue; }
+        const button = el('button', a.style || '', a.text.text);
+        button.type = 'button';
+        button.addEventListener('click', () => click(m, a));
+        row.append(button);
+      }
+      box.append(row);
+    }
+  }
+}
+
+function renderMessage(m) {
+  const box = el('div', 'message' + (m.ephemeral ? ' ephemeral' : ''));
+  const head = el('div');
+  head.append(el('span', 'who', nameOf(m.user)), el('span', 'meta', (m.ephemeral ? 'only visible to you · ' : '') + new Date(Number(m.ts) * 1000).toLocaleTimeString()));
+  box.append(head);
+  if (m.deleted) { box.append(el('div', 'removed', 'This message was deleted.')); return box; }
+  if (m.blocks.length) renderBlocks(m, box); else if (m.text) box.append(el('div', 'block', mrkdwn(m.text)));
+  for (const f of m.files) box.append(el('div', f.deleted ? 'removed' : 'block', f.deleted ? 'File removed from the channel.' : 'File attached (' + f.id + ')'));
+  return box;
+}
+
+function render() {
+  const channel = $('channel').value;
+  const list = $('messages');
+  list.replaceChildren();
+  const inChannel = state.messages.filter((m) => m.channel === channel);
+  for (const m of inChannel.filter((x) => !x.threadTs || x.threadTs === x.ts)) {
+    const box = renderMessage(m);
+    const replies = inChannel.filter((x) => x.threadTs === m.ts && x.ts !== m.ts);
+    if (replies.length) { const r = el('div', 'replies'); replies.forEach((x) => r.append(renderMessage(x))); box.append(r); }
+    list.append(box);
+  }
+}
+
+function fillSelect(select, items, label) {
+  const keep = select.value;
+  select.replaceChildren(...items.map((i) => { const o = el('option', '', label(i)); o.value = i.id; return o; }));
+  if (items.some((i) => i.id === keep)) select.value = keep;
+}
+
+async function refresh() {
+  state = await api('/demo/api/state?user=' + encodeURIComponent($('user').value || ''));
+  fillSelect($('user'), state.users, (u) => u.name + (u.admin ? ' (admin)' : '') + (u.external ? ' (external)' : ''));
+  fillSelect($('channel'), state.channels, (c) => '#' + c.name);
+  if (!openView) render();
+}
+
+async function click(m, action) {
+  const r = await api('/demo/api/click', { user: $('user').value, channel: m.channel, ts: m.ts, actionId: action.action_id, value: action.value || '' });
+  if (r.view) showModal(r.view);
+  refresh();
+}
+
+function showModal(view) {
+  openView = view;
+  $('modal-title').textContent = view.title ? view.title.text : '';
+  $('modal-error').textContent = '';
+  const body = $('modal-body');
+  body.replaceChildren();
+  for (const b of view.blocks || []) {
+    if (b.type === 'context') { body.append(el('p', 'context', (b.elements || []).map((x) => x.text).join(' '))); continue; }
+    if (b.type !== 'input') continue;
+    const label = el('label', '', b.label.text);
+    let input;
+    if (b.element.type === 'users_select') {
+      input = el('select');
+      for (const u of state.users) { const o = el('option', '', u.name); o.value = u.id; input.append(o); }
+    } else {
+      input = el(b.element.multiline ? 'textarea' : 'input');
+      if (b.element.initial_value) input.value = b.element.initial_value;
+    }
+    input.dataset.block = b.block_id;
+    input.dataset.action = b.element.action_id;
+    input.dataset.kind = b.element.type;
+    label.append(input);
+    body.append(label);
+  }
+  $('modal').showModal();
+}
+
+async function submitModal(event) {
+  event.preventDefault();
+  const values = {};
+  for (const input of $('modal-body').querySelectorAll('[data-block]')) {
+    const v = input.dataset.kind === 'users_select' ? { type: 'users_select', selected_user: input.value } : { type: 'plain_text_input', value: input.value };
+    values[input.dataset.block] = { [input.dataset.action]: v };
+  }
+  const r = await api('/demo/api/submit', { user: $('user').value, view: openView, values });
+  if (r.response_action === 'errors') { $('modal-error').textContent = Object.values(r.errors).join(' '); return; }
+  $('modal').close();
+  openView = null;
+  refresh();
+}
+
+async function send() {
+  const file = $('file').files[0];
+  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
+  const q = new URLSearchParams({ user: $('user').value, channel: $('channel').value, name: file.name, text: $('text').value });
+  $('status').textContent = 'Uploading…';
+  await fetch('/demo/api/upload?' + q, { method: 'POST', body: file });
+  $('status').textContent = 'Sent. Watch Loupe take it out of the channel and post its card.';
+  $('file').value = '';
+  $('text').value = '';
+  refresh();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('send').addEventListener('click', send);
+  $('run').addEventListener('click', async () => { await api('/demo/api/command', { user: $('user').value, channel: $('channel').value, text: $('command').value }); setTimeout(refresh, 300); });
+  $('user').addEventListener('change', refresh);
+  $('channel').addEventListener('change', render);
+  $('modal-form').addEventListener('submit', submitModal);
+  $('modal-cancel').addEventListener('click', () => { $('modal').close(); openView = null; });
+  refresh();
+  setInterval(refresh, 1000);
+});
+`;

@@ -1,0 +1,91 @@
+// The /demo page's endpoints (demo mode only): pick an invented clinician,
+// drop a file into a channel, and watch the real Slack adapter take it out
+// and post its card, all through the local Slack stand-in.
+import express, { type Request, type Response, type Router } from 'express';
+import type { SlackStandIn } from '../chat/slack/stand-in/index.js';
+import { DEMO_CSS, DEMO_HTML, DEMO_JS } from './page.js';
+
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function demoRouter(slack: SlackStandIn): Router {
+  const router = express.Router();
+  router.use('/demo', (_req, res, next) => {
+    res.set({ 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
+    next();
+  });
+  router.get('/demo', (_req, res) => void res.type('html').send(DEMO_HTML));
+  router.get('/demo/demo.js', (_req, res) => void res.type('js').send(DEMO_JS));
+  router.get('/demo/demo.css', (_req, res) => void res.type('css').send(DEMO_CSS));
+
+  router.get('/demo/api/state', (req: Request, res: Response) => {
+    const user = str(req.query['user']);
+    const { users, channels } = slack.directory();
+    res.json({
+      users: users.map((u) => ({ id: u.id, name: u.realName, admin: Boolean(u.isAdmin || u.isOwner), external: Boolean(u.external) })),
+      channels: channels.filter((c) => !user || c.members.includes(user)).map((c) => ({ id: c.id, name: c.name })),
+      messages: slack.messages
+        .filter((m) => m.ephemeralTo === undefined || m.ephemeralTo === user)
+        .map((m) => ({
+          channel: m.channel,
+          ts: m.ts,
+          threadTs: m.threadTs,
+          user: m.user,
+          text: m.deleted ? '' : m.text,
+          blocks: m.deleted ? [] : (m.blocks ?? []),
+          files: m.files.map((id) => ({ id, deleted: slack.file(id)?.deleted ?? true })),
+          deleted: m.deleted,
+          ephemeral: m.ephemeralTo !== undefined,
+        })),
+    });
+  });
+
+  router.post('/demo/api/upload', express.raw({ type: () => true, limit: '200mb' }), async (req: Request, res: Response) => {
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const thread = str(req.query['thread']);
+    const text = str(req.query['text']);
+    const r = await slack.uploadFile({
+      user: str(req.query['user']),
+      channel: str(req.query['channel']),
+      name: str(req.query['name']).slice(0, 120) || 'upload',
+      bytes,
+      ...(thread ? { threadTs: thread } : {}),
+      ...(text ? { text } : {}),
+    });
+    res.json({ ts: r.ts });
+  });
+
+  router.post('/demo/api/command', express.json(), async (req: Request, res: Response) => {
+    const b = req.body as Record<string, unknown>;
+    await slack.slashCommand({ user: str(b['user']), channel: str(b['channel']), command: '/loupe', text: str(b['text']) });
+    res.json({ ok: true });
+  });
+
+  // A button: block_actions as Slack sends it; a modal it opens comes back to the page to fill in.
+  router.post('/demo/api/click', express.json(), async (req: Request, res: Response) => {
+    const b = req.body as Record<string, unknown>;
+    const before = slack.calls.length;
+    await slack.interaction({
+      type: 'block_actions',
+      user: { id: str(b['user']) },
+      channel: { id: str(b['channel']) },
+      message: { ts: str(b['ts']) },
+      container: { type: 'message', message_ts: str(b['ts']), channel_id: str(b['channel']) },
+      actions: [{ type: 'button', action_id: str(b['actionId']), block_id: 'demo', value: str(b['value']), action_ts: String(Date.now() / 1000) }],
+    });
+    const opened = slack.calls.slice(before).find((c) => c.method === 'views.open');
+    res.json({ view: opened ? JSON.parse(String(opened.params['view'])) : null });
+  });
+
+  router.post('/demo/api/submit', express.json(), async (req: Request, res: Response) => {
+    const b = req.body as { user?: unknown; view?: { callback_id?: unknown; private_metadata?: unknown }; values?: unknown };
+    const r = await slack.interaction({
+      type: 'view_submission',
+      user: { id: str(b.user) },
+      view: { id: 'VDEMO', callback_id: str(b.view?.callback_id), private_metadata: str(b.view?.private_metadata), state: { values: b.values ?? {} } },
+    });
+    res.json(r.body ? JSON.parse(r.body) : {});
+  });
+  return router;
+}
