@@ -5,32 +5,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
 import { cleanPhoto } from '../src/imaging/photo.js';
 import type { PhotoKind } from '../src/imaging/sniff.js';
 import { figure, now } from './lib.js';
+import { makePhoto } from './photos.js';
 
 const RUNS = 5;
-
-/** 4000×3000 with smooth gradients and noise, so it compresses like a photo. */
-async function makePhoto(path: string): Promise<void> {
-  const width = 4000;
-  const height = 3000;
-  const raw = Buffer.alloc(width * height * 3);
-  let seed = 1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const n = (seed >> 16) & 15;
-      const i = (y * width + x) * 3;
-      raw[i] = (x / 16 + n) & 255;
-      raw[i + 1] = (y / 12 + n) & 255;
-      raw[i + 2] = ((x + y) / 28 + n) & 255;
-    }
-  }
-  await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toFile(path);
-}
 
 function tool(name: string): boolean {
   return spawnSync(name, ['--version'], { stdio: 'ignore' }).status !== null;

@@ -15,6 +15,7 @@ const SCRIPTS = {
   'audit-append': { script: 'audit-append', env: {} },
   'photo-clean': { script: 'photo-clean', env: {} },
   'dicom-deid': { script: 'dicom-deid', env: {} },
+  'slack-upload': { script: 'slack-upload', env: {} },
 } as const;
 type Benchmark = keyof typeof SCRIPTS;
 const BENCHMARKS = Object.keys(SCRIPTS) as Benchmark[];

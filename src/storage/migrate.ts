@@ -2,6 +2,7 @@
 // transaction, under a lock so that several instances starting together apply
 // them once. Works offline on both engines (no Prisma schema engine needed).
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,15 @@ import type { Database } from './database.js';
 /** Arbitrary constant identifying Loupe's migration lock among advisory locks. */
 const MIGRATION_LOCK = 0x4c4f5550;
 
-export const DEFAULT_MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma', 'migrations');
+/** The package's prisma/migrations, found upward from this module (dist/, dist-bench/src/ or src/ alike). */
+export const DEFAULT_MIGRATIONS_DIR = (() => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of [['..', '..'], ['..', '..', '..']]) {
+    const dir = join(here, ...up, 'prisma', 'migrations');
+    if (existsSync(dir)) return dir;
+  }
+  return join(here, '..', '..', 'prisma', 'migrations');
+})();
 
 export interface Migration {
   name: string;

@@ -199,4 +199,19 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(String(alert.params.text)).toContain('could not remove an upload');
     expect(await loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.original_not_removable', assetId: asset.id } })).toBe(1);
   });
+
+  it('secures a file it heard of only through file_shared, threading the card by the file\'s shares', async () => {
+    const late = 'C0PARTNER1';
+    // Posted while interception was off: the message event found nothing to do.
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: late, name: 'late.png', bytes: await readFile(photos.png) });
+    await sleep(200);
+    await loupe.services.storage.policies.change(workspaceId, late, { interception: true }, { type: 'admin', id: SLACK_ADMIN });
+    try {
+      expect((await slack.deliver({ type: 'file_shared', file_id: upload.fileId, user_id: CLINICIAN, channel_id: late, event_ts: upload.ts })).status).toBe(200);
+      const card = await until('the card', () => cardsIn(upload.ts)[0], 30_000);
+      expect(card.params.channel).toBe(late);
+    } finally {
+      await loupe.services.storage.policies.change(workspaceId, late, { interception: false }, { type: 'admin', id: SLACK_ADMIN });
+    }
+  });
 });

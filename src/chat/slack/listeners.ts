@@ -19,6 +19,8 @@ export interface ListenerDeps {
 const SLACK: AuditActor = { type: 'system', id: 'slack' };
 /** The callback id of the message shortcut, as in manifests/slack/manifest.yaml. */
 export const SECURE_SHORTCUT = 'loupe_secure';
+/** How long a file_shared event waits for its message event, which carries the thread and text. */
+const FILE_SHARED_GRACE_MS = 5_000;
 
 interface FileShareMessage {
   subtype?: string;
@@ -78,7 +80,7 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
       payload: { workspaceId: workspace.id, fileId: event.file_id, channelId: event.channel_id, userId: event.user_id },
       dedupeKey: `${SlackJob.FileShared}:${workspace.id}:${event.file_id}`,
       // The message event normally arrives meanwhile and makes this a no-op.
-      runAt: new Date(d.clock.now().getTime() + 10_000),
+      runAt: new Date(d.clock.now().getTime() + FILE_SHARED_GRACE_MS),
     });
   });
 }
