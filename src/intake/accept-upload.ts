@@ -33,6 +33,8 @@ export interface AcceptUploadInput {
   /** The platform's id of the file: one asset per file, however often it is announced. */
   sourceRef: string;
   messageText: string | undefined;
+  /** How many files the message carried, when known: its removal waits until each is accounted for. */
+  filesInMessage?: number;
   /** The adapter's ingest job, which fetches the bytes. */
   ingestJob: string;
   /** Who asked Loupe to secure this file (a shortcut), whatever the channel's interception. */
@@ -79,6 +81,7 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
           sourceRef,
           sourceMessageId: input.messageId ?? null,
           legalHold: policy.legalHold,
+          metadata: input.filesInMessage === undefined ? {} : { filesInMessage: input.filesInMessage },
         },
       });
       const text = input.messageText?.trim();

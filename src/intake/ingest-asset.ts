@@ -54,12 +54,19 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
     return { outcome: 'stored', card: cardView(card, asset), linkToken: undefined, warnings: [] };
   }
   const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
+  // Text naming a patient is PHI in the chat: its message must go, whatever becomes of the file.
+  let textIdentifier: string | undefined;
+  if (asset.messageText && asset.messageTextKeyId) {
+    const keyRow = await deps.db.prisma.dataKey.findUniqueOrThrow({ where: { id: asset.messageTextKeyId } });
+    textIdentifier = identifierIn(policy, unseal(deps.dataKeys.unwrap(keyRow), asset.messageText, messageTextAad(assetId)).toString('utf8'));
+  }
+  const metadata = { ...(asset.metadata as object), messageNamesPatient: textIdentifier !== undefined };
   let prepared: Awaited<ReturnType<typeof prepareAsset>>;
   try {
     prepared = await prepareAsset(bytes, { limits: deps.limits, secret: await deps.workspaces.secret(asset.workspaceId), deidentifier: deps.deidentifier });
   } catch (error) {
     if (!isLoupeError(error)) throw error;
-    await fail(deps, assetId, asset.workspaceId, error.code);
+    await fail(deps, assetId, asset.workspaceId, error.code, metadata);
     return { outcome: 'failed', code: error.code, message: error.message };
   }
   if (prepared.outcome === 'not_an_image' || !policy.acceptedKinds.includes(prepared.family)) {
@@ -76,12 +83,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
 
   // The patient: from the DICOM header, else an identifier in the message text by the channel's pattern.
   let patient = prepared.patient ? { ...prepared.patient, issuer: prepared.patient.issuer || policy.identifierIssuer } : undefined;
-  if (!patient && asset.messageText && asset.messageTextKeyId) {
-    const keyRow = await deps.db.prisma.dataKey.findUniqueOrThrow({ where: { id: asset.messageTextKeyId } });
-    const text = unseal(deps.dataKeys.unwrap(keyRow), asset.messageText, messageTextAad(assetId)).toString('utf8');
-    const identifier = identifierIn(policy, text);
-    if (identifier) patient = { identifier, issuer: policy.identifierIssuer };
-  }
+  if (!patient && textIdentifier) patient = { identifier: textIdentifier, issuer: policy.identifierIssuer };
   const patientId = patient ? await deps.patients.link(asset.workspaceId, patient, SYSTEM) : undefined;
 
   const now = deps.clock.now();
@@ -91,7 +93,13 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
   const { card, updated, token } = await transaction(deps.db, async (tx) => {
     const updated = await tx.asset.update({
       where: { id: assetId },
-      data: { status: 'stored', kind, patientId: patientId ?? null, metadata: { ...facts }, burnedInText: prepared.burnedInText },
+      data: {
+        status: 'stored',
+        kind,
+        patientId: patientId ?? null,
+        metadata: { ...metadata, ...facts },
+        burnedInText: prepared.burnedInText,
+      },
     });
     if (patientId && !consult.patientId) await tx.consult.update({ where: { id: consult.id }, data: { patientId } });
     const card = await tx.card.create({
@@ -121,9 +129,9 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
   return { outcome: 'stored', card: cardView(card, updated), linkToken: token, warnings: prepared.warnings };
 }
 
-async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode): Promise<void> {
+async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode, metadata: object): Promise<void> {
   await transaction(deps.db, async (tx) => {
-    await tx.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: code } });
+    await tx.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: code, metadata } });
     await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code } });
   });
 }

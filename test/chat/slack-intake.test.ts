@@ -118,6 +118,12 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
   it('links a photo to the patient named in the message text by the channel pattern', async () => {
     const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'w2.png', bytes: await readFile(photos.png), text: `wound day 3 ${PATIENT.identifier}` });
     await until('the card', () => cardsIn(upload.ts)[0]);
+    // A message with harmless text stays (only the file goes); this one named the patient.
+    const harmless = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'w4.png', bytes: await readFile(photos.png), text: 'day 4, looking better' });
+    await until('its file deleted', () => slack.file(harmless.fileId)?.deleted);
+    await until('the first message deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
+    await sleep(300);
+    expect(slack.messages.find((m) => m.ts === harmless.ts)?.deleted).toBe(false);
     const asset = await until('the asset', async () => {
       const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: upload.fileId } });
       return a?.status === 'stored' ? a : undefined;
@@ -150,11 +156,13 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
 
   it('tells the uploader privately when a file is corrupt, keeps nothing of it, and still removes it', async () => {
     const broken = (await readFile(photos.jpeg)).subarray(0, 1500);
-    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'broken.jpg', bytes: broken });
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'broken.jpg', bytes: broken, text: `for ${PATIENT.identifier}` });
     const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts));
     expect(note.params.user).toBe(CLINICIAN);
     expect(String(note.params.text)).toContain('damaged or incomplete');
     await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
+    // Its text named the patient: the message goes too.
+    await until('the message deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
     const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
     expect(asset.status).toBe('failed');
     expect(asset.errorCode).toBe('LOUPE_IMAGE_CORRUPT');

@@ -160,8 +160,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
         return;
       } else throw error;
     }
-    // The message goes too when its text was the upload's only company or named the patient.
-    if (asset.sourceMessageId && (!asset.messageText || asset.patientId)) {
+    if (asset.sourceMessageId && (await messageShouldGo(asset))) {
       await d.admin.chat.delete({ channel: consult.channelId, ts: asset.sourceMessageId }).catch((error: unknown) => {
         const code = slackError(error);
         if (code !== 'message_not_found') d.logger.warn({ err: describeError(error), code }, 'could not delete the upload message');
@@ -181,6 +180,19 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const message = cardBlocks(cardView(card, card.asset), token ? d.viewUrl(token) : undefined);
     await d.bot.chat.update({ channel: card.channelId, ts: card.messageId, ...message });
   };
+
+  /**
+   * The upload's message goes too when its text names the patient, or when it
+   * has no text and every file in it is an image Loupe secured (deleting it
+   * must not take a colleague's document with it).
+   */
+  async function messageShouldGo(asset: { workspaceId: string; sourceMessageId: string | null; messageText: Uint8Array | null; metadata: unknown }): Promise<boolean> {
+    const meta = (asset.metadata ?? {}) as { filesInMessage?: number; messageNamesPatient?: boolean };
+    if (meta.messageNamesPatient) return true;
+    if (asset.messageText || meta.filesInMessage === undefined) return false;
+    const siblings = await db.prisma.asset.findMany({ where: { workspaceId: asset.workspaceId, sourceMessageId: asset.sourceMessageId }, select: { errorCode: true } });
+    return siblings.length === meta.filesInMessage && siblings.every((s) => s.errorCode !== NOT_AN_IMAGE);
+  }
 
   const recheckRemoval: JobHandler = async (payload) => {
     const assetId = assetOf(payload);

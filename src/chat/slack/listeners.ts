@@ -45,6 +45,7 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
         uploaderId: m.user!,
         sourceRef: file.id,
         messageText: m.text,
+        filesInMessage: m.files?.length ?? 0,
         ingestJob: SlackJob.Ingest,
         ...(requestedBy ? { requestedBy } : {}),
       });
