@@ -36,7 +36,7 @@ function numbers(ds: DicomDataset, tag: string): number[] {
 }
 
 /** Stored values of one frame as numbers (sign and bits-stored applied). */
-function storedValues(frame: Buffer, count: number, bitsAllocated: number, bitsStored: number, signed: boolean, little: boolean): Float64Array {
+export function storedValues(frame: Buffer, count: number, bitsAllocated: number, bitsStored: number, signed: boolean, little: boolean): Float64Array {
   const out = new Float64Array(count);
   const shift = 32 - bitsStored;
   for (let i = 0; i < count; i++) {
@@ -60,7 +60,7 @@ function lutValues(item: DicomDataset): number[] {
   return raw.map(Number);
 }
 
-function modalityLut(ds: DicomDataset, values: Float64Array): Float64Array {
+export function modalityLut(ds: DicomDataset, values: Float64Array): Float64Array {
   const lut = items(ds, '00283000')[0];
   if (lut) {
     const [entries = 0, first = 0] = numbers(lut, '00283002');
@@ -139,53 +139,83 @@ function palette(ds: DicomDataset, index: Float64Array): Uint8Array {
   return rgb;
 }
 
-/** Renders frame `index` (default: the first) as a PNG no larger than `size` on its longer side. */
-export async function renderPreview(instance: DicomInstance, transferSyntax: string, size = 512, index = 0, codecs = new Codecs()): Promise<Preview> {
-  const ds = instance.dicom.dict;
-  if (!instance.pixelData) return { available: false, reason: 'the file has no pixel data' };
-  const rows = integer(ds, '00280010') ?? 0;
-  const columns = integer(ds, '00280011') ?? 0;
-  const samples = integer(ds, '00280002') ?? 1;
-  const bitsAllocated = integer(ds, '00280100') ?? 8;
-  const bitsStored = integer(ds, '00280101') ?? bitsAllocated;
-  const signed = integer(ds, '00280103') === 1;
-  const planar = integer(ds, '00280006') === 1;
-  const frames = integer(ds, '00280008') ?? 1;
-  const photometric = text(ds, '00280004')?.toUpperCase() ?? 'MONOCHROME2';
-  const pixels = rows * columns;
-  if (!pixels) return { available: false, reason: 'the image has no rows or columns' };
-  if (![8, 16, 32].includes(bitsAllocated)) return { available: false, reason: `${bitsAllocated}-bit pixels are not supported` };
-  if (index < 0 || index >= frames) throw new LoupeError(ErrorCode.InvalidInput, 'no such frame');
+/** What the header says about an image's pixels. */
+export interface PixelFormat {
+  rows: number;
+  columns: number;
+  samples: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  frames: number;
+  photometric: string;
+}
 
+export function pixelFormat(ds: DicomDataset): PixelFormat {
+  const bitsAllocated = integer(ds, '00280100') ?? 8;
+  return {
+    rows: integer(ds, '00280010') ?? 0,
+    columns: integer(ds, '00280011') ?? 0,
+    samples: integer(ds, '00280002') ?? 1,
+    bitsAllocated,
+    bitsStored: integer(ds, '00280101') ?? bitsAllocated,
+    signed: integer(ds, '00280103') === 1,
+    frames: integer(ds, '00280008') ?? 1,
+    photometric: text(ds, '00280004')?.toUpperCase() ?? 'MONOCHROME2',
+  };
+}
+
+/** One frame's samples as decoded: native order and layout, or a baseline JPEG sharp must decode. */
+export type DecodedFrame =
+  | { kind: 'samples'; raw: Buffer; little: boolean; planar: boolean; format: PixelFormat }
+  | { kind: 'jpeg'; jpeg: Buffer; format: PixelFormat }
+  | { kind: 'unavailable'; reason: string };
+
+export async function decodeFrame(instance: DicomInstance, transferSyntax: string, index: number, codecs: Codecs): Promise<DecodedFrame> {
+  const ds = instance.dicom.dict;
+  if (!instance.pixelData) return { kind: 'unavailable', reason: 'the file has no pixel data' };
+  const format = pixelFormat(ds);
+  const { rows, columns, samples, bitsAllocated, frames, photometric } = format;
+  const pixels = rows * columns;
+  if (!pixels) return { kind: 'unavailable', reason: 'the image has no rows or columns' };
+  if (![8, 16, 32].includes(bitsAllocated)) return { kind: 'unavailable', reason: `${bitsAllocated}-bit pixels are not supported` };
+  if (index < 0 || index >= frames) throw new LoupeError(ErrorCode.InvalidInput, 'no such frame');
   const element = splitPixelElement(instance.pixelData, transferSyntax);
-  let raw: Buffer;
-  let little = transferSyntax !== TransferSyntax.ExplicitBig;
-  let planarOut = planar;
   if (NATIVE.has(transferSyntax)) {
     // YBR_FULL_422 stores two samples per pixel (Cb and Cr shared by pixel pairs).
     const perPixel = photometric === 'YBR_FULL_422' ? 2 : samples;
-    raw = frameOf(element, index, frames, (pixels * perPixel * bitsAllocated) / 8);
-  } else if (transferSyntax === RLE) {
-    raw = decodeRle(frameOf(element, index, frames, 0), pixels, samples, bitsAllocated / 8);
-    little = true;
-    planarOut = true;
-  } else if (codecs.supports(transferSyntax)) {
+    const raw = frameOf(element, index, frames, (pixels * perPixel * bitsAllocated) / 8);
+    return { kind: 'samples', raw, little: transferSyntax !== TransferSyntax.ExplicitBig, planar: integer(ds, '00280006') === 1, format };
+  }
+  if (transferSyntax === RLE) {
+    return { kind: 'samples', raw: decodeRle(frameOf(element, index, frames, 0), pixels, samples, bitsAllocated / 8), little: true, planar: true, format };
+  }
+  if (codecs.supports(transferSyntax)) {
     try {
-      raw = await codecs.decode(transferSyntax, frameOf(element, index, frames, 0), { bitsAllocated, rows, columns });
+      const raw = await codecs.decode(transferSyntax, frameOf(element, index, frames, 0), { bitsAllocated, rows, columns });
+      return { kind: 'samples', raw, little: true, planar: false, format };
     } catch (cause) {
       if (cause instanceof LoupeError) throw cause;
       throw new LoupeError(ErrorCode.ImageCorrupt, 'a compressed frame could not be decoded', { cause });
     }
-    little = true;
-    planarOut = false;
-  } else if (transferSyntax === JPEG_BASELINE) {
-    const jpeg = frameOf(element, index, frames, 0);
-    const data = await sharp(jpeg).resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
-    return { available: true, data: data.data, mediaType: 'image/png', width: data.info.width, height: data.info.height };
-  } else {
-    const name = CODEC_NAMES[transferSyntax] ?? `transfer syntax ${transferSyntax}`;
-    return { available: false, reason: `preview unavailable: no decoder for ${name} yet` };
   }
+  if (transferSyntax === JPEG_BASELINE) return { kind: 'jpeg', jpeg: frameOf(element, index, frames, 0), format };
+  const name = CODEC_NAMES[transferSyntax] ?? `transfer syntax ${transferSyntax}`;
+  return { kind: 'unavailable', reason: `preview unavailable: no decoder for ${name} yet` };
+}
+
+/** Renders frame `index` (default: the first) as a PNG no larger than `size` on its longer side. */
+export async function renderPreview(instance: DicomInstance, transferSyntax: string, size = 512, index = 0, codecs = new Codecs()): Promise<Preview> {
+  const ds = instance.dicom.dict;
+  const decoded = await decodeFrame(instance, transferSyntax, index, codecs);
+  if (decoded.kind === 'unavailable') return { available: false, reason: decoded.reason };
+  if (decoded.kind === 'jpeg') {
+    const data = await sharp(decoded.jpeg).resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
+    return { available: true, data: data.data, mediaType: 'image/png', width: data.info.width, height: data.info.height };
+  }
+  const { raw, little, planar: planarOut } = decoded;
+  const { rows, columns, samples, bitsAllocated, bitsStored, signed, photometric } = decoded.format;
+  const pixels = rows * columns;
 
   let rgb: Uint8Array;
   let channels: 1 | 3;

@@ -37,6 +37,13 @@ const usersInfo: Method = ({ state, params }) => {
   return user ? ok({ user: userObject(state, user) }) : fail('user_not_found');
 };
 
+// Slack matches the address case-insensitively; users from other organisations are not found.
+const usersLookupByEmail: Method = ({ state, params }) => {
+  const email = (str(params, 'email') ?? '').toLowerCase();
+  const user = [...state.users.values()].find((u) => !u.external && u.email.toLowerCase() === email);
+  return user ? ok({ user: userObject(state, user) }) : fail('users_not_found');
+};
+
 const conversationsInfo: Method = ({ state, caller, params }) => {
   const channel = state.channels.get(str(params, 'channel') ?? '');
   return channel ? ok({ channel: channelObject(state, channel, caller.userId) }) : fail('channel_not_found');
@@ -53,6 +60,7 @@ export const directoryMethods: Record<string, Method> = {
   'auth.test': authTest,
   'team.info': teamInfo,
   'users.info': usersInfo,
+  'users.lookupByEmail': usersLookupByEmail,
   'conversations.info': conversationsInfo,
   'conversations.members': conversationsMembers,
 };
