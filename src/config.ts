@@ -40,7 +40,27 @@ const schema = z.object({
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
   LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "expected the identity provider's issuer URL" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_IDENTITY_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a claim name').default('email'),
+  OIDC_MFA_ACR: z.string().min(1).default('urn:loupe:acr:mfa'),
+  LOUPE_SESSION_IDLE_SECONDS: int(5, 4 * 3600).default(15 * 60),
+  LOUPE_SESSION_MAX_HOURS: int(1, 24).default(8),
+  LOUPE_BREAK_GLASS_MINUTES: int(5, 240).default(60),
 });
+
+export interface OidcConfig {
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: URL;
+  postLogoutRedirectUri: URL;
+  /** 'email' matches the provider's verified email with the chat profile's; another claim is matched as given. */
+  identityClaim: string;
+  /** The acr value that means multi-factor sign-in, asked for when a policy requires it. */
+  mfaAcr: string;
+}
 
 const DEFAULT_SLACK_API = 'https://slack.com/api/';
 
@@ -81,6 +101,27 @@ export interface Config {
   slack: SlackConfig | undefined;
   /** `loupe serve` starts the demo (a local Slack stand-in) when no chat platform is configured. */
   demo: boolean;
+  /** Unset: nobody can sign in to the viewer (the demo brings its own provider). */
+  oidc: OidcConfig | undefined;
+  session: { idleSeconds: number; maxSeconds: number };
+  breakGlassMinutes: number;
+}
+
+function oidcConfig(e: Env, publicUrl: URL): OidcConfig | undefined {
+  const given = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET];
+  if (given.every((v) => v === undefined)) return undefined;
+  if (given.some((v) => v === undefined)) {
+    throw new LoupeError(ErrorCode.ConfigInvalid, 'invalid configuration:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: required together');
+  }
+  return {
+    issuer: new URL(e.OIDC_ISSUER!),
+    clientId: e.OIDC_CLIENT_ID!,
+    clientSecret: e.OIDC_CLIENT_SECRET!,
+    redirectUri: new URL('/auth/callback', publicUrl),
+    postLogoutRedirectUri: new URL('/auth/signed-out', publicUrl),
+    identityClaim: e.OIDC_IDENTITY_CLAIM,
+    mfaAcr: e.OIDC_MFA_ACR,
+  };
 }
 
 type Env = z.infer<typeof schema>;
@@ -147,5 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     embedded: e.DATABASE_URL === undefined,
     slack,
     demo: e.LOUPE_DEMO === 'auto' && !slack,
+    oidc: oidcConfig(e, new URL(e.PUBLIC_URL)),
+    session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
+    breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
   };
 }

@@ -14,6 +14,12 @@ import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { prepareDemo } from './demo/prepare.js';
+import { DEMO_IDP_PATH } from './demo/start-demo.js';
+import { RelyingParty } from './web/oidc/relying-party.js';
+import { authRouter } from './web/viewer/auth-routes.js';
+import { NO_DIRECTORY } from './web/viewer/directory.js';
+import { ViewerSessions } from './web/viewer/sessions.js';
+import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { demoRouter } from './demo/routes.js';
 import type { Demo } from './demo/start-demo.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
@@ -140,7 +146,29 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         publicUrl: config.publicUrl,
       })
     : undefined;
-  if (options.demo) app.use(demoRouter(options.demo.slack));
+  if (options.demo) {
+    app.use(DEMO_IDP_PATH, options.demo.identityProvider.handler);
+    app.use(demoRouter(options.demo.slack));
+  }
+  const sessions = new ViewerSessions(storage.db, services.clock, config.session);
+  const directory = slack?.directory ?? NO_DIRECTORY;
+  const rp = config.oidc ? new RelyingParty(config.oidc) : undefined;
+  app.use(
+    authRouter({ db: storage.db, clock: services.clock, audit: storage.audit, logger, policies: storage.policies, directory, sessions, rp, publicUrl: config.publicUrl, maxSessionSeconds: config.session.maxSeconds }),
+  );
+  app.use(
+    viewerRouter({
+      storage,
+      clock: services.clock,
+      logger,
+      sessions,
+      directory,
+      limits: { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes },
+      publicUrl: config.publicUrl,
+      breakGlassMinutes: config.breakGlassMinutes,
+      mfaAcr: config.oidc?.mfaAcr ?? '',
+    }),
+  );
   finishHttpApp(app);
   const worker = new Worker({
     queue,

@@ -34,6 +34,8 @@ export const ErrorCode = {
   ImageUnsupported: 'LOUPE_IMAGE_UNSUPPORTED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
   Forbidden: 'LOUPE_FORBIDDEN',
+  OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
+  OidcFailed: 'LOUPE_OIDC_FAILED',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
   SlackApiFailed: 'LOUPE_SLACK_API_FAILED',
 } as const;

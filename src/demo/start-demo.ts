@@ -1,15 +1,22 @@
 // Demo mode: with no Slack credentials, `loupe serve` starts the local Slack
 // stand-in and points the real Slack adapter at it through the ordinary
-// configuration (SLACK_API_URL and generated secrets), so the demo exercises
-// the same code as production. It says so loudly: it is not for patient data.
+// configuration (SLACK_API_URL and generated secrets), and mounts a local
+// OpenID Provider with the demo clinicians for the viewer's sign-in, so the
+// demo exercises the same code as production. It says so loudly: it is not
+// for patient data.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_TEAM_ID } from '../chat/slack/stand-in/defaults.js';
 import { SlackStandIn } from '../chat/slack/stand-in/index.js';
 import type { Config } from '../config.js';
+import { ACR_MFA, createIdentityProvider, DEMO_PEOPLE, type IdentityProvider } from './identity-provider/index.js';
 import type { Logger } from '../logging.js';
+
+/** Where the demo's sign-in (a local OpenID Provider) is mounted on Loupe's server. */
+export const DEMO_IDP_PATH = '/demo/idp';
 
 export interface Demo {
   slack: SlackStandIn;
+  identityProvider: IdentityProvider;
   /** Slack's demo channels where interception starts on. */
   interceptedChannels: string[];
   adminUserId: string;
@@ -27,9 +34,27 @@ export async function startDemo(config: Config, logger: Logger): Promise<{ confi
     'DEMO MODE: no Slack credentials are configured, so a local Slack stand-in with invented users is running. Try it at /demo. Never use demo mode with real patient data.',
   );
   const admin = slack.directory().users.find((u) => u.isAdmin && !u.external);
+  // The demo hospital's sign-in, with the demo clinicians as its people (password "demo", code 123456).
+  const clientId = 'loupe-demo';
+  const clientSecret = randomBytes(24).toString('hex');
+  const issuer = new URL(DEMO_IDP_PATH, config.publicUrl).href;
+  const identityProvider = createIdentityProvider({
+    issuer,
+    clients: [{ clientId, clientSecret, redirectUris: [new URL('/auth/callback', config.publicUrl).href], postLogoutRedirectUris: [new URL('/auth/signed-out', config.publicUrl).href] }],
+    people: DEMO_PEOPLE,
+  });
   return {
     config: {
       ...config,
+      oidc: config.oidc ?? {
+        issuer: new URL(identityProvider.issuer),
+        clientId,
+        clientSecret,
+        redirectUri: new URL('/auth/callback', config.publicUrl),
+        postLogoutRedirectUri: new URL('/auth/signed-out', config.publicUrl),
+        identityClaim: 'email',
+        mfaAcr: ACR_MFA,
+      },
       slack: {
         signingSecret,
         botToken,
@@ -40,6 +65,6 @@ export async function startDemo(config: Config, logger: Logger): Promise<{ confi
         adminUsers: [],
       },
     },
-    demo: { slack, interceptedChannels: slack.directory().channels.filter((c) => c.name !== 'partner-referrals').map((c) => c.id), adminUserId: admin?.id ?? '', teamId: DEFAULT_TEAM_ID },
+    demo: { slack, identityProvider, interceptedChannels: slack.directory().channels.filter((c) => c.name !== 'partner-referrals').map((c) => c.id), adminUserId: admin?.id ?? '', teamId: DEFAULT_TEAM_ID },
   };
 }

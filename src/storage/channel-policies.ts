@@ -9,7 +9,7 @@ import type { ChannelPolicy as PolicyRow } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
 
-export type PolicyChange = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView'>>;
+export type PolicyChange = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa'>>;
 
 function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined {
   if (!row) return undefined;
@@ -20,6 +20,8 @@ function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined
     identifierPattern: row.identifierPattern,
     ...(row.identifierIssuer ? { identifierIssuer: row.identifierIssuer } : {}),
     membersMayView: row.membersMayView,
+    requireMfa: row.requireMfa,
+    consentRule: row.consentRule,
     legalHold: row.legalHold,
   };
 }
@@ -64,6 +66,6 @@ export class ChannelPolicies {
 }
 
 function pick(p: ChannelPolicy): PolicyChange {
-  const { interception, acceptedKinds, cardLifetimeSeconds, identifierPattern, identifierIssuer, membersMayView } = p;
-  return { interception, acceptedKinds, cardLifetimeSeconds, identifierPattern, identifierIssuer, membersMayView };
+  const { interception, acceptedKinds, cardLifetimeSeconds, identifierPattern, identifierIssuer, membersMayView, requireMfa } = p;
+  return { interception, acceptedKinds, cardLifetimeSeconds, identifierPattern, identifierIssuer, membersMayView, requireMfa };
 }

@@ -12,7 +12,9 @@ import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import { slackAdmins } from './admins.js';
+import type { ChatDirectory } from '../../web/viewer/directory.js';
 import { boltLogger } from './bolt-logger.js';
+import { slackDirectory } from './directory.js';
 import { registerCommands } from './commands.js';
 import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
@@ -35,6 +37,7 @@ export interface SlackAdapterDeps {
 
 export interface SlackAdapter {
   bolt: App;
+  directory: ChatDirectory;
   handlers: Record<string, JobHandler>;
   /** Socket Mode connects here; over HTTP there is nothing to start. */
   start(): Promise<void>;
@@ -93,6 +96,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   });
   return {
     bolt,
+    directory: slackDirectory(bot),
     handlers,
     start: async () => {
       if (slack.socketMode) await bolt.start();

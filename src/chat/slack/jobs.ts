@@ -15,6 +15,7 @@ import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import { transaction } from '../../storage/transaction.js';
+import { tellChannelAdmins } from './admins.js';
 import { cardBlocks } from './card-blocks.js';
 import { downloadSlackFile } from './download.js';
 import { explainFailure, patientPrompt, removalRequest } from './messages.js';
@@ -221,17 +222,8 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   };
 
   /** Admins in the channel see, privately, that an upload could not be taken out of it. */
-  async function alertAdmins(channelId: string, workspaceId: string): Promise<void> {
-    void workspaceId;
-    const members = await d.bot.conversations.members({ channel: channelId }).then((r) => r.members ?? [], () => [] as string[]);
-    for (const user of members) {
-      const info = await d.bot.users.info({ user }).catch(() => undefined);
-      if (!info?.user?.is_admin && !info?.user?.is_owner) continue;
-      await d.bot.chat
-        .postEphemeral({ channel: channelId, user, text: 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.' })
-        .catch(() => undefined);
-    }
-  }
+  const alertAdmins = (channelId: string, _workspaceId: string) =>
+    tellChannelAdmins(d.bot, channelId, 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.');
 
   const fileShared: JobHandler = async (payload) => {
     const p = payload as { workspaceId: string; fileId: string; channelId: string; userId: string };

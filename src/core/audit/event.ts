@@ -32,6 +32,11 @@ export const AuditAction = {
   CardExpired: 'card.expired',
   PatientLinked: 'patient.linked',
   ParticipantInvited: 'consult.participant_invited',
+  AssetViewed: 'asset.viewed',
+  ViewerSignedIn: 'viewer.signed_in',
+  ViewerSignInRefused: 'viewer.sign_in_refused',
+  ViewerSignedOut: 'viewer.signed_out',
+  BreakGlass: 'consult.break_glass',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

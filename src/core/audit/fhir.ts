@@ -144,6 +144,11 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.CardExpired]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.PatientLinked]: { type: DcmEvent.PatientRecord },
   [AuditAction.ParticipantInvited]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
+  [AuditAction.AssetViewed]: { type: DcmEvent.PatientRecord },
+  [AuditAction.ViewerSignedIn]: { type: DcmEvent.UserAuthentication },
+  [AuditAction.ViewerSignInRefused]: { type: DcmEvent.UserAuthentication },
+  [AuditAction.ViewerSignedOut]: { type: DcmEvent.UserAuthentication },
+  [AuditAction.BreakGlass]: { type: DcmEvent.SecurityAlert },
 };
 
 // Actions written by newer code or plugins must still export, not throw.

@@ -12,6 +12,10 @@ export interface ChannelPolicy {
   /** The issuer recorded with an identifier found in message text. */
   identifierIssuer: string;
   membersMayView: boolean;
+  /** Viewing needs a multi-factor sign-in. */
+  requireMfa: boolean;
+  /** care_implied: the care team needs no recorded consent unless refused; always_required: every view needs one. */
+  consentRule: 'care_implied' | 'always_required';
   legalHold: boolean;
 }
 
@@ -23,6 +27,8 @@ export const DEFAULT_POLICY: ChannelPolicy = {
   identifierPattern: null,
   identifierIssuer: 'LOCAL',
   membersMayView: false,
+  requireMfa: false,
+  consentRule: 'care_implied',
   legalHold: false,
 };
 

@@ -1,0 +1,45 @@
+// Whether the patient's recorded consents let this view happen. Until consent
+// capture arrives, care by the consult's care team is implied (the channel
+// policy's `care_implied`) unless the patient refused; everything else needs
+// a recorded permit. A live refusal that covers the request always wins.
+import type { AssetKind, ConsentFacts, ConsentRule, DataKind, Party, Purpose } from './types.js';
+
+export interface ConsentQuestion {
+  kind: DataKind;
+  purpose: Purpose;
+  party: Party;
+  rule: ConsentRule;
+}
+
+export type ConsentOutcome =
+  | { ok: true; basis: 'implied'; consentId: null }
+  | { ok: true; basis: 'permit'; consentId: string }
+  | { ok: false; reason: 'consent_refused' | 'consent_missing' };
+
+export function dataKindOf(kind: AssetKind): DataKind {
+  return kind === 'photo' ? 'photo' : 'dicom';
+}
+
+/** In force at `now`: validFrom <= now < validUntil, and not revoked. */
+export function isConsentLive(c: ConsentFacts, now: Date): boolean {
+  const t = now.getTime();
+  return c.revokedAt === null && c.validFrom.getTime() <= t && (c.validUntil === null || t < c.validUntil.getTime());
+}
+
+/** Speaks of this kind, purpose and party; an empty list speaks of nothing. */
+export function consentCovers(c: ConsentFacts, q: Pick<ConsentQuestion, 'kind' | 'purpose' | 'party'>): boolean {
+  return c.dataKinds.includes(q.kind) && c.purposes.includes(q.purpose) && c.parties.includes(q.party);
+}
+
+export function isCareImplied(q: ConsentQuestion): boolean {
+  return q.rule === 'care_implied' && q.purpose === 'care' && q.party === 'care_team';
+}
+
+export function consentFor(consents: readonly ConsentFacts[], q: ConsentQuestion, now: Date): ConsentOutcome {
+  const applicable = consents.filter((c) => isConsentLive(c, now) && consentCovers(c, q));
+  // Anything that is not an explicit permit is read as a refusal.
+  if (applicable.some((c) => c.decision !== 'permit')) return { ok: false, reason: 'consent_refused' };
+  if (isCareImplied(q)) return { ok: true, basis: 'implied', consentId: null };
+  const permit = applicable[0];
+  return permit ? { ok: true, basis: 'permit', consentId: permit.id } : { ok: false, reason: 'consent_missing' };
+}

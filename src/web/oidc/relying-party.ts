@@ -1,0 +1,102 @@
+// Loupe as an OpenID Connect relying party (openid-client): authorization
+// code flow with PKCE, state and nonce, against any provider found by
+// discovery. Asks for multi-factor sign-in with acr_values when a policy
+// requires it; the caller checks what the ID token says was done.
+import * as oidc from 'openid-client';
+import type { OidcConfig } from '../../config.js';
+import { sessionUsedMfa } from '../../core/access/mfa.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
+
+export interface LoginRequest {
+  url: URL;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export interface SignedIn {
+  issuer: string;
+  subject: string;
+  email: string | undefined;
+  emailVerified: boolean;
+  name: string;
+  acr: string | undefined;
+  amr: string[];
+  /** The configured identity claim's value, when it is not the email. */
+  claim: string | undefined;
+}
+
+export class RelyingParty {
+  private discovered: Promise<oidc.Configuration> | undefined;
+
+  constructor(private readonly o: OidcConfig) {}
+
+  private configuration(): Promise<oidc.Configuration> {
+    // Discovered once, on first use; a failure is retried at the next sign-in.
+    this.discovered ??= oidc
+      .discovery(this.o.issuer, this.o.clientId, undefined, oidc.ClientSecretBasic(this.o.clientSecret), this.o.issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {})
+      .catch((cause: unknown) => {
+        this.discovered = undefined;
+        throw new LoupeError(ErrorCode.OidcUnavailable, 'the hospital sign-in service could not be reached', { cause });
+      });
+    return this.discovered;
+  }
+
+  async login(requireMfa: boolean): Promise<LoginRequest> {
+    const config = await this.configuration();
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: this.o.redirectUri.href,
+      scope: 'openid email profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...(requireMfa ? { acr_values: this.o.mfaAcr } : {}),
+    });
+    return { url, state, nonce, codeVerifier };
+  }
+
+  /** Checks the callback (state, PKCE, nonce, ID token signature and audience) and returns who signed in. */
+  async callback(currentUrl: URL, expected: { state: string; nonce: string; codeVerifier: string }): Promise<SignedIn> {
+    const config = await this.configuration();
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: expected.codeVerifier,
+        expectedState: expected.state,
+        expectedNonce: expected.nonce,
+        idTokenExpected: true,
+      });
+    } catch (cause) {
+      throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in could not be completed', { cause });
+    }
+    const claims = tokens.claims();
+    if (!claims) throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in returned no ID token');
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return {
+      issuer: claims.iss,
+      subject: claims.sub,
+      email: str(claims['email']),
+      emailVerified: claims['email_verified'] === true,
+      name: str(claims['name']) ?? str(claims['email']) ?? claims.sub,
+      acr: str(claims.acr),
+      amr: Array.isArray(claims.amr) ? claims.amr.filter((a): a is string => typeof a === 'string') : [],
+      claim: this.o.identityClaim === 'email' ? undefined : str(claims[this.o.identityClaim]),
+    };
+  }
+
+  /** The provider's end-session URL, when it has one, returning to Loupe afterwards. */
+  async endSessionUrl(): Promise<URL | undefined> {
+    const config = await this.configuration().catch(() => undefined);
+    if (!config?.serverMetadata().end_session_endpoint) return undefined;
+    return oidc.buildEndSessionUrl(config, { client_id: this.o.clientId, post_logout_redirect_uri: this.o.postLogoutRedirectUri.href });
+  }
+
+  /** Whether the ID token shows the multi-factor sign-in the policy asks for. */
+  isMultiFactor(who: Pick<SignedIn, 'acr' | 'amr'>): boolean {
+    return sessionUsedMfa(who, [this.o.mfaAcr]);
+  }
+}

@@ -1,0 +1,143 @@
+// Sign-in and sign-out for the viewer: the redirect to the hospital's
+// provider (state, nonce and PKCE kept server side, used once), the callback
+// that checks them, matches the person to their chat account and opens a
+// session, and sign-out at Loupe with the provider's end-session offered.
+import { createHash } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import { AuditAction } from '../../core/audit/event.js';
+import type { Clock } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../logging.js';
+import type { AuditLog } from '../../storage/audit-log.js';
+import type { ChannelPolicies } from '../../storage/channel-policies.js';
+import type { Database } from '../../storage/database.js';
+import { hashLinkToken } from '../../intake/link-token.js';
+import type { RelyingParty } from '../oidc/relying-party.js';
+import { cardOfToken } from './access.js';
+import type { ChatDirectory } from './directory.js';
+import { clearSessionCookie, safeReturn, sameOrigin, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
+import { linkIdentity } from './identity-link.js';
+import { noticeHtml } from './notice.js';
+import type { ViewerSessions } from './sessions.js';
+
+export interface AuthDeps {
+  db: Database;
+  clock: Clock;
+  audit: AuditLog;
+  logger: Logger;
+  policies: ChannelPolicies;
+  directory: ChatDirectory;
+  sessions: ViewerSessions;
+  rp: RelyingParty | undefined;
+  publicUrl: URL;
+  maxSessionSeconds: number;
+}
+
+const stateHash = (state: string) => createHash('sha256').update(`loupe-login/1\0${state}`).digest('hex');
+const LOGIN_TTL_MS = 10 * 60_000;
+
+export function authRouter(d: AuthDeps): Router {
+  const router = express.Router();
+  const secure = d.publicUrl.protocol === 'https:';
+  const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
+    secureHeaders(res);
+    res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }));
+  };
+
+  router.get('/auth/login', async (req: Request, res: Response) => {
+    if (!d.rp) return page(res, 503, 'Sign-in is not set up', 'This Loupe has no hospital sign-in configured (OIDC_ISSUER). Ask its administrator.');
+    const returnTo = safeReturn(req.query['return']);
+    const token = returnTo.startsWith('/view/') ? returnTo.slice('/view/'.length) : undefined;
+    const card = token ? await cardOfToken(d.db, token) : undefined;
+    const requireMfa = card ? (await d.policies.effective(card.workspaceId, card.channelId)).requireMfa : false;
+    let login;
+    try {
+      login = await d.rp.login(requireMfa);
+    } catch (error) {
+      d.logger.warn({ err: describeError(error) }, 'sign-in could not start');
+      return page(res, 503, 'Sign-in is unavailable', 'The hospital sign-in service could not be reached. Try again in a moment.');
+    }
+    await d.db.prisma.loginAttempt.create({
+      data: {
+        stateHash: stateHash(login.state),
+        nonce: login.nonce,
+        codeVerifier: login.codeVerifier,
+        returnTo,
+        linkTokenHash: token ? hashLinkToken(token) : null,
+        requireMfa,
+        expiresAt: new Date(d.clock.now().getTime() + LOGIN_TTL_MS),
+      },
+    });
+    secureHeaders(res);
+    res.redirect(302, login.url.href);
+  });
+
+  router.get('/auth/callback', async (req: Request, res: Response) => {
+    if (!d.rp) return page(res, 503, 'Sign-in is not set up', 'This Loupe has no hospital sign-in configured.');
+    const state = typeof req.query['state'] === 'string' ? req.query['state'] : '';
+    // Used once: deleted as it is read, so a replayed callback finds nothing.
+    const attempt = state ? await d.db.prisma.loginAttempt.delete({ where: { stateHash: stateHash(state) } }).catch(() => undefined) : undefined;
+    if (!attempt || attempt.expiresAt <= d.clock.now()) {
+      return page(res, 400, 'Sign-in expired', 'This sign-in took too long or was already used. Open the link from the chat again.');
+    }
+    let who;
+    try {
+      who = await d.rp.callback(new URL(req.originalUrl, d.publicUrl), { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
+    } catch (error) {
+      d.logger.warn({ err: describeError(error) }, 'sign-in callback refused');
+      return page(res, 400, 'Sign-in failed', 'The sign-in could not be completed. Open the link from the chat again.');
+    }
+    const refuse = async (reason: string, status: number, title: string, message: string, link?: { href: string; label: string }) => {
+      await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignInRefused, outcome: 'denied', reason, details: { issuer: who.issuer, subject: who.subject } });
+      page(res, status, title, message, link);
+    };
+    const mfa = d.rp.isMultiFactor(who);
+    if (attempt.requireMfa && !mfa) {
+      return refuse('mfa_required', 401, 'Multi-factor sign-in needed', 'Viewing images from this channel needs a multi-factor sign-in, and this one used a password only. Sign in again with your second factor.', {
+        href: `/auth/login?return=${encodeURIComponent(attempt.returnTo)}`,
+        label: 'Sign in again',
+      });
+    }
+    const card = attempt.linkTokenHash
+      ? await d.db.prisma.linkToken.findUnique({ where: { tokenHash: attempt.linkTokenHash }, include: { card: true } }).then((t) => t?.card)
+      : undefined;
+    let identityLinkId: string | undefined;
+    if (card) {
+      const linked = await linkIdentity({ db: d.db, audit: d.audit, directory: d.directory }, card.workspaceId, who);
+      if (!linked) {
+        return refuse('no_identity_match', 403, 'No matching chat account', 'You signed in, but Loupe found no account in this chat workspace with your verified hospital email, so it cannot tell whether you may see this image. Ask your administrator to check that your chat profile uses your hospital email.');
+      }
+      identityLinkId = linked;
+    }
+    const session = await d.sessions.create({
+      issuer: who.issuer,
+      subject: who.subject,
+      displayName: who.name,
+      email: who.email,
+      acr: who.acr,
+      amr: who.amr,
+      identityLinkId,
+    });
+    await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedIn, outcome: 'success', details: { session: session.id, issuer: who.issuer, subject: who.subject, mfa } });
+    setSessionCookie(res, session.token, d.maxSessionSeconds, secure);
+    secureHeaders(res);
+    res.redirect(302, attempt.returnTo);
+  });
+
+  router.post('/auth/logout', async (req: Request, res: Response) => {
+    if (!sameOrigin(req, d.publicUrl)) return page(res, 403, 'Refused', 'That request did not come from Loupe.');
+    const token = sessionCookie(req);
+    const current = await d.sessions.resolve(token, false);
+    await d.sessions.end(token);
+    clearSessionCookie(res, secure);
+    if (current.state === 'active') {
+      await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedOut, outcome: 'success', details: { session: current.id } });
+    }
+    const provider = await d.rp?.endSessionUrl().catch(() => undefined);
+    page(res, 200, 'Signed out of Loupe', 'Your Loupe session has ended.', provider ? { href: provider.href, label: 'Also sign out of the hospital sign-in' } : undefined);
+  });
+
+  router.get('/auth/signed-out', (_req, res) => page(res, 200, 'Signed out', 'You are signed out.'));
+  router.get('/auth/signed-in', (_req, res) => page(res, 200, 'Signed in', 'You are signed in. Open an image from its card in the chat.'));
+  return router;
+}

@@ -1,0 +1,249 @@
+// The viewer: /view/<token> (the card's link) and the session-bound API its
+// page reads. Every request is authorized afresh by the pure access rules and
+// audited; pixels and patient data never travel without a live session, and
+// nothing is cacheable. There is no download endpoint: the original file is
+// decoded here and only its pixels (or a photo's cleaned copy) leave.
+import express, { type Request, type Response, type Router } from 'express';
+import type { Clock } from '../../core/clock.js';
+import { breakGlassRequest } from '../../core/access/break-glass.js';
+import { sessionUsedMfa } from '../../core/access/mfa.js';
+import { AuditAction } from '../../core/audit/event.js';
+import { describeError } from '../../core/errors.js';
+import { extractFacts } from '../../imaging/dicom/extract.js';
+import { framePixels } from '../../imaging/dicom/frame-pixels.js';
+import { readInstance } from '../../imaging/dicom/parse.js';
+import { hashLinkToken } from '../../intake/link-token.js';
+import type { ImagingLimits } from '../../imaging/limits.js';
+import { Codecs } from '../../imaging/dicom/codecs.js';
+import type { Logger } from '../../logging.js';
+import type { Storage } from '../../storage/services.js';
+import { cardOfToken, decideAccess, type AccessDeps, type Viewer } from './access.js';
+import type { ChatDirectory } from './directory.js';
+import { sameOrigin, secureHeaders, sessionCookie } from './http.js';
+import { noticeHtml, type Notice } from './notice.js';
+import { VIEWER_CSS, VIEWER_JS, viewerHtml } from './page.js';
+import type { ViewerSessions } from './sessions.js';
+
+export interface ViewerDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  sessions: ViewerSessions;
+  directory: ChatDirectory;
+  limits: ImagingLimits;
+  publicUrl: URL;
+  breakGlassMinutes: number;
+  /** The acr value the provider uses for multi-factor sign-in. */
+  mfaAcr: string;
+}
+
+const LOSSY_SYNTAXES = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.91']);
+
+export function viewerRouter(d: ViewerDeps): Router {
+  const router = express.Router();
+  const { storage } = d;
+  const access: AccessDeps = { db: storage.db, clock: d.clock, audit: storage.audit, policies: storage.policies, directory: d.directory };
+  const codecs = new Codecs();
+  const page = (res: Response, status: number, notice: Notice) => {
+    secureHeaders(res);
+    res.status(status).type('html').send(noticeHtml(notice));
+  };
+  const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
+
+  /** The signed-in viewer as the card's workspace knows them, or why not. */
+  async function viewerFor(req: Request, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
+    const session = await d.sessions.resolve(sessionCookie(req));
+    if (session.state !== 'active') return 'sign_in';
+    const card = await cardOfToken(storage.db, token);
+    if (!card) return 'unknown_token';
+    let chatUserId = session.workspaceId === card.workspaceId ? session.chatUserId : undefined;
+    if (!chatUserId && session.identity.email) {
+      // Signed in from another card: the same person in this card's workspace, by the same rule.
+      const link = await storage.db.prisma.identityLink.findUnique({
+        where: { workspaceId_oidcIssuer_oidcSubject: { workspaceId: card.workspaceId, oidcIssuer: session.identity.issuer, oidcSubject: session.identity.subject } },
+      });
+      chatUserId = link?.chatUserId;
+    }
+    if (!chatUserId) return 'no_link';
+    const mfa = sessionUsedMfa(session.identity, [d.mfaAcr]);
+    return { viewer: { chatUserId, mfa, sessionId: session.id }, name: session.identity.displayName };
+  }
+
+  // Browsers ask for it on every page; there is none.
+  router.get('/favicon.ico', (_req, res) => void res.status(204).end());
+  router.get('/viewer/viewer.js', (_req, res) => void (secureHeaders(res), res.type('js').send(VIEWER_JS)));
+  router.get('/viewer/viewer.css', (_req, res) => void (secureHeaders(res), res.type('css').send(VIEWER_CSS)));
+
+  router.get('/view/:token', async (req: Request<{ token: string }>, res: Response) => {
+    const token = req.params.token;
+    const who = await viewerFor(req, token);
+    if (who === 'sign_in') return void (secureHeaders(res), res.redirect(302, loginLink(token)));
+    if (who === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
+    if (who === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
+    const { decision } = await decideAccess(access, token, who.viewer);
+    if (decision.allow) {
+      secureHeaders(res);
+      return void res.type('html').send(viewerHtml(token));
+    }
+    switch (decision.reason) {
+      case 'token_expired':
+      case 'asset_shredded':
+      case 'asset_failed':
+        return page(res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' });
+      case 'token_revoked':
+      case 'card_revoked':
+      case 'asset_revoked':
+        return page(res, 403, { title: 'Access revoked', message: 'The sender or an administrator revoked access to this image.' });
+      case 'mfa_required':
+        return page(res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } });
+      case 'asset_not_ready':
+        return page(res, 409, { title: 'Not ready yet', message: 'Loupe is still securing this image. Try again in a moment.' });
+      case 'waiting_for_patient':
+        return page(res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
+      default:
+        return page(res, 403, {
+          title: 'You do not have access',
+          message: 'You are not part of this consult. Ask someone in it to invite you with Invite specialist on the card.',
+          breakGlass: { action: `/view/${token}/break-glass` },
+        });
+    }
+  });
+
+  router.post('/view/:token/break-glass', express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request<{ token: string }>, res: Response) => {
+    const token = req.params.token;
+    if (!sameOrigin(req, d.publicUrl)) return page(res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
+    const who = await viewerFor(req, token);
+    if (typeof who === 'string') return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
+    const row = await storage.db.prisma.linkToken.findUnique({
+      where: { tokenHash: hashLinkToken(token) },
+      include: { card: { include: { asset: true, consult: { include: { participants: true, grants: true } } } } },
+    });
+    if (!row) return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
+    const { card } = row;
+    const { consult, asset } = card;
+    const policy = await storage.policies.effective(card.workspaceId, card.channelId);
+    const settings = (await storage.db.prisma.workspace.findUniqueOrThrow({ where: { id: card.workspaceId } })).settings as { breakGlass?: boolean };
+    const participant = consult.participants.find((p) => p.userId === who.viewer.chatUserId) ?? null;
+    const result = breakGlassRequest(
+      {
+        standing: {
+          userId: who.viewer.chatUserId,
+          consult: { id: consult.id, requesterId: consult.requesterId },
+          participant: participant && { userId: participant.userId, role: participant.role, removedAt: participant.removedAt },
+          isChannelMember: false,
+          membersMayView: policy.membersMayView,
+          grants: consult.grants.filter((g) => g.userId === who.viewer.chatUserId),
+        },
+        asset,
+        policy: { allowed: settings.breakGlass !== false, durationMinutes: d.breakGlassMinutes },
+        reason: typeof req.body?.reason === 'string' ? req.body.reason : '',
+      },
+      d.clock.now(),
+    );
+    const actor = { type: 'user' as const, id: who.viewer.chatUserId };
+    if (!result.allow) {
+      await storage.audit.record({ actor, action: AuditAction.BreakGlass, outcome: 'denied', reason: result.reason, workspaceId: card.workspaceId, assetId: asset.id, consultId: consult.id });
+      return page(res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' });
+    }
+    const g = result.grant;
+    await storage.db.prisma.$transaction(async (tx) => {
+      await tx.grant.create({ data: { consultId: g.consultId, userId: g.userId, source: 'break_glass', grantedBy: g.grantedBy, hop: g.hop, breakGlassReason: g.breakGlassReason, expiresAt: g.expiresAt } });
+      // The reason may name the patient: it stays in the grant, not in the audit trail.
+      await storage.audit.append(tx, { actor, action: AuditAction.BreakGlass, outcome: 'success', workspaceId: card.workspaceId, assetId: asset.id, consultId: consult.id, details: { until: g.expiresAt.toISOString() } });
+    });
+    await d.directory
+      .tellAdmins(card.workspaceId, card.channelId, `Break-glass: <@${who.viewer.chatUserId}> opened an image from this channel without an invitation, until ${g.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`)
+      .catch((error: unknown) => d.logger.warn({ err: describeError(error) }, 'break-glass announcement failed'));
+    secureHeaders(res);
+    res.redirect(303, `/view/${token}`);
+  });
+
+  router.get('/viewer/api/session', async (req: Request, res: Response) => {
+    const s = await d.sessions.resolve(sessionCookie(req), false);
+    secureHeaders(res);
+    res.json({ state: s.state });
+  });
+
+  /** Authorizes an API request: a live session and an allowing decision, else a status and no data. */
+  async function allowed(req: Request<{ token: string }>, res: Response): Promise<{ assetId: string; name: string; chatUserId: string } | undefined> {
+    secureHeaders(res);
+    const who = await viewerFor(req, req.params.token);
+    if (who === 'sign_in') return void res.status(401).json({ error: 'sign in' });
+    if (typeof who === 'string') return void res.status(403).json({ error: 'forbidden' });
+    const { decision, card } = await decideAccess(access, req.params.token, who.viewer);
+    if (!decision.allow || !card) return void res.status(decision.allow ? 404 : decision.status).json({ error: decision.allow ? 'not found' : decision.reason });
+    return { assetId: card.assetId, name: who.name, chatUserId: who.viewer.chatUserId };
+  }
+
+  async function blobOf(assetId: string, kind: 'original' | 'derivative', chatUserId: string): Promise<{ bytes: Buffer; mediaType: string }> {
+    const blob = await storage.db.prisma.blob.findUniqueOrThrow({ where: { assetId_kind_part: { assetId, kind, part: 0 } } });
+    const stream = await storage.blobs.open(blob.id, { type: 'user', id: chatUserId });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return { bytes: Buffer.concat(chunks), mediaType: blob.mediaType };
+  }
+
+  router.get('/viewer/api/:token/info', async (req: Request<{ token: string }>, res: Response) => {
+    const ok = await allowed(req, res);
+    if (!ok) return;
+    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId } });
+    const meta = (asset.metadata ?? {}) as { modality?: string; bodyPart?: string };
+    if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name });
+    const { bytes } = await blobOf(asset.id, 'original', ok.chatUserId);
+    const instance = readInstance(bytes, d.limits);
+    const facts = extractFacts(instance.dicom);
+    const ts = facts.transferSyntax ?? '';
+    const first = await framePixels(instance, ts, 0, codecs);
+    const lossy = LOSSY_SYNTAXES.has(ts) || String(instance.dicom.dict['00282110']?.Value?.[0] ?? '') === '01';
+    const title = ['DICOM', meta.modality, meta.bodyPart].filter(Boolean).join(' · ');
+    const grey = first.kind === 'grey' ? { encoding: first.encoding, slope: first.slope, intercept: first.intercept, invert: first.invert, voiFunction: first.voiFunction, presets: first.presets, bitsStored: first.bitsStored } : {};
+    res.json({ kind: 'dicom', title, frames: facts.frames, rows: facts.rows, columns: facts.columns, lossy, viewer: ok.name, ...grey });
+  });
+
+  router.get('/viewer/api/:token/frames/:index', async (req: Request<{ token: string; index: string }>, res: Response) => {
+    const ok = await allowed(req, res);
+    if (!ok) return;
+    const { bytes } = await blobOf(ok.assetId, 'original', ok.chatUserId);
+    const instance = readInstance(bytes, d.limits);
+    const index = Number.parseInt(req.params.index, 10);
+    const facts = extractFacts(instance.dicom);
+    if (!Number.isInteger(index) || index < 0 || index >= facts.frames) return void res.status(404).json({ error: 'no such frame' });
+    const frame = await framePixels(instance, facts.transferSyntax ?? '', index, codecs);
+    if (frame.kind === 'unavailable') return void res.status(422).json({ error: frame.reason });
+    if (frame.kind === 'rgb') return void res.type('image/png').send(frame.png);
+    res.set({ 'X-Loupe-Encoding': frame.encoding, 'X-Loupe-Rows': String(frame.rows), 'X-Loupe-Columns': String(frame.columns) });
+    res.type('application/octet-stream').send(frame.data);
+  });
+
+  router.get('/viewer/api/:token/photo', async (req: Request<{ token: string }>, res: Response) => {
+    const ok = await allowed(req, res);
+    if (!ok) return;
+    const { bytes, mediaType } = await blobOf(ok.assetId, 'derivative', ok.chatUserId);
+    res.type(mediaType).send(bytes);
+  });
+
+  router.get('/viewer/api/:token/details', async (req: Request<{ token: string }>, res: Response) => {
+    const ok = await allowed(req, res);
+    if (!ok) return;
+    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId } });
+    const fields: [string, string][] = [];
+    if (asset.patientId) {
+      const p = await storage.patients.read(asset.patientId, { type: 'user', id: ok.chatUserId }, 'viewer details panel');
+      fields.push(['Patient', p.name ?? '—'], ['Identifier', `${p.identifier} (${p.issuer})`], ['Birth date', p.birthDate ?? '—'], ['Sex', p.sex ?? '—']);
+    } else fields.push(['Patient', 'not linked yet']);
+    if (asset.kind !== 'photo') {
+      const facts = extractFacts(readInstance((await blobOf(asset.id, 'original', ok.chatUserId)).bytes, d.limits).dicom);
+      fields.push(
+        ['Modality', facts.modality ?? '—'],
+        ['Body part', facts.bodyPart ?? '—'],
+        ['Study', facts.studyDescription ?? '—'],
+        ['Series', facts.seriesDescription ?? '—'],
+        ['Study date', facts.studyDate ?? '—'],
+        ['Frames', String(facts.frames)],
+        ['Size', `${facts.columns ?? '?'} × ${facts.rows ?? '?'}`],
+      );
+    }
+    res.json({ fields });
+  });
+  return router;
+}

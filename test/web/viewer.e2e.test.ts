@@ -1,0 +1,215 @@
+// The viewer end to end, in real Chromium: a card's View link, sign-in at a
+// real OpenID Provider (oidc-provider, the demo hospital's), the matching to
+// the Slack account, and what each kind of person then sees.
+import { createServer } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeCard } from '../../src/cards/lifecycle.js';
+import { inviteSpecialist } from '../../src/consults/invite-specialist.js';
+import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
+import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const RADIOLOGY = 'C0RADIOL01';
+const WOUNDS = 'C0WOUNDS01';
+const AMARA = { id: 'U0CLIN0001', email: 'amara.okafor@hospital.example', name: 'Dr Amara Okafor' };
+const LI = { id: 'U0CLIN0002', email: 'li.wei@hospital.example' };
+const SAM = { id: 'U0NURSE001', email: 'sam.rivera@hospital.example' };
+const ADMIN = 'U0ADMIN001';
+const IDLE_SECONDS = 6;
+// Runs in the page: the sum of the red channel the viewer's canvas shows (0 when blank).
+const CANVAS_SUM = `(() => {
+  const c = document.getElementById('image');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += d[i];
+  return sum;
+})()`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function ctDicom(): Promise<Buffer> {
+  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+  instance.dicom.dict['00100020'] = { vr: 'LO', Value: ['MRN-E2E-1'] };
+  return writeInstance(instance);
+}
+
+describe('the viewer in Chromium', () => {
+  let env: SlackLoupe;
+  let idp: RunningIdentityProvider;
+  let browser: Browser;
+  let publicUrl: string;
+  let viewUrl: string;
+  let cardId: string;
+
+  async function upload(channel: string): Promise<{ url: string; cardId: string }> {
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel, name: 'ct.dcm', bytes: await ctDicom() });
+    const call = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
+    const url = /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))?.[1];
+    const card = await env.loupe.services.storage.db.prisma.card.findFirstOrThrow({ where: { threadId: up.ts } });
+    return { url: url!, cardId: card.id };
+  }
+
+  async function signIn(page: Page, url: string, email: string, otp = ''): Promise<void> {
+    await page.goto(url);
+    await page.fill('#email', email);
+    await page.fill('#password', 'demo');
+    if (otp) await page.fill('#otp', otp);
+    await Promise.all([page.waitForLoadState('load'), page.click('button.primary')]);
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startIdentityProvider({
+      clients: [{ clientId: 'loupe-e2e', clientSecret: 'e2e-secret-0123456789', redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
+      people: DEMO_PEOPLE,
+    });
+    env = await startSlackLoupe('pglite', {
+      giveAdminToken: true,
+      env: {
+        PORT: String(port),
+        PUBLIC_URL: publicUrl,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: 'loupe-e2e',
+        OIDC_CLIENT_SECRET: 'e2e-secret-0123456789',
+        LOUPE_SESSION_IDLE_SECONDS: String(IDLE_SECONDS),
+        LOUPE_CARD_SWEEP_SECONDS: '1',
+      },
+    });
+    const { storage } = env.loupe.services;
+    const admin = { type: 'admin' as const, id: ADMIN };
+    await storage.policies.change(env.workspaceId, RADIOLOGY, { interception: true }, admin);
+    await storage.policies.change(env.workspaceId, WOUNDS, { interception: true }, admin);
+    ({ url: viewUrl, cardId } = await upload(RADIOLOGY));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+    await idp?.close();
+  });
+
+  const audit = (action: string, outcome?: string) =>
+    env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action, ...(outcome ? { outcome: outcome as 'success' } : {}) }, orderBy: { seq: 'asc' } });
+
+  it('signs the sender in and shows the CT at its bit depth, with window presets and the watermark', async () => {
+    expect(viewUrl.startsWith(`${publicUrl}/view/`)).toBe(true);
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const response = page.waitForResponse((r) => r.url() === viewUrl && r.status() === 200);
+    await signIn(page, viewUrl, AMARA.email);
+    const headers = (await response).headers();
+    expect(headers['cache-control']).toBe('no-store');
+    expect(headers['content-security-policy']).toContain("script-src 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    await page.waitForSelector('#preset-label:not([hidden])');
+    expect(await page.textContent('#watermark')).toContain(AMARA.name);
+    const pixels = () => page.evaluate(CANVAS_SUM) as Promise<number>;
+    const first = await pixels();
+    expect(first).toBeGreaterThan(0);
+    // A different window changes what is drawn from the same 16-bit values.
+    const options = await page.$$eval('#preset option', (os) => os.map((o) => o.textContent));
+    expect(options.join(' ')).toMatch(/Lung/);
+    await page.selectOption('#preset', { index: 1 });
+    await until('a new rendering', async () => ((await pixels()) !== first ? true : undefined));
+    expect(errors, errors.join('\n')).toEqual([]);
+    // No way to download: the page has no download link, and the original's bytes are never served.
+    expect(await page.$('a[download]')).toBeNull();
+    const session = (await page.context().cookies()).find((c) => c.name === 'loupe_session');
+    expect([session?.httpOnly, session?.sameSite]).toEqual([true, 'Lax']);
+    expect((await audit('asset.viewed', 'success')).length).toBeGreaterThan(0);
+  });
+
+  it('turns away a clinician outside the consult with 403, and lets them break glass with a reason, audited and announced', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const denied = page.waitForResponse((r) => r.url() === viewUrl && r.status() !== 302);
+    await signIn(page, viewUrl, LI.email);
+    expect((await denied).status()).toBe(403);
+    expect(await page.textContent('h1')).toBe('You do not have access');
+    expect((await audit('asset.viewed', 'denied')).some((e) => e.reason === 'no_grant' || e.reason === 'not_participant')).toBe(true);
+    await page.fill('textarea[name=reason]', 'Patient deteriorating in ED, on-call radiologist unavailable');
+    await Promise.all([page.waitForURL(viewUrl), page.click('form button[type=submit]')]);
+    await page.waitForSelector('#preset-label:not([hidden])', { timeout: 5000 }).catch(async () => {
+      throw new Error(`break-glass did not open the viewer: ${await page.textContent('body')}`);
+    });
+    const glass = await audit('consult.break_glass', 'success');
+    expect(glass).toHaveLength(1);
+    expect(JSON.stringify({ ...glass[0], seq: String(glass[0]!.seq) })).not.toContain('deteriorating');
+    await until('the admins told', () => env.slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === ADMIN && String(c.params.text).includes('Break-glass')));
+  });
+
+  it('tells someone with no chat account why, and audits it', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, viewUrl, 'visitor@hospital.example');
+    expect(await page.textContent('h1')).toBe('No matching chat account');
+    expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'no_identity_match')).toBe(true);
+  });
+
+  it('answers 403 for a revoked card and 410 for an expired one, as pages, never a stack trace', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, viewUrl, AMARA.email);
+    const revoked = await upload(WOUNDS);
+    const { storage, clock, queue } = { ...env.loupe.services, clock: env.loupe.services.clock };
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, revoked.cardId, { userId: AMARA.id, isAdmin: false });
+    const r1 = await page.goto(revoked.url);
+    expect(r1?.status()).toBe(403);
+    expect(await page.textContent('h1')).toBe('Access revoked');
+    await storage.policies.change(env.workspaceId, WOUNDS, { cardLifetimeSeconds: 1 }, { type: 'admin', id: ADMIN });
+    const expiring = await upload(WOUNDS);
+    await until('expired', async () => ((await storage.db.prisma.card.findUniqueOrThrow({ where: { id: expiring.cardId } })).state === 'expired' ? true : undefined));
+    const r2 = await page.goto(expiring.url);
+    expect(r2?.status()).toBe(410);
+    expect(await page.textContent('h1')).toBe('This link has expired');
+    expect(await page.content()).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+
+  it('blanks the image when the session has been idle too long', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, viewUrl, AMARA.email);
+    await page.waitForSelector('#preset-label:not([hidden])');
+    await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 15) * 1000 });
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    // The pixels are refused too, not only hidden.
+    const status = await page.evaluate(async (token) => (await fetch(`/viewer/api/${token}/frames/0`)).status, viewUrl.split('/view/')[1]);
+    expect(status).toBe(401);
+  });
+
+  it('refuses a password-only sign-in where the channel policy requires multi-factor', async () => {
+    const { storage, clock } = env.loupe.services;
+    await inviteSpecialist({ db: storage.db, audit: storage.audit, clock, policies: storage.policies }, cardId, { userId: AMARA.id, isAdmin: false }, SAM.id);
+    await storage.policies.change(env.workspaceId, RADIOLOGY, { requireMfa: true }, { type: 'admin', id: ADMIN });
+    try {
+      const page = await (await browser.newContext()).newPage();
+      // Sam has no second factor: the provider can only sign them in with a password.
+      await signIn(page, viewUrl, SAM.email);
+      expect(await page.textContent('h1')).toBe('Multi-factor sign-in needed');
+      expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'mfa_required')).toBe(true);
+      // Amara has one: with the code, she gets in.
+      const ok = await (await browser.newContext()).newPage();
+      await signIn(ok, viewUrl, AMARA.email, '123456');
+      await ok.waitForSelector('#preset-label:not([hidden])');
+    } finally {
+      await storage.policies.change(env.workspaceId, RADIOLOGY, { requireMfa: false }, { type: 'admin', id: ADMIN });
+    }
+    await sleep(0);
+  });
+});
