@@ -141,11 +141,13 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).interception).toBe(true);
     expect(await ask(ADMIN, 'policy set lifetime 7d')).toContain('Card lifetime: 168 h');
     expect(await ask(ADMIN, 'policy set kinds dicom')).toContain('Accepted kinds: dicom');
+    expect(await ask(ADMIN, 'policy set mfa on')).toContain('Multi-factor sign-in to view: required');
+    expect(await ask(ADMIN, 'policy set mfa off')).toContain('Multi-factor sign-in to view: not required');
     expect(await ask(ADMIN, 'policy set lifetime forever')).toContain('lifetime is like');
     expect(await ask(ADMIN, 'policy workspace')).toContain('Workspace default');
     const p = await loupe.services.storage.policies.effective(workspaceId, WOUNDS);
     expect([p.cardLifetimeSeconds, p.acceptedKinds]).toEqual([7 * 86400, ['dicom']]);
-    expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 2);
+    expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 4);
     expect(await ask(ADMIN, 'policy set kinds photo,dicom')).toContain('Accepted kinds: photo, dicom');
   });
 

@@ -2,7 +2,7 @@
 // change or a message saying what was wrong. Pure; the platforms share it.
 import type { AcceptedKind, ChannelPolicy } from './channel-policy.js';
 
-export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView'>>;
+export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa'>>;
 
 export type PolicyCommand =
   | { kind: 'show'; scope: 'channel' | 'workspace' }
@@ -17,6 +17,7 @@ export const POLICY_USAGE = [
   '`/loupe policy [workspace] set pattern <regular expression>` (or `none`): patient identifiers in message text',
   '`/loupe policy [workspace] set issuer <name>`: the issuer of identifiers found in text',
   '`/loupe policy [workspace] set members on|off`: channel members may view',
+  '`/loupe policy [workspace] set mfa on|off`: viewing needs a multi-factor sign-in',
 ].join('\n');
 
 const onOff = (v: string) => (v === 'on' ? true : v === 'off' ? false : undefined);
@@ -45,6 +46,10 @@ export function parsePolicyCommand(text: string): PolicyCommand {
     case 'members': {
       const v = onOff(value);
       return v === undefined ? bad('members is on or off.') : { kind: 'set', scope, change: { membersMayView: v } };
+    }
+    case 'mfa': {
+      const v = onOff(value);
+      return v === undefined ? bad('mfa is on or off.') : { kind: 'set', scope, change: { requireMfa: v } };
     }
     case 'kinds': {
       const kinds = value.split(',').map((k) => k.trim());
@@ -79,6 +84,7 @@ export function describePolicy(p: ChannelPolicy): string {
     `Card lifetime: ${Number.isInteger(hours) ? `${hours} h` : `${Math.round(p.cardLifetimeSeconds / 60)} min`}`,
     `Patient identifier pattern: ${p.identifierPattern ? `\`${p.identifierPattern}\` (issuer ${p.identifierIssuer})` : 'none'}`,
     `Channel members may view: ${p.membersMayView ? 'yes' : 'no'}`,
+    `Multi-factor sign-in to view: ${p.requireMfa ? 'required' : 'not required'}`,
     ...(p.legalHold ? ['Legal hold: *on*'] : []),
   ].join('\n');
 }
