@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeCard } from '../../src/cards/lifecycle.js';
 import { inviteSpecialist } from '../../src/consults/invite-specialist.js';
@@ -39,6 +40,14 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+async function sharpPhoto(): Promise<{ bytes: Buffer; width: number; height: number }> {
+  const width = 1600;
+  const height = 1200;
+  const raw = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < raw.length; i++) raw[i] = (i * 7) & 255;
+  return { bytes: await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer(), width, height };
 }
 
 async function ctDicom(): Promise<Buffer> {
@@ -176,6 +185,7 @@ describe('the viewer in Chromium', () => {
     await storage.policies.change(env.workspaceId, WOUNDS, { cardLifetimeSeconds: 1 }, { type: 'admin', id: ADMIN });
     const expiring = await upload(WOUNDS);
     await until('expired', async () => ((await storage.db.prisma.card.findUniqueOrThrow({ where: { id: expiring.cardId } })).state === 'expired' ? true : undefined));
+    await storage.policies.change(env.workspaceId, WOUNDS, { cardLifetimeSeconds: 48 * 3600 }, { type: 'admin', id: ADMIN });
     const r2 = await page.goto(expiring.url);
     expect(r2?.status()).toBe(410);
     expect(await page.textContent('h1')).toBe('This link has expired');
@@ -211,5 +221,56 @@ describe('the viewer in Chromium', () => {
       await storage.policies.change(env.workspaceId, RADIOLOGY, { requireMfa: false }, { type: 'admin', id: ADMIN });
     }
     await sleep(0);
+  });
+
+  it('shows a photo at full resolution to its sender while it waits for a patient, and nobody else', async () => {
+    const jpeg = await sharpPhoto();
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel: WOUNDS, name: 'wound.jpg', bytes: jpeg.bytes });
+    const call = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
+    const url = /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))![1]!;
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, url, AMARA.email);
+    await until('drawn', async () => ((await page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
+    // What the page receives is the cleaned copy at the photo's own size.
+    const token = url.split('/view/')[1]!;
+    const size = await page.evaluate(`(async () => { const b = await (await fetch('/viewer/api/${token}/photo')).blob(); const i = await createImageBitmap(b); return [i.width, i.height, b.type]; })()`);
+    expect(size).toEqual([jpeg.width, jpeg.height, 'image/jpeg']);
+    // Another clinician, even one in the consult's channel, cannot see it before it is linked.
+    const other = await (await browser.newContext()).newPage();
+    const denied = other.waitForResponse((r) => r.url() === url && r.status() !== 302);
+    await signIn(other, url, LI.email);
+    expect((await denied).status()).toBe(403);
+    expect(await other.textContent('h1')).toBe('Waiting for a patient link');
+  });
+
+  it('steps through a multi-frame image, marks a lossy one, and signs out at Loupe offering the provider’s sign-out', async () => {
+    const { storage } = env.loupe.services;
+    const multi = readInstance(await readFile(join(PYDICOM, 'SC_rgb_rle_2frame.dcm')), DEFAULT_LIMITS);
+    multi.dicom.dict['00100020'] = { vr: 'LO', Value: ['MRN-E2E-2'] };
+    multi.dicom.dict['00280301'] = { vr: 'CS', Value: ['NO'] };
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'two.dcm', bytes: writeInstance(multi) });
+    const call = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
+    const url = /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))![1]!;
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, url, AMARA.email);
+    await page.waitForSelector('#frame-controls:not([hidden])');
+    await until('frame 1', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined));
+    await page.click('#next');
+    await until('frame 2', async () => ((await page.textContent('#frame')) === '2 / 2' ? true : undefined));
+    expect(await page.isHidden('#lossy')).toBe(true);
+
+    const lossy = readInstance(await readFile(join(PYDICOM, 'JPEG-lossy.dcm')), DEFAULT_LIMITS);
+    lossy.dicom.dict['00100020'] = { vr: 'LO', Value: ['MRN-E2E-3'] };
+    const up2 = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'lossy.dcm', bytes: writeInstance(lossy) });
+    const call2 = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up2.ts));
+    await page.goto(/"url":"([^"]+\/view\/[^"]+)"/.exec(String(call2.params.blocks))![1]!);
+    await page.waitForSelector('#lossy:not([hidden])');
+
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/auth/logout"] button')]);
+    expect(await page.textContent('h1')).toBe('Signed out of Loupe');
+    expect(await page.getAttribute('a', 'href')).toContain('/session/end');
+    // The Loupe session is over (the provider's own sign-in stays until its link is followed).
+    expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
+    expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(1);
   });
 });
