@@ -16,6 +16,7 @@ const SCRIPTS = {
   'photo-clean': { script: 'photo-clean', env: {} },
   'dicom-deid': { script: 'dicom-deid', env: {} },
   'slack-upload': { script: 'slack-upload', env: {} },
+  viewer: { script: 'viewer', env: {} },
 } as const;
 type Benchmark = keyof typeof SCRIPTS;
 const BENCHMARKS = Object.keys(SCRIPTS) as Benchmark[];

@@ -1,0 +1,122 @@
+// Server time to first image in the viewer: for a signed-in viewer, the
+// page's two requests (the image's description, then its first frame or the
+// photo) against a running Loupe on the embedded database, for a 512x512
+// 16-bit CT slice and a 12-megapixel photo, with 1 and 20 viewers at once.
+// Each request authorizes afresh, audits, decrypts and decodes, as in use.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SlackStandIn } from '../src/chat/slack/stand-in/index.js';
+import { loadConfig } from '../src/config.js';
+import { readInstance, writeInstance } from '../src/imaging/dicom/parse.js';
+import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
+import { createLogger } from '../src/logging.js';
+import { createLoupe } from '../src/main.js';
+import { ViewerSessions } from '../src/web/viewer/sessions.js';
+import { figure } from './lib.js';
+import { makePhoto } from './photos.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const SENDER = 'U0CLIN0001';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** CT_small (128x128, 16-bit) enlarged to 512x512 by repeating each pixel, as a native explicit little endian file. */
+async function ct512(): Promise<Buffer> {
+  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+  const small = instance.pixelData!.subarray(12);
+  const big = Buffer.alloc(512 * 512 * 2);
+  for (let y = 0; y < 512; y++) for (let x = 0; x < 512; x++) small.copy(big, (y * 512 + x) * 2, ((y >> 2) * 128 + (x >> 2)) * 2, ((y >> 2) * 128 + (x >> 2)) * 2 + 2);
+  const head = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 0, 0, 0, 0]);
+  head.writeUInt32LE(big.length, 8);
+  instance.pixelData = Buffer.concat([head, big]);
+  instance.dicom.dict['00280010'] = { vr: 'US', Value: [512] };
+  instance.dicom.dict['00280011'] = { vr: 'US', Value: [512] };
+  instance.dicom.dict['00100020'] = { vr: 'LO', Value: ['MRN-BENCH'] };
+  return writeInstance(instance);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'loupe-bench-viewer-'));
+const slack = await SlackStandIn.start({ signingSecret: 'bench-signing-secret-0123456789ab', botToken: 'xoxb-bench', adminUserToken: 'xoxp-bench' });
+const config = loadConfig({
+  LOUPE_DATA_DIR: join(dir, 'data'),
+  LOG_LEVEL: 'silent',
+  PORT: '0',
+  LOUPE_JOB_POLL_MS: '20',
+  SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789ab',
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_ADMIN_USER_TOKEN: 'xoxp-bench',
+  SLACK_API_URL: slack.apiUrl,
+});
+const loupe = await createLoupe(config, createLogger('silent'));
+try {
+  const { port } = await loupe.listen();
+  slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
+  const { storage } = loupe.services;
+  const workspace = await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'bench' });
+  await storage.policies.change(workspace.id, 'C0RADIOL01', { interception: true, identifierPattern: '(MRN-BENCH)' }, { type: 'admin', id: 'bench' });
+
+  // The sender signs in; sign-in itself is not what is measured, so the session is opened directly.
+  const link = await storage.db.prisma.identityLink.create({
+    data: { workspaceId: workspace.id, chatUserId: SENDER, oidcIssuer: 'https://idp.bench', oidcSubject: 'bench', method: 'email', verifiedAt: new Date() },
+  });
+  const session = await new ViewerSessions(storage.db, loupe.services.clock, config.session).create({
+    issuer: 'https://idp.bench',
+    subject: 'bench',
+    displayName: 'Bench Viewer',
+    email: undefined,
+    acr: undefined,
+    amr: ['pwd'],
+    identityLinkId: link.id,
+  });
+  const cookie = `loupe_session=${session.token}`;
+
+  async function posted(name: string, bytes: Buffer, text: string): Promise<string> {
+    const up = await slack.uploadFile({ user: SENDER, channel: 'C0RADIOL01', name, bytes, text });
+    for (;;) {
+      const call = slack.calls.find((c) => c.method === 'chat.postMessage' && c.params['thread_ts'] === up.ts);
+      const token = call && /\/view\/([A-Za-z0-9_-]+)/.exec(String(call.params['blocks']))?.[1];
+      if (token) return token;
+      await sleep(20);
+    }
+  }
+
+  const photoPath = join(dir, 'phone.jpg');
+  await makePhoto(photoPath, 94);
+  const targets = [
+    { label: '512x512 16-bit CT', token: await posted('ct.dcm', await ct512(), ''), last: '/frames/0' },
+    { label: '12 MP photo', token: await posted('phone.jpg', await readFile(photoPath), 'MRN-BENCH'), last: '/photo' },
+  ];
+
+  const get = async (path: string) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie } });
+    if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`);
+    await r.arrayBuffer();
+  };
+  for (const t of targets) {
+    await get(`/viewer/api/${t.token}/info`); // warm-up
+    for (const viewers of [1, 20]) {
+      const rounds = viewers === 1 ? 20 : 3;
+      const times: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        await Promise.all(
+          Array.from({ length: viewers }, async () => {
+            const t0 = performance.now();
+            await get(`/viewer/api/${t.token}/info`);
+            await get(`/viewer/api/${t.token}${t.last}`);
+            times.push(performance.now() - t0);
+          }),
+        );
+      }
+      times.sort((a, b) => a - b);
+      figure(`${t.label}, ${viewers} viewer(s): p50 / p95`, `${percentile(times, 50).toFixed(0)} ms / ${percentile(times, 95).toFixed(0)} ms (${times.length} first images)`);
+    }
+  }
+} finally {
+  await loupe.stop();
+  await slack.close();
+  await rm(dir, { recursive: true, force: true });
+}
