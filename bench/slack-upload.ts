@@ -7,15 +7,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SlackStandIn } from '../src/chat/slack/stand-in/index.js';
-import { loadConfig } from '../src/config.js';
 import { KeyRing } from '../src/crypto/keyring.js';
-import { createLogger } from '../src/logging.js';
-import { createLoupe } from '../src/main.js';
 import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { benchMigrations, figure, mb, now, withPostgresSchema } from './lib.js';
 import { makePhoto } from './photos.js';
+import { startBenchLoupe } from './slack-loupe.js';
 
 const CHANNEL = 'C0WOUNDS01';
 const UPLOADERS = ['U0CLIN0001', 'U0CLIN0002', 'U0NURSE001'];
@@ -25,25 +22,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function run(label: string, photo: Buffer, env: NodeJS.ProcessEnv): Promise<void> {
-  const signingSecret = 'bench-signing-secret-0123456789abcdef';
-  const slack = await SlackStandIn.start({ signingSecret, botToken: 'xoxb-bench', adminUserToken: 'xoxp-bench' });
-  const config = loadConfig({
-    ...env,
-    LOG_LEVEL: 'silent',
-    PORT: '0',
-    LOUPE_JOB_POLL_MS: '20',
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_ADMIN_USER_TOKEN: 'xoxp-bench',
-    SLACK_API_URL: slack.apiUrl,
-  });
-  const loupe = await createLoupe(config, createLogger('silent'));
+  const bench = await startBenchLoupe(env, CHANNEL);
+  const { slack, config } = bench;
   try {
-    const { port } = await loupe.listen();
-    slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
-    const { storage } = loupe.services;
-    const workspace = await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'bench' });
-    await storage.policies.change(workspace.id, CHANNEL, { interception: true }, { type: 'admin', id: 'bench' });
     console.log(`${label}: ${config.worker.concurrency} workers`);
     for (const concurrent of [1, 10, 50]) {
       // One upload at a time is measured 10 times; the bursts once each.
@@ -76,8 +57,7 @@ async function run(label: string, photo: Buffer, env: NodeJS.ProcessEnv): Promis
       figure(`${concurrent} at once: p50 / p95`, `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s (${sorted.length} uploads, ${(sorted.length / wall).toFixed(2)} uploads/s)`);
     }
   } finally {
-    await loupe.stop();
-    await slack.close();
+    await bench.stop();
   }
 }
 

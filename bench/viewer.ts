@@ -7,15 +7,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SlackStandIn } from '../src/chat/slack/stand-in/index.js';
-import { loadConfig } from '../src/config.js';
 import { readInstance, writeInstance } from '../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
-import { createLogger } from '../src/logging.js';
-import { createLoupe } from '../src/main.js';
 import { ViewerSessions } from '../src/web/viewer/sessions.js';
 import { figure } from './lib.js';
 import { makePhoto } from './photos.js';
+import { startBenchLoupe } from './slack-loupe.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const SENDER = 'U0CLIN0001';
@@ -40,28 +37,14 @@ async function ct512(): Promise<Buffer> {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'loupe-bench-viewer-'));
-const slack = await SlackStandIn.start({ signingSecret: 'bench-signing-secret-0123456789ab', botToken: 'xoxb-bench', adminUserToken: 'xoxp-bench' });
-const config = loadConfig({
-  LOUPE_DATA_DIR: join(dir, 'data'),
-  LOG_LEVEL: 'silent',
-  PORT: '0',
-  LOUPE_JOB_POLL_MS: '20',
-  SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789ab',
-  SLACK_BOT_TOKEN: 'xoxb-bench',
-  SLACK_ADMIN_USER_TOKEN: 'xoxp-bench',
-  SLACK_API_URL: slack.apiUrl,
-});
-const loupe = await createLoupe(config, createLogger('silent'));
+const bench = await startBenchLoupe({ LOUPE_DATA_DIR: join(dir, 'data') }, 'C0RADIOL01', { identifierPattern: '(MRN-BENCH)' });
+const { loupe, slack, config, port } = bench;
 try {
-  const { port } = await loupe.listen();
-  slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
   const { storage } = loupe.services;
-  const workspace = await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'bench' });
-  await storage.policies.change(workspace.id, 'C0RADIOL01', { interception: true, identifierPattern: '(MRN-BENCH)' }, { type: 'admin', id: 'bench' });
 
   // The sender signs in; sign-in itself is not what is measured, so the session is opened directly.
   const link = await storage.db.prisma.identityLink.create({
-    data: { workspaceId: workspace.id, chatUserId: SENDER, oidcIssuer: 'https://idp.bench', oidcSubject: 'bench', method: 'email', verifiedAt: new Date() },
+    data: { workspaceId: bench.workspaceId, chatUserId: SENDER, oidcIssuer: 'https://idp.bench', oidcSubject: 'bench', method: 'email', verifiedAt: new Date() },
   });
   const session = await new ViewerSessions(storage.db, loupe.services.clock, config.session).create({
     issuer: 'https://idp.bench',
@@ -116,7 +99,6 @@ try {
     }
   }
 } finally {
-  await loupe.stop();
-  await slack.close();
+  await bench.stop();
   await rm(dir, { recursive: true, force: true });
 }
