@@ -30,16 +30,18 @@ export interface SlackLoupe {
   close(): Promise<void>;
 }
 
-export async function startSlackLoupe(engine: Engine, o: { giveAdminToken: boolean; env?: NodeJS.ProcessEnv }): Promise<SlackLoupe> {
+export async function startSlackLoupe(engine: Engine, o: { giveAdminToken: boolean; env?: NodeJS.ProcessEnv; socketMode?: boolean }): Promise<SlackLoupe> {
   const signingSecret = `stand-in-signing-secret-${engine}-0123456789`;
   const botToken = 'xoxb-loupe-test-bot';
   const adminUserToken = 'xoxp-loupe-test-admin';
-  const slack = await SlackStandIn.start({ signingSecret, botToken, adminUserToken });
+  const appToken = 'xapp-loupe-test-app';
+  const slack = await SlackStandIn.start({ signingSecret, botToken, adminUserToken, ...(o.socketMode ? { appToken } : {}) });
   const inst = await createInstanceEnv(engine, {
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: botToken,
     ...(o.giveAdminToken ? { SLACK_ADMIN_USER_TOKEN: adminUserToken } : {}),
     SLACK_API_URL: slack.apiUrl,
+    ...(o.socketMode ? { SLACK_SOCKET_MODE: 'true', SLACK_APP_TOKEN: appToken } : {}),
     ...o.env,
   });
   const loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));

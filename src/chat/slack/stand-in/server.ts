@@ -12,6 +12,7 @@ import { fileTypes } from './file-types.js';
 import { filesRouter } from './files-route.js';
 import { interactionBody, slashCommandBody, type SlashCommand } from './interactions.js';
 import { responseUrlRouter } from './response-url.js';
+import { SocketModeServer } from './socket-mode.js';
 import { StandInState, type StoredFile } from './state.js';
 import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage, StandInUser } from './types.js';
 import { webApiRouter } from './web-api.js';
@@ -74,6 +75,7 @@ export class SlackStandIn {
       });
     });
     state.origin = originOf(server.address() as AddressInfo);
+    if (o.appToken) state.socketMode = new SocketModeServer(state, server);
     return new SlackStandIn(state, server);
   }
 
@@ -132,6 +134,9 @@ export class SlackStandIn {
     const body = isEnvelope(eventOrEnvelope)
       ? { ...eventOrEnvelope, ...(o.eventId ? { event_id: o.eventId } : {}) }
       : envelope(this.state, eventOrEnvelope, o.eventId);
+    if (this.state.socketMode) {
+      return this.state.socketMode.send('events_api', body, o.retryNum === undefined ? undefined : { num: o.retryNum, reason: o.retryReason ?? 'timeout' });
+    }
     const headers: Record<string, string> =
       o.retryNum === undefined ? {} : { 'X-Slack-Retry-Num': String(o.retryNum), 'X-Slack-Retry-Reason': o.retryReason ?? 'http_timeout' };
     return deliverSigned(this.state, JSON.stringify(body), 'application/json', {
@@ -142,14 +147,24 @@ export class SlackStandIn {
   }
 
   slashCommand(c: SlashCommand): Promise<Delivery> {
-    return deliverSigned(this.state, slashCommandBody(this.state, c), 'application/x-www-form-urlencoded');
+    const body = slashCommandBody(this.state, c);
+    if (this.state.socketMode) return this.state.socketMode.send('slash_commands', Object.fromEntries(new URLSearchParams(body)));
+    return deliverSigned(this.state, body, 'application/x-www-form-urlencoded');
   }
 
   interaction(payload: Record<string, unknown>): Promise<Delivery> {
-    return deliverSigned(this.state, interactionBody(this.state, payload), 'application/x-www-form-urlencoded');
+    const body = interactionBody(this.state, payload);
+    if (this.state.socketMode) return this.state.socketMode.send('interactive', JSON.parse(new URLSearchParams(body).get('payload') ?? '{}'));
+    return deliverSigned(this.state, body, 'application/x-www-form-urlencoded');
+  }
+
+  /** Whether an app is connected over Socket Mode. */
+  get socketConnected(): boolean {
+    return this.state.socketMode?.connected ?? false;
   }
 
   close(): Promise<void> {
+    this.state.socketMode?.close();
     return new Promise((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
       // WebClient keeps connections alive; without this close() waits for them to time out.

@@ -1,6 +1,7 @@
 // Everything the stand-in knows, in memory: the directory, what was posted and
 // uploaded, open views, and which short-lived handles (trigger ids, response
 // URLs) it has handed out.
+import type { SocketModeServer } from './socket-mode.js';
 import { ErrorCode, LoupeError } from '../../../core/errors.js';
 import { APP_ID, BOT_ID, DEFAULT_BOT_USER_ID, DEFAULT_TEAM_ID, DEMO_USERS, demoChannels } from './defaults.js';
 import { IdSource, TsSource } from './ids.js';
@@ -65,10 +66,13 @@ export class StandInState {
   readonly botId = BOT_ID;
   readonly appId = APP_ID;
   readonly signingSecret: string;
+  readonly appToken: string | undefined;
   readonly now: () => number;
   /** Set once the server listens; every URL handed out is built on it. */
   origin = '';
   eventsUrl: string | undefined;
+  /** Set when the stand-in runs with an app token: deliveries go over its WebSocket instead of HTTP. */
+  socketMode: SocketModeServer | undefined;
 
   readonly users = new Map<string, StandInUser>();
   readonly channels = new Map<string, StoredChannel>();
@@ -87,6 +91,7 @@ export class StandInState {
     this.teamId = o.teamId ?? DEFAULT_TEAM_ID;
     this.botUserId = o.botUserId ?? DEFAULT_BOT_USER_ID;
     this.signingSecret = o.signingSecret;
+    this.appToken = o.appToken;
     this.now = o.now ?? Date.now;
     this.eventsUrl = o.eventsUrl;
     this.ts = new TsSource(this.now);

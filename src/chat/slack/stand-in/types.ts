@@ -32,6 +32,8 @@ export interface SlackStandInOptions {
   botUserId?: string;
   /** 'xoxp-…': the token of the first admin (or owner) user; only this may delete other people's files and messages. */
   adminUserToken?: string;
+  /** 'xapp-…': an app-level token. Given, Loupe connects over Socket Mode and everything Slack sends goes over its WebSocket. */
+  appToken?: string;
   /** Default 'T0LOUPE'. */
   teamId?: string;
   /** Loupe's /slack/events URL; may be set later with setEventsUrl. */

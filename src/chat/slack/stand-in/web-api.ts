@@ -2,7 +2,7 @@
 // Every call is recorded before anything else, failures included, so tests
 // can scan all that Loupe ever sent to Slack for patient data.
 import express, { type Request, type Response, type Router } from 'express';
-import { fail, type Method, type Reply } from './method.js';
+import { fail, ok, type Method, type Reply } from './method.js';
 import { chatMethods } from './methods-chat.js';
 import { directoryMethods } from './methods-directory.js';
 import { fileMethods } from './methods-files.js';
@@ -40,6 +40,11 @@ function call(state: StandInState, req: Request<{ method: string }>): Reply {
   const token = bearerToken(req) ?? (typeof parsed !== 'string' && !parsed.json ? str(params, 'token') : undefined);
   state.calls.push({ method, url: req.originalUrl, token, contentType, rawBody, params, at: state.now() });
 
+  // The app-level token opens Socket Mode connections and nothing else.
+  if (method === 'apps.connections.open') {
+    if (token === undefined) return fail('not_authed');
+    return token === state.appToken && state.socketMode ? ok({ url: state.socketMode.open() }) : fail('invalid_auth');
+  }
   const handler = METHODS[method];
   if (!handler) return { ...fail('unknown_method'), req_method: method };
   if (typeof parsed === 'string') return fail(parsed);
