@@ -273,4 +273,25 @@ describe('the viewer in Chromium', () => {
     expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
     expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(1);
   });
+
+  it('shows the study details with the real patient to an authorised viewer, audited, and honours a recorded refusal', async () => {
+    const { storage } = env.loupe.services;
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, viewUrl, AMARA.email);
+    await page.waitForSelector('#preset-label:not([hidden])');
+    const reads = await storage.db.prisma.auditEvent.count({ where: { action: 'patient.read' } });
+    await page.click('#details-button');
+    await page.waitForSelector('#details:not([hidden])');
+    expect(await page.textContent('#details')).toContain('MRN-E2E-1');
+    expect(await storage.db.prisma.auditEvent.count({ where: { action: 'patient.read' } })).toBe(reads + 1);
+    // The patient refuses sharing their images with the care team: even the sender is now refused.
+    const card = await storage.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
+    await storage.db.prisma.consent.create({
+      data: { patientId: card.asset.patientId!, decision: 'deny', dataKinds: ['dicom'], purposes: ['care'], parties: ['care_team'], validFrom: new Date(Date.now() - 1000), recordedBy: ADMIN },
+    });
+    const refused = await page.goto(viewUrl);
+    expect(refused?.status()).toBe(403);
+    expect(await page.textContent('h1')).toBe('Not covered by the patient’s consent');
+    expect((await audit('asset.viewed', 'denied')).some((e) => e.reason === 'consent_refused')).toBe(true);
+  });
 });

@@ -98,6 +98,9 @@ export function viewerRouter(d: ViewerDeps): Router {
         return page(res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } });
       case 'asset_not_ready':
         return page(res, 409, { title: 'Not ready yet', message: 'Loupe is still securing this image. Try again in a moment.' });
+      case 'consent_refused':
+      case 'consent_missing':
+        return page(res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
       case 'waiting_for_patient':
         return page(res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
       default:
