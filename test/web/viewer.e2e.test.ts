@@ -294,4 +294,28 @@ describe('the viewer in Chromium', () => {
     expect(await page.textContent('h1')).toBe('Not covered by the patient’s consent');
     expect((await audit('asset.viewed', 'denied')).some((e) => e.reason === 'consent_refused')).toBe(true);
   });
+
+  it('navigates between the series of one consult, and no further', async () => {
+    const { storage } = env.loupe.services;
+    const first = await storage.db.prisma.card.findUniqueOrThrow({ where: { id: cardId } });
+    // A second image posted in the same thread belongs to the same consult.
+    const mr = readInstance(await readFile(join(PYDICOM, 'MR_small.dcm')), DEFAULT_LIMITS);
+    mr.dicom.dict['00100020'] = { vr: 'LO', Value: ['MRN-E2E-1'] };
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'mr.dcm', bytes: writeInstance(mr), threadTs: first.threadId });
+    await until('its card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === first.threadId && String(c.params.text).includes('MR')));
+    const page = await (await browser.newContext()).newPage();
+    await storage.db.prisma.consent.deleteMany({});
+    await signIn(page, viewUrl, AMARA.email);
+    await page.waitForSelector('#series-label:not([hidden])');
+    const labels = await page.$$eval('#series option', (os) => os.map((o) => o.textContent));
+    expect(labels).toEqual(['1. CT', '2. MR']);
+    await page.selectOption('#series', { index: 1 });
+    await until('the MR', async () => ((await page.textContent('#what'))?.includes('MR') ? true : undefined));
+    await page.waitForSelector('#preset-label:not([hidden])');
+    // An asset of another consult cannot be reached through this link.
+    const other = await storage.db.prisma.asset.findFirstOrThrow({ where: { consultId: { not: first.consultId }, status: 'stored' } });
+    const token = viewUrl.split('/view/')[1]!;
+    expect(await page.evaluate(`(async () => (await fetch('/viewer/api/${token}/info?asset=${other.id}')).status)()`)).toBe(404);
+    expect(up.responses.every((r) => r.status === 200)).toBe(true);
+  });
 });

@@ -36,12 +36,21 @@ export async function cardOfToken(db: Database, token: string) {
   return row?.card;
 }
 
-export async function decideAccess(deps: AccessDeps, token: string, viewer: Viewer, purpose: Purpose = 'care', party: Party = 'care_team'): Promise<AccessResult> {
+/**
+ * `siblingAssetId` asks for another asset of the same consult (series
+ * navigation): the link must still be genuine and live, and the other asset
+ * is judged on its own card (its state, its patient's consent).
+ */
+export async function decideAccess(deps: AccessDeps, token: string, viewer: Viewer, siblingAssetId?: string, purpose: Purpose = 'care', party: Party = 'care_team'): Promise<AccessResult> {
   const now = deps.clock.now();
-  const row = await deps.db.prisma.linkToken.findUnique({
-    where: { tokenHash: hashLinkToken(token) },
-    include: { card: { include: { asset: true, consult: { include: { participants: true, grants: true } } } } },
-  });
+  const include = { asset: true, consult: { include: { participants: true, grants: true } } } as const;
+  const entry = await deps.db.prisma.linkToken.findUnique({ where: { tokenHash: hashLinkToken(token) }, include: { card: { include } } });
+  let row = entry;
+  if (entry && siblingAssetId && siblingAssetId !== entry.card.assetId) {
+    const sibling = await deps.db.prisma.card.findFirst({ where: { assetId: siblingAssetId, consultId: entry.card.consultId }, include });
+    // Another consult's asset is as unknown as a forged link.
+    row = sibling ? { ...entry, cardId: sibling.id, card: sibling, expiresAt: entry.expiresAt < sibling.expiresAt ? entry.expiresAt : sibling.expiresAt } : null;
+  }
   let target: ViewTarget | null = null;
   if (row) {
     const { card } = row;

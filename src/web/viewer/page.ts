@@ -24,6 +24,7 @@ export function viewerHtml(token: string): string {
   <strong>Loupe</strong>
   <span id="what"></span>
   <span id="lossy" hidden>LOSSY</span>
+  <label id="series-label" hidden>Series <select id="series"></select></label>
   <label id="preset-label" hidden>Window <select id="preset"></select></label>
   <span id="wl"></span>
   <span id="frame-controls" hidden><button id="prev" type="button">◀</button> <span id="frame"></span> <button id="next" type="button">▶</button> <button id="cine" type="button">Cine</button></span>
@@ -53,7 +54,7 @@ button, select { font: inherit; }
 #image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; }
 #watermark { position: absolute; inset: 0; pointer-events: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; color: rgba(255,255,255,.18); font-size: 1.1rem; transform: rotate(-20deg); }
 #locked { position: absolute; inset: 0; background: #000; display: flex; flex-direction: column; align-items: center; justify-content: center; }
-#locked[hidden], #details[hidden], #lossy[hidden] { display: none; }
+#locked[hidden], #details[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden] { display: none; }
 #details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }
@@ -63,8 +64,8 @@ a { color: #8ab4f8; }
 export const VIEWER_JS = `'use strict';
 const $ = (id) => document.getElementById(id);
 const token = document.body.dataset.token;
-const api = (path) => '/viewer/api/' + encodeURIComponent(token) + path;
-const v = { meta: null, values: null, bitmap: null, frame: 0, center: 0, width: 1, zoom: 1, panX: 0, panY: 0, timer: null, locked: false, viewer: '' };
+const v = { meta: null, values: null, bitmap: null, frame: 0, center: 0, width: 1, zoom: 1, panX: 0, panY: 0, timer: null, locked: false, viewer: '', asset: '' };
+const api = (path) => '/viewer/api/' + encodeURIComponent(token) + path + (v.asset ? '?asset=' + encodeURIComponent(v.asset) : '');
 const off = document.createElement('canvas');
 
 async function get(path, as) {
@@ -162,10 +163,28 @@ function dataRange() {
 }
 
 async function start() {
-  const info = await get('/info', 'json');
-  v.meta = info; v.viewer = info.viewer;
+  await open();
   watermark();
   setInterval(watermark, 30000);
+  setInterval(checkSession, 10000);
+  const series = await get('/series', 'json');
+  if (series.items.length > 1) {
+    series.items.forEach((s) => { const o = document.createElement('option'); o.value = s.assetId; o.textContent = s.label; $('series').append(o); });
+    $('series').value = series.current;
+    $('series-label').hidden = false;
+    $('series').addEventListener('change', () => { v.asset = $('series').value; open(); });
+  }
+}
+
+// Opens the current asset (the link's own, or one chosen under Series).
+async function open() {
+  if (v.timer) { clearInterval(v.timer); v.timer = null; }
+  v.values = null; v.bitmap = null; v.frame = 0; v.zoom = 1; v.panX = v.panY = 0;
+  $('preset').replaceChildren();
+  $('preset-label').hidden = true;
+  $('frame-controls').hidden = true;
+  const info = await get('/info', 'json');
+  v.meta = info; v.viewer = info.viewer;
   $('what').textContent = info.title;
   $('lossy').hidden = !info.lossy;
   if (info.kind === 'photo') {
@@ -179,11 +198,10 @@ async function start() {
       const presets = (info.presets || []).concat([dataRange()]);
       $('preset-label').hidden = false;
       presets.forEach((p, i) => { const o = document.createElement('option'); o.value = String(i); o.textContent = p.name + ' (' + Math.round(p.center) + '/' + Math.round(p.width) + ')'; $('preset').append(o); });
-      $('preset').addEventListener('change', () => setPreset(presets[Number($('preset').value)]));
+      $('preset').onchange = () => setPreset(presets[Number($('preset').value)]);
       setPreset(presets[0]);
     }
   }
-  setInterval(checkSession, 10000);
 }
 
 async function checkSession() {

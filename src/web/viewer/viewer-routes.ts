@@ -173,7 +173,8 @@ export function viewerRouter(d: ViewerDeps): Router {
     const who = await viewerFor(req, req.params.token);
     if (who === 'sign_in') return void res.status(401).json({ error: 'sign in' });
     if (typeof who === 'string') return void res.status(403).json({ error: 'forbidden' });
-    const { decision, card } = await decideAccess(access, req.params.token, who.viewer);
+    const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
+    const { decision, card } = await decideAccess(access, req.params.token, who.viewer, sibling);
     if (!decision.allow || !card) return void res.status(decision.allow ? 404 : decision.status).json({ error: decision.allow ? 'not found' : decision.reason });
     return { assetId: card.assetId, name: who.name, chatUserId: who.viewer.chatUserId };
   }
@@ -185,6 +186,26 @@ export function viewerRouter(d: ViewerDeps): Router {
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return { bytes: Buffer.concat(chunks), mediaType: blob.mediaType };
   }
+
+  /** The consult's other images, for series navigation: what each is, never whose. */
+  router.get('/viewer/api/:token/series', async (req: Request<{ token: string }>, res: Response) => {
+    const ok = await allowed(req, res);
+    if (!ok) return;
+    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId } });
+    const siblings = await storage.db.prisma.asset.findMany({
+      where: { consultId: asset.consultId, status: 'stored' },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, kind: true, metadata: true },
+    });
+    res.json({
+      current: asset.id,
+      items: siblings.map((a, i) => {
+        const m = (a.metadata ?? {}) as { modality?: string; bodyPart?: string; frames?: number };
+        const what = a.kind === 'photo' ? 'Photo' : [m.modality, m.bodyPart].filter(Boolean).join(' ') || 'DICOM';
+        return { assetId: a.id, label: `${i + 1}. ${what}${m.frames && m.frames > 1 ? ` (${m.frames} frames)` : ''}` };
+      }),
+    });
+  });
 
   router.get('/viewer/api/:token/info', async (req: Request<{ token: string }>, res: Response) => {
     const ok = await allowed(req, res);
