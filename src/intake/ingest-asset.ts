@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
-import { ErrorCode, isLoupeError } from '../core/errors.js';
+import { ErrorCode, isLoupeError, LoupeError } from '../core/errors.js';
 import { identifierIn } from '../core/policy/channel-policy.js';
 import { unseal } from '../crypto/seal.js';
 import { Deidentifier } from '../imaging/dicom/deidentify.js';
@@ -45,7 +45,8 @@ const SYSTEM: AuditActor = { type: 'system', id: 'intake' };
 /** The error code of an upload Loupe left in the chat because it is not an image it takes. */
 export const NOT_AN_IMAGE = ErrorCode.NotAnImage;
 
-export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buffer): Promise<IngestResult> {
+/** `upload` is the file's bytes, or why they could not be had (the failure is recorded the same way). */
+export async function ingestAsset(deps: IngestDeps, assetId: string, upload: Buffer | LoupeError): Promise<IngestResult> {
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { kind: true } } } });
   const consult = asset.consult;
   if (!consult) throw new Error('an intercepted asset always belongs to a consult');
@@ -63,7 +64,8 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, bytes: Buff
   const metadata = { ...(asset.metadata as object), messageNamesPatient: textIdentifier !== undefined };
   let prepared: Awaited<ReturnType<typeof prepareAsset>>;
   try {
-    prepared = await prepareAsset(bytes, { limits: deps.limits, secret: await deps.workspaces.secret(asset.workspaceId), deidentifier: deps.deidentifier });
+    if (upload instanceof LoupeError) throw upload;
+    prepared = await prepareAsset(upload, { limits: deps.limits, secret: await deps.workspaces.secret(asset.workspaceId), deidentifier: deps.deidentifier });
   } catch (error) {
     if (!isLoupeError(error)) throw error;
     await fail(deps, assetId, asset.workspaceId, error.code, metadata);

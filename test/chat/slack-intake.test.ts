@@ -40,7 +40,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
   let inst: SlackLoupe['inst'];
 
   beforeAll(async () => {
-    env = await startSlackLoupe(engine, { giveAdminToken: true, env: { PUBLIC_URL: 'https://loupe.hospital.example' } });
+    env = await startSlackLoupe(engine, { giveAdminToken: true, env: { PUBLIC_URL: 'https://loupe.hospital.example', LOUPE_MAX_UPLOAD_BYTES: '5000000' } });
     ({ loupe, slack, workspaceId, inst } = env);
     photos = await makePhotoFixtures(inst.dataDir);
     for (const channel of [WOUNDS, RADIOLOGY]) {
@@ -221,5 +221,17 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     } finally {
       await loupe.services.storage.policies.change(workspaceId, late, { interception: false }, { type: 'admin', id: SLACK_ADMIN });
     }
+  });
+
+  it('refuses an upload over the size limit without downloading it, tells the uploader, and removes it and its identifying message', async () => {
+    const big = Buffer.alloc(6_000_000, 1);
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'huge.jpg', bytes: big, text: `scan for ${PATIENT.identifier}` });
+    const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts && String(c.params.text).includes('larger than Loupe accepts')));
+    expect(note.params.user).toBe(CLINICIAN);
+    await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
+    await until('the message deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
+    expect(slack.calls.some((c) => c.method === 'files.download' && c.url.includes(upload.fileId))).toBe(false);
+    const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
+    expect([asset.status, asset.errorCode]).toEqual(['failed', 'LOUPE_IMAGE_TOO_LARGE']);
   });
 });

@@ -88,7 +88,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       result = { outcome: 'failed', code: (asset.errorCode ?? ErrorCode.ImageCorrupt) as ErrorCode, message: 'the file could not be read' };
     } else {
       const upload = asset.status === 'stored' ? Buffer.alloc(0) : await fetchUpload(asset.sourceRef);
-      result = upload instanceof LoupeError ? await failAsset(assetId, asset.workspaceId, upload) : await ingestAsset(d.ingest, assetId, upload);
+      result = await ingestAsset(d.ingest, assetId, upload);
     }
     if (result.outcome === 'left_alone') return;
     if (result.outcome === 'failed') {
@@ -110,14 +110,6 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     // Corrupt or not, the upload leaves the chat.
     await d.queue.enqueue({ type: SlackJob.RemoveOriginal, payload: { assetId }, dedupeKey: `${SlackJob.RemoveOriginal}:${assetId}` });
   };
-
-  async function failAsset(assetId: string, workspaceId: string, error: LoupeError) {
-    await transaction(db, async (tx) => {
-      await tx.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: error.code } });
-      await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code: error.code } });
-    });
-    return { outcome: 'failed' as const, code: error.code, message: error.message };
-  }
 
   async function setRemoval(assetId: string, workspaceId: string, removal: 'removed' | 'requested' | 'not_possible' | 'failed', detail: string, action: string) {
     await transaction(db, async (tx) => {
