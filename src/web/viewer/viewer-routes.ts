@@ -22,6 +22,7 @@ import type { ChatDirectory } from './directory.js';
 import { sameOrigin, secureHeaders, sessionCookie } from './http.js';
 import { noticeHtml, type Notice } from './notice.js';
 import { VIEWER_CSS, VIEWER_JS, viewerHtml } from './page.js';
+import { RecentOriginals } from './recent-originals.js';
 import type { ViewerSessions } from './sessions.js';
 
 export interface ViewerDeps {
@@ -44,6 +45,8 @@ export function viewerRouter(d: ViewerDeps): Router {
   const { storage } = d;
   const access: AccessDeps = { db: storage.db, clock: d.clock, audit: storage.audit, policies: storage.policies, directory: d.directory };
   const codecs = new Codecs();
+  // A minute of the last 512 MB of originals: frame after frame of one image reads it once.
+  const recent = new RecentOriginals(512 * 1024 * 1024, 60_000, () => d.clock.now().getTime());
   const page = (res: Response, status: number, notice: Notice) => {
     secureHeaders(res);
     res.status(status).type('html').send(noticeHtml(notice));
@@ -181,10 +184,14 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   async function blobOf(assetId: string, kind: 'original' | 'derivative', chatUserId: string): Promise<{ bytes: Buffer; mediaType: string }> {
     const blob = await storage.db.prisma.blob.findUniqueOrThrow({ where: { assetId_kind_part: { assetId, kind, part: 0 } } });
-    const stream = await storage.blobs.open(blob.id, { type: 'user', id: chatUserId });
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return { bytes: Buffer.concat(chunks), mediaType: blob.mediaType };
+    const read = async () => {
+      const stream = await storage.blobs.open(blob.id, { type: 'user', id: chatUserId });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const bytes = kind === 'original' ? await recent.get(assetId, read) : await read();
+    return { bytes, mediaType: blob.mediaType };
   }
 
   /** The consult's other images, for series navigation: what each is, never whose. */
