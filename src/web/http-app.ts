@@ -18,6 +18,11 @@ export interface HttpAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** /view/<token> and /viewer/api/<token>/…: the token is a credential (with a sign-in), so logs show only that it was there. */
+export function maskLinkTokens(path: string): string {
+  return path.replace(/^\/(view|viewer\/api)\/[A-Za-z0-9_-]{20,}/, '/$1/…');
+}
+
 export function createHttpApp(o: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -32,12 +37,12 @@ export function createHttpApp(o: HttpAppOptions): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Paths only: query strings can carry tokens.
+      // Paths only (query strings can carry tokens), with a card link's token masked.
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          path: req.url.split('?')[0],
+          path: maskLinkTokens(req.url.split('?')[0] ?? ''),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
