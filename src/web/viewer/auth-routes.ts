@@ -15,7 +15,7 @@ import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import { cardOfToken } from './access.js';
 import type { ChatDirectory } from './directory.js';
-import { clearSessionCookie, safeReturn, sameOrigin, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
+import { clearSessionCookie, safeReturn, sameOrigin, secureCookies, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
 import { linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
 import type { ViewerSessions } from './sessions.js';
@@ -38,7 +38,7 @@ const LOGIN_TTL_MS = 10 * 60_000;
 
 export function authRouter(d: AuthDeps): Router {
   const router = express.Router();
-  const secure = d.publicUrl.protocol === 'https:';
+  const secure = secureCookies(d.publicUrl);
   const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
     secureHeaders(res);
     res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }));
@@ -57,6 +57,8 @@ export function authRouter(d: AuthDeps): Router {
       d.logger.warn({ err: describeError(error) }, 'sign-in could not start');
       return page(res, 503, 'Sign-in is unavailable', 'The hospital sign-in service could not be reached. Try again in a moment.');
     }
+    // Abandoned sign-ins are forgotten as new ones start.
+    await d.db.prisma.loginAttempt.deleteMany({ where: { expiresAt: { lte: d.clock.now() } } });
     await d.db.prisma.loginAttempt.create({
       data: {
         stateHash: stateHash(login.state),

@@ -26,6 +26,11 @@ export function sessionCookie(req: Request): string | undefined {
   return req.headers.cookie ? parse(req.headers.cookie)[SESSION_COOKIE] : undefined;
 }
 
+/** Secure everywhere but on this machine (plain http to localhost while developing). */
+export function secureCookies(publicUrl: URL): boolean {
+  return !['localhost', '127.0.0.1', '[::1]'].includes(publicUrl.hostname);
+}
+
 export function setSessionCookie(res: Response, token: string, maxSeconds: number, secure: boolean): void {
   res.cookie(SESSION_COOKIE, token, { httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: maxSeconds * 1000 });
 }
