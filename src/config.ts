@@ -99,7 +99,7 @@ export interface Config {
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
-  /** `loupe serve` starts the demo (a local Slack stand-in) when no chat platform is configured. */
+  /** `loupe serve` starts the demo (a local Slack stand-in) when no chat platform is configured, on the embedded database only. */
   demo: boolean;
   /** Unset: nobody can sign in to the viewer (the demo brings its own provider). */
   oidc: OidcConfig | undefined;
@@ -187,7 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     cardSweepMs: e.LOUPE_CARD_SWEEP_SECONDS * 1000,
     embedded: e.DATABASE_URL === undefined,
     slack,
-    demo: e.LOUPE_DEMO === 'auto' && !slack,
+    // Never on a production database: missing Slack secrets there must not turn into a demo.
+    demo: e.LOUPE_DEMO === 'auto' && !slack && e.DATABASE_URL === undefined,
     oidc: oidcConfig(e, new URL(e.PUBLIC_URL)),
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,

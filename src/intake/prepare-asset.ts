@@ -48,6 +48,16 @@ export interface PrepareOptions {
   deidentifier: Deidentifier;
 }
 
+/**
+ * Modality and Body Part Examined are code strings (CS: capitals, digits,
+ * space, underscore, 16 at most). Anything else is not shown on a card: a
+ * mis-filled header could put a patient's name in the chat.
+ */
+function codeString(value: string | undefined, phi: string[]): string | undefined {
+  const v = value?.trim();
+  return v && /^[A-Z0-9_ ]{1,16}$/.test(v) && !phi.some((w) => v.includes(w)) ? v : undefined;
+}
+
 export async function prepareAsset(bytes: Buffer, o: PrepareOptions): Promise<Prepared> {
   const kind = sniff(bytes);
   if (kind.family === 'none') return { outcome: 'not_an_image', reason: kind.reason };
@@ -71,6 +81,8 @@ export async function prepareAsset(bytes: Buffer, o: PrepareOptions): Promise<Pr
   const facts = extractFacts(instance.dicom);
   const p = facts.patient;
   const patient = p.identifier ? { identifier: p.identifier, issuer: p.issuer ?? '', name: p.name, birthDate: p.birthDate, sex: p.sex } : undefined;
+  // The patient's own words, which must never reach a card even inside a code string.
+  const phi = [p.name, p.identifier, p.birthDate].flatMap((v) => (v ?? '').toUpperCase().split(/[\^=\s]+/)).filter((w) => w.length >= 3);
   const report = o.deidentifier.deidentify(instance.dicom, { secret: o.secret });
   const blobs: PreparedBlob[] = [
     { kind: 'original', mediaType: 'application/dicom', data: bytes },
@@ -87,7 +99,7 @@ export async function prepareAsset(bytes: Buffer, o: PrepareOptions): Promise<Pr
     outcome: 'prepared',
     family: 'dicom',
     blobs,
-    facts: { family: 'dicom', modality: facts.modality, bodyPart: facts.bodyPart, frames: facts.frames, width: facts.columns, height: facts.rows },
+    facts: { family: 'dicom', modality: codeString(facts.modality, phi), bodyPart: codeString(facts.bodyPart, phi), frames: facts.frames, width: facts.columns, height: facts.rows },
     patient,
     burnedInText: facts.burnedInSuspected,
     warnings,

@@ -9,7 +9,7 @@ import type { ChannelPolicy as PolicyRow } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
 
-export type PolicyChange = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa'>>;
+export type PolicyChange = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa' | 'breakGlass'>>;
 
 function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined {
   if (!row) return undefined;
@@ -38,12 +38,22 @@ export class ChannelPolicies {
     });
     const workspaceDefault = rows.find((r) => r.channelId === WORKSPACE_DEFAULT_CHANNEL);
     const channel = channelId === WORKSPACE_DEFAULT_CHANNEL ? undefined : rows.find((r) => r.channelId === channelId);
-    return effectivePolicy(fromRow(workspaceDefault), fromRow(channel));
+    const ws = await (tx ?? this.db.prisma).workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
+    const breakGlass = (ws?.settings as { breakGlass?: unknown } | null)?.breakGlass === true;
+    return { ...effectivePolicy(fromRow(workspaceDefault), fromRow(channel)), breakGlass };
   }
 
   /** Sets some settings of one channel (or, with "*", the workspace default); the rest stay as they were. */
   async change(workspaceId: string, channelId: string, change: PolicyChange, actor: AuditActor): Promise<ChannelPolicy> {
+    const breakGlassChanged = change.breakGlass !== undefined;
     await transaction(this.db, async (tx) => {
+      const { breakGlass, ...channelChange } = change;
+      // Break-glass is the workspace's, whatever channel the admin typed it in.
+      if (breakGlass !== undefined) {
+        const ws = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { settings: true } });
+        await tx.workspace.update({ where: { id: workspaceId }, data: { settings: { ...(ws.settings as object), breakGlass } } });
+      }
+      change = channelChange;
       // A new channel row starts from what applied to the channel until now.
       const current = await this.effective(workspaceId, channelId, tx);
       const data = { ...pick(current), ...change, updatedBy: actor.id };
@@ -58,7 +68,7 @@ export class ChannelPolicies {
         outcome: 'success',
         workspaceId,
         // The pattern itself is configuration, not patient data.
-        details: { channelId, changed: Object.keys(change).sort() },
+        details: { channelId, changed: [...Object.keys(change), ...(breakGlassChanged ? ['breakGlass'] : [])].sort() },
       });
     });
     return this.effective(workspaceId, channelId);

@@ -28,6 +28,8 @@ async function plantedDicom(): Promise<Buffer> {
   ds['00100020'] = { vr: 'LO', Value: [PATIENT.identifier] };
   ds['00100021'] = { vr: 'LO', Value: ['HOSPITAL-A'] };
   ds['00100030'] = { vr: 'DA', Value: [PATIENT.birthDate] };
+  // A mis-filled header: the patient's name where the body part belongs (the scan below must not find it on the card).
+  ds['00180015'] = { vr: 'CS', Value: ['ROSALIND'] };
   return writeInstance(instance);
 }
 

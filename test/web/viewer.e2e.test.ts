@@ -154,6 +154,10 @@ describe('the viewer in Chromium', () => {
     expect((await denied).status()).toBe(403);
     expect(await page.textContent('h1')).toBe('You do not have access');
     expect((await audit('asset.viewed', 'denied')).some((e) => e.reason === 'no_grant' || e.reason === 'not_participant')).toBe(true);
+    // Break-glass is off until an admin turns it on for the workspace.
+    expect(await page.$('textarea[name=reason]')).toBeNull();
+    await env.loupe.services.storage.policies.change(env.workspaceId, '*', { breakGlass: true }, { type: 'admin', id: ADMIN });
+    await page.goto(viewUrl);
     await page.fill('textarea[name=reason]', 'Patient deteriorating in ED, on-call radiologist unavailable');
     await Promise.all([page.waitForURL(viewUrl), page.click('form button[type=submit]')]);
     await page.waitForSelector('#preset-label:not([hidden])', { timeout: 5000 }).catch(async () => {
@@ -316,6 +320,8 @@ describe('the viewer in Chromium', () => {
     const other = await storage.db.prisma.asset.findFirstOrThrow({ where: { consultId: { not: first.consultId }, status: 'stored' } });
     const token = viewUrl.split('/view/')[1]!;
     expect(await page.evaluate(`(async () => (await fetch('/viewer/api/${token}/info?asset=${other.id}')).status)()`)).toBe(404);
+    // A DICOM never leaves as a file, not even its de-identified copy.
+    expect(await page.evaluate(`(async () => (await fetch('/viewer/api/${token}/photo')).status)()`)).toBe(404);
     expect(up.responses.every((r) => r.status === 200)).toBe(true);
   });
 });

@@ -18,9 +18,12 @@ const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 /** Rendered in each reader's own time zone; the fallback is UTC. */
 const slackDate = (d: Date) => `<!date^${epoch(d)}^{date_short_pretty} at {time}|${d.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
 
+/** Slack's mrkdwn control characters, escaped as Slack asks. */
+const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 function what(card: CardView): string {
   const f = card.facts;
-  if (f?.family === 'dicom') return ['DICOM image', f.modality, f.bodyPart].filter(Boolean).join(' · ') + (f.frames && f.frames > 1 ? ` · ${f.frames} frames` : '');
+  if (f?.family === 'dicom') return escapeMrkdwn(['DICOM image', f.modality, f.bodyPart].filter(Boolean).join(' · ')) + (f.frames && f.frames > 1 ? ` · ${f.frames} frames` : '');
   return 'Clinical photo';
 }
 

@@ -16,6 +16,8 @@ export interface ChannelPolicy {
   requireMfa: boolean;
   /** care_implied: the care team needs no recorded consent unless refused; always_required: every view needs one. */
   consentRule: 'care_implied' | 'always_required';
+  /** Workspace-wide: a clinician without a grant may open an image by stating a reason. Off until an admin turns it on. */
+  breakGlass: boolean;
   legalHold: boolean;
 }
 
@@ -29,6 +31,7 @@ export const DEFAULT_POLICY: ChannelPolicy = {
   membersMayView: false,
   requireMfa: false,
   consentRule: 'care_implied',
+  breakGlass: false,
   legalHold: false,
 };
 

@@ -2,7 +2,7 @@
 // change or a message saying what was wrong. Pure; the platforms share it.
 import type { AcceptedKind, ChannelPolicy } from './channel-policy.js';
 
-export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa'>>;
+export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa' | 'breakGlass'>>;
 
 export type PolicyCommand =
   | { kind: 'show'; scope: 'channel' | 'workspace' }
@@ -18,6 +18,7 @@ export const POLICY_USAGE = [
   '`/loupe policy [workspace] set issuer <name>`: the issuer of identifiers found in text',
   '`/loupe policy [workspace] set members on|off`: channel members may view',
   '`/loupe policy [workspace] set mfa on|off`: viewing needs a multi-factor sign-in',
+  '`/loupe policy workspace set breakglass on|off`: clinicians without a grant may open an image by stating a reason (audited, announced)',
 ].join('\n');
 
 const onOff = (v: string) => (v === 'on' ? true : v === 'off' ? false : undefined);
@@ -50,6 +51,10 @@ export function parsePolicyCommand(text: string): PolicyCommand {
     case 'mfa': {
       const v = onOff(value);
       return v === undefined ? bad('mfa is on or off.') : { kind: 'set', scope, change: { requireMfa: v } };
+    }
+    case 'breakglass': {
+      const v = onOff(value);
+      return v === undefined ? bad('breakglass is on or off.') : { kind: 'set', scope, change: { breakGlass: v } };
     }
     case 'kinds': {
       const kinds = value.split(',').map((k) => k.trim());
@@ -85,6 +90,7 @@ export function describePolicy(p: ChannelPolicy): string {
     `Patient identifier pattern: ${p.identifierPattern ? `\`${p.identifierPattern}\` (issuer ${p.identifierIssuer})` : 'none'}`,
     `Channel members may view: ${p.membersMayView ? 'yes' : 'no'}`,
     `Multi-factor sign-in to view: ${p.requireMfa ? 'required' : 'not required'}`,
+    `Break-glass (whole workspace): ${p.breakGlass ? 'allowed' : 'off'}`,
     ...(p.legalHold ? ['Legal hold: *on*'] : []),
   ].join('\n');
 }

@@ -106,12 +106,15 @@ export function viewerRouter(d: ViewerDeps): Router {
         return page(res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
       case 'waiting_for_patient':
         return page(res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
-      default:
+      default: {
+        const card = await cardOfToken(storage.db, token);
+        const breakGlass = card ? (await storage.policies.effective(card.workspaceId, card.channelId)).breakGlass : false;
         return page(res, 403, {
           title: 'You do not have access',
           message: 'You are not part of this consult. Ask someone in it to invite you with Invite specialist on the card.',
-          breakGlass: { action: `/view/${token}/break-glass` },
+          ...(breakGlass ? { breakGlass: { action: `/view/${token}/break-glass` } } : {}),
         });
+      }
     }
   });
 
@@ -120,6 +123,10 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!sameOrigin(req, d.publicUrl)) return page(res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
     const who = await viewerFor(req, token);
     if (typeof who === 'string') return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
+    // Break-glass stands in for a grant only: the link must be live, the asset viewable, the sign-in strong enough.
+    const { decision } = await decideAccess(access, token, who.viewer);
+    const grantReasons = ['no_grant', 'grant_expired', 'grant_revoked', 'not_participant', 'channel_members_may_not_view', 'not_channel_member'];
+    if (decision.allow || !grantReasons.includes(decision.reason)) return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
     const row = await storage.db.prisma.linkToken.findUnique({
       where: { tokenHash: hashLinkToken(token) },
       include: { card: { include: { asset: true, consult: { include: { participants: true, grants: true } } } } },
@@ -128,7 +135,6 @@ export function viewerRouter(d: ViewerDeps): Router {
     const { card } = row;
     const { consult, asset } = card;
     const policy = await storage.policies.effective(card.workspaceId, card.channelId);
-    const settings = (await storage.db.prisma.workspace.findUniqueOrThrow({ where: { id: card.workspaceId } })).settings as { breakGlass?: boolean };
     const participant = consult.participants.find((p) => p.userId === who.viewer.chatUserId) ?? null;
     const result = breakGlassRequest(
       {
@@ -141,7 +147,7 @@ export function viewerRouter(d: ViewerDeps): Router {
           grants: consult.grants.filter((g) => g.userId === who.viewer.chatUserId),
         },
         asset,
-        policy: { allowed: settings.breakGlass !== false, durationMinutes: d.breakGlassMinutes },
+        policy: { allowed: policy.breakGlass, durationMinutes: d.breakGlassMinutes },
         reason: typeof req.body?.reason === 'string' ? req.body.reason : '',
       },
       d.clock.now(),
@@ -249,6 +255,9 @@ export function viewerRouter(d: ViewerDeps): Router {
   router.get('/viewer/api/:token/photo', async (req: Request<{ token: string }>, res: Response) => {
     const ok = await allowed(req, res);
     if (!ok) return;
+    // A DICOM's derivative is a whole file: it never leaves as such, only as decoded frames.
+    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId }, select: { kind: true } });
+    if (asset.kind !== 'photo') return void res.status(404).json({ error: 'not a photo' });
     const { bytes, mediaType } = await blobOf(ok.assetId, 'derivative', ok.chatUserId);
     res.type(mediaType).send(bytes);
   });
