@@ -10,13 +10,14 @@ import { identifierIn } from '../core/policy/channel-policy.js';
 import { unseal } from '../crypto/seal.js';
 import { Deidentifier } from '../imaging/dicom/deidentify.js';
 import type { ImagingLimits } from '../imaging/limits.js';
+import type { JobQueue } from '../jobs/queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';
 import type { EncryptedBlobs } from '../storage/encrypted-blobs.js';
 import type { Patients } from '../storage/patients.js';
-import { transaction } from '../storage/transaction.js';
+import { transaction, type Tx } from '../storage/transaction.js';
 import type { Workspaces } from '../storage/workspaces.js';
 import { messageTextAad } from './accept-upload.js';
 import { cardView, type CardView } from './card-view.js';
@@ -25,6 +26,13 @@ import { prepareAsset, type AssetFacts } from './prepare-asset.js';
 
 export interface IngestDeps {
   db: Database;
+  queue: JobQueue;
+  /**
+   * The adapter's job that takes the original out of the chat. It is queued
+   * with the outcome (stored or failed), in the same transaction, so no later
+   * failure (posting the card, telling the uploader) can leave it there.
+   */
+  removalJob: string;
   blobs: EncryptedBlobs;
   dataKeys: DataKeys;
   patients: Patients;
@@ -116,6 +124,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, upload: Buf
       },
     });
     const token = await issueLinkToken(tx, card.id, expiresAt, now);
+    await queueRemoval(deps, tx, assetId);
     await deps.audit.append(tx, {
       actor: SYSTEM,
       action: AuditAction.AssetStored,
@@ -131,9 +140,14 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, upload: Buf
   return { outcome: 'stored', card: cardView(card, updated), linkToken: token, warnings: prepared.warnings };
 }
 
+function queueRemoval(deps: IngestDeps, tx: Tx, assetId: string) {
+  return deps.queue.enqueue({ type: deps.removalJob, payload: { assetId }, dedupeKey: `${deps.removalJob}:${assetId}` }, tx);
+}
+
 async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode, metadata: object): Promise<void> {
   await transaction(deps.db, async (tx) => {
     await tx.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: code, metadata } });
+    await queueRemoval(deps, tx, assetId);
     await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code } });
   });
 }

@@ -18,7 +18,7 @@ import { slackDirectory } from './directory.js';
 import { registerCommands } from './commands.js';
 import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
-import { slackJobHandlers } from './jobs.js';
+import { SlackJob, slackJobHandlers } from './jobs.js';
 import { registerUploadListeners } from './listeners.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -81,6 +81,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     viewUrl: (token) => new URL(`/view/${token}`, d.publicUrl).href,
     ingest: {
       db: storage.db,
+      queue: d.queue,
+      removalJob: SlackJob.RemoveOriginal,
       blobs: storage.blobs,
       dataKeys: storage.dataKeys,
       patients: storage.patients,

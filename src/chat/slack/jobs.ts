@@ -107,8 +107,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
         }
       }
     }
-    // Corrupt or not, the upload leaves the chat.
-    await d.queue.enqueue({ type: SlackJob.RemoveOriginal, payload: { assetId }, dedupeKey: `${SlackJob.RemoveOriginal}:${assetId}` });
+    // Corrupt or not, the upload leaves the chat: its removal was queued with the outcome (ingestAsset).
   };
 
   async function setRemoval(assetId: string, workspaceId: string, removal: 'removed' | 'requested' | 'not_possible' | 'failed', detail: string, action: string) {
