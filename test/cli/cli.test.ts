@@ -174,8 +174,8 @@ describe.runIf(testEngines().includes('postgres'))('PostgreSQL deployments', () 
       const env = { LOUPE_DATA_DIR: dir, DATABASE_URL: url, LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())) };
       const r = await cli(env, 'audit', 'verify');
       expect(r.status).toBe(2);
-      expect(r.err).toContain('database needs migrations (0001_init, 0002_slack_intake, 0003_viewer): run `loupe migrate`');
-      expect((await cli(env, 'migrate')).out).toBe('applied 0001_init, 0002_slack_intake, 0003_viewer');
+      expect(r.err).toContain('database needs migrations (0001_init, 0002_slack_intake, 0003_viewer, 0004_login_browser): run `loupe migrate`');
+      expect((await cli(env, 'migrate')).out).toBe('applied 0001_init, 0002_slack_intake, 0003_viewer, 0004_login_browser');
       expect((await cli(env, 'audit', 'verify')).status).toBe(0);
       const noKeys = await cli({ LOUPE_DATA_DIR: dir, DATABASE_URL: url }, 'audit', 'verify');
       expect(noKeys.status).toBe(2);

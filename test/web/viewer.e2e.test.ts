@@ -324,4 +324,19 @@ describe('the viewer in Chromium', () => {
     expect(await page.evaluate(`(async () => (await fetch('/viewer/api/${token}/photo')).status)()`)).toBe(404);
     expect(up.responses.every((r) => r.status === 200)).toBe(true);
   });
+
+  it('refuses a sign-in callback that reaches another browser than the one that started it (login CSRF)', async () => {
+    // What a victim's browser looks like to Loupe: the provider's callback without the starting browser's cookie.
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(viewUrl);
+    await page.waitForSelector('#email');
+    await page.context().clearCookies({ name: 'loupe_login' });
+    await page.fill('#email', AMARA.email);
+    await page.fill('#password', 'demo');
+    const callback = page.waitForResponse((r) => r.url().includes('/auth/callback'));
+    await page.click('button.primary');
+    expect((await callback).status()).toBe(400);
+    expect(await page.textContent('h1')).toBe('Sign-in expired');
+    expect((await page.context().cookies()).some((c) => c.name === 'loupe_session')).toBe(false);
+  });
 });

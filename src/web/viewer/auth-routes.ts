@@ -2,7 +2,7 @@
 // provider (state, nonce and PKCE kept server side, used once), the callback
 // that checks them, matches the person to their chat account and opens a
 // session, and sign-out at Loupe with the provider's end-session offered.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { AuditAction } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
@@ -15,7 +15,7 @@ import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import { cardOfToken } from './access.js';
 import type { ChatDirectory } from './directory.js';
-import { clearSessionCookie, safeReturn, sameOrigin, secureCookies, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
+import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
 import { linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
 import type { ViewerSessions } from './sessions.js';
@@ -34,6 +34,7 @@ export interface AuthDeps {
 }
 
 const stateHash = (state: string) => createHash('sha256').update(`loupe-login/1\0${state}`).digest('hex');
+const browserHash = (value: string) => createHash('sha256').update(`loupe-login-browser/1\0${value}`).digest('hex');
 const LOGIN_TTL_MS = 10 * 60_000;
 
 export function authRouter(d: AuthDeps): Router {
@@ -59,8 +60,12 @@ export function authRouter(d: AuthDeps): Router {
     }
     // Abandoned sign-ins are forgotten as new ones start.
     await d.db.prisma.loginAttempt.deleteMany({ where: { expiresAt: { lte: d.clock.now() } } });
+    // Binds the sign-in to this browser: a callback URL sent to someone else signs nobody in.
+    const browser = randomBytes(32).toString('base64url');
+    res.cookie(LOGIN_COOKIE, browser, { httpOnly: true, secure, sameSite: 'lax', path: '/auth/callback', maxAge: LOGIN_TTL_MS });
     await d.db.prisma.loginAttempt.create({
       data: {
+        browserHash: browserHash(browser),
         stateHash: stateHash(login.state),
         nonce: login.nonce,
         codeVerifier: login.codeVerifier,
@@ -79,8 +84,10 @@ export function authRouter(d: AuthDeps): Router {
     const state = typeof req.query['state'] === 'string' ? req.query['state'] : '';
     // Used once: deleted as it is read, so a replayed callback finds nothing.
     const attempt = state ? await d.db.prisma.loginAttempt.delete({ where: { stateHash: stateHash(state) } }).catch(() => undefined) : undefined;
-    if (!attempt || attempt.expiresAt <= d.clock.now()) {
-      return page(res, 400, 'Sign-in expired', 'This sign-in took too long or was already used. Open the link from the chat again.');
+    const browser = loginCookie(req);
+    res.clearCookie(LOGIN_COOKIE, { httpOnly: true, secure, sameSite: 'lax', path: '/auth/callback' });
+    if (!attempt || attempt.expiresAt <= d.clock.now() || !browser || browserHash(browser) !== attempt.browserHash) {
+      return page(res, 400, 'Sign-in expired', 'This sign-in took too long, was already used, or was started in another browser. Open the link from the chat again.');
     }
     let who;
     try {

@@ -5,6 +5,8 @@ import { parse } from 'cookie';
 import type { Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'loupe_session';
+/** Set while a sign-in is under way, for the callback only. */
+export const LOGIN_COOKIE = 'loupe_login';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -29,6 +31,10 @@ export function sessionCookie(req: Request): string | undefined {
 /** Secure everywhere but on this machine (plain http to localhost while developing). */
 export function secureCookies(publicUrl: URL): boolean {
   return !['localhost', '127.0.0.1', '[::1]'].includes(publicUrl.hostname);
+}
+
+export function loginCookie(req: Request): string | undefined {
+  return req.headers.cookie ? parse(req.headers.cookie)[LOGIN_COOKIE] : undefined;
 }
 
 export function setSessionCookie(res: Response, token: string, maxSeconds: number, secure: boolean): void {

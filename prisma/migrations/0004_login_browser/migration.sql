@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LoginAttempt" ADD COLUMN     "browserHash" TEXT NOT NULL DEFAULT '';
