@@ -11,7 +11,7 @@ import { AuditLog } from '../src/storage/audit-log.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
 import { syncKeyVersions } from '../src/storage/key-versions.js';
 import { migrate } from '../src/storage/migrate.js';
-import { figure, now, seconds, withPostgresSchema, benchMigrations } from './lib.js';
+import { figure, now, percentile, seconds, withPostgresSchema, benchMigrations } from './lib.js';
 
 const WARM_UP = 20;
 const SEQUENTIAL = 2000;
@@ -34,10 +34,6 @@ function event(writer: number, i: number): AuditEventInput {
     requestId: `req-${writer}-${i}`,
     details: { writer, i },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 function printRate(events: number, ms: number, latencies: number[]): void {

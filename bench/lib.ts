@@ -26,6 +26,11 @@ export function figure(label: string, value: string): void {
   console.log(`  ${`${label}:`.padEnd(40)} ${value}`);
 }
 
+/** The p-th percentile of ascending values (NaN when there are none). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
 export function now(): number {
   return performance.now();
 }

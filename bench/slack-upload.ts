@@ -10,16 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyRing } from '../src/crypto/keyring.js';
 import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
-import { benchMigrations, figure, mb, now, withPostgresSchema } from './lib.js';
+import { benchMigrations, figure, mb, now, percentile, withPostgresSchema } from './lib.js';
 import { makePhoto } from './photos.js';
 import { startBenchLoupe } from './slack-loupe.js';
 
 const CHANNEL = 'C0WOUNDS01';
 const UPLOADERS = ['U0CLIN0001', 'U0CLIN0002', 'U0NURSE001'];
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function run(label: string, photo: Buffer, env: NodeJS.ProcessEnv): Promise<void> {
   const bench = await startBenchLoupe(env, CHANNEL);

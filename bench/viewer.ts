@@ -10,16 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readInstance, writeInstance } from '../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
 import { ViewerSessions } from '../src/web/viewer/sessions.js';
-import { figure } from './lib.js';
+import { figure, percentile } from './lib.js';
 import { makePhoto } from './photos.js';
 import { startBenchLoupe } from './slack-loupe.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const SENDER = 'U0CLIN0001';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** CT_small (128x128, 16-bit) enlarged to 512x512 by repeating each pixel, as a native explicit little endian file. */
 async function ct512(): Promise<Buffer> {

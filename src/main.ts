@@ -133,6 +133,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       },
     },
   });
+  const limits = { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes };
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -141,7 +142,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         queue,
         clock: services.clock,
         logger,
-        limits: { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes },
+        limits,
         maxUploadBytes: config.maxUploadBytes,
         publicUrl: config.publicUrl,
       })
@@ -163,7 +164,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       logger,
       sessions,
       directory,
-      limits: { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes },
+      limits,
       publicUrl: config.publicUrl,
       breakGlassMinutes: config.breakGlassMinutes,
       mfaAcr: config.oidc?.mfaAcr ?? '',

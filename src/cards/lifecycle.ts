@@ -23,7 +23,8 @@ export const updateCardJob = (platform: string) => `${platform}.update_card`;
 
 const LIVE = ['pending', 'waiting_for_patient', 'active'] as const;
 
-async function queueUpdate(deps: CardLifecycleDeps, tx: Tx, cardId: string, workspaceId: string, reason: string): Promise<void> {
+/** Queues the redraw of a card in its chat, once per reason, in the transaction that changed it. */
+export async function queueUpdate(deps: Pick<CardLifecycleDeps, 'queue'>, tx: Tx, cardId: string, workspaceId: string, reason: string): Promise<void> {
   const ws = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { platform: true } });
   await deps.queue.enqueue({ type: updateCardJob(ws.platform), payload: { cardId }, dedupeKey: `${updateCardJob(ws.platform)}:${cardId}:${reason}` }, tx);
 }

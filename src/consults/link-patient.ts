@@ -1,7 +1,7 @@
 // Links an asset that arrived without a patient (a photo, a DICOM without
 // an identifier) to the patient its uploader names. Until then only the
 // uploader may see it; afterwards the card becomes active and is redrawn.
-import { updateCardJob } from '../cards/lifecycle.js';
+import { queueUpdate } from '../cards/lifecycle.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { mayRevoke, type Requester } from '../core/consult/rules.js';
@@ -37,7 +37,7 @@ export async function linkPatient(deps: LinkPatientDeps, cardId: string, who: Re
   if (!identifier || identifier.length > 64 || !issuer || issuer.length > 64) {
     throw new LoupeError(ErrorCode.InvalidInput, 'the patient identifier and its issuer are each 1 to 64 characters');
   }
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true, workspace: { select: { platform: true } } } });
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
   if (!card) throw new LoupeError(ErrorCode.NotFound, 'no such card');
   // The same people who may revoke a card may say whose it is: its sender, or an admin.
   if (!mayRevoke(who, card.asset.uploaderId)) throw new LoupeError(ErrorCode.Forbidden, 'only the sender or an admin may link this image to a patient');
@@ -62,7 +62,6 @@ export async function linkPatient(deps: LinkPatientDeps, cardId: string, who: Re
     }
     if (card.state === 'waiting_for_patient') await tx.card.update({ where: { id: card.id }, data: { state: 'active' } });
     await deps.audit.append(tx, { actor, action: AuditAction.PatientLinked, outcome: 'success', workspaceId: card.workspaceId, assetId: asset.id, consultId: card.consultId, patientId });
-    const job = updateCardJob(card.workspace.platform);
-    await deps.queue.enqueue({ type: job, payload: { cardId }, dedupeKey: `${job}:${cardId}:linked:${patientId}` }, tx);
+    await queueUpdate(deps, tx, cardId, card.workspaceId, `linked:${patientId}`);
   });
 }

@@ -37,7 +37,6 @@ export const ErrorCode = {
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
-  SlackApiFailed: 'LOUPE_SLACK_API_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,6 +2,7 @@
 // as a hash and bound to that one card: the database alone cannot open a
 // link, and a link opens nothing by itself (the viewer still needs sign-in).
 import { createHash, randomBytes } from 'node:crypto';
+import { LINK_TOKEN_BYTES } from '../core/access/token.js';
 import type { Tx } from '../storage/transaction.js';
 
 export function hashLinkToken(token: string): string {
@@ -10,7 +11,7 @@ export function hashLinkToken(token: string): string {
 
 /** A new token for the card; earlier ones stop working (a redrawn card carries only the new one). */
 export async function issueLinkToken(tx: Tx, cardId: string, expiresAt: Date, now: Date): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = randomBytes(LINK_TOKEN_BYTES).toString('base64url');
   await tx.linkToken.updateMany({ where: { cardId, revokedAt: null }, data: { revokedAt: now } });
   await tx.linkToken.create({ data: { cardId, tokenHash: hashLinkToken(token), expiresAt } });
   return token;

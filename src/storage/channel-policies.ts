@@ -9,7 +9,8 @@ import type { ChannelPolicy as PolicyRow } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
 
-export type PolicyChange = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa' | 'breakGlass'>>;
+export type { PolicyChangeInput as PolicyChange } from '../core/policy/policy-command.js';
+import type { PolicyChangeInput as PolicyChange } from '../core/policy/policy-command.js';
 
 function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined {
   if (!row) return undefined;

@@ -53,11 +53,14 @@ const assetOf = (payload: unknown) => {
   return id;
 };
 
-/** Throws on a Slack error other than those the caller expects to handle. */
+/** The error code of a failed Slack Web API call (undefined for anything else, such as network trouble). */
 function slackError(error: unknown): string | undefined {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
 }
+
+/** Slack says the file is gone: deleted, or never there. */
+const isFileGone = (code: string | undefined) => code === 'file_not_found' || code === 'file_deleted';
 
 export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   const db = d.storage.db;
@@ -71,7 +74,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return await downloadSlackFile(file.url_private_download, { token: d.botToken, hosts: d.fileHosts, maxBytes: d.maxUploadBytes });
     } catch (error) {
       const code = slackError(error);
-      if (code === 'file_not_found' || code === 'file_deleted') return new LoupeError(ErrorCode.SlackDownloadFailed, 'the file is no longer in Slack');
+      if (isFileGone(code)) return new LoupeError(ErrorCode.SlackDownloadFailed, 'the file is no longer in Slack');
       if (error instanceof LoupeError && error.code !== ErrorCode.SlackDownloadFailed) return error;
       throw error;
     }
@@ -92,7 +95,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     }
     if (result.outcome === 'left_alone') return;
     if (result.outcome === 'failed') {
-      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...explainFailure(result.code, result.message) });
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...explainFailure(result.code) });
     } else {
       const card = await db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
       if (!card.messageId) {
@@ -144,11 +147,11 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       await d.admin.files.delete({ file: asset.sourceRef });
     } catch (error) {
       const code = slackError(error);
-      if (code === 'file_not_found' || code === 'file_deleted') {
+      if (isFileGone(code)) {
         // Already gone (the uploader was quicker): that is the goal.
       } else if (code) {
         await setRemoval(assetId, asset.workspaceId, 'not_possible', `Slack refused: ${code}`, AuditAction.OriginalNotRemovable);
-        await alertAdmins(consult.channelId, asset.workspaceId);
+        await alertAdmins(consult.channelId);
         return;
       } else throw error;
     }
@@ -194,7 +197,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       () => false,
       (error: unknown) => {
         const code = slackError(error);
-        if (code === 'file_not_found' || code === 'file_deleted') return true;
+        if (isFileGone(code)) return true;
         throw error;
       },
     );
@@ -209,11 +212,11 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       return;
     }
     await setRemoval(assetId, asset.workspaceId, 'not_possible', 'still in Slack after the uploader was asked', AuditAction.OriginalNotRemovable);
-    await alertAdmins(asset.consult!.channelId, asset.workspaceId);
+    await alertAdmins(asset.consult!.channelId);
   };
 
   /** Admins in the channel see, privately, that an upload could not be taken out of it. */
-  const alertAdmins = (channelId: string, _workspaceId: string) =>
+  const alertAdmins = (channelId: string) =>
     tellChannelAdmins(d.bot, channelId, 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.');
 
   const fileShared: JobHandler = async (payload) => {

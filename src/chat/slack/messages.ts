@@ -20,7 +20,7 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.SlackDownloadFailed]: 'Loupe could not download it from Slack',
 };
 
-export function explainFailure(code: ErrorCode, _message: string): SlackText {
+export function explainFailure(code: ErrorCode): SlackText {
   const reason = REASONS[code] ?? 'it could not be read';
   return {
     text:

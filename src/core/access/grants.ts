@@ -25,7 +25,8 @@ export type StandingResult = { ok: true; grant: GrantFacts; via: ViewVia } | { o
 // With several grants, the ordinary right is reported before an emergency one.
 const VIA_ORDER: readonly ViewVia[] = ['requester', 'participant', 'specialist', 'channel_member', 'break_glass'];
 // When none counts, a deliberate revocation says more than a lapse of time.
-const FAILURE_ORDER: readonly GrantDenyReason[] = ['grant_revoked', 'not_participant', 'channel_members_may_not_view', 'not_channel_member', 'grant_expired', 'no_grant'];
+/** Every reason a viewer's standing on a consult falls short, most telling first. */
+export const GRANT_DENY_REASONS: readonly GrantDenyReason[] = ['grant_revoked', 'not_participant', 'channel_members_may_not_view', 'not_channel_member', 'grant_expired', 'no_grant'];
 
 type Judgement = { ok: true; via: ViewVia } | { ok: false; reason: GrantDenyReason };
 
@@ -62,7 +63,7 @@ export function standingGrant(s: Standing, now: Date): StandingResult {
     const j = judge(grant, s, now);
     if (j.ok) {
       if (!best || VIA_ORDER.indexOf(j.via) < VIA_ORDER.indexOf(best.via)) best = { grant, via: j.via };
-    } else if (FAILURE_ORDER.indexOf(j.reason) < FAILURE_ORDER.indexOf(failure)) {
+    } else if (GRANT_DENY_REASONS.indexOf(j.reason) < GRANT_DENY_REASONS.indexOf(failure)) {
       failure = j.reason;
     }
   }

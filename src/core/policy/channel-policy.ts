@@ -40,10 +40,6 @@ export function effectivePolicy(workspaceDefault: Partial<ChannelPolicy> | undef
   return { ...DEFAULT_POLICY, ...workspaceDefault, ...channel };
 }
 
-export function accepts(policy: ChannelPolicy, family: 'photo' | 'dicom'): boolean {
-  return policy.interception && policy.acceptedKinds.includes(family);
-}
-
 /** The first patient identifier in `text` by the policy's pattern; an invalid pattern finds nothing. */
 export function identifierIn(policy: ChannelPolicy, text: string): string | undefined {
   if (!policy.identifierPattern || !text) return undefined;

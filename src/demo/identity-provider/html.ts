@@ -2,6 +2,7 @@
 // script at all, so it works as plain form posts and under a strict policy.
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
+import { escapeHtml } from '../../web/html.js';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#f3f4f6;color:#1f2933}
 main{max-width:24rem;margin:3rem auto;padding:1.5rem 2rem;background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.2)}
@@ -15,9 +16,6 @@ const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 // form-action is left open: a sign-in's redirect chain ends at the client's own origin.
 const CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; frame-ancestors 'none'`;
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Sends a whole page; `body` must already be escaped HTML. */
 export function sendPage(ctx: Context, status: number, title: string, body: string): void {

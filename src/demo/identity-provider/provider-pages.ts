@@ -1,7 +1,8 @@
 // The pages oidc-provider itself renders (sign-out confirmation, signed out,
 // errors), in the provider's own plain style: no stack traces, no script.
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { escapeHtml, sendPage } from './html.js';
+import { escapeHtml } from '../../web/html.js';
+import { sendPage } from './html.js';
 
 /** `form` is oidc-provider's hidden form (id "op.logoutForm") carrying the xsrf token. */
 export function logoutSource(ctx: KoaContextWithOIDC, form: string): void {

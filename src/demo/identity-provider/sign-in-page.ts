@@ -1,5 +1,5 @@
 // The sign-in form: email, password and one-time code in one plain POST.
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../../web/html.js';
 
 export interface SignInForm {
   /** Where the form posts (the interaction's own URL). */

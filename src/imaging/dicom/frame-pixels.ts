@@ -6,7 +6,7 @@
 import type { DicomDataset } from './dcmjs.js';
 import { Codecs } from './codecs.js';
 import type { DicomInstance } from './parse.js';
-import { decodeFrame, modalityLut, renderPreview, storedValues, type PixelFormat } from './render.js';
+import { decodeFrame, modalityLut, renderDecoded, storedValues, type PixelFormat } from './render.js';
 import { items, text } from './values.js';
 
 export interface WindowPreset {
@@ -63,7 +63,7 @@ export async function framePixels(instance: DicomInstance, transferSyntax: strin
   const { rows, columns, photometric } = format;
   const grey = format.samples === 1 && photometric.startsWith('MONOCHROME');
   if (!grey || decoded.kind === 'jpeg') {
-    const full = await renderPreview(instance, transferSyntax, Math.max(rows, columns), index, codecs);
+    const full = await renderDecoded(ds, decoded, transferSyntax, Math.max(rows, columns));
     return full.available ? { kind: 'rgb', png: full.data, rows, columns } : { kind: 'unavailable', reason: full.reason };
   }
   const pixels = rows * columns;

@@ -136,8 +136,7 @@ class BitReader {
 
 const extend = (v: number, s: number) => (s === 0 ? 0 : v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
-function idctBlock(coef: Float64Array, out: Float64Array, stride: number, offset: number): void {
-  const tmp = new Float64Array(64);
+function idctBlock(coef: Float64Array, tmp: Float64Array, out: Float64Array, stride: number, offset: number): void {
   for (let y = 0; y < 8; y++) {
     for (let x = 0; x < 8; x++) {
       let s = 0;
@@ -267,6 +266,7 @@ function decodeScan(
 ): number {
   const reader = new BitReader(data, start);
   const coef = new Float64Array(64);
+  const tmp = new Float64Array(64);
   const block = (c: Component, row: number, col: number) => {
     const q = quant[c.tq];
     if (!q) throw corrupt('a quantisation table is missing');
@@ -288,7 +288,7 @@ function decodeScan(
       coef[ZIGZAG[k]!] = extend(reader.receive(s), s) * q[k]!;
       k++;
     }
-    if (row < c.blocksPerColumn && col < c.blocksPerLine) idctBlock(coef, c.plane, c.blocksPerLine * 8, row * 8 * c.blocksPerLine * 8 + col * 8);
+    if (row < c.blocksPerColumn && col < c.blocksPerLine) idctBlock(coef, tmp, c.plane, c.blocksPerLine * 8, row * 8 * c.blocksPerLine * 8 + col * 8);
   };
   const single = scan.length === 1;
   const only = scan[0]!;

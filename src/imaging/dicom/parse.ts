@@ -81,7 +81,7 @@ export function parsePart10(original: Buffer): DicomDict {
     const part10 = completeMeta(original);
     const { bytes, lifted } = liftUnSequences(part10);
     const dicom = dcmjsRead(bytes);
-    const implicitPrefix = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), syntheticMeta(TransferSyntax.ImplicitLittle)]);
+    const implicitPrefix = lifted.length ? Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), syntheticMeta(TransferSyntax.ImplicitLittle)]) : Buffer.alloc(0);
     for (const { tag, items } of lifted) {
       dicom.dict[tag] = { vr: 'SQ', Value: items.map((item) => dcmjsRead(Buffer.concat([implicitPrefix, item])).dict) };
     }

@@ -21,16 +21,6 @@ export type Preview =
 const RLE = '1.2.840.10008.1.2.5';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const NATIVE = new Set<string>([TransferSyntax.ImplicitLittle, TransferSyntax.ExplicitLittle, TransferSyntax.ExplicitBig, TransferSyntax.Deflated]);
-const CODEC_NAMES: Record<string, string> = {
-  '1.2.840.10008.1.2.4.51': 'JPEG extended',
-  '1.2.840.10008.1.2.4.57': 'JPEG lossless',
-  '1.2.840.10008.1.2.4.70': 'JPEG lossless (SV1)',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS near-lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 lossless',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
-};
-
 function numbers(ds: DicomDataset, tag: string): number[] {
   return (ds[tag]?.Value ?? []).map((v) => Number(v)).filter((n) => Number.isFinite(n));
 }
@@ -200,14 +190,16 @@ export async function decodeFrame(instance: DicomInstance, transferSyntax: strin
     }
   }
   if (transferSyntax === JPEG_BASELINE) return { kind: 'jpeg', jpeg: frameOf(element, index, frames, 0), format };
-  const name = CODEC_NAMES[transferSyntax] ?? `transfer syntax ${transferSyntax}`;
-  return { kind: 'unavailable', reason: `preview unavailable: no decoder for ${name} yet` };
+  return { kind: 'unavailable', reason: `preview unavailable: no decoder for transfer syntax ${transferSyntax} yet` };
 }
 
 /** Renders frame `index` (default: the first) as a PNG no larger than `size` on its longer side. */
 export async function renderPreview(instance: DicomInstance, transferSyntax: string, size = 512, index = 0, codecs = new Codecs()): Promise<Preview> {
-  const ds = instance.dicom.dict;
-  const decoded = await decodeFrame(instance, transferSyntax, index, codecs);
+  return renderDecoded(instance.dicom.dict, await decodeFrame(instance, transferSyntax, index, codecs), transferSyntax, size);
+}
+
+/** The rendering half of renderPreview, for a frame already decoded. */
+export async function renderDecoded(ds: DicomDataset, decoded: DecodedFrame, transferSyntax: string, size: number): Promise<Preview> {
   if (decoded.kind === 'unavailable') return { available: false, reason: decoded.reason };
   if (decoded.kind === 'jpeg') {
     const data = await sharp(decoded.jpeg).resize(size, size, { fit: 'inside', withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });

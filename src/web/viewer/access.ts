@@ -4,6 +4,7 @@ import { AuditAction } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
 import { decideView } from '../../core/access/decide.js';
 import type { Party, Purpose, ViewDecision, ViewTarget } from '../../core/access/types.js';
+import type { ChannelPolicy } from '../../core/policy/channel-policy.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
@@ -28,6 +29,8 @@ export interface AccessResult {
   decision: ViewDecision;
   /** Present when the token is genuine: what it points at. */
   card: { id: string; assetId: string; consultId: string; workspaceId: string; channelId: string } | undefined;
+  /** The channel policy the decision read (when the token is genuine). */
+  policy: ChannelPolicy | undefined;
 }
 
 /** The card and workspace a link token points at, without deciding anything (to know where to sign in). */
@@ -52,10 +55,11 @@ export async function decideAccess(deps: AccessDeps, token: string, viewer: View
     row = sibling ? { ...entry, cardId: sibling.id, card: sibling, expiresAt: entry.expiresAt < sibling.expiresAt ? entry.expiresAt : sibling.expiresAt } : null;
   }
   let target: ViewTarget | null = null;
+  let policy: ChannelPolicy | undefined;
   if (row) {
     const { card } = row;
     const { consult, asset } = card;
-    const policy = await deps.policies.effective(card.workspaceId, card.channelId);
+    policy = await deps.policies.effective(card.workspaceId, card.channelId);
     const isChannelMember = policy.membersMayView ? await deps.directory.isChannelMember(card.workspaceId, card.channelId, viewer.chatUserId) : false;
     let grants = consult.grants.filter((g) => g.userId === viewer.chatUserId);
     // Channel members' right comes from the policy: it is written down as a grant the first time it is used.
@@ -90,5 +94,5 @@ export async function decideAccess(deps: AccessDeps, token: string, viewer: View
     patientId: card?.asset.patientId ?? null,
     details: { purpose, party, session: viewer.sessionId, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
   });
-  return { decision, card: card && { id: card.id, assetId: card.assetId, consultId: card.consultId, workspaceId: card.workspaceId, channelId: card.channelId } };
+  return { decision, policy, card: card && { id: card.id, assetId: card.assetId, consultId: card.consultId, workspaceId: card.workspaceId, channelId: card.channelId } };
 }

@@ -2,14 +2,12 @@
 // a configured claim holding the address) matched against the chat
 // profiles of the card's workspace. Looked up at every sign-in, so a changed
 // chat account is followed; the link is stored for the sessions that use it.
-import type { AuditLog } from '../../storage/audit-log.js';
 import type { Database } from '../../storage/database.js';
 import type { SignedIn } from '../oidc/relying-party.js';
 import type { ChatDirectory } from './directory.js';
 
 export interface LinkDeps {
   db: Database;
-  audit: AuditLog;
   directory: ChatDirectory;
 }
 

@@ -3,7 +3,7 @@
 // needed, break-glass. A sentence saying why and what to do; never a stack
 // trace, never patient data. Styles come from the viewer's stylesheet.
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escapeHtml as escape } from '../html.js';
 
 export interface Notice {
   title: string;

@@ -6,7 +6,7 @@
 // the viewer's name and the time; the image blanked when the session locks.
 // There is no download control and the canvas has no context menu.
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { escapeHtml as escape } from '../html.js';
 
 export function viewerHtml(token: string): string {
   return `<!doctype html>

@@ -6,6 +6,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Clock } from '../../core/clock.js';
 import { breakGlassRequest } from '../../core/access/break-glass.js';
+import { GRANT_DENY_REASONS } from '../../core/access/grants.js';
+import { transaction } from '../../storage/transaction.js';
 import { sessionUsedMfa } from '../../core/access/mfa.js';
 import { AuditAction } from '../../core/audit/event.js';
 import { describeError } from '../../core/errors.js';
@@ -83,7 +85,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (who === 'sign_in') return void (secureHeaders(res), res.redirect(302, loginLink(token)));
     if (who === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
     if (who === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
-    const { decision } = await decideAccess(access, token, who.viewer);
+    const { decision, policy } = await decideAccess(access, token, who.viewer);
     if (decision.allow) {
       secureHeaders(res);
       return void res.type('html').send(viewerHtml(token));
@@ -106,15 +108,12 @@ export function viewerRouter(d: ViewerDeps): Router {
         return page(res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
       case 'waiting_for_patient':
         return page(res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
-      default: {
-        const card = await cardOfToken(storage.db, token);
-        const breakGlass = card ? (await storage.policies.effective(card.workspaceId, card.channelId)).breakGlass : false;
+      default:
         return page(res, 403, {
           title: 'You do not have access',
           message: 'You are not part of this consult. Ask someone in it to invite you with Invite specialist on the card.',
-          ...(breakGlass ? { breakGlass: { action: `/view/${token}/break-glass` } } : {}),
+          ...(policy?.breakGlass ? { breakGlass: { action: `/view/${token}/break-glass` } } : {}),
         });
-      }
     }
   });
 
@@ -124,9 +123,8 @@ export function viewerRouter(d: ViewerDeps): Router {
     const who = await viewerFor(req, token);
     if (typeof who === 'string') return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
     // Break-glass stands in for a grant only: the link must be live, the asset viewable, the sign-in strong enough.
-    const { decision } = await decideAccess(access, token, who.viewer);
-    const grantReasons = ['no_grant', 'grant_expired', 'grant_revoked', 'not_participant', 'channel_members_may_not_view', 'not_channel_member'];
-    if (decision.allow || !grantReasons.includes(decision.reason)) return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
+    const { decision, policy } = await decideAccess(access, token, who.viewer);
+    if (decision.allow || !policy || !(GRANT_DENY_REASONS as readonly string[]).includes(decision.reason)) return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
     const row = await storage.db.prisma.linkToken.findUnique({
       where: { tokenHash: hashLinkToken(token) },
       include: { card: { include: { asset: true, consult: { include: { participants: true, grants: true } } } } },
@@ -134,7 +132,6 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!row) return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
     const { card } = row;
     const { consult, asset } = card;
-    const policy = await storage.policies.effective(card.workspaceId, card.channelId);
     const participant = consult.participants.find((p) => p.userId === who.viewer.chatUserId) ?? null;
     const result = breakGlassRequest(
       {
@@ -158,7 +155,7 @@ export function viewerRouter(d: ViewerDeps): Router {
       return page(res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' });
     }
     const g = result.grant;
-    await storage.db.prisma.$transaction(async (tx) => {
+    await transaction(storage.db, async (tx) => {
       await tx.grant.create({ data: { consultId: g.consultId, userId: g.userId, source: 'break_glass', grantedBy: g.grantedBy, hop: g.hop, breakGlassReason: g.breakGlassReason, expiresAt: g.expiresAt } });
       // The reason may name the patient: it stays in the grant, not in the audit trail.
       await storage.audit.append(tx, { actor, action: AuditAction.BreakGlass, outcome: 'success', workspaceId: card.workspaceId, assetId: asset.id, consultId: consult.id, details: { until: g.expiresAt.toISOString() } });
