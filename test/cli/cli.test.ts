@@ -52,9 +52,11 @@ describe('the embedded default, first start', () => {
     const logger = createLogger('info', { write: (s: string) => void lines.push(s) });
     try {
       const config = loadConfig({ LOUPE_DATA_DIR: join(dir, 'data') });
-      // Commands other than `serve` do not invent keys.
-      await expect(openServices(config, logger)).rejects.toThrow(/LOUPE_KEY_FILE/);
-      const services = await openServices(config, logger, { allowKeyGeneration: true });
+      // Commands other than `serve` (and `migrate`) create no database, and do not invent keys.
+      await expect(openServices(config, logger)).rejects.toThrow(/no Loupe database in the data folder/);
+      await expect(stat(join(dir, 'data'))).rejects.toThrow();
+      await expect(openServices(config, logger, { create: true })).rejects.toThrow(/LOUPE_KEY_FILE/);
+      const services = await openServices(config, logger, { create: true, allowKeyGeneration: true });
       await services.close();
       expect((await stat(join(dir, 'data', 'keys.json'))).mode & 0o777).toBe(0o600);
       expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
@@ -62,7 +64,7 @@ describe('the embedded default, first start', () => {
       expect(lines.join('')).toMatch(/database migrated/);
       // With the key file gone, a database that holds data gets no new keys: it refuses.
       await rm(join(dir, 'data', 'keys.json'));
-      await expect(openServices(config, logger, { allowKeyGeneration: true })).rejects.toThrow(/no key ring/);
+      await expect(openServices(config, logger, { create: true, allowKeyGeneration: true })).rejects.toThrow(/no key ring/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
