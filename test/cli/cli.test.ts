@@ -5,21 +5,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config.js';
 import { KeyRing } from '../../src/crypto/keyring.js';
 import { createLogger } from '../../src/logging.js';
 import { openServices } from '../../src/main.js';
+import { cli } from '../support/cli.js';
 import { testEngines } from '../support/engines.js';
 import { createEmptySchema } from '../support/database.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
-
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await runCli(argv, { env, out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 const silent = createLogger('silent');
 
