@@ -13,7 +13,8 @@ const schema = z.object({
   // 0 asks the system for a free port.
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL users reach Loupe at' }).default('http://localhost:3000'),
+  // Unset: derived from PORT and HOST (defaultPublicUrl).
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL users reach Loupe at' }).optional(),
   LOUPE_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -149,6 +150,17 @@ function slackConfig(e: Env): SlackConfig | undefined {
   };
 }
 
+/**
+ * Where users reach Loupe when PUBLIC_URL is unset: the port it listens on,
+ * at the address it listens on when that is one host (all interfaces or
+ * loopback: localhost). Port 0 is only known once listening: 3000 stands in.
+ */
+function defaultPublicUrl(port: number, host: string): string {
+  const anyOrLoopback = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host);
+  const name = anyOrLoopback ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port || 3000}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
@@ -163,10 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   const dataDir = resolve(e.LOUPE_DATA_DIR);
   const slack = slackConfig(e);
+  const publicUrl = new URL(e.PUBLIC_URL ?? defaultPublicUrl(e.PORT, e.HOST));
   return {
     port: e.PORT,
     host: e.HOST,
-    publicUrl: new URL(e.PUBLIC_URL),
+    publicUrl,
     dataDir,
     databaseUrl: e.DATABASE_URL,
     blobDir: resolve(e.LOUPE_BLOB_DIR ?? `${dataDir}/blobs`),
@@ -189,7 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     slack,
     // Never on a production database: missing Slack secrets there must not turn into a demo.
     demo: e.LOUPE_DEMO === 'auto' && !slack && e.DATABASE_URL === undefined,
-    oidc: oidcConfig(e, new URL(e.PUBLIC_URL)),
+    oidc: oidcConfig(e, publicUrl),
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
   };
