@@ -42,6 +42,7 @@ export const ErrorCode = {
   FileNotFound: 'LOUPE_FILE_NOT_FOUND',
   FileAccessDenied: 'LOUPE_FILE_ACCESS_DENIED',
   DbUnreachable: 'LOUPE_DB_UNREACHABLE',
+  NetworkUnreachable: 'LOUPE_NETWORK_UNREACHABLE',
   AdminSocketFailed: 'LOUPE_ADMIN_SOCKET_FAILED',
 } as const;
 

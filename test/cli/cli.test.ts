@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,46 @@ describe('loupe --help', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'audit', '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: loupe audit');
+  });
+});
+
+describe('loupe commands facing a wrong path or an absent database', () => {
+  it('refuse a mistyped LOUPE_DATA_DIR naming it, and create nothing there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-typo-'));
+    try {
+      const env = { LOUPE_DATA_DIR: join(dir, 'dtaa') };
+      for (const argv of [['audit', 'verify'], ['audit', 'export'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit', 'checkpoint']]) {
+        const r = await cli(env, ...argv);
+        expect(r.status, argv.join(' ')).toBe(2);
+        expect(r.err).toBe(`loupe: no Loupe database in the data folder ${join(dir, 'dtaa')} (LOUPE_DATA_DIR): check the path; only \`loupe serve\` and \`loupe migrate\` create one [LOUPE_DATA_DIR_MISSING]`);
+      }
+      await expect(stat(join(dir, 'dtaa'))).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('name a missing output folder instead of an unexpected failure', async () => {
+    const r = await cli({ LOUPE_DATA_DIR: tmpdir() }, 'audit', 'export', '-o', '/no/such/folder/audit.ndjson');
+    expect(r).toMatchObject({ status: 2, err: 'loupe: /no/such/folder/audit.ndjson: no such file or folder [LOUPE_FILE_NOT_FOUND]' });
+  });
+
+  it('name the database host and port that refused, never its password', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    const env = {
+      LOUPE_DATA_DIR: tmpdir(),
+      DATABASE_URL: `postgresql://loupe:hunter2-secret@127.0.0.1:${port}/loupe`,
+      LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())),
+    };
+    const r = await cli(env, 'audit', 'verify');
+    expect(r.status).toBe(2);
+    expect(r.err).toBe(`loupe: cannot reach the database at 127.0.0.1:${port} (DATABASE_URL): connection refused (is it running?) [LOUPE_DB_UNREACHABLE]`);
+    expect(r.err).not.toContain('hunter2');
   });
 });
 
