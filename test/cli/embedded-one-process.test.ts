@@ -1,7 +1,6 @@
 // The embedded database belongs to one process: admin commands run while
 // `loupe serve` does go through it (and lose nothing), a second server is
 // refused naming the first, and a dead server's lock is taken over.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,6 +12,7 @@ import { createLoupe, openServices, type Loupe } from '../../src/main.js';
 import { cli } from '../support/cli.js';
 import { testEngines } from '../support/engines.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { spawnServe } from '../support/serve-process.js';
 import { createTestAsset } from '../support/storage.js';
 
 const silent = createLogger('silent');
@@ -87,26 +87,10 @@ describe.runIf(testEngines().includes('pglite'))('admin commands while `loupe se
   });
 });
 
-function serveChild(env: NodeJS.ProcessEnv): { child: ChildProcess; listening: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info', LOUPE_DEMO: 'off' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const listening = new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Loupe is listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}`)));
-  });
-  return { child, listening };
-}
-
 describe.runIf(testEngines().includes('pglite'))('two `loupe serve` on one embedded data folder', () => {
   it('the second refuses naming the first; after the first is killed -9, its lock is taken over', async () => {
     const inst = await createInstanceEnv('pglite');
-    const { child, listening } = serveChild(inst.env);
+    const { child, listening, exited } = spawnServe({ ...inst.env, LOUPE_DEMO: 'off' });
     try {
       await listening;
       // Another process's admin command runs inside it.
@@ -119,7 +103,6 @@ describe.runIf(testEngines().includes('pglite'))('two `loupe serve` on one embed
       );
       expect(second).toContain(`in use by \`loupe serve\` (pid ${child.pid}, since `);
 
-      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;
       // Its lock and socket are left behind; both belong to a dead process now.

@@ -1,4 +1,5 @@
 import { chmod } from 'node:fs/promises';
+import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { createLoupe, type Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { spawnServe } from '../support/serve-process.js';
 
 describe.each(testEngines())('the Loupe service on %s', (engine) => {
   let inst: InstanceEnv;
@@ -108,6 +110,32 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
       expect(await again.prisma.auditCheckpoint.findUnique({ where: { seq: last.seq } })).not.toBeNull();
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe.each(testEngines())('`loupe serve` on %s, sent SIGTERM', (engine) => {
+  it('stops and exits promptly, with a keep-alive client connected', async () => {
+    // The demo runs on the embedded default (Slack stand-in and sign-in included), as a first user starts it.
+    const inst = await createInstanceEnv(engine, { LOUPE_DEMO: 'auto' });
+    const serve = spawnServe(inst.env);
+    try {
+      const port = await serve.listening;
+      const agent = new Agent({ keepAlive: true });
+      await new Promise<void>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+      });
+      const sent = Date.now();
+      serve.child.kill('SIGTERM');
+      // Bounded well above a clean stop (well under a second here) and well below the 20 s it used to linger.
+      const code = await Promise.race([serve.exited, sleep(10_000).then(() => 'still running')]);
+      console.log(`loupe serve (${engine}) exited ${Date.now() - sent} ms after SIGTERM`);
+      expect(code).toBe(0);
+      expect(serve.output()).toContain('"Loupe stopped"');
+      agent.destroy();
+    } finally {
+      serve.child.kill('SIGKILL');
+      await inst.cleanup();
     }
   });
 });
