@@ -40,6 +40,7 @@ const schema = z.object({
   SLACK_ADMIN_USERS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids separated by commas').optional(),
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
+  LOUPE_DEBRIS_SWEEP_MINUTES: int(1, 1440).default(60),
   LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "expected the identity provider's issuer URL" }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -97,6 +98,8 @@ export interface Config {
   maxUploadBytes: number;
   /** How often expired cards are looked for. */
   cardSweepMs: number;
+  /** How often the blob store is swept of crash debris (also once at start). */
+  debrisSweepMs: number;
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
     maxUploadBytes: e.LOUPE_MAX_UPLOAD_BYTES,
     cardSweepMs: e.LOUPE_CARD_SWEEP_SECONDS * 1000,
+    debrisSweepMs: e.LOUPE_DEBRIS_SWEEP_MINUTES * 60_000,
     embedded: e.DATABASE_URL === undefined,
     slack,
     // Never on a production database: missing Slack secrets there must not turn into a demo.

@@ -12,6 +12,7 @@ import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
+import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
 import { prepareDemo } from './demo/prepare.js';
 import { DEMO_IDP_PATH } from './demo/start-demo.js';
@@ -186,6 +187,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     queue,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
+      [DEBRIS_SWEEP_JOB]: debrisSweepHandler({ ...storage, queue, clock: services.clock }, config.debrisSweepMs),
       ...slack?.handlers,
       ...options.handlers,
     },
@@ -224,6 +226,8 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         });
       }
       await scheduleCardSweep(queue, services.clock.now(), config.cardSweepMs);
+      await sweepDebrisAtStart(queue, services.clock.now());
+      await scheduleDebrisSweep(queue, services.clock.now(), config.debrisSweepMs);
       worker.start();
       await slack?.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.
