@@ -97,11 +97,12 @@ describe.runIf(testEngines().includes('pglite'))('two `loupe serve` on one embed
       const verify = await cli(inst.env, 'audit', 'verify');
       expect(verify.status).toBe(0);
 
-      const second = await createLoupe(loadConfig(inst.env), silent).then(
-        () => 'started',
-        (error: Error) => error.message,
-      );
-      expect(second).toContain(`in use by \`loupe serve\` (pid ${child.pid}, since `);
+      // A second serve (the demo, as a first user starts it) refuses, naming the first, and exits.
+      const second = spawnServe(inst.env);
+      second.listening.catch(() => {});
+      expect(await second.exited).toBe(2);
+      expect(second.errors()).toContain(`in use by \`loupe serve\` (pid ${child.pid}, since `);
+      expect(second.errors()).toContain('[LOUPE_DATA_DIR_BUSY]');
 
       child.kill('SIGKILL');
       await exited;

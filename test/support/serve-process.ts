@@ -5,6 +5,8 @@ export interface ServeProcess {
   child: ChildProcess;
   /** Everything it printed on standard output (its JSON log lines). */
   output(): string;
+  /** Everything it printed on standard error (a refused start's message). */
+  errors(): string;
   /** Resolves with the port once it logs that it is listening; rejects if it exits first. */
   listening: Promise<number>;
   exited: Promise<number | null>;
@@ -13,9 +15,11 @@ export interface ServeProcess {
 export function spawnServe(env: NodeJS.ProcessEnv): ServeProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const listening = new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -25,5 +29,5 @@ export function spawnServe(env: NodeJS.ProcessEnv): ServeProcess {
     });
     void exited.then((code) => reject(new Error(`serve exited early with ${code}`)));
   });
-  return { child, output: () => out, listening, exited };
+  return { child, output: () => out, errors: () => err, listening, exited };
 }
