@@ -27,7 +27,8 @@ export interface DataFolderLock {
 /** A takeover guard older than this was left by a process killed mid-takeover (which takes microseconds). */
 const GUARD_STALE_MS = 10_000;
 
-async function startTime(pid: number): Promise<string | null> {
+/** A process's start time in clock ticks since boot (Linux /proc), or null where there is no /proc. */
+export async function processStartTime(pid: number): Promise<string | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Field 22, counted after the command name (which may hold spaces) closes with ')'.
@@ -40,14 +41,14 @@ async function startTime(pid: number): Promise<string | null> {
 async function isAlive(holder: Holder): Promise<boolean> {
   // Our own pid: this process (a second open here is refused too), or a
   // previous life of a container whose process always gets the same pid.
-  if (holder.pid === process.pid) return holder.started === null || holder.started === (await startTime(process.pid));
+  if (holder.pid === process.pid) return holder.started === null || holder.started === (await processStartTime(process.pid));
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
     // EPERM: the pid exists but belongs to another user.
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const started = await startTime(holder.pid);
+  const started = await processStartTime(holder.pid);
   return holder.started === null || started === null || started === holder.started;
 }
 
@@ -94,7 +95,7 @@ function describe(h: Holder): string {
 export async function lockDataFolder(path: string, folder: string, command: string, now: Date = new Date()): Promise<DataFolderLock> {
   const mine: Holder = {
     pid: process.pid,
-    started: await startTime(process.pid),
+    started: await processStartTime(process.pid),
     command,
     since: now.toISOString(),
     token: randomBytes(8).toString('hex'),

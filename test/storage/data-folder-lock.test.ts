@@ -7,12 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isLoupeError } from '../../src/core/errors.js';
-import { lockDataFolder } from '../../src/storage/data-folder-lock.js';
-
-const procStart = async (pid: number) => {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-};
+import { lockDataFolder, processStartTime } from '../../src/storage/data-folder-lock.js';
 
 describe('the embedded data folder lock', () => {
   let dir: string;
@@ -29,7 +24,7 @@ describe('the embedded data folder lock', () => {
   it('refuses while a live process holds it, naming the command, pid and since when', async () => {
     const holder = spawn('sleep', ['60']);
     try {
-      await planted(holder.pid!, await procStart(holder.pid!));
+      await planted(holder.pid!, await processStartTime(holder.pid!));
       const error = await lockDataFolder(path, join(dir, 'db'), 'loupe audit verify').catch((e: unknown) => e);
       expect(isLoupeError(error, 'LOUPE_DATA_DIR_BUSY')).toBe(true);
       expect((error as Error).message).toContain(`in use by \`loupe serve\` (pid ${holder.pid}, since 2026-11-30T09:00:00.000Z)`);

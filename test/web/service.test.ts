@@ -89,6 +89,15 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
     expect(r.headers['cache-control']).toBe('no-store');
   });
 
+  it('sweeps crash debris once at start, then on its schedule', async () => {
+    const { prisma } = loupe.services.storage.db;
+    const sweeps = () => prisma.job.findMany({ where: { type: 'storage.debris_sweep' }, orderBy: { runAt: 'asc' } });
+    for (let i = 0; i < 200 && !(await sweeps()).some((j) => j.status === 'done'); i++) await sleep(25);
+    const jobs = await sweeps();
+    expect(jobs.map((j) => j.status)).toEqual(['done', 'queued']);
+    expect(jobs[1]!.runAt.getTime() - Date.now()).toBeGreaterThan(0);
+  });
+
   it('runs jobs, and on shutdown finishes or releases them and signs the audit head', async () => {
     const { queue } = loupe.services;
     await queue.enqueue({ type: 'test.quick', payload: { n: 'one' } });
