@@ -187,7 +187,10 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     queue,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
-      [DEBRIS_SWEEP_JOB]: debrisSweepHandler({ ...storage, queue, clock: services.clock }, config.debrisSweepMs),
+      [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
+        { ...storage, queue, clock: services.clock, keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
+        config.debrisSweepMs,
+      ),
       ...slack?.handlers,
       ...options.handlers,
     },

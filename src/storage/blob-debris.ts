@@ -6,9 +6,11 @@
 // that moment lasts seconds (one short transaction), a write in progress
 // touches its `.partial` with every chunk, and an hour also absorbs clock
 // differences between instances sharing a blob folder. Bodies of shredded
-// assets (their data key destroyed, so unreadable) go too.
+// assets (their data key destroyed, so unreadable) go too, and unfinished
+// writes of the key file.
 import { AuditAction } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
+import { sweepKeyFileDebris } from '../crypto/keyring-source.js';
 import type { AuditLog } from './audit-log.js';
 import type { BlobStore, DebrisCounts } from './blob-store.js';
 import type { Database } from './database.js';
@@ -20,6 +22,8 @@ export interface DebrisSweepDeps {
   blobStore: BlobStore;
   audit: AuditLog;
   clock: Clock;
+  /** The key file, when keys come from one: unfinished writes of it are swept too. */
+  keyFile?: string | undefined;
 }
 
 /** Sweeps the blob store; audits the counts (never names) when anything went. */
@@ -32,6 +36,7 @@ export async function sweepBlobDebris(d: DebrisSweepDeps): Promise<DebrisCounts>
     });
     return new Set(rows.map((r) => r.storageKey));
   });
+  if (d.keyFile) counts.unfinished += await sweepKeyFileDebris(d.keyFile, olderThan);
   if (counts.unfinished || counts.orphans) {
     await d.audit.record({
       actor: { type: 'system', id: 'debris-sweep' },

@@ -88,6 +88,7 @@ describe.runIf(testEngines().includes('pglite'))('admin commands while `loupe se
 });
 
 describe.runIf(testEngines().includes('pglite'))('two `loupe serve` on one embedded data folder', () => {
+  // Servers start as separate processes, TypeScript compiled on the fly: slow on a shared 2-core machine.
   it('the second refuses naming the first; after the first is killed -9, its lock is taken over', async () => {
     const inst = await createInstanceEnv('pglite');
     const { child, listening, exited } = spawnServe({ ...inst.env, LOUPE_DEMO: 'off' });
@@ -117,7 +118,7 @@ describe.runIf(testEngines().includes('pglite'))('two `loupe serve` on one embed
       child.kill('SIGKILL');
       await inst.cleanup();
     }
-  });
+  }, 240_000);
 });
 
 describe.runIf(testEngines().includes('postgres'))('PostgreSQL', () => {

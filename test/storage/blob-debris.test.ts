@@ -1,6 +1,7 @@
 // After a kill -9: unfinished writes and bodies without a row are swept once
 // they are older than the grace period; anything fresher (a body whose row is
-// still in its transaction) and every live blob stay.
+// still in its transaction) and every live blob stay. Unfinished key file
+// writes go the same way.
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -63,12 +64,19 @@ describe.each(testEngines())('crash debris in the blob store on %s', (engine) =>
     const freshOrphan = await plant(bodyPath(freshKey), 60_000);
     const freshPartial = await plant(join(s.blobDir, freshKey.slice(0, 2), freshKey.slice(2, 4), `.${freshKey}.d4e5f6.partial`), 60_000);
 
+    // A rotation killed while writing the key file: the unfinished copy holds key material.
+    const keyFile = join(s.dir, 'keys.json');
+    const oldKeyPartial = await plant(join(s.dir, '.keys.json.0123456789ab.partial'), old);
+    const freshKeyPartial = await plant(join(s.dir, '.keys.json.ba9876543210.partial'), 60_000);
+
     const queue = new JobQueue({ db: s.db, clock: { now: () => new Date() }, audit: s.audit });
-    await debrisSweepHandler({ ...s, queue, clock: { now: () => new Date() } }, 60 * 60_000)({}, { jobId: 'j', attempt: 1, signal: new AbortController().signal });
+    await debrisSweepHandler({ ...s, queue, clock: { now: () => new Date() }, keyFile }, 60 * 60_000)({}, { jobId: 'j', attempt: 1, signal: new AbortController().signal });
 
     expect(await exists(oldOrphan)).toBe(false);
     expect(await exists(oldPartial)).toBe(false);
     expect(await exists(oldProbe)).toBe(false);
+    expect(await exists(oldKeyPartial)).toBe(false);
+    expect(await exists(freshKeyPartial)).toBe(true);
     expect(await exists(bodyPath(doomedKey))).toBe(false);
     expect(await exists(freshOrphan)).toBe(true);
     expect(await exists(freshPartial)).toBe(true);
@@ -77,7 +85,7 @@ describe.each(testEngines())('crash debris in the blob store on %s', (engine) =>
     }
     const event = await s.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'storage.debris_swept' } });
     // Counts only: no file names or keys in the trail.
-    expect(event.details).toEqual({ unfinished: 2, orphans: 2, graceMinutes: 60 });
+    expect(event.details).toEqual({ unfinished: 3, orphans: 2, graceMinutes: 60 });
     expect(JSON.stringify(event.details)).not.toContain(orphanKey);
     // The sweep queued its next run.
     expect(await s.db.prisma.job.count({ where: { type: DEBRIS_SWEEP_JOB, status: 'queued' } })).toBe(1);

@@ -146,5 +146,5 @@ describe.each(testEngines())('`loupe serve` on %s, sent SIGTERM', (engine) => {
       serve.child.kill('SIGKILL');
       await inst.cleanup();
     }
-  });
+  }, 180_000);
 });
