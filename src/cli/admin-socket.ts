@@ -32,11 +32,14 @@ async function readRequest(req: IncomingMessage): Promise<AdminRequest> {
   return { command: parsed.command, options: typeof since === 'string' ? { since } : {} };
 }
 
+/** Writes a frame; waits while the client is behind; fails once it has gone, which stops the command. */
 function send(res: ServerResponse, frame: Frame): Promise<void> | void {
+  const gone = () => new LoupeError(ErrorCode.AdminSocketFailed, 'the admin command was abandoned by its caller');
+  if (res.destroyed) throw gone();
   if (!res.write(JSON.stringify(frame) + '\n')) {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       res.once('drain', resolve);
-      res.once('close', resolve);
+      res.once('close', () => reject(gone()));
     });
   }
 }
@@ -48,14 +51,19 @@ export interface AdminSocket {
 /** Serves admin commands on the data folder's socket; a socket file left by a dead server is replaced. */
 export async function listenAdminSocket(services: Services, logger: Logger): Promise<AdminSocket> {
   const path = adminSocketPath(services.config.dataDir);
+  const running = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
-    void (async () => {
+    const run = (async () => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       let frame: Frame;
       try {
         const { command, options } = await readRequest(req);
         logger.info({ command }, 'admin command from the local socket');
-        const io: AdminIo = { out: (line) => send(res, { out: line }), err: (line) => void send(res, { err: line }) };
+        const io: AdminIo = {
+          out: (line) => send(res, { out: line }),
+          // Error lines are few: written without waiting, dropped if the caller has gone.
+          err: (line) => void (res.destroyed || res.write(JSON.stringify({ err: line }) + '\n')),
+        };
         frame = { exit: await ADMIN_COMMANDS[command](services, io, options) };
       } catch (error) {
         frame = isLoupeError(error)
@@ -65,6 +73,8 @@ export async function listenAdminSocket(services: Services, logger: Logger): Pro
       }
       res.end(JSON.stringify(frame) + '\n');
     })();
+    running.add(run);
+    void run.finally(() => running.delete(run));
   });
   // Only this process holds the data folder (its lock), so a socket file here is a dead server's.
   await rm(path, { force: true });
@@ -79,6 +89,8 @@ export async function listenAdminSocket(services: Services, logger: Logger): Pro
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      // A command in progress finishes (an export stops at its next line, its caller gone) before the database closes under it.
+      await Promise.allSettled(running);
       await rm(path, { force: true });
     },
   };
