@@ -34,8 +34,9 @@ describe.runIf(testEngines().includes('pglite'))('admin commands while `loupe se
       blobs.push({ id: blob.id, text });
     }
   });
+  let stopped = false;
   afterAll(async () => {
-    await loupe.stop();
+    if (!stopped) await loupe.stop();
     await inst.cleanup();
   });
 
@@ -84,6 +85,21 @@ describe.runIf(testEngines().includes('pglite'))('admin commands while `loupe se
     const r = await cli(inst.env, 'migrate');
     expect(r.status).toBe(2);
     expect(r.err).toMatch(/in use by `loupe serve` \(pid \d+, since \d{4}-\d\d-\d\dT[\d:.]+Z\).*\[LOUPE_DATA_DIR_BUSY\]/);
+  });
+
+  it('left a data folder whose rotated key file opens every blob after a restart', async () => {
+    await loupe.stop();
+    stopped = true;
+    const after = await openServices(loadConfig(inst.env), silent);
+    try {
+      expect(after.keyRing.activeVersion).toBe(2);
+      for (const b of blobs) {
+        expect((await buffer(await after.storage.blobs.open(b.id, { type: 'user', id: 'U1' }))).toString()).toBe(b.text);
+      }
+      expect((await after.storage.audit.verify()).fault).toBeNull();
+    } finally {
+      await after.close();
+    }
   });
 });
 
