@@ -80,6 +80,7 @@ describe('loupe commands facing a wrong path or an absent database', () => {
 });
 
 describe('the embedded default, first start', () => {
+  // A real initdb on a fresh folder: slow on a shared 2-core machine.
   it('creates its data folder, a private key file with a warning, and migrates by itself', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'loupe-first-'));
     const lines: string[] = [];
@@ -102,7 +103,7 @@ describe('the embedded default, first start', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
 
 describe.each(testEngines())('loupe commands on %s', (engine) => {
