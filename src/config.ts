@@ -13,7 +13,8 @@ const schema = z.object({
   // 0 asks the system for a free port.
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL users reach Loupe at' }).default('http://localhost:3000'),
+  // Unset: derived from PORT and HOST (defaultPublicUrl).
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL users reach Loupe at' }).optional(),
   LOUPE_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -39,6 +40,7 @@ const schema = z.object({
   SLACK_ADMIN_USERS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids separated by commas').optional(),
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
+  LOUPE_DEBRIS_SWEEP_MINUTES: int(1, 1440).default(60),
   LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "expected the identity provider's issuer URL" }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -96,6 +98,8 @@ export interface Config {
   maxUploadBytes: number;
   /** How often expired cards are looked for. */
   cardSweepMs: number;
+  /** How often the blob store is swept of crash debris (also once at start). */
+  debrisSweepMs: number;
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
@@ -149,6 +153,17 @@ function slackConfig(e: Env): SlackConfig | undefined {
   };
 }
 
+/**
+ * Where users reach Loupe when PUBLIC_URL is unset: the port it listens on,
+ * at the address it listens on when that is one host (all interfaces or
+ * loopback: localhost). Port 0 is only known once listening: 3000 stands in.
+ */
+function defaultPublicUrl(port: number, host: string): string {
+  const anyOrLoopback = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host);
+  const name = anyOrLoopback ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port || 3000}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
@@ -163,10 +178,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   const dataDir = resolve(e.LOUPE_DATA_DIR);
   const slack = slackConfig(e);
+  const publicUrl = new URL(e.PUBLIC_URL ?? defaultPublicUrl(e.PORT, e.HOST));
   return {
     port: e.PORT,
     host: e.HOST,
-    publicUrl: new URL(e.PUBLIC_URL),
+    publicUrl,
     dataDir,
     databaseUrl: e.DATABASE_URL,
     blobDir: resolve(e.LOUPE_BLOB_DIR ?? `${dataDir}/blobs`),
@@ -185,11 +201,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxBlobBytes: e.LOUPE_MAX_BLOB_BYTES,
     maxUploadBytes: e.LOUPE_MAX_UPLOAD_BYTES,
     cardSweepMs: e.LOUPE_CARD_SWEEP_SECONDS * 1000,
+    debrisSweepMs: e.LOUPE_DEBRIS_SWEEP_MINUTES * 60_000,
     embedded: e.DATABASE_URL === undefined,
     slack,
     // Never on a production database: missing Slack secrets there must not turn into a demo.
     demo: e.LOUPE_DEMO === 'auto' && !slack && e.DATABASE_URL === undefined,
-    oidc: oidcConfig(e, new URL(e.PUBLIC_URL)),
+    oidc: oidcConfig(e, publicUrl),
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
   };

@@ -3,7 +3,6 @@
 // the environment.
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Config } from './config.js';
 import { AuditAction } from './core/audit/event.js';
@@ -13,6 +12,8 @@ import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
+import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
+import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
 import { prepareDemo } from './demo/prepare.js';
 import { DEMO_IDP_PATH } from './demo/start-demo.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
@@ -26,7 +27,7 @@ import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { JobQueue } from './jobs/queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
-import { openDatabase } from './storage/database.js';
+import { embeddedDatabaseDir, openDatabase, requireEmbeddedDatabase } from './storage/database.js';
 import { FolderBlobStore } from './storage/folder-blob-store.js';
 import { checkKeysCover, syncKeyVersions } from './storage/key-versions.js';
 import { migrate, pendingMigrations, readMigrations } from './storage/migrate.js';
@@ -47,6 +48,10 @@ export interface Services {
 
 export interface OpenOptions {
   clock?: Clock;
+  /** The command holding the embedded database, named to a second process it refuses. */
+  command?: string;
+  /** `loupe serve` may create the data folder and the embedded database; other commands refuse a missing one. */
+  create?: boolean;
   /** `loupe serve` on the embedded default may create the key file, and only for an empty database. */
   allowKeyGeneration?: boolean;
 }
@@ -54,8 +59,13 @@ export interface OpenOptions {
 /** Database, keys and storage: what every command needs. */
 export async function openServices(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.embedded ? join(config.dataDir, 'db') : undefined });
+  if (options.create) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  else if (config.embedded) await requireEmbeddedDatabase(config.dataDir);
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.embedded ? embeddedDatabaseDir(config.dataDir) : undefined,
+    holder: options.command ?? 'loupe',
+  });
   let keys: Awaited<ReturnType<typeof loadKeyRing>>;
   try {
     const migrations = await readMigrations();
@@ -116,6 +126,8 @@ export interface LoupeOptions {
 
 export async function createLoupe(config: Config, logger: Logger, options: LoupeOptions = {}): Promise<Loupe> {
   const services = await openServices(config, logger, {
+    command: 'loupe serve',
+    create: true,
     allowKeyGeneration: true,
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -175,6 +187,10 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     queue,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
+      [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
+        { ...storage, queue, clock: services.clock, keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
+        config.debrisSweepMs,
+      ),
       ...slack?.handlers,
       ...options.handlers,
     },
@@ -186,6 +202,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   });
 
   let checkpointTimer: NodeJS.Timeout | undefined;
+  let adminSocket: AdminSocket | undefined;
   const loupe: Loupe = {
     services,
     app,
@@ -203,7 +220,17 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         await services.close();
         throw error;
       }
+      // Admin commands reach the embedded database through this process, which alone may open it.
+      if (config.embedded) {
+        adminSocket = await listenAdminSocket(services, logger.child({ component: 'admin-socket' })).catch((error: unknown) => {
+          // A data folder path too long for a socket name, for one: admin commands then refuse, naming this server.
+          logger.warn({ err: describeError(error) }, 'no admin socket: admin commands cannot run while Loupe serves');
+          return undefined;
+        });
+      }
       await scheduleCardSweep(queue, services.clock.now(), config.cardSweepMs);
+      await sweepDebrisAtStart(queue, services.clock.now());
+      await scheduleDebrisSweep(queue, services.clock.now(), config.debrisSweepMs);
       worker.start();
       await slack?.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.
@@ -225,6 +252,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     },
     stop: async () => {
       clearInterval(checkpointTimer);
+      await adminSocket?.close();
       const server = loupe.server;
       const closed = server
         ? new Promise<void>((resolve) => server.close(() => resolve()))

@@ -1,7 +1,10 @@
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logging.js';
-import { openServices, type Services } from '../main.js';
+import { openServices } from '../main.js';
+import { requireEmbeddedDatabase } from '../storage/database.js';
+import { ADMIN_COMMANDS, type AdminCommandName, type AdminIo, type AdminOptions } from './admin-commands.js';
+import { runInServer } from './admin-socket.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -22,13 +25,26 @@ export function cliConfig(io: CliIo): { config: Config; logger: Logger } {
   return { config, logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) };
 }
 
-/** Opens database, keys and storage for one command, and closes them after. */
-export async function withServices<T>(io: CliIo, fn: (services: Services) => Promise<T>): Promise<T> {
+/**
+ * Runs an admin command: inside a running `loupe serve` when it holds the
+ * embedded database (over its admin socket), else on services of its own.
+ * A data folder without a database is refused, never created.
+ */
+export async function runAdmin(io: CliIo, command: AdminCommandName, options: AdminOptions = {}, out: AdminIo['out'] = io.out): Promise<void> {
   const { config, logger } = cliConfig(io);
-  const services = await openServices(config, logger);
-  try {
-    return await fn(services);
-  } finally {
-    await services.close();
+  const adminIo: AdminIo = { out, err: io.err };
+  let status: number | undefined;
+  if (config.embedded) {
+    await requireEmbeddedDatabase(config.dataDir);
+    status = await runInServer(config.dataDir, command, options, adminIo);
   }
+  if (status === undefined) {
+    const services = await openServices(config, logger, { command: `loupe ${command}` });
+    try {
+      status = await ADMIN_COMMANDS[command](services, adminIo, options);
+    } finally {
+      await services.close();
+    }
+  }
+  if (status !== 0) throw new CliExit(status);
 }

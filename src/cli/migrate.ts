@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../storage/database.js';
+import { embeddedDatabaseDir, openDatabase } from '../storage/database.js';
 import { migrate, readMigrations } from '../storage/migrate.js';
-import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { cliConfig, type CliIo } from './context.js';
 
@@ -12,7 +11,11 @@ export function registerMigrate(program: Command, io: CliIo): void {
     .action(async () => {
       const { config } = cliConfig(io);
       if (config.embedded) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-      const db = await openDatabase({ url: config.databaseUrl, dataDir: config.embedded ? join(config.dataDir, 'db') : undefined });
+      const db = await openDatabase({
+        url: config.databaseUrl,
+        dataDir: config.embedded ? embeddedDatabaseDir(config.dataDir) : undefined,
+        holder: 'loupe migrate',
+      });
       try {
         const applied = await migrate(db, await readMigrations());
         io.out(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');

@@ -6,6 +6,7 @@ import { CliExit, type CliIo } from './context.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { describeSystemFailure } from './system-errors.js';
 
 export function createProgram(io: CliIo): Command {
   const program = new Command('loupe')
@@ -32,8 +33,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CliExit) return error.status;
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (isLoupeError(error)) {
-      io.err(`loupe: ${error.message} [${error.code}]`);
+    const known = isLoupeError(error) ? error : describeSystemFailure(error, io.env);
+    if (known) {
+      io.err(`loupe: ${known.message} [${known.code}]`);
       return 2;
     }
     // System errors carry a code (ECONNREFUSED, EACCES) that says enough without echoing input.

@@ -14,8 +14,15 @@ export function registerServe(program: Command, io: CliIo): void {
       const loaded = loadConfig(io.env);
       const logger = createLogger(loaded.logLevel);
       const { config, demo } = loaded.demo ? await startDemo(loaded, logger) : { config: loaded, demo: undefined };
-      const loupe = await createLoupe(config, logger, demo ? { demo } : {});
-      await loupe.listen();
+      let loupe: Awaited<ReturnType<typeof createLoupe>>;
+      try {
+        loupe = await createLoupe(config, logger, demo ? { demo } : {});
+        await loupe.listen();
+      } catch (error) {
+        // A refused start (the data folder held by another serve, a port in use) must not leave the demo's servers running.
+        await demo?.slack.close();
+        throw error;
+      }
       const clean = await new Promise<boolean>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping');

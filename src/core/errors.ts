@@ -37,6 +37,13 @@ export const ErrorCode = {
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
+  DataDirBusy: 'LOUPE_DATA_DIR_BUSY',
+  DataDirMissing: 'LOUPE_DATA_DIR_MISSING',
+  FileNotFound: 'LOUPE_FILE_NOT_FOUND',
+  FileAccessDenied: 'LOUPE_FILE_ACCESS_DENIED',
+  DbUnreachable: 'LOUPE_DB_UNREACHABLE',
+  NetworkUnreachable: 'LOUPE_NETWORK_UNREACHABLE',
+  AdminSocketFailed: 'LOUPE_ADMIN_SOCKET_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,10 +2,11 @@
 // default generates a key file on first start so that it runs with no set-up;
 // anything else must be given its keys.
 import { constants } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
-import { createFileExclusive, writeFileAtomic } from '../storage/atomic-file.js';
+import { TEMP_SUFFIX, createFileExclusive, writeFileAtomic } from '../storage/atomic-file.js';
 import { KeyRing, type KeyRingFile } from './keyring.js';
 
 export type KeySource = { source: 'env'; json: string } | { source: 'file'; path: string };
@@ -85,4 +86,27 @@ export async function withKeyFileLock<T>(path: string, fn: () => Promise<T>): Pr
   } finally {
     await rm(lock, { force: true });
   }
+}
+
+/**
+ * Removes unfinished writes of the key file (`.keys.json.<random>.partial`)
+ * that a crash during a rotation left beside it, last written before
+ * `olderThan`: they hold key material, and would stay behind when the key file
+ * is moved out of the data folder. Returns how many went.
+ */
+export async function sweepKeyFileDebris(path: string, olderThan: Date): Promise<number> {
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  let swept = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    if (!/^[0-9a-f]{12}$/.test(name.slice(prefix.length, -TEMP_SUFFIX.length))) continue;
+    const file = join(dirname(path), name);
+    const written = await stat(file).then((s) => s.mtime, () => undefined);
+    if (written && written < olderThan) {
+      await rm(file, { force: true });
+      swept++;
+    }
+  }
+  return swept;
 }

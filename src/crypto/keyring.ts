@@ -36,7 +36,7 @@ export interface WrappedKey {
 }
 
 export class KeyRing {
-  readonly activeVersion: number;
+  private active: number;
   readonly auditKeyId: string;
   private readonly keks: Map<number, Buffer>;
   private readonly signingKey: KeyObject;
@@ -47,7 +47,7 @@ export class KeyRing {
     if (!this.keks.has(file.activeVersion)) {
       throw new LoupeError(ErrorCode.KeysInvalid, `key ring: active version ${file.activeVersion} has no key`);
     }
-    this.activeVersion = file.activeVersion;
+    this.active = file.activeVersion;
     try {
       this.signingKey = createPrivateKey({
         key: Buffer.from(file.auditSigningKey, 'base64'),
@@ -98,6 +98,29 @@ export class KeyRing {
       activeVersion: version,
       keks: [...file.keks, { version, key: randomBytes(32).toString('base64'), createdAt: now.toISOString() }],
     };
+  }
+
+  get activeVersion(): number {
+    return this.active;
+  }
+
+  /**
+   * Takes in a rotated key file in place, so a running server (and every part
+   * holding this ring) wraps with the new KEK at once. The file must extend
+   * this ring: same checkpoint key, every KEK it holds unchanged.
+   */
+  adopt(file: KeyRingFile): void {
+    const next = this.checkExtendedBy(file);
+    for (const [version, key] of next.keks) this.keks.set(version, key);
+    this.active = next.active;
+  }
+
+  /** Fails unless `file` holds this ring's checkpoint key and every KEK unchanged; returns it parsed. */
+  checkExtendedBy(file: KeyRingFile): KeyRing {
+    const next = KeyRing.parse(JSON.stringify(file));
+    const same = next.auditKeyId === this.auditKeyId && [...this.keks].every(([v, k]) => next.keks.get(v)?.equals(k));
+    if (!same) throw new LoupeError(ErrorCode.KeyMismatch, 'the key file does not extend the key ring in use: it was changed by hand');
+    return next;
   }
 
   versions(): number[] {

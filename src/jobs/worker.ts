@@ -56,7 +56,8 @@ export class Worker {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping.abort();
     const all = Promise.all([...this.running.values()].map((r) => r.done));
-    const finished = await Promise.race([all.then(() => true), sleep(timeoutMs).then(() => false)]);
+    // Unref'd: a deadline left pending once the jobs are done must not keep the process alive.
+    const finished = await Promise.race([all.then(() => true), sleep(timeoutMs, undefined, { ref: false }).then(() => false)]);
     if (!finished) {
       for (const r of this.running.values()) r.controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'worker stopping'));
       await Promise.all(
@@ -68,7 +69,7 @@ export class Worker {
       );
     }
     // A handler that ignores its signal must not hold shutdown hostage.
-    await Promise.race([Promise.all(this.slots), sleep(1000)]);
+    await Promise.race([Promise.all(this.slots), sleep(1000, undefined, { ref: false })]);
   }
 
   private async loop(): Promise<void> {

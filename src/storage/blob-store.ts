@@ -13,4 +13,16 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   /** Proves the store can be written and read, for /readyz. */
   probe(): Promise<void>;
+  /**
+   * Removes what a crash left (unfinished writes, probes, and bodies whose key
+   * `keep` does not return), all last written before `olderThan`.
+   */
+  sweepDebris(olderThan: Date, keep: (keys: string[]) => Promise<Set<string>>): Promise<DebrisCounts>;
+}
+
+export interface DebrisCounts {
+  /** Unfinished writes (and probes) a crash left. */
+  unfinished: number;
+  /** Whole bodies with no live blob row: written before a crash cut their transaction, or of a shredded asset. */
+  orphans: number;
 }

@@ -42,7 +42,10 @@ export class DataKeys {
     return this.ring.unwrap({ kekVersion: row.kekVersion, wrapped: new Uint8Array(row.wrapped) }, aad(row));
   }
 
-  /** Re-wraps every live data key under the active KEK; blob bodies are not touched. */
+  /**
+   * Re-wraps every live data key under the active KEK; blob bodies are not
+   * touched. Returns the rows actually changed, not the rows found.
+   */
   async rewrapAll(db: Database, audit: AuditLog, now: () => Date, batchSize = 500): Promise<number> {
     let total = 0;
     for (;;) {
@@ -70,10 +73,10 @@ export class DataKeys {
             details: { count: rewrapped, kekVersion: this.ring.activeVersion },
           });
         }
-        return rows.length;
+        return { found: rows.length, rewrapped };
       });
-      total += done;
-      if (done < batchSize) return total;
+      total += done.rewrapped;
+      if (done.found < batchSize) return total;
     }
   }
 }

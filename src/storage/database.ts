@@ -1,11 +1,14 @@
 // Opens the one PostgreSQL schema on either engine: PGlite (PostgreSQL
 // compiled to WebAssembly, in-process, a folder under the data directory) for
 // the embedded default, or a PostgreSQL server for production.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { ErrorCode, LoupeError } from '../core/errors.js';
+import { lockDataFolder } from './data-folder-lock.js';
 import { PrismaClient } from './prisma/client.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -31,17 +34,41 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** A PGlite data-folder dump to start from instead of running initdb (saves seconds in tests). */
   pgliteTemplate?: Blob | undefined;
+  /** PGlite: who holds its folder, named to a second process that is refused (`loupe serve`). */
+  holder?: string | undefined;
+}
+
+/** Where the embedded database lives in the data folder. */
+export const embeddedDatabaseDir = (dataDir: string): string => join(dataDir, 'db');
+
+/** Commands that only read or change data refuse a data folder without a database, rather than create an empty one. */
+export async function requireEmbeddedDatabase(dataDir: string): Promise<void> {
+  if (!(await stat(join(embeddedDatabaseDir(dataDir), 'PG_VERSION')).then(() => true, () => false))) {
+    throw new LoupeError(
+      ErrorCode.DataDirMissing,
+      `no Loupe database in the data folder ${dataDir} (LOUPE_DATA_DIR): check the path; only \`loupe serve\` and \`loupe migrate\` create one`,
+    );
+  }
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteTemplate);
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteTemplate, options.holder ?? 'loupe');
 }
 
-async function openPglite(dataDir: string | undefined, template: Blob | undefined): Promise<Database> {
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(template ? { loadDataDir: template } : {}),
-  });
+async function openPglite(dataDir: string | undefined, template: Blob | undefined, holder: string): Promise<Database> {
+  // One process per folder: PGlite keeps the database in its own memory, so a
+  // second process would work on a stale copy and overwrite the first's writes.
+  const lock = dataDir ? await lockDataFolder(`${dataDir}.lock`, dataDir, holder) : undefined;
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(template ? { loadDataDir: template } : {}),
+    });
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // One connection: PGlite serialises everything, so a lock is not needed.
   const run: RawRunner = async (sql, params) =>
@@ -56,6 +83,7 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
+      await lock?.release();
     },
     dump: () => pglite.dumpDataDir('none'),
   };

@@ -1,13 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, LoupeError } from '../core/errors.js';
-import { writeFileAtomic } from './atomic-file.js';
-import type { BlobStore } from './blob-store.js';
+import { TEMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
+import type { BlobStore, DebrisCounts } from './blob-store.js';
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{7,127}$/;
+const PROBE_PREFIX = '.probe-';
+const FAN_OUT = /^[a-z0-9]{2}$/;
+
+/** Names in a folder, or none when it is gone. */
+async function list(dir: string): Promise<string[]> {
+  return readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+    throw error;
+  });
+}
+
+async function writtenBefore(path: string, olderThan: Date): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile() && s.mtime < olderThan,
+    () => false,
+  );
+}
 
 /** A local folder; keys are fanned out over two levels of sub-folders. */
 export class FolderBlobStore implements BlobStore {
@@ -40,7 +57,7 @@ export class FolderBlobStore implements BlobStore {
 
   async probe(): Promise<void> {
     await mkdir(this.root, { recursive: true });
-    const path = join(this.root, `.probe-${randomBytes(6).toString('hex')}`);
+    const path = join(this.root, `${PROBE_PREFIX}${randomBytes(6).toString('hex')}`);
     const marker = randomBytes(16);
     await writeFileAtomic(path, marker);
     try {
@@ -48,6 +65,40 @@ export class FolderBlobStore implements BlobStore {
     } finally {
       await rm(path, { force: true });
     }
+  }
+
+  async sweepDebris(olderThan: Date, keep: (keys: string[]) => Promise<Set<string>>): Promise<DebrisCounts> {
+    const counts: DebrisCounts = { unfinished: 0, orphans: 0 };
+    const removeIfOld = async (path: string) => {
+      if (!(await writtenBefore(path, olderThan))) return false;
+      await rm(path, { force: true });
+      return true;
+    };
+    for (const name of await list(this.root)) {
+      const leftover = name.startsWith(PROBE_PREFIX) || name.endsWith(TEMP_SUFFIX);
+      if (leftover && (await removeIfOld(join(this.root, name)))) counts.unfinished++;
+    }
+    // One leaf folder at a time, so a store of millions of bodies is never listed whole.
+    for (const a of (await list(this.root)).filter((n) => FAN_OUT.test(n))) {
+      for (const b of (await list(join(this.root, a))).filter((n) => FAN_OUT.test(n))) {
+        const dir = join(this.root, a, b);
+        const candidates: string[] = [];
+        for (const name of await list(dir)) {
+          if (name.endsWith(TEMP_SUFFIX)) {
+            if (await removeIfOld(join(dir, name))) counts.unfinished++;
+          } else if (KEY_PATTERN.test(name) && name.startsWith(a + b) && (await writtenBefore(join(dir, name), olderThan))) {
+            candidates.push(name);
+          }
+        }
+        if (!candidates.length) continue;
+        const live = await keep(candidates);
+        for (const key of candidates.filter((k) => !live.has(k))) {
+          await rm(join(dir, key), { force: true });
+          counts.orphans++;
+        }
+      }
+    }
+    return counts;
   }
 
   private path(key: string): string {

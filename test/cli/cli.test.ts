@@ -1,25 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config.js';
 import { KeyRing } from '../../src/crypto/keyring.js';
 import { createLogger } from '../../src/logging.js';
 import { openServices } from '../../src/main.js';
+import { cli } from '../support/cli.js';
 import { testEngines } from '../support/engines.js';
 import { createEmptySchema } from '../support/database.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
-
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await runCli(argv, { env, out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { status, out: out.join('\n'), err: err.join('\n') };
-}
 
 const silent = createLogger('silent');
 
@@ -45,16 +39,59 @@ describe('loupe --help', () => {
   });
 });
 
+describe('loupe commands facing a wrong path or an absent database', () => {
+  it('refuse a mistyped LOUPE_DATA_DIR naming it, and create nothing there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loupe-typo-'));
+    try {
+      const env = { LOUPE_DATA_DIR: join(dir, 'dtaa') };
+      for (const argv of [['audit', 'verify'], ['audit', 'export'], ['keys', 'rotate'], ['keys', 'rewrap'], ['audit', 'checkpoint']]) {
+        const r = await cli(env, ...argv);
+        expect(r.status, argv.join(' ')).toBe(2);
+        expect(r.err).toBe(`loupe: no Loupe database in the data folder ${join(dir, 'dtaa')} (LOUPE_DATA_DIR): check the path; only \`loupe serve\` and \`loupe migrate\` create one [LOUPE_DATA_DIR_MISSING]`);
+      }
+      await expect(stat(join(dir, 'dtaa'))).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('name a missing output folder instead of an unexpected failure', async () => {
+    const r = await cli({ LOUPE_DATA_DIR: tmpdir() }, 'audit', 'export', '-o', '/no/such/folder/audit.ndjson');
+    expect(r).toMatchObject({ status: 2, err: 'loupe: /no/such/folder/audit.ndjson: no such file or folder [LOUPE_FILE_NOT_FOUND]' });
+  });
+
+  it('name the database host and port that refused, never its password', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as AddressInfo;
+        s.close(() => resolve(port));
+      });
+    });
+    const env = {
+      LOUPE_DATA_DIR: tmpdir(),
+      DATABASE_URL: `postgresql://loupe:hunter2-secret@127.0.0.1:${port}/loupe`,
+      LOUPE_KEYS: JSON.stringify(KeyRing.generateFile(new Date())),
+    };
+    const r = await cli(env, 'audit', 'verify');
+    expect(r.status).toBe(2);
+    expect(r.err).toBe(`loupe: cannot reach the database at 127.0.0.1:${port} (DATABASE_URL): connection refused (is it running?) [LOUPE_DB_UNREACHABLE]`);
+    expect(r.err).not.toContain('hunter2');
+  });
+});
+
 describe('the embedded default, first start', () => {
+  // A real initdb on a fresh folder: slow on a shared 2-core machine.
   it('creates its data folder, a private key file with a warning, and migrates by itself', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'loupe-first-'));
     const lines: string[] = [];
     const logger = createLogger('info', { write: (s: string) => void lines.push(s) });
     try {
       const config = loadConfig({ LOUPE_DATA_DIR: join(dir, 'data') });
-      // Commands other than `serve` do not invent keys.
-      await expect(openServices(config, logger)).rejects.toThrow(/LOUPE_KEY_FILE/);
-      const services = await openServices(config, logger, { allowKeyGeneration: true });
+      // Commands other than `serve` (and `migrate`) create no database, and do not invent keys.
+      await expect(openServices(config, logger)).rejects.toThrow(/no Loupe database in the data folder/);
+      await expect(stat(join(dir, 'data'))).rejects.toThrow();
+      await expect(openServices(config, logger, { create: true })).rejects.toThrow(/LOUPE_KEY_FILE/);
+      const services = await openServices(config, logger, { create: true, allowKeyGeneration: true });
       await services.close();
       expect((await stat(join(dir, 'data', 'keys.json'))).mode & 0o777).toBe(0o600);
       expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
@@ -62,11 +99,11 @@ describe('the embedded default, first start', () => {
       expect(lines.join('')).toMatch(/database migrated/);
       // With the key file gone, a database that holds data gets no new keys: it refuses.
       await rm(join(dir, 'data', 'keys.json'));
-      await expect(openServices(config, logger, { allowKeyGeneration: true })).rejects.toThrow(/no key ring/);
+      await expect(openServices(config, logger, { create: true, allowKeyGeneration: true })).rejects.toThrow(/no key ring/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
 
 describe.each(testEngines())('loupe commands on %s', (engine) => {

@@ -24,6 +24,18 @@ describe('configuration', () => {
     expect(c.blobDir).toBe(resolve('./data/blobs'));
   });
 
+  it('points links and sign-in at the port Loupe listens on when PUBLIC_URL is unset', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl.href).toBe('http://localhost:8080/');
+    expect(loadConfig({ PORT: '8080', HOST: '0.0.0.0' }).publicUrl.href).toBe('http://localhost:8080/');
+    expect(loadConfig({ PORT: '8080', HOST: '10.1.2.3' }).publicUrl.href).toBe('http://10.1.2.3:8080/');
+    expect(loadConfig({ PORT: '8080', HOST: 'fd00::7' }).publicUrl.href).toBe('http://[fd00::7]:8080/');
+    // The demo's sign-in is registered at the same place.
+    const demo = { PORT: '8080', OIDC_ISSUER: 'http://localhost:8080/demo/idp', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's' };
+    expect(loadConfig(demo).oidc?.redirectUri.href).toBe('http://localhost:8080/auth/callback');
+    // A given PUBLIC_URL wins: behind a proxy, users reach another address than the one listened on.
+    expect(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://loupe.hospital.example' }).publicUrl.href).toBe('https://loupe.hospital.example/');
+  });
+
   it('selects PostgreSQL and keys from the environment', () => {
     const c = loadConfig({ DATABASE_URL: 'postgresql://db.internal/loupe', LOUPE_KEYS: '{"x":1}', PORT: '8080' });
     expect(c.embedded).toBe(false);

@@ -192,6 +192,18 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
     expect((await buffer(await rotated.blobs.open(stored.id, actor))).equals(plain)).toBe(true);
     expect(await rotated.dataKeys.rewrapAll(s.db, s.audit, () => new Date())).toBe(0);
   });
+
+  it('reports the data keys it re-wrapped, not the ones it found: two racing rotations add up to the keys there were', async () => {
+    for (let i = 0; i < 6; i++) {
+      const { assetId } = await createTestAsset(s);
+      await s.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from([randomBytes(100)]), actor });
+    }
+    const old = await s.db.prisma.dataKey.count({ where: { kekVersion: 1, wrapped: { not: null } } });
+    const rotated = await rotateRing(s);
+    const [a, b] = await Promise.all([1, 2].map(() => rotated.dataKeys.rewrapAll(s.db, s.audit, () => new Date(), 2)));
+    expect(a! + b!).toBe(old);
+    expect(await s.db.prisma.dataKey.count({ where: { kekVersion: 1, wrapped: { not: null } } })).toBe(0);
+  });
 });
 
 const rotatedStorages = new WeakMap<TestStorage, Awaited<ReturnType<typeof makeRotated>>>();

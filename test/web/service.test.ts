@@ -1,4 +1,5 @@
 import { chmod } from 'node:fs/promises';
+import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { createLoupe, type Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { spawnServe } from '../support/serve-process.js';
 
 describe.each(testEngines())('the Loupe service on %s', (engine) => {
   let inst: InstanceEnv;
@@ -87,6 +89,15 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
     expect(r.headers['cache-control']).toBe('no-store');
   });
 
+  it('sweeps crash debris once at start, then on its schedule', async () => {
+    const { prisma } = loupe.services.storage.db;
+    const sweeps = () => prisma.job.findMany({ where: { type: 'storage.debris_sweep' }, orderBy: { runAt: 'asc' } });
+    for (let i = 0; i < 200 && !(await sweeps()).some((j) => j.status === 'done'); i++) await sleep(25);
+    const jobs = await sweeps();
+    expect(jobs.map((j) => j.status)).toEqual(['done', 'queued']);
+    expect(jobs[1]!.runAt.getTime() - Date.now()).toBeGreaterThan(0);
+  });
+
   it('runs jobs, and on shutdown finishes or releases them and signs the audit head', async () => {
     const { queue } = loupe.services;
     await queue.enqueue({ type: 'test.quick', payload: { n: 'one' } });
@@ -110,4 +121,30 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
       await again.close();
     }
   });
+});
+
+describe.each(testEngines())('`loupe serve` on %s, sent SIGTERM', (engine) => {
+  it('stops and exits promptly, with a keep-alive client connected', async () => {
+    // The demo runs on the embedded default (Slack stand-in and sign-in included), as a first user starts it.
+    const inst = await createInstanceEnv(engine, { LOUPE_DEMO: 'auto' });
+    const serve = spawnServe(inst.env);
+    try {
+      const port = await serve.listening;
+      const agent = new Agent({ keepAlive: true });
+      await new Promise<void>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+      });
+      const sent = Date.now();
+      serve.child.kill('SIGTERM');
+      // Bounded well above a clean stop (well under a second here) and well below the 20 s it used to linger.
+      const code = await Promise.race([serve.exited, sleep(10_000).then(() => 'still running')]);
+      console.log(`loupe serve (${engine}) exited ${Date.now() - sent} ms after SIGTERM`);
+      expect(code).toBe(0);
+      expect(serve.output()).toContain('"Loupe stopped"');
+      agent.destroy();
+    } finally {
+      serve.child.kill('SIGKILL');
+      await inst.cleanup();
+    }
+  }, 180_000);
 });

@@ -19,6 +19,7 @@ export const AuditAction = {
   AuditVerified: 'audit.verified',
   ServiceStarted: 'service.started',
   ServiceStopped: 'service.stopped',
+  DebrisSwept: 'storage.debris_swept',
   JobDead: 'job.dead',
   PolicyChanged: 'policy.changed',
   AssetReceived: 'asset.received',

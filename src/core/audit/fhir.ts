@@ -131,6 +131,7 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.AuditVerified]: { type: DcmEvent.AuditLogUsed },
   [AuditAction.ServiceStarted]: { type: DcmEvent.ApplicationActivity, subtype: DcmEventType.ApplicationStart },
   [AuditAction.ServiceStopped]: { type: DcmEvent.ApplicationActivity, subtype: DcmEventType.ApplicationStop },
+  [AuditAction.DebrisSwept]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.JobDead]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.PolicyChanged]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.AssetReceived]: { type: DcmEvent.Import },

@@ -1,0 +1,128 @@
+// The admin commands that read or change the database. Each runs on the
+// Services it is given: the command's own (PostgreSQL, or an embedded data
+// folder nobody serves), or a running `loupe serve`'s, reached over its admin
+// socket, so the embedded database is never opened by two processes.
+import { AuditAction } from '../core/audit/event.js';
+import { toFhirAuditEvent } from '../core/audit/fhir.js';
+import { ErrorCode, LoupeError } from '../core/errors.js';
+import { KeyRing } from '../crypto/keyring.js';
+import { readKeyFile, withKeyFileLock, writeKeyFile } from '../crypto/keyring-source.js';
+import type { Config } from '../config.js';
+import type { Services } from '../main.js';
+import { syncKeyVersions } from '../storage/key-versions.js';
+
+export interface AdminIo {
+  /** Resolves when the line may be followed by more (backpressure for a long export). */
+  out(line: string): void | Promise<void>;
+  err(line: string): void;
+}
+
+export interface AdminOptions {
+  /** audit export: ISO date, already checked. */
+  since?: string | undefined;
+}
+
+/** Returns the exit status: 0 done, 1 the check failed. */
+type AdminCommand = (services: Services, io: AdminIo, options: AdminOptions) => Promise<number>;
+
+const auditVerify: AdminCommand = async ({ storage }, io) => {
+  const report = await storage.audit.verify();
+  if (report.fault) {
+    const f = report.fault;
+    io.err(
+      `audit chain BROKEN at event seq ${f.seq}${f.id ? ` (id ${f.id})` : ''}: ${f.problem}: ${f.detail}` +
+        ` (${report.events} events before it verified)`,
+    );
+    return 1;
+  }
+  await io.out(
+    `audit chain intact: ${report.events} events, ${report.checkpoints} signed checkpoints` +
+      (report.head ? `, head seq ${report.head.seq} hash ${report.head.hash}` : ''),
+  );
+  return 0;
+};
+
+const auditExport: AdminCommand = async ({ storage, config }, io, options) => {
+  const since = options.since ? new Date(options.since) : undefined;
+  const observer = config.publicUrl.host;
+  let count = 0;
+  for await (const record of storage.audit.events()) {
+    if (since && record.at < since) continue;
+    await io.out(JSON.stringify(toFhirAuditEvent(record, { observer })));
+    count++;
+  }
+  await storage.audit.record({
+    actor: { type: 'admin', id: 'cli' },
+    action: AuditAction.AuditExported,
+    outcome: 'success',
+    details: { count, since: since?.toISOString() ?? null, format: 'fhir-r4-ndjson' },
+  });
+  io.err(`exported ${count} audit events`);
+  return 0;
+};
+
+const auditCheckpoint: AdminCommand = async ({ storage }, io) => {
+  const cp = await storage.audit.checkpoint();
+  await io.out(cp ? `signed checkpoint at seq ${cp.seq} (key ${cp.keyId})` : 'the audit trail is empty');
+  return 0;
+};
+
+/** The key file a rotation writes; keys given in LOUPE_KEYS cannot be rotated by Loupe. */
+export function rotatableKeyFile(config: Config): string {
+  if (config.keys.source !== 'file') {
+    throw new LoupeError(
+      ErrorCode.KeysReadOnly,
+      'keys come from LOUPE_KEYS: add a new KEK there (activeVersion pointing at it), restart, then run `loupe keys rewrap`',
+    );
+  }
+  return config.keys.path;
+}
+
+const keysRotate: AdminCommand = async ({ config, storage, keyRing, clock }, io) => {
+  const path = rotatableKeyFile(config);
+  return withKeyFileLock(path, async () => {
+    // The file is written first: a crash during re-wrapping leaves keys
+    // under both versions, all still readable, and `keys rewrap` resumes.
+    const file = KeyRing.withNewKek(await readKeyFile(path), clock.now());
+    keyRing.checkExtendedBy(file);
+    await writeKeyFile(path, file);
+    // The ring in use takes the new KEK too: in a running server, every part holding it wraps with it from now on.
+    keyRing.adopt(file);
+    await syncKeyVersions(storage.db, keyRing);
+    await storage.audit.record({
+      actor: { type: 'admin', id: 'cli' },
+      action: AuditAction.KeysRotated,
+      outcome: 'success',
+      details: { kekVersion: keyRing.activeVersion },
+    });
+    const count = await storage.dataKeys.rewrapAll(storage.db, storage.audit, () => clock.now());
+    await io.out(`key-encryption key version ${keyRing.activeVersion} is active; re-wrapped ${count} data keys`);
+    return 0;
+  });
+};
+
+const keysRewrap: AdminCommand = async ({ storage, clock, keyRing }, io) => {
+  const count = await storage.dataKeys.rewrapAll(storage.db, storage.audit, () => clock.now());
+  await io.out(`re-wrapped ${count} data keys under version ${keyRing.activeVersion}`);
+  return 0;
+};
+
+const auditPublicKey: AdminCommand = async ({ keyRing }, io) => {
+  await io.out(keyRing.auditPublicKeyPem().trimEnd());
+  return 0;
+};
+
+export const ADMIN_COMMANDS = {
+  'audit verify': auditVerify,
+  'audit export': auditExport,
+  'audit checkpoint': auditCheckpoint,
+  'keys rotate': keysRotate,
+  'keys rewrap': keysRewrap,
+  'keys audit-public-key': auditPublicKey,
+} satisfies Record<string, AdminCommand>;
+
+export type AdminCommandName = keyof typeof ADMIN_COMMANDS;
+
+export function isAdminCommand(name: unknown): name is AdminCommandName {
+  return typeof name === 'string' && Object.hasOwn(ADMIN_COMMANDS, name);
+}
