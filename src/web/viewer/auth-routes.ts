@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { AuditAction } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
-import { describeError } from '../../core/errors.js';
+import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { Logger } from '../../logging.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
@@ -94,6 +94,10 @@ export function authRouter(d: AuthDeps): Router {
       who = await d.rp.callback(new URL(req.originalUrl, d.publicUrl), { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
     } catch (error) {
       d.logger.warn({ err: describeError(error) }, 'sign-in callback refused');
+      if (isLoupeError(error, ErrorCode.OidcSubjectMismatch)) {
+        // A provider (or someone between) answering for another person than the one who signed in.
+        await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignInRefused, outcome: 'denied', reason: 'userinfo_subject_mismatch', details: { issuer: d.rp.issuer } });
+      }
       return page(res, 400, 'Sign-in failed', 'The sign-in could not be completed. Open the link from the chat again.');
     }
     const refuse = async (reason: string, status: number, title: string, message: string, link?: { href: string; label: string }) => {
