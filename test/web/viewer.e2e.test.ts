@@ -239,6 +239,9 @@ describe('the viewer in Chromium', () => {
     const token = url.split('/view/')[1]!;
     const size = await page.evaluate(`(async () => { const b = await (await fetch('/viewer/api/${token}/photo')).blob(); const i = await createImageBitmap(b); return [i.width, i.height, b.type]; })()`);
     expect(size).toEqual([jpeg.width, jpeg.height, 'image/jpeg']);
+    // A photo has no DICOM frames: asking for one is a plain 404 with a code, not a server failure.
+    const frame = await page.evaluate(`(async () => { const r = await fetch('/viewer/api/${token}/frames/0'); return [r.status, await r.json()]; })()`);
+    expect(frame).toEqual([404, { error: 'not_dicom' }]);
     // Another clinician, even one in the consult's channel, cannot see it before it is linked.
     const other = await (await browser.newContext()).newPage();
     const denied = other.waitForResponse((r) => r.url() === url && r.status() !== 302);

@@ -28,7 +28,7 @@ export interface Viewer {
 export interface AccessResult {
   decision: ViewDecision;
   /** Present when the token is genuine: what it points at. */
-  card: { id: string; assetId: string; consultId: string; workspaceId: string; channelId: string } | undefined;
+  card: { id: string; assetId: string; assetKind: string | null; consultId: string; workspaceId: string; channelId: string } | undefined;
   /** The channel policy the decision read (when the token is genuine). */
   policy: ChannelPolicy | undefined;
 }
@@ -94,5 +94,5 @@ export async function decideAccess(deps: AccessDeps, token: string, viewer: View
     patientId: card?.asset.patientId ?? null,
     details: { purpose, party, session: viewer.sessionId, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
   });
-  return { decision, policy, card: card && { id: card.id, assetId: card.assetId, consultId: card.consultId, workspaceId: card.workspaceId, channelId: card.channelId } };
+  return { decision, policy, card: card && { id: card.id, assetId: card.assetId, assetKind: card.asset.kind, consultId: card.consultId, workspaceId: card.workspaceId, channelId: card.channelId } };
 }

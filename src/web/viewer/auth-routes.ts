@@ -15,7 +15,7 @@ import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import { cardOfToken } from './access.js';
 import type { ChatDirectory } from './directory.js';
-import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
+import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
 import type { ViewerSessions } from './sessions.js';
@@ -41,7 +41,6 @@ export function authRouter(d: AuthDeps): Router {
   const router = express.Router();
   const secure = secureCookies(d.publicUrl);
   const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
-    secureHeaders(res);
     res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }));
   };
 
@@ -75,7 +74,6 @@ export function authRouter(d: AuthDeps): Router {
         expiresAt: new Date(d.clock.now().getTime() + LOGIN_TTL_MS),
       },
     });
-    secureHeaders(res);
     res.redirect(302, login.url.href);
   });
 
@@ -133,7 +131,6 @@ export function authRouter(d: AuthDeps): Router {
     });
     await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedIn, outcome: 'success', details: { session: session.id, issuer: who.issuer, subject: who.subject, mfa } });
     setSessionCookie(res, session.token, d.maxSessionSeconds, secure);
-    secureHeaders(res);
     res.redirect(302, attempt.returnTo);
   });
 
