@@ -25,7 +25,8 @@ import { sameOrigin, sessionCookie } from './http.js';
 import { noticeHtml, type Notice } from './notice.js';
 import { VIEWER_CSS, VIEWER_JS, viewerHtml } from './page.js';
 import { RecentOriginals } from './recent-originals.js';
-import type { ViewerSessions } from './sessions.js';
+import type { SessionState, ViewerSessions } from './sessions.js';
+import { pageStatus, type PageStatus } from './page-status.js';
 
 export interface ViewerDeps {
   storage: Storage;
@@ -54,9 +55,12 @@ export function viewerRouter(d: ViewerDeps): Router {
   };
   const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
 
-  /** The signed-in viewer as the card's workspace knows them, or why not. */
+  /** The signed-in viewer as the card's workspace knows them, or why not. Each request is use: it restarts the idle clock. */
   async function viewerFor(req: Request, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
-    const session = await d.sessions.resolve(sessionCookie(req));
+    return viewerOf(await d.sessions.resolve(sessionCookie(req)), token);
+  }
+
+  async function viewerOf(session: SessionState, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
     if (session.state !== 'active') return 'sign_in';
     const card = await cardOfToken(storage.db, token);
     if (!card) return 'unknown_token';
@@ -169,13 +173,35 @@ export function viewerRouter(d: ViewerDeps): Router {
     res.json({ state: s.state });
   });
 
+  /**
+   * Whether the open page may go on showing its image, polled every few
+   * seconds: not use (the idle clock is left alone), always 200 with a state
+   * (so the page has no failed request to report), and audited only when it
+   * finds access ended (the page then stops asking).
+   */
+  router.get('/viewer/api/:token/status', async (req: Request<{ token: string }>, res: Response) => {
+    const session = await d.sessions.resolve(sessionCookie(req), false);
+    const who = await viewerOf(session, req.params.token);
+    if (typeof who === 'string') return void res.json(pageStatus(session, d.clock.now(), 'no_viewer'));
+    const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
+    const { decision } = await decideAccess(access, req.params.token, who.viewer, { siblingAssetId: sibling, auditAllow: false });
+    res.json(pageStatus(session, d.clock.now(), decision));
+  });
+
+  /** The user's own activity in the page (window/level, zoom, scrolling, frames), sent at most every few seconds: it restarts the idle clock. */
+  router.post('/viewer/api/session/activity', async (req: Request, res: Response) => {
+    if (!sameOrigin(req, d.publicUrl)) return void res.status(403).json({ error: 'cross_origin' });
+    const status: PageStatus = pageStatus(await d.sessions.resolve(sessionCookie(req)), d.clock.now());
+    res.json(status);
+  });
+
   /** Authorizes an API request: a live session and an allowing decision, else a status and no data. */
   async function allowed(req: Request<{ token: string }>, res: Response): Promise<{ assetId: string; assetKind: string | null; name: string; chatUserId: string } | undefined> {
     const who = await viewerFor(req, req.params.token);
     if (who === 'sign_in') return void res.status(401).json({ error: 'sign in' });
     if (typeof who === 'string') return void res.status(403).json({ error: 'forbidden' });
     const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
-    const { decision, card } = await decideAccess(access, req.params.token, who.viewer, sibling);
+    const { decision, card } = await decideAccess(access, req.params.token, who.viewer, { siblingAssetId: sibling });
     if (!decision.allow || !card) return void res.status(decision.allow ? 404 : decision.status).json({ error: decision.allow ? 'not found' : decision.reason });
     return { assetId: card.assetId, assetKind: card.assetKind, name: who.name, chatUserId: who.viewer.chatUserId };
   }
