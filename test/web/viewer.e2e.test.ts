@@ -127,13 +127,13 @@ describe('the viewer in Chromium', () => {
   }
 
   /** Opens a fresh card's image as its sender and waits for it on the canvas. */
-  async function openFresh(): Promise<{ page: Page; errors: string[]; cardId: string }> {
+  async function openFresh(): Promise<{ page: Page; errors: string[]; cardId: string; url: string }> {
     const fresh = await upload(RADIOLOGY);
     const { page, errors } = await watchedPage();
     await signIn(page, fresh.url, AMARA.email);
     await page.waitForSelector('#preset-label:not([hidden])');
     await until('the image drawn', async () => ((await page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
-    return { page, errors, cardId: fresh.cardId };
+    return { page, errors, cardId: fresh.cardId, url: fresh.url };
   }
 
   /** The user goes on zooming (so the idle lock stays away) until the page blanks; what it then says. */
@@ -258,6 +258,17 @@ describe('the viewer in Chromium', () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
+  it('blanks an open viewer when its user signs out in another tab, offering to sign in again', async () => {
+    const { page, errors, url } = await openFresh();
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await Promise.all([other.waitForLoadState('load'), other.click('form[action="/auth/logout"] button')]);
+    expect(await other.textContent('h1')).toBe('Signed out of Loupe');
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 2)).toBe('Your session ended.');
+    expect(await page.isVisible('#relogin')).toBe(true);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
   it('keeps a user who goes on adjusting window and level past the idle timeout, and locks them when they stop', async () => {
     const { page, errors, cardId: id } = await openFresh();
     const { assetId } = await env.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
@@ -363,12 +374,13 @@ describe('the viewer in Chromium', () => {
     await page.goto(/"url":"([^"]+\/view\/[^"]+)"/.exec(String(call2.params.blocks))![1]!);
     await page.waitForSelector('#lossy:not([hidden])');
 
+    const signOuts = await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } });
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/auth/logout"] button')]);
     expect(await page.textContent('h1')).toBe('Signed out of Loupe');
     expect(await page.getAttribute('a', 'href')).toContain('/session/end');
     // The Loupe session is over (the provider's own sign-in stays until its link is followed).
     expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
-    expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(1);
+    expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(signOuts + 1);
   });
 
   it('shows the study details with the real patient to an authorised viewer, audited, and honours a recorded refusal', async () => {
