@@ -40,6 +40,10 @@ export class FormBrowser {
     return { page: res, url };
   }
 
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   cookieNames(): string[] {
     return [...this.cookies.keys()];
   }

@@ -11,6 +11,7 @@ import { createIdentityProvider, DEMO_PEOPLE } from '../../src/demo/identity-pro
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { testEngines } from '../support/engines.js';
+import { request } from '../support/http.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 import { FormBrowser, formAction } from './form-browser.js';
 
@@ -82,7 +83,7 @@ describe.each(testEngines())('viewer sign-in with a standard provider, on %s', (
     const action = formAction(await form.page.text(), form.url);
     const done = await browser.follow(await browser.request(action, { form: { email, password: 'demo' } }), action);
     if (!('page' in done)) throw new Error('expected a page');
-    return { ...done, html: await done.page.text(), cookies: browser.cookieNames() };
+    return { ...done, html: await done.page.text(), cookies: browser.cookieNames(), session: browser.cookie('loupe_session') };
   }
   const refusals = (reason: string) => env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'viewer.sign_in_refused', reason } });
 
@@ -94,6 +95,19 @@ describe.each(testEngines())('viewer sign-in with a standard provider, on %s', (
     expect(done.cookies).toContain('loupe_session');
     const link = await env.loupe.services.storage.db.prisma.identityLink.findFirstOrThrow({ where: { oidcSubject: AMARA.sub } });
     expect([link.chatUserId, link.method]).toEqual(['U0CLIN0001', 'email']);
+  });
+
+  it('lets only Loupe’s own page report the user’s activity (the idle clock), never another site', async () => {
+    const { session } = await signIn(AMARA.email);
+    const port = Number(new URL(publicUrl).port);
+    const report = (origin: string) => request(port, '/viewer/api/session/activity', { method: 'POST', headers: { origin, cookie: `loupe_session=${session}` } });
+    const forged = await report('https://elsewhere.example');
+    expect(forged.status).toBe(403);
+    const own = await report(publicUrl);
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body)).toMatchObject({ state: 'ok', idleSeconds: 900 });
+    // Without the session, nothing to keep alive.
+    expect(JSON.parse((await request(port, '/viewer/api/session/activity', { method: 'POST', headers: { origin: publicUrl } })).body)).toEqual({ state: 'ended' });
   });
 
   it('refuses, and audits, a UserInfo answer about another person than the one who signed in', async () => {
