@@ -118,22 +118,23 @@ describe('the viewer in Chromium', () => {
   });
 
   /** A page that records console errors and uncaught exceptions. */
-  async function watchedPage(): Promise<{ page: Page; errors: string[] }> {
+  async function watchedPage(): Promise<{ page: Page; errors: string[]; uncaught: string[] }> {
     const page = await (await browser.newContext()).newPage();
     const errors: string[] = [];
+    const uncaught: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    return { page, errors };
+    page.on('pageerror', (e) => (errors.push(e.message), uncaught.push(e.message)));
+    return { page, errors, uncaught };
   }
 
   /** Opens a fresh card's image as its sender and waits for it on the canvas. */
-  async function openFresh(): Promise<{ page: Page; errors: string[]; cardId: string; url: string }> {
+  async function openFresh(): Promise<{ page: Page; errors: string[]; uncaught: string[]; cardId: string; url: string }> {
     const fresh = await upload(RADIOLOGY);
-    const { page, errors } = await watchedPage();
+    const { page, errors, uncaught } = await watchedPage();
     await signIn(page, fresh.url, AMARA.email);
     await page.waitForSelector('#preset-label:not([hidden])');
     await until('the image drawn', async () => ((await page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
-    return { page, errors, cardId: fresh.cardId, url: fresh.url };
+    return { page, errors, uncaught, cardId: fresh.cardId, url: fresh.url };
   }
 
   /** The user goes on zooming (so the idle lock stays away) until the page blanks; what it then says. */
@@ -245,6 +246,23 @@ describe('the viewer in Chromium', () => {
     const denials = await env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'asset.viewed', outcome: 'denied', assetId: card.assetId } });
     expect(denials).toHaveLength(1);
     expect(denials[0]!.reason).toMatch(/revoked/);
+  });
+
+  it('blanks the viewer at once, saying why, when the user acts on a revoked image before the page has noticed', async () => {
+    const { page, uncaught, cardId: id } = await openFresh();
+    const { storage, clock, queue } = env.loupe.services;
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, id, { userId: AMARA.id, isAdmin: false });
+    // Study details (the patient) refused: the page asks why and blanks, instead of an uncaught 403.
+    await page.click('#details-button');
+    await page.waitForSelector('#locked:not([hidden])', { timeout: STATUS_POLL_SECONDS * 1000 });
+    expect(await page.textContent('#locked-reason')).toBe('This image was revoked by its sender or an administrator.');
+    expect(await page.isHidden('#details')).toBe(true);
+    // Further actions do nothing, and nothing is thrown.
+    await page.click('#details-button');
+    await page.keyboard.press('ArrowRight');
+    await page.selectOption('#preset', { index: 1 });
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(uncaught, uncaught.join('\n')).toEqual([]);
   });
 
   it('blanks an open viewer within seconds when its card expires, saying so, with no console errors', async () => {
