@@ -3,7 +3,6 @@
 // caching, no framing, no sniffing, no referrer beyond Loupe, and a Content
 // Security Policy with no inline script and no other origin. A surface that
 // serves other content (the demo page, the demo provider) sets its own policy over it.
-import type { Response } from 'express';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -18,7 +17,3 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-
-export function secureHeaders(res: Response): void {
-  res.set(SECURITY_HEADERS);
-}

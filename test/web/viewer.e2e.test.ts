@@ -134,12 +134,15 @@ describe('the viewer in Chromium', () => {
     await signIn(page, fresh.url, AMARA.email);
     await page.waitForSelector('#preset-label:not([hidden])');
     await until('the image drawn', async () => ((await page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
+    // The user looks at it, zooming in once: the mouse stays over the image.
+    const box = (await page.locator('#stage').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -40);
     return { page, errors, uncaught, cardId: fresh.cardId, url: fresh.url };
   }
 
   /** The user goes on zooming (so the idle lock stays away) until the page blanks; what it then says. */
   async function zoomUntilBlanked(page: Page, seconds: number): Promise<string> {
-    await page.hover('#image');
     await until('the image blanked', async () => (await page.isVisible('#locked')) || (await page.mouse.wheel(0, -40), undefined), seconds * 1000);
     expect(await page.evaluate(CANVAS_SUM)).toBe(0);
     return (await page.textContent('#locked-reason')) ?? '';
@@ -238,7 +241,7 @@ describe('the viewer in Chromium', () => {
       actions: [{ type: 'button', action_id: 'loupe_revoke', block_id: 'b', value: id, action_ts: '1' }],
     });
     expect(click.status).toBe(200);
-    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 2)).toBe('This image was revoked by its sender or an administrator.');
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('This image was revoked by its sender or an administrator.');
     // Signing in again would not help, so it is not offered.
     expect(await page.isHidden('#relogin')).toBe(true);
     expect(errors, errors.join('\n')).toEqual([]);
@@ -272,7 +275,7 @@ describe('the viewer in Chromium', () => {
     const now = new Date();
     await prisma.card.update({ where: { id }, data: { expiresAt: now } });
     await prisma.linkToken.updateMany({ where: { cardId: id }, data: { expiresAt: now } });
-    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 2)).toBe('This link expired.');
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('This link expired.');
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
@@ -282,7 +285,7 @@ describe('the viewer in Chromium', () => {
     await other.goto(url);
     await Promise.all([other.waitForLoadState('load'), other.click('form[action="/auth/logout"] button')]);
     expect(await other.textContent('h1')).toBe('Signed out of Loupe');
-    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 2)).toBe('Your session ended.');
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('Your session ended.');
     expect(await page.isVisible('#relogin')).toBe(true);
     expect(errors, errors.join('\n')).toEqual([]);
   });
