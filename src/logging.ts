@@ -47,6 +47,19 @@ export const REDACT_PATHS = [
 
 export type { Logger };
 
+/**
+ * A card link's token (43 base64url characters) is a credential with a
+ * sign-in, so a logged URL shows only that one was there. Found wherever it
+ * stands: after `%20` or `+`, in a query string or fragment, and through
+ * percent-encoding of any case, even repeated (`%2F`, `%2f`, `%2541`).
+ * Any run of 43 or more token characters goes: too much masked costs nothing.
+ */
+export function maskLinkTokens(url: string): string {
+  let decoded = url;
+  for (let i = 0; i < 3; i++) decoded = decoded.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return decoded.replace(/[A-Za-z0-9_-]{43,}/g, '…');
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {

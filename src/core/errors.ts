@@ -36,6 +36,7 @@ export const ErrorCode = {
   Forbidden: 'LOUPE_FORBIDDEN',
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',
+  OidcSubjectMismatch: 'LOUPE_OIDC_SUBJECT_MISMATCH',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
   DataDirBusy: 'LOUPE_DATA_DIR_BUSY',
   DataDirMissing: 'LOUPE_DATA_DIR_MISSING',

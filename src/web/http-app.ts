@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { describeError } from '../core/errors.js';
-import type { Logger } from '../logging.js';
+import { maskLinkTokens, type Logger } from '../logging.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import type { Metrics } from './metrics.js';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -18,15 +19,15 @@ export interface HttpAppOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** /view/<token> and /viewer/api/<token>/…: the token is a credential (with a sign-in), so logs show only that it was there. */
-export function maskLinkTokens(path: string): string {
-  return path.replace(/^\/(view|viewer\/api)\/[A-Za-z0-9_-]{20,}/, '/$1/…');
-}
-
 export function createHttpApp(o: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // First, so that whatever answers (a route, express's own OPTIONS and 404, the error handler) answers with them.
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
 
   app.use(
     pinoHttp({
@@ -37,7 +38,7 @@ export function createHttpApp(o: HttpAppOptions): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // Paths only (query strings can carry tokens), with a card link's token masked.
+      // Paths only (query strings carry sign-in codes and return links), with any card link token masked.
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
@@ -53,8 +54,6 @@ export function createHttpApp(o: HttpAppOptions): Express {
 
   app.use((req, res, next) => {
     const end = o.metrics.httpRequests.startTimer({ method: req.method });
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     res.on('finish', () => {
       // Route templates, not raw paths, keep label cardinality bounded and tokens out.
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
@@ -107,7 +106,17 @@ export function finishHttpApp(app: Express): void {
   });
   app.use((error: unknown, req: Request, res: Response, _next: express.NextFunction) => {
     const described = describeError(error);
-    req.log.error({ err: described }, 'request failed');
-    if (!res.headersSent) res.status(500).json({ error: 'internal error', code: described.code, requestId: req.id });
+    const status = clientErrorStatus(error);
+    if (!status) req.log.error({ err: described }, 'request failed');
+    // Half an answer cannot be mended: the client sees the connection close, not a truncated image.
+    if (res.headersSent) return void res.destroy();
+    if (status) return void res.status(status).json({ error: 'bad request', requestId: req.id });
+    res.status(500).json({ error: 'internal error', code: described.code, requestId: req.id });
   });
+}
+
+/** A request express or a body parser refused (bad URL encoding, malformed or oversized body): the client's fault, not a 500. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }

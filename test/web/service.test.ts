@@ -98,6 +98,14 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
     expect(jobs[1]!.runAt.getTime() - Date.now()).toBeGreaterThan(0);
   });
 
+  it('carries its Content Security Policy on every surface, OPTIONS and unknown paths included', async () => {
+    for (const [method, path] of [['GET', '/no/such/page'], ['OPTIONS', '/view/abc'], ['OPTIONS', '/auth/login'], ['GET', '/healthz'], ['GET', '/metrics'], ['POST', '/viewer/api/session/activity']] as const) {
+      const r = await request(port, path, { method });
+      expect(r.headers['content-security-policy'], `${method} ${path}`).toContain("default-src 'none'");
+      expect(r.headers['x-frame-options'], `${method} ${path}`).toBe('DENY');
+    }
+  });
+
   it('runs jobs, and on shutdown finishes or releases them and signs the audit head', async () => {
     const { queue } = loupe.services;
     await queue.enqueue({ type: 'test.quick', payload: { n: 'one' } });

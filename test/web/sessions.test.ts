@@ -32,6 +32,27 @@ describe.each(testEngines())('viewer sessions on %s', (engine) => {
     expect((await sessions.resolve('not-a-session')).state).toBe('none');
   });
 
+  it('says when it will lock, and a look at it (the page’s status poll) is not use', async () => {
+    const sessions = new ViewerSessions(s.db, clock, { idleSeconds: 60, maxSeconds: 3600 });
+    const { token } = await sessions.create(identity);
+    const opened = now.getTime();
+    const locksAt = async (touch: boolean) => {
+      const r = await sessions.resolve(token, touch);
+      return r.state === 'active' ? r.idle.locksAt.getTime() : r.state;
+    };
+    later(30);
+    expect(await locksAt(false)).toBe(opened + 60_000);
+    // Use (a request, or the page reporting the user's activity) moves it.
+    expect(await locksAt(true)).toBe(now.getTime() + 60_000);
+    const used = now.getTime();
+    later(60);
+    expect(await locksAt(false)).toBe(used + 60_000);
+    later(1);
+    expect(await locksAt(false)).toBe('locked');
+    // Once locked, activity cannot revive it.
+    expect(await locksAt(true)).toBe('locked');
+  });
+
   it('ends at its absolute lifetime however busy, and at sign-out', async () => {
     const sessions = new ViewerSessions(s.db, clock, { idleSeconds: 900, maxSeconds: 3600 });
     const { token } = await sessions.create(identity);

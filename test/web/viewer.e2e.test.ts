@@ -23,6 +23,8 @@ const LI = { id: 'U0CLIN0002', email: 'li.wei@hospital.example' };
 const SAM = { id: 'U0NURSE001', email: 'sam.rivera@hospital.example' };
 const ADMIN = 'U0ADMIN001';
 const IDLE_SECONDS = 6;
+/** How often the open page asks whether its image may stay: the promise made to users. */
+const STATUS_POLL_SECONDS = 5;
 // Runs in the page: the sum of the red channel the viewer's canvas shows (0 when blank).
 const CANVAS_SUM = `(() => {
   const c = document.getElementById('image');
@@ -115,6 +117,37 @@ describe('the viewer in Chromium', () => {
     await idp?.close();
   });
 
+  /** A page that records console errors and uncaught exceptions. */
+  async function watchedPage(): Promise<{ page: Page; errors: string[]; uncaught: string[] }> {
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    const uncaught: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => (errors.push(e.message), uncaught.push(e.message)));
+    return { page, errors, uncaught };
+  }
+
+  /** Opens a fresh card's image as its sender and waits for it on the canvas. */
+  async function openFresh(): Promise<{ page: Page; errors: string[]; uncaught: string[]; cardId: string; url: string }> {
+    const fresh = await upload(RADIOLOGY);
+    const { page, errors, uncaught } = await watchedPage();
+    await signIn(page, fresh.url, AMARA.email);
+    await page.waitForSelector('#preset-label:not([hidden])');
+    await until('the image drawn', async () => ((await page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
+    // The user looks at it, zooming in once: the mouse stays over the image.
+    const box = (await page.locator('#stage').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -40);
+    return { page, errors, uncaught, cardId: fresh.cardId, url: fresh.url };
+  }
+
+  /** The user goes on zooming (so the idle lock stays away) until the page blanks; what it then says. */
+  async function zoomUntilBlanked(page: Page, seconds: number): Promise<string> {
+    await until('the image blanked', async () => (await page.isVisible('#locked')) || (await page.mouse.wheel(0, -40), undefined), seconds * 1000);
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    return (await page.textContent('#locked-reason')) ?? '';
+  }
+
   const audit = (action: string, outcome?: string) =>
     env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action, ...(outcome ? { outcome: outcome as 'success' } : {}) }, orderBy: { seq: 'asc' } });
 
@@ -196,12 +229,101 @@ describe('the viewer in Chromium', () => {
     expect(await page.content()).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 
+  it('blanks an open viewer within seconds when its sender revokes the card in Slack, saying so, with no console errors', async () => {
+    const { page, errors, cardId: id } = await openFresh();
+    const card = await env.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
+    const click = await env.slack.interaction({
+      type: 'block_actions',
+      user: { id: AMARA.id },
+      channel: { id: RADIOLOGY },
+      message: { ts: card.messageId },
+      container: { type: 'message', message_ts: card.messageId, channel_id: RADIOLOGY },
+      actions: [{ type: 'button', action_id: 'loupe_revoke', block_id: 'b', value: id, action_ts: '1' }],
+    });
+    expect(click.status).toBe(200);
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('This image was revoked by its sender or an administrator.');
+    // Signing in again would not help, so it is not offered.
+    expect(await page.isHidden('#relogin')).toBe(true);
+    expect(errors, errors.join('\n')).toEqual([]);
+    // The poll that found the revocation is audited, once: the page stops asking.
+    const denials = await env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'asset.viewed', outcome: 'denied', assetId: card.assetId } });
+    expect(denials).toHaveLength(1);
+    expect(denials[0]!.reason).toMatch(/revoked/);
+  });
+
+  it('blanks the viewer at once, saying why, when the user acts on a revoked image before the page has noticed', async () => {
+    const { page, uncaught, cardId: id } = await openFresh();
+    const { storage, clock, queue } = env.loupe.services;
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, id, { userId: AMARA.id, isAdmin: false });
+    // Study details (the patient) refused: the page asks why and blanks, instead of an uncaught 403.
+    await page.click('#details-button');
+    await page.waitForSelector('#locked:not([hidden])', { timeout: STATUS_POLL_SECONDS * 1000 });
+    expect(await page.textContent('#locked-reason')).toBe('This image was revoked by its sender or an administrator.');
+    expect(await page.isHidden('#details')).toBe(true);
+    // Further actions do nothing, and nothing is thrown.
+    await page.click('#details-button');
+    await page.keyboard.press('ArrowRight');
+    await page.selectOption('#preset', { index: 1 });
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(uncaught, uncaught.join('\n')).toEqual([]);
+  });
+
+  it('blanks an open viewer within seconds when its card expires, saying so, with no console errors', async () => {
+    const { page, errors, cardId: id } = await openFresh();
+    // The card's time runs out while the image is open.
+    const { prisma } = env.loupe.services.storage.db;
+    const now = new Date();
+    await prisma.card.update({ where: { id }, data: { expiresAt: now } });
+    await prisma.linkToken.updateMany({ where: { cardId: id }, data: { expiresAt: now } });
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('This link expired.');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('blanks an open viewer when its user signs out in another tab, offering to sign in again', async () => {
+    const { page, errors, url } = await openFresh();
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await Promise.all([other.waitForLoadState('load'), other.click('form[action="/auth/logout"] button')]);
+    expect(await other.textContent('h1')).toBe('Signed out of Loupe');
+    expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('Your session ended.');
+    expect(await page.isVisible('#relogin')).toBe(true);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('keeps a user who goes on adjusting window and level past the idle timeout, and locks them when they stop', async () => {
+    const { page, errors, cardId: id } = await openFresh();
+    const { assetId } = await env.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
+    const views = () => env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.viewed', assetId } });
+    const viewsBefore = await views();
+    const box = (await page.locator('#image').boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    // Twice the idle timeout of window/level drags, with no request for pixels among them.
+    const end = Date.now() + IDLE_SECONDS * 2 * 1000;
+    while (Date.now() < end) {
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + 30, y + 15, { steps: 10 });
+      await page.mouse.up();
+    }
+    expect(await page.isHidden('#locked')).toBe(true);
+    expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('active');
+    // The status polls in those seconds wrote no audit events: no pixels were read.
+    expect(await views()).toBe(viewsBefore);
+    // Then nothing: the page blanks when the server's session locks, and says why.
+    await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 5) * 1000 });
+    expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('locked');
+    expect(await page.textContent('#locked-reason')).toBe('The viewer locked after a while without use.');
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
   it('blanks the image when the session has been idle too long', async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, viewUrl, AMARA.email);
     await page.waitForSelector('#preset-label:not([hidden])');
     await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 15) * 1000 });
     expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(await page.isVisible('#relogin')).toBe(true);
     // The pixels are refused too, not only hidden.
     const status = await page.evaluate(async (token) => (await fetch(`/viewer/api/${token}/frames/0`)).status, viewUrl.split('/view/')[1]);
     expect(status).toBe(401);
@@ -239,6 +361,9 @@ describe('the viewer in Chromium', () => {
     const token = url.split('/view/')[1]!;
     const size = await page.evaluate(`(async () => { const b = await (await fetch('/viewer/api/${token}/photo')).blob(); const i = await createImageBitmap(b); return [i.width, i.height, b.type]; })()`);
     expect(size).toEqual([jpeg.width, jpeg.height, 'image/jpeg']);
+    // A photo has no DICOM frames: asking for one is a plain 404 with a code, not a server failure.
+    const frame = await page.evaluate(`(async () => { const r = await fetch('/viewer/api/${token}/frames/0'); return [r.status, await r.json()]; })()`);
+    expect(frame).toEqual([404, { error: 'not_dicom' }]);
     // Another clinician, even one in the consult's channel, cannot see it before it is linked.
     const other = await (await browser.newContext()).newPage();
     const denied = other.waitForResponse((r) => r.url() === url && r.status() !== 302);
@@ -270,12 +395,13 @@ describe('the viewer in Chromium', () => {
     await page.goto(/"url":"([^"]+\/view\/[^"]+)"/.exec(String(call2.params.blocks))![1]!);
     await page.waitForSelector('#lossy:not([hidden])');
 
+    const signOuts = await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } });
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/auth/logout"] button')]);
     expect(await page.textContent('h1')).toBe('Signed out of Loupe');
     expect(await page.getAttribute('a', 'href')).toContain('/session/end');
     // The Loupe session is over (the provider's own sign-in stays until its link is followed).
     expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
-    expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(1);
+    expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(signOuts + 1);
   });
 
   it('shows the study details with the real patient to an authorised viewer, audited, and honours a recorded refusal', async () => {

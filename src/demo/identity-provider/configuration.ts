@@ -84,16 +84,19 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
     responseTypes: ['code'],
     pkce: { required: () => true },
     scopes: [...SCOPES],
-    // acr and amr go into every ID token, asked for or not, so a client can always see how the person signed in.
+    // oidc-provider's default claim settings, as a hospital's provider would
+    // have them: the ID token names the person (sub, and acr when asked for)
+    // and the scopes' claims come from UserInfo (conformIdTokenClaims, OpenID
+    // Connect Core 5.4). Only the standard scopes' claims are added.
     claims: {
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      acr: null,
+      sid: null,
+      auth_time: null,
+      iss: null,
+      openid: ['sub'],
       email: ['email', 'email_verified'],
       profile: ['name'],
-      sid: null,
-      iss: null,
     },
-    // The ID token itself carries email and name (not only the userinfo endpoint).
-    conformIdTokenClaims: false,
     acrValues: [...ACR_VALUES],
     async findAccount(_ctx, sub) {
       const person = peopleBySub.get(sub);

@@ -31,6 +31,10 @@ export class RelyingParty {
 
   constructor(private readonly o: OidcConfig) {}
 
+  get issuer(): string {
+    return this.o.issuer.href;
+  }
+
   private configuration(): Promise<oidc.Configuration> {
     // Discovered once, on first use; a failure is retried at the next sign-in.
     this.discovered ??= oidc
@@ -73,19 +77,35 @@ export class RelyingParty {
     } catch (cause) {
       throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in could not be completed', { cause });
     }
-    const claims = tokens.claims();
-    if (!claims) throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in returned no ID token');
+    const idToken = tokens.claims();
+    if (!idToken) throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in returned no ID token');
+    // OpenID Connect Core 5.4: with an access token issued, a provider may give
+    // the scope's claims (email, name) only at UserInfo, and oidc-provider does by default.
+    const claims = idToken[this.o.identityClaim] === undefined ? { ...(await this.userInfo(config, tokens.access_token, idToken.sub)), ...idToken } : idToken;
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return {
-      issuer: claims.iss,
-      subject: claims.sub,
+      issuer: idToken.iss,
+      subject: idToken.sub,
       email: str(claims['email']),
       emailVerified: claims['email_verified'] === true,
-      name: str(claims['name']) ?? str(claims['email']) ?? claims.sub,
-      acr: str(claims.acr),
-      amr: Array.isArray(claims.amr) ? claims.amr.filter((a): a is string => typeof a === 'string') : [],
+      name: str(claims['name']) ?? str(claims['email']) ?? idToken.sub,
+      acr: str(idToken.acr),
+      amr: Array.isArray(idToken.amr) ? idToken.amr.filter((a): a is string => typeof a === 'string') : [],
       claim: this.o.identityClaim === 'email' ? undefined : str(claims[this.o.identityClaim]),
     };
+  }
+
+  /** The UserInfo claims, only if they are about the person the ID token names. */
+  private async userInfo(config: oidc.Configuration, accessToken: string, subject: string): Promise<oidc.UserInfoResponse> {
+    try {
+      return await oidc.fetchUserInfo(config, accessToken, subject);
+    } catch (cause) {
+      // fetchUserInfo compares one attribute, sub: another person's answer.
+      if ((cause as { code?: unknown }).code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+        throw new LoupeError(ErrorCode.OidcSubjectMismatch, 'the provider described another person than the one who signed in', { cause });
+      }
+      throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in could not read who signed in', { cause });
+    }
   }
 
   /** The provider's end-session URL, when it has one, returning to Loupe afterwards. */

@@ -28,7 +28,7 @@ export interface Viewer {
 export interface AccessResult {
   decision: ViewDecision;
   /** Present when the token is genuine: what it points at. */
-  card: { id: string; assetId: string; consultId: string; workspaceId: string; channelId: string } | undefined;
+  card: { id: string; assetId: string; assetKind: string | null; consultId: string; workspaceId: string; channelId: string } | undefined;
   /** The channel policy the decision read (when the token is genuine). */
   policy: ChannelPolicy | undefined;
 }
@@ -39,12 +39,21 @@ export async function cardOfToken(db: Database, token: string) {
   return row?.card;
 }
 
-/**
- * `siblingAssetId` asks for another asset of the same consult (series
- * navigation): the link must still be genuine and live, and the other asset
- * is judged on its own card (its state, its patient's consent).
- */
-export async function decideAccess(deps: AccessDeps, token: string, viewer: Viewer, siblingAssetId?: string, purpose: Purpose = 'care', party: Party = 'care_team'): Promise<AccessResult> {
+export interface AccessQuestion {
+  /**
+   * Another asset of the same consult (series navigation): the link must
+   * still be genuine and live, and the other asset is judged on its own card
+   * (its state, its patient's consent).
+   */
+  siblingAssetId?: string | undefined;
+  purpose?: Purpose;
+  party?: Party;
+  /** False for a question that reads nothing (the open page's status poll): only a denial is audited. */
+  auditAllow?: boolean;
+}
+
+export async function decideAccess(deps: AccessDeps, token: string, viewer: Viewer, q: AccessQuestion = {}): Promise<AccessResult> {
+  const { siblingAssetId, purpose = 'care', party = 'care_team', auditAllow = true } = q;
   const now = deps.clock.now();
   const include = { asset: true, consult: { include: { participants: true, grants: true } } } as const;
   const entry = await deps.db.prisma.linkToken.findUnique({ where: { tokenHash: hashLinkToken(token) }, include: { card: { include } } });
@@ -83,6 +92,7 @@ export async function decideAccess(deps: AccessDeps, token: string, viewer: View
   }
   const decision = decideView({ viewer: { chatUserId: viewer.chatUserId, mfa: viewer.mfa }, purpose, party, target }, now);
   const card = row?.card;
+  if (decision.allow && !auditAllow) return result(decision, policy, card);
   await deps.audit.record({
     actor: { type: 'user', id: viewer.chatUserId },
     action: AuditAction.AssetViewed,
@@ -94,5 +104,9 @@ export async function decideAccess(deps: AccessDeps, token: string, viewer: View
     patientId: card?.asset.patientId ?? null,
     details: { purpose, party, session: viewer.sessionId, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
   });
-  return { decision, policy, card: card && { id: card.id, assetId: card.assetId, consultId: card.consultId, workspaceId: card.workspaceId, channelId: card.channelId } };
+  return result(decision, policy, card);
+}
+
+function result(decision: ViewDecision, policy: ChannelPolicy | undefined, card: { id: string; assetId: string; asset: { kind: string | null }; consultId: string; workspaceId: string; channelId: string } | undefined): AccessResult {
+  return { decision, policy, card: card && { id: card.id, assetId: card.assetId, assetKind: card.asset.kind, consultId: card.consultId, workspaceId: card.workspaceId, channelId: card.channelId } };
 }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { AuditAction } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
-import { describeError } from '../../core/errors.js';
+import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { Logger } from '../../logging.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
@@ -15,7 +15,7 @@ import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import { cardOfToken } from './access.js';
 import type { ChatDirectory } from './directory.js';
-import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, secureHeaders, sessionCookie, setSessionCookie } from './http.js';
+import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
 import type { ViewerSessions } from './sessions.js';
@@ -41,7 +41,6 @@ export function authRouter(d: AuthDeps): Router {
   const router = express.Router();
   const secure = secureCookies(d.publicUrl);
   const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
-    secureHeaders(res);
     res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }));
   };
 
@@ -75,7 +74,6 @@ export function authRouter(d: AuthDeps): Router {
         expiresAt: new Date(d.clock.now().getTime() + LOGIN_TTL_MS),
       },
     });
-    secureHeaders(res);
     res.redirect(302, login.url.href);
   });
 
@@ -94,6 +92,10 @@ export function authRouter(d: AuthDeps): Router {
       who = await d.rp.callback(new URL(req.originalUrl, d.publicUrl), { state, nonce: attempt.nonce, codeVerifier: attempt.codeVerifier });
     } catch (error) {
       d.logger.warn({ err: describeError(error) }, 'sign-in callback refused');
+      if (isLoupeError(error, ErrorCode.OidcSubjectMismatch)) {
+        // A provider (or someone between) answering for another person than the one who signed in.
+        await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignInRefused, outcome: 'denied', reason: 'userinfo_subject_mismatch', details: { issuer: d.rp.issuer } });
+      }
       return page(res, 400, 'Sign-in failed', 'The sign-in could not be completed. Open the link from the chat again.');
     }
     const refuse = async (reason: string, status: number, title: string, message: string, link?: { href: string; label: string }) => {
@@ -129,7 +131,6 @@ export function authRouter(d: AuthDeps): Router {
     });
     await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedIn, outcome: 'success', details: { session: session.id, issuer: who.issuer, subject: who.subject, mfa } });
     setSessionCookie(res, session.token, d.maxSessionSeconds, secure);
-    secureHeaders(res);
     res.redirect(302, attempt.returnTo);
   });
 

@@ -1,28 +1,12 @@
-// What every viewer and sign-in response carries: no caching, no framing, no
-// referrer, a Content Security Policy with no inline script and no other
-// origin; and the session cookie's reading and writing.
+// The viewer's cookies (session and sign-in) and the checks on where a
+// request came from and may return to. Security headers are set for every
+// response by the HTTP app (src/web/security-headers.ts).
 import { parse } from 'cookie';
 import type { Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'loupe_session';
 /** Set while a sign-in is under way, for the callback only. */
 export const LOGIN_COOKIE = 'loupe_login';
-
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-export function secureHeaders(res: Response): void {
-  res.set({
-    'Cache-Control': 'no-store',
-    Pragma: 'no-cache',
-    'Content-Security-Policy': CSP,
-    'X-Frame-Options': 'DENY',
-    'X-Content-Type-Options': 'nosniff',
-    // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts, which the CSRF check needs.
-    'Referrer-Policy': 'same-origin',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  });
-}
 
 export function sessionCookie(req: Request): string | undefined {
   return req.headers.cookie ? parse(req.headers.cookie)[SESSION_COOKIE] : undefined;

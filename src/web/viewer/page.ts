@@ -3,7 +3,11 @@
 // script asks the session-bound API for the image and draws it on a canvas:
 // DICOM greyscale at its original bit depth with window/level in the page,
 // photos at full resolution; zoom and pan; frames and cine; a watermark with
-// the viewer's name and the time; the image blanked when the session locks.
+// the viewer's name and the time. The image is blanked, with the reason in
+// plain words, when the session locks or ends or the image is revoked or its
+// link expires: a status poll every 5 seconds (not counted as use) and an idle
+// timer that fires when the server's does; the user's own activity in the
+// page (drag, wheel, keys, choices) is reported, throttled, as use.
 // There is no download control and the canvas has no context menu.
 
 import { escapeHtml as escape } from '../html.js';
@@ -35,7 +39,7 @@ export function viewerHtml(token: string): string {
 <div id="stage">
   <canvas id="image" aria-label="clinical image"></canvas>
   <div id="watermark" aria-hidden="true"></div>
-  <div id="locked" hidden><p>The viewer locked after a while without use.</p><a id="relogin" href="#">Sign in again</a></div>
+  <div id="locked" hidden><p id="locked-reason"></p><a id="relogin" href="#">Sign in again</a></div>
 </div>
 <aside id="details" hidden></aside>
 <p id="status" role="status"></p>
@@ -54,7 +58,7 @@ button, select { font: inherit; }
 #image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; }
 #watermark { position: absolute; inset: 0; pointer-events: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; color: rgba(255,255,255,.18); font-size: 1.1rem; transform: rotate(-20deg); }
 #locked { position: absolute; inset: 0; background: #000; display: flex; flex-direction: column; align-items: center; justify-content: center; }
-#locked[hidden], #details[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden] { display: none; }
+#locked[hidden], #relogin[hidden], #details[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden] { display: none; }
 #details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }
@@ -64,25 +68,94 @@ a { color: #8ab4f8; }
 export const VIEWER_JS = `'use strict';
 const $ = (id) => document.getElementById(id);
 const token = document.body.dataset.token;
-const v = { meta: null, values: null, bitmap: null, frame: 0, center: 0, width: 1, zoom: 1, panX: 0, panY: 0, timer: null, locked: false, viewer: '', asset: '' };
+const v = { meta: null, values: null, bitmap: null, frame: 0, center: 0, width: 1, zoom: 1, panX: 0, panY: 0, timer: null, poll: null, locked: false, viewer: '', asset: '' };
 const api = (path) => '/viewer/api/' + encodeURIComponent(token) + path + (v.asset ? '?asset=' + encodeURIComponent(v.asset) : '');
 const off = document.createElement('canvas');
+const POLL_MS = 5000;
+// Why the image went, and whether signing in again brings it back.
+const ENDINGS = {
+  locked: ['The viewer locked after a while without use.', true],
+  ended: ['Your session ended.', true],
+  revoked: ['This image was revoked by its sender or an administrator.', false],
+  expired: ['This link expired.', false],
+  denied: ['Your access to this image ended.', false],
+};
+const ENDED = 'ended';
+const idle = { timer: null, trailing: null, last: 0, every: 0 };
 
 async function get(path, as) {
+  if (v.locked) throw new Error(ENDED);
   const r = await fetch(api(path), { credentials: 'same-origin', cache: 'no-store' });
-  if (r.status === 401) { lock(); throw new Error('locked'); }
+  // Refused: the status says why (and blanks the image) instead of an error.
+  if ([401, 403, 410].includes(r.status) && (await check()) !== 'ok') throw new Error(ENDED);
   if (!r.ok) throw new Error('HTTP ' + r.status);
   return as === 'json' ? r.json() : r;
 }
 
-function lock() {
+// The server's word on this page; null when it cannot be reached.
+async function status() {
+  try {
+    const r = await fetch(api('/status'), { credentials: 'same-origin', cache: 'no-store' });
+    return r.ok ? await r.json() : null;
+  } catch { return null; }
+}
+
+async function check() {
+  if (v.locked) return ENDED;
+  const s = await status();
+  if (s) follow(s);
+  return s ? s.state : 'unknown';
+}
+
+// Blanks on an end; otherwise sets the idle timer to fire when the server's session would lock.
+function follow(s) {
+  if (s.state !== 'ok') return lock(s.state);
+  idle.every = Math.max(1000, Math.min(30000, (s.idleSeconds * 1000) / 3));
+  clearTimeout(idle.timer);
+  idle.timer = setTimeout(atIdleDeadline, s.idleMs + 50);
+}
+
+// Use elsewhere (another tab) may have kept the session alive: ask; if the server cannot say, blank.
+async function atIdleDeadline() {
+  if ((await check()) === 'unknown') lock('locked');
+}
+
+// The user's own activity: reported at most every third of the idle timeout, the last of a burst always.
+function activity() {
+  if (v.locked || !v.meta) return;
+  const since = Date.now() - idle.last;
+  if (since >= idle.every) {
+    idle.last = Date.now();
+    fetch('/viewer/api/session/activity', { method: 'POST', credentials: 'same-origin', cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : null)).then((s) => { if (s && !v.locked) follow(s); })
+      .catch(() => {});
+  } else if (!idle.trailing) {
+    idle.trailing = setTimeout(() => { idle.trailing = null; activity(); }, idle.every - since);
+  }
+}
+
+function lock(reason) {
+  if (v.locked) return;
   v.locked = true;
   v.values = null; v.bitmap = null;
   const c = $('image'); c.getContext('2d').clearRect(0, 0, c.width, c.height);
   off.width = off.height = 0;
-  $('locked').hidden = false;
+  // The study details name the patient: they go with the image.
+  $('details').replaceChildren(); $('details').hidden = true;
+  const [text, signIn] = ENDINGS[reason] || ENDINGS.denied;
+  $('locked-reason').textContent = text;
+  $('relogin').hidden = !signIn;
   $('relogin').href = '/auth/login?return=' + encodeURIComponent(location.pathname);
+  $('locked').hidden = false;
   if (v.timer) { clearInterval(v.timer); v.timer = null; }
+  clearInterval(v.poll); clearTimeout(idle.timer); clearTimeout(idle.trailing);
+}
+
+// Event handlers' failures: an end is already shown; anything else is said in the status line.
+function safely(fn) {
+  return (...args) => Promise.resolve().then(() => fn(...args)).catch((e) => {
+    if (e.message !== ENDED) $('status').textContent = 'The image could not be loaded.';
+  });
 }
 
 function watermark() {
@@ -102,6 +175,7 @@ function windowed(x) {
 }
 
 function renderGrey() {
+  if (!v.values) return;
   const m = v.meta, n = m.rows * m.columns;
   off.width = m.columns; off.height = m.rows;
   const ctx = off.getContext('2d');
@@ -144,6 +218,7 @@ async function loadFrame(index) {
     v.values = null;
   } else {
     const buf = await r.arrayBuffer();
+    if (v.locked) throw new Error(ENDED);
     const enc = r.headers.get('x-loupe-encoding');
     v.values = enc === 'float32' ? new Float32Array(buf) : enc === 'int16' ? new Int16Array(buf) : new Uint16Array(buf);
     v.bitmap = null;
@@ -163,16 +238,17 @@ function dataRange() {
 }
 
 async function start() {
+  v.poll = setInterval(check, POLL_MS);
   await open();
   watermark();
   setInterval(watermark, 30000);
-  setInterval(checkSession, 10000);
+  await check();
   const series = await get('/series', 'json');
   if (series.items.length > 1) {
     series.items.forEach((s) => { const o = document.createElement('option'); o.value = s.assetId; o.textContent = s.label; $('series').append(o); });
     $('series').value = series.current;
     $('series-label').hidden = false;
-    $('series').addEventListener('change', () => { v.asset = $('series').value; open(); });
+    $('series').addEventListener('change', safely(() => { v.asset = $('series').value; return open(); }));
   }
 }
 
@@ -204,13 +280,6 @@ async function open() {
   }
 }
 
-async function checkSession() {
-  if (v.locked) return;
-  const r = await fetch('/viewer/api/session', { credentials: 'same-origin', cache: 'no-store' });
-  const s = await r.json();
-  if (s.state !== 'active') lock();
-}
-
 let drag = null;
 function pointer() {
   const c = $('image');
@@ -231,28 +300,32 @@ function pointer() {
 
 document.addEventListener('DOMContentLoaded', () => {
   pointer();
+  for (const type of ['pointerdown', 'wheel', 'keydown', 'change']) document.addEventListener(type, activity, { capture: true, passive: true });
+  document.addEventListener('pointermove', (e) => { if (e.buttons) activity(); }, { capture: true, passive: true });
+  const step = safely((by) => loadFrame((v.frame + by + v.meta.frames) % v.meta.frames));
   window.addEventListener('resize', draw);
   $('reset').addEventListener('click', () => { v.zoom = 1; v.panX = v.panY = 0; draw(); });
-  $('prev').addEventListener('click', () => loadFrame((v.frame + v.meta.frames - 1) % v.meta.frames));
-  $('next').addEventListener('click', () => loadFrame((v.frame + 1) % v.meta.frames));
+  $('prev').addEventListener('click', () => step(-1));
+  $('next').addEventListener('click', () => step(1));
   $('cine').addEventListener('click', () => {
     if (v.timer) { clearInterval(v.timer); v.timer = null; return; }
-    v.timer = setInterval(() => loadFrame((v.frame + 1) % v.meta.frames), 100);
+    v.timer = setInterval(() => step(1), 100);
   });
   document.addEventListener('keydown', (e) => {
-    if (!v.meta || v.meta.frames < 2) return;
-    if (e.key === 'ArrowDown' || e.key === 'ArrowRight') loadFrame((v.frame + 1) % v.meta.frames);
-    if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') loadFrame((v.frame + v.meta.frames - 1) % v.meta.frames);
+    if (!v.meta || v.meta.frames < 2 || v.locked) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowRight') step(1);
+    if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') step(-1);
   });
-  $('details-button').addEventListener('click', async () => {
+  $('details-button').addEventListener('click', safely(async () => {
     const panel = $('details');
     if (!panel.hidden) { panel.hidden = true; return; }
     const d = await get('/details', 'json');
     const list = document.createElement('dl');
     for (const [k, val] of d.fields) { const dt = document.createElement('dt'); dt.textContent = k; const dd = document.createElement('dd'); dd.textContent = val; list.append(dt, dd); }
+    if (v.locked) return;
     panel.replaceChildren(list);
     panel.hidden = false;
-  });
-  start().catch((e) => { $('status').textContent = e.message === 'locked' ? '' : 'The image could not be loaded.'; });
+  }));
+  safely(start)();
 });
 `;

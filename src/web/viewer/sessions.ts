@@ -17,8 +17,14 @@ export interface SessionIdentity {
 }
 
 export type SessionState =
-  | { state: 'active'; id: string; identity: SessionIdentity; chatUserId: string | undefined; workspaceId: string | undefined; expiresAt: Date }
+  | { state: 'active'; id: string; identity: SessionIdentity; chatUserId: string | undefined; workspaceId: string | undefined; expiresAt: Date; idle: SessionIdle }
   | { state: 'locked' | 'expired' | 'none' };
+
+/** When the session locks if nothing more happens, and after how long idle it locks. */
+export interface SessionIdle {
+  locksAt: Date;
+  seconds: number;
+}
 
 export interface SessionLimits {
   idleSeconds: number;
@@ -66,10 +72,12 @@ export class ViewerSessions {
     if (now >= row.expiresAt) return { state: 'expired' };
     if (now.getTime() - row.lastSeenAt.getTime() > row.idleTimeoutSeconds * 1000) return { state: 'locked' };
     if (touch) await this.db.prisma.viewerSession.update({ where: { id: row.id }, data: { lastSeenAt: now } });
+    const lastSeen = touch ? now : row.lastSeenAt;
     return {
       state: 'active',
       id: row.id,
       expiresAt: row.expiresAt,
+      idle: { locksAt: new Date(lastSeen.getTime() + row.idleTimeoutSeconds * 1000), seconds: row.idleTimeoutSeconds },
       chatUserId: row.identityLink?.chatUserId,
       workspaceId: row.identityLink?.workspaceId,
       identity: {

@@ -21,11 +21,12 @@ import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import { cardOfToken, decideAccess, type AccessDeps, type Viewer } from './access.js';
 import type { ChatDirectory } from './directory.js';
-import { sameOrigin, secureHeaders, sessionCookie } from './http.js';
+import { sameOrigin, sessionCookie } from './http.js';
 import { noticeHtml, type Notice } from './notice.js';
 import { VIEWER_CSS, VIEWER_JS, viewerHtml } from './page.js';
 import { RecentOriginals } from './recent-originals.js';
-import type { ViewerSessions } from './sessions.js';
+import type { SessionState, ViewerSessions } from './sessions.js';
+import { pageStatus, type PageStatus } from './page-status.js';
 
 export interface ViewerDeps {
   storage: Storage;
@@ -50,14 +51,16 @@ export function viewerRouter(d: ViewerDeps): Router {
   // A minute of the last 512 MB of originals: frame after frame of one image reads it once.
   const recent = new RecentOriginals(512 * 1024 * 1024, 60_000, () => d.clock.now().getTime());
   const page = (res: Response, status: number, notice: Notice) => {
-    secureHeaders(res);
     res.status(status).type('html').send(noticeHtml(notice));
   };
   const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
 
-  /** The signed-in viewer as the card's workspace knows them, or why not. */
+  /** The signed-in viewer as the card's workspace knows them, or why not. Each request is use: it restarts the idle clock. */
   async function viewerFor(req: Request, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
-    const session = await d.sessions.resolve(sessionCookie(req));
+    return viewerOf(await d.sessions.resolve(sessionCookie(req)), token);
+  }
+
+  async function viewerOf(session: SessionState, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
     if (session.state !== 'active') return 'sign_in';
     const card = await cardOfToken(storage.db, token);
     if (!card) return 'unknown_token';
@@ -76,18 +79,17 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   // Browsers ask for it on every page; there is none.
   router.get('/favicon.ico', (_req, res) => void res.status(204).end());
-  router.get('/viewer/viewer.js', (_req, res) => void (secureHeaders(res), res.type('js').send(VIEWER_JS)));
-  router.get('/viewer/viewer.css', (_req, res) => void (secureHeaders(res), res.type('css').send(VIEWER_CSS)));
+  router.get('/viewer/viewer.js', (_req, res) => void res.type('js').send(VIEWER_JS));
+  router.get('/viewer/viewer.css', (_req, res) => void res.type('css').send(VIEWER_CSS));
 
   router.get('/view/:token', async (req: Request<{ token: string }>, res: Response) => {
     const token = req.params.token;
     const who = await viewerFor(req, token);
-    if (who === 'sign_in') return void (secureHeaders(res), res.redirect(302, loginLink(token)));
+    if (who === 'sign_in') return void res.redirect(302, loginLink(token));
     if (who === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
     if (who === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
     const { decision, policy } = await decideAccess(access, token, who.viewer);
     if (decision.allow) {
-      secureHeaders(res);
       return void res.type('html').send(viewerHtml(token));
     }
     switch (decision.reason) {
@@ -121,10 +123,10 @@ export function viewerRouter(d: ViewerDeps): Router {
     const token = req.params.token;
     if (!sameOrigin(req, d.publicUrl)) return page(res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
     const who = await viewerFor(req, token);
-    if (typeof who === 'string') return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
+    if (typeof who === 'string') return void res.redirect(303, `/view/${token}`);
     // Break-glass stands in for a grant only: the link must be live, the asset viewable, the sign-in strong enough.
     const { decision, policy } = await decideAccess(access, token, who.viewer);
-    if (decision.allow || !policy || !(GRANT_DENY_REASONS as readonly string[]).includes(decision.reason)) return void (secureHeaders(res), res.redirect(303, `/view/${token}`));
+    if (decision.allow || !policy || !(GRANT_DENY_REASONS as readonly string[]).includes(decision.reason)) return void res.redirect(303, `/view/${token}`);
     const row = await storage.db.prisma.linkToken.findUnique({
       where: { tokenHash: hashLinkToken(token) },
       include: { card: { include: { asset: true, consult: { include: { participants: true, grants: true } } } } },
@@ -163,26 +165,45 @@ export function viewerRouter(d: ViewerDeps): Router {
     await d.directory
       .tellAdmins(card.workspaceId, card.channelId, `Break-glass: <@${who.viewer.chatUserId}> opened an image from this channel without an invitation, until ${g.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`)
       .catch((error: unknown) => d.logger.warn({ err: describeError(error) }, 'break-glass announcement failed'));
-    secureHeaders(res);
     res.redirect(303, `/view/${token}`);
   });
 
   router.get('/viewer/api/session', async (req: Request, res: Response) => {
     const s = await d.sessions.resolve(sessionCookie(req), false);
-    secureHeaders(res);
     res.json({ state: s.state });
   });
 
+  /**
+   * Whether the open page may go on showing its image, polled every few
+   * seconds: not use (the idle clock is left alone), always 200 with a state
+   * (so the page has no failed request to report), and audited only when it
+   * finds access ended (the page then stops asking).
+   */
+  router.get('/viewer/api/:token/status', async (req: Request<{ token: string }>, res: Response) => {
+    const session = await d.sessions.resolve(sessionCookie(req), false);
+    const who = await viewerOf(session, req.params.token);
+    if (typeof who === 'string') return void res.json(pageStatus(session, d.clock.now(), 'no_viewer'));
+    const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
+    const { decision } = await decideAccess(access, req.params.token, who.viewer, { siblingAssetId: sibling, auditAllow: false });
+    res.json(pageStatus(session, d.clock.now(), decision));
+  });
+
+  /** The user's own activity in the page (window/level, zoom, scrolling, frames), sent at most every few seconds: it restarts the idle clock. */
+  router.post('/viewer/api/session/activity', async (req: Request, res: Response) => {
+    if (!sameOrigin(req, d.publicUrl)) return void res.status(403).json({ error: 'cross_origin' });
+    const status: PageStatus = pageStatus(await d.sessions.resolve(sessionCookie(req)), d.clock.now());
+    res.json(status);
+  });
+
   /** Authorizes an API request: a live session and an allowing decision, else a status and no data. */
-  async function allowed(req: Request<{ token: string }>, res: Response): Promise<{ assetId: string; name: string; chatUserId: string } | undefined> {
-    secureHeaders(res);
+  async function allowed(req: Request<{ token: string }>, res: Response): Promise<{ assetId: string; assetKind: string | null; name: string; chatUserId: string } | undefined> {
     const who = await viewerFor(req, req.params.token);
     if (who === 'sign_in') return void res.status(401).json({ error: 'sign in' });
     if (typeof who === 'string') return void res.status(403).json({ error: 'forbidden' });
     const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
-    const { decision, card } = await decideAccess(access, req.params.token, who.viewer, sibling);
+    const { decision, card } = await decideAccess(access, req.params.token, who.viewer, { siblingAssetId: sibling });
     if (!decision.allow || !card) return void res.status(decision.allow ? 404 : decision.status).json({ error: decision.allow ? 'not found' : decision.reason });
-    return { assetId: card.assetId, name: who.name, chatUserId: who.viewer.chatUserId };
+    return { assetId: card.assetId, assetKind: card.assetKind, name: who.name, chatUserId: who.viewer.chatUserId };
   }
 
   async function blobOf(assetId: string, kind: 'original' | 'derivative', chatUserId: string): Promise<{ bytes: Buffer; mediaType: string }> {
@@ -237,6 +258,8 @@ export function viewerRouter(d: ViewerDeps): Router {
   router.get('/viewer/api/:token/frames/:index', async (req: Request<{ token: string; index: string }>, res: Response) => {
     const ok = await allowed(req, res);
     if (!ok) return;
+    // A photo has no frames (the page asks for /photo): what it has, not a failed DICOM read.
+    if (ok.assetKind === 'photo') return void res.status(404).json({ error: 'not_dicom' });
     const { bytes } = await blobOf(ok.assetId, 'original', ok.chatUserId);
     const instance = readInstance(bytes, d.limits);
     const index = Number.parseInt(req.params.index, 10);
@@ -253,8 +276,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     const ok = await allowed(req, res);
     if (!ok) return;
     // A DICOM's derivative is a whole file: it never leaves as such, only as decoded frames.
-    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId }, select: { kind: true } });
-    if (asset.kind !== 'photo') return void res.status(404).json({ error: 'not a photo' });
+    if (ok.assetKind !== 'photo') return void res.status(404).json({ error: 'not a photo' });
     const { bytes, mediaType } = await blobOf(ok.assetId, 'derivative', ok.chatUserId);
     res.type(mediaType).send(bytes);
   });

@@ -1,0 +1,21 @@
+// What the open viewer page is told about itself: go on (and when the
+// session will lock if nothing more happens), or why its image must go.
+import type { ViewDecision } from '../../core/access/types.js';
+import type { SessionState } from './sessions.js';
+
+export type PageStatus =
+  | { state: 'ok'; idleMs: number; idleSeconds: number }
+  /** locked: idle too long; ended: signed out or past its lifetime; revoked, expired: the image or its link; denied: any other end of access. */
+  | { state: 'locked' | 'ended' | 'revoked' | 'expired' | 'denied' };
+
+const REVOKED = new Set(['token_revoked', 'card_revoked', 'asset_revoked']);
+const EXPIRED = new Set(['token_expired', 'asset_shredded', 'asset_failed']);
+
+/** Without `decision`, the session's own state (activity is the session's, whatever the image). */
+export function pageStatus(session: SessionState, now: Date, decision?: ViewDecision | 'no_viewer'): PageStatus {
+  if (session.state === 'locked') return { state: 'locked' };
+  if (session.state !== 'active') return { state: 'ended' };
+  if (decision === 'no_viewer') return { state: 'denied' };
+  if (decision && !decision.allow) return { state: REVOKED.has(decision.reason) ? 'revoked' : EXPIRED.has(decision.reason) ? 'expired' : 'denied' };
+  return { state: 'ok', idleMs: Math.max(0, session.idle.locksAt.getTime() - now.getTime()), idleSeconds: session.idle.seconds };
+}
