@@ -20,6 +20,7 @@ import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
 import { SlackJob, slackJobHandlers } from './jobs.js';
 import { registerUploadListeners } from './listeners.js';
+import { slackReplayGuard } from './replay-guard.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -48,6 +49,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const { slack } = d;
   const logger = boltLogger(d.logger);
   const clientOptions = { slackApiUrl: slack.apiUrl.href, logger };
+  // Mounted before Bolt's receiver, so a replayed or future-dated request never reaches it.
+  if (!slack.socketMode) d.http.post(SLACK_EVENTS_PATH, ...slackReplayGuard({ db: d.storage.db, clock: d.clock, signingSecret: slack.signingSecret, logger: d.logger.child({ component: 'slack' }) }));
   const receiver = slack.socketMode
     ? new SocketModeReceiver({ appToken: slack.socketMode.appToken, logger, installerOptions: { clientOptions } })
     : new ExpressReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, app: d.http, logger });
