@@ -37,6 +37,9 @@ export const ErrorCode = {
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
+  AlreadyLinked: 'LOUPE_ALREADY_LINKED',
+  CardExpired: 'LOUPE_CARD_EXPIRED',
+  CardRevoked: 'LOUPE_CARD_REVOKED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -68,6 +68,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     invite: { db: storage.db, audit: storage.audit, clock: d.clock, policies: storage.policies },
     queue: d.queue,
     isAdmin,
+    responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
+    logger: d.logger.child({ component: 'slack' }),
   });
   registerCommands(bolt, { storage, isAdmin });
   registerHome(bolt, isAdmin);
