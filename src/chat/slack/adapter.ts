@@ -20,6 +20,7 @@ import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
 import { SlackJob, slackJobHandlers } from './jobs.js';
 import { registerUploadListeners } from './listeners.js';
+import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.js';
 import { slackReplayGuard } from './replay-guard.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -101,12 +102,15 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     accept,
     recheckAfterMs: 15 * 60_000,
   });
+  handlers[RECONCILE_JOB] = reconcileHandler({ bot, accept, workspaces: storage.workspaces, queue: d.queue, clock: d.clock, logger: d.logger.child({ component: 'slack' }) });
   return {
     bolt,
     directory: slackDirectory(bot),
     handlers,
     start: async () => {
       if (slack.socketMode) await bolt.start();
+      // Uploads Slack gave up delivering while Loupe was down.
+      await scheduleReconcile(d.queue, d.clock.now(), 'now');
     },
     stop: async () => {
       if (slack.socketMode) await bolt.stop();

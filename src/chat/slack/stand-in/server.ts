@@ -96,8 +96,12 @@ export class SlackStandIn {
     return f && { id: f.id, name: f.name, deleted: f.deleted, bytes: f.bytes };
   }
 
-  /** A user drops a file into a channel: Slack then sends Loupe two events, in this order here. */
-  async uploadFile(u: Upload): Promise<{ fileId: string; ts: string; responses: Delivery[] }> {
+  /**
+   * A user drops a file into a channel: Slack then sends Loupe two events, in
+   * this order here. `deliver: false` is an upload while Loupe was down and
+   * Slack gave up retrying: it is only in the channel's history.
+   */
+  async uploadFile(u: Upload, o: { deliver?: boolean } = {}): Promise<{ fileId: string; ts: string; responses: Delivery[] }> {
     const s = this.state;
     const channel = s.channels.get(u.channel);
     if (!s.users.has(u.user) || !channel) throw new LoupeError(ErrorCode.InvalidInput, 'the Slack stand-in knows no such user or channel');
@@ -126,6 +130,7 @@ export class SlackStandIn {
       edits: 0,
     };
     s.messages.push(message);
+    if (o.deliver === false) return { fileId: file.id, ts, responses: [] };
     const responses = [await this.deliver(fileShareMessageEvent(s, message)), await this.deliver(fileSharedEvent(s, file, message))];
     return { fileId: file.id, ts, responses };
   }
