@@ -4,10 +4,12 @@
 // the reconciliation again adds nothing.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceCursorByEvent, readCursor, setCursor } from '../../src/chat/slack/channel-cursor.js';
 import { RECONCILE_JOB, scheduleReconcile } from '../../src/chat/slack/reconcile.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logging.js';
 import { createLoupe, type Loupe } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEngines } from '../support/engines.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
@@ -68,5 +70,30 @@ describe.each(testEngines())('Slack reconciliation on %s', (engine) => {
     expect(await prisma.asset.count({ where: { workspaceId } })).toBe(assets);
     expect(await prisma.job.count({ where: { type: 'slack.ingest', status: { in: ['queued', 'running'] } } })).toBe(0);
     expect(cardsPosted()).toHaveLength(2);
+  });
+});
+
+describe.each(testEngines())('the channel cursor on %s', (engine) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(engine);
+  });
+  afterAll(() => t?.drop());
+
+  it('is set by reconciliation, moved by a live event only a little at a time, and never backwards', async () => {
+    const read = () => readCursor(t.db, 'W1', 'C1');
+    // No cursor yet: an event does not create one (the channel's history has not been read).
+    expect(await advanceCursorByEvent(t.db, 'W1', 'C1', '1700000000.000100')).toBe(false);
+    expect(await read()).toBeUndefined();
+    await setCursor(t.db, 'W1', 'C1', '1700000000.000100');
+    expect(await advanceCursorByEvent(t.db, 'W1', 'C1', '1700000060.000100')).toBe(true);
+    // The first event after two hours down: the gap stays for reconciliation to read.
+    expect(await advanceCursorByEvent(t.db, 'W1', 'C1', '1700007200.000100')).toBe(false);
+    expect(await advanceCursorByEvent(t.db, 'W1', 'C1', '1700000001.000100')).toBe(false);
+    expect(await read()).toBe('1700000060.000100');
+    await setCursor(t.db, 'W1', 'C1', '1699999999.000000');
+    expect(await read()).toBe('1700000060.000100');
+    await setCursor(t.db, 'W1', 'C1', '1700007300.000000');
+    expect(await read()).toBe('1700007300.000000');
   });
 });
