@@ -32,9 +32,9 @@ describe.each(testEngines())('Slack patient links on %s', (engine) => {
   const prisma = () => loupe().services.storage.db.prisma;
   const assetOf = (card: { assetId: string }) => prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } });
 
-  async function posted(channel: string) {
-    const upload = await slack().uploadFile({ user: SENDER, channel, name: 'photo.jpg', bytes: t.jpeg });
-    const card = await until('the card row', async () => (await prisma().card.findFirst({ where: { workspaceId: t.env.workspaceId, threadId: upload.ts, messageId: { not: null } } })) ?? undefined);
+  async function posted(channel: string, threadTs?: string) {
+    const upload = await slack().uploadFile({ user: SENDER, channel, name: 'photo.jpg', bytes: t.jpeg, ...(threadTs ? { threadTs } : {}) });
+    const card = await until('the card row', async () => (await prisma().card.findFirst({ where: { asset: { workspaceId: t.env.workspaceId, sourceRef: upload.fileId }, messageId: { not: null } } })) ?? undefined);
     return { upload, card };
   }
   const promptFor = (threadTs: string) =>
@@ -85,9 +85,9 @@ describe.each(testEngines())('Slack patient links on %s', (engine) => {
         },
       },
     });
-  async function linked(identifier: string) {
-    const { upload, card } = await posted(WOUNDS);
-    const prompt = await promptFor(upload.ts);
+  async function linked(identifier: string, threadTs?: string) {
+    const { upload, card } = await posted(WOUNDS, threadTs);
+    const prompt = await promptFor(threadTs ?? upload.ts);
     await clickEphemeral(SENDER, WOUNDS, prompt.ts, 'loupe_link_patient', card.id);
     const metadata = await modalMetadata('loupe_link_patient_modal', card.id);
     expect((await submitLink(SENDER, metadata, identifier)).status).toBe(200);
@@ -176,6 +176,23 @@ describe.each(testEngines())('Slack patient links on %s', (engine) => {
     const trail = JSON.stringify(await prisma().auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     expect(trail).not.toContain('ZORROBIANCA');
     expect(Buffer.from(asset.messageText!).includes(Buffer.from('ZORROBIANCA'))).toBe(false);
+  });
+
+  it('keeps the consult\'s patient when another image of the consult stays on it, and moves only the corrected image', async () => {
+    const first = await linked('MRN-7001');
+    const second = await linked('MRN-7001', first.upload.ts);
+    expect(second.card.consultId).toBe(first.card.consultId);
+    const shared = (await assetOf(first.card)).patientId;
+    expect((await assetOf(second.card)).patientId).toBe(shared);
+    await until('the active card', async () => (await prisma().card.findUniqueOrThrow({ where: { id: second.card.id } })).state === 'active');
+    await clickCard(SENDER, WOUNDS, second.card.messageId!, 'loupe_correct_patient', second.card.id);
+    const metadata = await modalMetadata('loupe_correct_patient_modal', second.card.id);
+    expect((await submitCorrection(SENDER, metadata, 'MRN-7002')).body).toBe('');
+    expect((await assetOf(second.card)).patientId).not.toBe(shared);
+    expect((await assetOf(first.card)).patientId).toBe(shared);
+    expect((await prisma().consult.findUniqueOrThrow({ where: { id: first.card.consultId } })).patientId).toBe(shared);
+    const event = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'patient.corrected', outcome: 'success', assetId: second.card.assetId } });
+    expect(event.details).toMatchObject({ previousPatientId: shared, consultPatient: 'kept' });
   });
 
   it('refuses a stranger\'s correction, from the button and from a crafted form, and changes nothing', async () => {
