@@ -10,6 +10,7 @@ import { rememberRequest } from '../../src/chat/slack/replay-guard.js';
 import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
 import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
+import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
@@ -124,6 +125,14 @@ describe.each(testEngines())('Slack replays and clocks on %s', (engine) => {
     await until('the ingest finished', async () => (await prisma().job.count({ where: { type: 'slack.ingest', status: { in: ['queued', 'running'] } } })) === 0);
     expect(await prisma().asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(1);
     expect(calls('chat.postMessage').filter((c) => c.params.thread_ts === upload.ts)).toHaveLength(1);
+  });
+
+  it('answers an unsigned, an oversized and an unreadable body as Bolt would: 401, 413, 400', async () => {
+    const port = (loupe.server!.address() as { port: number }).port;
+    const post = (body: string | Buffer, headers: Record<string, string> = {}) => request(port, '/slack/events', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    expect((await post('{}')).status).toBe(401);
+    expect((await post(Buffer.alloc(5 * 1024 * 1024, 0x20))).status).toBe(413);
+    expect((await post('{}', { 'Content-Encoding': 'x-unknown' })).status).toBe(400);
   });
 
   it('remembers a signature in the database, so a second instance refuses it too, and prunes what has expired', async () => {

@@ -62,5 +62,7 @@ export function slackReplayGuard(d: ReplayGuardDeps): RequestHandler[] {
     (req as Request & { rawBody?: Buffer }).rawBody = rawBody;
     next();
   };
-  return [express.raw({ type: () => true, limit: BODY_LIMIT }), (req, res, next) => void check(req, res, next)];
+  // A body too large or unreadable is answered here as Bolt would (413, 400), not as a server failure.
+  const unreadable = (err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => void res.status(err.status === 413 ? 413 : 400).send();
+  return [express.raw({ type: () => true, limit: BODY_LIMIT }), (req, res, next) => void check(req, res, next), unreadable as unknown as RequestHandler];
 }
