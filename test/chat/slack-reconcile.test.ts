@@ -38,18 +38,22 @@ describe.each(testEngines())('Slack reconciliation on %s', (engine) => {
     await until('the reconciliation', async () => (await storage.db.prisma.job.findUnique({ where: { dedupeKey: `${RECONCILE_JOB}:start:${at.getTime()}` } }))?.status === 'done');
   }
 
-  it('takes out uploads posted while it was down, top level and in a thread, with one card each; a second run adds nothing', async () => {
+  it('takes out uploads posted while it was down, top level, in a new thread and in an earlier consult\'s thread, with one card each; a second run adds nothing', async () => {
     const { slack, workspaceId } = env;
     const first = env.loupe;
     await first.services.storage.policies.change(workspaceId, WOUNDS, { interception: true }, { type: 'admin', id: SLACK_ADMIN });
     await reconcileNow(first);
     expect(await first.services.storage.db.prisma.channelCursor.count({ where: { workspaceId, channelId: WOUNDS } })).toBe(1);
+    const jpeg = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
+    // A consult started while Loupe was up: its upload message is gone from the channel, its thread remains.
+    const earlier = await slack.uploadFile({ user: SENDER, channel: WOUNDS, name: 'c.jpg', bytes: jpeg });
+    await until('the earlier message deleted', () => slack.messages.find((m) => m.ts === earlier.ts)?.deleted);
     await first.stop();
 
     // Loupe is down: Slack cannot deliver these, and stops trying.
-    const jpeg = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
     const top = await slack.uploadFile({ user: SENDER, channel: WOUNDS, name: 'a.jpg', bytes: jpeg, text: 'day 2' }, { deliver: false });
     const reply = await slack.uploadFile({ user: SENDER, channel: WOUNDS, name: 'b.jpg', bytes: jpeg, threadTs: top.ts }, { deliver: false });
+    const later = await slack.uploadFile({ user: SENDER, channel: WOUNDS, name: 'd.jpg', bytes: jpeg, threadTs: earlier.ts }, { deliver: false });
     expect(top.responses).toEqual([]);
 
     restarted = await createLoupe(loadConfig(env.inst.env), createLogger('silent'));
@@ -62,14 +66,18 @@ describe.each(testEngines())('Slack reconciliation on %s', (engine) => {
       expect(card.threadId).toBe(top.ts);
       await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
     }
-    const cardsPosted = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts === top.ts);
-    expect(cardsPosted()).toHaveLength(2);
+    const inEarlier = await until('the card in the earlier consult', async () => (await cardOf(later.fileId)) ?? undefined, 30_000);
+    expect(inEarlier.threadId).toBe(earlier.ts);
+    await until('the later original deleted', () => slack.file(later.fileId)?.deleted);
+    const cardsPosted = () => slack.calls.filter((c) => c.method === 'chat.postMessage' && (c.params.thread_ts === top.ts || c.params.thread_ts === earlier.ts));
+    // Two in the new thread, and the earlier consult's own card plus the missed one.
+    expect(cardsPosted()).toHaveLength(4);
     const assets = await prisma.asset.count({ where: { workspaceId } });
 
     await reconcileNow(restarted);
     expect(await prisma.asset.count({ where: { workspaceId } })).toBe(assets);
     expect(await prisma.job.count({ where: { type: 'slack.ingest', status: { in: ['queued', 'running'] } } })).toBe(0);
-    expect(cardsPosted()).toHaveLength(2);
+    expect(cardsPosted()).toHaveLength(4);
   });
 });
 

@@ -26,6 +26,8 @@ export const RECONCILE_PERIOD_MS = 5 * 60_000;
 export const FIRST_LOOKBACK_SECONDS = 24 * 3600;
 /** Threads whose first message is this recent are looked into for new replies. */
 const THREAD_LOOKBACK_SECONDS = 24 * 3600;
+/** Open consults started this recently have their threads read too, however old their first message. */
+const CONSULT_LOOKBACK_SECONDS = 7 * 24 * 3600;
 const PAGE = 200;
 
 const SLACK: AuditActor = { type: 'system', id: 'slack-reconcile' };
@@ -91,15 +93,32 @@ async function reconcileChannel(d: ReconcileDeps, workspaceId: string, channelId
     newest = laterTs(newest, m.ts);
     if (isFileShare(m)) accepted += await acceptMessageFiles(d.accept, workspaceId, channelId, m, undefined);
   };
+  const readThread = async (parentTs: string) => {
+    for await (const thread of pages((c) => d.bot.conversations.replies({ channel: channelId, ts: parentTs, oldest, limit: PAGE, ...(c ? { cursor: c } : {}) }))) {
+      for (const r of (thread.messages ?? []) as HistoryMessage[]) if (r.ts !== parentTs) await take(r);
+    }
+  };
+  const threadsRead = new Set<string>();
   for await (const page of pages((c) => d.bot.conversations.history({ channel: channelId, oldest: parentsFrom, limit: PAGE, ...(c ? { cursor: c } : {}) }))) {
     for (const m of (page.messages ?? []) as HistoryMessage[]) {
       await take(m);
       if (m.reply_count && m.latest_reply && after(m.latest_reply, oldest)) {
-        for await (const thread of pages((c) => d.bot.conversations.replies({ channel: channelId, ts: m.ts, oldest, limit: PAGE, ...(c ? { cursor: c } : {}) }))) {
-          for (const r of (thread.messages ?? []) as HistoryMessage[]) if (r.ts !== m.ts) await take(r);
-        }
+        threadsRead.add(m.ts);
+        await readThread(m.ts);
       }
     }
+  }
+  // Consults Loupe already holds, started before that window: their threads may have had uploads meanwhile too.
+  const consults = await d.accept.db.prisma.consult.findMany({
+    where: { workspaceId, channelId, status: 'open', createdAt: { gte: new Date(now.getTime() - CONSULT_LOOKBACK_SECONDS * 1000) } },
+    select: { threadId: true },
+  });
+  for (const { threadId } of consults) {
+    if (threadsRead.has(threadId) || !after(threadId, '0') || Number(threadId) >= Number(parentsFrom)) continue;
+    await readThread(threadId).catch((error: unknown) => {
+      // A thread whose every message is gone has nothing left to take.
+      if ((error as { data?: { error?: string } }).data?.error !== 'thread_not_found') throw error;
+    });
   }
   // Read up to now; the overlap covers a message posted while this ran.
   await setCursor(d.accept.db, workspaceId, channelId, laterTs(newest, toTs(now)));

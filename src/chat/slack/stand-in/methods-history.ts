@@ -2,6 +2,7 @@
 // conversations.history (top-level messages, newest first) and
 // conversations.replies (a thread, parent first), with Slack's cursor
 // pagination (an empty next_cursor is the end) and its oldest/latest bounds.
+// A deleted message that has replies is listed as a tombstone, as on Slack.
 import { channelObject, messageObject } from './objects.js';
 import { fail, ok, type Method } from './method.js';
 import { str } from './params.js';
@@ -34,10 +35,19 @@ function inBounds(m: StandInMessage, params: Record<string, unknown>): boolean {
 
 const visible = (s: StandInState, channel: string) => s.messages.filter((m) => m.channel === channel && !m.deleted && m.ephemeralTo === undefined);
 
+/** A deleted message that started a thread stays in the history as a tombstone, so its replies can still be read. */
+const hasReplies = (s: StandInState, m: StandInMessage) => visible(s, m.channel).some((r) => r.threadTs === m.ts && r.ts !== m.ts);
+const listed = (s: StandInState, channel: string) =>
+  s.messages.filter((m) => m.channel === channel && m.ephemeralTo === undefined && (!m.deleted || (m.threadTs === undefined && hasReplies(s, m))));
+
+function tombstone(m: StandInMessage): Record<string, unknown> {
+  return { type: 'message', subtype: 'tombstone', hidden: true, text: 'This message was deleted.', user: 'USLACKBOT', ts: m.ts };
+}
+
 /** A thread's parent carries its reply count and latest reply, as on Slack. */
 function withThread(s: StandInState, m: StandInMessage): Record<string, unknown> {
   const replies = visible(s, m.channel).filter((r) => r.threadTs === m.ts && r.ts !== m.ts);
-  const base = messageObject(s, m);
+  const base = m.deleted ? tombstone(m) : messageObject(s, m);
   if (!replies.length) return base;
   return { ...base, thread_ts: m.ts, reply_count: replies.length, latest_reply: replies.map((r) => r.ts).sort((a, b) => tsNum(b) - tsNum(a))[0], reply_users: [...new Set(replies.map((r) => r.user))] };
 }
@@ -52,7 +62,7 @@ const history: Method = ({ state, caller, params }) => {
   const channel = state.channels.get(str(params, 'channel') ?? '');
   if (!channel) return fail('channel_not_found');
   if (!channel.members.includes(caller.userId)) return fail('not_in_channel');
-  const top = visible(state, channel.id)
+  const top = listed(state, channel.id)
     .filter((m) => (m.threadTs === undefined || m.threadTs === m.ts) && inBounds(m, params))
     .sort((a, b) => tsNum(b.ts) - tsNum(a.ts));
   const { items, next } = page(top, params);
@@ -65,7 +75,7 @@ const replies: Method = ({ state, caller, params }) => {
   if (!channel.members.includes(caller.userId)) return fail('not_in_channel');
   const ts = str(params, 'ts') ?? '';
   const all = visible(state, channel.id);
-  const parent = all.find((m) => m.ts === ts);
+  const parent = listed(state, channel.id).find((m) => m.ts === ts);
   if (!parent) return fail('thread_not_found');
   // Slack always puts the parent first, whatever the bounds.
   const thread = all.filter((m) => m.threadTs === ts && m.ts !== ts && inBounds(m, params)).sort((a, b) => tsNum(a.ts) - tsNum(b.ts));
