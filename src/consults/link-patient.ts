@@ -1,19 +1,22 @@
 // Links an asset that arrived without a patient (a photo, a DICOM without
 // an identifier) to the patient its uploader names. Until then only the
 // uploader may see it; afterwards the card becomes active and is redrawn.
+// Linking happens once, from a live card: a stale button or a form submitted
+// again is refused (and the refusal audited) without changing anything; a
+// wrong patient is put right with correctPatient instead.
 import { queueUpdate } from '../cards/lifecycle.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
-import { mayRevoke, type Requester } from '../core/consult/rules.js';
+import { mayLinkPatient, type LinkFacts, type LinkRefusal } from '../core/consult/patient-link.js';
+import type { Requester } from '../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
-import { seal, unseal } from '../crypto/seal.js';
-import { messageTextAad } from '../intake/accept-upload.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';
 import type { Patients } from '../storage/patients.js';
-import { transaction } from '../storage/transaction.js';
+import { transaction, type Tx } from '../storage/transaction.js';
+import { appendSealedNote } from './sealed-note.js';
 
 export interface LinkPatientDeps {
   db: Database;
@@ -31,37 +34,66 @@ export interface PatientReference {
   note?: string | undefined;
 }
 
-export async function linkPatient(deps: LinkPatientDeps, cardId: string, who: Requester, ref: PatientReference): Promise<void> {
+/** The identifier and issuer as given, trimmed; each 1 to 64 characters. */
+export function patientKey(ref: Pick<PatientReference, 'identifier' | 'issuer'>): { identifier: string; issuer: string } {
   const identifier = ref.identifier.trim();
   const issuer = ref.issuer.trim();
   if (!identifier || identifier.length > 64 || !issuer || issuer.length > 64) {
     throw new LoupeError(ErrorCode.InvalidInput, 'the patient identifier and its issuer are each 1 to 64 characters');
   }
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
+  return { identifier, issuer };
+}
+
+const REFUSALS: Record<LinkRefusal, [ErrorCode, string]> = {
+  forbidden: [ErrorCode.Forbidden, 'only the sender or an admin may link this image to a patient'],
+  card_revoked: [ErrorCode.CardRevoked, 'the card was revoked: nothing was linked'],
+  card_expired: [ErrorCode.CardExpired, 'the card has expired: nothing was linked'],
+  already_linked: [ErrorCode.AlreadyLinked, 'the image is already linked to a patient: nothing was changed'],
+};
+
+export const linkRefusalError = (reason: LinkRefusal) => new LoupeError(...REFUSALS[reason]);
+
+async function linkFacts(tx: Tx | Database['prisma'], cardId: string) {
+  const card = await tx.card.findUnique({ where: { id: cardId }, include: { asset: true } });
   if (!card) throw new LoupeError(ErrorCode.NotFound, 'no such card');
-  // The same people who may revoke a card may say whose it is: its sender, or an admin.
-  if (!mayRevoke(who, card.asset.uploaderId)) throw new LoupeError(ErrorCode.Forbidden, 'only the sender or an admin may link this image to a patient');
+  const facts: LinkFacts = { uploaderId: card.asset.uploaderId, assetPatientId: card.asset.patientId, assetStatus: card.asset.status, cardState: card.state, cardExpiresAt: card.expiresAt };
+  return { card, facts };
+}
+
+/** The question the Link patient button asks before opening its form: undefined when linking may go ahead. */
+export async function linkRefusal(deps: Pick<LinkPatientDeps, 'db' | 'clock'>, cardId: string, who: Requester): Promise<LinkRefusal | undefined> {
+  const { facts } = await linkFacts(deps.db.prisma, cardId);
+  const decision = mayLinkPatient(who, facts, deps.clock.now());
+  return decision.allow ? undefined : decision.reason;
+}
+
+export async function linkPatient(deps: LinkPatientDeps, cardId: string, who: Requester, ref: PatientReference): Promise<void> {
+  const key = patientKey(ref);
   const actor: AuditActor = { type: who.isAdmin ? 'admin' : 'user', id: who.userId };
-  const patientId = await deps.patients.link(card.workspaceId, { identifier, issuer }, actor);
-  await transaction(deps.db, async (tx) => {
-    const asset = card.asset;
-    await tx.asset.update({ where: { id: asset.id }, data: { patientId } });
+  // Asked first without a lock, so a stale form does not even create a patient record.
+  const pre = await linkFacts(deps.db.prisma, cardId);
+  const early = mayLinkPatient(who, pre.facts, deps.clock.now());
+  const patientId = early.allow ? await deps.patients.link(pre.card.workspaceId, key, actor) : undefined;
+  const refused = await transaction(deps.db, async (tx) => {
+    const { card, facts } = await linkFacts(tx, cardId);
+    const decision = mayLinkPatient(who, facts, deps.clock.now());
+    const event = { actor, action: AuditAction.PatientLinked, workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId };
+    if (!decision.allow || !patientId) {
+      const reason = decision.allow ? (early.allow ? 'already_linked' : early.reason) : decision.reason;
+      // The refusal is recorded: it commits, so it is returned rather than thrown here.
+      await deps.audit.append(tx, { ...event, outcome: 'denied', reason, patientId: facts.assetPatientId });
+      return reason;
+    }
+    // Conditional on the image still having no patient and the card still waiting: two forms submitted at once link once.
+    const asset = await tx.asset.updateMany({ where: { id: card.assetId, patientId: null }, data: { patientId } });
+    const live = await tx.card.updateMany({ where: { id: card.id, state: 'waiting_for_patient', expiresAt: { gt: deps.clock.now() } }, data: { state: 'active' } });
+    if (asset.count !== 1 || live.count !== 1) throw linkRefusalError('already_linked');
     await tx.consult.updateMany({ where: { id: card.consultId, patientId: null }, data: { patientId } });
     const note = ref.note?.trim();
-    if (note) {
-      // One sealed text per asset: the message's, with the note after it, under a fresh key.
-      let text = note;
-      if (asset.messageText && asset.messageTextKeyId) {
-        const old = await tx.dataKey.findUniqueOrThrow({ where: { id: asset.messageTextKeyId } });
-        text = `${unseal(deps.dataKeys.unwrap(old), asset.messageText, messageTextAad(asset.id)).toString('utf8')}\n\nNote: ${note}`;
-        await tx.dataKey.update({ where: { id: old.id }, data: { wrapped: null, destroyedAt: deps.clock.now() } });
-      }
-      const key = await deps.dataKeys.create(tx, 'message_text', asset.id);
-      await tx.asset.update({ where: { id: asset.id }, data: { messageText: seal(key.key, Buffer.from(text, 'utf8'), messageTextAad(asset.id)), messageTextKeyId: key.id } });
-      key.key.fill(0);
-    }
-    if (card.state === 'waiting_for_patient') await tx.card.update({ where: { id: card.id }, data: { state: 'active' } });
-    await deps.audit.append(tx, { actor, action: AuditAction.PatientLinked, outcome: 'success', workspaceId: card.workspaceId, assetId: asset.id, consultId: card.consultId, patientId });
+    if (note) await appendSealedNote(deps, tx, card.asset, 'Note', note);
+    await deps.audit.append(tx, { ...event, outcome: 'success', patientId, details: { previousPatientId: null } });
     await queueUpdate(deps, tx, cardId, card.workspaceId, `linked:${patientId}`);
+    return undefined;
   });
+  if (refused) throw linkRefusalError(refused);
 }

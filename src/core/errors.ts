@@ -45,6 +45,9 @@ export const ErrorCode = {
   DbUnreachable: 'LOUPE_DB_UNREACHABLE',
   NetworkUnreachable: 'LOUPE_NETWORK_UNREACHABLE',
   AdminSocketFailed: 'LOUPE_ADMIN_SOCKET_FAILED',
+  AlreadyLinked: 'LOUPE_ALREADY_LINKED',
+  CardExpired: 'LOUPE_CARD_EXPIRED',
+  CardRevoked: 'LOUPE_CARD_REVOKED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

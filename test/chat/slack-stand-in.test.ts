@@ -260,7 +260,7 @@ describe('Slack stand-in: signed requests to Loupe', () => {
     const received = await receiver(s);
     const up = await s.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'wound.jpg', bytes: PHOTO, text: 'day 3', threadTs: '1732269000.000100' });
 
-    expect(up.responses).toEqual([
+    expect(up.responses).toMatchObject([
       { status: 200, body: '' },
       { status: 200, body: '' },
     ]);
@@ -292,14 +292,14 @@ describe('Slack stand-in: signed requests to Loupe', () => {
     const received = await receiver(s);
     const event = { type: 'app_mention', user: CLINICIAN, text: 'hi', channel: WOUNDS };
 
-    expect(await s.deliver(event)).toEqual({ status: 200, body: '' });
+    expect(await s.deliver(event)).toMatchObject({ status: 200, body: '' });
     const first = envelopeOf(received[0]);
     expect(await s.deliver(event, { retryNum: 1, retryReason: 'http_timeout', eventId: first.event_id })).toMatchObject({ status: 200 });
     expect(received[1]?.headers).toMatchObject({ 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     expect(envelopeOf(received[1]).event_id).toBe(first.event_id);
 
-    expect(await s.deliver(event, { badSignature: true })).toEqual({ status: 401, body: 'unverified' });
-    expect(await s.deliver(event, { timestamp: NOW / 1000 - 6 * 60 })).toEqual({ status: 401, body: 'unverified' });
+    expect(await s.deliver(event, { badSignature: true })).toMatchObject({ status: 401, body: 'unverified' });
+    expect(await s.deliver(event, { timestamp: NOW / 1000 - 6 * 60 })).toMatchObject({ status: 401, body: 'unverified' });
     expect(received.map((r) => r.verified)).toEqual([true, true, false, false]);
 
     // A full envelope goes out as given.
@@ -392,5 +392,28 @@ describe('Slack stand-in with a real Bolt app', () => {
       ]),
     );
     expect(s.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['auth.test', 'files.info', 'chat.postMessage', 'response_url']));
+  });
+});
+
+describe('Slack stand-in: channel history', () => {
+  it('lists the bot\'s channels and pages history newest first and a thread parent first, as Slack does', async () => {
+    const s = await standIn();
+    const bot = client(s, BOT);
+    const mine = await bot.users.conversations({ limit: 1 });
+    expect(mine.channels).toHaveLength(1);
+    expect(mine.response_metadata?.next_cursor).not.toBe('');
+    // Loupe is down: nothing is delivered, the uploads are only in the history.
+    const a = await s.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'a.jpg', bytes: PHOTO }, { deliver: false });
+    const b = await s.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'b.jpg', bytes: PHOTO }, { deliver: false });
+    const r = await s.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'r.jpg', bytes: PHOTO, threadTs: a.ts }, { deliver: false });
+    const page1 = await bot.conversations.history({ channel: WOUNDS, limit: 1 });
+    expect(page1.messages?.map((m) => m.ts)).toEqual([b.ts]);
+    const page2 = await bot.conversations.history({ channel: WOUNDS, limit: 1, cursor: page1.response_metadata!.next_cursor! });
+    expect(page2.messages?.[0]).toMatchObject({ ts: a.ts, reply_count: 1, latest_reply: r.ts, files: [{ id: a.fileId }] });
+    expect(page2.response_metadata?.next_cursor).toBe('');
+    expect((await bot.conversations.history({ channel: WOUNDS, oldest: a.ts })).messages?.map((m) => m.ts)).toEqual([b.ts]);
+    const thread = await bot.conversations.replies({ channel: WOUNDS, ts: a.ts });
+    expect(thread.messages?.map((m) => m.ts)).toEqual([a.ts, r.ts]);
+    expect(await slackError(bot.conversations.history({ channel: 'C0NOSUCH01' }))).toBe('channel_not_found');
   });
 });

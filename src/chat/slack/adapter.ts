@@ -20,6 +20,8 @@ import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
 import { SlackJob, slackJobHandlers } from './jobs.js';
 import { registerUploadListeners } from './listeners.js';
+import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.js';
+import { slackReplayGuard } from './replay-guard.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -48,6 +50,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const { slack } = d;
   const logger = boltLogger(d.logger);
   const clientOptions = { slackApiUrl: slack.apiUrl.href, logger };
+  // Mounted before Bolt's receiver, so a replayed or future-dated request never reaches it.
+  if (!slack.socketMode) d.http.post(SLACK_EVENTS_PATH, ...slackReplayGuard({ db: d.storage.db, clock: d.clock, signingSecret: slack.signingSecret, logger: d.logger.child({ component: 'slack' }) }));
   const receiver = slack.socketMode
     ? new SocketModeReceiver({ appToken: slack.socketMode.appToken, logger, installerOptions: { clientOptions } })
     : new ExpressReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, app: d.http, logger });
@@ -65,6 +69,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     invite: { db: storage.db, audit: storage.audit, clock: d.clock, policies: storage.policies },
     queue: d.queue,
     isAdmin,
+    responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
+    logger: d.logger.child({ component: 'slack' }),
   });
   registerCommands(bolt, { storage, isAdmin });
   registerHome(bolt, isAdmin);
@@ -96,12 +102,15 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     accept,
     recheckAfterMs: 15 * 60_000,
   });
+  handlers[RECONCILE_JOB] = reconcileHandler({ bot, accept, workspaces: storage.workspaces, queue: d.queue, clock: d.clock, logger: d.logger.child({ component: 'slack' }) });
   return {
     bolt,
     directory: slackDirectory(bot),
     handlers,
     start: async () => {
       if (slack.socketMode) await bolt.start();
+      // Uploads Slack gave up delivering while Loupe was down.
+      await scheduleReconcile(d.queue, d.clock.now(), 'now');
     },
     stop: async () => {
       if (slack.socketMode) await bolt.stop();

@@ -7,6 +7,7 @@ export const CardAction = {
   Invite: 'loupe_invite',
   Revoke: 'loupe_revoke',
   View: 'loupe_view',
+  CorrectPatient: 'loupe_correct_patient',
 } as const;
 
 export interface SlackCard {
@@ -63,6 +64,8 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
       elements: [
         { type: 'button', action_id: CardAction.View, text: { type: 'plain_text', text: 'View' }, style: 'primary', url: viewUrl },
         { type: 'button', action_id: CardAction.Invite, text: { type: 'plain_text', text: 'Invite specialist' }, value: card.cardId },
+        // Only once linked: a card still waiting is linked from its sender's private prompt.
+        ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.CorrectPatient, text: { type: 'plain_text', text: 'Correct patient' }, value: card.cardId }] : []),
         {
           type: 'button',
           action_id: CardAction.Revoke,

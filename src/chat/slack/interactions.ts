@@ -1,19 +1,60 @@
 // Buttons and modals on Loupe's cards and messages: Revoke, Invite specialist
-// (a user picker), Link patient (identifier, issuer, note), "I deleted it". Each answers within Slack's 3 seconds and
+// (a user picker), Link patient (identifier, issuer, note), Correct patient
+// (identifier, issuer, reason), "I deleted it". Each answers within Slack's 3 seconds and
 // tells the clicking user privately when they may not do what they asked.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { revokeCard, type CardLifecycleDeps } from '../../cards/lifecycle.js';
 import { inviteSpecialist, type InviteDeps } from '../../consults/invite-specialist.js';
-import { linkPatient, type LinkPatientDeps } from '../../consults/link-patient.js';
+import { correctionRefusal, correctPatient } from '../../consults/correct-patient.js';
+import { linkPatient, linkRefusal, type LinkPatientDeps } from '../../consults/link-patient.js';
+import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
+import type { Logger } from '../../logging.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import { isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { CardAction } from './card-blocks.js';
 import { SlackJob } from './jobs.js';
-import { PatientAction, RemovalAction } from './messages.js';
+import { LINK_REFUSED, PatientAction, PROMPT_DONE, RemovalAction } from './messages.js';
+import { replaceOriginal } from './response-url.js';
 
 export const INVITE_MODAL = 'loupe_invite_modal';
 export const PATIENT_MODAL = 'loupe_link_patient_modal';
+export const CORRECT_MODAL = 'loupe_correct_patient_modal';
+
+/** What a modal carries through Slack: its card, and the prompt's response_url to replace once done. */
+interface ModalMetadata {
+  cardId: string;
+  responseUrl?: string;
+}
+
+/** Older modals carried the card id alone. */
+function modalMetadata(raw: string): ModalMetadata {
+  try {
+    const parsed = JSON.parse(raw) as Partial<ModalMetadata> | null;
+    if (parsed && typeof parsed.cardId === 'string') return { cardId: parsed.cardId, ...(typeof parsed.responseUrl === 'string' ? { responseUrl: parsed.responseUrl } : {}) };
+  } catch {
+    // Not JSON: the card id itself.
+  }
+  return { cardId: raw };
+}
+
+const CORRECTION_REFUSED = {
+  forbidden: 'Only the sender of this image or an admin can correct its patient.',
+  not_linked: 'This image has no patient yet: use *Link patient* instead.',
+  asset_gone: 'This image was shredded: there is nothing to correct.',
+} as const;
+
+/** Modal errors are plain text. */
+const plain = (s: string) => s.replace(/\*/g, '');
+
+function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
+  if (isLoupeError(error, 'LOUPE_INVALID_INPUT')) return 'invalid';
+  if (isLoupeError(error, 'LOUPE_FORBIDDEN')) return 'forbidden';
+  if (isLoupeError(error, 'LOUPE_ALREADY_LINKED')) return 'already_linked';
+  if (isLoupeError(error, 'LOUPE_CARD_EXPIRED')) return 'card_expired';
+  if (isLoupeError(error, 'LOUPE_CARD_REVOKED')) return 'card_revoked';
+  return undefined;
+}
 const SPECIALIST_BLOCK = 'specialist';
 const SPECIALIST_ACTION = 'specialist_select';
 
@@ -24,6 +65,9 @@ export interface InteractionDeps {
   invite: InviteDeps;
   queue: JobQueue;
   isAdmin: (userId: string) => Promise<boolean>;
+  /** Where a response_url may point: Slack's hooks host (the stand-in's, in tests and the demo). */
+  responseUrlHosts: string[];
+  logger: Logger;
 }
 
 export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
@@ -81,31 +125,35 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     }
   });
 
-  bolt.action<BlockAction<ButtonAction>>(PatientAction.Link, async ({ ack, body, action, client }) => {
+  const input = (block: string, label: string, element: Record<string, unknown>, optional = false) => ({
+    type: 'input' as const,
+    block_id: block,
+    optional,
+    label: { type: 'plain_text' as const, text: label },
+    element: { type: 'plain_text_input' as const, action_id: 'value', ...element },
+  });
+  const patientInputs = (issuer: string | undefined) => [input('identifier', 'Patient identifier (MRN)', { max_length: 64 }), input('issuer', 'Issued by', { max_length: 64, initial_value: issuer })];
+
+  bolt.action<BlockAction<ButtonAction>>(PatientAction.Link, async ({ ack, body, action, client, respond }) => {
     await ack();
-    const card = await d.lifecycle.db.prisma.card.findUnique({ where: { id: action.value ?? '' } });
+    const cardId = action.value ?? '';
+    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const card = await d.lifecycle.db.prisma.card.findUnique({ where: { id: cardId } });
     if (!card) return;
+    // A stale prompt (already linked, card dead) says so in place instead of opening a form.
+    const refused = await linkRefusal(d.link, cardId, who);
+    if (refused) return void (await respond({ replace_original: refused !== 'forbidden', response_type: 'ephemeral', text: LINK_REFUSED[refused] }));
     const policy = await d.policies.effective(card.workspaceId, card.channelId);
-    const input = (block: string, label: string, element: Record<string, unknown>, optional = false) => ({
-      type: 'input',
-      block_id: block,
-      optional,
-      label: { type: 'plain_text', text: label },
-      element: { type: 'plain_text_input', action_id: 'value', ...element },
-    });
+    const metadata: ModalMetadata = { cardId: card.id, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
     await client.views.open({
       trigger_id: body.trigger_id,
       view: {
         type: 'modal',
         callback_id: PATIENT_MODAL,
-        private_metadata: card.id,
+        private_metadata: JSON.stringify(metadata),
         title: { type: 'plain_text', text: 'Link patient' },
         submit: { type: 'plain_text', text: 'Link' },
-        blocks: [
-          input('identifier', 'Patient identifier (MRN)', { max_length: 64 }),
-          input('issuer', 'Issued by', { max_length: 64, initial_value: policy.identifierIssuer }),
-          input('note', 'Note (kept encrypted with the image, never shown in chat)', { multiline: true, max_length: 1000 }, true),
-        ],
+        blocks: [...patientInputs(policy.identifierIssuer), input('note', 'Note (kept encrypted with the image, never shown in chat)', { multiline: true, max_length: 1000 }, true)],
       },
     });
   });
@@ -113,11 +161,63 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
   bolt.view(PATIENT_MODAL, async ({ ack, body, view }) => {
     const value = (block: string) => view.state.values[block]?.['value']?.value ?? '';
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const meta = modalMetadata(view.private_metadata);
     try {
-      await linkPatient(d.link, view.private_metadata, who, { identifier: value('identifier'), issuer: value('issuer'), note: value('note') });
+      await linkPatient(d.link, meta.cardId, who, { identifier: value('identifier'), issuer: value('issuer'), note: value('note') });
     } catch (error) {
-      if (isLoupeError(error, 'LOUPE_INVALID_INPUT')) return void (await ack({ response_action: 'errors', errors: { identifier: 'Give the identifier and who issued it.' } }));
-      if (isLoupeError(error, 'LOUPE_FORBIDDEN')) return void (await ack({ response_action: 'errors', errors: { identifier: 'Only the sender of this image or an admin can link it.' } }));
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      if (refusal !== 'forbidden' && refusal !== 'invalid' && meta.responseUrl) await replaceOriginal(meta.responseUrl, d.responseUrlHosts, { text: LINK_REFUSED[refusal] }, d.logger);
+      return void (await ack({ response_action: 'errors', errors: { identifier: refusal === 'invalid' ? 'Give the identifier and who issued it.' : plain(LINK_REFUSED[refusal]) } }));
+    }
+    await ack();
+    if (meta.responseUrl) await replaceOriginal(meta.responseUrl, d.responseUrlHosts, { text: PROMPT_DONE }, d.logger);
+  });
+
+  bolt.action<BlockAction<ButtonAction>>(CardAction.CorrectPatient, async ({ ack, body, action, client }) => {
+    await ack();
+    const cardId = action.value ?? '';
+    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const refused = await correctionRefusal(d.link, cardId, who);
+    const card = await d.lifecycle.db.prisma.card.findUnique({ where: { id: cardId } });
+    if (refused || !card) {
+      if (body.channel) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: CORRECTION_REFUSED[refused ?? 'forbidden'] });
+      return;
+    }
+    const policy = await d.policies.effective(card.workspaceId, card.channelId);
+    const options = Object.entries(CORRECTION_REASONS).map(([value, text]) => ({ value, text: { type: 'plain_text' as const, text } }));
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: CORRECT_MODAL,
+        private_metadata: JSON.stringify({ cardId: card.id } satisfies ModalMetadata),
+        title: { type: 'plain_text', text: 'Correct patient' },
+        submit: { type: 'plain_text', text: 'Move image' },
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: 'Moves this image to the right patient. Links already shared stop working; the card gets a new one. Both patients and the reason are recorded in the audit trail.' } },
+          ...patientInputs(policy.identifierIssuer),
+          { type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Reason' }, element: { type: 'static_select', action_id: 'value', options } },
+          input('explanation', 'What happened (kept encrypted with the image, never shown in chat)', { multiline: true, min_length: 3, max_length: 1000 }),
+        ],
+      },
+    });
+  });
+
+  bolt.view(CORRECT_MODAL, async ({ ack, body, view }) => {
+    const values = view.state.values;
+    const value = (block: string) => values[block]?.['value']?.value ?? '';
+    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    try {
+      await correctPatient(d.link, modalMetadata(view.private_metadata).cardId, who, {
+        identifier: value('identifier'),
+        issuer: value('issuer'),
+        reason: values['reason']?.['value']?.selected_option?.value ?? '',
+        explanation: value('explanation'),
+      });
+    } catch (error) {
+      if (isLoupeError(error, 'LOUPE_FORBIDDEN')) return void (await ack({ response_action: 'errors', errors: { identifier: CORRECTION_REFUSED.forbidden } }));
+      if (isLoupeError(error, 'LOUPE_INVALID_INPUT') || isLoupeError(error, 'LOUPE_ALREADY_LINKED')) return void (await ack({ response_action: 'errors', errors: { identifier: `Nothing was changed: ${error.message}.` } }));
       throw error;
     }
     await ack();

@@ -7,6 +7,7 @@ import type { Clock } from '../../core/clock.js';
 import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
+import { advanceCursorByEvent } from './channel-cursor.js';
 import { SlackJob } from './jobs.js';
 
 export interface ListenerDeps {
@@ -22,40 +23,52 @@ export const SECURE_SHORTCUT = 'loupe_secure';
 /** How long a file_shared event waits for its message event, which carries the thread and text. */
 const FILE_SHARED_GRACE_MS = 5_000;
 
-interface FileShareMessage {
+/** A message carrying files, as events and conversations.history give it. */
+export interface FileShareMessage {
   subtype?: string;
   bot_id?: string;
   user?: string;
-  channel: string;
   ts: string;
   thread_ts?: string;
   text?: string;
-  files?: { id: string }[];
+  files?: { id: string; mode?: string }[];
+}
+
+/** A person's message with files still in it (a deleted file is a tombstone). */
+export const isFileShare = (m: FileShareMessage) =>
+  (m.subtype === 'file_share' || m.subtype === undefined) && !m.bot_id && Boolean(m.user) && (m.files ?? []).some((f) => f.mode !== 'tombstone');
+
+/** Each file of the message becomes an accepted upload (or is found already accepted); returns how many were new. */
+export async function acceptMessageFiles(accept: AcceptUploadDeps, workspaceId: string, channelId: string, m: FileShareMessage, requestedBy: string | undefined): Promise<number> {
+  let accepted = 0;
+  const files = (m.files ?? []).filter((f) => f.mode !== 'tombstone');
+  for (const file of files) {
+    const result = await acceptUpload(accept, {
+      workspaceId,
+      channelId,
+      threadId: m.thread_ts ?? m.ts,
+      messageId: m.ts,
+      uploaderId: m.user!,
+      sourceRef: file.id,
+      messageText: m.text,
+      filesInMessage: m.files?.length ?? 0,
+      ingestJob: SlackJob.Ingest,
+      ...(requestedBy ? { requestedBy } : {}),
+    });
+    if (result.outcome === 'accepted') accepted++;
+  }
+  return accepted;
 }
 
 export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   const workspaceOf = (teamId: string) => d.workspaces.ensure('slack', teamId, teamId, SLACK);
-  const acceptFiles = async (workspace: { id: string }, channelId: string, m: FileShareMessage, requestedBy: string | undefined) => {
-    for (const file of m.files ?? []) {
-      await acceptUpload(d.accept, {
-        workspaceId: workspace.id,
-        channelId,
-        threadId: m.thread_ts ?? m.ts,
-        messageId: m.ts,
-        uploaderId: m.user!,
-        sourceRef: file.id,
-        messageText: m.text,
-        filesInMessage: m.files?.length ?? 0,
-        ingestJob: SlackJob.Ingest,
-        ...(requestedBy ? { requestedBy } : {}),
-      });
-    }
-  };
 
   bolt.event('message', async ({ event, body }) => {
-    const m = event as unknown as FileShareMessage;
-    if (m.subtype !== 'file_share' || m.bot_id || !m.user || !m.files?.length) return;
-    await acceptFiles(await workspaceOf(body.team_id), m.channel, m, undefined);
+    const m = event as unknown as FileShareMessage & { channel: string };
+    if (m.subtype !== 'file_share' || !isFileShare(m)) return;
+    const workspace = await workspaceOf(body.team_id);
+    await acceptMessageFiles(d.accept, workspace.id, m.channel, m, undefined);
+    await advanceCursorByEvent(d.accept.db, workspace.id, m.channel, m.ts);
   });
 
   // "Secure with Loupe" on a message: for files posted where interception is off, or before Loupe joined.
@@ -64,7 +77,7 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
     const m = shortcut.message as unknown as FileShareMessage;
     const files = m.files ?? [];
     if (!files.length || !m.user) return void (await respond({ response_type: 'ephemeral', text: 'This message has no file for Loupe to secure.' }));
-    await acceptFiles(await workspaceOf(shortcut.team?.id ?? ''), shortcut.channel.id, m, shortcut.user.id);
+    await acceptMessageFiles(d.accept, (await workspaceOf(shortcut.team?.id ?? '')).id, shortcut.channel.id, m, shortcut.user.id);
     await respond({ response_type: 'ephemeral', text: `Loupe is securing ${files.length === 1 ? 'this file' : `these ${files.length} files`}; a card will appear in the thread.` });
   });
 

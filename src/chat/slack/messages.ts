@@ -6,6 +6,17 @@ import { ErrorCode } from '../../core/errors.js';
 export const RemovalAction = { Done: 'loupe_removal_done' } as const;
 export const PatientAction = { Link: 'loupe_link_patient' } as const;
 
+/** Why a Link patient button or form did nothing, in the words its user sees. */
+export const LINK_REFUSED = {
+  forbidden: 'Only the sender of this image or an admin can link it.',
+  already_linked: 'This image is already linked to a patient: nothing was changed. If it is the wrong patient, use *Correct patient* on its card.',
+  card_expired: 'This card has expired: nothing was linked.',
+  card_revoked: 'This card was revoked: nothing was linked.',
+} as const;
+
+/** What the private prompt becomes once the image is linked, so it stops asking. */
+export const PROMPT_DONE = 'Linked to a patient. The card in the thread is now active.';
+
 interface SlackText {
   text: string;
   blocks?: Record<string, unknown>[];

@@ -32,6 +32,7 @@ export const AuditAction = {
   CardPosted: 'card.posted',
   CardExpired: 'card.expired',
   PatientLinked: 'patient.linked',
+  PatientCorrected: 'patient.corrected',
   ParticipantInvited: 'consult.participant_invited',
   AssetViewed: 'asset.viewed',
   ViewerSignedIn: 'viewer.signed_in',

@@ -144,6 +144,7 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.CardPosted]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.CardExpired]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.PatientLinked]: { type: DcmEvent.PatientRecord },
+  [AuditAction.PatientCorrected]: { type: DcmEvent.PatientRecord },
   [AuditAction.ParticipantInvited]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.AssetViewed]: { type: DcmEvent.PatientRecord },
   [AuditAction.ViewerSignedIn]: { type: DcmEvent.UserAuthentication },
@@ -164,6 +165,7 @@ const VERB_TO_ACTION: Record<string, FhirAuditEvent['action']> = {
   shredded: 'D',
   rotated: 'U',
   rewrapped: 'U',
+  corrected: 'U',
 };
 
 // http://hl7.org/fhir/R4/valueset-audit-event-outcome.html

@@ -5,9 +5,17 @@ import { ErrorCode, LoupeError } from '../../../core/errors.js';
 import { signedHeaders } from './signing.js';
 import type { StandInState } from './state.js';
 
+/** Exactly what was sent, so a test can send the same bytes again (a replay). */
+export interface SentRequest {
+  rawBody: string;
+  headers: Record<string, string>;
+}
+
 export interface Delivery {
   status: number;
   body: string;
+  /** Over HTTP only (Socket Mode carries no signature). */
+  request?: SentRequest;
 }
 
 export interface DeliveryOptions {
@@ -23,16 +31,17 @@ export async function deliverSigned(state: StandInState, rawBody: string, conten
   if (!url) throw new LoupeError(ErrorCode.ConfigInvalid, 'the Slack stand-in has no events URL to deliver to');
   const timestamp = o.timestamp ?? Math.floor(state.now() / 1000);
   const secret = o.badSignature ? `${state.signingSecret}-wrong` : state.signingSecret;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': contentType,
-      'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-      ...signedHeaders(secret, timestamp, rawBody),
-      ...o.headers,
-    },
-    body: rawBody,
-    redirect: 'manual',
-  });
-  return { status: res.status, body: await res.text() };
+  const headers = {
+    'Content-Type': contentType,
+    'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    ...signedHeaders(secret, timestamp, rawBody),
+    ...o.headers,
+  };
+  return sendRaw(url, { rawBody, headers });
+}
+
+/** Sends a request as it was sent before, byte for byte: what an attacker who captured it could do. */
+export async function sendRaw(url: string, request: SentRequest): Promise<Delivery> {
+  const res = await fetch(url, { method: 'POST', headers: request.headers, body: request.rawBody, redirect: 'manual' });
+  return { status: res.status, body: await res.text(), request };
 }

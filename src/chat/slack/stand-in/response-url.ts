@@ -37,7 +37,8 @@ export function responseUrlRouter(state: StandInState): Router {
 
 /** Applies one response; returns Slack's error code when it cannot. */
 function respond(state: StandInState, target: ResponseTarget, body: Record<string, unknown>): string | undefined {
-  const original = target.messageTs ? state.findMessage(target.channel, target.messageTs) : undefined;
+  // An ephemeral message can be changed only this way, and only through the response_url of its own user.
+  const original = target.messageTs ? (state.findMessage(target.channel, target.messageTs) ?? ephemeralOf(state, target)) : undefined;
   if (body['delete_original'] === true || body['delete_original'] === 'true') {
     if (!original || original.user !== state.botUserId) return 'cant_delete_message';
     original.deleted = true;
@@ -70,4 +71,8 @@ function respond(state: StandInState, target: ResponseTarget, body: Record<strin
   };
   state.messages.push(message);
   return undefined;
+}
+
+function ephemeralOf(state: StandInState, target: ResponseTarget): StandInMessage | undefined {
+  return state.messages.find((m) => m.channel === target.channel && m.ts === target.messageTs && m.ephemeralTo === target.user && !m.deleted);
 }

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ErrorCode, LoupeError } from '../../../core/errors.js';
-import { deliverSigned, type Delivery } from './delivery.js';
+import { deliverSigned, sendRaw, type Delivery, type DeliveryOptions } from './delivery.js';
 import { envelope, fileSharedEvent, fileShareMessageEvent, isEnvelope } from './events.js';
 import { fileTypes } from './file-types.js';
 import { filesRouter } from './files-route.js';
@@ -96,8 +96,12 @@ export class SlackStandIn {
     return f && { id: f.id, name: f.name, deleted: f.deleted, bytes: f.bytes };
   }
 
-  /** A user drops a file into a channel: Slack then sends Loupe two events, in this order here. */
-  async uploadFile(u: Upload): Promise<{ fileId: string; ts: string; responses: Delivery[] }> {
+  /**
+   * A user drops a file into a channel: Slack then sends Loupe two events, in
+   * this order here. `deliver: false` is an upload while Loupe was down and
+   * Slack gave up retrying: it is only in the channel's history.
+   */
+  async uploadFile(u: Upload, o: { deliver?: boolean } = {}): Promise<{ fileId: string; ts: string; responses: Delivery[] }> {
     const s = this.state;
     const channel = s.channels.get(u.channel);
     if (!s.users.has(u.user) || !channel) throw new LoupeError(ErrorCode.InvalidInput, 'the Slack stand-in knows no such user or channel');
@@ -126,6 +130,7 @@ export class SlackStandIn {
       edits: 0,
     };
     s.messages.push(message);
+    if (o.deliver === false) return { fileId: file.id, ts, responses: [] };
     const responses = [await this.deliver(fileShareMessageEvent(s, message)), await this.deliver(fileSharedEvent(s, file, message))];
     return { fileId: file.id, ts, responses };
   }
@@ -146,16 +151,22 @@ export class SlackStandIn {
     });
   }
 
-  slashCommand(c: SlashCommand): Promise<Delivery> {
+  slashCommand(c: SlashCommand, o: Pick<DeliveryOptions, 'timestamp'> = {}): Promise<Delivery> {
     const body = slashCommandBody(this.state, c);
     if (this.state.socketMode) return this.state.socketMode.send('slash_commands', Object.fromEntries(new URLSearchParams(body)));
-    return deliverSigned(this.state, body, 'application/x-www-form-urlencoded');
+    return deliverSigned(this.state, body, 'application/x-www-form-urlencoded', o);
   }
 
-  interaction(payload: Record<string, unknown>): Promise<Delivery> {
+  interaction(payload: Record<string, unknown>, o: Pick<DeliveryOptions, 'timestamp'> = {}): Promise<Delivery> {
     const body = interactionBody(this.state, payload);
     if (this.state.socketMode) return this.state.socketMode.send('interactive', JSON.parse(new URLSearchParams(body).get('payload') ?? '{}'));
-    return deliverSigned(this.state, body, 'application/x-www-form-urlencoded');
+    return deliverSigned(this.state, body, 'application/x-www-form-urlencoded', o);
+  }
+
+  /** Sends a captured request again, same bytes and signature: a replay, as an attacker on the path could. */
+  replay(delivery: Delivery): Promise<Delivery> {
+    if (!this.state.eventsUrl || !delivery.request) throw new LoupeError(ErrorCode.ConfigInvalid, 'only a request sent over HTTP can be replayed');
+    return sendRaw(this.state.eventsUrl, delivery.request);
   }
 
   /** Whether an app is connected over Socket Mode. */

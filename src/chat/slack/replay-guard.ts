@@ -1,0 +1,68 @@
+// In front of Bolt's receiver on /slack/events: a signed request is taken
+// once. Its signature is remembered in the database (shared by every
+// instance) until its timestamp leaves Slack's window, so the same bytes sent
+// again within five minutes are refused with 401, as is a request dated in the
+// future. Slack's own retries are new requests, signed at sending with a new
+// timestamp (a retry five minutes later could not pass the window otherwise):
+// their signatures differ, so they reach Bolt, whose handlers are idempotent.
+import { createHash } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Clock } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../logging.js';
+import type { Database } from '../../storage/database.js';
+import { isUniqueViolation } from '../../storage/unique.js';
+import { checkSlackRequest } from './request-check.js';
+
+/** Bolt's own body limit for Slack requests. */
+const BODY_LIMIT = '4mb';
+
+export interface ReplayGuardDeps {
+  db: Database;
+  clock: Clock;
+  signingSecret: string;
+  logger: Logger;
+}
+
+const hashOf = (signature: string) => createHash('sha256').update(`loupe-slack-request/1\0${signature}`).digest('hex');
+
+/** Records a verified request; false when it was seen before (a replay). */
+export async function rememberRequest(db: Database, signature: string, expiresAt: Date, now: Date): Promise<boolean> {
+  try {
+    await db.prisma.seenRequest.create({ data: { signatureHash: hashOf(signature), expiresAt } });
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+  // Pruned as requests come: rows whose request could no longer pass the window anyway.
+  await db.prisma.seenRequest.deleteMany({ where: { expiresAt: { lt: now } } });
+  return true;
+}
+
+export function slackReplayGuard(d: ReplayGuardDeps): RequestHandler[] {
+  const check = async (req: Request, res: Response, next: NextFunction) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const now = d.clock.now();
+    const result = checkSlackRequest(d.signingSecret, { timestamp: req.get('x-slack-request-timestamp'), signature: req.get('x-slack-signature'), rawBody }, now);
+    if (!result.ok) {
+      d.logger.warn({ reason: result.reason }, 'refused a Slack request');
+      return void res.status(401).send();
+    }
+    try {
+      if (!(await rememberRequest(d.db, result.signature, result.expiresAt, now))) {
+        d.logger.warn({ reason: 'replay' }, 'refused a Slack request');
+        return void res.status(401).send();
+      }
+    } catch (error) {
+      d.logger.error({ err: describeError(error) }, 'could not record a Slack request');
+      // Slack retries a 5xx with a fresh signature.
+      return void res.status(503).send();
+    }
+    // Bolt's receiver reads a body already read from here, and verifies it again.
+    (req as Request & { rawBody?: Buffer }).rawBody = rawBody;
+    next();
+  };
+  // A body too large or unreadable is answered here as Bolt would (413, 400), not as a server failure.
+  const unreadable = (err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => void res.status(err.status === 413 ? 413 : 400).send();
+  return [express.raw({ type: () => true, limit: BODY_LIMIT }), (req, res, next) => void check(req, res, next), unreadable as unknown as RequestHandler];
+}
