@@ -54,7 +54,7 @@ export async function deidentifyDicomFile(
     }
     const dicom = parsePart10(source.read(0, layout.pixelData.start));
     const { facts, report } = run(dicom);
-    const header = writeDicom(dicom);
+    const header = writeDicom(dicom, layout.pixelData.start);
     const pixels = createReadStream('', {
       fd: handle,
       autoClose: false,

@@ -1,5 +1,6 @@
 // Reads DICOM with dcmjs: Part 10 files, and datasets whose preamble or whole
 // file meta group was cut off (some PACS exports), which dcmjs alone refuses.
+import { inflateRawSync } from 'node:zlib';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
@@ -55,7 +56,40 @@ export function asPart10(bytes: Buffer): Buffer {
 
 export function readDicom(bytes: Buffer, limits: ImagingLimits): DicomDict {
   checkBytes(limits, bytes.length);
-  return parsePart10(asPart10(bytes));
+  return parsePart10(inflated(asPart10(bytes), limits));
+}
+
+/** Deflate's own ceiling (about 1032:1): a stream that inflates further is not a deflate stream of this file. */
+const MAX_DEFLATE_RATIO = 1100;
+
+/**
+ * A deflated file as the explicit VR little endian file it encodes, inflated
+ * here with a cap (the configured size limit, and deflate's maximum ratio), so
+ * a few KB cannot become gigabytes and every length is then checked against
+ * the real inflated size like any other file's.
+ */
+export function inflated(part10: Buffer, limits: ImagingLimits): Buffer {
+  const layout = layoutOf(part10);
+  if (layout.transferSyntax !== TransferSyntax.Deflated) return part10;
+  const compressed = part10.subarray(layout.datasetStart);
+  const cap = Math.min(limits.maxBytes, MAX_DEFLATE_RATIO * Math.max(compressed.length, 1024));
+  let dataset: Buffer;
+  try {
+    dataset = inflateRawSync(compressed, { maxOutputLength: cap });
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new LoupeError(ErrorCode.ImageTooLarge, `the deflated DICOM dataset inflates past ${cap} bytes`, { cause });
+    }
+    throw new LoupeError(ErrorCode.ImageCorrupt, 'the deflated DICOM dataset is corrupt', { cause });
+  }
+  const meta = metaElements(part10)
+    .filter((s) => s.tag !== 0x00020000 && s.tag !== 0x00020010)
+    .map((s) => ({ tag: s.tag, bytes: part10.subarray(s.start, s.end) }));
+  meta.push({ tag: 0x00020010, bytes: element(0x0002, 0x0010, 'UI', uiValue(TransferSyntax.ExplicitLittle)) });
+  const body = Buffer.concat(meta.sort((a, b) => a.tag - b.tag).map((k) => k.bytes));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(body.length);
+  return Buffer.concat([part10.subarray(0, 132), element(0x0002, 0x0000, 'UL', length), body, dataset]);
 }
 
 /**
@@ -86,9 +120,7 @@ export function parsePart10(original: Buffer): DicomDict {
       dicom.dict[tag] = { vr: 'SQ', Value: items.map((item) => dcmjsRead(Buffer.concat([implicitPrefix, item])).dict) };
     }
     // A misread length shows as a value longer than the whole file: refuse it rather than write it back.
-    // (A deflated file's values are legitimately longer than its bytes.)
-    const deflated = dicom.meta['00020010']?.Value?.[0] === TransferSyntax.Deflated;
-    if (!deflated && longestValue(dicom.dict) > part10.length) throw new Error('a value is longer than the file');
+    if (longestValue(dicom.dict) > part10.length) throw new Error('a value is longer than the file');
     return dicom;
   } catch (cause) {
     if (cause instanceof LoupeError) throw cause;
@@ -116,14 +148,40 @@ function longestValue(dataset: DicomDataset): number {
   return longest;
 }
 
+/** Room a de-identified header may need beyond what was read: replacement UIDs, the de-identification record. */
+const WRITE_SLACK = 64 * 1024;
+
 /**
- * Part 10 bytes. dcmjs cannot deflate: a deflated dataset is written as
- * explicit VR little endian, the same data without the compression layer.
+ * Part 10 bytes, refused before writing when the dataset would encode to more
+ * than twice what was read (plus room for what de-identification adds): a
+ * misread value must not send the writer into unbounded growth.
  */
-export function writeDicom(dicom: DicomDict): Buffer {
-  const syntax = dicom.meta['00020010']?.Value?.[0];
-  if (syntax === TransferSyntax.Deflated) dicom.meta['00020010'] = { vr: 'UI', Value: [TransferSyntax.ExplicitLittle] };
-  return Buffer.from(dicom.write());
+export function writeDicom(dicom: DicomDict, readBytes = Number.POSITIVE_INFINITY): Buffer {
+  const bound = 2 * readBytes + WRITE_SLACK;
+  if (encodedSize(dicom.meta) + encodedSize(dicom.dict) > bound) {
+    throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM header would grow past what was read; the file is corrupt');
+  }
+  // Over-long values (a vendor's 17-character DS) are written back as read, as DCMTK and pydicom do.
+  const out = Buffer.from(dicom.write({ allowInvalidVRLength: true }));
+  if (out.length > bound) throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM header would grow past what was read; the file is corrupt');
+  return out;
+}
+
+/** An upper estimate of a dataset's encoded size, without encoding it. */
+function encodedSize(dataset: DicomDataset): number {
+  let size = 0;
+  for (const el of Object.values(dataset)) {
+    size += 12;
+    for (const v of el.Value ?? []) {
+      if (v instanceof ArrayBuffer) size += v.byteLength;
+      else if (el.vr === 'SQ' && v && typeof v === 'object') size += 16 + encodedSize(v as DicomDataset);
+      else if (typeof v === 'string') size += v.length * 3 + 1;
+      else if (v && typeof v === 'object') size += JSON.stringify(v).length * 3;
+      else size += 8;
+    }
+    if (el.InlineBinary) size += el.InlineBinary.length;
+  }
+  return size;
 }
 
 /** A DICOM instance whose header is parsed and whose Pixel Data element is kept as the original bytes. */
@@ -133,48 +191,26 @@ export interface DicomInstance {
   pixelData: Buffer | undefined;
   /** Bytes after Pixel Data (digital signatures, padding), dropped on write. */
   droppedTrailing: number;
+  /** Bytes the header was read from: bounds what writing it may produce. */
+  headerBytes: number;
 }
 
 export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstance {
   checkBytes(limits, bytes.length);
-  const part10 = asPart10(bytes);
+  const part10 = inflated(asPart10(bytes), limits);
   const layout = layoutOf(part10);
-  if (!layout.pixelData) return detachPixelData(parsePart10(part10));
+  if (!layout.pixelData) return { dicom: parsePart10(part10), pixelData: undefined, droppedTrailing: 0, headerBytes: part10.length };
   return {
     dicom: parsePart10(part10.subarray(0, layout.pixelData.start)),
     pixelData: part10.subarray(layout.pixelData.start, layout.pixelData.end),
     droppedTrailing: layout.trailing,
+    headerBytes: layout.pixelData.start,
   };
 }
 
 /** The header as dcmjs writes it, then the original Pixel Data element byte for byte. */
 export function writeInstance(instance: DicomInstance): Buffer {
-  const header = writeDicom(instance.dicom);
+  const header = writeDicom(instance.dicom, instance.headerBytes);
   return instance.pixelData ? Buffer.concat([header, instance.pixelData]) : header;
 }
 
-
-/**
- * A deflated file is parsed whole (dcmjs inflates it); its native pixel data
- * is taken out of the parsed dataset into an element of its own, encoded as
- * the explicit little endian the file is written back in.
- */
-function detachPixelData(dicom: DicomDict): DicomInstance {
-  const el = dicom.dict['7FE00010'];
-  const value = el?.Value?.[0];
-  if (!el || !(value instanceof ArrayBuffer) || (el.Value?.length ?? 0) !== 1) {
-    return { dicom, pixelData: undefined, droppedTrailing: 0 };
-  }
-  const body = Buffer.from(value);
-  const padded = body.length % 2 ? Buffer.concat([body, Buffer.alloc(1)]) : body;
-  const header = Buffer.alloc(12);
-  header.writeUInt16LE(0x7fe0, 0);
-  header.writeUInt16LE(0x0010, 2);
-  header.write(el.vr === 'OB' ? 'OB' : 'OW', 4, 'latin1');
-  header.writeUInt32LE(padded.length, 8);
-  delete dicom.dict['7FE00010'];
-  if (dicom.meta['00020010']?.Value?.[0] === TransferSyntax.Deflated) {
-    dicom.meta['00020010'] = { vr: 'UI', Value: [TransferSyntax.ExplicitLittle] };
-  }
-  return { dicom, pixelData: Buffer.concat([header, padded]), droppedTrailing: 0 };
-}
