@@ -4,6 +4,9 @@
 // quote header values) travels further.
 import { ErrorCode, LoupeError } from '../core/errors.js';
 
+/** Raised by the safety net below, not by the imaging code itself: the fuzz script counts these as findings. */
+export class UnexpectedImagingError extends LoupeError {}
+
 export function asImagingError(cause: unknown): LoupeError {
   if (cause instanceof LoupeError) return cause;
   // A file system failure (a file gone, a folder not writable) is not the file's fault.
@@ -11,7 +14,7 @@ export function asImagingError(cause: unknown): LoupeError {
   if (io instanceof Error && typeof io.syscall === 'string' && typeof io.code === 'string' && /^E[A-Z]+$/.test(io.code)) {
     return new LoupeError(ErrorCode.InvalidInput, `the file could not be read or written (${io.code})`, { cause });
   }
-  return new LoupeError(ErrorCode.ImageCorrupt, 'the file is damaged or malformed and could not be processed', { cause });
+  return new UnexpectedImagingError(ErrorCode.ImageCorrupt, 'the file is damaged or malformed and could not be processed', { cause });
 }
 
 /** Runs `work`, turning any foreign error it throws into a typed one. */

@@ -1,6 +1,6 @@
 // A sandbox child: runs one imaging task at a time for its parent and answers
 // with the result or a typed error. It exits when its parent goes away.
-import { asImagingError } from '../errors.js';
+import { asImagingError, UnexpectedImagingError } from '../errors.js';
 import { taskRunners, type TaskName } from './tasks.js';
 
 interface Request {
@@ -18,7 +18,10 @@ function main(): void {
       (result) => send({ id: m.id, ok: true, result }),
       (error: unknown) => {
         const typed = asImagingError(error);
-        send({ id: m.id, ok: false, code: typed.code, message: typed.message });
+        // Said apart, so the fuzz script can tell a typed refusal from a library failure the safety net caught.
+        const cause = typed instanceof UnexpectedImagingError ? typed.cause : undefined;
+        const foreign = cause === undefined ? undefined : cause instanceof Error ? cause.name : typeof cause;
+        send({ id: m.id, ok: false, code: typed.code, message: typed.message, foreign });
       },
     );
   });

@@ -58,7 +58,12 @@ interface Running {
   peakRss: number;
 }
 
-type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; code: ErrorCode; message: string };
+type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; code: ErrorCode; message: string; foreign?: string };
+
+/** The cause of a typed error that the imaging code did not raise itself: a library's error, by class only. */
+export class ForeignImagingError extends Error {
+  override readonly name = 'ForeignImagingError';
+}
 
 const PAGE_SIZE = 4096;
 
@@ -110,6 +115,7 @@ export class ImagingSandbox {
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
+            child.ref(); // an idle child is unreferenced: waiting for its exit must keep the process up
             child.kill('SIGKILL');
           }),
       ),
@@ -183,7 +189,7 @@ export class ImagingSandbox {
     child.channel?.unref();
     this.idle.push(child);
     if (reply.ok) r.job.resolve(reply.result);
-    else r.job.reject(new LoupeError(reply.code, reply.message));
+    else r.job.reject(new LoupeError(reply.code, reply.message, reply.foreign ? { cause: new ForeignImagingError(reply.foreign) } : undefined));
     this.dispatch();
   }
 
