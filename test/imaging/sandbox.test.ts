@@ -3,43 +3,24 @@
 // error, and whatever still runs long or large is stopped by the sandbox.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
-import { layoutOf, metaElements } from '../../src/imaging/dicom/layout.js';
+import { metaElements } from '../../src/imaging/dicom/layout.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
 import { prepareAsset } from '../../src/intake/prepare-asset.js';
+import { deflatedWith, poisonDicom } from '../support/poison.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const secret = Buffer.alloc(32, 1);
-
-/** image_dfl.dcm with its dataset changed by `edit` and deflated again. */
-async function deflatedWith(edit: (dataset: Buffer) => Buffer): Promise<Buffer> {
-  const file = await readFile(join(PYDICOM, 'image_dfl.dcm'));
-  const start = layoutOf(file).datasetStart;
-  return Buffer.concat([file.subarray(0, start), deflateRawSync(edit(inflateRawSync(file.subarray(start))))]);
-}
-
-/** The length of the dataset's first explicit VR element with a 2-byte length set to `length` in a long form. */
-function misreadLength(dataset: Buffer): Buffer {
-  const out = Buffer.from(dataset);
-  // (0008,0005) Specific Character Set turned into UN with a 3 GB length, as a flipped bit does.
-  out.write('UN', 4, 'latin1');
-  const tail = out.subarray(8);
-  const head = Buffer.alloc(12);
-  out.copy(head, 0, 0, 6);
-  head.writeUInt32LE(0xbcbcbcbc, 8);
-  return Buffer.concat([head, tail]);
-}
 
 describe('poison DICOM files', () => {
   const sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
   afterAll(() => sandbox.close());
 
   it('refuses a deflated file whose element length is larger than what remains, quickly and with a typed error', async () => {
-    const poison = await deflatedWith(misreadLength);
+    const poison = await poisonDicom();
     expect(poison.length).toBeLessThan(8000);
     const started = Date.now();
     await expect(prepareAsset(poison, { limits: DEFAULT_LIMITS, secret, sandbox })).rejects.toMatchObject({ code: ErrorCode.ImageCorrupt });

@@ -182,7 +182,7 @@ export function layoutOf(part10: Buffer | ByteSource): Part10Layout {
   const datasetStart = offset;
   // A meta group without a transfer syntax (seen in the wild): tell implicit from explicit by the dataset.
   if (!transferSyntax) {
-    const encoding = bareDicomEncoding(src.read(offset, Math.min(4096, src.length - offset)));
+    const encoding = bareDicomEncoding(src.read(offset, Math.min(4096, src.length - offset)), true);
     if (!encoding) throw malformed();
     transferSyntax = encoding === 'explicit' ? TransferSyntax.ExplicitLittle : TransferSyntax.ImplicitLittle;
   }

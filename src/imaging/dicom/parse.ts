@@ -4,6 +4,7 @@ import { inflateRawSync } from 'node:zlib';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
+import { decodeCodeExtensions, neutraliseCodeExtensions } from './charsets.js';
 import { dicomData, type DicomDataset, type DicomDict } from './dcmjs.js';
 import { layoutOf, metaElements } from './layout.js';
 import { TransferSyntax } from './syntax.js';
@@ -114,19 +115,19 @@ export function parsePart10(original: Buffer): DicomDict {
   try {
     const part10 = completeMeta(original);
     const { bytes, lifted } = liftUnSequences(part10);
-    const dicom = dcmjsRead(bytes);
+    const text = neutraliseCodeExtensions(bytes);
+    const dicom = dcmjsRead(text.bytes);
+    if (text.declared.some(Boolean)) decodeCodeExtensions(dicom.dict, text.declared);
     const implicitPrefix = lifted.length ? Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), syntheticMeta(TransferSyntax.ImplicitLittle)]) : Buffer.alloc(0);
     for (const { tag, items } of lifted) {
-      dicom.dict[tag] = { vr: 'SQ', Value: items.map((item) => dcmjsRead(Buffer.concat([implicitPrefix, item])).dict) };
+      // An item may hold such sequences itself (nested private sequences): read the same way.
+      dicom.dict[tag] = { vr: 'SQ', Value: items.map((item) => parsePart10(Buffer.concat([implicitPrefix, item])).dict) };
     }
     // A misread length shows as a value longer than the whole file: refuse it rather than write it back.
     if (longestValue(dicom.dict) > part10.length) throw new Error('a value is longer than the file');
     return dicom;
   } catch (cause) {
     if (cause instanceof LoupeError) throw cause;
-    if (cause instanceof Error && /multiple character sets/i.test(cause.message)) {
-      throw new LoupeError(ErrorCode.ImageUnsupported, 'DICOM text in several character sets (ISO 2022 code extensions) cannot be read yet', { cause });
-    }
     throw new LoupeError(ErrorCode.ImageCorrupt, 'the DICOM file is corrupt or truncated and cannot be read', { cause });
   }
 }
