@@ -26,6 +26,7 @@ function main(): void {
     );
   });
   process.on('disconnect', () => process.exit(0));
+  send({ ready: true });
 }
 
 main();

@@ -77,6 +77,16 @@ function residentBytes(pid: number): number | undefined {
   }
 }
 
+/** The highest resident set a process has had (VmHWM), from /proc (Linux). */
+function peakResidentBytes(pid: number): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The child's entry point: compiled JavaScript, or TypeScript through tsx when run from source (tests). */
 function childEntry(): { path: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
@@ -86,12 +96,14 @@ function childEntry(): { path: string; execArgv: string[] } {
 
 export class ImagingSandbox {
   private readonly idle: ChildProcess[] = [];
+  /** Children still loading their code. */
+  private readonly starting = new Set<ChildProcess>();
   private readonly running = new Map<ChildProcess, Running>();
   private readonly waiting: Job[] = [];
   private children = 0;
   private nextId = 1;
   private closed = false;
-  /** The highest resident set seen of a child that was killed for memory (for tests and the fuzz report). */
+  /** Why the last child was stopped, and its peak resident set (for the fuzz report and the benchmark). */
   lastKill: { reason: string; peakRss: number } | undefined;
 
   constructor(private readonly o: SandboxOptions = DEFAULT_SANDBOX) {}
@@ -108,7 +120,7 @@ export class ImagingSandbox {
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.waiting.splice(0)) job.reject(new LoupeError(ErrorCode.ImageBudgetExceeded, 'the imaging sandbox is closed'));
-    const all = [...this.idle, ...this.running.keys()];
+    const all = [...this.idle, ...this.starting, ...this.running.keys()];
     await Promise.all(
       all.map(
         (child) =>
@@ -123,13 +135,30 @@ export class ImagingSandbox {
   }
 
   private dispatch(): void {
-    while (!this.closed && this.waiting.length && (this.idle.length || this.children < this.o.processes)) {
-      const job = this.waiting.shift()!;
-      this.start(this.idle.pop() ?? this.spawn(), job);
-    }
+    if (this.closed) return;
+    while (this.waiting.length && this.idle.length) this.start(this.idle.pop()!, this.waiting.shift()!);
+    // A new child takes work once it has loaded its code: starting up (seconds on a busy machine) is not the task's time.
+    while (this.starting.size < this.waiting.length && this.children < this.o.processes) this.spawn();
   }
 
-  private spawn(): ChildProcess {
+  private ready(child: ChildProcess): void {
+    this.starting.delete(child);
+    if (this.closed) {
+      child.kill('SIGKILL');
+      return;
+    }
+    this.rest(child);
+    this.dispatch();
+  }
+
+  /** An idle child must not keep the process alive. */
+  private rest(child: ChildProcess): void {
+    child.unref();
+    child.channel?.unref();
+    this.idle.push(child);
+  }
+
+  private spawn(): void {
     const entry = childEntry();
     const heapMb = Math.ceil(this.o.budget(0).memoryBytes / MiB);
     // No environment: the child needs no configuration, and must not hold the server's secrets.
@@ -141,10 +170,10 @@ export class ImagingSandbox {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
     this.children++;
-    child.on('message', (reply: Reply) => this.settle(child, reply));
+    this.starting.add(child);
+    child.on('message', (reply: Reply | { ready: true }) => ('ready' in reply ? this.ready(child) : this.settle(child, reply)));
     child.on('error', () => child.kill('SIGKILL'));
     child.on('exit', () => this.exited(child));
-    return child;
   }
 
   private start(child: ChildProcess, job: Job): void {
@@ -154,6 +183,7 @@ export class ImagingSandbox {
       const r = this.running.get(child);
       if (!r || r.killed) return;
       r.killed = reason;
+      r.peakRss = Math.max(r.peakRss, (child.pid !== undefined && peakResidentBytes(child.pid)) || 0);
       child.kill('SIGKILL');
     };
     const running: Running = {
@@ -184,10 +214,7 @@ export class ImagingSandbox {
     const r = this.running.get(child);
     if (!r || r.job.id !== reply.id || r.killed) return;
     this.finish(child);
-    // An idle child must not keep the process alive.
-    child.unref();
-    child.channel?.unref();
-    this.idle.push(child);
+    this.rest(child);
     if (reply.ok) r.job.resolve(reply.result);
     else r.job.reject(new LoupeError(reply.code, reply.message, reply.foreign ? { cause: new ForeignImagingError(reply.foreign) } : undefined));
     this.dispatch();
@@ -195,6 +222,10 @@ export class ImagingSandbox {
 
   private exited(child: ChildProcess): void {
     this.children--;
+    // A child that dies before it is ready will not do better the next time: what waits fails instead of respawning forever.
+    if (this.starting.delete(child)) {
+      for (const job of this.waiting.splice(0)) job.reject(new LoupeError(ErrorCode.ImageBudgetExceeded, 'the imaging sandbox could not start'));
+    }
     const at = this.idle.indexOf(child);
     if (at >= 0) this.idle.splice(at, 1);
     const r = this.finish(child);
