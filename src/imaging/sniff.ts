@@ -35,6 +35,7 @@ function sniffIsoBmff(b: Uint8Array): Sniffed | undefined {
 const VRS = new Set(
   'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
 );
+export const isDicomVr = (vr: string): boolean => VRS.has(vr);
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /**

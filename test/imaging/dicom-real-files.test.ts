@@ -130,4 +130,22 @@ ds.save_as(sys.argv[3], write_like_original=False)`,
     // The over-long value is kept as written, as DCMTK and pydicom keep it.
     expect(spawnSync('dcmdump', ['+P', '0018,0050', join(dir, overlong.replaceAll('/', '_'))], { encoding: 'utf8' }).stdout).toContain('0.12345678901234567');
   });
+
+  it('reads a dataset in implicit VR under a meta group declaring explicit VR JPEG, and writes it as the syntax it declares', async () => {
+    const path = join(DATA, 'test_files', 'SC_rgb_jpeg.dcm');
+    // dcmdump cannot read the original; it reads Loupe's copy, whose JPEG frames pydicom decodes to the same pixels.
+    expect(spawnSync('dcmdump', [path]).status).not.toBe(0);
+    const { out } = await prepareFile(path);
+    const dump = spawnSync('dcmdump', ['+E', out], { encoding: 'utf8' });
+    expect(dump.status, dump.stderr).toBe(0);
+    expect(dump.stdout).toContain('=JPEGBaseline');
+    const same = python(
+      `import sys, pydicom
+a = pydicom.dcmread(sys.argv[1]); b = pydicom.dcmread(sys.argv[2])
+print(a.PixelData == b.PixelData and (a.pixel_array == b.pixel_array).all())`,
+      path,
+      out,
+    );
+    expect(same.trim()).toBe('True');
+  });
 });

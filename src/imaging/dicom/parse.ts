@@ -6,7 +6,7 @@ import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
 import { decodeCodeExtensions, neutraliseCodeExtensions } from './charsets.js';
 import { dicomData, type DicomDataset, type DicomDict } from './dcmjs.js';
-import { layoutOf, metaElements } from './layout.js';
+import { layoutOf, metaElements, type Part10Layout } from './layout.js';
 import { TransferSyntax } from './syntax.js';
 import { liftUnSequences } from './un-sequences.js';
 
@@ -95,29 +95,48 @@ export function inflated(part10: Buffer, limits: ImagingLimits): Buffer {
 
 /**
  * dcmjs needs the meta group's length and a transfer syntax; files missing
- * either (seen in the wild) get them, the syntax told from the dataset.
+ * either (seen in the wild) get them, the syntax told from the dataset. A
+ * dataset in implicit VR under a meta group declaring explicit VR is read as
+ * the implicit VR it is.
  */
-function completeMeta(part10: Buffer): Buffer {
+function completeMeta(part10: Buffer, layout: Part10Layout): Buffer {
   const spans = metaElements(part10);
   const hasLength = spans[0]?.tag === 0x00020000;
   const hasSyntax = spans.some((s) => s.tag === 0x00020010);
-  if (hasLength && hasSyntax) return part10;
-  const layout = layoutOf(part10);
-  const kept = spans.filter((s) => s.tag !== 0x00020000).map((s) => ({ tag: s.tag, bytes: part10.subarray(s.start, s.end) }));
-  if (!hasSyntax) kept.push({ tag: 0x00020010, bytes: element(0x0002, 0x0010, 'UI', uiValue(layout.transferSyntax)) });
+  if (hasLength && hasSyntax && !layout.implicitDataset) return part10;
+  const kept = spans.filter((s) => s.tag !== 0x00020000 && (s.tag !== 0x00020010 || !layout.implicitDataset)).map((s) => ({ tag: s.tag, bytes: part10.subarray(s.start, s.end) }));
+  const syntax = layout.implicitDataset ? TransferSyntax.ImplicitLittle : layout.transferSyntax;
+  if (!hasSyntax || layout.implicitDataset) kept.push({ tag: 0x00020010, bytes: element(0x0002, 0x0010, 'UI', uiValue(syntax)) });
   const body = Buffer.concat(kept.sort((a, b) => a.tag - b.tag).map((k) => k.bytes));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(body.length);
   return Buffer.concat([part10.subarray(0, 132), element(0x0002, 0x0000, 'UL', length), body, part10.subarray(layout.datasetStart)]);
 }
 
+/**
+ * The Pixel Data element of an implicit VR dataset, given the explicit VR
+ * header its file's declared syntax wants: the same value, OB when
+ * encapsulated (undefined length), else OW.
+ */
+export function explicitPixelHeader(implicitHeader: Buffer): Buffer {
+  const length = implicitHeader.readUInt32LE(4);
+  const header = Buffer.alloc(12);
+  implicitHeader.copy(header, 0, 0, 4);
+  header.write(length === 0xffffffff ? 'OB' : 'OW', 4, 'latin1');
+  header.writeUInt32LE(length, 8);
+  return header;
+}
+
 export function parsePart10(original: Buffer): DicomDict {
   try {
-    const part10 = completeMeta(original);
+    const layout = layoutOf(original);
+    const part10 = completeMeta(original, layout);
     const { bytes, lifted } = liftUnSequences(part10);
     const text = neutraliseCodeExtensions(bytes);
     const dicom = dcmjsRead(text.bytes);
     if (text.declared.some(Boolean)) decodeCodeExtensions(dicom.dict, text.declared);
+    // Written back in the syntax the file declares (its pixel data is encoded for that one).
+    if (layout.implicitDataset) dicom.meta['00020010'] = { vr: 'UI', Value: [layout.transferSyntax] };
     const implicitPrefix = lifted.length ? Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), syntheticMeta(TransferSyntax.ImplicitLittle)]) : Buffer.alloc(0);
     for (const { tag, items } of lifted) {
       // An item may hold such sequences itself (nested private sequences): read the same way.
@@ -201,9 +220,10 @@ export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstanc
   const part10 = inflated(asPart10(bytes), limits);
   const layout = layoutOf(part10);
   if (!layout.pixelData) return { dicom: parsePart10(part10), pixelData: undefined, droppedTrailing: 0, headerBytes: part10.length };
+  const { start, end } = layout.pixelData;
   return {
-    dicom: parsePart10(part10.subarray(0, layout.pixelData.start)),
-    pixelData: part10.subarray(layout.pixelData.start, layout.pixelData.end),
+    dicom: parsePart10(part10.subarray(0, start)),
+    pixelData: layout.implicitDataset ? Buffer.concat([explicitPixelHeader(part10.subarray(start, start + 8)), part10.subarray(start + 8, end)]) : part10.subarray(start, end),
     droppedTrailing: layout.trailing,
     headerBytes: layout.pixelData.start,
   };

@@ -25,7 +25,7 @@ export function liftUnSequences(part10: Buffer): { bytes: Buffer; lifted: Lifted
   const layout = layoutOf(part10);
   const syntax = layout.transferSyntax;
   if (syntax === TransferSyntax.ExplicitBig || syntax === TransferSyntax.Deflated) return { bytes: part10, lifted: [] };
-  const implicit = syntax === TransferSyntax.ImplicitLittle;
+  const implicit = syntax === TransferSyntax.ImplicitLittle || layout.implicitDataset;
   const lifted: LiftedSequence[] = [];
   const kept: Buffer[] = [];
   let from = 0;
