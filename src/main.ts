@@ -135,8 +135,8 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     },
   });
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes };
-  // Uploads are decoded in child processes with a time and memory budget, off this event loop.
-  const sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
+  // Uploads are decoded in child processes with a time and memory budget, off this event loop: one per concurrent job.
+  const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency });
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
