@@ -17,6 +17,7 @@ const SCRIPTS = {
   'dicom-deid': { script: 'dicom-deid', env: {} },
   'slack-upload': { script: 'slack-upload', env: {} },
   viewer: { script: 'viewer', env: {} },
+  'sandbox-memory': { script: 'sandbox-memory', env: {} },
 } as const;
 type Benchmark = keyof typeof SCRIPTS;
 const BENCHMARKS = Object.keys(SCRIPTS) as Benchmark[];

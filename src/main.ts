@@ -24,6 +24,7 @@ import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { demoRouter } from './demo/routes.js';
 import type { Demo } from './demo/start-demo.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
+import { DEFAULT_SANDBOX, ImagingSandbox } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './jobs/queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
@@ -146,6 +147,8 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     },
   });
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes };
+  // Uploads are decoded in child processes with a time and memory budget, off this event loop: one per concurrent job.
+  const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency });
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -155,6 +158,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         clock: services.clock,
         logger,
         limits,
+        sandbox,
         maxUploadBytes: config.maxUploadBytes,
         publicUrl: config.publicUrl,
       })
@@ -260,6 +264,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       server?.closeIdleConnections();
       await slack?.stop();
       await worker.stop(config.shutdownTimeoutMs);
+      await sandbox.close();
       await closed;
       await storage.audit.record({
         actor: { type: 'system', id: 'loupe' },

@@ -1,16 +1,14 @@
 // `loupe deidentify INPUT OUTPUT`: cleaned copies of a file or a folder tree,
 // for privacy officers and researchers. Never touches the input.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, realpath, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { describeError } from '../core/errors.js';
-import { FileCleaner, describeDicom } from '../imaging/clean-file.js';
-import { Deidentifier } from '../imaging/dicom/deidentify.js';
-import { deidentifyDicomFile } from '../imaging/dicom/file.js';
-import { SNIFF_BYTES, sniff } from '../imaging/sniff.js';
+import { describeError, ErrorCode, isLoupeError } from '../core/errors.js';
 import type { ProfileOption } from '../imaging/dicom/profile.js';
 import { DEFAULT_LIMITS } from '../imaging/limits.js';
+import { DEFAULT_SANDBOX, ImagingSandbox } from '../imaging/sandbox/sandbox.js';
+import { TEMP_SUFFIX } from '../storage/atomic-file.js';
 import { CliExit, type CliIo } from './context.js';
 
 interface Flags {
@@ -22,17 +20,6 @@ interface Flags {
   retainSafePrivate?: boolean;
   cleanDescriptors?: boolean;
   secretFile?: string;
-}
-
-async function readHead(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
-    return head.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }
 
 async function filesUnder(path: string): Promise<string[]> {
@@ -86,8 +73,8 @@ export function registerDeidentify(program: Command, io: CliIo): void {
         retainSafePrivate: Boolean(flags.retainSafePrivate),
         cleanDescriptors: Boolean(flags.cleanDescriptors),
       };
-      const cleaner = new FileCleaner({ limits: DEFAULT_LIMITS, secret, profileOptions });
-      const deidentifier = new Deidentifier();
+      // Each file is read in a child process with a time and memory budget: a hostile file fails, it cannot hang the run.
+      const sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
       const single = !(await stat(from)).isDirectory();
       // A single file goes to OUTPUT itself, unless OUTPUT is a folder.
       const toFile = single && !(await stat(to).catch(() => undefined))?.isDirectory();
@@ -97,36 +84,31 @@ export function registerDeidentify(program: Command, io: CliIo): void {
       };
       const counts = { cleaned: 0, skipped: 0, failed: 0 };
       const failed: string[] = [];
-      for (const file of await filesUnder(from)) {
-        const name = single ? file.slice(dirname(file).length + 1) : relative(from, file);
-        const target = toFile ? to : join(to, name);
-        try {
-          if (sniff(await readHead(file)).family === 'dicom') {
-            // DICOM streams from file to file, so a 500 MB series needs no 500 MB of memory.
-            if (await stat(target).then(() => true, () => false)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-            await mkdir(dirname(target), { recursive: true });
-            const r = await deidentifyDicomFile(file, target, deidentifier, { secret, options: profileOptions, limits: DEFAULT_LIMITS });
-            const { summary, warnings } = describeDicom(r.facts, r.report, r.droppedTrailing);
-            cleaned(name, summary, warnings);
-            continue;
+      try {
+        for (const file of await filesUnder(from)) {
+          const name = single ? file.slice(dirname(file).length + 1) : relative(from, file);
+          const target = toFile ? to : join(to, name);
+          try {
+            const input = { input: file, output: target, limits: DEFAULT_LIMITS, secret, profileOptions };
+            const result = await sandbox.run('cleanFile', input, (await stat(file)).size).catch(async (error: unknown) => {
+              // A child stopped mid-write leaves its temporary file: it goes, so OUTPUT holds only finished copies.
+              if (isLoupeError(error, ErrorCode.ImageBudgetExceeded)) await removeTemporaries(target);
+              throw error;
+            });
+            if (result.outcome === 'skipped') {
+              counts.skipped++;
+              io.out(`skipped  ${name}: ${result.reason}`);
+              continue;
+            }
+            cleaned(name, result.summary, result.warnings);
+          } catch (error) {
+            counts.failed++;
+            failed.push(name);
+            io.out(`FAILED   ${name}: ${describeError(error).message}`);
           }
-          const result = await cleaner.clean(await readFile(file));
-          if (result.outcome === 'skipped') {
-            counts.skipped++;
-            io.out(`skipped  ${name}: ${result.reason}`);
-            continue;
-          }
-          // A HEIC now holding a JPEG gets `.jpg` appended: clear to tools that go by name, and no clash with a neighbour.
-          const photoTarget = result.extension ? target + result.extension : target;
-          await mkdir(dirname(photoTarget), { recursive: true });
-          await writeFile(photoTarget, result.data, { flag: 'wx', mode: 0o600 });
-          cleaned(name, result.summary, result.warnings);
-        } catch (error) {
-          counts.failed++;
-          failed.push(name);
-          const exists = (error as NodeJS.ErrnoException).code === 'EEXIST';
-          io.out(`FAILED   ${name}: ${exists ? 'already exists in OUTPUT; not overwritten' : describeError(error).message}`);
         }
+      } finally {
+        await sandbox.close();
       }
       io.out(`${counts.cleaned} cleaned, ${counts.skipped} skipped, ${counts.failed} failed`);
       if (counts.failed) {
@@ -134,4 +116,11 @@ export function registerDeidentify(program: Command, io: CliIo): void {
         throw new CliExit(1);
       }
     });
+}
+
+async function removeTemporaries(target: string): Promise<void> {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith(TEMP_SUFFIX)).map((n) => rm(join(dir, n), { force: true })));
 }

@@ -32,6 +32,8 @@ export const ErrorCode = {
   ImageTooManyFrames: 'LOUPE_IMAGE_TOO_MANY_FRAMES',
   ImageCorrupt: 'LOUPE_IMAGE_CORRUPT',
   ImageUnsupported: 'LOUPE_IMAGE_UNSUPPORTED',
+  /** Processing the file ran past its time or memory budget and was stopped. */
+  ImageBudgetExceeded: 'LOUPE_IMAGE_BUDGET_EXCEEDED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
   Forbidden: 'LOUPE_FORBIDDEN',
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',

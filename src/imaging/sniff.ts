@@ -35,15 +35,18 @@ function sniffIsoBmff(b: Uint8Array): Sniffed | undefined {
 const VRS = new Set(
   'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
 );
+export const isDicomVr = (vr: string): boolean => VRS.has(vr);
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /**
  * A dataset with no preamble starts with a group 0002 (file meta) or 0008
  * (identification) element. Walks the first elements in explicit and in
  * implicit little-endian form: a few well-formed elements in ascending tag
- * order are not a coincidence.
+ * order are not a coincidence. `afterMeta`: the bytes follow a file meta
+ * group, so they are DICOM whatever their first group (only the encoding is
+ * asked), and may open with a sequence of undefined length.
  */
-export function bareDicomEncoding(b: Uint8Array): 'explicit' | 'implicit' | undefined {
+export function bareDicomEncoding(b: Uint8Array, afterMeta = false): 'explicit' | 'implicit' | undefined {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const walk = (explicit: boolean): boolean => {
     let at = 0;
@@ -53,7 +56,7 @@ export function bareDicomEncoding(b: Uint8Array): 'explicit' | 'implicit' | unde
       const group = view.getUint16(at, true);
       const element = view.getUint16(at + 2, true);
       const tag = group * 0x10000 + element;
-      if (count === 0 && group !== 0x0002 && group !== 0x0008) return false;
+      if (count === 0 && !afterMeta && group !== 0x0002 && group !== 0x0008) return false;
       if (tag <= previous || group > 0x7fe0 || group === 0) return false;
       let length: number;
       let header: number;
@@ -72,7 +75,7 @@ export function bareDicomEncoding(b: Uint8Array): 'explicit' | 'implicit' | unde
         length = view.getUint32(at + 4, true);
         header = 8;
       }
-      if (length === 0xffffffff) return count >= 1; // undefined-length sequence: stop walking here
+      if (length === 0xffffffff) return count >= 1 || afterMeta; // undefined-length sequence: stop walking here
       if (length > 1 << 20) return false;
       previous = tag;
       count++;

@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { ErrorCode, isLoupeError, LoupeError } from '../core/errors.js';
 import { identifierIn } from '../core/policy/channel-policy.js';
 import { unseal } from '../crypto/seal.js';
-import { Deidentifier } from '../imaging/dicom/deidentify.js';
+import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
@@ -41,7 +41,7 @@ export interface IngestDeps {
   audit: AuditLog;
   clock: Clock;
   limits: ImagingLimits;
-  deidentifier: Deidentifier;
+  sandbox: ImagingSandbox;
 }
 
 export type IngestResult =
@@ -73,7 +73,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, upload: Buf
   let prepared: Awaited<ReturnType<typeof prepareAsset>>;
   try {
     if (upload instanceof LoupeError) throw upload;
-    prepared = await prepareAsset(upload, { limits: deps.limits, secret: await deps.workspaces.secret(asset.workspaceId), deidentifier: deps.deidentifier });
+    prepared = await prepareAsset(upload, { limits: deps.limits, secret: await deps.workspaces.secret(asset.workspaceId), sandbox: deps.sandbox });
   } catch (error) {
     if (!isLoupeError(error)) throw error;
     await fail(deps, assetId, asset.workspaceId, error.code, metadata);

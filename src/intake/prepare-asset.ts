@@ -1,14 +1,19 @@
 // Turns an upload's bytes into what Loupe keeps of it: the original, a
 // cleaned derivative (a photo without metadata, a DICOM instance
 // de-identified) and a small preview, plus the facts a card may show and the
-// patient the header names. Pure imaging: nothing is stored here.
+// patient the header names. Pure imaging: nothing is stored here. The work
+// runs in the imaging sandbox (a child process with a time and memory
+// budget), so a hostile file cannot stall the server.
 import type { AcceptedKind } from '../core/policy/channel-policy.js';
-import { Deidentifier } from '../imaging/dicom/deidentify.js';
+import type { Deidentifier } from '../imaging/dicom/deidentify.js';
 import { extractFacts } from '../imaging/dicom/extract.js';
 import { readInstance, writeInstance } from '../imaging/dicom/parse.js';
 import { renderPreview } from '../imaging/dicom/render.js';
+import { typedImaging } from '../imaging/errors.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { cleanPhoto, PREVIEW_SIZE } from '../imaging/photo.js';
+import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
+import { asBuffer } from '../imaging/sandbox/tasks.js';
 import { sniff } from '../imaging/sniff.js';
 import type { PatientDemographics } from '../storage/patients.js';
 
@@ -45,7 +50,19 @@ export interface PrepareOptions {
   limits: ImagingLimits;
   /** The workspace secret: keys UID replacement in de-identified copies. */
   secret: Uint8Array;
-  deidentifier: Deidentifier;
+  sandbox: ImagingSandbox;
+}
+
+/**
+ * Throws only LoupeError: a file the imaging code cannot handle, or one that
+ * ran past its time or memory budget (LOUPE_IMAGE_BUDGET_EXCEEDED).
+ */
+export async function prepareAsset(bytes: Buffer, o: PrepareOptions): Promise<Prepared> {
+  const prepared = await o.sandbox.run('prepare', { bytes, limits: o.limits, secret: o.secret }, bytes.length);
+  if (prepared.outcome === 'prepared') {
+    for (const blob of prepared.blobs) blob.data = asBuffer(blob.data);
+  }
+  return prepared;
 }
 
 /**
@@ -58,7 +75,12 @@ function codeString(value: string | undefined, phi: string[]): string | undefine
   return v && /^[A-Z0-9_ ]{1,16}$/.test(v) && !phi.some((w) => v.includes(w)) ? v : undefined;
 }
 
-export async function prepareAsset(bytes: Buffer, o: PrepareOptions): Promise<Prepared> {
+/** The work itself, on the caller's event loop: run by the sandbox's children. */
+export async function prepareAssetInProcess(bytes: Buffer, o: Omit<PrepareOptions, 'sandbox'> & { deidentifier: Deidentifier }): Promise<Prepared> {
+  return typedImaging(() => prepareUntyped(bytes, o));
+}
+
+async function prepareUntyped(bytes: Buffer, o: Omit<PrepareOptions, 'sandbox'> & { deidentifier: Deidentifier }): Promise<Prepared> {
   const kind = sniff(bytes);
   if (kind.family === 'none') return { outcome: 'not_an_image', reason: kind.reason };
   if (kind.family === 'photo') {

@@ -8,6 +8,7 @@ import { extractFacts } from '../../src/imaging/dicom/extract.js';
 import { readDicom } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { PLANTED, makePhotoFixtures } from '../support/photos.js';
+import { poisonDicom } from '../support/poison.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
@@ -91,4 +92,29 @@ describe('loupe deidentify', () => {
     const codes = (readDicom(await readFile(out), DEFAULT_LIMITS).dict['00120064']?.Value ?? []) as Record<string, { Value: string[] }>[];
     expect(codes.map((c) => c['00080100']?.Value[0]).sort()).toEqual(['113100', '113105', '113107', '113108', '113109', '113110', '113111', '113112']);
   });
+
+  it('fails on the poison deflated DICOM quickly, naming it, and leaves nothing of it in OUTPUT', async () => {
+    const poisoned = join(dir, 'poisoned');
+    await mkdir(poisoned);
+    await writeFile(join(poisoned, 'dfl.dcm'), await poisonDicom());
+    await copyFile(join(PYDICOM, 'CT_small.dcm'), join(poisoned, 'ct.dcm'));
+    const out = join(dir, 'poisoned-out');
+    const started = Date.now();
+    const r = await cli('deidentify', poisoned, out);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.status).toBe(1);
+    expect(r.err).toBe('could not process: dfl.dcm');
+    expect(r.out).toContain('FAILED   dfl.dcm: the DICOM file is corrupt or truncated and cannot be read');
+    expect(await readdir(out)).toEqual(['ct.dcm']);
+  });
+
+  it('over the whole of pydicom\'s test files, fails only on the genuinely broken ones', async () => {
+    const out = join(dir, 'pydicom-out');
+    const r = await cli('deidentify', PYDICOM, out);
+    // Two truncated files, and a DICOMDIR whose last record claims 248 bytes where 224 remain in the file.
+    expect(r.err).toBe('could not process: MR_truncated.dcm, dicomdirtests/DICOMDIR-nooffset, rtplan_truncated.dcm');
+    for (const name of ['J2K_pixelrep_mismatch.dcm', 'nested_priv_SQ.dcm', 'meta_missing_tsyntax.dcm', 'image_dfl.dcm', 'SC_rgb_jpeg.dcm']) {
+      expect(r.out.find((l) => l.includes(` ${name}:`))).toMatch(/^cleaned /);
+    }
+  }, 180_000);
 });

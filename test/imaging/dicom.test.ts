@@ -85,12 +85,6 @@ describe('reading DICOM', () => {
     expect(text((await load('no_meta_group_length.dcm')).dict, '00080012')).toBe('20111130');
   });
 
-  it('says plainly that ISO 2022 code extensions cannot be read yet', async () => {
-    const error = await load('J2K_pixelrep_mismatch.dcm').catch((e: unknown) => e);
-    expect(isLoupeError(error) && error.code).toBe('LOUPE_IMAGE_UNSUPPORTED');
-    expect(String((error as Error).message)).toBe('DICOM text in several character sets (ISO 2022 code extensions) cannot be read yet');
-  });
-
   it('reports a truncated file as corrupt', async () => {
     const bytes = await readFile(join(PYDICOM, 'CT_small.dcm'));
     expect(() => readDicom(bytes.subarray(0, 700), DEFAULT_LIMITS)).toThrow(expect.objectContaining({ code: 'LOUPE_IMAGE_CORRUPT' }));

@@ -5,7 +5,7 @@ import { App, ExpressReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Express } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
-import { Deidentifier } from '../../imaging/dicom/deidentify.js';
+import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
@@ -33,6 +33,7 @@ export interface SlackAdapterDeps {
   clock: Clock;
   logger: Logger;
   limits: ImagingLimits;
+  sandbox: ImagingSandbox;
   maxUploadBytes: number;
   publicUrl: URL;
 }
@@ -97,7 +98,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
       audit: storage.audit,
       clock: d.clock,
       limits: d.limits,
-      deidentifier: new Deidentifier(),
+      sandbox: d.sandbox,
     },
     accept,
     recheckAfterMs: 15 * 60_000,

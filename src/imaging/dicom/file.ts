@@ -10,7 +10,7 @@ import type { DeidentifyOptions, DeidentifyReport, Deidentifier } from './deiden
 import { extractFacts, type DicomFacts } from './extract.js';
 import type { DicomDict } from './dcmjs.js';
 import { layoutOf, type ByteSource } from './layout.js';
-import { parsePart10, part10Prefix, readInstance, writeDicom, writeInstance } from './parse.js';
+import { explicitPixelHeader, parsePart10, part10Prefix, readInstance, writeDicom, writeInstance } from './parse.js';
 
 export interface DicomFileResult {
   report: DeidentifyReport;
@@ -54,11 +54,14 @@ export async function deidentifyDicomFile(
     }
     const dicom = parsePart10(source.read(0, layout.pixelData.start));
     const { facts, report } = run(dicom);
-    const header = writeDicom(dicom);
+    let header = writeDicom(dicom, layout.pixelData.start);
+    // An implicit VR dataset under an explicit VR syntax is written explicit: its Pixel Data element gets the explicit header.
+    const skip = layout.implicitDataset ? 8 : 0;
+    if (skip) header = Buffer.concat([header, explicitPixelHeader(source.read(layout.pixelData.start, 8))]);
     const pixels = createReadStream('', {
       fd: handle,
       autoClose: false,
-      start: layout.pixelData.start - prefix.length,
+      start: layout.pixelData.start + skip - prefix.length,
       end: layout.pixelData.end - prefix.length - 1,
       highWaterMark: 1024 * 1024,
     });

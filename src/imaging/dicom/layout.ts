@@ -3,7 +3,7 @@
 // skipped by their lengths and delimiters), so pixel data never has to be
 // parsed or re-serialised: it is copied byte for byte.
 import { ErrorCode, LoupeError } from '../../core/errors.js';
-import { bareDicomEncoding } from '../sniff.js';
+import { bareDicomEncoding, isDicomVr } from '../sniff.js';
 import { TransferSyntax } from './syntax.js';
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -21,6 +21,11 @@ export interface Part10Layout {
   pixelData: { start: number; end: number } | undefined;
   /** Bytes after Pixel Data (digital signatures, padding), which are dropped. */
   trailing: number;
+  /**
+   * The meta group declares an explicit VR syntax but the dataset is encoded
+   * in implicit VR (seen in the wild; pydicom reads it so, with a warning).
+   */
+  implicitDataset: boolean;
 }
 
 function malformed(): LoupeError {
@@ -127,7 +132,7 @@ export interface ElementSpan {
 
 /** The top-level elements of a whole Part 10 file in memory, file meta group excluded. */
 export function topLevelElements(part10: Buffer, layout: Part10Layout): ElementSpan[] {
-  const explicit = layout.transferSyntax !== TransferSyntax.ImplicitLittle;
+  const explicit = layout.transferSyntax !== TransferSyntax.ImplicitLittle && !layout.implicitDataset;
   const walker = new Walker(bufferSource(part10), explicit, layout.transferSyntax !== TransferSyntax.ExplicitBig);
   const spans: ElementSpan[] = [];
   for (let at = layout.datasetStart; at < part10.length; ) {
@@ -182,17 +187,24 @@ export function layoutOf(part10: Buffer | ByteSource): Part10Layout {
   const datasetStart = offset;
   // A meta group without a transfer syntax (seen in the wild): tell implicit from explicit by the dataset.
   if (!transferSyntax) {
-    const encoding = bareDicomEncoding(src.read(offset, Math.min(4096, src.length - offset)));
+    const encoding = bareDicomEncoding(src.read(offset, Math.min(4096, src.length - offset)), true);
     if (!encoding) throw malformed();
     transferSyntax = encoding === 'explicit' ? TransferSyntax.ExplicitLittle : TransferSyntax.ImplicitLittle;
   }
-  if (transferSyntax === TransferSyntax.Deflated) return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
-  const walker = new Walker(src, transferSyntax !== TransferSyntax.ImplicitLittle, transferSyntax !== TransferSyntax.ExplicitBig);
+  if (transferSyntax === TransferSyntax.Deflated) return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0, implicitDataset: false };
+  const little = transferSyntax !== TransferSyntax.ExplicitBig;
+  const implicitDataset =
+    little &&
+    transferSyntax !== TransferSyntax.ImplicitLittle &&
+    offset + 8 <= src.length &&
+    !isDicomVr(src.read(offset + 4, 2).toString('latin1')) &&
+    bareDicomEncoding(src.read(offset, Math.min(4096, src.length - offset)), true) === 'implicit';
+  const walker = new Walker(src, transferSyntax !== TransferSyntax.ImplicitLittle && !implicitDataset, little);
   while (offset < src.length) {
     const start = offset;
     const tag = walker.tag(start);
     offset = walker.element(start);
-    if (tag === PIXEL_DATA) return { datasetStart, transferSyntax, pixelData: { start, end: offset }, trailing: src.length - offset };
+    if (tag === PIXEL_DATA) return { datasetStart, transferSyntax, pixelData: { start, end: offset }, trailing: src.length - offset, implicitDataset };
   }
-  return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0 };
+  return { datasetStart, transferSyntax, pixelData: undefined, trailing: 0, implicitDataset };
 }

@@ -1,0 +1,28 @@
+// What the imaging sandbox's children can be asked to do, and how they do it
+// (in the child process, on its own event loop).
+import { prepareAssetInProcess, type Prepared } from '../../intake/prepare-asset.js';
+import { cleanFileOnDisk, type CleanFileOptions, type CleanedOnDisk } from '../clean-file.js';
+import { Deidentifier } from '../dicom/deidentify.js';
+import type { ImagingLimits } from '../limits.js';
+
+export interface Tasks {
+  /** An upload's original, cleaned copy, preview and facts (see prepareAsset). */
+  prepare: { input: { bytes: Uint8Array; limits: ImagingLimits; secret: Uint8Array }; output: Prepared };
+  /** `loupe deidentify` of one file: its cleaned copy written to `output`. */
+  cleanFile: { input: CleanFileOptions & { input: string; output: string }; output: CleanedOnDisk };
+}
+
+export type TaskName = keyof Tasks;
+export type TaskInput<N extends TaskName> = Tasks[N]['input'];
+export type TaskOutput<N extends TaskName> = Tasks[N]['output'];
+
+/** Structured clone turns Buffers into plain Uint8Arrays. */
+export const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+export function taskRunners(): { [N in TaskName]: (input: TaskInput<N>) => Promise<TaskOutput<N>> } {
+  const deidentifier = new Deidentifier();
+  return {
+    prepare: (i) => prepareAssetInProcess(asBuffer(i.bytes), { limits: i.limits, secret: i.secret, deidentifier }),
+    cleanFile: (i) => cleanFileOnDisk(i.input, i.output, { ...i, secret: asBuffer(i.secret) }, deidentifier),
+  };
+}

@@ -1,0 +1,93 @@
+// The poison files of issue 9: a few-KB deflated DICOM whose misread length
+// sent the writer into unbounded growth. They now fail fast with a typed
+// error, and whatever still runs long or large is stopped by the sandbox.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/errors.js';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
+import { metaElements } from '../../src/imaging/dicom/layout.js';
+import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { DEFAULT_SANDBOX, ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
+import { prepareAsset } from '../../src/intake/prepare-asset.js';
+import { deflatedWith, poisonDicom } from '../support/poison.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const secret = Buffer.alloc(32, 1);
+
+describe('poison DICOM files', () => {
+  const sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
+  afterAll(() => sandbox.close());
+
+  it('refuses a deflated file whose element length is larger than what remains, quickly and with a typed error', async () => {
+    const poison = await poisonDicom();
+    expect(poison.length).toBeLessThan(8000);
+    const started = Date.now();
+    await expect(prepareAsset(poison, { limits: DEFAULT_LIMITS, secret, sandbox })).rejects.toMatchObject({ code: ErrorCode.ImageCorrupt });
+    await expect(async () => readInstance(poison, DEFAULT_LIMITS)).rejects.toMatchObject({ code: ErrorCode.ImageCorrupt });
+    // Seconds, not the minutes and gigabytes it took before.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('caps what a deflate stream may inflate to, by the configured limit', async () => {
+    // 40 MB of zeros deflate to about 40 KB: a small upload claiming a large dataset.
+    const bomb = await deflatedWith((dataset) => Buffer.concat([dataset, Buffer.alloc(40_000_000)]));
+    expect(bomb.length).toBeLessThan(100_000);
+    await expect(prepareAsset(bomb, { limits: { ...DEFAULT_LIMITS, maxBytes: 10_000_000 }, secret, sandbox })).rejects.toMatchObject({ code: ErrorCode.ImageTooLarge });
+  });
+
+  it('still reads and de-identifies the genuine deflated file, written back as explicit VR little endian', async () => {
+    const prepared = await prepareAsset(await readFile(join(PYDICOM, 'image_dfl.dcm')), { limits: DEFAULT_LIMITS, secret, sandbox });
+    expect(prepared.outcome).toBe('prepared');
+    if (prepared.outcome !== 'prepared') return;
+    const derivative = prepared.blobs.find((b) => b.kind === 'derivative')!.data;
+    const syntax = metaElements(derivative).find((e) => e.tag === 0x00020010)!;
+    expect(derivative.subarray(syntax.valueStart, syntax.end).toString('latin1').replace(/\0$/, '')).toBe('1.2.840.10008.1.2.1');
+    expect(prepared.patient).toBeUndefined();
+  });
+
+  it('refuses to write a header that has grown past what was read', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+    instance.dicom.dict['00091001'] = { vr: 'UN', Value: [new ArrayBuffer(2 * instance.headerBytes + 100_000)] };
+    expect(() => writeInstance(instance)).toThrow(expect.objectContaining({ code: ErrorCode.ImageCorrupt }));
+  });
+});
+
+describe('the imaging sandbox', () => {
+  it('stops a task past its memory budget with a typed error, and the next task runs in a fresh child', async () => {
+    // 48 MiB is less than a child needs to start decoding: the first poll past it kills the child.
+    let budget = { timeMs: 60_000, memoryBytes: 48 * 1024 * 1024 };
+    const sandbox = new ImagingSandbox({ processes: 1, pollMs: 10, budget: () => budget });
+    try {
+      const bytes = await readFile(join(PYDICOM, 'CT_small.dcm'));
+      await expect(prepareAsset(bytes, { limits: DEFAULT_LIMITS, secret, sandbox })).rejects.toMatchObject({
+        code: ErrorCode.ImageBudgetExceeded,
+        message: expect.stringContaining('memory budget'),
+      });
+      budget = { timeMs: 60_000, memoryBytes: 1024 * 1024 * 1024 };
+      expect((await prepareAsset(bytes, { limits: DEFAULT_LIMITS, secret, sandbox })).outcome).toBe('prepared');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('stops a task past its time budget with a typed error', async () => {
+    const sandbox = new ImagingSandbox({ processes: 1, pollMs: 10, budget: () => ({ timeMs: 5, memoryBytes: 1024 * 1024 * 1024 }) });
+    try {
+      // Reading, de-identifying and rendering a CT slice takes the child far more than 5 ms to read, de-identify and render.
+      const bytes = await readFile(join(PYDICOM, 'CT_small.dcm'));
+      await expect(prepareAsset(bytes, { limits: DEFAULT_LIMITS, secret, sandbox })).rejects.toMatchObject({
+        code: ErrorCode.ImageBudgetExceeded,
+        message: expect.stringContaining('time budget'),
+      });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('fails what is still waiting when it is closed, and refuses new work', async () => {
+    const sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
+    await sandbox.close();
+    await expect(prepareAsset(Buffer.from('x'), { limits: DEFAULT_LIMITS, secret, sandbox })).rejects.toMatchObject({ code: ErrorCode.ImageBudgetExceeded });
+  });
+});
