@@ -37,6 +37,8 @@ export const ErrorCode = {
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',
   SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
+  ProcessingFailed: 'LOUPE_PROCESSING_FAILED',
+  IngestAbandoned: 'LOUPE_INGEST_ABANDONED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
