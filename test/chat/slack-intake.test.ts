@@ -167,6 +167,24 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(asset.patientId).not.toBe(dicomPatient?.patientId);
   });
 
+  it('posts one card when its ingest runs again after dying between posting the card and recording it', async () => {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'again.png', bytes: await readFile(photos.png) });
+    await until('the card', () => cardsIn(upload.ts)[0]);
+    const { prisma } = loupe.services.storage.db;
+    const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
+    const job = { dedupeKey: `slack.ingest:${asset.id}` };
+    await until('the ingest done', async () => (await prisma.job.findUniqueOrThrow({ where: job })).status === 'done');
+    const row = await prisma.card.findFirstOrThrow({ where: { assetId: asset.id } });
+    expect(row.messageId).not.toBeNull();
+    // What a kill -9 right after chat.postMessage leaves: the card in Slack, none recorded, the job taken over by the next worker.
+    await prisma.card.update({ where: { id: row.id }, data: { messageId: null } });
+    await prisma.job.update({ where: job, data: { status: 'running', leaseOwner: 'worker-killed', leaseUntil: new Date(Date.now() - 1000), finishedAt: null } });
+    await until('the card recorded again', async () => (await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId ?? undefined);
+    expect((await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId).toBe(row.messageId);
+    expect(cardsIn(upload.ts)).toHaveLength(1);
+    expect(slack.calls.some((c) => c.method === 'conversations.replies' && c.params.ts === upload.ts)).toBe(true);
+  });
+
   it('refuses a bad signature or a stale timestamp with 401 and stores nothing', async () => {
     const before = await loupe.services.storage.db.prisma.asset.count();
     const event = { type: 'message', subtype: 'file_share', channel: WOUNDS, user: CLINICIAN, ts: '1700000000.000100', files: [{ id: 'F0FORGED01' }] };

@@ -9,7 +9,7 @@ import { updateCardJob } from '../../cards/lifecycle.js';
 import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
 import { cardView } from '../../intake/card-view.js';
 import { issueLinkToken } from '../../intake/link-token.js';
-import { abandonIngest, ingestAsset, NOT_AN_IMAGE, type IngestDeps, type IngestResult } from '../../intake/ingest-asset.js';
+import { abandonIngest, ingestAsset, type IngestDeps, type IngestResult } from '../../intake/ingest-asset.js';
 import { deadLetterJob, type JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
@@ -80,19 +80,24 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     }
   }
 
-  const ingest: JobHandler = async (payload) => {
+  const ingest: JobHandler = async (payload, context) => {
     const assetId = assetOf(payload);
-    await followUp(assetId, await ingestAsset(d.ingest, assetId, async () => fetchUpload((await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId } })).sourceRef)));
+    const result = await ingestAsset(d.ingest, assetId, async () => fetchUpload((await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId } })).sourceRef));
+    await followUp(assetId, result, context.attempt > 1);
   };
 
   /** An ingest that dead-lettered (its retries ran out, or it took its worker down): the asset ends failed and people are told. */
   const ingestDead: JobHandler = async (payload) => {
     const assetId = assetOf(payload);
-    await followUp(assetId, await abandonIngest(d.ingest, assetId));
+    await followUp(assetId, await abandonIngest(d.ingest, assetId), true);
   };
 
-  /** What the chat sees of an ingest's outcome: its card, or a private word to the uploader and the admins. Safe to repeat. */
-  async function followUp(assetId: string, result: IngestResult): Promise<void> {
+  /**
+   * What the chat sees of an ingest's outcome: its card, or a private word to
+   * the uploader and the admins. Safe to repeat: `mayHavePosted` (a run after
+   * one that died) looks for the card in the thread before posting it.
+   */
+  async function followUp(assetId: string, result: IngestResult, mayHavePosted: boolean): Promise<void> {
     if (result.outcome === 'left_alone') return;
     const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
     const consult = asset.consult!;
@@ -104,16 +109,33 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     }
     const card = await db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
     if (card.messageId) return;
-    const message = cardBlocks(result.card, result.linkToken ? d.viewUrl(result.linkToken) : undefined);
-    const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...message, unfurl_links: false });
+    let ts = mayHavePosted ? await postedCard(card) : undefined;
+    if (!ts) {
+      // A run that died after the previous one had no link to show: a fresh one.
+      const token = result.linkToken ?? (await transaction(db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, d.clock.now())));
+      const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...cardBlocks(result.card, d.viewUrl(token)), unfurl_links: false });
+      ts = posted.ts;
+    }
     await transaction(db, async (tx) => {
-      await tx.card.update({ where: { id: card.id }, data: { messageId: posted.ts ?? null } });
+      await tx.card.update({ where: { id: card.id }, data: { messageId: ts ?? null } });
       await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
     });
     if (card.state === 'waiting_for_patient') {
       await d.bot.chat.postEphemeral({ channel: card.channelId, user: asset.uploaderId, thread_ts: card.threadId, ...patientPrompt(card.id) });
     }
     // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).
+  }
+
+  /** The card's message, if a run that died had posted it: Loupe's message in the thread whose buttons name the card. */
+  async function postedCard(card: { id: string; channelId: string; threadId: string }): Promise<string | undefined> {
+    const reply = await d.bot.conversations.replies({ channel: card.channelId, ts: card.threadId, limit: 200 }).catch((error: unknown) => {
+      // No thread at all: nothing was posted in it.
+      if (slackError(error) === 'thread_not_found') return { messages: [] };
+      throw error;
+    });
+    const messages = reply.messages ?? [];
+    const names = `"value":"${card.id}"`;
+    return messages.find((m) => m.bot_id && JSON.stringify(m.blocks ?? []).includes(names))?.ts;
   }
 
   async function setRemoval(assetId: string, workspaceId: string, removal: 'removed' | 'requested' | 'not_possible' | 'failed', detail: string, action: string) {
@@ -188,8 +210,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const meta = (asset.metadata ?? {}) as { filesInMessage?: number; messageNamesPatient?: boolean };
     if (meta.messageNamesPatient) return true;
     if (asset.messageText || meta.filesInMessage === undefined) return false;
-    const siblings = await db.prisma.asset.findMany({ where: { workspaceId: asset.workspaceId, sourceMessageId: asset.sourceMessageId }, select: { errorCode: true } });
-    return siblings.length === meta.filesInMessage && siblings.every((s) => s.errorCode !== NOT_AN_IMAGE);
+    const siblings = await db.prisma.asset.findMany({ where: { workspaceId: asset.workspaceId, sourceMessageId: asset.sourceMessageId }, select: { status: true, removal: true } });
+    // A sibling not yet looked at may be a document (the last image's own removal decides then); one left in the chat stays with its message.
+    return siblings.length === meta.filesInMessage && siblings.every((s) => s.status !== 'received' && s.removal !== 'not_possible');
   }
 
   const recheckRemoval: JobHandler = async (payload) => {
