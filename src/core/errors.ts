@@ -50,6 +50,8 @@ export const ErrorCode = {
   AlreadyLinked: 'LOUPE_ALREADY_LINKED',
   CardExpired: 'LOUPE_CARD_EXPIRED',
   CardRevoked: 'LOUPE_CARD_REVOKED',
+  ProcessingFailed: 'LOUPE_PROCESSING_FAILED',
+  IngestAbandoned: 'LOUPE_INGEST_ABANDONED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,7 +1,9 @@
 // The first step of intake, on the chat request's path: decide whether an
 // upload is Loupe's to take, and if so record it (consult, asset, the
 // message's text sealed) and queue its ingest, all in one transaction, so a
-// retried or doubled event finds the asset and does nothing more.
+// retried or doubled event finds the asset and does nothing more. Receiving
+// a file gives its poster no standing in the consult: only an accepted
+// asset does (ingestAsset, by the rule in src/core/consult/uploader-standing).
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { seal } from '../crypto/seal.js';
@@ -62,17 +64,6 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
         create: { workspaceId, channelId: input.channelId, threadId: input.threadId, requesterId: input.uploaderId },
         update: {},
       });
-      await tx.consultParticipant.upsert({
-        where: { consultId_userId: { consultId: consult.id, userId: input.uploaderId } },
-        create: { consultId: consult.id, userId: input.uploaderId, role: consult.requesterId === input.uploaderId ? 'requester' : 'member' },
-        update: {},
-      });
-      // The uploader may view what they shared for as long as its card lives.
-      const now = deps.clock.now();
-      const live = await tx.grant.findFirst({ where: { consultId: consult.id, userId: input.uploaderId, revokedAt: null, expiresAt: { gt: now } } });
-      const until = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
-      if (live) await tx.grant.update({ where: { id: live.id }, data: { expiresAt: until > live.expiresAt ? until : live.expiresAt } });
-      else await tx.grant.create({ data: { consultId: consult.id, userId: input.uploaderId, source: 'participant', hop: 0, expiresAt: until } });
       const asset = await tx.asset.create({
         data: {
           workspaceId,

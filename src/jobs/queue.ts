@@ -21,6 +21,16 @@ export interface NewJob {
   maxAttempts?: number;
 }
 
+/**
+ * The job that follows a job of `type` into the dead-letter state, with its
+ * payload, queued in the same transaction: a job whose failure must be told
+ * (an upload nobody could secure) registers a handler under this name.
+ */
+export const deadLetterJob = (type: string) => `${type}.dead_letter`;
+
+/** The job types whose dead letters are followed up (those with a `deadLetterJob` handler). */
+export type FollowedUp = ReadonlySet<string>;
+
 export interface ClaimedJob {
   id: string;
   type: string;
@@ -58,7 +68,7 @@ export class JobQueue {
     return { id: row.id, created: count === 1 };
   }
 
-  async claim(owner: string, leaseMs: number): Promise<ClaimedJob | null> {
+  async claim(owner: string, leaseMs: number, followUps?: FollowedUp): Promise<ClaimedJob | null> {
     for (let tries = 0; tries < 8; tries++) {
       const now = this.o.clock.now();
       const candidate = await this.o.db.prisma.job.findFirst({
@@ -91,10 +101,15 @@ export class JobQueue {
       const job = await this.o.db.prisma.job.findUniqueOrThrow({ where: { id: candidate.id } });
       if (job.attempts > job.maxAttempts) {
         // Its leases kept running out: it takes its worker down with it. Stop retrying.
-        await this.bury(job.id, owner, job.type, {
-          code: ErrorCode.JobLeaseExhausted,
-          message: 'the job was abandoned by its worker too many times',
-        });
+        await this.bury(
+          job,
+          owner,
+          {
+            code: ErrorCode.JobLeaseExhausted,
+            message: 'the job was abandoned by its worker too many times',
+          },
+          followUps,
+        );
         continue;
       }
       return { id: job.id, type: job.type, payload: job.payload, attempt: job.attempts, maxAttempts: job.maxAttempts };
@@ -120,11 +135,11 @@ export class JobQueue {
   }
 
   /** Schedules a retry with backoff, or moves the job to the dead-letter state with its error. */
-  async fail(id: string, owner: string, error: unknown): Promise<'retry' | 'dead' | 'lost'> {
+  async fail(id: string, owner: string, error: unknown, followUps?: FollowedUp): Promise<'retry' | 'dead' | 'lost'> {
     const job = await this.o.db.prisma.job.findUnique({ where: { id } });
     if (!job || job.leaseOwner !== owner || job.status !== 'running') return 'lost';
     const described = describeError(error);
-    if (job.attempts >= job.maxAttempts) return (await this.bury(id, owner, job.type, described)) ? 'dead' : 'lost';
+    if (job.attempts >= job.maxAttempts) return (await this.bury(job, owner, described, followUps)) ? 'dead' : 'lost';
     const delay = retryDelayMs(job.attempts, (this.o.random ?? Math.random)());
     const { count } = await this.o.db.prisma.job.updateMany({
       where: { id, leaseOwner: owner, status: 'running' },
@@ -154,7 +169,8 @@ export class JobQueue {
     return counts;
   }
 
-  private async bury(id: string, owner: string, type: string, error: { code: string; message: string }): Promise<boolean> {
+  private async bury(job: { id: string; type: string; payload: unknown }, owner: string, error: { code: string; message: string }, followUps: FollowedUp | undefined): Promise<boolean> {
+    const { id, type } = job;
     return transaction(this.o.db, async (tx) => {
       const { count } = await tx.job.updateMany({
         where: { id, leaseOwner: owner, status: 'running' },
@@ -174,6 +190,10 @@ export class JobQueue {
         reason: error.code,
         details: { jobId: id, type },
       });
+      if (followUps?.has(type)) {
+        const next = deadLetterJob(type);
+        await this.enqueue({ type: next, payload: job.payload as Record<string, unknown>, dedupeKey: `${next}:${id}` }, tx);
+      }
       return true;
     });
   }

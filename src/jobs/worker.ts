@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, LoupeError, describeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
-import type { ClaimedJob, JobQueue } from './queue.js';
+import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue } from './queue.js';
 
 export interface JobContext {
   jobId: string;
@@ -40,8 +40,12 @@ export class Worker {
   private slots: Promise<void>[] = [];
   private readonly running = new Map<string, Running>();
 
+  /** Types whose dead letters a handler follows up (see deadLetterJob). */
+  private readonly followUps: FollowedUp;
+
   constructor(private readonly o: WorkerOptions) {
     this.owner = o.owner ?? `worker-${randomUUID()}`;
+    this.followUps = new Set(Object.keys(o.handlers).filter((type) => o.handlers[deadLetterJob(type)]));
   }
 
   start(): void {
@@ -77,7 +81,7 @@ export class Worker {
     while (!signal.aborted) {
       let job: ClaimedJob | null = null;
       try {
-        job = await this.o.queue.claim(this.owner, this.o.leaseMs);
+        job = await this.o.queue.claim(this.owner, this.o.leaseMs, this.followUps);
       } catch (error) {
         this.o.logger.error({ err: describeError(error) }, 'job claim failed');
       }
@@ -125,7 +129,7 @@ export class Worker {
       log.info(completed ? 'job done' : 'job finished after its lease was lost');
     } catch (error) {
       if (controller.signal.aborted) return;
-      const outcome = await this.o.queue.fail(job.id, this.owner, error).catch(() => 'lost' as const);
+      const outcome = await this.o.queue.fail(job.id, this.owner, error, this.followUps).catch(() => 'lost' as const);
       this.o.onOutcome?.(job.type, outcome);
       log.warn({ err: describeError(error), outcome }, 'job failed');
     } finally {

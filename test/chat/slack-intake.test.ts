@@ -1,15 +1,21 @@
 // The real Bolt app over HTTP, fed signed events by the local Slack stand-in:
 // an upload leaves the chat, is stored encrypted and linked to its patient,
 // and one card appears in its thread; nothing sent to Slack carries PHI.
-import { readdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { acceptUpload } from '../../src/intake/accept-upload.js';
 import type { Loupe } from '../../src/main.js';
+import { SESSION_COOKIE } from '../../src/web/viewer/http.js';
+import { ViewerSessions } from '../../src/web/viewer/sessions.js';
 import { testEngines } from '../support/engines.js';
+import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
@@ -40,16 +46,41 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
   let photos: Awaited<ReturnType<typeof makePhotoFixtures>>;
   let workspaceId: string;
   let inst: SlackLoupe['inst'];
+  let port: number;
 
   beforeAll(async () => {
     env = await startSlackLoupe(engine, { giveAdminToken: true, env: { PUBLIC_URL: 'https://loupe.hospital.example', LOUPE_MAX_UPLOAD_BYTES: '5000000' } });
     ({ loupe, slack, workspaceId, inst } = env);
+    port = (loupe.server!.address() as AddressInfo).port;
     photos = await makePhotoFixtures(inst.dataDir);
     for (const channel of [WOUNDS, RADIOLOGY]) {
       await loupe.services.storage.policies.change(workspaceId, channel, { interception: true, identifierPattern: '\\b(MRN\\d{5}[A-Z])\\b' }, { type: 'admin', id: SLACK_ADMIN });
     }
   });
   afterAll(() => env?.close());
+
+  /** A viewer session for a chat user, as signing in at the hospital's provider leaves it. */
+  async function viewerCookie(userId: string): Promise<string> {
+    const { db } = loupe.services.storage;
+    const { clock } = loupe.services;
+    const link = await db.prisma.identityLink.upsert({
+      where: { workspaceId_chatUserId: { workspaceId, chatUserId: userId } },
+      create: { workspaceId, chatUserId: userId, oidcIssuer: 'https://idp.hospital.example', oidcSubject: `sub-${userId}`, method: 'email', verifiedAt: new Date() },
+      update: {},
+    });
+    const sessions = new ViewerSessions(db, clock, { idleSeconds: 900, maxSeconds: 3600 });
+    const { token } = await sessions.create({ issuer: link.oidcIssuer, subject: link.oidcSubject, displayName: userId, email: undefined, acr: undefined, amr: [], identityLinkId: link.id });
+    return `${SESSION_COOKIE}=${token}`;
+  }
+
+  /** Whether any file under the data folder (blobs, embedded database) holds these bytes in the clear. */
+  async function storedBytesContain(needle: Buffer): Promise<boolean> {
+    for (const name of await readdir(inst.dataDir, { recursive: true })) {
+      const file = await readFile(join(inst.dataDir, name)).catch(() => undefined);
+      if (file?.includes(needle) && !name.startsWith('long-ds') && !/\.(jpg|png|webp|tif|gif|heic)$/.test(name)) return true;
+    }
+    return false;
+  }
 
   const cardsIn = (threadTs: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts === threadTs);
 
@@ -136,6 +167,24 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(asset.patientId).not.toBe(dicomPatient?.patientId);
   });
 
+  it('posts one card when its ingest runs again after dying between posting the card and recording it', async () => {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'again.png', bytes: await readFile(photos.png) });
+    await until('the card', () => cardsIn(upload.ts)[0]);
+    const { prisma } = loupe.services.storage.db;
+    const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
+    const job = { dedupeKey: `slack.ingest:${asset.id}` };
+    await until('the ingest done', async () => (await prisma.job.findUniqueOrThrow({ where: job })).status === 'done');
+    const row = await prisma.card.findFirstOrThrow({ where: { assetId: asset.id } });
+    expect(row.messageId).not.toBeNull();
+    // What a kill -9 right after chat.postMessage leaves: the card in Slack, none recorded, the job taken over by the next worker.
+    await prisma.card.update({ where: { id: row.id }, data: { messageId: null } });
+    await prisma.job.update({ where: job, data: { status: 'running', leaseOwner: 'worker-killed', leaseUntil: new Date(Date.now() - 1000), finishedAt: null } });
+    await until('the card recorded again', async () => (await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId ?? undefined);
+    expect((await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId).toBe(row.messageId);
+    expect(cardsIn(upload.ts)).toHaveLength(1);
+    expect(slack.calls.some((c) => c.method === 'conversations.replies' && c.params.ts === upload.ts)).toBe(true);
+  });
+
   it('refuses a bad signature or a stale timestamp with 401 and stores nothing', async () => {
     const before = await loupe.services.storage.db.prisma.asset.count();
     const event = { type: 'message', subtype: 'file_share', channel: WOUNDS, user: CLINICIAN, ts: '1700000000.000100', files: [{ id: 'F0FORGED01' }] };
@@ -156,20 +205,68 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(1);
   });
 
-  it('tells the uploader privately when a file is corrupt, keeps nothing of it, and still removes it', async () => {
+  // Issue 9 point 6 supersedes "keeps nothing of it": the original is secured before processing, so it stays, encrypted.
+  it('tells the uploader privately when a file is corrupt, keeps only its encrypted original, and still removes it', async () => {
     const broken = (await readFile(photos.jpeg)).subarray(0, 1500);
     const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'broken.jpg', bytes: broken, text: `for ${PATIENT.identifier}` });
     const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts));
     expect(note.params.user).toBe(CLINICIAN);
     expect(String(note.params.text)).toContain('damaged or incomplete');
+    expect(String(note.params.text)).toContain('keeps the original encrypted');
     await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
     // Its text named the patient: the message goes too.
     await until('the message deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
     const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
     expect(asset.status).toBe('failed');
     expect(asset.errorCode).toBe('LOUPE_IMAGE_CORRUPT');
-    expect(asset.blobs).toEqual([]);
+    expect(asset.blobs.map((b) => b.kind)).toEqual(['original']);
+    expect(await storedBytesContain(broken.subarray(0, 64))).toBe(false);
     expect(cardsIn(upload.ts)).toEqual([]);
+  });
+
+  it('secures a DICOM file the DICOM library throws on (an over-long DS value): original kept encrypted, removed with the message naming the MRN, uploader told, admins alerted, no card', async () => {
+    // A vendor file as dcmtk writes it: SliceThickness with more than DS's 16 characters.
+    const dir = join(inst.dataDir, 'long-ds');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'vendor.dcm');
+    await writeFile(file, await plantedDicom());
+    execFileSync('dcmodify', ['-nb', '-m', '(0018,0050)=5.00000000000000000000000000001', file]);
+    const bytes = await readFile(file);
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: RADIOLOGY, name: 'vendor.dcm', bytes, text: `CT for ${PATIENT.identifier}` });
+    const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts && c.params.user === CLINICIAN));
+    expect(String(note.params.text)).toContain('keeps the original encrypted');
+    await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
+    await until('the message naming the MRN deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
+    const alert = await until('the admin alert', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SLACK_ADMIN && c.params.channel === RADIOLOGY && String(c.params.text).includes('could not process')));
+    for (const c of [note, alert]) for (const v of [PATIENT.identifier, 'QUINTANILLA', PATIENT.birthDate]) expect(c.rawBody).not.toContain(v);
+    const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
+    expect([asset.status, asset.errorCode]).toEqual(['failed', 'LOUPE_PROCESSING_FAILED']);
+    expect(asset.blobs.map((b) => b.kind)).toEqual(['original']);
+    expect(await storedBytesContain(Buffer.from(PATIENT.name))).toBe(false);
+    // Told at once, not after eleven minutes of retries: the job finished.
+    const job = await loupe.services.storage.db.prisma.job.findFirstOrThrow({ where: { dedupeKey: `slack.ingest:${asset.id}` } });
+    expect([job.status, job.attempts]).toEqual(['done', 1]);
+    expect(cardsIn(upload.ts)).toEqual([]);
+  });
+
+  it('tells the uploader and alerts the admins when an ingest is dead-lettered (its worker died with it every time), leaving the only copy in the chat', async () => {
+    // Interception off: the event does nothing, and the ingest below is queued by hand in the state a worker that kept dying leaves it.
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: 'C0PARTNER1', name: 'poison.dcm', bytes: await plantedDicom(), text: 'see this' });
+    const { prisma } = loupe.services.storage.db;
+    const accepted = await acceptUpload(
+      { db: loupe.services.storage.db, clock: loupe.services.clock, dataKeys: loupe.services.storage.dataKeys, audit: loupe.services.storage.audit, queue: loupe.services.queue, policies: loupe.services.storage.policies },
+      { workspaceId, channelId: 'C0PARTNER1', threadId: upload.ts, messageId: upload.ts, uploaderId: CLINICIAN, sourceRef: upload.fileId, messageText: 'see this', ingestJob: 'test.parked', requestedBy: CLINICIAN },
+    );
+    if (accepted.outcome !== 'accepted') throw new Error('not accepted');
+    await prisma.job.deleteMany({ where: { type: 'test.parked' } });
+    await prisma.job.create({ data: { type: 'slack.ingest', payload: { assetId: accepted.assetId }, dedupeKey: `slack.ingest:${accepted.assetId}`, status: 'running', attempts: 8, maxAttempts: 8, leaseOwner: 'worker-gone', leaseUntil: new Date(Date.now() - 1000) } });
+    const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts && c.params.user === CLINICIAN));
+    expect(String(note.params.text)).toContain('could not finish securing it');
+    await until('the admin alert', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SLACK_ADMIN && String(c.params.text).includes('holds no copy')));
+    const asset = await prisma.asset.findUniqueOrThrow({ where: { id: accepted.assetId } });
+    expect([asset.status, asset.errorCode, asset.removal]).toEqual(['failed', 'LOUPE_INGEST_ABANDONED', 'not_possible']);
+    expect(slack.file(upload.fileId)?.deleted).toBe(false);
+    expect((await prisma.job.findFirstOrThrow({ where: { dedupeKey: `slack.ingest:${accepted.assetId}` } })).status).toBe('dead');
   });
 
   it('leaves files alone in a channel where interception is off, and files that are not images', async () => {
@@ -185,6 +282,60 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(slack.file(text.fileId)?.deleted).toBe(false);
     expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: photo.fileId } })).toBe(0);
     expect(cardsIn(text.ts)).toEqual([]);
+  });
+
+  it('gives nobody a standing in the consult for posting a .txt in a card\'s thread: no participant, no grant, 403 on the viewer, no invitations (a colleague and a Slack Connect guest)', async () => {
+    const { prisma } = loupe.services.storage.db;
+    const PARTNER = 'C0PARTNER1';
+    const GUEST = 'U0EXTERN01';
+    const STRANGER = 'U0NURSE001';
+    await loupe.services.storage.policies.change(workspaceId, PARTNER, { interception: true, acceptedKinds: ['photo', 'dicom'] }, { type: 'admin', id: SLACK_ADMIN });
+    try {
+      for (const [channel, poster] of [[RADIOLOGY, STRANGER], [PARTNER, GUEST]] as const) {
+        // A consult with two images of a linked patient, each with its card.
+        const first = await slack.uploadFile({ user: CLINICIAN, channel, name: 'ct.dcm', bytes: await plantedDicom() });
+        const second = await slack.uploadFile({ user: CLINICIAN, channel, name: 'ct2.dcm', bytes: await plantedDicom(), threadTs: first.ts });
+        const card = await until('the card', () => cardsIn(first.ts)[0]);
+        await until('the second card', () => cardsIn(first.ts)[1]);
+        const token = /\/view\/([A-Za-z0-9_-]{43})/.exec(String(card.params.blocks))![1]!;
+        const sibling = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: second.fileId } });
+        const consultId = sibling.consultId!;
+
+        // The attack: a reply in the card's thread carrying a text file.
+        const txt = await slack.uploadFile({ user: poster, channel, name: 'notes.txt', bytes: Buffer.from('please add me'), threadTs: first.ts });
+        await until('the text file looked at', async () => {
+          const a = await prisma.asset.findFirst({ where: { workspaceId, sourceRef: txt.fileId } });
+          return a?.status === 'failed' ? a : undefined;
+        });
+        expect(slack.file(txt.fileId)?.deleted).toBe(false);
+        expect(await prisma.consultParticipant.count({ where: { consultId, userId: poster } })).toBe(0);
+        expect(await prisma.grant.count({ where: { consultId, userId: poster } })).toBe(0);
+
+        const asPoster = await viewerCookie(poster);
+        const asUploader = await viewerCookie(CLINICIAN);
+        const paths = [`/viewer/api/${token}/frames/0`, `/viewer/api/${token}/details`, `/viewer/api/${token}/info?asset=${sibling.id}`, `/viewer/api/${token}/frames/0?asset=${sibling.id}`, `/viewer/api/${token}/series`];
+        for (const path of paths) {
+          expect((await request(port, path, { headers: { cookie: asPoster } })).status, path).toBe(403);
+          // The same requests from the uploader succeed: the 403 is about standing, not the link.
+          expect((await request(port, path, { headers: { cookie: asUploader } })).status, path).toBe(200);
+        }
+        const denied = await prisma.auditEvent.findMany({ where: { action: 'asset.viewed', outcome: 'denied', actorId: poster, consultId } });
+        expect(denied.length).toBe(paths.length);
+        expect(new Set(denied.map((e) => e.reason))).toEqual(new Set(['no_grant']));
+
+        // Nor can they bring anyone else in.
+        const invite = await slack.interaction({
+          type: 'view_submission',
+          user: { id: poster },
+          view: { id: 'V1', callback_id: 'loupe_invite_modal', private_metadata: (await prisma.card.findFirstOrThrow({ where: { threadId: first.ts, assetId: { not: sibling.id } } })).id, state: { values: { specialist: { specialist_select: { type: 'users_select', selected_user: 'U0CLIN0002' } } } } },
+        });
+        expect(JSON.parse(invite.body)).toMatchObject({ response_action: 'errors' });
+        expect(await prisma.grant.count({ where: { consultId, userId: 'U0CLIN0002' } })).toBe(0);
+        expect(await prisma.consultParticipant.count({ where: { consultId, userId: 'U0CLIN0002' } })).toBe(0);
+      }
+    } finally {
+      await loupe.services.storage.policies.change(workspaceId, PARTNER, { interception: false }, { type: 'admin', id: SLACK_ADMIN });
+    }
   });
 
   it('flags to the admins an upload it cannot remove (a Slack Connect user\'s), after securing it', async () => {
@@ -205,7 +356,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     });
     expect([asset.removal, asset.removalDetail]).toEqual(['not_possible', 'Slack refused: cant_delete_file']);
     expect(slack.file(upload.fileId)?.deleted).toBe(false);
-    const alert = await until('the admin alert', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SLACK_ADMIN));
+    const alert = await until('the admin alert', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SLACK_ADMIN && String(c.params.text).includes('could not remove')));
     expect(String(alert.params.text)).toContain('could not remove an upload');
     expect(await loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.original_not_removable', assetId: asset.id } })).toBe(1);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/keyring.js';
-import { JobQueue } from '../../src/jobs/queue.js';
+import { deadLetterJob, JobQueue } from '../../src/jobs/queue.js';
 import { Worker, type JobHandler } from '../../src/jobs/worker.js';
 import { createLogger } from '../../src/logging.js';
 import { AuditLog } from '../../src/storage/audit-log.js';
@@ -77,6 +77,30 @@ describe.each(testEngines())('job queue on %s', (engine) => {
     expect(dead.lastError).toContain('LOUPE_UNEXPECTED');
     const event = await t.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'job.dead' }, orderBy: { seq: 'desc' } });
     expect(event.details).toMatchObject({ jobId: id, type: 'flaky' });
+    await t.db.prisma.job.deleteMany();
+  });
+
+  it('follows a dead letter with its registered follow-up job (same payload, same transaction), whether it failed or kept killing its worker', async () => {
+    let now = new Date('2026-03-01T00:00:00Z');
+    const { queue } = queueFor(t.db, () => now);
+    const followed = new Set(['told']);
+    const failing = await queue.enqueue({ type: 'told', maxAttempts: 1, payload: { assetId: 'A1' } });
+    await queue.claim('w1', 10_000, followed);
+    expect(await queue.fail(failing.id, 'w1', new Error('boom'), followed)).toBe('dead');
+    const told = await queue.claim('w1', 10_000, followed);
+    expect(told).toMatchObject({ type: deadLetterJob('told'), payload: { assetId: 'A1' } });
+    await queue.complete(told!.id, 'w1');
+    // A job whose worker died with it every time: its last lease ran out.
+    const killer = await queue.enqueue({ type: 'told', maxAttempts: 1, payload: { assetId: 'A2' } });
+    expect(await queue.claim('w1', 1000, followed)).toMatchObject({ id: killer.id });
+    now = new Date(now.getTime() + 10_001);
+    expect(await queue.claim('w2', 1000, followed)).toMatchObject({ type: deadLetterJob('told'), payload: { assetId: 'A2' } });
+    expect((await t.db.prisma.job.findUniqueOrThrow({ where: { id: killer.id } })).status).toBe('dead');
+    // A type nobody follows up dead-letters alone.
+    const alone = await queue.enqueue({ type: 'untold', maxAttempts: 1 });
+    await queue.claim('w1', 10_000, followed);
+    expect(await queue.fail(alone.id, 'w1', new Error('boom'), followed)).toBe('dead');
+    expect(await t.db.prisma.job.count({ where: { type: deadLetterJob('untold') } })).toBe(0);
     await t.db.prisma.job.deleteMany();
   });
 

@@ -9,8 +9,8 @@ import { updateCardJob } from '../../cards/lifecycle.js';
 import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
 import { cardView } from '../../intake/card-view.js';
 import { issueLinkToken } from '../../intake/link-token.js';
-import { ingestAsset, NOT_AN_IMAGE, type IngestDeps, type IngestResult } from '../../intake/ingest-asset.js';
-import type { JobQueue } from '../../jobs/queue.js';
+import { abandonIngest, ingestAsset, type IngestDeps, type IngestResult } from '../../intake/ingest-asset.js';
+import { deadLetterJob, type JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
@@ -18,7 +18,7 @@ import { transaction } from '../../storage/transaction.js';
 import { tellChannelAdmins } from './admins.js';
 import { cardBlocks } from './card-blocks.js';
 import { downloadSlackFile } from './download.js';
-import { explainFailure, patientPrompt, removalRequest } from './messages.js';
+import { explainFailure, failureAlert, patientPrompt, removalRequest } from './messages.js';
 
 export const SlackJob = {
   Ingest: 'slack.ingest',
@@ -80,38 +80,63 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     }
   }
 
-  const ingest: JobHandler = async (payload) => {
+  const ingest: JobHandler = async (payload, context) => {
     const assetId = assetOf(payload);
+    const result = await ingestAsset(d.ingest, assetId, async () => fetchUpload((await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId } })).sourceRef));
+    await followUp(assetId, result, context.attempt > 1);
+  };
+
+  /** An ingest that dead-lettered (its retries ran out, or it took its worker down): the asset ends failed and people are told. */
+  const ingestDead: JobHandler = async (payload) => {
+    const assetId = assetOf(payload);
+    await followUp(assetId, await abandonIngest(d.ingest, assetId), true);
+  };
+
+  /**
+   * What the chat sees of an ingest's outcome: its card, or a private word to
+   * the uploader and the admins. Safe to repeat: `mayHavePosted` (a run after
+   * one that died) looks for the card in the thread before posting it.
+   */
+  async function followUp(assetId: string, result: IngestResult, mayHavePosted: boolean): Promise<void> {
+    if (result.outcome === 'left_alone') return;
     const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
     const consult = asset.consult!;
-    let result: IngestResult;
-    if (asset.status === 'failed') {
-      // A run after the failure was recorded: only what follows it is left to do.
-      if (asset.errorCode === NOT_AN_IMAGE) return;
-      result = { outcome: 'failed', code: (asset.errorCode ?? ErrorCode.ImageCorrupt) as ErrorCode, message: 'the file could not be read' };
-    } else {
-      const upload = asset.status === 'stored' ? Buffer.alloc(0) : await fetchUpload(asset.sourceRef);
-      result = await ingestAsset(d.ingest, assetId, upload);
-    }
-    if (result.outcome === 'left_alone') return;
     if (result.outcome === 'failed') {
-      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...explainFailure(result.code) });
-    } else {
-      const card = await db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
-      if (!card.messageId) {
-        const message = cardBlocks(result.card, result.linkToken ? d.viewUrl(result.linkToken) : undefined);
-        const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...message, unfurl_links: false });
-        await transaction(db, async (tx) => {
-          await tx.card.update({ where: { id: card.id }, data: { messageId: posted.ts ?? null } });
-          await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
-        });
-        if (card.state === 'waiting_for_patient') {
-          await d.bot.chat.postEphemeral({ channel: card.channelId, user: asset.uploaderId, thread_ts: card.threadId, ...patientPrompt(card.id) });
-        }
-      }
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...explainFailure(result.code, result.originalKept) });
+      // A clinical image Loupe holds but cannot show, or an upload it could not secure at all: someone must look at it.
+      if (result.originalKept || result.code === ErrorCode.IngestAbandoned) await tellChannelAdmins(d.bot, consult.channelId, failureAlert(result.originalKept));
+      return;
     }
-    // Corrupt or not, the upload leaves the chat: its removal was queued with the outcome (ingestAsset).
-  };
+    const card = await db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
+    if (card.messageId) return;
+    let ts = mayHavePosted ? await postedCard(card) : undefined;
+    if (!ts) {
+      // A run that died after the previous one had no link to show: a fresh one.
+      const token = result.linkToken ?? (await transaction(db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, d.clock.now())));
+      const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...cardBlocks(result.card, d.viewUrl(token)), unfurl_links: false });
+      ts = posted.ts;
+    }
+    await transaction(db, async (tx) => {
+      await tx.card.update({ where: { id: card.id }, data: { messageId: ts ?? null } });
+      await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
+    });
+    if (card.state === 'waiting_for_patient') {
+      await d.bot.chat.postEphemeral({ channel: card.channelId, user: asset.uploaderId, thread_ts: card.threadId, ...patientPrompt(card.id) });
+    }
+    // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).
+  }
+
+  /** The card's message, if a run that died had posted it: Loupe's message in the thread whose buttons name the card. */
+  async function postedCard(card: { id: string; channelId: string; threadId: string }): Promise<string | undefined> {
+    const reply = await d.bot.conversations.replies({ channel: card.channelId, ts: card.threadId, limit: 200 }).catch((error: unknown) => {
+      // No thread at all: nothing was posted in it.
+      if (slackError(error) === 'thread_not_found') return { messages: [] };
+      throw error;
+    });
+    const messages = reply.messages ?? [];
+    const names = `"value":"${card.id}"`;
+    return messages.find((m) => m.bot_id && JSON.stringify(m.blocks ?? []).includes(names))?.ts;
+  }
 
   async function setRemoval(assetId: string, workspaceId: string, removal: 'removed' | 'requested' | 'not_possible' | 'failed', detail: string, action: string) {
     await transaction(db, async (tx) => {
@@ -185,8 +210,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const meta = (asset.metadata ?? {}) as { filesInMessage?: number; messageNamesPatient?: boolean };
     if (meta.messageNamesPatient) return true;
     if (asset.messageText || meta.filesInMessage === undefined) return false;
-    const siblings = await db.prisma.asset.findMany({ where: { workspaceId: asset.workspaceId, sourceMessageId: asset.sourceMessageId }, select: { errorCode: true } });
-    return siblings.length === meta.filesInMessage && siblings.every((s) => s.errorCode !== NOT_AN_IMAGE);
+    const siblings = await db.prisma.asset.findMany({ where: { workspaceId: asset.workspaceId, sourceMessageId: asset.sourceMessageId }, select: { status: true, removal: true } });
+    // A sibling not yet looked at may be a document (the last image's own removal decides then); one left in the chat stays with its message.
+    return siblings.length === meta.filesInMessage && siblings.every((s) => s.status !== 'received' && s.removal !== 'not_possible');
   }
 
   const recheckRemoval: JobHandler = async (payload) => {
@@ -239,6 +265,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
 
   return {
     [SlackJob.Ingest]: ingest,
+    [deadLetterJob(SlackJob.Ingest)]: ingestDead,
     [SlackJob.RemoveOriginal]: removeOriginal,
     [SlackJob.RecheckRemoval]: recheckRemoval,
     [SlackJob.FileShared]: fileShared,

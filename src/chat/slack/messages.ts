@@ -29,21 +29,32 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.ImageTooManyFrames]: 'the image has more frames than Loupe accepts',
   [ErrorCode.ImageUnsupported]: 'Loupe cannot read this kind of image yet',
   [ErrorCode.SlackDownloadFailed]: 'Loupe could not download it from Slack',
+  [ErrorCode.ProcessingFailed]: 'Loupe failed while reading it',
+  [ErrorCode.IngestAbandoned]: 'Loupe could not finish securing it',
 };
 
-export function explainFailure(code: ErrorCode): SlackText {
+/** `originalKept`: Loupe holds the original encrypted (it may be the only copy of a clinical image) and has told the admins. */
+export function explainFailure(code: ErrorCode, originalKept = false): SlackText {
   const reason = REASONS[code] ?? 'it could not be read';
-  return {
-    text:
-      `Loupe could not secure your upload: ${reason}. Nothing of it was kept, and it is being removed from the channel. ` +
-      'Please send the image again, or share it through your hospital system.',
-  };
+  const fate = originalKept
+    ? 'Loupe keeps the original encrypted, where only your admins can reach it, and it is being removed from the channel; your admins have been told.'
+    : code === ErrorCode.IngestAbandoned
+      ? 'Loupe holds no copy of it, so it stays in the channel for now; your admins have been told.'
+      : 'Nothing of it was kept, and it is being removed from the channel.';
+  return { text: `Loupe could not secure your upload: ${reason}. ${fate} Please send the image again, or share it through your hospital system.` };
+}
+
+/** What a channel's admins are told, privately, when an upload failed. Never what it showed or whose it was. */
+export function failureAlert(originalKept: boolean): string {
+  return originalKept
+    ? 'Loupe could not process an upload in this channel. It keeps the original encrypted (no card was posted) and has removed it from the channel; its uploader was told.'
+    : 'Loupe could not secure an upload in this channel and holds no copy of it: it is still in the channel. Please look at it; its uploader was told.';
 }
 
 export function removalRequest(assetId: string, stillThere = false): SlackText {
   const text = stillThere
     ? 'Your original upload is still in the channel. Please delete it (… > Delete file): Loupe keeps it securely.'
-    : 'Loupe has stored your upload securely and posted a card for it in the thread. Please delete the original from this channel now (… > Delete file).';
+    : 'Loupe has stored your upload securely. Please delete the original from this channel now (… > Delete file).';
   return {
     text,
     blocks: [

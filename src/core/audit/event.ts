@@ -39,6 +39,8 @@ export const AuditAction = {
   ViewerSignInRefused: 'viewer.sign_in_refused',
   ViewerSignedOut: 'viewer.signed_out',
   BreakGlass: 'consult.break_glass',
+  OriginalSecured: 'asset.original_secured',
+  ParticipantAdded: 'consult.participant_added',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

@@ -151,6 +151,8 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.ViewerSignInRefused]: { type: DcmEvent.UserAuthentication },
   [AuditAction.ViewerSignedOut]: { type: DcmEvent.UserAuthentication },
   [AuditAction.BreakGlass]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.OriginalSecured]: { type: DcmEvent.Import },
+  [AuditAction.ParticipantAdded]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
 };
 
 // Actions written by newer code or plugins must still export, not throw.
