@@ -224,8 +224,10 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(cardsIn(upload.ts)).toEqual([]);
   });
 
-  it('secures a DICOM file the DICOM library throws on (an over-long DS value): original kept encrypted, removed with the message naming the MRN, uploader told, admins alerted, no card', async () => {
-    // A vendor file as dcmtk writes it: SliceThickness with more than DS's 16 characters.
+  it('reads a vendor DICOM file with an over-long DS value (the DICOM library used to throw on it) leniently: stored, carded, removed with the message naming the MRN, and no PHI sent', async () => {
+    // A vendor file as dcmtk writes it: SliceThickness with more than DS's 16 characters. Before issue 9 the
+    // library threw on it, the job retried for eleven minutes and the file and its MRN stayed in the chat.
+    // Any error processing still throws is covered by test/intake/ingest-foreign-error.test.ts.
     const dir = join(inst.dataDir, 'long-ds');
     await mkdir(dir, { recursive: true });
     const file = join(dir, 'vendor.dcm');
@@ -233,20 +235,17 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     execFileSync('dcmodify', ['-nb', '-m', '(0018,0050)=5.00000000000000000000000000001', file]);
     const bytes = await readFile(file);
     const upload = await slack.uploadFile({ user: CLINICIAN, channel: RADIOLOGY, name: 'vendor.dcm', bytes, text: `CT for ${PATIENT.identifier}` });
-    const note = await until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts && c.params.user === CLINICIAN));
-    expect(String(note.params.text)).toContain('keeps the original encrypted');
+    const card = await until('the card', () => cardsIn(upload.ts)[0]);
     await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
     await until('the message naming the MRN deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
-    const alert = await until('the admin alert', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === SLACK_ADMIN && c.params.channel === RADIOLOGY && String(c.params.text).includes('could not process')));
-    for (const c of [note, alert]) for (const v of [PATIENT.identifier, 'QUINTANILLA', PATIENT.birthDate]) expect(c.rawBody).not.toContain(v);
+    for (const v of [PATIENT.identifier, 'QUINTANILLA', PATIENT.birthDate]) expect(card.rawBody).not.toContain(v);
     const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
-    expect([asset.status, asset.errorCode]).toEqual(['failed', 'LOUPE_PROCESSING_FAILED']);
-    expect(asset.blobs.map((b) => b.kind)).toEqual(['original']);
+    expect([asset.status, asset.errorCode]).toEqual(['stored', null]);
+    expect(asset.blobs.map((b) => b.kind).sort()).toEqual(expect.arrayContaining(['derivative', 'original']));
     expect(await storedBytesContain(Buffer.from(PATIENT.name))).toBe(false);
-    // Told at once, not after eleven minutes of retries: the job finished.
+    // Done at once, not after eleven minutes of retries.
     const job = await loupe.services.storage.db.prisma.job.findFirstOrThrow({ where: { dedupeKey: `slack.ingest:${asset.id}` } });
     expect([job.status, job.attempts]).toEqual(['done', 1]);
-    expect(cardsIn(upload.ts)).toEqual([]);
   });
 
   it('tells the uploader and alerts the admins when an ingest is dead-lettered (its worker died with it every time), leaving the only copy in the chat', async () => {

@@ -45,7 +45,7 @@ describe.each(testEngines())('a poison upload on %s', (engine) => {
   });
   afterAll(() => env?.close());
 
-  it('tells the uploader a poison DICOM is damaged, keeps nothing of it, and /healthz answers 200 throughout', async () => {
+  it('tells the uploader a poison DICOM is damaged, keeps only its encrypted original, and /healthz answers 200 throughout', async () => {
     const upload = await slack.uploadFile({ user: CLINICIAN, channel: RADIOLOGY, name: 'scan.dcm', bytes: await poisonDicom() });
     const told = until('the ephemeral', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts));
     const health = await healthWhile(port, told);
@@ -56,7 +56,8 @@ describe.each(testEngines())('a poison upload on %s', (engine) => {
     await until('the original deleted', () => slack.file(upload.fileId)?.deleted);
     const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
     expect(asset.errorCode).toBe('LOUPE_IMAGE_CORRUPT');
-    expect(asset.blobs).toEqual([]);
+    // Issue 9: the original is secured before processing and kept encrypted; nothing is made of it.
+    expect(asset.blobs.map((b) => b.kind)).toEqual(['original']);
   });
 
   it('answers /healthz again and again while a heavy upload is decoded for seconds', async () => {

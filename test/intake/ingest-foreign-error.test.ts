@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
-import { Deidentifier } from '../../src/imaging/dicom/deidentify.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
 import { acceptUpload } from '../../src/intake/accept-upload.js';
 import { ingestAsset } from '../../src/intake/ingest-asset.js';
 import { JobQueue } from '../../src/jobs/queue.js';
@@ -43,7 +43,7 @@ describe.each(testEngines())('an unexpected processing error on %s', (engine) =>
     );
     if (accepted.outcome !== 'accepted') throw new Error('not accepted');
     const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer();
-    const deps = { db: s.db, queue, removalJob: 'test.remove', blobs: s.blobs, dataKeys: s.dataKeys, patients: s.patients, workspaces: s.workspaces, policies: s.policies, audit: s.audit, clock, limits: DEFAULT_LIMITS, deidentifier: new Deidentifier() };
+    const deps = { db: s.db, queue, removalJob: 'test.remove', blobs: s.blobs, dataKeys: s.dataKeys, patients: s.patients, workspaces: s.workspaces, policies: s.policies, audit: s.audit, clock, limits: DEFAULT_LIMITS, sandbox: new ImagingSandbox() };
 
     const result = await ingestAsset(deps, accepted.assetId, async () => photo);
     expect(result).toEqual({ outcome: 'failed', code: ErrorCode.ProcessingFailed, originalKept: true });
