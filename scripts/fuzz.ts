@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
 import { ForeignImagingError, ImagingSandbox } from '../src/imaging/sandbox/sandbox.js';
 import { prepareAsset } from '../src/intake/prepare-asset.js';
 import { makePhotoFixtures } from '../test/support/photos.js';
+import { seededRandom } from './seeded-random.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data';
 
@@ -42,18 +43,6 @@ const REFUSALS = new Set<string>([
   ErrorCode.ImageTooManyFrames,
   ErrorCode.NotAnImage,
 ]);
-
-/** mulberry32: small, seedable, the same sequence everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xfffe, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
@@ -136,7 +125,7 @@ async function main(): Promise<number> {
     while (counts.cases < maxCases && Date.now() < deadline && seeds.length) {
       const n = counts.cases++;
       const from = seeds[n % seeds.length]!;
-      const rnd = random(seed ^ Math.imul(n + 1, 0x9e3779b1));
+      const rnd = seededRandom(seed ^ Math.imul(n + 1, 0x9e3779b1));
       const { bytes, how } = mutate(from.bytes, from.headers, rnd);
       const label = `case ${n} (${from.name}, ${how})`;
       const started = Date.now();
