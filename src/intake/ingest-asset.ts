@@ -198,9 +198,10 @@ async function grantUploader(
   now: Date,
 ): Promise<void> {
   const consult = await tx.consult.findUniqueOrThrow({ where: { id: a.consultId }, select: { requesterId: true, _count: { select: { participants: true } } } });
+  const participation = await tx.consultParticipant.findUnique({ where: { consultId_userId: { consultId: a.consultId, userId: a.uploaderId } }, select: { removedAt: true } });
   const grant = uploaderGrant(
     { uploaderId: a.uploaderId, status: 'stored', family: a.family },
-    { requesterId: consult.requesterId, empty: consult._count.participants === 0, acceptedKinds: a.acceptedKinds, cardLifetimeSeconds: a.cardLifetimeSeconds },
+    { requesterId: consult.requesterId, empty: consult._count.participants === 0, uploaderParticipates: participation !== null && participation.removedAt === null, acceptedKinds: a.acceptedKinds, cardLifetimeSeconds: a.cardLifetimeSeconds },
     now,
   );
   if (!grant) return;

@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
@@ -307,6 +308,15 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
           return a?.status === 'failed' ? a : undefined;
         });
         expect(slack.file(txt.fileId)?.deleted).toBe(false);
+        expect(await prisma.consultParticipant.count({ where: { consultId, userId: poster } })).toBe(0);
+        expect(await prisma.grant.count({ where: { consultId, userId: poster } })).toBe(0);
+        // Nor does a one-pixel photo: it is secured like any image, and its poster still takes no part in the consult.
+        const pixel = await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: 0, g: 0, b: 0 } } }).jpeg().toBuffer();
+        const tiny = await slack.uploadFile({ user: poster, channel, name: 'dot.jpg', bytes: pixel, threadTs: first.ts });
+        await until('the tiny photo stored', async () => {
+          const a = await prisma.asset.findFirst({ where: { workspaceId, sourceRef: tiny.fileId } });
+          return a?.status === 'stored' ? a : undefined;
+        });
         expect(await prisma.consultParticipant.count({ where: { consultId, userId: poster } })).toBe(0);
         expect(await prisma.grant.count({ where: { consultId, userId: poster } })).toBe(0);
 

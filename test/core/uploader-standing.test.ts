@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { uploaderGrant, type ConsultStanding } from '../../src/core/consult/uploader-standing.js';
 
 const now = new Date('2026-11-30T12:00:00Z');
-const consult: ConsultStanding = { requesterId: 'U1', empty: false, acceptedKinds: ['photo', 'dicom'], cardLifetimeSeconds: 3600 };
+const consult: ConsultStanding = { requesterId: 'U1', empty: false, uploaderParticipates: true, acceptedKinds: ['photo', 'dicom'], cardLifetimeSeconds: 3600 };
 
 describe('uploaderGrant', () => {
   it('gives nothing for an upload that is not a stored image of an accepted kind', () => {
@@ -30,5 +30,11 @@ describe('uploaderGrant', () => {
   it('makes the first accepted uploader the requester of a consult someone else opened with a file Loupe left alone', () => {
     const g = uploaderGrant({ uploaderId: 'U2', status: 'stored', family: 'dicom' }, { ...consult, empty: true }, now);
     expect([g?.role, g?.becomesRequester]).toEqual(['requester', true]);
+  });
+
+  it('gives nothing to someone who posts an image into a consult they take no part in, however small the image', () => {
+    expect(uploaderGrant({ uploaderId: 'U9', status: 'stored', family: 'photo' }, { ...consult, uploaderParticipates: false }, now)).toBeUndefined();
+    // The requester removed from their own consult does not come back by posting.
+    expect(uploaderGrant({ uploaderId: 'U1', status: 'stored', family: 'photo' }, { ...consult, uploaderParticipates: false }, now)).toBeUndefined();
   });
 });
