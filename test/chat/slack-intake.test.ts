@@ -186,6 +186,24 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(slack.calls.some((c) => c.method === 'conversations.replies' && c.params.ts === upload.ts)).toBe(true);
   });
 
+  it('posts the card itself when another app\'s message in the thread names it, and a run died before posting', async () => {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'forged.png', bytes: await readFile(photos.png) });
+    await until('the card', () => cardsIn(upload.ts)[0]);
+    const { prisma } = loupe.services.storage.db;
+    const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
+    const job = { dedupeKey: `slack.ingest:${asset.id}` };
+    await until('the ingest done', async () => (await prisma.job.findUniqueOrThrow({ where: job })).status === 'done');
+    const row = await prisma.card.findFirstOrThrow({ where: { assetId: asset.id } });
+    // What a kill -9 before chat.postMessage leaves (no card in Slack), and a message by another app in the thread naming the card.
+    slack.messages.find((m) => m.ts === row.messageId)!.deleted = true;
+    const forged = slack.postAsOtherApp({ channel: WOUNDS, threadTs: upload.ts, botId: 'B0OTHERAPP', text: 'looks like a card', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'x', value: row.id }] }] });
+    await prisma.card.update({ where: { id: row.id }, data: { messageId: null } });
+    await prisma.job.update({ where: job, data: { status: 'running', leaseOwner: 'worker-killed', leaseUntil: new Date(Date.now() - 1000), finishedAt: null } });
+    const recorded = await until('the card recorded again', async () => (await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId ?? undefined);
+    expect(recorded).not.toBe(forged);
+    expect(cardsIn(upload.ts)).toHaveLength(2);
+  });
+
   it('refuses a bad signature or a stale timestamp with 401 and stores nothing', async () => {
     const before = await loupe.services.storage.db.prisma.asset.count();
     const event = { type: 'message', subtype: 'file_share', channel: WOUNDS, user: CLINICIAN, ts: '1700000000.000100', files: [{ id: 'F0FORGED01' }] };

@@ -126,8 +126,17 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).
   }
 
-  /** The card's message, if a run that died had posted it: Loupe's message in the thread whose buttons name the card. */
+  /** Loupe's own bot id (auth.test), asked once: only its messages can be its cards. */
+  let ownBotId: Promise<string | undefined> | undefined;
+  const botId = () => (ownBotId ??= d.bot.auth.test().then((r) => r.bot_id, (error: unknown) => {
+    ownBotId = undefined;
+    throw error;
+  }));
+
+  /** The card's message, if a run that died had posted it: Loupe's own message in the thread whose buttons name the card (another app's message naming it does not count). */
   async function postedCard(card: { id: string; channelId: string; threadId: string }): Promise<string | undefined> {
+    const own = await botId();
+    if (!own) return undefined;
     const reply = await d.bot.conversations.replies({ channel: card.channelId, ts: card.threadId, limit: 200 }).catch((error: unknown) => {
       // No thread at all: nothing was posted in it.
       if (slackError(error) === 'thread_not_found') return { messages: [] };
@@ -135,7 +144,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     });
     const messages = reply.messages ?? [];
     const names = `"value":"${card.id}"`;
-    return messages.find((m) => m.bot_id && JSON.stringify(m.blocks ?? []).includes(names))?.ts;
+    return messages.find((m) => m.bot_id === own && JSON.stringify(m.blocks ?? []).includes(names))?.ts;
   }
 
   async function setRemoval(assetId: string, workspaceId: string, removal: 'removed' | 'requested' | 'not_possible' | 'failed', detail: string, action: string) {

@@ -130,7 +130,7 @@ export function messageObject(s: StandInState, m: StandInMessage): Record<string
     user: m.user,
     text: m.text,
     team: s.teamId,
-    ...(fromBot ? { bot_id: s.botId, app_id: s.appId } : {}),
+    ...(fromBot ? { bot_id: s.botId, app_id: s.appId } : m.botId ? { bot_id: m.botId } : {}),
     ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.files.length > 0 ? { files: m.files.map((id) => sharedFile(s, id)), upload: true } : {}),
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),

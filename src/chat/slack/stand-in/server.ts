@@ -135,6 +135,13 @@ export class SlackStandIn {
     return { fileId: file.id, ts, responses };
   }
 
+  /** Another integration in the workspace posts a message (no event is delivered): what a card must not be mistaken for. */
+  postAsOtherApp(m: { channel: string; threadTs?: string; botId: string; text: string; blocks?: unknown[] }): string {
+    const ts = this.state.ts.next();
+    this.state.messages.push({ channel: m.channel, ts, ...(m.threadTs ? { threadTs: m.threadTs } : {}), user: 'U0OTHERAPP', botId: m.botId, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}), files: [], deleted: false, edits: 0 });
+    return ts;
+  }
+
   deliver(eventOrEnvelope: Record<string, unknown>, o: DeliverOptions = {}): Promise<Delivery> {
     const body = isEnvelope(eventOrEnvelope)
       ? { ...eventOrEnvelope, ...(o.eventId ? { event_id: o.eventId } : {}) }

@@ -65,6 +65,8 @@ export interface StandInMessage {
   ts: string;
   threadTs?: string;
   user: string;
+  /** Another app's bot, for a message another integration posted. */
+  botId?: string;
   text: string;
   blocks?: unknown[];
   /** File ids shared with the message. */
