@@ -168,8 +168,9 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(asset.patientId).not.toBe(dicomPatient?.patientId);
   });
 
-  it('posts one card when its ingest runs again after dying between posting the card and recording it', async () => {
-    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'again.png', bytes: await readFile(photos.png) });
+  /** A photo carded, then its ingest put back as a worker killed mid-run leaves it: running, its lease lapsed, its card unrecorded. */
+  async function cardedThenInterrupted(name: string, beforeRetry: (card: { id: string; messageId: string | null }) => void = () => {}) {
+    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name, bytes: await readFile(photos.png) });
     await until('the card', () => cardsIn(upload.ts)[0]);
     const { prisma } = loupe.services.storage.db;
     const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
@@ -177,29 +178,28 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     await until('the ingest done', async () => (await prisma.job.findUniqueOrThrow({ where: job })).status === 'done');
     const row = await prisma.card.findFirstOrThrow({ where: { assetId: asset.id } });
     expect(row.messageId).not.toBeNull();
-    // What a kill -9 right after chat.postMessage leaves: the card in Slack, none recorded, the job taken over by the next worker.
+    beforeRetry(row);
     await prisma.card.update({ where: { id: row.id }, data: { messageId: null } });
     await prisma.job.update({ where: job, data: { status: 'running', leaseOwner: 'worker-killed', leaseUntil: new Date(Date.now() - 1000), finishedAt: null } });
-    await until('the card recorded again', async () => (await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId ?? undefined);
-    expect((await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId).toBe(row.messageId);
+    const recorded = await until('the card recorded again', async () => (await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId ?? undefined);
+    return { upload, row, recorded };
+  }
+
+  it('posts one card when its ingest runs again after dying between posting the card and recording it', async () => {
+    // What a kill -9 right after chat.postMessage leaves: the card in Slack, none recorded, the job taken over by the next worker.
+    const { upload, row, recorded } = await cardedThenInterrupted('again.png');
+    expect(recorded).toBe(row.messageId);
     expect(cardsIn(upload.ts)).toHaveLength(1);
     expect(slack.calls.some((c) => c.method === 'conversations.replies' && c.params.ts === upload.ts)).toBe(true);
   });
 
   it('posts the card itself when another app\'s message in the thread names it, and a run died before posting', async () => {
-    const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'forged.png', bytes: await readFile(photos.png) });
-    await until('the card', () => cardsIn(upload.ts)[0]);
-    const { prisma } = loupe.services.storage.db;
-    const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
-    const job = { dedupeKey: `slack.ingest:${asset.id}` };
-    await until('the ingest done', async () => (await prisma.job.findUniqueOrThrow({ where: job })).status === 'done');
-    const row = await prisma.card.findFirstOrThrow({ where: { assetId: asset.id } });
     // What a kill -9 before chat.postMessage leaves (no card in Slack), and a message by another app in the thread naming the card.
-    slack.messages.find((m) => m.ts === row.messageId)!.deleted = true;
-    const forged = slack.postAsOtherApp({ channel: WOUNDS, threadTs: upload.ts, botId: 'B0OTHERAPP', text: 'looks like a card', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'x', value: row.id }] }] });
-    await prisma.card.update({ where: { id: row.id }, data: { messageId: null } });
-    await prisma.job.update({ where: job, data: { status: 'running', leaseOwner: 'worker-killed', leaseUntil: new Date(Date.now() - 1000), finishedAt: null } });
-    const recorded = await until('the card recorded again', async () => (await prisma.card.findUniqueOrThrow({ where: { id: row.id } })).messageId ?? undefined);
+    let forged = '';
+    const { upload, recorded } = await cardedThenInterrupted('forged.png', (row) => {
+      slack.messages.find((m) => m.ts === row.messageId)!.deleted = true;
+      forged = slack.postAsOtherApp({ channel: WOUNDS, threadTs: slack.messages.find((m) => m.ts === row.messageId)!.threadTs, botId: 'B0OTHERAPP', text: 'looks like a card', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'x', value: row.id }] }] });
+    });
     expect(recorded).not.toBe(forged);
     expect(cardsIn(upload.ts)).toHaveLength(2);
   });
