@@ -39,7 +39,12 @@ export const ErrorCode = {
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',
   OidcSubjectMismatch: 'LOUPE_OIDC_SUBJECT_MISMATCH',
-  SlackDownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
+  /**
+   * The chat platform would not hand over an upload's bytes. The value is the
+   * one recorded on assets failed before platforms were neutral: kept, so those
+   * rows and the words shown for them stay the same.
+   */
+  DownloadFailed: 'LOUPE_SLACK_DOWNLOAD_FAILED',
   DataDirBusy: 'LOUPE_DATA_DIR_BUSY',
   DataDirMissing: 'LOUPE_DATA_DIR_MISSING',
   FileNotFound: 'LOUPE_FILE_NOT_FOUND',

@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeCard } from '../../src/cards/lifecycle.js';
-import { inviteSpecialist } from '../../src/consults/invite-specialist.js';
+import { inviteSpecialist } from '../../src/app/invite-specialist.js';
 import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
@@ -331,7 +331,7 @@ describe('the viewer in Chromium', () => {
 
   it('refuses a password-only sign-in where the channel policy requires multi-factor', async () => {
     const { storage, clock } = env.loupe.services;
-    await inviteSpecialist({ db: storage.db, audit: storage.audit, clock, policies: storage.policies }, cardId, { userId: AMARA.id, isAdmin: false }, SAM.id);
+    await inviteSpecialist({ db: storage.db, audit: storage.audit, clock, policies: storage.policies }, { cardId, who: { userId: AMARA.id, isAdmin: false }, specialistId: SAM.id });
     await storage.policies.change(env.workspaceId, RADIOLOGY, { requireMfa: true }, { type: 'admin', id: ADMIN });
     try {
       const page = await (await browser.newContext()).newPage();

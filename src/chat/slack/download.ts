@@ -33,7 +33,7 @@ export async function downloadSlackFile(url: string, o: DownloadOptions): Promis
   const response = await fetch(target, { headers: { authorization: `Bearer ${o.token}` }, redirect: 'manual' });
   if (response.status !== 200 || !response.body) {
     await response.body?.cancel();
-    throw new LoupeError(ErrorCode.SlackDownloadFailed, `the file could not be downloaded from Slack (HTTP ${response.status})`);
+    throw new LoupeError(ErrorCode.DownloadFailed, `the file could not be downloaded from Slack (HTTP ${response.status})`);
   }
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > o.maxBytes) {

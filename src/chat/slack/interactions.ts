@@ -3,8 +3,9 @@
 // (identifier, issuer, reason), "I deleted it". Each answers within Slack's 3 seconds and
 // tells the clicking user privately when they may not do what they asked.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { ReshareDenyReason } from '../../core/access/reshare.js';
 import { revokeCard, type CardLifecycleDeps } from '../../cards/lifecycle.js';
-import { inviteSpecialist, type InviteDeps } from '../../consults/invite-specialist.js';
+import { inviteSpecialist, type InviteDeps } from '../../app/invite-specialist.js';
 import { correctionRefusal, correctPatient } from '../../consults/correct-patient.js';
 import { linkPatient, linkRefusal, type LinkPatientDeps } from '../../consults/link-patient.js';
 import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
@@ -14,7 +15,8 @@ import { isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { CardAction } from './card-blocks.js';
 import { SlackJob } from './jobs.js';
-import { LINK_REFUSED, PatientAction, PROMPT_DONE, RemovalAction } from './messages.js';
+import { LINK_REFUSED, PROMPT_DONE } from './messages.js';
+import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
 
 export const INVITE_MODAL = 'loupe_invite_modal';
@@ -55,6 +57,13 @@ function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | unde
   if (isLoupeError(error, 'LOUPE_CARD_REVOKED')) return 'card_revoked';
   return undefined;
 }
+/** Why Invite specialist did nothing, in the words its user sees (modal errors are plain text). */
+const INVITE_REFUSED: Record<ReshareDenyReason, string> = {
+  hop_limit: 'Invited specialists cannot invite others.',
+  not_participant: 'Only a participant of this consult can invite a specialist.',
+  no_live_grant: 'Your own access to this consult has ended, so you cannot invite anyone to it.',
+  break_glass_cannot_reshare: 'Emergency (break-glass) access cannot be passed on: you cannot invite anyone to this consult.',
+};
 const SPECIALIST_BLOCK = 'specialist';
 const SPECIALIST_ACTION = 'specialist_select';
 
@@ -112,17 +121,10 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     const specialist = view.state.values[SPECIALIST_BLOCK]?.[SPECIALIST_ACTION]?.selected_user;
     if (!specialist) return void (await ack({ response_action: 'errors', errors: { [SPECIALIST_BLOCK]: 'Choose a person.' } }));
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
-    let result;
-    try {
-      result = await inviteSpecialist(d.invite, view.private_metadata, who, specialist);
-    } catch (error) {
-      if (!isLoupeError(error, 'LOUPE_FORBIDDEN')) throw error;
-      return void (await ack({ response_action: 'errors', errors: { [SPECIALIST_BLOCK]: 'Invited specialists cannot invite others.' } }));
-    }
+    const result = await inviteSpecialist(d.invite, { cardId: view.private_metadata, who, specialistId: specialist });
+    if (result.outcome === 'refused') return void (await ack({ response_action: 'errors', errors: { [SPECIALIST_BLOCK]: INVITE_REFUSED[result.reason] } }));
     await ack();
-    if (result.outcome === 'invited') {
-      await client.chat.postMessage({ channel: result.channelId, thread_ts: result.threadId, text: `<@${specialist}> was invited to this consult by <@${who.userId}>.` });
-    }
+    if (result.outcome === 'invited') await client.chat.postMessage({ channel: result.thread.channelId, thread_ts: result.thread.threadId, ...slackNotice(result.announce) });
   });
 
   const input = (block: string, label: string, element: Record<string, unknown>, optional = false) => ({

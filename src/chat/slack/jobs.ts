@@ -18,7 +18,7 @@ import { transaction } from '../../storage/transaction.js';
 import { tellChannelAdmins } from './admins.js';
 import { cardBlocks } from './card-blocks.js';
 import { downloadSlackFile } from './download.js';
-import { explainFailure, failureAlert, patientPrompt, removalRequest } from './messages.js';
+import { slackNotice } from './notices.js';
 
 export const SlackJob = {
   Ingest: 'slack.ingest',
@@ -69,13 +69,13 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
   async function fetchUpload(fileId: string): Promise<Buffer | LoupeError> {
     try {
       const file = (await d.bot.files.info({ file: fileId })).file;
-      if (!file?.url_private_download) return new LoupeError(ErrorCode.SlackDownloadFailed, 'Slack gave no download link for the file');
+      if (!file?.url_private_download) return new LoupeError(ErrorCode.DownloadFailed, 'Slack gave no download link for the file');
       if ((file.size ?? 0) > d.maxUploadBytes) return new LoupeError(ErrorCode.ImageTooLarge, `the file is larger than the limit of ${d.maxUploadBytes} bytes`);
       return await downloadSlackFile(file.url_private_download, { token: d.botToken, hosts: d.fileHosts, maxBytes: d.maxUploadBytes });
     } catch (error) {
       const code = slackError(error);
-      if (isFileGone(code)) return new LoupeError(ErrorCode.SlackDownloadFailed, 'the file is no longer in Slack');
-      if (error instanceof LoupeError && error.code !== ErrorCode.SlackDownloadFailed) return error;
+      if (isFileGone(code)) return new LoupeError(ErrorCode.DownloadFailed, 'the file is no longer in Slack');
+      if (error instanceof LoupeError && error.code !== ErrorCode.DownloadFailed) return error;
       throw error;
     }
   }
@@ -102,9 +102,9 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const asset = await db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
     const consult = asset.consult!;
     if (result.outcome === 'failed') {
-      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...explainFailure(result.code, result.originalKept) });
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...slackNotice({ kind: 'upload_failed', code: result.code, originalKept: result.originalKept }) });
       // A clinical image Loupe holds but cannot show, or an upload it could not secure at all: someone must look at it.
-      if (result.originalKept || result.code === ErrorCode.IngestAbandoned) await tellChannelAdmins(d.bot, consult.channelId, failureAlert(result.originalKept));
+      if (result.originalKept || result.code === ErrorCode.IngestAbandoned) await tellChannelAdmins(d.bot, consult.channelId, slackNotice({ kind: 'upload_failed_alert', originalKept: result.originalKept }).text);
       return;
     }
     const card = await db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
@@ -121,7 +121,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
       await d.storage.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
     });
     if (card.state === 'waiting_for_patient') {
-      await d.bot.chat.postEphemeral({ channel: card.channelId, user: asset.uploaderId, thread_ts: card.threadId, ...patientPrompt(card.id) });
+      await d.bot.chat.postEphemeral({ channel: card.channelId, user: asset.uploaderId, thread_ts: card.threadId, ...slackNotice({ kind: 'patient_prompt', cardId: card.id }) });
     }
     // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).
   }
@@ -167,7 +167,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     const consult = asset.consult!;
     if (asset.removal !== 'pending') return;
     if (!d.admin) {
-      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...removalRequest(asset.id) });
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...slackNotice({ kind: 'removal_request', assetId: asset.id, stillThere: false }) });
       await setRemoval(assetId, asset.workspaceId, 'requested', 'uploader asked to delete it', AuditAction.OriginalRemovalRequested);
       await d.queue.enqueue({
         type: SlackJob.RecheckRemoval,
@@ -243,7 +243,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
     // The uploader said they had deleted it, but it is still there: say so; the scheduled check decides.
     if ((payload as { final?: unknown }).final === false) {
       const consult = asset.consult!;
-      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...removalRequest(asset.id, true) });
+      await d.bot.chat.postEphemeral({ channel: consult.channelId, user: asset.uploaderId, thread_ts: consult.threadId, ...slackNotice({ kind: 'removal_request', assetId: asset.id, stillThere: true }) });
       return;
     }
     await setRemoval(assetId, asset.workspaceId, 'not_possible', 'still in Slack after the uploader was asked', AuditAction.OriginalNotRemovable);
@@ -252,7 +252,7 @@ export function slackJobHandlers(d: SlackJobDeps): Record<string, JobHandler> {
 
   /** Admins in the channel see, privately, that an upload could not be taken out of it. */
   const alertAdmins = (channelId: string) =>
-    tellChannelAdmins(d.bot, channelId, 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.');
+    tellChannelAdmins(d.bot, channelId, slackNotice({ kind: 'original_not_removed' }).text);
 
   const fileShared: JobHandler = async (payload) => {
     const p = payload as { workspaceId: string; fileId: string; channelId: string; userId: string };

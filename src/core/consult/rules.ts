@@ -11,20 +11,5 @@ export function mayRevoke(who: Requester, uploaderId: string): boolean {
   return who.isAdmin || who.userId === uploaderId;
 }
 
-export interface Participation {
-  role: 'requester' | 'specialist' | 'member';
-  /** Who invited this participant, when they were invited. */
-  invitedBy: string | null;
-  removed: boolean;
-}
-
-/**
- * Inviting a specialist goes one hop: a direct participant (the requester,
- * or a member who posted in the consult) may invite; an invited specialist
- * may not invite further. Admins may always.
- */
-export function mayInvite(who: Requester, participation: Participation | undefined): boolean {
-  if (who.isAdmin) return true;
-  if (!participation || participation.removed) return false;
-  return participation.role !== 'specialist';
-}
+// Inviting a specialist is decided by mayReshare (src/core/access/reshare.ts),
+// which reads the inviter's grants as well as their participation.
