@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
-import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/sweep.js';
+import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './app/card-sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
@@ -18,7 +18,10 @@ import { prepareDemo } from './demo/prepare.js';
 import { DEMO_IDP_PATH } from './demo/start-demo.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
 import { authRouter } from './web/viewer/auth-routes.js';
-import { NO_DIRECTORY } from './web/viewer/directory.js';
+import { viewerDirectory } from './web/viewer/directory.js';
+import { appJobHandlers } from './app/job-handlers.js';
+import { AppJob } from './app/job-names.js';
+import { ChatPlatforms } from './app/ports/chat-platforms.js';
 import { ViewerSessions } from './web/viewer/sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { demoRouter } from './demo/routes.js';
@@ -157,18 +160,18 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         queue,
         clock: services.clock,
         logger,
-        limits,
-        sandbox,
-        maxUploadBytes: config.maxUploadBytes,
-        publicUrl: config.publicUrl,
       })
     : undefined;
+  // The one registry of chat platforms: use cases and the viewer find a workspace's platform here.
+  const platforms = new ChatPlatforms(storage.db);
+  if (slack) platforms.register('slack', slack.platform);
+  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, viewUrl: (token: string) => new URL(`/view/${token}`, config.publicUrl).href };
   if (options.demo) {
     app.use(DEMO_IDP_PATH, options.demo.identityProvider.handler);
     app.use(demoRouter(options.demo.slack));
   }
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);
-  const directory = slack?.directory ?? NO_DIRECTORY;
+  const directory = viewerDirectory(platforms);
   const rp = config.oidc ? new RelyingParty(config.oidc) : undefined;
   app.use(
     authRouter({ db: storage.db, clock: services.clock, audit: storage.audit, logger, policies: storage.policies, directory, sessions, rp, publicUrl: config.publicUrl, maxSessionSeconds: config.session.maxSeconds }),
@@ -195,6 +198,12 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         { ...storage, queue, clock: services.clock, keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
         config.debrisSweepMs,
       ),
+      ...appJobHandlers({
+        ...chat,
+        ingest: { ...storage, queue, removalJob: AppJob.RemoveOriginal, clock: services.clock, limits, sandbox },
+        maxUploadBytes: config.maxUploadBytes,
+        recheckAfterMs: 15 * 60_000,
+      }),
       ...slack?.handlers,
       ...options.handlers,
     },

@@ -57,6 +57,7 @@ export const ErrorCode = {
   CardRevoked: 'LOUPE_CARD_REVOKED',
   ProcessingFailed: 'LOUPE_PROCESSING_FAILED',
   IngestAbandoned: 'LOUPE_INGEST_ABANDONED',
+  PlatformNotConfigured: 'LOUPE_PLATFORM_NOT_CONFIGURED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,13 +6,13 @@
 // asset does (ingestAsset, by the rule in src/core/consult/uploader-standing).
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
-import { seal } from '../crypto/seal.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';
 import { transaction } from '../storage/transaction.js';
+import { sealAssetText } from '../app/sealed-text.js';
 import { isUniqueViolation } from '../storage/unique.js';
 
 export interface AcceptUploadDeps {
@@ -48,8 +48,6 @@ export type AcceptUploadResult =
   | { outcome: 'duplicate'; assetId: string }
   | { outcome: 'not_intercepted' };
 
-export const messageTextAad = (assetId: string) => `loupe-message-text/1|${assetId}`;
-
 export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadInput, retried = false): Promise<AcceptUploadResult> {
   const { workspaceId, sourceRef } = input;
   const existing = await deps.db.prisma.asset.findUnique({ where: { workspaceId_sourceRef: { workspaceId, sourceRef } }, select: { id: true } });
@@ -78,12 +76,7 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
       const text = input.messageText?.trim();
       if (text) {
         // Message text may name the patient: it is kept only sealed, with the asset.
-        const key = await deps.dataKeys.create(tx, 'message_text', asset.id);
-        await tx.asset.update({
-          where: { id: asset.id },
-          data: { messageText: seal(key.key, Buffer.from(text, 'utf8'), messageTextAad(asset.id)), messageTextKeyId: key.id },
-        });
-        key.key.fill(0);
+        await sealAssetText(deps, tx, asset.id, text);
       }
       await deps.queue.enqueue({ type: input.ingestJob, payload: { assetId: asset.id }, dedupeKey: `${input.ingestJob}:${asset.id}` }, tx);
       await deps.audit.append(tx, {

@@ -17,7 +17,6 @@ import type { Clock } from '../core/clock.js';
 import { uploaderGrant } from '../core/consult/uploader-standing.js';
 import { ErrorCode, isLoupeError, LoupeError } from '../core/errors.js';
 import { identifierIn } from '../core/policy/channel-policy.js';
-import { unseal } from '../crypto/seal.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { sniff, type Sniffed } from '../imaging/sniff.js';
@@ -30,7 +29,7 @@ import type { EncryptedBlobs } from '../storage/encrypted-blobs.js';
 import type { Patients } from '../storage/patients.js';
 import { transaction, type Tx } from '../storage/transaction.js';
 import type { Workspaces } from '../storage/workspaces.js';
-import { messageTextAad } from './accept-upload.js';
+import { readAssetText } from '../app/sealed-text.js';
 import { cardView, type CardView } from './card-view.js';
 import { issueLinkToken } from './link-token.js';
 import { prepareAsset, type AssetFacts } from './prepare-asset.js';
@@ -85,11 +84,8 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
   }
   const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
   // Text naming a patient is PHI in the chat: its message must go, whatever becomes of the file.
-  let textIdentifier: string | undefined;
-  if (asset.messageText && asset.messageTextKeyId) {
-    const keyRow = await deps.db.prisma.dataKey.findUniqueOrThrow({ where: { id: asset.messageTextKeyId } });
-    textIdentifier = identifierIn(policy, unseal(deps.dataKeys.unwrap(keyRow), asset.messageText, messageTextAad(assetId)).toString('utf8'));
-  }
+  const text = await readAssetText(deps, deps.db.prisma, asset);
+  const textIdentifier = text === undefined ? undefined : identifierIn(policy, text);
   const metadata = { ...(asset.metadata as object), messageNamesPatient: textIdentifier !== undefined };
   const failed = (code: ErrorCode, originalKept: boolean) => fail(deps, assetId, asset.workspaceId, code, metadata, originalKept);
 

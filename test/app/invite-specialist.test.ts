@@ -21,7 +21,7 @@ describe.each(testEngines())('inviteSpecialist on %s', (engine) => {
   });
   afterAll(() => s?.cleanup());
 
-  const invitesOf = (consultId: string, outcome: string) => s.db.prisma.auditEvent.count({ where: { consultId, action: 'consult.participant_invited', outcome } });
+  const invitesOf = (consultId: string, outcome: 'success' | 'denied') => s.db.prisma.auditEvent.count({ where: { consultId, action: 'consult.participant_invited', outcome } });
 
   it('lets a participant with a live grant invite at hop 1, chained to their grant, and says what to announce', async () => {
     const c = await consultWithCard(s, NOW);

@@ -19,6 +19,7 @@ import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { AppJob } from '../../src/app/job-names.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const BOT_TOKEN = 'xoxb-loupe-test-bot';
@@ -174,7 +175,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     await until('the card', () => cardsIn(upload.ts)[0]);
     const { prisma } = loupe.services.storage.db;
     const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId } });
-    const job = { dedupeKey: `slack.ingest:${asset.id}` };
+    const job = { dedupeKey: `${AppJob.Ingest}:${asset.id}` };
     await until('the ingest done', async () => (await prisma.job.findUniqueOrThrow({ where: job })).status === 'done');
     const row = await prisma.card.findFirstOrThrow({ where: { assetId: asset.id } });
     expect(row.messageId).not.toBeNull();
@@ -263,7 +264,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(asset.blobs.map((b) => b.kind).sort()).toEqual(expect.arrayContaining(['derivative', 'original']));
     expect(await storedBytesContain(Buffer.from(PATIENT.name))).toBe(false);
     // Done at once, not after eleven minutes of retries.
-    const job = await loupe.services.storage.db.prisma.job.findFirstOrThrow({ where: { dedupeKey: `slack.ingest:${asset.id}` } });
+    const job = await loupe.services.storage.db.prisma.job.findFirstOrThrow({ where: { dedupeKey: `${AppJob.Ingest}:${asset.id}` } });
     expect([job.status, job.attempts]).toEqual(['done', 1]);
   });
 

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEngines } from '../support/engines.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { AppJob } from '../../src/app/job-names.js';
 
 const WOUNDS = 'C0WOUNDS01';
 const SENDER = 'U0CLIN0001';
@@ -76,7 +77,7 @@ describe.each(testEngines())('Slack reconciliation on %s', (engine) => {
 
     await reconcileNow(restarted);
     expect(await prisma.asset.count({ where: { workspaceId } })).toBe(assets);
-    expect(await prisma.job.count({ where: { type: 'slack.ingest', status: { in: ['queued', 'running'] } } })).toBe(0);
+    expect(await prisma.job.count({ where: { type: AppJob.Ingest, status: { in: ['queued', 'running'] } } })).toBe(0);
     expect(cardsPosted()).toHaveLength(4);
   });
 });

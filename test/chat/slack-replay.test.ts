@@ -13,6 +13,7 @@ import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { AppJob } from '../../src/app/job-names.js';
 
 const WOUNDS = 'C0WOUNDS01';
 const SENDER = 'U0CLIN0001';
@@ -122,7 +123,7 @@ describe.each(testEngines())('Slack replays and clocks on %s', (engine) => {
     // The retry itself, captured and sent again, is a replay.
     expect((await slack.replay(retry)).status).toBe(401);
     await until('the card', () => calls('chat.postMessage').find((c) => c.params.thread_ts === upload.ts));
-    await until('the ingest finished', async () => (await prisma().job.count({ where: { type: 'slack.ingest', status: { in: ['queued', 'running'] } } })) === 0);
+    await until('the ingest finished', async () => (await prisma().job.count({ where: { type: AppJob.Ingest, status: { in: ['queued', 'running'] } } })) === 0);
     expect(await prisma().asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(1);
     expect(calls('chat.postMessage').filter((c) => c.params.thread_ts === upload.ts)).toHaveLength(1);
   });

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeCard } from '../../src/cards/lifecycle.js';
+import { revokeCard } from '../../src/app/revoke-card.js';
 import { inviteSpecialist } from '../../src/app/invite-specialist.js';
 import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
@@ -215,7 +215,7 @@ describe('the viewer in Chromium', () => {
     await signIn(page, viewUrl, AMARA.email);
     const revoked = await upload(WOUNDS);
     const { storage, clock, queue } = { ...env.loupe.services, clock: env.loupe.services.clock };
-    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, revoked.cardId, { userId: AMARA.id, isAdmin: false });
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, { cardId: revoked.cardId, who: { userId: AMARA.id, isAdmin: false } });
     const r1 = await page.goto(revoked.url);
     expect(r1?.status()).toBe(403);
     expect(await page.textContent('h1')).toBe('Access revoked');
@@ -254,7 +254,7 @@ describe('the viewer in Chromium', () => {
   it('blanks the viewer at once, saying why, when the user acts on a revoked image before the page has noticed', async () => {
     const { page, uncaught, cardId: id } = await openFresh();
     const { storage, clock, queue } = env.loupe.services;
-    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, id, { userId: AMARA.id, isAdmin: false });
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, { cardId: id, who: { userId: AMARA.id, isAdmin: false } });
     // Study details (the patient) refused: the page asks why and blanks, instead of an uncaught 403.
     await page.click('#details-button');
     await page.waitForSelector('#locked:not([hidden])', { timeout: STATUS_POLL_SECONDS * 1000 });

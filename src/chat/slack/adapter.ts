@@ -1,24 +1,23 @@
 // The Slack adapter, built only when Slack is configured: the real Bolt app
 // over HTTP at /slack/events on Loupe's own server (request verification on),
-// or over Socket Mode for development; its listeners; its durable jobs.
+// or over Socket Mode for development; its listeners; its gateway and
+// directory for the use cases; its own recovery jobs.
 import { App, ExpressReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Express } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
-import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
-import type { ImagingLimits } from '../../imaging/limits.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
-import { slackAdmins } from './admins.js';
-import type { ChatDirectory } from '../../web/viewer/directory.js';
+import type { ChatPlatform } from '../../app/ports/chat-platforms.js';
 import { boltLogger } from './bolt-logger.js';
 import { slackDirectory } from './directory.js';
 import { registerCommands } from './commands.js';
 import { registerHome } from './home.js';
 import { registerCardInteractions } from './interactions.js';
-import { SlackJob, slackJobHandlers } from './jobs.js';
+import { FILE_SHARED_JOB, fileSharedHandler } from './file-shared.js';
+import { slackGateway } from './gateway.js';
 import { registerUploadListeners } from './listeners.js';
 import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.js';
 import { slackReplayGuard } from './replay-guard.js';
@@ -32,15 +31,13 @@ export interface SlackAdapterDeps {
   queue: JobQueue;
   clock: Clock;
   logger: Logger;
-  limits: ImagingLimits;
-  sandbox: ImagingSandbox;
-  maxUploadBytes: number;
-  publicUrl: URL;
 }
 
 export interface SlackAdapter {
   bolt: App;
-  directory: ChatDirectory;
+  /** Registered as the 'slack' platform in main.ts. */
+  platform: ChatPlatform;
+  /** Slack's own jobs: file_shared recovery and reconciliation. */
   handlers: Record<string, JobHandler>;
   /** Socket Mode connects here; over HTTP there is nothing to start. */
   start(): Promise<void>;
@@ -62,7 +59,9 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const { storage } = d;
   const accept = { db: storage.db, clock: d.clock, dataKeys: storage.dataKeys, audit: storage.audit, queue: d.queue, policies: storage.policies };
   registerUploadListeners(bolt, { accept, clock: d.clock, workspaces: storage.workspaces, queue: d.queue });
-  const isAdmin = slackAdmins(bot, slack.adminUsers);
+  const directory = slackDirectory(bot, slack.adminUsers);
+  // One Slack workspace per bot token: its admins are asked of Slack whatever the workspace row.
+  const isAdmin = (userId: string) => directory.isAdmin('', userId);
   registerCardInteractions(bolt, {
     lifecycle: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock },
     link: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
@@ -73,40 +72,15 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
     logger: d.logger.child({ component: 'slack' }),
   });
-  registerCommands(bolt, { storage, isAdmin });
+  registerCommands(bolt, { db: storage.db, policies: storage.policies, workspaces: storage.workspaces, isAdmin });
   registerHome(bolt, isAdmin);
-  const handlers = slackJobHandlers({
-    storage,
-    queue: d.queue,
-    clock: d.clock,
-    logger: d.logger.child({ component: 'slack' }),
-    bot,
-    admin,
-    fileHosts: slack.fileHosts,
-    maxUploadBytes: d.maxUploadBytes,
-    botToken: slack.botToken,
-    viewUrl: (token) => new URL(`/view/${token}`, d.publicUrl).href,
-    ingest: {
-      db: storage.db,
-      queue: d.queue,
-      removalJob: SlackJob.RemoveOriginal,
-      blobs: storage.blobs,
-      dataKeys: storage.dataKeys,
-      patients: storage.patients,
-      workspaces: storage.workspaces,
-      policies: storage.policies,
-      audit: storage.audit,
-      clock: d.clock,
-      limits: d.limits,
-      sandbox: d.sandbox,
-    },
-    accept,
-    recheckAfterMs: 15 * 60_000,
-  });
-  handlers[RECONCILE_JOB] = reconcileHandler({ bot, accept, workspaces: storage.workspaces, queue: d.queue, clock: d.clock, logger: d.logger.child({ component: 'slack' }) });
+  const handlers: Record<string, JobHandler> = {
+    [FILE_SHARED_JOB]: fileSharedHandler({ bot, accept }),
+    [RECONCILE_JOB]: reconcileHandler({ bot, accept, workspaces: storage.workspaces, queue: d.queue, clock: d.clock, logger: d.logger.child({ component: 'slack' }) }),
+  };
   return {
     bolt,
-    directory: slackDirectory(bot),
+    platform: { gateway: slackGateway({ bot, admin, botToken: slack.botToken, fileHosts: slack.fileHosts, logger: d.logger.child({ component: 'slack' }) }), directory },
     handlers,
     start: async () => {
       if (slack.socketMode) await bolt.start();

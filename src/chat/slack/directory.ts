@@ -1,10 +1,12 @@
-// The viewer's view of Slack: who a verified hospital email belongs to, who
-// is in a channel, and telling a channel's admins something privately.
+// The chat directory (src/app/ports/chat-directory.ts) on Slack: who a
+// verified hospital email belongs to, who is in a channel, who is an admin.
+// One Slack workspace per bot token, so the workspace id is not needed here.
 import type { webApi } from '@slack/bolt';
-import type { ChatDirectory } from '../../web/viewer/directory.js';
-import { tellChannelAdmins } from './admins.js';
+import type { ChatDirectory } from '../../app/ports/chat-directory.js';
+import { slackAdmins } from './admins.js';
 
-export function slackDirectory(bot: webApi.WebClient): ChatDirectory {
+export function slackDirectory(bot: webApi.WebClient, configuredAdmins: string[]): ChatDirectory {
+  const isAdmin = slackAdmins(bot, configuredAdmins);
   return {
     userByEmail: async (_workspaceId, email) => {
       const found = await bot.users.lookupByEmail({ email }).catch(() => undefined);
@@ -21,6 +23,6 @@ export function slackDirectory(bot: webApi.WebClient): ChatDirectory {
       } while (cursor);
       return false;
     },
-    tellAdmins: (_workspaceId, channelId, text) => tellChannelAdmins(bot, channelId, text),
+    isAdmin: (_workspaceId, userId) => isAdmin(userId),
   };
 }

@@ -4,17 +4,20 @@
 // tells the clicking user privately when they may not do what they asked.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { ReshareDenyReason } from '../../core/access/reshare.js';
-import { revokeCard, type CardLifecycleDeps } from '../../cards/lifecycle.js';
+import type { CardLifecycleDeps } from '../../app/card-lifecycle-deps.js';
+import { correctPatientForm } from '../../app/correct-patient-form.js';
+import { linkPatientForm } from '../../app/link-patient-form.js';
+import { revokeCard } from '../../app/revoke-card.js';
 import { inviteSpecialist, type InviteDeps } from '../../app/invite-specialist.js';
-import { correctionRefusal, correctPatient } from '../../consults/correct-patient.js';
-import { linkPatient, linkRefusal, type LinkPatientDeps } from '../../consults/link-patient.js';
+import { reportOriginalDeleted } from '../../app/report-original-deleted.js';
+import { correctPatient } from '../../app/correct-patient.js';
+import { linkPatient, type LinkPatientDeps } from '../../app/link-patient.js';
 import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
 import type { Logger } from '../../logging.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
-import { isLoupeError } from '../../core/errors.js';
+import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { CardAction } from './card-blocks.js';
-import { SlackJob } from './jobs.js';
 import { LINK_REFUSED, PROMPT_DONE } from './messages.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
@@ -50,11 +53,11 @@ const CORRECTION_REFUSED = {
 const plain = (s: string) => s.replace(/\*/g, '');
 
 function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
-  if (isLoupeError(error, 'LOUPE_INVALID_INPUT')) return 'invalid';
-  if (isLoupeError(error, 'LOUPE_FORBIDDEN')) return 'forbidden';
-  if (isLoupeError(error, 'LOUPE_ALREADY_LINKED')) return 'already_linked';
-  if (isLoupeError(error, 'LOUPE_CARD_EXPIRED')) return 'card_expired';
-  if (isLoupeError(error, 'LOUPE_CARD_REVOKED')) return 'card_revoked';
+  if (isLoupeError(error, ErrorCode.InvalidInput)) return 'invalid';
+  if (isLoupeError(error, ErrorCode.Forbidden)) return 'forbidden';
+  if (isLoupeError(error, ErrorCode.AlreadyLinked)) return 'already_linked';
+  if (isLoupeError(error, ErrorCode.CardExpired)) return 'card_expired';
+  if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
   return undefined;
 }
 /** Why Invite specialist did nothing, in the words its user sees (modal errors are plain text). */
@@ -87,9 +90,9 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     await ack();
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
     try {
-      await revokeCard(d.lifecycle, action.value ?? '', who);
+      await revokeCard(d.lifecycle, { cardId: action.value ?? '', who });
     } catch (error) {
-      if (!isLoupeError(error, 'LOUPE_FORBIDDEN') && !isLoupeError(error, 'LOUPE_NOT_FOUND')) throw error;
+      if (!isLoupeError(error, ErrorCode.Forbidden) && !isLoupeError(error, ErrorCode.NotFound)) throw error;
       if (body.channel) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: 'Only the sender of this image or a workspace admin can revoke it.' });
     }
   });
@@ -140,13 +143,11 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     await ack();
     const cardId = action.value ?? '';
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
-    const card = await d.lifecycle.db.prisma.card.findUnique({ where: { id: cardId } });
-    if (!card) return;
+    const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
+    if (form.outcome === 'no_card') return;
     // A stale prompt (already linked, card dead) says so in place instead of opening a form.
-    const refused = await linkRefusal(d.link, cardId, who);
-    if (refused) return void (await respond({ replace_original: refused !== 'forbidden', response_type: 'ephemeral', text: LINK_REFUSED[refused] }));
-    const policy = await d.policies.effective(card.workspaceId, card.channelId);
-    const metadata: ModalMetadata = { cardId: card.id, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
+    if (form.outcome === 'refused') return void (await respond({ replace_original: form.reason !== 'forbidden', response_type: 'ephemeral', text: LINK_REFUSED[form.reason] }));
+    const metadata: ModalMetadata = { cardId: form.cardId, ...(body.response_url ? { responseUrl: body.response_url } : {}) };
     await client.views.open({
       trigger_id: body.trigger_id,
       view: {
@@ -155,7 +156,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
         private_metadata: JSON.stringify(metadata),
         title: { type: 'plain_text', text: 'Link patient' },
         submit: { type: 'plain_text', text: 'Link' },
-        blocks: [...patientInputs(policy.identifierIssuer), input('note', 'Note (kept encrypted with the image, never shown in chat)', { multiline: true, max_length: 1000 }, true)],
+        blocks: [...patientInputs(form.defaultIssuer), input('note', 'Note (kept encrypted with the image, never shown in chat)', { multiline: true, max_length: 1000 }, true)],
       },
     });
   });
@@ -165,7 +166,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
     const meta = modalMetadata(view.private_metadata);
     try {
-      await linkPatient(d.link, meta.cardId, who, { identifier: value('identifier'), issuer: value('issuer'), note: value('note') });
+      await linkPatient(d.link, { cardId: meta.cardId, who, patient: { identifier: value('identifier'), issuer: value('issuer'), note: value('note') } });
     } catch (error) {
       const refusal = refusalOf(error);
       if (!refusal) throw error;
@@ -180,25 +181,23 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     await ack();
     const cardId = action.value ?? '';
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
-    const refused = await correctionRefusal(d.link, cardId, who);
-    const card = await d.lifecycle.db.prisma.card.findUnique({ where: { id: cardId } });
-    if (refused || !card) {
-      if (body.channel) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: CORRECTION_REFUSED[refused ?? 'forbidden'] });
+    const form = await correctPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
+    if (form.outcome === 'refused') {
+      if (body.channel) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: CORRECTION_REFUSED[form.reason] });
       return;
     }
-    const policy = await d.policies.effective(card.workspaceId, card.channelId);
     const options = Object.entries(CORRECTION_REASONS).map(([value, text]) => ({ value, text: { type: 'plain_text' as const, text } }));
     await client.views.open({
       trigger_id: body.trigger_id,
       view: {
         type: 'modal',
         callback_id: CORRECT_MODAL,
-        private_metadata: JSON.stringify({ cardId: card.id } satisfies ModalMetadata),
+        private_metadata: JSON.stringify({ cardId: form.cardId } satisfies ModalMetadata),
         title: { type: 'plain_text', text: 'Correct patient' },
         submit: { type: 'plain_text', text: 'Move image' },
         blocks: [
           { type: 'section', text: { type: 'mrkdwn', text: 'Moves this image to the right patient. Links already shared stop working; the card gets a new one. Both patients and the reason are recorded in the audit trail.' } },
-          ...patientInputs(policy.identifierIssuer),
+          ...patientInputs(form.defaultIssuer),
           { type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Reason' }, element: { type: 'static_select', action_id: 'value', options } },
           input('explanation', 'What happened (kept encrypted with the image, never shown in chat)', { multiline: true, min_length: 3, max_length: 1000 }),
         ],
@@ -211,15 +210,19 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     const value = (block: string) => values[block]?.['value']?.value ?? '';
     const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
     try {
-      await correctPatient(d.link, modalMetadata(view.private_metadata).cardId, who, {
-        identifier: value('identifier'),
-        issuer: value('issuer'),
-        reason: values['reason']?.['value']?.selected_option?.value ?? '',
-        explanation: value('explanation'),
+      await correctPatient(d.link, {
+        cardId: modalMetadata(view.private_metadata).cardId,
+        who,
+        correction: {
+          identifier: value('identifier'),
+          issuer: value('issuer'),
+          reason: values['reason']?.['value']?.selected_option?.value ?? '',
+          explanation: value('explanation'),
+        },
       });
     } catch (error) {
-      if (isLoupeError(error, 'LOUPE_FORBIDDEN')) return void (await ack({ response_action: 'errors', errors: { identifier: CORRECTION_REFUSED.forbidden } }));
-      if (isLoupeError(error, 'LOUPE_INVALID_INPUT') || isLoupeError(error, 'LOUPE_ALREADY_LINKED')) return void (await ack({ response_action: 'errors', errors: { identifier: `Nothing was changed: ${error.message}.` } }));
+      if (isLoupeError(error, ErrorCode.Forbidden)) return void (await ack({ response_action: 'errors', errors: { identifier: CORRECTION_REFUSED.forbidden } }));
+      if (isLoupeError(error, ErrorCode.InvalidInput) || isLoupeError(error, ErrorCode.AlreadyLinked)) return void (await ack({ response_action: 'errors', errors: { identifier: `Nothing was changed: ${error.message}.` } }));
       throw error;
     }
     await ack();
@@ -227,6 +230,6 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
 
   bolt.action<BlockAction<ButtonAction>>(RemovalAction.Done, async ({ ack, action }) => {
     await ack();
-    await d.queue.enqueue({ type: SlackJob.RecheckRemoval, payload: { assetId: action.value, final: false } });
+    await reportOriginalDeleted(d, { assetId: action.value ?? '' });
   });
 }

@@ -2,13 +2,14 @@
 // queued ingest before Slack gets its acknowledgement, so a crash before the
 // ack makes Slack retry and a retry finds the upload already accepted.
 import type { App, MessageShortcut } from '@slack/bolt';
+import { AppJob } from '../../app/job-names.js';
 import type { AuditActor } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
 import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
 import { advanceCursorByEvent } from './channel-cursor.js';
-import { SlackJob } from './jobs.js';
+import { FILE_SHARED_JOB } from './file-shared.js';
 
 export interface ListenerDeps {
   accept: AcceptUploadDeps;
@@ -52,7 +53,7 @@ export async function acceptMessageFiles(accept: AcceptUploadDeps, workspaceId: 
       sourceRef: file.id,
       messageText: m.text,
       filesInMessage: m.files?.length ?? 0,
-      ingestJob: SlackJob.Ingest,
+      ingestJob: AppJob.Ingest,
       ...(requestedBy ? { requestedBy } : {}),
     });
     if (result.outcome === 'accepted') accepted++;
@@ -90,9 +91,9 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
     });
     if (exists) return;
     await d.queue.enqueue({
-      type: SlackJob.FileShared,
+      type: FILE_SHARED_JOB,
       payload: { workspaceId: workspace.id, fileId: event.file_id, channelId: event.channel_id, userId: event.user_id },
-      dedupeKey: `${SlackJob.FileShared}:${workspace.id}:${event.file_id}`,
+      dedupeKey: `${FILE_SHARED_JOB}:${workspace.id}:${event.file_id}`,
       // The message event normally arrives meanwhile and makes this a no-op.
       runAt: new Date(d.clock.now().getTime() + FILE_SHARED_GRACE_MS),
     });

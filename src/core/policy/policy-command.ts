@@ -1,5 +1,6 @@
 // The text of `/loupe policy ...`: what an admin types, parsed into a policy
-// change or a message saying what was wrong. Pure; the platforms share it.
+// change or what was wrong. Pure; the platforms share it and word the
+// answers themselves.
 import type { AcceptedKind, ChannelPolicy } from './channel-policy.js';
 
 export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa' | 'breakGlass'>>;
@@ -7,19 +8,8 @@ export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'ac
 export type PolicyCommand =
   | { kind: 'show'; scope: 'channel' | 'workspace' }
   | { kind: 'set'; scope: 'channel' | 'workspace'; change: PolicyChangeInput }
-  | { kind: 'error'; message: string };
-
-export const POLICY_USAGE = [
-  '`/loupe policy` shows the policy of this channel; `/loupe policy workspace` the workspace default.',
-  '`/loupe policy [workspace] set interception on|off`',
-  '`/loupe policy [workspace] set kinds photo,dicom`',
-  '`/loupe policy [workspace] set lifetime 48h` (minutes m, hours h or days d; 5m to 30d)',
-  '`/loupe policy [workspace] set pattern <regular expression>` (or `none`): patient identifiers in message text',
-  '`/loupe policy [workspace] set issuer <name>`: the issuer of identifiers found in text',
-  '`/loupe policy [workspace] set members on|off`: channel members may view',
-  '`/loupe policy [workspace] set mfa on|off`: viewing needs a multi-factor sign-in',
-  '`/loupe policy workspace set breakglass on|off`: clinicians without a grant may open an image by stating a reason (audited, announced)',
-].join('\n');
+  /** `problem` says what was wrong, when the command was understood that far; each platform adds its usage text. */
+  | { kind: 'error'; problem: string | undefined };
 
 const onOff = (v: string) => (v === 'on' ? true : v === 'off' ? false : undefined);
 
@@ -35,10 +25,10 @@ export function parsePolicyCommand(text: string): PolicyCommand {
   const scope = words[0] === 'workspace' ? 'workspace' : 'channel';
   if (scope === 'workspace') words.shift();
   if (!words.length) return { kind: 'show', scope };
-  if (words[0] !== 'set' || words.length < 3) return { kind: 'error', message: POLICY_USAGE };
+  if (words[0] !== 'set' || words.length < 3) return { kind: 'error', problem: undefined };
   const key = words[1]!;
   const value = words.slice(2).join(' ');
-  const bad = (what: string): PolicyCommand => ({ kind: 'error', message: `${what}\n${POLICY_USAGE}` });
+  const bad = (what: string): PolicyCommand => ({ kind: 'error', problem: what });
   switch (key) {
     case 'interception': {
       const v = onOff(value);
@@ -79,18 +69,4 @@ export function parsePolicyCommand(text: string): PolicyCommand {
     default:
       return bad(`there is no setting called ${key.slice(0, 20)}.`);
   }
-}
-
-export function describePolicy(p: ChannelPolicy): string {
-  const hours = p.cardLifetimeSeconds / 3600;
-  return [
-    `Interception: *${p.interception ? 'on' : 'off'}*`,
-    `Accepted kinds: ${p.acceptedKinds.join(', ') || 'none'}`,
-    `Card lifetime: ${Number.isInteger(hours) ? `${hours} h` : `${Math.round(p.cardLifetimeSeconds / 60)} min`}`,
-    `Patient identifier pattern: ${p.identifierPattern ? `\`${p.identifierPattern}\` (issuer ${p.identifierIssuer})` : 'none'}`,
-    `Channel members may view: ${p.membersMayView ? 'yes' : 'no'}`,
-    `Multi-factor sign-in to view: ${p.requireMfa ? 'required' : 'not required'}`,
-    `Break-glass (whole workspace): ${p.breakGlass ? 'allowed' : 'off'}`,
-    ...(p.legalHold ? ['Legal hold: *on*'] : []),
-  ].join('\n');
 }

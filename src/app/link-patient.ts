@@ -4,7 +4,7 @@
 // Linking happens once, from a live card: a stale button or a form submitted
 // again is refused (and the refusal audited) without changing anything; a
 // wrong patient is put right with correctPatient instead.
-import { queueUpdate } from '../cards/lifecycle.js';
+import { queueCardUpdate } from './queue-card-update.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { mayLinkPatient, type LinkFacts, type LinkRefusal } from '../core/consult/patient-link.js';
@@ -16,7 +16,7 @@ import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';
 import type { Patients } from '../storage/patients.js';
 import { transaction, type Tx } from '../storage/transaction.js';
-import { appendSealedNote } from './sealed-note.js';
+import { appendSealedNote } from './sealed-text.js';
 
 export interface LinkPatientDeps {
   db: Database;
@@ -61,13 +61,19 @@ async function linkFacts(tx: Tx | Database['prisma'], cardId: string) {
 }
 
 /** The question the Link patient button asks before opening its form: undefined when linking may go ahead. */
-export async function linkRefusal(deps: Pick<LinkPatientDeps, 'db' | 'clock'>, cardId: string, who: Requester): Promise<LinkRefusal | undefined> {
+export async function linkRefusal(deps: Pick<LinkPatientDeps, 'db' | 'clock'>, { cardId, who }: { cardId: string; who: Requester }): Promise<LinkRefusal | undefined> {
   const { facts } = await linkFacts(deps.db.prisma, cardId);
   const decision = mayLinkPatient(who, facts, deps.clock.now());
   return decision.allow ? undefined : decision.reason;
 }
 
-export async function linkPatient(deps: LinkPatientDeps, cardId: string, who: Requester, ref: PatientReference): Promise<void> {
+export interface LinkPatientOptions {
+  cardId: string;
+  who: Requester;
+  patient: PatientReference;
+}
+
+export async function linkPatient(deps: LinkPatientDeps, { cardId, who, patient: ref }: LinkPatientOptions): Promise<void> {
   const key = patientKey(ref);
   const actor: AuditActor = { type: who.isAdmin ? 'admin' : 'user', id: who.userId };
   // Asked first without a lock, so a stale form does not even create a patient record.
@@ -92,7 +98,7 @@ export async function linkPatient(deps: LinkPatientDeps, cardId: string, who: Re
     const note = ref.note?.trim();
     if (note) await appendSealedNote(deps, tx, card.asset, 'Note', note);
     await deps.audit.append(tx, { ...event, outcome: 'success', patientId, details: { previousPatientId: null } });
-    await queueUpdate(deps, tx, cardId, card.workspaceId, `linked:${patientId}`);
+    await queueCardUpdate(deps, tx, cardId, `linked:${patientId}`);
     return undefined;
   });
   if (refused) throw linkRefusalError(refused);

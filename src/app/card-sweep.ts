@@ -2,7 +2,8 @@
 // next run. After downtime the first run catches up on everything overdue.
 import type { JobQueue } from '../jobs/queue.js';
 import type { JobHandler } from '../jobs/worker.js';
-import { expireDueCards, type CardLifecycleDeps } from './lifecycle.js';
+import type { CardLifecycleDeps } from './card-lifecycle-deps.js';
+import { expireDueCards } from './expire-cards.js';
 
 export const CARD_SWEEP_JOB = 'cards.expire_sweep';
 

@@ -6,14 +6,14 @@
 // (see consultPatientAfterCorrection), every View link issued while the image
 // stood on the wrong patient stops working, and each of its cards is queued
 // to be redrawn (a live card gets a fresh link).
-import { queueUpdate } from '../cards/lifecycle.js';
+import { queueCardUpdate } from './queue-card-update.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import { consultPatientAfterCorrection, isCorrectionReason, mayCorrectPatient, type CorrectionReason } from '../core/consult/patient-link.js';
 import type { Requester } from '../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { transaction } from '../storage/transaction.js';
 import { patientKey, type LinkPatientDeps } from './link-patient.js';
-import { appendSealedNote } from './sealed-note.js';
+import { appendSealedNote } from './sealed-text.js';
 
 export interface PatientCorrection {
   identifier: string;
@@ -29,7 +29,13 @@ export interface CorrectionResult {
   consultPatient: 'moved' | 'kept';
 }
 
-export async function correctPatient(deps: LinkPatientDeps, cardId: string, who: Requester, input: PatientCorrection): Promise<CorrectionResult> {
+export interface CorrectPatientOptions {
+  cardId: string;
+  who: Requester;
+  correction: PatientCorrection;
+}
+
+export async function correctPatient(deps: LinkPatientDeps, { cardId, who, correction: input }: CorrectPatientOptions): Promise<CorrectionResult> {
   const key = patientKey(input);
   const explanation = input.explanation.trim();
   if (!isCorrectionReason(input.reason) || explanation.length < 3 || explanation.length > 1000) {
@@ -60,7 +66,7 @@ export async function correctPatient(deps: LinkPatientDeps, cardId: string, who:
     const after = consultPatientAfterCorrection(consult.patientId, from, to, othersOnFrom);
     if (after.patientId !== consult.patientId) await tx.consult.update({ where: { id: consult.id }, data: { patientId: after.patientId } });
     await appendSealedNote(deps, tx, card.asset, `Patient corrected (${reason})`, explanation);
-    const cards = await tx.card.findMany({ where: { assetId: card.assetId }, select: { id: true, workspaceId: true } });
+    const cards = await tx.card.findMany({ where: { assetId: card.assetId }, select: { id: true } });
     // Links handed out while the image stood on the wrong patient may have gone to that patient's carers.
     const revoked = await tx.linkToken.updateMany({ where: { cardId: { in: cards.map((c) => c.id) }, revokedAt: null }, data: { revokedAt: now } });
     await deps.audit.append(tx, {
@@ -70,13 +76,13 @@ export async function correctPatient(deps: LinkPatientDeps, cardId: string, who:
       patientId: to,
       details: { previousPatientId: from, consultPatient: after.outcome, linksRevoked: revoked.count },
     });
-    for (const c of cards) await queueUpdate(deps, tx, c.id, c.workspaceId, `corrected:${now.getTime()}`);
+    for (const c of cards) await queueCardUpdate(deps, tx, c.id, `corrected:${now.getTime()}`);
     return { previousPatientId: from, patientId: to, consultPatient: after.outcome };
   });
 }
 
 /** The question the Correct patient button asks before opening its form: undefined when it may. */
-export async function correctionRefusal(deps: Pick<LinkPatientDeps, 'db'>, cardId: string, who: Requester) {
+export async function correctionRefusal(deps: Pick<LinkPatientDeps, 'db'>, { cardId, who }: { cardId: string; who: Requester }) {
   const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
   if (!card) return 'forbidden' as const;
   const decision = mayCorrectPatient(who, { uploaderId: card.asset.uploaderId, assetPatientId: card.asset.patientId, assetStatus: card.asset.status });

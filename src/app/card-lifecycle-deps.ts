@@ -1,0 +1,12 @@
+// What revoking and expiring cards need.
+import type { Clock } from '../core/clock.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { AuditLog } from '../storage/audit-log.js';
+import type { Database } from '../storage/database.js';
+
+export interface CardLifecycleDeps {
+  db: Database;
+  audit: AuditLog;
+  queue: JobQueue;
+  clock: Clock;
+}

@@ -1,0 +1,48 @@
+// What the chat sees of an ingest's outcome: its card in the thread (posted,
+// then recorded with its audit event), the uploader's prompt for the patient
+// while it waits for one; or, for a failure, a private word to the uploader
+// and, when someone must look at it, to the channel's admins. Safe to repeat:
+// `mayHavePosted` (a run after one that died) looks for the card in the
+// thread before posting it again.
+import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import { ErrorCode } from '../core/errors.js';
+import type { IngestResult } from '../intake/ingest-asset.js';
+import { issueLinkToken } from '../intake/link-token.js';
+import { transaction } from '../storage/transaction.js';
+import type { ChatUseCaseDeps } from './deps.js';
+
+const SYSTEM: AuditActor = { type: 'system', id: 'chat' };
+
+export interface DeliverCardOptions {
+  assetId: string;
+  result: IngestResult;
+  mayHavePosted: boolean;
+}
+
+export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayHavePosted }: DeliverCardOptions): Promise<void> {
+  if (result.outcome === 'left_alone') return;
+  const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
+  const consult = asset.consult!;
+  const { gateway } = await deps.platforms.forWorkspace(asset.workspaceId);
+  const thread = { channelId: consult.channelId, threadId: consult.threadId };
+  if (result.outcome === 'failed') {
+    await gateway.tellUser(asset.uploaderId, thread, { kind: 'upload_failed', code: result.code, originalKept: result.originalKept });
+    // A clinical image Loupe holds but cannot show, or an upload it could not secure at all: someone must look at it.
+    if (result.originalKept || result.code === ErrorCode.IngestAbandoned) await gateway.alertAdmins(consult.channelId, { kind: 'upload_failed_alert', originalKept: result.originalKept });
+    return;
+  }
+  const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: result.card.cardId } });
+  if (card.messageId) return;
+  let messageId = mayHavePosted ? await gateway.findPostedCard(result.card) : undefined;
+  if (!messageId) {
+    // A run that died after the previous one had no link to show: a fresh one.
+    const token = result.linkToken ?? (await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now())));
+    messageId = await gateway.postCard(result.card, deps.viewUrl(token));
+  }
+  await transaction(deps.db, async (tx) => {
+    await tx.card.update({ where: { id: card.id }, data: { messageId } });
+    await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
+  });
+  if (card.state === 'waiting_for_patient') await gateway.tellUser(asset.uploaderId, thread, { kind: 'patient_prompt', cardId: card.id });
+  // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).
+}

@@ -1,0 +1,17 @@
+// What the chat-facing use cases share: storage, the queue, the clock and the
+// registry of chat platforms. Built once in main.ts.
+import type { Clock } from '../core/clock.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { AuditLog } from '../storage/audit-log.js';
+import type { Database } from '../storage/database.js';
+import type { ChatPlatforms } from './ports/chat-platforms.js';
+
+export interface ChatUseCaseDeps {
+  db: Database;
+  audit: AuditLog;
+  queue: JobQueue;
+  clock: Clock;
+  platforms: ChatPlatforms;
+  /** The viewer's link for a card's one-card token. */
+  viewUrl: (token: string) => string;
+}

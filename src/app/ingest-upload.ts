@@ -1,0 +1,25 @@
+// The ingest job's work: the upload's bytes fetched through its platform's
+// gateway (with the size cap), secured and processed (ingestAsset), then its
+// card delivered. A dead-lettered ingest ends failed, and people are told.
+import { abandonIngest, ingestAsset, type IngestDeps } from '../intake/ingest-asset.js';
+import { deliverCard } from './deliver-card.js';
+import type { ChatUseCaseDeps } from './deps.js';
+
+export interface IngestUploadDeps extends ChatUseCaseDeps {
+  ingest: IngestDeps;
+  maxUploadBytes: number;
+}
+
+export async function ingestUpload(deps: IngestUploadDeps, { assetId, retried }: { assetId: string; retried: boolean }): Promise<void> {
+  const result = await ingestAsset(deps.ingest, assetId, async () => {
+    const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, select: { workspaceId: true, sourceRef: true } });
+    const { gateway } = await deps.platforms.forWorkspace(asset.workspaceId);
+    return gateway.fetchUpload(asset.sourceRef, deps.maxUploadBytes);
+  });
+  await deliverCard(deps, { assetId, result, mayHavePosted: retried });
+}
+
+/** An ingest whose retries ran out, or that took its worker down. */
+export async function abandonUpload(deps: IngestUploadDeps, { assetId }: { assetId: string }): Promise<void> {
+  await deliverCard(deps, { assetId, result: await abandonIngest(deps.ingest, assetId), mayHavePosted: true });
+}

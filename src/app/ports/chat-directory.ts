@@ -1,0 +1,8 @@
+// Who is who on a chat platform: each platform's adapter provides one.
+export interface ChatDirectory {
+  /** The chat user whose verified profile email this is, in this workspace; guests from other organisations do not count. */
+  userByEmail(workspaceId: string, email: string): Promise<string | undefined>;
+  isChannelMember(workspaceId: string, channelId: string, userId: string): Promise<boolean>;
+  /** A workspace admin: the platform's own admins and owners, or those Loupe's configuration names. */
+  isAdmin(workspaceId: string, userId: string): Promise<boolean>;
+}

@@ -1,0 +1,16 @@
+// Redraws a posted card as it now stands (queued with every change to it): a
+// live card gets a fresh link, earlier ones stop working; a dead one loses its
+// buttons.
+import { cardView } from '../intake/card-view.js';
+import { issueLinkToken } from '../intake/link-token.js';
+import { transaction } from '../storage/transaction.js';
+import type { ChatUseCaseDeps } from './deps.js';
+
+export async function redrawCard(deps: ChatUseCaseDeps, { cardId }: { cardId: string }): Promise<void> {
+  const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
+  if (!card.messageId) return;
+  const { gateway } = await deps.platforms.forWorkspace(card.workspaceId);
+  const live = card.state === 'active' || card.state === 'waiting_for_patient';
+  const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now())) : undefined;
+  await gateway.updateCard(card.messageId, cardView(card, card.asset), token ? deps.viewUrl(token) : undefined);
+}

@@ -1,0 +1,36 @@
+// `policy ...` as an admin types it in any chat: only admins may see or
+// change a channel policy; `workspace` scopes it to the workspace default. The
+// change and its audit event are written by ChannelPolicies.change, together.
+import type { AuditActor } from '../core/audit/event.js';
+import type { Requester } from '../core/consult/rules.js';
+import type { ChannelPolicy } from '../core/policy/channel-policy.js';
+import { parsePolicyCommand } from '../core/policy/policy-command.js';
+import type { ChannelPolicies } from '../storage/channel-policies.js';
+import { WORKSPACE_DEFAULT_CHANNEL } from '../storage/workspaces.js';
+
+export interface PolicyCommandOptions {
+  workspaceId: string;
+  channelId: string;
+  who: Requester;
+  /** What followed `policy`. */
+  text: string;
+}
+
+export type PolicyScope = 'channel' | 'workspace';
+
+export type PolicyCommandResult =
+  | { outcome: 'not_admin' }
+  /** `problem` is undefined when the command was not understood at all. */
+  | { outcome: 'invalid'; problem: string | undefined }
+  | { outcome: 'shown'; scope: PolicyScope; policy: ChannelPolicy }
+  | { outcome: 'changed'; scope: PolicyScope; policy: ChannelPolicy };
+
+export async function runPolicyCommand(deps: { policies: ChannelPolicies }, { workspaceId, channelId, who, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
+  if (!who.isAdmin) return { outcome: 'not_admin' };
+  const parsed = parsePolicyCommand(text);
+  if (parsed.kind === 'error') return { outcome: 'invalid', problem: parsed.problem };
+  const target = parsed.scope === 'workspace' ? WORKSPACE_DEFAULT_CHANNEL : channelId;
+  if (parsed.kind === 'show') return { outcome: 'shown', scope: parsed.scope, policy: await deps.policies.effective(workspaceId, target) };
+  const actor: AuditActor = { type: 'admin', id: who.userId };
+  return { outcome: 'changed', scope: parsed.scope, policy: await deps.policies.change(workspaceId, target, parsed.change, actor) };
+}
