@@ -48,6 +48,11 @@ export type AcceptUploadResult =
   | { outcome: 'duplicate'; assetId: string }
   | { outcome: 'not_intercepted' };
 
+/** Whether this file of the platform's is already an asset (accepted before, from any announcement of it). */
+export async function isUploadKnown(deps: { db: Database }, { workspaceId, sourceRef }: { workspaceId: string; sourceRef: string }): Promise<boolean> {
+  return (await deps.db.prisma.asset.findUnique({ where: { workspaceId_sourceRef: { workspaceId, sourceRef } }, select: { id: true } })) !== null;
+}
+
 export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadInput, retried = false): Promise<AcceptUploadResult> {
   const { workspaceId, sourceRef } = input;
   const existing = await deps.db.prisma.asset.findUnique({ where: { workspaceId_sourceRef: { workspaceId, sourceRef } }, select: { id: true } });

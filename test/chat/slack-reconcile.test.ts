@@ -4,7 +4,7 @@
 // the reconciliation again adds nothing.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceCursorByEvent, readCursor, setCursor } from '../../src/chat/slack/channel-cursor.js';
+import { advanceCursorByEvent, readCursor, setCursor } from '../../src/storage/channel-cursors.js';
 import { RECONCILE_JOB, scheduleReconcile } from '../../src/chat/slack/reconcile.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logging.js';

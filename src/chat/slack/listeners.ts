@@ -5,10 +5,10 @@ import type { App, MessageShortcut } from '@slack/bolt';
 import { AppJob } from '../../app/job-names.js';
 import type { AuditActor } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
-import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
+import { acceptUpload, isUploadKnown, type AcceptUploadDeps } from '../../intake/accept-upload.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
-import { advanceCursorByEvent } from './channel-cursor.js';
+import { advanceCursorByEvent } from '../../storage/channel-cursors.js';
 import { FILE_SHARED_JOB } from './file-shared.js';
 
 export interface ListenerDeps {
@@ -85,11 +85,7 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   // Slack also sends file_shared; the message event usually wins. If it never comes, the file's shares say where it was posted.
   bolt.event('file_shared', async ({ event, body }) => {
     const workspace = await workspaceOf(body.team_id);
-    const exists = await d.accept.db.prisma.asset.findUnique({
-      where: { workspaceId_sourceRef: { workspaceId: workspace.id, sourceRef: event.file_id } },
-      select: { id: true },
-    });
-    if (exists) return;
+    if (await isUploadKnown(d.accept, { workspaceId: workspace.id, sourceRef: event.file_id })) return;
     await d.queue.enqueue({
       type: FILE_SHARED_JOB,
       payload: { workspaceId: workspace.id, fileId: event.file_id, channelId: event.channel_id, userId: event.user_id },

@@ -11,12 +11,13 @@ import type { webApi } from '@slack/bolt';
 import type { AuditActor } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { openConsultThreads } from '../../app/open-consult-threads.js';
 import type { AcceptUploadDeps } from '../../intake/accept-upload.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Workspaces } from '../../storage/workspaces.js';
-import { CURSOR_OVERLAP_SECONDS, laterTs, readCursor, setCursor, toTs } from './channel-cursor.js';
+import { CURSOR_OVERLAP_SECONDS, laterTs, readCursor, setCursor, toTs } from '../../storage/channel-cursors.js';
 import { acceptMessageFiles, isFileShare, type FileShareMessage } from './listeners.js';
 
 export const RECONCILE_JOB = 'slack.reconcile';
@@ -109,11 +110,7 @@ async function reconcileChannel(d: ReconcileDeps, workspaceId: string, channelId
     }
   }
   // Consults Loupe already holds, started before that window: their threads may have had uploads meanwhile too.
-  const consults = await d.accept.db.prisma.consult.findMany({
-    where: { workspaceId, channelId, status: 'open', createdAt: { gte: new Date(now.getTime() - CONSULT_LOOKBACK_SECONDS * 1000) } },
-    select: { threadId: true },
-  });
-  for (const { threadId } of consults) {
+  for (const threadId of await openConsultThreads(d.accept.db, { workspaceId, channelId, since: new Date(now.getTime() - CONSULT_LOOKBACK_SECONDS * 1000) })) {
     if (threadsRead.has(threadId) || !after(threadId, '0') || Number(threadId) >= Number(parentsFrom)) continue;
     await readThread(threadId).catch((error: unknown) => {
       // A thread whose every message is gone has nothing left to take.

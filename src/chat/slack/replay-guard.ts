@@ -5,13 +5,12 @@
 // future. Slack's own retries are new requests, signed at sending with a new
 // timestamp (a retry five minutes later could not pass the window otherwise):
 // their signatures differ, so they reach Bolt, whose handlers are idempotent.
-import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Clock } from '../../core/clock.js';
 import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../logging.js';
 import type { Database } from '../../storage/database.js';
-import { isUniqueViolation } from '../../storage/unique.js';
+import { rememberRequest } from '../../storage/seen-requests.js';
 import { checkSlackRequest } from './request-check.js';
 
 /** Bolt's own body limit for Slack requests. */
@@ -22,21 +21,6 @@ export interface ReplayGuardDeps {
   clock: Clock;
   signingSecret: string;
   logger: Logger;
-}
-
-const hashOf = (signature: string) => createHash('sha256').update(`loupe-slack-request/1\0${signature}`).digest('hex');
-
-/** Records a verified request; false when it was seen before (a replay). */
-export async function rememberRequest(db: Database, signature: string, expiresAt: Date, now: Date): Promise<boolean> {
-  try {
-    await db.prisma.seenRequest.create({ data: { signatureHash: hashOf(signature), expiresAt } });
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
-  }
-  // Pruned as requests come: rows whose request could no longer pass the window anyway.
-  await db.prisma.seenRequest.deleteMany({ where: { expiresAt: { lt: now } } });
-  return true;
 }
 
 export function slackReplayGuard(d: ReplayGuardDeps): RequestHandler[] {

@@ -1,9 +1,10 @@
-// How far each channel's history is known to Loupe: a Slack message ts per
-// channel, kept in the database. Reconciliation sets it after reading the
-// history; a live event moves it forward only by a little (at most the
-// look-back each reconciliation re-reads), so an event that arrives after
-// downtime cannot jump the cursor over the messages missed meanwhile.
-import type { Database } from '../../storage/database.js';
+// How far each channel's history is known to Loupe: a message ts (Slack's
+// seconds.micros) per channel, kept in the database for the Slack adapter.
+// Reconciliation sets it after reading the history; a live event moves it
+// forward only by a little (at most the look-back each reconciliation
+// re-reads), so an event that arrives after downtime cannot jump the cursor
+// over the messages missed meanwhile.
+import type { Database } from './database.js';
 
 /** Each reconciliation re-reads this much history before the cursor; events move it at most this far. */
 export const CURSOR_OVERLAP_SECONDS = 15 * 60;

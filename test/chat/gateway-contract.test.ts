@@ -1,0 +1,195 @@
+// What every chat platform's gateway must do, whichever platform it speaks
+// to: post and update a card, tell one user, announce in a thread, alert a
+// channel's admins, fetch an upload within its size cap and only from its
+// own file hosts, remove an original and say how it went, and tell whether
+// an original is gone. `gatewayContract` runs against the Slack gateway on
+// its stand-in and against the in-memory fake the use-case tests rely on;
+// the Teams gateway will run it too.
+import { webApi } from '@slack/bolt';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatGateway } from '../../src/app/ports/chat-gateway.js';
+import { slackGateway } from '../../src/chat/slack/gateway.js';
+import { ErrorCode, LoupeError } from '../../src/core/errors.js';
+import type { CardView } from '../../src/intake/card-view.js';
+import { createLogger } from '../../src/logging.js';
+import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { RecordingChat } from '../support/recording-chat.js';
+
+/** A gateway under test, with what its users would see. */
+export interface GatewayUnderTest {
+  gateway: ChatGateway;
+  channelId: string;
+  uploaderId: string;
+  adminId: string;
+  /** Someone in the channel who is not an admin. */
+  memberId: string;
+  /** The uploader puts a file in the channel, starting a thread. */
+  upload(bytes: Buffer): Promise<{ sourceRef: string; threadId: string; messageId: string }>;
+  /** What a message now says (all of it: text and structure), and whether it was deleted; undefined if there is none. */
+  message(messageId: string): Promise<{ body: string; deleted: boolean } | undefined>;
+  /** Everything said privately to a user. */
+  toldPrivately(userId: string): Promise<string[]>;
+  /** Everything said to everyone in a thread (after its first message). */
+  saidInThread(threadId: string): Promise<string[]>;
+  fileDeleted(sourceRef: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export type MakeGateway = (o: { canRemove: boolean; trustFileHost: boolean }) => Promise<GatewayUnderTest>;
+
+const PHOTO = Buffer.from('ffd8ffe000104a46494600010101004800480000ffd9', 'hex');
+
+const cardIn = (t: GatewayUnderTest, threadId: string, over: Partial<CardView> = {}): CardView => ({
+  cardId: `card-${threadId}`,
+  assetId: 'asset-1',
+  consultId: 'consult-1',
+  channelId: t.channelId,
+  threadId,
+  messageId: null,
+  state: 'active',
+  uploaderId: t.uploaderId,
+  facts: undefined,
+  burnedInText: false,
+  createdAt: new Date('2026-03-01T10:00:00Z'),
+  expiresAt: new Date('2026-03-03T10:00:00Z'),
+  ...over,
+});
+
+export function gatewayContract(name: string, make: MakeGateway): void {
+  describe(`the chat gateway contract: ${name}`, () => {
+    let open: GatewayUnderTest | undefined;
+    const start = async (o: { canRemove?: boolean; trustFileHost?: boolean } = {}) => (open = await make({ canRemove: o.canRemove ?? true, trustFileHost: o.trustFileHost ?? true }));
+    afterEach(async () => {
+      await open?.close();
+      open = undefined;
+    });
+
+    it('posts a card in its thread, finds it again while it is live, and updates it in place', async () => {
+      const t = await start();
+      const { threadId } = await t.upload(PHOTO);
+      const card = cardIn(t, threadId);
+      expect(await t.gateway.findPostedCard(card)).toBeUndefined();
+      const id = await t.gateway.postCard(card, 'https://loupe.example/view/TOKEN-ONE');
+      expect((await t.message(id))?.body).toContain('https://loupe.example/view/TOKEN-ONE');
+      expect(await t.gateway.findPostedCard(card)).toBe(id);
+      await t.gateway.updateCard(id, { ...card, state: 'revoked' }, undefined);
+      const after = await t.message(id);
+      expect(after?.body).not.toContain('TOKEN-ONE');
+    });
+
+    it('tells one user privately, and announces in a thread for everyone', async () => {
+      const t = await start();
+      const { threadId } = await t.upload(PHOTO);
+      await t.gateway.tellUser(t.uploaderId, { channelId: t.channelId, threadId }, { kind: 'patient_prompt', cardId: 'card-x' });
+      expect(await t.toldPrivately(t.uploaderId)).toHaveLength(1);
+      expect(await t.toldPrivately(t.memberId)).toHaveLength(0);
+      await t.gateway.announce({ channelId: t.channelId, threadId }, { kind: 'specialist_invited', specialistId: t.memberId, inviterId: t.uploaderId });
+      expect(await t.saidInThread(threadId)).toHaveLength(1);
+      expect(await t.toldPrivately(t.memberId)).toHaveLength(0);
+    });
+
+    it("alerts a channel's admins privately, and nobody else", async () => {
+      const t = await start();
+      await t.gateway.alertAdmins(t.channelId, { kind: 'original_not_removed' });
+      expect(await t.toldPrivately(t.adminId)).toHaveLength(1);
+      expect(await t.toldPrivately(t.memberId)).toHaveLength(0);
+      expect(await t.toldPrivately(t.uploaderId)).toHaveLength(0);
+    });
+
+    it('fetches an upload within its size cap, and answers why not beyond it', async () => {
+      const t = await start();
+      const { sourceRef } = await t.upload(PHOTO);
+      expect(Buffer.compare((await t.gateway.fetchUpload(sourceRef, 1024)) as Buffer, PHOTO)).toBe(0);
+      const tooLarge = await t.gateway.fetchUpload(sourceRef, PHOTO.length - 1);
+      expect(tooLarge).toBeInstanceOf(LoupeError);
+      expect((tooLarge as LoupeError).code).toBe(ErrorCode.ImageTooLarge);
+    });
+
+    it('refuses to fetch from a host that is not its own file host', async () => {
+      const t = await start({ trustFileHost: false });
+      const { sourceRef } = await t.upload(PHOTO);
+      const refused = await t.gateway.fetchUpload(sourceRef, 1024);
+      expect(refused).toBeInstanceOf(LoupeError);
+      expect((refused as LoupeError).code).toBe(ErrorCode.InvalidInput);
+    });
+
+    it('removes an original with its message and says so; the original is then gone', async () => {
+      const t = await start();
+      const { sourceRef, messageId } = await t.upload(PHOTO);
+      expect(await t.gateway.isOriginalGone(sourceRef)).toBe(false);
+      expect(await t.gateway.removeOriginal({ sourceRef, channelId: t.channelId, messageId })).toMatchObject({ outcome: 'removed' });
+      expect(await t.fileDeleted(sourceRef)).toBe(true);
+      expect((await t.message(messageId))?.deleted ?? true).toBe(true);
+      expect(await t.gateway.isOriginalGone(sourceRef)).toBe(true);
+      // Already gone counts as removed.
+      expect(await t.gateway.removeOriginal({ sourceRef, channelId: t.channelId, messageId: undefined })).toMatchObject({ outcome: 'removed' });
+    });
+
+    it('says it may not remove an original when it holds no right to, and leaves it there', async () => {
+      const t = await start({ canRemove: false });
+      const { sourceRef, messageId } = await t.upload(PHOTO);
+      expect(await t.gateway.removeOriginal({ sourceRef, channelId: t.channelId, messageId })).toEqual({ outcome: 'not_allowed' });
+      expect(await t.fileDeleted(sourceRef)).toBe(false);
+      expect(await t.gateway.isOriginalGone(sourceRef)).toBe(false);
+    });
+  });
+}
+
+// The Slack gateway, on the Slack stand-in.
+gatewayContract('Slack', async ({ canRemove, trustFileHost }) => {
+  const botToken = 'xoxb-contract-bot';
+  const adminToken = 'xoxp-contract-admin';
+  const slack = await SlackStandIn.start({ signingSecret: 'contract-signing-secret-0123456789', botToken, adminUserToken: adminToken });
+  const options = { slackApiUrl: slack.apiUrl };
+  const gateway = slackGateway({
+    bot: new webApi.WebClient(botToken, options),
+    admin: canRemove ? new webApi.WebClient(adminToken, options) : undefined,
+    botToken,
+    fileHosts: trustFileHost ? [new URL(slack.origin).host] : ['files.slack.com'],
+    logger: createLogger('silent'),
+  });
+  const channelId = 'C0WOUNDS01';
+  const live = (filter: (m: (typeof slack.messages)[number]) => boolean) => slack.messages.filter((m) => !m.deleted && filter(m)).map((m) => m.text + JSON.stringify(m.blocks ?? []));
+  return {
+    gateway,
+    channelId,
+    uploaderId: 'U0CLIN0001',
+    adminId: 'U0ADMIN001',
+    memberId: 'U0CLIN0002',
+    upload: async (bytes) => {
+      const up = await slack.uploadFile({ user: 'U0CLIN0001', channel: channelId, name: 'photo.jpg', bytes }, { deliver: false });
+      return { sourceRef: up.fileId, threadId: up.ts, messageId: up.ts };
+    },
+    message: async (ts) => {
+      const m = slack.messages.find((x) => x.ts === ts && x.channel === channelId);
+      return m && { body: m.text + JSON.stringify(m.blocks ?? []), deleted: m.deleted };
+    },
+    toldPrivately: async (user) => live((m) => m.ephemeralTo === user),
+    saidInThread: async (threadId) => live((m) => m.threadTs === threadId && m.ts !== threadId && !m.ephemeralTo),
+    fileDeleted: async (id) => slack.file(id)?.deleted ?? true,
+    close: () => slack.close(),
+  };
+});
+
+// The in-memory fake the use-case tests use: it must behave as a real gateway does.
+gatewayContract('recording fake', async ({ canRemove, trustFileHost }) => {
+  const channelId = 'C0FAKE0001';
+  const chat = new RecordingChat({ canRemove, fileHosts: trustFileHost ? undefined : ['elsewhere.example'], admins: ['UADMIN'], members: { [channelId]: ['UUPLOAD', 'UADMIN', 'UMEMBER'] } });
+  return {
+    gateway: chat.gateway,
+    channelId,
+    uploaderId: 'UUPLOAD',
+    adminId: 'UADMIN',
+    memberId: 'UMEMBER',
+    upload: async (bytes) => {
+      const sourceRef = chat.addFile(bytes);
+      const messageId = chat.addMessage(channelId, undefined, 'upload');
+      return { sourceRef, threadId: messageId, messageId };
+    },
+    message: async (id) => chat.messages.find((m) => m.id === id),
+    toldPrivately: async (user) => chat.messages.filter((m) => m.to === user && !m.deleted).map((m) => m.body),
+    saidInThread: async (threadId) => chat.messages.filter((m) => m.threadId === threadId && !m.to && !m.deleted).map((m) => m.body),
+    fileDeleted: async (id) => chat.files.get(id)?.deleted ?? true,
+    close: async () => {},
+  };
+});
