@@ -1,8 +1,9 @@
 // What a card says, independent of the platform that renders it: no patient
 // data, only what kind of asset it is, who sent it, when, and its state.
+import type { CardState } from '../core/access/types.js';
 import type { AssetFacts } from './prepare-asset.js';
 
-export type CardState = 'pending' | 'waiting_for_patient' | 'active' | 'expired' | 'revoked';
+export type { CardState };
 
 export interface CardView {
   cardId: string;
