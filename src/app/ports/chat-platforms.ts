@@ -34,11 +34,14 @@ export class ChatPlatforms {
     return found;
   }
 
-  async platformOf(workspaceId: string): Promise<Platform> {
-    return (await this.db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { platform: true } })).platform;
+  /** The workspace's platform; undefined for a workspace Loupe does not know. */
+  async platformOf(workspaceId: string): Promise<Platform | undefined> {
+    return (await this.db.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { platform: true } }))?.platform;
   }
 
   async forWorkspace(workspaceId: string): Promise<ChatPlatform> {
-    return this.get(await this.platformOf(workspaceId));
+    const platform = await this.platformOf(workspaceId);
+    if (!platform) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
+    return this.get(platform);
   }
 }

@@ -30,7 +30,7 @@ export const NO_DIRECTORY: ViewerDirectory = {
 export function viewerDirectory(platforms: ChatPlatforms): ViewerDirectory {
   const of = async (workspaceId: string) => {
     const platform = await platforms.platformOf(workspaceId);
-    return platforms.has(platform) ? platforms.get(platform) : undefined;
+    return platform && platforms.has(platform) ? platforms.get(platform) : undefined;
   };
   return {
     userByEmail: async (workspaceId, email) => (await of(workspaceId))?.directory.userByEmail(workspaceId, email),
