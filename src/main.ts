@@ -24,7 +24,7 @@ import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { demoRouter } from './demo/routes.js';
 import type { Demo } from './demo/start-demo.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
-import { DEFAULT_SANDBOX, ImagingSandbox } from './imaging/sandbox/sandbox.js';
+import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './jobs/queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
@@ -149,6 +149,8 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes };
   // Uploads are decoded in child processes with a time and memory budget, off this event loop: one per concurrent job.
   const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency });
+  // The viewer's frames are decoded in children of their own, so viewing never waits behind intake.
+  const viewerSandbox = new ImagingSandbox(VIEWER_SANDBOX);
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -181,6 +183,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       sessions,
       directory,
       limits,
+      sandbox: viewerSandbox,
       publicUrl: config.publicUrl,
       breakGlassMinutes: config.breakGlassMinutes,
       mfaAcr: config.oidc?.mfaAcr ?? '',
@@ -265,6 +268,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       await slack?.stop();
       await worker.stop(config.shutdownTimeoutMs);
       await sandbox.close();
+      await viewerSandbox.close();
       await closed;
       await storage.audit.record({
         actor: { type: 'system', id: 'loupe' },

@@ -52,6 +52,8 @@ export const ErrorCode = {
   CardRevoked: 'LOUPE_CARD_REVOKED',
   ProcessingFailed: 'LOUPE_PROCESSING_FAILED',
   IngestAbandoned: 'LOUPE_INGEST_ABANDONED',
+  /** A sandbox child was asked about a file it no longer holds (the caller sends it again). */
+  ImageNotHeld: 'LOUPE_IMAGE_NOT_HELD',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -13,7 +13,7 @@ import { typedImaging } from '../imaging/errors.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { cleanPhoto, PREVIEW_SIZE } from '../imaging/photo.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
-import { asBuffer } from '../imaging/sandbox/tasks.js';
+import { asBuffer } from '../imaging/sandbox/as-buffer.js';
 import { sniff } from '../imaging/sniff.js';
 import type { PatientDemographics } from '../storage/patients.js';
 
