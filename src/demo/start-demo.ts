@@ -5,8 +5,7 @@
 // demo exercises the same code as production. It says so loudly: it is not
 // for patient data.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_TEAM_ID } from '../chat/slack/stand-in/defaults.js';
-import { SlackStandIn } from '../chat/slack/stand-in/index.js';
+import { DEFAULT_TEAM_ID, SlackStandIn } from './slack/index.js';
 import type { Config } from '../config.js';
 import { ACR_MFA, createIdentityProvider, DEMO_PEOPLE, type IdentityProvider } from './identity-provider/index.js';
 import type { Logger } from '../logging.js';

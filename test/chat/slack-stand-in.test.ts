@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SlackStandIn, type SlackStandInOptions } from '../../src/chat/slack/stand-in/index.js';
+import { SlackStandIn, type SlackStandInOptions } from '../../src/demo/slack/index.js';
 
 const NOW = 1_732_270_000_000;
 const SECRET = 'stand-in-signing-secret';

@@ -2,7 +2,7 @@
 // would configure it against Slack (only SLACK_API_URL differs), and a
 // polling helper for what happens off the request path.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { SlackStandIn } from '../../src/demo/slack/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logging.js';
 import { createLoupe, type Loupe } from '../../src/main.js';
