@@ -182,6 +182,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   finishHttpApp(app);
   const worker = new Worker({
     queue,
+    clock: services.clock,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
       [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
