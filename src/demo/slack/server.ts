@@ -75,7 +75,7 @@ export class SlackStandIn {
       });
     });
     state.origin = originOf(server.address() as AddressInfo);
-    if (o.appToken) state.socketMode = new SocketModeServer(state, server);
+    if (o.appToken) state.socketMode = new SocketModeServer(state, server, o.ackTimeoutMs);
     return new SlackStandIn(state, server);
   }
 
