@@ -3,7 +3,7 @@
 // the environment.
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { AuditAction } from './core/audit/event.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -14,15 +14,11 @@ import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './cards/swe
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
-import { prepareDemo } from './demo/prepare.js';
-import { DEMO_IDP_PATH } from './demo/start-demo.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
 import { authRouter } from './web/viewer/auth-routes.js';
 import { NO_DIRECTORY } from './web/viewer/directory.js';
 import { ViewerSessions } from './web/viewer/sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
-import { demoRouter } from './demo/routes.js';
-import type { Demo } from './demo/start-demo.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './jobs/queue.js';
@@ -120,8 +116,8 @@ export interface Loupe {
 
 export interface LoupeOptions {
   clock?: Clock;
-  /** Demo mode: the local Slack stand-in the Slack adapter is configured against, and its /demo page. */
-  demo?: Demo;
+  /** More routes on Loupe's server, mounted before the viewer's: how a composition around Loupe adds its own pages. */
+  routes?: RequestHandler[];
   handlers?: Record<string, JobHandler>;
 }
 
@@ -165,10 +161,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
         publicUrl: config.publicUrl,
       })
     : undefined;
-  if (options.demo) {
-    app.use(DEMO_IDP_PATH, options.demo.identityProvider.handler);
-    app.use(demoRouter(options.demo.slack));
-  }
+  for (const routes of options.routes ?? []) app.use(routes);
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);
   const directory = slack?.directory ?? NO_DIRECTORY;
   const rp = config.oidc ? new RelyingParty(config.oidc) : undefined;
@@ -192,6 +185,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   finishHttpApp(app);
   const worker = new Worker({
     queue,
+    clock: services.clock,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
       [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
@@ -253,7 +247,6 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      if (options.demo) await prepareDemo(options.demo, storage, port);
       logger.info({ port, engine: storage.db.engine, publicUrl: config.publicUrl.href }, 'Loupe is listening');
       return { port };
     },
@@ -277,7 +270,6 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       });
       await storage.audit.checkpoint();
       await services.close();
-      await options.demo?.slack.close();
       logger.info('Loupe stopped');
     },
   };

@@ -3,6 +3,7 @@
 // what it can within the timeout and gives the rest back to the queue.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError, describeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
 import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue } from './queue.js';
@@ -19,6 +20,8 @@ export type JobHandler = (payload: unknown, context: JobContext) => Promise<void
 
 export interface WorkerOptions {
   queue: JobQueue;
+  /** The queue's clock: a lease the queue counts as lapsed is lapsed here too. */
+  clock: Clock;
   handlers: Record<string, JobHandler>;
   concurrency: number;
   leaseMs: number;
@@ -104,12 +107,13 @@ export class Worker {
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     this.running.set(job.id, { job, controller, done });
-    let leaseEnds = Date.now() + this.o.leaseMs;
+    const now = () => this.o.clock.now().getTime();
+    let leaseEnds = now() + this.o.leaseMs;
     const lost = () => controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'job lease lost'));
     const heartbeat = setInterval(() => {
       // Renewals that keep failing (database down) must not let the handler outlive its lease.
-      if (Date.now() >= leaseEnds) return lost();
-      const renewing = Date.now() + this.o.leaseMs;
+      if (now() >= leaseEnds) return lost();
+      const renewing = now() + this.o.leaseMs;
       this.o.queue.extendLease(job.id, this.owner, this.o.leaseMs).then(
         (held) => {
           if (held) leaseEnds = renewing;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
 import { healthWhile } from '../support/health.js';

@@ -20,7 +20,7 @@ const silent = createLogger('silent');
 function queueFor(db: Database, now = () => new Date()) {
   const clock = { now };
   const audit = new AuditLog({ db, keyRing: KeyRing.parse(keyJson), clock, checkpointInterval: 100 });
-  return { queue: new JobQueue({ db, clock, audit, random: () => 0.5 }), audit };
+  return { queue: new JobQueue({ db, clock, audit, random: () => 0.5 }), audit, clock };
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -118,7 +118,7 @@ describe.each(testEngines())('job queue on %s', (engine) => {
   });
 
   it('runs handlers in a worker and gives unfinished jobs back at shutdown', async () => {
-    const { queue } = queueFor(t.db);
+    const { queue, clock } = queueFor(t.db);
     const seen: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -128,7 +128,7 @@ describe.each(testEngines())('job queue on %s', (engine) => {
       },
       stuck: async () => gate,
     };
-    const worker = new Worker({ queue, handlers, concurrency: 2, leaseMs: 5000, pollMs: 20, logger: silent });
+    const worker = new Worker({ queue, clock, handlers, concurrency: 2, leaseMs: 5000, pollMs: 20, logger: silent });
     await queue.enqueue({ type: 'quick', payload: { n: 'a' } });
     await queue.enqueue({ type: 'quick', payload: { n: 'b' } });
     const stuck = await queue.enqueue({ type: 'stuck' });
@@ -143,10 +143,11 @@ describe.each(testEngines())('job queue on %s', (engine) => {
   });
 
   it('keeps the lease of a long job alive, so no other worker takes it over', async () => {
-    const { queue } = queueFor(t.db);
+    const { queue, clock } = queueFor(t.db);
     let finished = false;
     const worker = new Worker({
       queue,
+      clock,
       handlers: {
         long: async () => {
           await sleep(2500);
@@ -208,8 +209,10 @@ describe.each(testEngines())('job queue on %s', (engine) => {
       const mid = await after.prisma.job.findUniqueOrThrow({ where: { id } });
       expect(mid.status).toBe('running');
       const ran: number[] = [];
+      const { queue: resumed, clock } = queueFor(after);
       const worker = new Worker({
-        queue: queueFor(after).queue,
+        queue: resumed,
+        clock,
         handlers: {
           'test.block': async (_p, ctx) => {
             ran.push(ctx.attempt);
