@@ -142,6 +142,40 @@ describe.each(testEngines())('job queue on %s', (engine) => {
     await t.db.prisma.job.deleteMany();
   });
 
+  it('holds a lease per slot: a slot whose job was taken over by its sibling cannot complete it', async () => {
+    let now = new Date('2026-02-01T00:00:00Z');
+    const { queue, clock } = queueFor(t.db, () => now);
+    const gates: (() => void)[] = [];
+    const outcomes: string[] = [];
+    const worker = new Worker({
+      queue,
+      clock,
+      // Each run waits until the test lets it go.
+      handlers: { slow: () => new Promise<void>((r) => gates.push(r)) },
+      concurrency: 2,
+      // Long enough that no heartbeat runs in this test: only the lease in the database decides.
+      leaseMs: 60_000,
+      pollMs: 20,
+      logger: silent,
+      onOutcome: (_type, outcome) => outcomes.push(outcome),
+    });
+    const { id } = await queue.enqueue({ type: 'slow' });
+    worker.start();
+    await until(async () => gates.length === 1);
+    // The first slot's lease runs out in the database's eyes; the second slot takes the job over.
+    now = new Date(now.getTime() + 61_000);
+    await until(async () => gates.length === 2);
+    gates[0]!();
+    await until(async () => outcomes.length === 1);
+    expect(outcomes).toEqual(['lost']);
+    gates[1]!();
+    await until(async () => outcomes.length === 2);
+    expect(outcomes).toEqual(['lost', 'done']);
+    expect(await t.db.prisma.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'done', attempts: 2 });
+    await worker.stop(1000);
+    await t.db.prisma.job.deleteMany();
+  });
+
   it('keeps the lease of a long job alive, so no other worker takes it over', async () => {
     const { queue, clock } = queueFor(t.db);
     let finished = false;
