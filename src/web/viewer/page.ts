@@ -69,17 +69,25 @@ a { color: #8ab4f8; }
 `;
 
 /** The compiled browser code, found upward from this module (dist/, dist-bench/src/ or src/ alike: tests run from source). */
-function clientDir(): string {
+function clientDir(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 5; up++, dir = dirname(dir)) {
     const candidate = join(dir, 'dist', 'browser', 'web', 'viewer', 'client');
     if (existsSync(join(candidate, 'main.js'))) return candidate;
   }
-  throw new LoupeError(ErrorCode.FileNotFound, 'the viewer page script is not built: run npm run build');
+  return undefined;
 }
 
-/** Serves the page's script modules by file name (GET /viewer/client/:file), read once when the router is built. */
+/**
+ * Serves the page's script modules by file name (GET /viewer/client/:file),
+ * read once when the router is built. Not built: every request for them
+ * fails with a logged error saying so (the server still starts, and stops cleanly).
+ */
 export function viewerScripts(dir = clientDir()): RequestHandler<{ file: string }> {
+  if (!dir || !existsSync(dir)) {
+    const missing = new LoupeError(ErrorCode.FileNotFound, 'the viewer page script is not built: run npm run build');
+    return (_req, _res, next) => next(missing);
+  }
   const files = new Map(
     readdirSync(dir)
       .filter((name) => name.endsWith('.js'))
