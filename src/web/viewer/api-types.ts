@@ -1,7 +1,8 @@
 // The JSON the viewer's session-bound API answers with, and the headers of a
-// greyscale frame: one definition read by the routes and by the browser code
+// greyscale frame: one definition for the routes and the browser code
 // (src/web/viewer/client), so a field renamed on one side fails the other's
-// typecheck. Types only: nothing here runs.
+// typecheck. Types only (nothing here runs) and self-contained: the browser
+// code's typecheck has no Node types, so this file imports no server module.
 
 /** A window (VOI) in modality units: what a preset offers and what the page applies. */
 export interface WindowPreset {

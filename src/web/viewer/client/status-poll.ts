@@ -6,7 +6,7 @@ import type { ViewerApi } from './api.js';
 
 const POLL_MS = 5000;
 
-export interface WatchHooks {
+export interface StatusHooks {
   /** Blanks the page for good, saying why. */
   end(reason: PageEnding): void;
   /** Whether the page has blanked. */
@@ -25,7 +25,7 @@ export class StatusPoll {
 
   constructor(
     private readonly api: ViewerApi,
-    private readonly hooks: WatchHooks,
+    private readonly hooks: StatusHooks,
   ) {}
 
   start(): void {
