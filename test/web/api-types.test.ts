@@ -4,6 +4,7 @@
 // with these types themselves.
 import { describe, expectTypeOf, it } from 'vitest';
 import type { FramePixels, WindowPreset as ServerPreset } from '../../src/imaging/dicom/frame-pixels.js';
+import type { GreyDisplay } from '../../src/imaging/view/instance-view.js';
 import type { FrameEncoding, GreyFormat, StatusResponse, WindowPreset } from '../../src/web/viewer/api-types.js';
 import type { PageStatus } from '../../src/web/viewer/page-status.js';
 
@@ -16,7 +17,7 @@ describe('the viewer API types the page reads', () => {
 
   it('are the greyscale description and window presets the server sends with a DICOM', () => {
     expectTypeOf<WindowPreset>().toEqualTypeOf<ServerPreset>();
-    expectTypeOf<GreyFormat>().toEqualTypeOf<Pick<GreyFrame, keyof GreyFormat>>();
+    expectTypeOf<GreyFormat>().toEqualTypeOf<GreyDisplay>();
     expectTypeOf<FrameEncoding>().toEqualTypeOf<GreyFrame['encoding']>();
   });
 });
