@@ -21,7 +21,7 @@ import { cardOfToken, decideAccess, type AccessDeps, type Viewer } from './acces
 import type { ChatDirectory } from './directory.js';
 import { sameOrigin, sessionCookie } from './http.js';
 import { noticeHtml, type Notice } from './notice.js';
-import { VIEWER_CSS, VIEWER_JS, viewerHtml } from './page.js';
+import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
 import type { ViewFacts } from '../../imaging/view/instance-view.js';
 import { InstanceViews } from './instance-views.js';
 import { RecentOriginals } from './recent-originals.js';
@@ -91,7 +91,7 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   // Browsers ask for it on every page; there is none.
   router.get('/favicon.ico', (_req, res) => void res.status(204).end());
-  router.get('/viewer/viewer.js', (_req, res) => void res.type('js').send(VIEWER_JS));
+  router.get('/viewer/client/:file', viewerScripts());
   router.get('/viewer/viewer.css', (_req, res) => void res.type('css').send(VIEWER_CSS));
 
   router.get('/view/:token', async (req: Request<{ token: string }>, res: Response) => {
