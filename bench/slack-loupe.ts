@@ -1,7 +1,7 @@
 // A whole Loupe against the local Slack stand-in, for the benchmarks that
 // go through chat: configured as an operator would, listening, with
 // interception on in one channel.
-import { SlackStandIn } from '../src/chat/slack/stand-in/index.js';
+import { SlackStandIn } from '../src/demo/slack/index.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logging.js';
 import { createLoupe, type Loupe } from '../src/main.js';

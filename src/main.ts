@@ -3,7 +3,7 @@
 // the environment.
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { AuditAction } from './core/audit/event.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -14,8 +14,6 @@ import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './app/card-
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
-import { prepareDemo } from './demo/prepare.js';
-import { DEMO_IDP_PATH } from './demo/start-demo.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
 import { authRouter } from './web/viewer/auth-routes.js';
 import { viewerDirectory } from './web/viewer/directory.js';
@@ -24,10 +22,8 @@ import { AppJob } from './app/job-names.js';
 import { ChatPlatforms } from './app/ports/chat-platforms.js';
 import { ViewerSessions } from './web/viewer/sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
-import { demoRouter } from './demo/routes.js';
-import type { Demo } from './demo/start-demo.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
-import { DEFAULT_SANDBOX, ImagingSandbox } from './imaging/sandbox/sandbox.js';
+import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './jobs/queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
@@ -123,8 +119,8 @@ export interface Loupe {
 
 export interface LoupeOptions {
   clock?: Clock;
-  /** Demo mode: the local Slack stand-in the Slack adapter is configured against, and its /demo page. */
-  demo?: Demo;
+  /** More routes on Loupe's server, mounted before the viewer's: how a composition around Loupe adds its own pages. */
+  routes?: RequestHandler[];
   handlers?: Record<string, JobHandler>;
 }
 
@@ -152,6 +148,8 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes };
   // Uploads are decoded in child processes with a time and memory budget, off this event loop: one per concurrent job.
   const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency });
+  // The viewer's frames are decoded in children of their own, so viewing never waits behind intake.
+  const viewerSandbox = new ImagingSandbox(VIEWER_SANDBOX);
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -166,10 +164,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
   const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, viewUrl: (token: string) => new URL(`/view/${token}`, config.publicUrl).href };
-  if (options.demo) {
-    app.use(DEMO_IDP_PATH, options.demo.identityProvider.handler);
-    app.use(demoRouter(options.demo.slack));
-  }
+  for (const routes of options.routes ?? []) app.use(routes);
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);
   const directory = viewerDirectory(platforms);
   const rp = config.oidc ? new RelyingParty(config.oidc) : undefined;
@@ -184,6 +179,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       sessions,
       directory,
       limits,
+      sandbox: viewerSandbox,
       publicUrl: config.publicUrl,
       breakGlassMinutes: config.breakGlassMinutes,
       mfaAcr: config.oidc?.mfaAcr ?? '',
@@ -192,6 +188,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   finishHttpApp(app);
   const worker = new Worker({
     queue,
+    clock: services.clock,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
       [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
@@ -259,7 +256,6 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       });
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      if (options.demo) await prepareDemo(options.demo, storage, port);
       logger.info({ port, engine: storage.db.engine, publicUrl: config.publicUrl.href }, 'Loupe is listening');
       return { port };
     },
@@ -274,6 +270,7 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       await slack?.stop();
       await worker.stop(config.shutdownTimeoutMs);
       await sandbox.close();
+      await viewerSandbox.close();
       await closed;
       await storage.audit.record({
         actor: { type: 'system', id: 'loupe' },
@@ -282,7 +279,6 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
       });
       await storage.audit.checkpoint();
       await services.close();
-      await options.demo?.slack.close();
       logger.info('Loupe stopped');
     },
   };

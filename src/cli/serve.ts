@@ -11,18 +11,10 @@ export function registerServe(program: Command, io: CliIo): void {
     .command('serve')
     .description('start the HTTP server and the job worker (the embedded default needs no set-up)')
     .action(async () => {
-      const loaded = loadConfig(io.env);
-      const logger = createLogger(loaded.logLevel);
-      const { config, demo } = loaded.demo ? await startDemo(loaded, logger) : { config: loaded, demo: undefined };
-      let loupe: Awaited<ReturnType<typeof createLoupe>>;
-      try {
-        loupe = await createLoupe(config, logger, demo ? { demo } : {});
-        await loupe.listen();
-      } catch (error) {
-        // A refused start (the data folder held by another serve, a port in use) must not leave the demo's servers running.
-        await demo?.slack.close();
-        throw error;
-      }
+      const config = loadConfig(io.env);
+      const logger = createLogger(config.logLevel);
+      const loupe = config.demo ? await startDemo(config, logger) : await createLoupe(config, logger);
+      await loupe.listen();
       const clean = await new Promise<boolean>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping');

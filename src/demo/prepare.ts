@@ -1,7 +1,7 @@
 // Once Loupe listens: the stand-in delivers its events to it, and the demo
 // workspace's consult channels start with interception on.
 import type { Storage } from '../storage/services.js';
-import type { Demo } from './start-demo.js';
+import type { Demo } from './stand-ins.js';
 
 export async function prepareDemo(demo: Demo, storage: Storage, port: number): Promise<void> {
   demo.slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);

@@ -2,7 +2,7 @@
 // drop a file into a channel, and watch the real Slack adapter take it out
 // and post its card, all through the local Slack stand-in.
 import express, { type Request, type Response, type Router } from 'express';
-import type { SlackStandIn } from '../chat/slack/stand-in/index.js';
+import type { SlackStandIn } from './slack/index.js';
 import { DEMO_CSS, DEMO_HTML, DEMO_JS } from './page.js';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";

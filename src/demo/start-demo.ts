@@ -1,70 +1,54 @@
-// Demo mode: with no Slack credentials, `loupe serve` starts the local Slack
-// stand-in and points the real Slack adapter at it through the ordinary
-// configuration (SLACK_API_URL and generated secrets), and mounts a local
-// OpenID Provider with the demo clinicians for the viewer's sign-in, so the
-// demo exercises the same code as production. It says so loudly: it is not
-// for patient data.
-import { randomBytes } from 'node:crypto';
-import { DEFAULT_TEAM_ID } from '../chat/slack/stand-in/defaults.js';
-import { SlackStandIn } from '../chat/slack/stand-in/index.js';
+// The demo composition: `loupe serve` with no chat platform configured. It
+// starts the stand-ins, then the production Loupe on the configuration they
+// give it, with the /demo page and the demo's sign-in as extra routes; once
+// Loupe listens, the stand-in delivers to it. Loupe itself knows no demo.
+import express from 'express';
 import type { Config } from '../config.js';
-import { ACR_MFA, createIdentityProvider, DEMO_PEOPLE, type IdentityProvider } from './identity-provider/index.js';
 import type { Logger } from '../logging.js';
+import { createLoupe, type Loupe, type LoupeOptions } from '../main.js';
+import { prepareDemo } from './prepare.js';
+import { demoRouter } from './routes.js';
+import { DEMO_IDP_PATH, startStandIns, type Demo } from './stand-ins.js';
 
-/** Where the demo's sign-in (a local OpenID Provider) is mounted on Loupe's server. */
-export const DEMO_IDP_PATH = '/demo/idp';
-
-export interface Demo {
-  slack: SlackStandIn;
-  identityProvider: IdentityProvider;
-  /** Slack's demo channels where interception starts on. */
-  interceptedChannels: string[];
-  adminUserId: string;
-  teamId: string;
+function demoRoutes(demo: Demo): express.Router {
+  const router = express.Router();
+  router.use(DEMO_IDP_PATH, demo.identityProvider.handler);
+  router.use(demoRouter(demo.slack));
+  return router;
 }
 
-export async function startDemo(config: Config, logger: Logger): Promise<{ config: Config; demo: Demo }> {
-  const signingSecret = randomBytes(24).toString('hex');
-  const botToken = `xoxb-demo-${randomBytes(12).toString('hex')}`;
-  const adminUserToken = `xoxp-demo-${randomBytes(12).toString('hex')}`;
-  const slack = await SlackStandIn.start({ signingSecret, botToken, adminUserToken });
-  const apiUrl = new URL(slack.apiUrl);
-  logger.warn(
-    { demo: `${config.publicUrl.origin}/demo`, slackStandIn: slack.origin },
-    'DEMO MODE: no Slack credentials are configured, so a local Slack stand-in with invented users is running. Try it at /demo. Never use demo mode with real patient data.',
-  );
-  const admin = slack.directory().users.find((u) => u.isAdmin && !u.external);
-  // The demo hospital's sign-in, with the demo clinicians as its people (password "demo", code 123456).
-  const clientId = 'loupe-demo';
-  const clientSecret = randomBytes(24).toString('hex');
-  const issuer = new URL(DEMO_IDP_PATH, config.publicUrl).href;
-  const identityProvider = createIdentityProvider({
-    issuer,
-    clients: [{ clientId, clientSecret, redirectUris: [new URL('/auth/callback', config.publicUrl).href], postLogoutRedirectUris: [new URL('/auth/signed-out', config.publicUrl).href] }],
-    people: DEMO_PEOPLE,
-  });
+export async function startDemo(config: Config, logger: Logger, options: LoupeOptions = {}): Promise<Loupe> {
+  const started = await startStandIns(config, logger);
+  const { demo } = started;
+  let loupe: Loupe;
+  try {
+    loupe = await createLoupe(started.config, logger, { ...options, routes: [...(options.routes ?? []), demoRoutes(demo)] });
+  } catch (error) {
+    // A refused start (the data folder held by another serve) must not leave the stand-ins running.
+    await demo.slack.close();
+    throw error;
+  }
   return {
-    config: {
-      ...config,
-      oidc: config.oidc ?? {
-        issuer: new URL(identityProvider.issuer),
-        clientId,
-        clientSecret,
-        redirectUri: new URL('/auth/callback', config.publicUrl),
-        postLogoutRedirectUri: new URL('/auth/signed-out', config.publicUrl),
-        identityClaim: 'email',
-        mfaAcr: ACR_MFA,
-      },
-      slack: {
-        signingSecret,
-        botToken,
-        adminUserToken,
-        apiUrl,
-        fileHosts: [apiUrl.host],
-        socketMode: undefined,
-        adminUsers: [],
-      },
+    services: loupe.services,
+    app: loupe.app,
+    worker: loupe.worker,
+    get server() {
+      return loupe.server;
     },
-    demo: { slack, identityProvider, interceptedChannels: slack.directory().channels.filter((c) => c.name !== 'partner-referrals').map((c) => c.id), adminUserId: admin?.id ?? '', teamId: DEFAULT_TEAM_ID },
+    listen: async () => {
+      try {
+        const listening = await loupe.listen();
+        await prepareDemo(demo, loupe.services.storage, listening.port);
+        return listening;
+      } catch (error) {
+        // A port in use, for one: the stand-ins go too.
+        await demo.slack.close();
+        throw error;
+      }
+    },
+    stop: async () => {
+      await loupe.stop();
+      await demo.slack.close();
+    },
   };
 }

@@ -36,7 +36,8 @@ const VRS = new Set(
   'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
 );
 export const isDicomVr = (vr: string): boolean => VRS.has(vr);
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+/** Explicit-VR elements of these VRs have two reserved bytes and a 4-byte length (PS3.5 7.1.2). */
+export const LONG_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 /**
  * A dataset with no preamble starts with a group 0002 (file meta) or 0008

@@ -1,9 +1,7 @@
 // What a card says, independent of the platform that renders it: no patient
 // data, only what kind of asset it is, who sent it, when, and its state.
 import type { CardState } from '../core/access/types.js';
-import type { AssetFacts } from './prepare-asset.js';
-
-export type { CardState };
+import type { AssetSummary } from './prepare-asset.js';
 
 export interface CardView {
   cardId: string;
@@ -14,7 +12,7 @@ export interface CardView {
   messageId: string | null;
   state: CardState;
   uploaderId: string;
-  facts: AssetFacts | undefined;
+  facts: AssetSummary | undefined;
   burnedInText: boolean;
   createdAt: Date;
   expiresAt: Date;
@@ -29,8 +27,8 @@ interface AssetRow {
 }
 
 export function cardView(card: CardRow, asset: AssetRow): CardView {
-  const m = asset.metadata as Partial<AssetFacts> | null;
-  const facts = m && (m.family === 'photo' || m.family === 'dicom') ? (m as AssetFacts) : undefined;
+  const m = asset.metadata as Partial<AssetSummary> | null;
+  const facts = m && (m.family === 'photo' || m.family === 'dicom') ? (m as AssetSummary) : undefined;
   return {
     cardId: card.id,
     assetId: card.assetId,

@@ -32,7 +32,7 @@ import type { Workspaces } from '../storage/workspaces.js';
 import { readAssetText } from '../app/sealed-text.js';
 import { cardView, type CardView } from './card-view.js';
 import { issueLinkToken } from './link-token.js';
-import { prepareAsset, type AssetFacts } from './prepare-asset.js';
+import { prepareAsset, type AssetSummary } from './prepare-asset.js';
 
 export interface IngestDeps {
   db: Database;
@@ -143,7 +143,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
 
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
-  const facts: AssetFacts = prepared.facts;
+  const facts: AssetSummary = prepared.facts;
   const family = prepared.family;
   const kind = family === 'photo' ? 'photo' : 'dicom_instance';
   const { card, updated, token } = await transaction(deps.db, async (tx) => {

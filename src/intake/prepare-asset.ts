@@ -13,7 +13,7 @@ import { typedImaging } from '../imaging/errors.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { cleanPhoto, PREVIEW_SIZE } from '../imaging/photo.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
-import { asBuffer } from '../imaging/sandbox/tasks.js';
+import { asBuffer } from '../imaging/sandbox/as-buffer.js';
 import { sniff } from '../imaging/sniff.js';
 import type { PatientDemographics } from '../storage/patients.js';
 
@@ -23,8 +23,8 @@ export interface PreparedBlob {
   data: Buffer;
 }
 
-/** What a card may say about an asset: no patient data. */
-export interface AssetFacts {
+/** What a card may say about an asset (kept as its metadata): no patient data. Not core's AssetFacts, the facts access rules read. */
+export interface AssetSummary {
   family: AcceptedKind;
   modality?: string | undefined;
   bodyPart?: string | undefined;
@@ -39,7 +39,7 @@ export type Prepared =
       outcome: 'prepared';
       family: AcceptedKind;
       blobs: PreparedBlob[];
-      facts: AssetFacts;
+      facts: AssetSummary;
       /** From a DICOM header, when it names the patient. */
       patient: PatientDemographics | undefined;
       burnedInText: boolean;

@@ -3,6 +3,7 @@
 // what it can within the timeout and gives the rest back to the queue.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError, describeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
 import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue } from './queue.js';
@@ -19,6 +20,8 @@ export type JobHandler = (payload: unknown, context: JobContext) => Promise<void
 
 export interface WorkerOptions {
   queue: JobQueue;
+  /** The queue's clock: a lease the queue counts as lapsed is lapsed here too. */
+  clock: Clock;
   handlers: Record<string, JobHandler>;
   concurrency: number;
   leaseMs: number;
@@ -30,15 +33,18 @@ export interface WorkerOptions {
 
 interface Running {
   job: ClaimedJob;
+  /** The slot's lease owner. */
+  owner: string;
   controller: AbortController;
   done: Promise<void>;
 }
 
 export class Worker {
+  /** The worker's name; each slot holds leases as `<owner>/<slot>`. */
   readonly owner: string;
   private stopping = new AbortController();
   private slots: Promise<void>[] = [];
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Set<Running>();
 
   /** Types whose dead letters a handler follows up (see deadLetterJob). */
   private readonly followUps: FollowedUp;
@@ -49,7 +55,8 @@ export class Worker {
   }
 
   start(): void {
-    for (let i = 0; i < this.o.concurrency; i++) this.slots.push(this.loop());
+    // A lease per slot: were they one owner, a slot could renew or complete a job another slot has since taken over.
+    for (let i = 0; i < this.o.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${i}`));
   }
 
   /** Number of jobs in hand right now. */
@@ -59,14 +66,14 @@ export class Worker {
 
   async stop(timeoutMs: number): Promise<void> {
     this.stopping.abort();
-    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    const all = Promise.all([...this.running].map((r) => r.done));
     // Unref'd: a deadline left pending once the jobs are done must not keep the process alive.
     const finished = await Promise.race([all.then(() => true), sleep(timeoutMs, undefined, { ref: false }).then(() => false)]);
     if (!finished) {
-      for (const r of this.running.values()) r.controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'worker stopping'));
+      for (const r of this.running) r.controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'worker stopping'));
       await Promise.all(
-        [...this.running.values()].map(async (r) => {
-          await this.o.queue.release(r.job.id, this.owner);
+        [...this.running].map(async (r) => {
+          await this.o.queue.release(r.job.id, r.owner);
           this.o.onOutcome?.(r.job.type, 'released');
           this.o.logger.info({ jobId: r.job.id, type: r.job.type }, 'job released at shutdown');
         }),
@@ -76,12 +83,12 @@ export class Worker {
     await Promise.race([Promise.all(this.slots), sleep(1000, undefined, { ref: false })]);
   }
 
-  private async loop(): Promise<void> {
+  private async loop(owner: string): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       let job: ClaimedJob | null = null;
       try {
-        job = await this.o.queue.claim(this.owner, this.o.leaseMs, this.followUps);
+        job = await this.o.queue.claim(owner, this.o.leaseMs, this.followUps);
       } catch (error) {
         this.o.logger.error({ err: describeError(error) }, 'job claim failed');
       }
@@ -91,26 +98,28 @@ export class Worker {
       }
       if (signal.aborted) {
         // Claimed while stopping began: give it straight back.
-        await this.o.queue.release(job.id, this.owner).catch(() => {});
+        await this.o.queue.release(job.id, owner).catch(() => {});
         this.o.onOutcome?.(job.type, 'released');
         return;
       }
-      await this.run(job);
+      await this.run(job, owner);
     }
   }
 
-  private async run(job: ClaimedJob): Promise<void> {
+  private async run(job: ClaimedJob, owner: string): Promise<void> {
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
-    this.running.set(job.id, { job, controller, done });
-    let leaseEnds = Date.now() + this.o.leaseMs;
+    const running: Running = { job, owner, controller, done };
+    this.running.add(running);
+    const now = () => this.o.clock.now().getTime();
+    let leaseEnds = now() + this.o.leaseMs;
     const lost = () => controller.abort(new LoupeError(ErrorCode.JobLeaseLost, 'job lease lost'));
     const heartbeat = setInterval(() => {
       // Renewals that keep failing (database down) must not let the handler outlive its lease.
-      if (Date.now() >= leaseEnds) return lost();
-      const renewing = Date.now() + this.o.leaseMs;
-      this.o.queue.extendLease(job.id, this.owner, this.o.leaseMs).then(
+      if (now() >= leaseEnds) return lost();
+      const renewing = now() + this.o.leaseMs;
+      this.o.queue.extendLease(job.id, owner, this.o.leaseMs).then(
         (held) => {
           if (held) leaseEnds = renewing;
           else lost();
@@ -124,17 +133,17 @@ export class Worker {
       if (!handler) throw new LoupeError(ErrorCode.JobHandlerMissing, `no handler for job type ${job.type}`);
       await handler(job.payload, { jobId: job.id, attempt: job.attempt, signal: controller.signal });
       if (controller.signal.aborted) return; // released or taken over: not ours to complete
-      const completed = await this.o.queue.complete(job.id, this.owner);
+      const completed = await this.o.queue.complete(job.id, owner);
       this.o.onOutcome?.(job.type, completed ? 'done' : 'lost');
       log.info(completed ? 'job done' : 'job finished after its lease was lost');
     } catch (error) {
       if (controller.signal.aborted) return;
-      const outcome = await this.o.queue.fail(job.id, this.owner, error, this.followUps).catch(() => 'lost' as const);
+      const outcome = await this.o.queue.fail(job.id, owner, error, this.followUps).catch(() => 'lost' as const);
       this.o.onOutcome?.(job.type, outcome);
       log.warn({ err: describeError(error), outcome }, 'job failed');
     } finally {
       clearInterval(heartbeat);
-      this.running.delete(job.id);
+      this.running.delete(running);
       resolveDone();
     }
   }

@@ -72,6 +72,7 @@ async function readHolder(path: string): Promise<{ text: string; holder: Holder 
 async function takeOver(path: string, text: string): Promise<void> {
   const guard = `${path}.takeover`;
   if (!(await createFileExclusive(guard, `${process.pid}\n`))) {
+    // Against the file system's own time (mtime), so the wall clock, not Loupe's clock.
     const age = Date.now() - (await stat(guard).then((s) => s.mtimeMs, () => Date.now()));
     if (age > GUARD_STALE_MS) await rm(guard, { force: true });
     else await sleep(50);

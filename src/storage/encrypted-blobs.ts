@@ -8,6 +8,7 @@ import { PassThrough, Transform, pipeline as pipelineCallback, type Readable } f
 import { pipeline } from 'node:stream/promises';
 import type { AuditActor } from '../core/audit/event.js';
 import { AuditAction } from '../core/audit/event.js';
+import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { createDecryptStream, createEncryptStream } from '../crypto/stream-cipher.js';
 import type { AuditLog } from './audit-log.js';
@@ -38,6 +39,7 @@ export interface EncryptedBlobsOptions {
   store: BlobStore;
   dataKeys: DataKeys;
   audit: AuditLog;
+  clock: Clock;
   maxBlobBytes: number;
 }
 
@@ -169,11 +171,12 @@ export class EncryptedBlobs {
       const asset = await lockAsset(tx, assetId);
       if (asset.legalHold) throw new LoupeError(ErrorCode.LegalHold, 'the asset is under legal hold and cannot be shredded');
       const blobs = await tx.blob.findMany({ where: { assetId }, select: { storageKey: true } });
+      const now = this.o.clock.now();
       const destroyed = await tx.dataKey.updateMany({
         where: { assetId, wrapped: { not: null } },
-        data: { wrapped: null, destroyedAt: new Date() },
+        data: { wrapped: null, destroyedAt: now },
       });
-      await tx.asset.update({ where: { id: assetId }, data: { status: 'shredded', shreddedAt: new Date() } });
+      await tx.asset.update({ where: { id: assetId }, data: { status: 'shredded', shreddedAt: now } });
       await this.o.audit.append(tx, {
         actor,
         action: AuditAction.AssetShredded,

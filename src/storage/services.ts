@@ -47,7 +47,7 @@ export function createStorage(o: StorageOptions): Storage {
     db: o.db,
     audit,
     dataKeys,
-    blobs: new EncryptedBlobs({ db: o.db, store: o.blobStore, dataKeys, audit, maxBlobBytes: o.maxBlobBytes }),
+    blobs: new EncryptedBlobs({ db: o.db, store: o.blobStore, dataKeys, audit, clock: o.clock, maxBlobBytes: o.maxBlobBytes }),
     workspaces,
     patients: new Patients(o.db, dataKeys, workspaces, audit),
     policies: new ChannelPolicies(o.db, audit),

@@ -12,7 +12,7 @@ import { slackGateway } from '../../src/chat/slack/gateway.js';
 import { ErrorCode, LoupeError } from '../../src/core/errors.js';
 import type { CardView } from '../../src/intake/card-view.js';
 import { createLogger } from '../../src/logging.js';
-import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { SlackStandIn } from '../../src/demo/slack/index.js';
 import { RecordingChat } from '../support/recording-chat.js';
 
 /** A gateway under test, with what its users would see. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILE_JOB } from '../../src/chat/slack/reconcile.js';
-import { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { SlackStandIn } from '../../src/demo/slack/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { openDatabase } from '../../src/storage/database.js';

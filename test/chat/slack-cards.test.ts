@@ -3,11 +3,12 @@
 // the uploader asked to delete an original when there is no admin token, and
 // the /loupe command.
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import { CARD_SWEEP_JOB } from '../../src/app/card-sweep.js';
+import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import type { Loupe } from '../../src/main.js';
+import { drained } from '../support/drain.js';
 import { testEngines } from '../support/engines.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
@@ -84,8 +85,10 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect(blocks).not.toContain('/view/');
     expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('expired');
     expect(await prisma().linkToken.count({ where: { cardId: card.id, revokedAt: null } })).toBe(0);
-    // The sweep runs every second: the card is updated once, not again and again.
-    await sleep(1500);
+    // The sweep runs every second: a sweep that starts after the update, and all it queues, leave the card as it is.
+    const seen = loupe.services.clock.now();
+    await until('a later sweep', async () => (await prisma().job.count({ where: { type: CARD_SWEEP_JOB, status: 'done', runAt: { gt: seen } } })) > 0);
+    await drained(loupe);
     expect(updatesOf(card.messageId!)).toHaveLength(1);
   });
 
@@ -190,7 +193,7 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
   it('secures a file posted where interception is off when someone uses the "Secure with Loupe" shortcut', async () => {
     const partner = 'C0PARTNER1';
     const upload = await slack.uploadFile({ user: SENDER, channel: partner, name: 'late.jpg', bytes: jpeg });
-    await sleep(300);
+    await drained(loupe);
     expect(await prisma().asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(0);
     const r = await slack.interaction({
       type: 'message_action',

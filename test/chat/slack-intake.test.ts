@@ -5,16 +5,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { acceptUpload } from '../../src/intake/accept-upload.js';
 import type { Loupe } from '../../src/main.js';
 import { SESSION_COOKIE } from '../../src/web/viewer/http.js';
 import { ViewerSessions } from '../../src/web/viewer/sessions.js';
+import { drained } from '../support/drain.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
@@ -116,8 +116,8 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
       expect(file.includes(bytes.subarray(0, 64))).toBe(false);
       expect(file.includes(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
     }
-    // Two events for one upload (message and file_shared): still one card.
-    await sleep(300);
+    // Two events for one upload (message and file_shared): still one card, once every job they queued has run.
+    await drained(loupe);
     expect(cardsIn(upload.ts)).toHaveLength(1);
   });
 
@@ -157,7 +157,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     const harmless = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'w4.png', bytes: await readFile(photos.png), text: 'day 4, looking better' });
     await until('its file deleted', () => slack.file(harmless.fileId)?.deleted);
     await until('the first message deleted', () => slack.messages.find((m) => m.ts === upload.ts)?.deleted);
-    await sleep(300);
+    await drained(loupe);
     expect(slack.messages.find((m) => m.ts === harmless.ts)?.deleted).toBe(false);
     const asset = await until('the asset', async () => {
       const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: upload.fileId } });
@@ -210,7 +210,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     const event = { type: 'message', subtype: 'file_share', channel: WOUNDS, user: CLINICIAN, ts: '1700000000.000100', files: [{ id: 'F0FORGED01' }] };
     expect((await slack.deliver(event, { badSignature: true })).status).toBe(401);
     expect((await slack.deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
-    await sleep(200);
+    await drained(loupe);
     expect(await loupe.services.storage.db.prisma.asset.count()).toBe(before);
   });
 
@@ -220,7 +220,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect((await slack.deliver(event, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
     expect((await slack.deliver(event, { retryNum: 2, retryReason: 'http_timeout' })).status).toBe(200);
     await until('the card', () => cardsIn(upload.ts)[0]);
-    await sleep(300);
+    await drained(loupe);
     expect(cardsIn(upload.ts)).toHaveLength(1);
     expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: upload.fileId } })).toBe(1);
   });
@@ -296,7 +296,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
       const a = await loupe.services.storage.db.prisma.asset.findFirst({ where: { workspaceId, sourceRef: text.fileId } });
       return a?.status === 'failed' ? a : undefined;
     });
-    await sleep(300);
+    await drained(loupe);
     expect(slack.file(photo.fileId)?.deleted).toBe(false);
     expect(slack.file(text.fileId)?.deleted).toBe(false);
     expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: photo.fileId } })).toBe(0);
@@ -393,7 +393,7 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     const late = 'C0PARTNER1';
     // Posted while interception was off: the message event found nothing to do.
     const upload = await slack.uploadFile({ user: CLINICIAN, channel: late, name: 'late.png', bytes: await readFile(photos.png) });
-    await sleep(200);
+    await drained(loupe);
     await loupe.services.storage.policies.change(workspaceId, late, { interception: true }, { type: 'admin', id: SLACK_ADMIN });
     try {
       expect((await slack.deliver({ type: 'file_shared', file_id: upload.fileId, user_id: CLINICIAN, channel_id: late, event_ts: upload.ts })).status).toBe(200);

@@ -4,7 +4,7 @@
 // is granted anything.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import { testEngines } from '../support/engines.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';

@@ -6,29 +6,15 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
+import { healthWhile } from '../support/health.js';
 import { poisonDicom } from '../support/poison.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const CLINICIAN = 'U0CLIN0001';
-
-/** Polls /healthz until `done` resolves; every answer's status and how long it took. */
-async function healthWhile(port: number, done: Promise<unknown>): Promise<{ status: number; ms: number }[]> {
-  const answers: { status: number; ms: number }[] = [];
-  let finished = false;
-  void done.finally(() => (finished = true));
-  while (!finished) {
-    const started = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-    await res.arrayBuffer();
-    answers.push({ status: res.status, ms: performance.now() - started });
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return answers;
-}
 
 describe.each(testEngines())('a poison upload on %s', (engine) => {
   let env: SlackLoupe;

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSlackRequest } from '../../src/chat/slack/request-check.js';
 import { rememberRequest } from '../../src/storage/seen-requests.js';
-import type { SlackStandIn } from '../../src/chat/slack/stand-in/index.js';
+import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';

@@ -2,7 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest, webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SlackStandIn, type SlackStandInOptions } from '../../src/chat/slack/stand-in/index.js';
+import { WebSocket } from 'ws';
+import { SlackStandIn, type SlackStandInOptions } from '../../src/demo/slack/index.js';
+import { until } from '../support/until.js';
 
 const NOW = 1_732_270_000_000;
 const SECRET = 'stand-in-signing-secret';
@@ -415,5 +417,30 @@ describe('Slack stand-in: channel history', () => {
     const thread = await bot.conversations.replies({ channel: WOUNDS, ts: a.ts });
     expect(thread.messages?.map((m) => m.ts)).toEqual([a.ts, r.ts]);
     expect(await slackError(bot.conversations.history({ channel: 'C0NOSUCH01' }))).toBe('channel_not_found');
+  });
+});
+
+describe('Slack stand-in: Socket Mode', () => {
+  it('sends an envelope the app went away without acknowledging again on its next connection', async () => {
+    const s = await standIn({ appToken: 'xapp-stand-in-app' });
+    const connect = async () => {
+      const { url } = await client(s, 'xapp-stand-in-app').apps.connections.open();
+      const ws = new WebSocket(url!);
+      cleanups.push(async () => void ws.terminate());
+      const frames: { type?: string; envelope_id?: string }[] = [];
+      ws.on('message', (data) => frames.push(JSON.parse(String(data)) as (typeof frames)[number]));
+      await until('hello', () => frames.some((f) => f.type === 'hello'));
+      return { ws, frames };
+    };
+    const first = await connect();
+    const delivered = s.deliver({ type: 'app_mention', user: CLINICIAN, channel: WOUNDS, text: 'hi', ts: '1732270000.000100' });
+    const sent = await until('the envelope', () => first.frames.find((f) => f.envelope_id));
+    first.ws.close();
+    await until('the app gone', () => !s.socketConnected);
+    const second = await connect();
+    const again = await until('the envelope again', () => second.frames.find((f) => f.envelope_id));
+    expect(again.envelope_id).toBe(sent.envelope_id);
+    second.ws.send(JSON.stringify({ envelope_id: again.envelope_id }));
+    expect((await delivered).status).toBe(200);
   });
 });

@@ -8,8 +8,11 @@ import { ErrorCode } from '../../src/core/errors.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { metaElements } from '../../src/imaging/dicom/layout.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
-import { DEFAULT_SANDBOX, ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
+import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from '../../src/imaging/sandbox/sandbox.js';
+import { framePixels } from '../../src/imaging/dicom/frame-pixels.js';
+import { InstanceViews } from '../../src/web/viewer/instance-views.js';
 import { prepareAsset } from '../../src/intake/prepare-asset.js';
+import { j2kDicom } from '../support/j2k-frames.js';
 import { deflatedWith, poisonDicom } from '../support/poison.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -89,5 +92,57 @@ describe('the imaging sandbox', () => {
     const sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
     await sandbox.close();
     await expect(prepareAsset(Buffer.from('x'), { limits: DEFAULT_LIMITS, secret, sandbox })).rejects.toMatchObject({ code: ErrorCode.ImageBudgetExceeded });
+  });
+});
+
+describe('the viewer’s frames in the imaging sandbox', () => {
+  // Four 64 × 64 frames of 16-bit JPEG 2000 (pydicom's lossless MR slice, repeated).
+  const multiframe = () => j2kDicom(64, [64, 64, 64, 64], 'MRN-VIEW-1');
+
+  it('answers the facts and every frame as decoding in-process would, sending the file to a child once', async () => {
+    const sandbox = new ImagingSandbox({ ...VIEWER_SANDBOX, processes: 1 });
+    try {
+      const bytes = await multiframe();
+      const views = new InstanceViews(sandbox, DEFAULT_LIMITS);
+      const info = await views.info('asset-1', bytes);
+      const instance = readInstance(bytes, DEFAULT_LIMITS);
+      expect(info.facts.frames).toBe(4);
+      for (let index = 0; index < info.facts.frames; index++) {
+        const local = await framePixels(instance, info.facts.transferSyntax ?? '', index);
+        const remote = await views.frame('asset-1', bytes, index);
+        expect(remote.kind).toBe('grey');
+        if (remote.kind !== 'grey' || local.kind !== 'grey') continue;
+        expect(Buffer.compare(remote.data, local.data)).toBe(0);
+      }
+      // The child still holds it: the next question goes without the file, and is answered.
+      let holds: boolean | undefined;
+      const answer = await sandbox.runHeld('view', 'asset-1', bytes.length, (held) => {
+        holds = held;
+        return { key: 'asset-1', limits: DEFAULT_LIMITS, op: 'frame', index: 2 };
+      });
+      expect(holds).toBe(true);
+      expect(answer.op).toBe('frame');
+      // Another image replaces it in the one child: the first is sent again when asked about.
+      await views.info('asset-2', await readFile(join(PYDICOM, 'CT_small.dcm')));
+      expect((await views.frame('asset-1', bytes, 3)).kind).toBe('grey');
+      await expect(views.frame('asset-1', bytes, 4)).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('stops a frame past its time budget with a typed error, and answers the next', async () => {
+    let budget = { timeMs: 5, memoryBytes: 1024 * 1024 * 1024 };
+    const sandbox = new ImagingSandbox({ processes: 1, pollMs: 10, budget: () => budget });
+    try {
+      const bytes = await multiframe();
+      const views = new InstanceViews(sandbox, DEFAULT_LIMITS);
+      await expect(views.frame('asset-1', bytes, 0)).rejects.toMatchObject({ code: ErrorCode.ImageBudgetExceeded, message: expect.stringContaining('time budget') });
+      budget = { timeMs: 60_000, memoryBytes: 1024 * 1024 * 1024 };
+      // The killed child held nothing: its successor is sent the file.
+      expect((await views.frame('asset-1', bytes, 0)).kind).toBe('grey');
+    } finally {
+      await sandbox.close();
+    }
   });
 });

@@ -20,7 +20,7 @@ const silent = createLogger('silent');
 function queueFor(db: Database, now = () => new Date()) {
   const clock = { now };
   const audit = new AuditLog({ db, keyRing: KeyRing.parse(keyJson), clock, checkpointInterval: 100 });
-  return { queue: new JobQueue({ db, clock, audit, random: () => 0.5 }), audit };
+  return { queue: new JobQueue({ db, clock, audit, random: () => 0.5 }), audit, clock };
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
@@ -118,7 +118,7 @@ describe.each(testEngines())('job queue on %s', (engine) => {
   });
 
   it('runs handlers in a worker and gives unfinished jobs back at shutdown', async () => {
-    const { queue } = queueFor(t.db);
+    const { queue, clock } = queueFor(t.db);
     const seen: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -128,7 +128,7 @@ describe.each(testEngines())('job queue on %s', (engine) => {
       },
       stuck: async () => gate,
     };
-    const worker = new Worker({ queue, handlers, concurrency: 2, leaseMs: 5000, pollMs: 20, logger: silent });
+    const worker = new Worker({ queue, clock, handlers, concurrency: 2, leaseMs: 5000, pollMs: 20, logger: silent });
     await queue.enqueue({ type: 'quick', payload: { n: 'a' } });
     await queue.enqueue({ type: 'quick', payload: { n: 'b' } });
     const stuck = await queue.enqueue({ type: 'stuck' });
@@ -142,11 +142,46 @@ describe.each(testEngines())('job queue on %s', (engine) => {
     await t.db.prisma.job.deleteMany();
   });
 
+  it('holds a lease per slot: a slot whose job was taken over by its sibling cannot complete it', async () => {
+    let now = new Date('2026-02-01T00:00:00Z');
+    const { queue, clock } = queueFor(t.db, () => now);
+    const gates: (() => void)[] = [];
+    const outcomes: string[] = [];
+    const worker = new Worker({
+      queue,
+      clock,
+      // Each run waits until the test lets it go.
+      handlers: { slow: () => new Promise<void>((r) => gates.push(r)) },
+      concurrency: 2,
+      // Long enough that no heartbeat runs in this test: only the lease in the database decides.
+      leaseMs: 60_000,
+      pollMs: 20,
+      logger: silent,
+      onOutcome: (_type, outcome) => outcomes.push(outcome),
+    });
+    const { id } = await queue.enqueue({ type: 'slow' });
+    worker.start();
+    await until(async () => gates.length === 1);
+    // The first slot's lease runs out in the database's eyes; the second slot takes the job over.
+    now = new Date(now.getTime() + 61_000);
+    await until(async () => gates.length === 2);
+    gates[0]!();
+    await until(async () => outcomes.length === 1);
+    expect(outcomes).toEqual(['lost']);
+    gates[1]!();
+    await until(async () => outcomes.length === 2);
+    expect(outcomes).toEqual(['lost', 'done']);
+    expect(await t.db.prisma.job.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'done', attempts: 2 });
+    await worker.stop(1000);
+    await t.db.prisma.job.deleteMany();
+  });
+
   it('keeps the lease of a long job alive, so no other worker takes it over', async () => {
-    const { queue } = queueFor(t.db);
+    const { queue, clock } = queueFor(t.db);
     let finished = false;
     const worker = new Worker({
       queue,
+      clock,
       handlers: {
         long: async () => {
           await sleep(2500);
@@ -208,8 +243,10 @@ describe.each(testEngines())('job queue on %s', (engine) => {
       const mid = await after.prisma.job.findUniqueOrThrow({ where: { id } });
       expect(mid.status).toBe('running');
       const ran: number[] = [];
+      const { queue: resumed, clock } = queueFor(after);
       const worker = new Worker({
-        queue: queueFor(after).queue,
+        queue: resumed,
+        clock,
         handlers: {
           'test.block': async (_p, ctx) => {
             ran.push(ctx.attempt);

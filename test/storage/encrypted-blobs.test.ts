@@ -9,6 +9,7 @@ import { KeyRing } from '../../src/crypto/keyring.js';
 import { syncKeyVersions } from '../../src/storage/key-versions.js';
 import { createTestAsset, createTestStorage, type TestStorage } from '../support/storage.js';
 import { testEngines } from '../support/engines.js';
+import { until } from '../support/until.js';
 
 const actor = { type: 'user' as const, id: 'U0001' };
 
@@ -111,15 +112,14 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
     const stream = await s.blobs.open(stored.id, actor);
     await new Promise((resolve) => stream.once('data', resolve));
     stream.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await openFds()).toBe(0);
+    // Closing is asynchronous: polled rather than slept on, with a deadline short enough that only a close, not a collected leak, passes.
+    await until('the blob file closed', async () => (await openFds()) === 0, 5_000);
 
     const whole = await readFile(path);
     whole[whole.length - 5]! ^= 1;
     await writeFile(path, whole);
     await expect(buffer(await s.blobs.open(stored.id, actor))).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_BLOB_AUTH_FAILED'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await openFds()).toBe(0);
+    await until('the blob file closed', async () => (await openFds()) === 0, 5_000);
   });
 
   it('refuses a blob over the size limit and leaves no file behind', async () => {

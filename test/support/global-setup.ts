@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate, readMigrations } from '../../src/storage/migrate.js';
+import { buildClient } from './build-client.js';
 import { TEST_POSTGRES_URL, testEngines } from './engines.js';
 
 declare module 'vitest' {
@@ -16,6 +17,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  buildClient();
   if (testEngines().includes('postgres')) {
     const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
     try {

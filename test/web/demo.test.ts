@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startDemo } from '../../src/demo/start-demo.js';
 import { createLogger } from '../../src/logging.js';
-import { createLoupe, type Loupe } from '../../src/main.js';
+import type { Loupe } from '../../src/main.js';
 import { request } from '../support/http.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
@@ -20,8 +20,7 @@ describe('demo mode', () => {
     inst = await createInstanceEnv('pglite');
     const loaded = loadConfig(inst.env);
     expect(loaded.demo).toBe(true);
-    const { config, demo } = await startDemo(loaded, createLogger('silent'));
-    loupe = await createLoupe(config, createLogger('silent'), { demo });
+    loupe = await startDemo(loaded, createLogger('silent'));
     ({ port } = await loupe.listen());
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import express from 'express';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormBrowser, formAction } from './form-browser.js';
-import { DEMO_USERS } from '../../src/chat/slack/stand-in/defaults.js';
+import { DEMO_USERS } from '../../src/demo/slack/index.js';
 import {
   ACR_MFA,
   ACR_PASSWORD,

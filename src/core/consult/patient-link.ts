@@ -3,15 +3,14 @@
 // image that has no patient yet; anything else (a stale button, a form
 // submitted twice, a dead card) is refused and changes nothing. Moving an
 // image to another patient is a correction: a separate, deliberate act.
+import type { CardState } from '../access/types.js';
 import type { Requester } from './rules.js';
-
-export type CardStateName = 'pending' | 'waiting_for_patient' | 'active' | 'expired' | 'revoked';
 
 export interface LinkFacts {
   uploaderId: string;
   assetPatientId: string | null;
   assetStatus: string;
-  cardState: CardStateName;
+  cardState: CardState;
   cardExpiresAt: Date;
 }
 

@@ -3,6 +3,8 @@
 // by the module), and Loupe's own for JPEG extended (12-bit), which no
 // registry codec decodes. Output: native little-endian, interleaved.
 import { createRequire } from 'node:module';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { j2kFrameSize, jpegFrameSize, type FrameSize } from './frame-size.js';
 import { decodeJpeg } from './jpeg-extended.js';
 
 const require = createRequire(import.meta.url);
@@ -40,15 +42,18 @@ export class Codecs {
     switch (transferSyntax) {
       case CodecSyntax.Jpeg2000Lossless:
       case CodecSyntax.Jpeg2000:
+        sameSize(j2kFrameSize(frame) ?? { rows: -1, columns: -1 }, image);
         this.openjpeg ??= (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as () => Promise<WasmModule>)();
         return this.runWasm(await this.openjpeg, 'J2KDecoder', frame);
       case CodecSyntax.JpegLsLossless:
       case CodecSyntax.JpegLsNearLossless:
+        sameSize(jpegFrameSize(frame), image);
         this.charls ??= (require('@cornerstonejs/codec-charls/decodewasmjs') as () => Promise<WasmModule>)();
         return this.runWasm(await this.charls, 'JpegLSDecoder', frame);
       case CodecSyntax.JpegExtended:
         return decodeJpeg(frame, image).data;
       default: {
+        sameSize(jpegFrameSize(frame), image);
         const { Decoder } = await import('jpeg-lossless-decoder-js');
         const out = new Decoder().decode(frame.buffer as ArrayBuffer, frame.byteOffset, frame.byteLength, bitsAllocated > 8 ? 2 : 1);
         return Buffer.from(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
@@ -68,5 +73,18 @@ export class Codecs {
     } finally {
       decoder.delete?.();
     }
+  }
+}
+
+/**
+ * A frame must be the size the header gives (checked on the header's word,
+ * not the decoder's): else a few bytes could make the decoder allocate and
+ * work through far more pixels than the limits let in. A JPEG height of 0
+ * (given later, by a DNL segment) is left to the decoder.
+ */
+function sameSize(claimed: FrameSize | undefined, image: { rows: number; columns: number }): void {
+  if (!claimed) return;
+  if (claimed.columns !== image.columns || (claimed.rows !== 0 && claimed.rows !== image.rows)) {
+    throw new LoupeError(ErrorCode.ImageCorrupt, 'a compressed frame claims another size than the image header');
   }
 }

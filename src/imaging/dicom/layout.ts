@@ -3,10 +3,9 @@
 // skipped by their lengths and delimiters), so pixel data never has to be
 // parsed or re-serialised: it is copied byte for byte.
 import { ErrorCode, LoupeError } from '../../core/errors.js';
-import { bareDicomEncoding, isDicomVr } from '../sniff.js';
+import { bareDicomEncoding, isDicomVr, LONG_VRS } from '../sniff.js';
 import { TransferSyntax } from './syntax.js';
 
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 const UNDEFINED = 0xffffffff;
 const ITEM = 0xfffee000;
 const ITEM_END = 0xfffee00d;

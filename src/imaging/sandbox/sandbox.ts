@@ -25,6 +25,8 @@ export interface SandboxOptions {
   budget: (inputBytes: number) => SandboxBudget;
   /** How often a busy child's memory is read. */
   pollMs: number;
+  /** How long the parent counts on an idle child still holding the file it was last sent (see runHeld); less than the child keeps it. */
+  holdMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -40,10 +42,23 @@ export function defaultBudget(inputBytes: number): SandboxBudget {
 
 export const DEFAULT_SANDBOX: SandboxOptions = { processes: 1, budget: defaultBudget, pollMs: 20 };
 
+/**
+ * The viewer's: two children, so one slow image does not hold up every other
+ * viewer; a frame gets 20 s plus a quarter second per MB of its file (a
+ * reader waits for it), the same memory as an upload.
+ */
+export const VIEWER_SANDBOX: SandboxOptions = {
+  processes: 2,
+  budget: (inputBytes) => ({ ...defaultBudget(inputBytes), timeMs: 20_000 + Math.ceil(inputBytes / 1e6) * 250 }),
+  pollMs: 20,
+};
+
 interface Job {
   id: number;
   task: TaskName;
   input: unknown;
+  /** For runHeld: the file's key, and the input with or without the file. */
+  held?: { key: string; build: (childHoldsIt: boolean) => unknown };
   budget: SandboxBudget;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -100,6 +115,8 @@ export class ImagingSandbox {
   private readonly starting = new Set<ChildProcess>();
   private readonly running = new Map<ChildProcess, Running>();
   private readonly waiting: Job[] = [];
+  /** The file each child was last sent by runHeld, and when (performance.now()). */
+  private readonly holding = new Map<ChildProcess, { key: string; at: number }>();
   private children = 0;
   private nextId = 1;
   private closed = false;
@@ -112,6 +129,19 @@ export class ImagingSandbox {
     if (this.closed) return Promise.reject(new LoupeError(ErrorCode.ImageBudgetExceeded, 'the imaging sandbox is closed'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextId++, task, input, budget: this.o.budget(inputBytes), resolve: resolve as (v: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  /**
+   * A task about a file a child may already hold (the viewer's frames of one
+   * image): it goes to the idle child holding `key` when there is one, and
+   * `build(true)` leaves the file out of the input; else `build(false)` sends it.
+   */
+  runHeld<N extends TaskName>(task: N, key: string, inputBytes: number, build: (childHoldsIt: boolean) => TaskInput<N>): Promise<TaskOutput<N>> {
+    if (this.closed) return Promise.reject(new LoupeError(ErrorCode.ImageBudgetExceeded, 'the imaging sandbox is closed'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id: this.nextId++, task, input: undefined, held: { key, build }, budget: this.o.budget(inputBytes), resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
     });
   }
@@ -136,9 +166,26 @@ export class ImagingSandbox {
 
   private dispatch(): void {
     if (this.closed) return;
-    while (this.waiting.length && this.idle.length) this.start(this.idle.pop()!, this.waiting.shift()!);
+    while (this.waiting.length && this.idle.length) {
+      const job = this.waiting.shift()!;
+      this.start(this.takeIdle(job.held?.key), job);
+    }
     // A new child takes work once it has loaded its code: starting up (seconds on a busy machine) is not the task's time.
     while (this.starting.size < this.waiting.length && this.children < this.o.processes) this.spawn();
+  }
+
+  /** The idle child for a job: the one holding its file, else one holding nothing, else the longest idle. */
+  private takeIdle(key: string | undefined): ChildProcess {
+    const holds = (c: ChildProcess) => this.holdingOf(c)?.key;
+    let at = key === undefined ? -1 : this.idle.findIndex((c) => holds(c) === key);
+    if (at < 0) at = this.idle.findIndex((c) => holds(c) === undefined);
+    if (at < 0) at = 0;
+    return this.idle.splice(at, 1)[0]!;
+  }
+
+  private holdingOf(child: ChildProcess): { key: string; at: number } | undefined {
+    const h = this.holding.get(child);
+    return h && performance.now() - h.at < (this.o.holdMs ?? 50_000) ? h : undefined;
   }
 
   private ready(child: ChildProcess): void {
@@ -198,7 +245,12 @@ export class ImagingSandbox {
       }, this.o.pollMs),
     };
     this.running.set(child, running);
-    child.send({ id: job.id, task: job.task, input: job.input });
+    let input = job.input;
+    if (job.held) {
+      input = job.held.build(this.holdingOf(child)?.key === job.held.key);
+      this.holding.set(child, { key: job.held.key, at: performance.now() });
+    }
+    child.send({ id: job.id, task: job.task, input });
   }
 
   private finish(child: ChildProcess): Running | undefined {
@@ -216,7 +268,11 @@ export class ImagingSandbox {
     this.finish(child);
     this.rest(child);
     if (reply.ok) r.job.resolve(reply.result);
-    else r.job.reject(new LoupeError(reply.code, reply.message, reply.foreign ? { cause: new ForeignImagingError(reply.foreign) } : undefined));
+    else {
+      // A failed task may have left the child holding nothing.
+      this.holding.delete(child);
+      r.job.reject(new LoupeError(reply.code, reply.message, reply.foreign ? { cause: new ForeignImagingError(reply.foreign) } : undefined));
+    }
     this.dispatch();
   }
 
@@ -228,6 +284,7 @@ export class ImagingSandbox {
     }
     const at = this.idle.indexOf(child);
     if (at >= 0) this.idle.splice(at, 1);
+    this.holding.delete(child);
     const r = this.finish(child);
     if (r) {
       const why = r.killed ?? 'memory (the process ran out of memory or crashed)';

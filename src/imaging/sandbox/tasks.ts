@@ -4,24 +4,27 @@ import { prepareAssetInProcess, type Prepared } from '../../intake/prepare-asset
 import { cleanFileOnDisk, type CleanFileOptions, type CleanedOnDisk } from '../clean-file.js';
 import { Deidentifier } from '../dicom/deidentify.js';
 import type { ImagingLimits } from '../limits.js';
+import { asBuffer } from './as-buffer.js';
+import { InstanceView, type ViewAnswer, type ViewRequest } from '../view/instance-view.js';
 
 export interface Tasks {
   /** An upload's original, cleaned copy, preview and facts (see prepareAsset). */
   prepare: { input: { bytes: Uint8Array; limits: ImagingLimits; secret: Uint8Array }; output: Prepared };
   /** `loupe deidentify` of one file: its cleaned copy written to `output`. */
   cleanFile: { input: CleanFileOptions & { input: string; output: string }; output: CleanedOnDisk };
+  /** The viewer's questions about a stored DICOM original: its facts, or one decoded frame. */
+  view: { input: ViewRequest; output: ViewAnswer };
 }
 
 export type TaskName = keyof Tasks;
 export type TaskInput<N extends TaskName> = Tasks[N]['input'];
 export type TaskOutput<N extends TaskName> = Tasks[N]['output'];
 
-/** Structured clone turns Buffers into plain Uint8Arrays. */
-export const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
-
 export function taskRunners(): { [N in TaskName]: (input: TaskInput<N>) => Promise<TaskOutput<N>> } {
   const deidentifier = new Deidentifier();
+  const view = new InstanceView();
   return {
+    view: (i) => view.answer(i),
     prepare: (i) => prepareAssetInProcess(asBuffer(i.bytes), { limits: i.limits, secret: i.secret, deidentifier }),
     cleanFile: (i) => cleanFileOnDisk(i.input, i.output, { ...i, secret: asBuffer(i.secret) }, deidentifier),
   };

@@ -114,7 +114,7 @@ export function authRouter(d: AuthDeps): Router {
       : undefined;
     let identityLinkId: string | undefined;
     if (card) {
-      const linked = await linkIdentity({ db: d.db, directory: d.directory }, card.workspaceId, who);
+      const linked = await linkIdentity({ db: d.db, clock: d.clock, directory: d.directory }, card.workspaceId, who);
       if (!linked) {
         return refuse('no_identity_match', 403, 'No matching chat account', 'You signed in, but Loupe found no account in this chat workspace with your verified hospital email, so it cannot tell whether you may see this image. Ask your administrator to check that your chat profile uses your hospital email.');
       }

@@ -2,12 +2,14 @@
 // a configured claim holding the address) matched against the chat
 // profiles of the card's workspace. Looked up at every sign-in, so a changed
 // chat account is followed; the link is stored for the sessions that use it.
+import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../storage/database.js';
 import type { SignedIn } from '../oidc/relying-party.js';
 import type { ChatDirectory } from './directory.js';
 
 export interface LinkDeps {
   db: Database;
+  clock: Clock;
   directory: ChatDirectory;
 }
 
@@ -19,7 +21,7 @@ export async function linkIdentity(d: LinkDeps, workspaceId: string, who: Signed
   if (!address) return undefined;
   const chatUserId = await d.directory.userByEmail(workspaceId, address);
   if (!chatUserId) return undefined;
-  const now = new Date();
+  const now = d.clock.now();
   // One link per person and per chat user in a workspace: an older pairing of either gives way.
   const [, link] = await d.db.prisma.$transaction([
     d.db.prisma.identityLink.deleteMany({

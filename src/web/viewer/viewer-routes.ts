@@ -2,7 +2,8 @@
 // page reads. Every request is authorized afresh by the pure access rules and
 // audited; pixels and patient data never travel without a live session, and
 // nothing is cacheable. There is no download endpoint: the original file is
-// decoded here and only its pixels (or a photo's cleaned copy) leave.
+// decoded in the imaging sandbox and only its pixels (or a photo's cleaned
+// copy) leave.
 import express, { type Request, type Response, type Router } from 'express';
 import type { Clock } from '../../core/clock.js';
 import { breakGlassRequest } from '../../core/access/break-glass.js';
@@ -10,20 +11,19 @@ import { GRANT_DENY_REASONS } from '../../core/access/grants.js';
 import { transaction } from '../../storage/transaction.js';
 import { sessionUsedMfa } from '../../core/access/mfa.js';
 import { AuditAction } from '../../core/audit/event.js';
-import { describeError } from '../../core/errors.js';
-import { extractFacts } from '../../imaging/dicom/extract.js';
-import { framePixels } from '../../imaging/dicom/frame-pixels.js';
-import { readInstance } from '../../imaging/dicom/parse.js';
+import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
-import { Codecs } from '../../imaging/dicom/codecs.js';
+import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import { cardOfToken, decideAccess, type AccessDeps, type Viewer } from './access.js';
 import type { ChatDirectory } from './directory.js';
 import { sameOrigin, sessionCookie } from './http.js';
 import { noticeHtml, type Notice } from './notice.js';
-import { VIEWER_CSS, VIEWER_JS, viewerHtml } from './page.js';
+import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
+import type { ViewFacts } from '../../imaging/view/instance-view.js';
+import { InstanceViews } from './instance-views.js';
 import { RecentOriginals } from './recent-originals.js';
 import type { SessionState, ViewerSessions } from './sessions.js';
 import { pageStatus, type PageStatus } from './page-status.js';
@@ -35,19 +35,31 @@ export interface ViewerDeps {
   sessions: ViewerSessions;
   directory: ChatDirectory;
   limits: ImagingLimits;
+  /** Decodes the originals the viewer shows, off the server's event loop. */
+  sandbox: ImagingSandbox;
   publicUrl: URL;
   breakGlassMinutes: number;
   /** The acr value the provider uses for multi-factor sign-in. */
   mfaAcr: string;
 }
 
-const LOSSY_SYNTAXES = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.91']);
+/** What the sandbox says of a file it cannot show: the frame is unavailable, not the server broken. */
+const IMAGE_FAILURES: ErrorCode[] = [
+  ErrorCode.ImageCorrupt,
+  ErrorCode.ImageUnsupported,
+  ErrorCode.ImageBudgetExceeded,
+  ErrorCode.ImageTooLarge,
+  ErrorCode.ImageTooManyPixels,
+  ErrorCode.ImageTooManyFrames,
+  ErrorCode.InvalidInput,
+];
+const imageFailure = (error: unknown): ErrorCode | undefined => (isLoupeError(error) && IMAGE_FAILURES.includes(error.code) ? error.code : undefined);
 
 export function viewerRouter(d: ViewerDeps): Router {
   const router = express.Router();
   const { storage } = d;
   const access: AccessDeps = { db: storage.db, clock: d.clock, audit: storage.audit, policies: storage.policies, directory: d.directory };
-  const codecs = new Codecs();
+  const views = new InstanceViews(d.sandbox, d.limits);
   // A minute of the last 512 MB of originals: frame after frame of one image reads it once.
   const recent = new RecentOriginals(512 * 1024 * 1024, 60_000, () => d.clock.now().getTime());
   const page = (res: Response, status: number, notice: Notice) => {
@@ -79,7 +91,7 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   // Browsers ask for it on every page; there is none.
   router.get('/favicon.ico', (_req, res) => void res.status(204).end());
-  router.get('/viewer/viewer.js', (_req, res) => void res.type('js').send(VIEWER_JS));
+  router.get('/viewer/client/:file', viewerScripts());
   router.get('/viewer/viewer.css', (_req, res) => void res.type('css').send(VIEWER_CSS));
 
   router.get('/view/:token', async (req: Request<{ token: string }>, res: Response) => {
@@ -245,13 +257,12 @@ export function viewerRouter(d: ViewerDeps): Router {
     const meta = (asset.metadata ?? {}) as { modality?: string; bodyPart?: string };
     if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name });
     const { bytes } = await blobOf(asset.id, 'original', ok.chatUserId);
-    const instance = readInstance(bytes, d.limits);
-    const facts = extractFacts(instance.dicom);
-    const ts = facts.transferSyntax ?? '';
-    const first = await framePixels(instance, ts, 0, codecs);
-    const lossy = LOSSY_SYNTAXES.has(ts) || String(instance.dicom.dict['00282110']?.Value?.[0] ?? '') === '01';
+    const info = await views.info(asset.id, bytes).catch((error: unknown) => {
+      if (!imageFailure(error)) throw error;
+    });
+    if (!info) return void res.status(422).json({ error: 'image_unavailable' });
+    const { facts, lossy, grey } = info;
     const title = ['DICOM', meta.modality, meta.bodyPart].filter(Boolean).join(' · ');
-    const grey = first.kind === 'grey' ? { encoding: first.encoding, slope: first.slope, intercept: first.intercept, invert: first.invert, voiFunction: first.voiFunction, presets: first.presets, bitsStored: first.bitsStored } : {};
     res.json({ kind: 'dicom', title, frames: facts.frames, rows: facts.rows, columns: facts.columns, lossy, viewer: ok.name, ...grey });
   });
 
@@ -260,12 +271,19 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!ok) return;
     // A photo has no frames (the page asks for /photo): what it has, not a failed DICOM read.
     if (ok.assetKind === 'photo') return void res.status(404).json({ error: 'not_dicom' });
+    const index = Number(req.params.index);
+    if (!Number.isInteger(index) || index < 0) return void res.status(404).json({ error: 'no such frame' });
     const { bytes } = await blobOf(ok.assetId, 'original', ok.chatUserId);
-    const instance = readInstance(bytes, d.limits);
-    const index = Number.parseInt(req.params.index, 10);
-    const facts = extractFacts(instance.dicom);
-    if (!Number.isInteger(index) || index < 0 || index >= facts.frames) return void res.status(404).json({ error: 'no such frame' });
-    const frame = await framePixels(instance, facts.transferSyntax ?? '', index, codecs);
+    let code: ErrorCode | undefined;
+    const frame = await views.frame(ok.assetId, bytes, index).catch((error: unknown) => {
+      code = imageFailure(error);
+      if (!code) throw error;
+    });
+    if (!frame) {
+      if (code === ErrorCode.InvalidInput) return void res.status(404).json({ error: 'no such frame' });
+      // A frame the sandbox could not decode (damaged, or past its time or memory budget): that frame is unavailable.
+      return void res.status(422).json({ error: 'frame_unavailable' });
+    }
     if (frame.kind === 'unavailable') return void res.status(422).json({ error: frame.reason });
     if (frame.kind === 'rgb') return void res.type('image/png').send(frame.png);
     res.set({ 'X-Loupe-Encoding': frame.encoding, 'X-Loupe-Rows': String(frame.rows), 'X-Loupe-Columns': String(frame.columns) });
@@ -291,14 +309,17 @@ export function viewerRouter(d: ViewerDeps): Router {
       fields.push(['Patient', p.name ?? '—'], ['Identifier', `${p.identifier} (${p.issuer})`], ['Birth date', p.birthDate ?? '—'], ['Sex', p.sex ?? '—']);
     } else fields.push(['Patient', 'not linked yet']);
     if (asset.kind !== 'photo') {
-      const facts = extractFacts(readInstance((await blobOf(asset.id, 'original', ok.chatUserId)).bytes, d.limits).dicom);
+      const read = await views.facts(asset.id, (await blobOf(asset.id, 'original', ok.chatUserId)).bytes).catch((error: unknown) => {
+        if (!imageFailure(error)) throw error;
+      });
+      const facts: Partial<ViewFacts> = read ?? {};
       fields.push(
         ['Modality', facts.modality ?? '—'],
         ['Body part', facts.bodyPart ?? '—'],
         ['Study', facts.studyDescription ?? '—'],
         ['Series', facts.seriesDescription ?? '—'],
         ['Study date', facts.studyDate ?? '—'],
-        ['Frames', String(facts.frames)],
+        ['Frames', facts.frames === undefined ? '—' : String(facts.frames)],
         ['Size', `${facts.columns ?? '?'} × ${facts.rows ?? '?'}`],
       );
     }

@@ -1,7 +1,7 @@
 // Requests from "Slack" to Loupe: signed exactly as Slack signs them, sent to
 // the one endpoint Bolt's HTTP receiver serves for events, commands and
 // interactions alike.
-import { ErrorCode, LoupeError } from '../../../core/errors.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { signedHeaders } from './signing.js';
 import type { StandInState } from './state.js';
 

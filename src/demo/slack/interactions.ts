@@ -1,7 +1,7 @@
 // Slash commands and interactivity payloads as Slack posts them. Both carry a
 // trigger id (good for one modal within 3 seconds) and, where Slack gives one,
 // a response_url the stand-in itself serves.
-import { ErrorCode, LoupeError } from '../../../core/errors.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { VERIFICATION_TOKEN } from './defaults.js';
 import type { StandInState } from './state.js';
 

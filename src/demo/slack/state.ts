@@ -2,7 +2,7 @@
 // uploaded, open views, and which short-lived handles (trigger ids, response
 // URLs) it has handed out.
 import type { SocketModeServer } from './socket-mode.js';
-import { ErrorCode, LoupeError } from '../../../core/errors.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { APP_ID, BOT_ID, DEFAULT_BOT_USER_ID, DEFAULT_TEAM_ID, DEMO_USERS, demoChannels } from './defaults.js';
 import { IdSource, TsSource } from './ids.js';
 import type { RecordedCall, SlackStandInOptions, StandInMessage, StandInUser } from './types.js';

@@ -34,6 +34,8 @@ export interface SlackStandInOptions {
   adminUserToken?: string;
   /** 'xapp-…': an app-level token. Given, Loupe connects over Socket Mode and everything Slack sends goes over its WebSocket. */
   appToken?: string;
+  /** Socket Mode: how long an envelope waits for its acknowledgement before the delivery answers 504. Default 3000, Slack's. */
+  ackTimeoutMs?: number;
   /** Default 'T0LOUPE'. */
   teamId?: string;
   /** Loupe's /slack/events URL; may be set later with setEventsUrl. */

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ErrorCode, LoupeError } from '../../../core/errors.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { deliverSigned, sendRaw, type Delivery, type DeliveryOptions } from './delivery.js';
 import { envelope, fileSharedEvent, fileShareMessageEvent, isEnvelope } from './events.js';
 import { fileTypes } from './file-types.js';
@@ -75,7 +75,7 @@ export class SlackStandIn {
       });
     });
     state.origin = originOf(server.address() as AddressInfo);
-    if (o.appToken) state.socketMode = new SocketModeServer(state, server);
+    if (o.appToken) state.socketMode = new SocketModeServer(state, server, o.ackTimeoutMs);
     return new SlackStandIn(state, server);
   }
 

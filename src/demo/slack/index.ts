@@ -5,4 +5,4 @@ export type { Delivery } from './delivery.js';
 export type { SlashCommand } from './interactions.js';
 export { slackSignature, signedHeaders } from './signing.js';
 export type { RecordedCall, SlackStandInOptions, StandInChannel, StandInFile, StandInMessage, StandInUser } from './types.js';
-export { DEMO_USERS, demoChannels } from './defaults.js';
+export { DEFAULT_TEAM_ID, DEMO_USERS, demoChannels } from './defaults.js';

@@ -1,0 +1,96 @@
+// The JSON the viewer's session-bound API answers with, and the headers of a
+// greyscale frame: one definition for the routes and the browser code
+// (src/web/viewer/client), so a field renamed on one side fails the other's
+// typecheck. Types only (nothing here runs) and self-contained: the browser
+// code's typecheck has no Node types, so this file imports no server module.
+
+/** A window (VOI) in modality units: what a preset offers and what the page applies. */
+export interface WindowPreset {
+  name: string;
+  center: number;
+  width: number;
+}
+
+/**
+ * How a greyscale frame's samples become grey levels: uint16/int16 samples are
+ * stored values (sign and bits stored applied) to rescale by slope and
+ * intercept; float32 samples are already modality values.
+ */
+export interface GreyFormat {
+  encoding: FrameEncoding;
+  slope: number;
+  intercept: number;
+  /** MONOCHROME1: the lowest value is white. */
+  invert: boolean;
+  /** VOI LUT Function (0028,1056): LINEAR, LINEAR_EXACT or SIGMOID. */
+  voiFunction: string;
+  presets: WindowPreset[];
+  bitsStored: number;
+}
+
+export type FrameEncoding = 'uint16' | 'int16' | 'float32';
+
+export interface PhotoInfo {
+  kind: 'photo';
+  title: string;
+  frames: 1;
+  lossy: false;
+  /** The signed-in viewer's name, for the watermark. */
+  viewer: string;
+}
+
+export interface DicomInfo {
+  kind: 'dicom';
+  title: string;
+  frames: number;
+  rows?: number;
+  columns?: number;
+  lossy: boolean;
+  viewer: string;
+}
+
+/** GET /viewer/api/:token/info. A DICOM's grey fields are there when its first frame is greyscale; colour frames come as PNG. */
+export type InfoResponse = PhotoInfo | (DicomInfo & (GreyFormat | { encoding?: undefined }));
+
+/** GET /viewer/api/:token/series: the consult's other images, what each is, never whose. */
+export interface SeriesResponse {
+  current: string;
+  items: { assetId: string; label: string }[];
+}
+
+/** GET /viewer/api/:token/details: label and value pairs, in display order. */
+export interface DetailsResponse {
+  fields: [string, string][];
+}
+
+/**
+ * GET /viewer/api/:token/status and POST /viewer/api/session/activity: go on
+ * (and when the session locks if nothing more happens), or why the image must go.
+ */
+export type StatusResponse =
+  | { state: 'ok'; idleMs: number; idleSeconds: number }
+  /** locked: idle too long; ended: signed out or past its lifetime; revoked, expired: the image or its link; denied: any other end of access. */
+  | { state: 'locked' | 'ended' | 'revoked' | 'expired' | 'denied' };
+
+export type PageEnding = Exclude<StatusResponse['state'], 'ok'>;
+
+/** GET /viewer/api/session */
+export interface SessionResponse {
+  state: 'active' | 'locked' | 'expired' | 'none';
+}
+
+/** An API refusal or failure: a short machine word, never patient data. */
+export interface ErrorResponse {
+  error: string;
+}
+
+/**
+ * GET /viewer/api/:token/frames/:index answers a greyscale frame as
+ * little-endian samples (application/octet-stream) with these headers, a
+ * colour frame as image/png.
+ */
+export interface FrameHeaders {
+  'X-Loupe-Encoding': FrameEncoding;
+  'X-Loupe-Rows': string;
+  'X-Loupe-Columns': string;
+}

@@ -1,0 +1,29 @@
+// The Study details panel: opened on demand, closed by the same button. It
+// names the patient, so it is emptied when the page blanks.
+import type { DetailsResponse } from '../api-types.js';
+import type { ViewerApi } from './api.js';
+
+export async function toggleDetails(panel: HTMLElement, api: ViewerApi): Promise<void> {
+  if (!panel.hidden) {
+    panel.hidden = true;
+    return;
+  }
+  const { fields } = await api.json<DetailsResponse>('/details');
+  const list = document.createElement('dl');
+  for (const [label, value] of fields) {
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  // The page may have blanked while the answer was on its way.
+  if (api.ended()) return;
+  panel.replaceChildren(list);
+  panel.hidden = false;
+}
+
+export function clearDetails(panel: HTMLElement): void {
+  panel.replaceChildren();
+  panel.hidden = true;
+}

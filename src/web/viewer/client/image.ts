@@ -1,0 +1,117 @@
+// The image on show: opens the link's asset (or one chosen under Series),
+// loads its frames, and applies window/level to greyscale in the page, on the
+// frame's real values. Photos and colour frames are shown as they come.
+import type { GreyFormat, InfoResponse, WindowPreset } from '../api-types.js';
+import { frameHeader, PageEnded, type ViewerApi } from './api.js';
+import { Cine, frameAfter } from './cine.js';
+import { option, type PageElements } from './dom.js';
+import type { Stage } from './stage.js';
+import { dragWindow, frameSamples, fullRange, greyLevels, presetWindow, type Samples, type VoiWindow } from './window-level.js';
+
+export class ImageView {
+  info: InfoResponse | null = null;
+  private grey: GreyFormat | null = null;
+  /** The greyscale frame's samples, row by row; null for a photo or a colour frame. */
+  private samples: Samples | null = null;
+  private size = { rows: 0, columns: 0 };
+  private window: VoiWindow = { center: 0, width: 1 };
+  private frame = 0;
+  readonly cine = new Cine((by) => this.onStep(by));
+
+  constructor(
+    private readonly els: PageElements,
+    private readonly api: ViewerApi,
+    private readonly stage: Stage,
+    /** Shows the frame `by` away; failures handled by the caller. */
+    private readonly onStep: (by: number) => void,
+  ) {}
+
+  /** Opens the current asset from its first frame, at the whole-image view. */
+  async open(): Promise<void> {
+    const { els } = this;
+    this.cine.stop();
+    this.samples = null;
+    this.stage.clearImage();
+    this.frame = 0;
+    this.stage.resetView();
+    els.preset.replaceChildren();
+    els.presetLabel.hidden = true;
+    els.frameControls.hidden = true;
+    const info = await this.api.json<InfoResponse>('/info');
+    this.info = info;
+    this.grey = info.kind === 'dicom' && info.encoding !== undefined ? info : null;
+    this.stage.viewer = info.viewer;
+    els.what.textContent = info.title;
+    els.lossy.hidden = !info.lossy;
+    if (info.kind === 'photo') {
+      const r = await this.api.get('/photo');
+      this.stage.showBitmap(await createImageBitmap(await r.blob()));
+      this.stage.draw();
+      return;
+    }
+    if (info.frames > 1) els.frameControls.hidden = false;
+    await this.loadFrame(0);
+    if (this.samples && this.grey) this.offerPresets([...this.grey.presets, fullRange(this.samples, this.grey)]);
+  }
+
+  /** The frame `by` away from the one shown, wrapping round. */
+  step(by: number): Promise<void> {
+    if (!this.info) return Promise.resolve();
+    return this.loadFrame(frameAfter(this.frame, by, this.info.frames));
+  }
+
+  async loadFrame(index: number): Promise<void> {
+    this.frame = index;
+    const r = await this.api.get(`/frames/${index}`);
+    if ((r.headers.get('content-type') ?? '').startsWith('image/')) {
+      this.stage.showBitmap(await createImageBitmap(await r.blob()));
+      this.samples = null;
+    } else {
+      const body = await r.arrayBuffer();
+      if (this.api.ended()) throw new PageEnded();
+      this.samples = frameSamples(body, frameHeader(r, 'X-Loupe-Encoding'));
+      this.size = { rows: Number(frameHeader(r, 'X-Loupe-Rows')), columns: Number(frameHeader(r, 'X-Loupe-Columns')) };
+      this.stage.clearImage();
+      this.render();
+    }
+    this.els.frame.textContent = `${index + 1} / ${this.info?.frames ?? 1}`;
+    this.stage.draw();
+  }
+
+  /** A left drag over a greyscale image: window/level; false when there is none to adjust. */
+  dragWindow(dx: number, dy: number): boolean {
+    if (!this.samples) return false;
+    this.window = dragWindow(this.window, dx, dy);
+    this.render();
+    return true;
+  }
+
+  /** Forgets the pixels, for good (the page blanked). */
+  forget(): void {
+    this.samples = null;
+    this.cine.stop();
+  }
+
+  private offerPresets(presets: WindowPreset[]): void {
+    const { els } = this;
+    els.presetLabel.hidden = false;
+    els.preset.append(...presets.map((p, i) => option(String(i), `${p.name} (${Math.round(p.center)}/${Math.round(p.width)})`)));
+    els.preset.onchange = () => {
+      const chosen = presets[Number(els.preset.value)];
+      if (chosen) this.applyWindow(chosen);
+    };
+    this.applyWindow(presets[0]!);
+  }
+
+  private applyWindow(p: VoiWindow): void {
+    this.window = presetWindow(p);
+    this.render();
+    this.stage.draw();
+  }
+
+  private render(): void {
+    if (!this.samples || !this.grey) return;
+    this.stage.showGrey(greyLevels(this.samples, this.grey, this.window), this.size.columns, this.size.rows);
+    this.els.wl.textContent = `C ${Math.round(this.window.center)} W ${Math.round(this.window.width)}`;
+  }
+}

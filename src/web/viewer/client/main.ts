@@ -1,0 +1,96 @@
+// The viewer page's script (src/web/viewer/page.ts): asks the session-bound
+// API for the image and draws it; keeps the page in step with the session and
+// blanks the image, with the reason, when access ends; reports the user's own
+// activity in the page (drag, wheel, keys, choices) as use.
+import type { PageEnding, SeriesResponse } from '../api-types.js';
+import { PageEnded, ViewerApi } from './api.js';
+import { arrowStep } from './cine.js';
+import { clearDetails, toggleDetails } from './details.js';
+import { option, pageElements } from './dom.js';
+import { showEnding } from './endings.js';
+import { ImageView } from './image.js';
+import { wirePointer } from './pointer.js';
+import { paintWatermark, Stage } from './stage.js';
+import { StatusPoll } from './status-poll.js';
+
+const WATERMARK_MS = 30_000;
+const USE = ['pointerdown', 'wheel', 'keydown', 'change'] as const;
+
+function boot(): void {
+  const els = pageElements();
+  let ended = false;
+  const stage = new Stage(els.image);
+  const api: ViewerApi = new ViewerApi(document.body.dataset['token'] ?? '', { ended: () => ended, recheck: () => poll.check() });
+  const poll: StatusPoll = new StatusPoll(api, { end: (reason) => end(reason), ended: () => ended, showing: () => image.info !== null });
+  const image = new ImageView(els, api, stage, (by) => step(by));
+
+  // Event handlers' failures: an end is already shown; anything else is said in the status line.
+  const safely =
+    <A extends unknown[]>(fn: (...args: A) => unknown) =>
+    (...args: A): void => {
+      void Promise.resolve()
+        .then(() => fn(...args))
+        .catch((e: unknown) => {
+          if (!(e instanceof PageEnded)) els.status.textContent = 'The image could not be loaded.';
+        });
+    };
+  const step = safely((by: number) => image.step(by));
+
+  function end(reason: PageEnding): void {
+    if (ended) return;
+    ended = true;
+    image.forget();
+    stage.blank();
+    // The study details name the patient: they go with the image.
+    clearDetails(els.details);
+    showEnding(els, reason);
+    poll.stop();
+  }
+
+  async function start(): Promise<void> {
+    poll.start();
+    await image.open();
+    const watermark = () => paintWatermark(els.watermark, stage.viewer);
+    watermark();
+    setInterval(watermark, WATERMARK_MS);
+    await poll.check();
+    const series = await api.json<SeriesResponse>('/series');
+    if (series.items.length > 1) {
+      els.series.append(...series.items.map((s) => option(s.assetId, s.label)));
+      els.series.value = series.current;
+      els.seriesLabel.hidden = false;
+      els.series.addEventListener(
+        'change',
+        safely(() => {
+          api.asset = els.series.value;
+          return image.open();
+        }),
+      );
+    }
+  }
+
+  wirePointer(els.image, stage, image);
+  for (const type of USE) document.addEventListener(type, () => poll.activity(), { capture: true, passive: true });
+  document.addEventListener('pointermove', (e) => e.buttons && poll.activity(), { capture: true, passive: true });
+  window.addEventListener('resize', () => stage.draw());
+  els.reset.addEventListener('click', () => {
+    stage.resetView();
+    stage.draw();
+  });
+  els.prev.addEventListener('click', () => step(-1));
+  els.next.addEventListener('click', () => step(1));
+  els.cine.addEventListener('click', () => image.cine.toggle());
+  document.addEventListener('keydown', (e) => {
+    if (!image.info || image.info.frames < 2 || ended) return;
+    const by = arrowStep(e.key);
+    if (by) step(by);
+  });
+  els.detailsButton.addEventListener(
+    'click',
+    safely(() => toggleDetails(els.details, api)),
+  );
+  safely(start)();
+}
+
+// A module script runs once the page is parsed: its elements are all there.
+boot();
