@@ -17,7 +17,7 @@ import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
 import { authRouter } from './web/viewer/auth-routes.js';
 import { NO_DIRECTORY } from './web/viewer/directory.js';
-import { ViewerSessions } from './web/viewer/sessions.js';
+import { ViewerSessions } from './storage/viewer-sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
