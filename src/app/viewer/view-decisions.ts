@@ -9,7 +9,6 @@ import type { Clock } from '../../core/clock.js';
 
 /** Five seconds: the page's status poll interval, so a revocation blanks the page about as fast as before. */
 export const VIEW_DECISION_WINDOW_MS = 5_000;
-const MAX_ENTRIES = 10_000;
 
 class Expiring<T> {
   private readonly entries = new Map<string, { value: T; until: number }>();
@@ -17,6 +16,7 @@ class Expiring<T> {
   constructor(
     private readonly clock: Clock,
     private readonly ms: number,
+    private readonly maxEntries: number,
   ) {}
 
   get(key: string): T | undefined {
@@ -29,11 +29,11 @@ class Expiring<T> {
 
   set(key: string, value: T): void {
     const now = this.clock.now().getTime();
-    if (this.entries.size >= MAX_ENTRIES) {
+    if (this.entries.size >= this.maxEntries) {
       for (const [k, e] of this.entries) if (e.until <= now) this.entries.delete(k);
       // Still full: the oldest goes (Map keeps insertion order); it is decided afresh next time.
       const oldest = this.entries.keys().next();
-      if (this.entries.size >= MAX_ENTRIES && !oldest.done) this.entries.delete(oldest.value);
+      if (this.entries.size >= this.maxEntries && !oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.delete(key);
     this.entries.set(key, { value, until: now + this.ms });
@@ -48,9 +48,10 @@ export class ViewDecisions<T> {
   private readonly allowed: Expiring<T>;
   private readonly refused: Expiring<true>;
 
-  constructor(clock: Clock, readonly windowMs: number = VIEW_DECISION_WINDOW_MS) {
-    this.allowed = new Expiring(clock, windowMs);
-    this.refused = new Expiring(clock, windowMs);
+  /** At most `maxEntries` of each kind: past that the oldest is decided afresh next time. */
+  constructor(clock: Clock, windowMs: number = VIEW_DECISION_WINDOW_MS, maxEntries = 10_000) {
+    this.allowed = new Expiring(clock, windowMs, maxEntries);
+    this.refused = new Expiring(clock, windowMs, maxEntries);
   }
 
   /** An allowing decision made (and audited) within the window. */
