@@ -21,14 +21,14 @@ import type { ViewDecisions } from './view-decisions.js';
 /** What a request is for decides what may be reused, what is audited and whether it is use of the session. */
 export const VIEW_REQUESTS = {
   /** The viewer page itself, and break-glass: decided afresh. */
-  page: { reuse: false, auditAllow: true, touch: true },
+  page: { reuse: false, audit: 'every', touch: true },
   /** Pixels and what describes them (info, series, frames, photo): an allowing decision is reused within the window. */
-  pixels: { reuse: true, auditAllow: true, touch: true },
+  pixels: { reuse: true, audit: 'every', touch: true },
   /** The patient's details: always decided afresh, whatever was decided a moment ago. */
-  patient: { reuse: false, auditAllow: true, touch: true },
+  patient: { reuse: false, audit: 'every', touch: true },
   /** The open page's status poll: reads nothing and is not use; a refusal is audited once per window. */
-  poll: { reuse: false, auditAllow: false, touch: false },
-} as const satisfies Record<string, { reuse: boolean; auditAllow: boolean; touch: boolean }>;
+  poll: { reuse: false, audit: 'first_refusal', touch: false },
+} as const satisfies Record<string, { reuse: boolean; audit: 'every' | 'first_refusal'; touch: boolean }>;
 
 export type ViewRequestKind = keyof typeof VIEW_REQUESTS;
 
@@ -102,8 +102,8 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
   const { decision, target, policy, card } = await decide(o, entry, chatUserId, mfa, o.siblingAssetId);
   const decided: ViewDecided = { decision, target, policy, card: card && viewedCard(card), viewer };
 
-  const firstRefusal = decision.allow ? false : o.decisions.refuse(key);
-  if (decision.allow ? rules.auditAllow : rules.auditAllow || firstRefusal) {
+  const firstRefusal = !decision.allow && o.decisions.refuse(key);
+  if (rules.audit === 'every' || firstRefusal) {
     await o.storage.audit.record({
       actor: { type: 'user', id: chatUserId },
       action: AuditAction.AssetViewed,
