@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readInstance, writeInstance } from '../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
-import { ViewerSessions } from '../src/web/viewer/sessions.js';
+import { ViewerSessions } from '../src/storage/viewer-sessions.js';
 import { figure, percentile } from './lib.js';
 import { makePhoto } from './photos.js';
 import { startBenchLoupe } from './slack-loupe.js';

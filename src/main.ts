@@ -20,7 +20,7 @@ import { viewerDirectory } from './web/viewer/directory.js';
 import { appJobHandlers } from './app/job-handlers.js';
 import { AppJob } from './app/job-names.js';
 import { ChatPlatforms } from './app/ports/chat-platforms.js';
-import { ViewerSessions } from './web/viewer/sessions.js';
+import { ViewerSessions } from './storage/viewer-sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';

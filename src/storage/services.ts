@@ -11,6 +11,7 @@ import type { Database } from './database.js';
 import { EncryptedBlobs } from './encrypted-blobs.js';
 import { Patients } from './patients.js';
 import { Workspaces } from './workspaces.js';
+import { viewerRepos, type ViewerRepos } from './viewer-repos.js';
 
 export interface StorageOptions {
   db: Database;
@@ -31,6 +32,7 @@ export interface Storage {
   patients: Patients;
   policies: ChannelPolicies;
   blobStore: BlobStore;
+  viewer: ViewerRepos;
 }
 
 export function createStorage(o: StorageOptions): Storage {
@@ -52,5 +54,6 @@ export function createStorage(o: StorageOptions): Storage {
     patients: new Patients(o.db, dataKeys, workspaces, audit),
     policies: new ChannelPolicies(o.db, audit),
     blobStore: o.blobStore,
+    viewer: viewerRepos(o.db),
   };
 }

@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { acceptUpload } from '../../src/intake/accept-upload.js';
 import type { Loupe } from '../../src/main.js';
 import { SESSION_COOKIE } from '../../src/web/viewer/http.js';
-import { ViewerSessions } from '../../src/web/viewer/sessions.js';
+import { ViewerSessions } from '../../src/storage/viewer-sessions.js';
 import { drained } from '../support/drain.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { deny, type ViewDecision } from '../../src/core/access/types.js';
 import { pageStatus } from '../../src/web/viewer/page-status.js';
-import type { SessionState } from '../../src/web/viewer/sessions.js';
+import type { SessionState } from '../../src/storage/viewer-sessions.js';
 
 const now = new Date('2026-11-30T10:00:00Z');
 const active: SessionState = {

@@ -2,7 +2,7 @@
 // a session ends at its absolute lifetime however busy, and sign-out ends it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
-import { ViewerSessions } from '../../src/web/viewer/sessions.js';
+import { ViewerSessions } from '../../src/storage/viewer-sessions.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 

@@ -11,14 +11,14 @@ import type { Logger } from '../../logging.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
+import { viewerRepos } from '../../storage/viewer-repos.js';
+import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
-import { cardOfToken } from './access.js';
 import type { ChatDirectory } from './directory.js';
 import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
-import type { ViewerSessions } from './sessions.js';
 
 export interface AuthDeps {
   db: Database;
@@ -40,6 +40,7 @@ const LOGIN_TTL_MS = 10 * 60_000;
 export function authRouter(d: AuthDeps): Router {
   const router = express.Router();
   const secure = secureCookies(d.publicUrl);
+  const { cards, logins, identityLinks } = viewerRepos(d.db);
   const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
     res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }));
   };
@@ -48,7 +49,7 @@ export function authRouter(d: AuthDeps): Router {
     if (!d.rp) return page(res, 503, 'Sign-in is not set up', 'This Loupe has no hospital sign-in configured (OIDC_ISSUER). Ask its administrator.');
     const returnTo = safeReturn(req.query['return']);
     const token = returnTo.startsWith('/view/') ? returnTo.slice('/view/'.length) : undefined;
-    const card = token ? await cardOfToken(d.db, token) : undefined;
+    const card = token ? await cards.cardOfToken(hashLinkToken(token)) : undefined;
     const requireMfa = card ? (await d.policies.effective(card.workspaceId, card.channelId)).requireMfa : false;
     let login;
     try {
@@ -57,13 +58,11 @@ export function authRouter(d: AuthDeps): Router {
       d.logger.warn({ err: describeError(error) }, 'sign-in could not start');
       return page(res, 503, 'Sign-in is unavailable', 'The hospital sign-in service could not be reached. Try again in a moment.');
     }
-    // Abandoned sign-ins are forgotten as new ones start.
-    await d.db.prisma.loginAttempt.deleteMany({ where: { expiresAt: { lte: d.clock.now() } } });
     // Binds the sign-in to this browser: a callback URL sent to someone else signs nobody in.
     const browser = randomBytes(32).toString('base64url');
     res.cookie(LOGIN_COOKIE, browser, { httpOnly: true, secure, sameSite: 'lax', path: '/auth/callback', maxAge: LOGIN_TTL_MS });
-    await d.db.prisma.loginAttempt.create({
-      data: {
+    await logins.start(
+      {
         browserHash: browserHash(browser),
         stateHash: stateHash(login.state),
         nonce: login.nonce,
@@ -73,7 +72,8 @@ export function authRouter(d: AuthDeps): Router {
         requireMfa,
         expiresAt: new Date(d.clock.now().getTime() + LOGIN_TTL_MS),
       },
-    });
+      d.clock.now(),
+    );
     res.redirect(302, login.url.href);
   });
 
@@ -81,7 +81,7 @@ export function authRouter(d: AuthDeps): Router {
     if (!d.rp) return page(res, 503, 'Sign-in is not set up', 'This Loupe has no hospital sign-in configured.');
     const state = typeof req.query['state'] === 'string' ? req.query['state'] : '';
     // Used once: deleted as it is read, so a replayed callback finds nothing.
-    const attempt = state ? await d.db.prisma.loginAttempt.delete({ where: { stateHash: stateHash(state) } }).catch(() => undefined) : undefined;
+    const attempt = state ? await logins.take(stateHash(state)) : undefined;
     const browser = loginCookie(req);
     res.clearCookie(LOGIN_COOKIE, { httpOnly: true, secure, sameSite: 'lax', path: '/auth/callback' });
     if (!attempt || attempt.expiresAt <= d.clock.now() || !browser || browserHash(browser) !== attempt.browserHash) {
@@ -109,12 +109,10 @@ export function authRouter(d: AuthDeps): Router {
         label: 'Sign in again',
       });
     }
-    const card = attempt.linkTokenHash
-      ? await d.db.prisma.linkToken.findUnique({ where: { tokenHash: attempt.linkTokenHash }, include: { card: true } }).then((t) => t?.card)
-      : undefined;
+    const card = attempt.linkTokenHash ? await cards.cardOfToken(attempt.linkTokenHash) : undefined;
     let identityLinkId: string | undefined;
     if (card) {
-      const linked = await linkIdentity({ db: d.db, clock: d.clock, directory: d.directory }, card.workspaceId, who);
+      const linked = await linkIdentity({ links: identityLinks, directory: d.directory, clock: d.clock }, card.workspaceId, who);
       if (!linked) {
         return refuse('no_identity_match', 403, 'No matching chat account', 'You signed in, but Loupe found no account in this chat workspace with your verified hospital email, so it cannot tell whether you may see this image. Ask your administrator to check that your chat profile uses your hospital email.');
       }

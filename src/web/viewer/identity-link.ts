@@ -3,12 +3,12 @@
 // profiles of the card's workspace. Looked up at every sign-in, so a changed
 // chat account is followed; the link is stored for the sessions that use it.
 import type { Clock } from '../../core/clock.js';
-import type { Database } from '../../storage/database.js';
+import type { IdentityLinks } from '../../storage/identity-links.js';
 import type { SignedIn } from '../oidc/relying-party.js';
 import type { ChatDirectory } from './directory.js';
 
 export interface LinkDeps {
-  db: Database;
+  links: IdentityLinks;
   clock: Clock;
   directory: ChatDirectory;
 }
@@ -21,23 +21,5 @@ export async function linkIdentity(d: LinkDeps, workspaceId: string, who: Signed
   if (!address) return undefined;
   const chatUserId = await d.directory.userByEmail(workspaceId, address);
   if (!chatUserId) return undefined;
-  const now = d.clock.now();
-  // One link per person and per chat user in a workspace: an older pairing of either gives way.
-  const [, link] = await d.db.prisma.$transaction([
-    d.db.prisma.identityLink.deleteMany({
-      where: {
-        workspaceId,
-        OR: [
-          { chatUserId, NOT: { oidcIssuer: who.issuer, oidcSubject: who.subject } },
-          { oidcIssuer: who.issuer, oidcSubject: who.subject, NOT: { chatUserId } },
-        ],
-      },
-    }),
-    d.db.prisma.identityLink.upsert({
-      where: { workspaceId_oidcIssuer_oidcSubject: { workspaceId, oidcIssuer: who.issuer, oidcSubject: who.subject } },
-      create: { workspaceId, chatUserId, oidcIssuer: who.issuer, oidcSubject: who.subject, method, verifiedAt: now },
-      update: { verifiedAt: now, method },
-    }),
-  ]);
-  return link.id;
+  return d.links.link({ workspaceId, chatUserId, issuer: who.issuer, subject: who.subject, method, verifiedAt: d.clock.now() });
 }

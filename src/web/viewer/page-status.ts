@@ -1,7 +1,7 @@
 // What the open viewer page is told about itself: go on (and when the
 // session will lock if nothing more happens), or why its image must go.
 import type { ViewDecision } from '../../core/access/types.js';
-import type { SessionState } from './sessions.js';
+import type { SessionState } from '../../storage/viewer-sessions.js';
 
 export type PageStatus =
   | { state: 'ok'; idleMs: number; idleSeconds: number }

@@ -1,32 +1,30 @@
 // The viewer: /view/<token> (the card's link) and the session-bound API its
-// page reads. Every request is authorized afresh by the pure access rules and
+// page reads. Each request is authorized by the authorize-view use case
+// (pixels within a few seconds of an allowing decision reuse it) and
 // audited; pixels and patient data never travel without a live session, and
 // nothing is cacheable. There is no download endpoint: the original file is
 // decoded in the imaging sandbox and only its pixels (or a photo's cleaned
 // copy) leave.
 import express, { type Request, type Response, type Router } from 'express';
+import { authorizeView, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
+import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
+import { ViewDecisions } from '../../app/viewer/view-decisions.js';
 import type { Clock } from '../../core/clock.js';
-import { breakGlassRequest } from '../../core/access/break-glass.js';
-import { GRANT_DENY_REASONS } from '../../core/access/grants.js';
-import { transaction } from '../../storage/transaction.js';
-import { sessionUsedMfa } from '../../core/access/mfa.js';
-import { AuditAction } from '../../core/audit/event.js';
 import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
-import { hashLinkToken } from '../../intake/link-token.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
 import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
+import type { ViewFacts } from '../../imaging/view/instance-view.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
-import { cardOfToken, decideAccess, type AccessDeps, type Viewer } from './access.js';
+import type { ViewerSessions } from '../../storage/viewer-sessions.js';
+import { breakGlassText } from './announcements.js';
 import type { ChatDirectory } from './directory.js';
 import { sameOrigin, sessionCookie } from './http.js';
+import { InstanceViews } from './instance-views.js';
 import { noticeHtml, type Notice } from './notice.js';
 import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
-import type { ViewFacts } from '../../imaging/view/instance-view.js';
-import { InstanceViews } from './instance-views.js';
-import { RecentOriginals } from './recent-originals.js';
-import type { SessionState, ViewerSessions } from './sessions.js';
 import { pageStatus, type PageStatus } from './page-status.js';
+import { RecentOriginals } from './recent-originals.js';
 
 export interface ViewerDeps {
   storage: Storage;
@@ -54,11 +52,15 @@ const IMAGE_FAILURES: ErrorCode[] = [
   ErrorCode.InvalidInput,
 ];
 const imageFailure = (error: unknown): ErrorCode | undefined => (isLoupeError(error) && IMAGE_FAILURES.includes(error.code) ? error.code : undefined);
+const siblingOf = (req: Request): string | undefined => (typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined);
 
 export function viewerRouter(d: ViewerDeps): Router {
   const router = express.Router();
   const { storage } = d;
-  const access: AccessDeps = { db: storage.db, clock: d.clock, audit: storage.audit, policies: storage.policies, directory: d.directory };
+  const assets = storage.viewer.assets;
+  const ctx: ViewerContext = { storage, sessions: d.sessions, directory: d.directory, clock: d.clock, mfaAcr: d.mfaAcr, decisions: new ViewDecisions(d.clock) };
+  const authorize = (req: Request<{ token: string }>, request: ViewRequestKind, siblingAssetId?: string): Promise<ViewAuthorization> =>
+    authorizeView({ ...ctx, sessionToken: sessionCookie(req), token: req.params.token, siblingAssetId, request });
   const views = new InstanceViews(d.sandbox, d.limits);
   // A minute of the last 512 MB of originals: frame after frame of one image reads it once.
   const recent = new RecentOriginals(512 * 1024 * 1024, 60_000, () => d.clock.now().getTime());
@@ -67,28 +69,6 @@ export function viewerRouter(d: ViewerDeps): Router {
   };
   const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
 
-  /** The signed-in viewer as the card's workspace knows them, or why not. Each request is use: it restarts the idle clock. */
-  async function viewerFor(req: Request, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
-    return viewerOf(await d.sessions.resolve(sessionCookie(req)), token);
-  }
-
-  async function viewerOf(session: SessionState, token: string): Promise<{ viewer: Viewer; name: string } | 'sign_in' | 'unknown_token' | 'no_link'> {
-    if (session.state !== 'active') return 'sign_in';
-    const card = await cardOfToken(storage.db, token);
-    if (!card) return 'unknown_token';
-    let chatUserId = session.workspaceId === card.workspaceId ? session.chatUserId : undefined;
-    if (!chatUserId && session.identity.email) {
-      // Signed in from another card: the same person in this card's workspace, by the same rule.
-      const link = await storage.db.prisma.identityLink.findUnique({
-        where: { workspaceId_oidcIssuer_oidcSubject: { workspaceId: card.workspaceId, oidcIssuer: session.identity.issuer, oidcSubject: session.identity.subject } },
-      });
-      chatUserId = link?.chatUserId;
-    }
-    if (!chatUserId) return 'no_link';
-    const mfa = sessionUsedMfa(session.identity, [d.mfaAcr]);
-    return { viewer: { chatUserId, mfa, sessionId: session.id }, name: session.identity.displayName };
-  }
-
   // Browsers ask for it on every page; there is none.
   router.get('/favicon.ico', (_req, res) => void res.status(204).end());
   router.get('/viewer/client/:file', viewerScripts());
@@ -96,11 +76,11 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   router.get('/view/:token', async (req: Request<{ token: string }>, res: Response) => {
     const token = req.params.token;
-    const who = await viewerFor(req, token);
-    if (who === 'sign_in') return void res.redirect(302, loginLink(token));
-    if (who === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
-    if (who === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
-    const { decision, policy } = await decideAccess(access, token, who.viewer);
+    const view = await authorize(req, 'page');
+    if (view.outcome === 'sign_in') return void res.redirect(302, loginLink(token));
+    if (view.outcome === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
+    if (view.outcome === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
+    const { decision, policy } = view;
     if (decision.allow) {
       return void res.type('html').send(viewerHtml(token));
     }
@@ -134,49 +114,15 @@ export function viewerRouter(d: ViewerDeps): Router {
   router.post('/view/:token/break-glass', express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request<{ token: string }>, res: Response) => {
     const token = req.params.token;
     if (!sameOrigin(req, d.publicUrl)) return page(res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
-    const who = await viewerFor(req, token);
-    if (typeof who === 'string') return void res.redirect(303, `/view/${token}`);
-    // Break-glass stands in for a grant only: the link must be live, the asset viewable, the sign-in strong enough.
-    const { decision, policy } = await decideAccess(access, token, who.viewer);
-    if (decision.allow || !policy || !(GRANT_DENY_REASONS as readonly string[]).includes(decision.reason)) return void res.redirect(303, `/view/${token}`);
-    const row = await storage.db.prisma.linkToken.findUnique({
-      where: { tokenHash: hashLinkToken(token) },
-      include: { card: { include: { asset: true, consult: { include: { participants: true, grants: true } } } } },
-    });
-    if (!row) return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
-    const { card } = row;
-    const { consult, asset } = card;
-    const participant = consult.participants.find((p) => p.userId === who.viewer.chatUserId) ?? null;
-    const result = breakGlassRequest(
-      {
-        standing: {
-          userId: who.viewer.chatUserId,
-          consult: { id: consult.id, requesterId: consult.requesterId },
-          participant: participant && { userId: participant.userId, role: participant.role, removedAt: participant.removedAt },
-          isChannelMember: false,
-          membersMayView: policy.membersMayView,
-          grants: consult.grants.filter((g) => g.userId === who.viewer.chatUserId),
-        },
-        asset,
-        policy: { allowed: policy.breakGlass, durationMinutes: d.breakGlassMinutes },
-        reason: typeof req.body?.reason === 'string' ? req.body.reason : '',
-      },
-      d.clock.now(),
-    );
-    const actor = { type: 'user' as const, id: who.viewer.chatUserId };
-    if (!result.allow) {
-      await storage.audit.record({ actor, action: AuditAction.BreakGlass, outcome: 'denied', reason: result.reason, workspaceId: card.workspaceId, assetId: asset.id, consultId: consult.id });
+    const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
+    const result = await requestBreakGlass({ ...ctx, sessionToken: sessionCookie(req), token, reason, breakGlassMinutes: d.breakGlassMinutes });
+    if (result.outcome === 'refused') {
       return page(res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' });
     }
-    const g = result.grant;
-    await transaction(storage.db, async (tx) => {
-      await tx.grant.create({ data: { consultId: g.consultId, userId: g.userId, source: 'break_glass', grantedBy: g.grantedBy, hop: g.hop, breakGlassReason: g.breakGlassReason, expiresAt: g.expiresAt } });
-      // The reason may name the patient: it stays in the grant, not in the audit trail.
-      await storage.audit.append(tx, { actor, action: AuditAction.BreakGlass, outcome: 'success', workspaceId: card.workspaceId, assetId: asset.id, consultId: consult.id, details: { until: g.expiresAt.toISOString() } });
-    });
-    await d.directory
-      .tellAdmins(card.workspaceId, card.channelId, `Break-glass: <@${who.viewer.chatUserId}> opened an image from this channel without an invitation, until ${g.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`)
-      .catch((error: unknown) => d.logger.warn({ err: describeError(error) }, 'break-glass announcement failed'));
+    if (result.outcome === 'opened') {
+      const a = result.announce;
+      await d.directory.tellAdmins(a.workspaceId, a.channelId, breakGlassText(a)).catch((error: unknown) => d.logger.warn({ err: describeError(error) }, 'break-glass announcement failed'));
+    }
     res.redirect(303, `/view/${token}`);
   });
 
@@ -188,16 +134,13 @@ export function viewerRouter(d: ViewerDeps): Router {
   /**
    * Whether the open page may go on showing its image, polled every few
    * seconds: not use (the idle clock is left alone), always 200 with a state
-   * (so the page has no failed request to report), and audited only when it
-   * finds access ended (the page then stops asking).
+   * (so the page has no failed request to report), decided afresh, and
+   * audited only when it finds access ended (once per window: the page then
+   * stops asking).
    */
   router.get('/viewer/api/:token/status', async (req: Request<{ token: string }>, res: Response) => {
-    const session = await d.sessions.resolve(sessionCookie(req), false);
-    const who = await viewerOf(session, req.params.token);
-    if (typeof who === 'string') return void res.json(pageStatus(session, d.clock.now(), 'no_viewer'));
-    const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
-    const { decision } = await decideAccess(access, req.params.token, who.viewer, { siblingAssetId: sibling, auditAllow: false });
-    res.json(pageStatus(session, d.clock.now(), decision));
+    const view = await authorize(req, 'poll', siblingOf(req));
+    res.json(pageStatus(view.session, d.clock.now(), view.outcome === 'decided' ? view.decision : 'no_viewer'));
   });
 
   /** The user's own activity in the page (window/level, zoom, scrolling, frames), sent at most every few seconds: it restarts the idle clock. */
@@ -208,38 +151,31 @@ export function viewerRouter(d: ViewerDeps): Router {
   });
 
   /** Authorizes an API request: a live session and an allowing decision, else a status and no data. */
-  async function allowed(req: Request<{ token: string }>, res: Response): Promise<{ assetId: string; assetKind: string | null; name: string; chatUserId: string } | undefined> {
-    const who = await viewerFor(req, req.params.token);
-    if (who === 'sign_in') return void res.status(401).json({ error: 'sign in' });
-    if (typeof who === 'string') return void res.status(403).json({ error: 'forbidden' });
-    const sibling = typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined;
-    const { decision, card } = await decideAccess(access, req.params.token, who.viewer, { siblingAssetId: sibling });
+  async function allowed(req: Request<{ token: string }>, res: Response, request: ViewRequestKind = 'pixels'): Promise<{ assetId: string; assetKind: string | null; name: string; chatUserId: string } | undefined> {
+    const view = await authorize(req, request, siblingOf(req));
+    if (view.outcome === 'sign_in') return void res.status(401).json({ error: 'sign in' });
+    if (view.outcome !== 'decided') return void res.status(403).json({ error: 'forbidden' });
+    const { decision, card, viewer } = view;
     if (!decision.allow || !card) return void res.status(decision.allow ? 404 : decision.status).json({ error: decision.allow ? 'not found' : decision.reason });
-    return { assetId: card.assetId, assetKind: card.assetKind, name: who.name, chatUserId: who.viewer.chatUserId };
+    return { assetId: card.assetId, assetKind: card.assetKind, name: viewer.name, chatUserId: viewer.chatUserId };
   }
 
-  async function blobOf(assetId: string, kind: 'original' | 'derivative', chatUserId: string): Promise<{ bytes: Buffer; mediaType: string }> {
-    const blob = await storage.db.prisma.blob.findUniqueOrThrow({ where: { assetId_kind_part: { assetId, kind, part: 0 } } });
-    const read = async () => {
-      const stream = await storage.blobs.open(blob.id, { type: 'user', id: chatUserId });
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    };
-    const bytes = kind === 'original' ? await recent.get(assetId, read) : await read();
-    return { bytes, mediaType: blob.mediaType };
+  async function readBlob(blobId: string, chatUserId: string): Promise<Buffer> {
+    const stream = await storage.blobs.open(blobId, { type: 'user', id: chatUserId });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
+
+  /** The decrypted original, from the last minute's when frame follows frame. */
+  const originalOf = (assetId: string, chatUserId: string): Promise<Buffer> => recent.get(assetId, async () => readBlob((await assets.blob(assetId, 'original')).id, chatUserId));
 
   /** The consult's other images, for series navigation: what each is, never whose. */
   router.get('/viewer/api/:token/series', async (req: Request<{ token: string }>, res: Response) => {
     const ok = await allowed(req, res);
     if (!ok) return;
-    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId } });
-    const siblings = await storage.db.prisma.asset.findMany({
-      where: { consultId: asset.consultId, status: 'stored' },
-      orderBy: { createdAt: 'asc' },
-      select: { id: true, kind: true, metadata: true },
-    });
+    const asset = await assets.asset(ok.assetId);
+    const siblings = await assets.storedInConsult(asset.consultId);
     res.json({
       current: asset.id,
       items: siblings.map((a, i) => {
@@ -253,11 +189,10 @@ export function viewerRouter(d: ViewerDeps): Router {
   router.get('/viewer/api/:token/info', async (req: Request<{ token: string }>, res: Response) => {
     const ok = await allowed(req, res);
     if (!ok) return;
-    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId } });
+    const asset = await assets.asset(ok.assetId);
     const meta = (asset.metadata ?? {}) as { modality?: string; bodyPart?: string };
     if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name });
-    const { bytes } = await blobOf(asset.id, 'original', ok.chatUserId);
-    const info = await views.info(asset.id, bytes).catch((error: unknown) => {
+    const info = await views.info(asset.id, await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
       if (!imageFailure(error)) throw error;
     });
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
@@ -273,7 +208,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (ok.assetKind === 'photo') return void res.status(404).json({ error: 'not_dicom' });
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || index < 0) return void res.status(404).json({ error: 'no such frame' });
-    const { bytes } = await blobOf(ok.assetId, 'original', ok.chatUserId);
+    const bytes = await originalOf(ok.assetId, ok.chatUserId);
     let code: ErrorCode | undefined;
     const frame = await views.frame(ok.assetId, bytes, index).catch((error: unknown) => {
       code = imageFailure(error);
@@ -295,21 +230,22 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!ok) return;
     // A DICOM's derivative is a whole file: it never leaves as such, only as decoded frames.
     if (ok.assetKind !== 'photo') return void res.status(404).json({ error: 'not a photo' });
-    const { bytes, mediaType } = await blobOf(ok.assetId, 'derivative', ok.chatUserId);
-    res.type(mediaType).send(bytes);
+    const blob = await assets.blob(ok.assetId, 'derivative');
+    res.type(blob.mediaType).send(await readBlob(blob.id, ok.chatUserId));
   });
 
   router.get('/viewer/api/:token/details', async (req: Request<{ token: string }>, res: Response) => {
-    const ok = await allowed(req, res);
+    // The patient: never on the strength of a decision made a moment ago.
+    const ok = await allowed(req, res, 'patient');
     if (!ok) return;
-    const asset = await storage.db.prisma.asset.findUniqueOrThrow({ where: { id: ok.assetId } });
+    const asset = await assets.asset(ok.assetId);
     const fields: [string, string][] = [];
     if (asset.patientId) {
       const p = await storage.patients.read(asset.patientId, { type: 'user', id: ok.chatUserId }, 'viewer details panel');
       fields.push(['Patient', p.name ?? '—'], ['Identifier', `${p.identifier} (${p.issuer})`], ['Birth date', p.birthDate ?? '—'], ['Sex', p.sex ?? '—']);
     } else fields.push(['Patient', 'not linked yet']);
     if (asset.kind !== 'photo') {
-      const read = await views.facts(asset.id, (await blobOf(asset.id, 'original', ok.chatUserId)).bytes).catch((error: unknown) => {
+      const read = await views.facts(asset.id, await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
         if (!imageFailure(error)) throw error;
       });
       const facts: Partial<ViewFacts> = read ?? {};

@@ -3,8 +3,8 @@
 // session was last used, and its hard end. Idle past the timeout, a session
 // is locked (the viewer blanks its images) until its user signs in again.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../../core/clock.js';
-import type { Database } from '../../storage/database.js';
+import type { Clock } from '../core/clock.js';
+import type { Database } from './database.js';
 
 export interface SessionIdentity {
   issuer: string;
@@ -16,9 +16,17 @@ export interface SessionIdentity {
   identityLinkId: string | undefined;
 }
 
-export type SessionState =
-  | { state: 'active'; id: string; identity: SessionIdentity; chatUserId: string | undefined; workspaceId: string | undefined; expiresAt: Date; idle: SessionIdle }
-  | { state: 'locked' | 'expired' | 'none' };
+export interface ActiveSession {
+  state: 'active';
+  id: string;
+  identity: SessionIdentity;
+  chatUserId: string | undefined;
+  workspaceId: string | undefined;
+  expiresAt: Date;
+  idle: SessionIdle;
+}
+
+export type SessionState = ActiveSession | { state: 'locked' | 'expired' | 'none' };
 
 /** When the session locks if nothing more happens, and after how long idle it locks. */
 export interface SessionIdle {
@@ -90,6 +98,13 @@ export class ViewerSessions {
         identityLinkId: row.identityLinkId ?? undefined,
       },
     };
+  }
+
+  /** Use of a session already resolved: its idle clock restarts now. */
+  async touch(session: ActiveSession): Promise<ActiveSession> {
+    const now = this.clock.now();
+    await this.db.prisma.viewerSession.update({ where: { id: session.id }, data: { lastSeenAt: now } });
+    return { ...session, idle: { ...session.idle, locksAt: new Date(now.getTime() + session.idle.seconds * 1000) } };
   }
 
   async end(token: string | undefined): Promise<void> {
