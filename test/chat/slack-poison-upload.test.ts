@@ -60,7 +60,8 @@ describe.each(testEngines())('a poison upload on %s', (engine) => {
     // The positive check: the server answered, again and again, while the job ran for seconds. (Decoding on the
     // event loop showed as one answer as late as the whole decode; the download and encryption of the 20 MB original,
     // still on the loop and in the same process as the Slack stand-in here, may delay one answer by a few hundred ms.)
-    expect(busyMs).toBeGreaterThan(3000);
+    // (Two seconds and more even on a quiet machine: enough to see an answer held up for the whole decode.)
+    expect(busyMs).toBeGreaterThan(2000);
     expect(health.length).toBeGreaterThan(20);
     expect(health.every((h) => h.status === 200)).toBe(true);
     const ms = health.map((h) => h.ms).sort((a, b) => a - b);
