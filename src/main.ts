@@ -16,7 +16,7 @@ import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisA
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
 import { authRouter } from './web/viewer/auth-routes.js';
-import { viewerDirectory } from './web/viewer/directory.js';
+import { viewerDirectory } from './app/ports/viewer-directory.js';
 import { appJobHandlers } from './app/job-handlers.js';
 import { AppJob } from './app/job-names.js';
 import { ChatPlatforms } from './app/ports/chat-platforms.js';
@@ -24,12 +24,12 @@ import { ViewerSessions } from './storage/viewer-sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
-import { JobQueue } from './jobs/queue.js';
+import { JobQueue } from './storage/job-queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
 import { embeddedDatabaseDir, openDatabase, requireEmbeddedDatabase } from './storage/database.js';
 import { FolderBlobStore } from './storage/folder-blob-store.js';
-import { checkKeysCover, syncKeyVersions } from './storage/key-versions.js';
+import { checkKeysCover, noKeysYet, syncKeyVersions } from './storage/key-versions.js';
 import { migrate, pendingMigrations, readMigrations } from './storage/migrate.js';
 import { createStorage, type Storage } from './storage/services.js';
 import { createHttpApp, finishHttpApp } from './web/http-app.js';
@@ -79,7 +79,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
       }
     }
     // A new key ring for a database that already holds data would only lock that data away.
-    const fresh = (await db.prisma.keyVersion.count()) === 0;
+    const fresh = await noKeysYet(db);
     keys = await loadKeyRing(config.keys, { allowGenerate: Boolean(options.allowKeyGeneration) && config.embedded && fresh, clock });
     if (keys.generated) {
       logger.warn(
@@ -131,6 +131,16 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     allowKeyGeneration: true,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  // A failure while wiring must close the database (and its data-folder lock), or the process lingers.
+  try {
+    return assembleLoupe(config, logger, options, services);
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
+}
+
+function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, services: Services): Loupe {
   const { storage, keyRing, queue, metrics } = services;
   const app = createHttpApp({
     logger,
@@ -221,15 +231,11 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
     listen: async () => {
       const server = createServer(app);
       loupe.server = server;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(config.port, config.host, () => resolve());
-        });
-      } catch (error) {
-        await services.close();
-        throw error;
-      }
+      // On failure (the port taken), the caller stops what started: see loupe serve.
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
       // Admin commands reach the embedded database through this process, which alone may open it.
       if (config.embedded) {
         adminSocket = await listenAdminSocket(services, logger.child({ component: 'admin-socket' })).catch((error: unknown) => {

@@ -6,13 +6,13 @@
 // asset does (ingestAsset, by the rule in src/core/consult/uploader-standing).
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';
 import { transaction } from '../storage/transaction.js';
-import { sealAssetText } from '../app/sealed-text.js';
+import { sealAssetText } from './sealed-text.js';
 import { isUniqueViolation } from '../storage/unique.js';
 
 export interface AcceptUploadDeps {

@@ -1,6 +1,6 @@
 // The scheduled sweep that expires cards: a job that runs, then queues its
 // next run. After downtime the first run catches up on everything overdue.
-import type { JobQueue } from '../jobs/queue.js';
+import type { JobQueue } from '../storage/job-queue.js';
 import type { JobHandler } from '../jobs/worker.js';
 import type { CardLifecycleDeps } from './card-lifecycle-deps.js';
 import { expireDueCards } from './expire-cards.js';

@@ -6,7 +6,7 @@
 // thread before posting it again.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import { ErrorCode } from '../core/errors.js';
-import type { IngestResult } from '../intake/ingest-asset.js';
+import type { IngestResult } from './ingest-asset.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import { transaction } from '../storage/transaction.js';
 import type { ChatUseCaseDeps } from './deps.js';

@@ -1,7 +1,7 @@
 // What the chat-facing use cases share: storage, the queue, the clock and the
 // registry of chat platforms. Built once in main.ts.
 import type { Clock } from '../core/clock.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { Database } from '../storage/database.js';
 import type { ChatPlatforms } from './ports/chat-platforms.js';

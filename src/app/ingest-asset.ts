@@ -20,7 +20,7 @@ import { identifierIn } from '../core/policy/channel-policy.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { sniff, type Sniffed } from '../imaging/sniff.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { DataKeys } from '../storage/data-keys.js';
@@ -29,10 +29,10 @@ import type { EncryptedBlobs } from '../storage/encrypted-blobs.js';
 import type { Patients } from '../storage/patients.js';
 import { transaction, type Tx } from '../storage/transaction.js';
 import type { Workspaces } from '../storage/workspaces.js';
-import { readAssetText } from '../app/sealed-text.js';
-import { cardView, type CardView } from './card-view.js';
-import { issueLinkToken } from './link-token.js';
-import { prepareAsset, type AssetSummary } from './prepare-asset.js';
+import { readAssetText } from './sealed-text.js';
+import { cardView, type CardView } from '../intake/card-view.js';
+import { issueLinkToken } from '../intake/link-token.js';
+import { prepareAsset, type AssetSummary } from '../intake/prepare-asset.js';
 
 export interface IngestDeps {
   db: Database;

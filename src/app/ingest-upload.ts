@@ -1,7 +1,7 @@
 // The ingest job's work: the upload's bytes fetched through its platform's
 // gateway (with the size cap), secured and processed (ingestAsset), then its
 // card delivered. A dead-lettered ingest ends failed, and people are told.
-import { abandonIngest, ingestAsset, type IngestDeps } from '../intake/ingest-asset.js';
+import { abandonIngest, ingestAsset, type IngestDeps } from './ingest-asset.js';
 import { deliverCard } from './deliver-card.js';
 import type { ChatUseCaseDeps } from './deps.js';
 

@@ -2,7 +2,7 @@
 // ones (see FORMER_JOB_NAMES). Registered once in main.ts, whatever platforms
 // are configured: each job finds its platform from its workspace.
 import { ErrorCode, LoupeError } from '../core/errors.js';
-import { deadLetterJob } from '../jobs/queue.js';
+import { deadLetterJob } from '../storage/job-queue.js';
 import type { JobHandler } from '../jobs/worker.js';
 import { abandonUpload, ingestUpload, type IngestUploadDeps } from './ingest-upload.js';
 import { AppJob, FORMER_JOB_NAMES } from './job-names.js';

@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import { mayLinkPatient, type LinkFacts, type LinkRefusal } from '../core/consult/patient-link.js';
 import type { Requester } from '../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';

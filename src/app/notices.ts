@@ -17,12 +17,6 @@ export type Notice =
   /** In a consult's thread: someone was invited. */
   | { kind: 'specialist_invited'; specialistId: string; inviterId: string }
   /** To a channel's admins: someone opened an image by break-glass, until `until`. */
-  | { kind: 'break_glass_used'; userId: string; until: Date }
-  /**
-   * To a channel's admins, words the viewer composed itself (its break-glass
-   * alert, in Slack's syntax). Only until that alert is the break_glass_used
-   * notice; no new caller should use it.
-   */
-  | { kind: 'admin_text'; text: string };
+  | { kind: 'break_glass_used'; userId: string; until: Date };
 
 export type NoticeKind = Notice['kind'];

@@ -6,4 +6,5 @@ const status = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
 });
-process.exitCode = status;
+// Exit now: a Slack or database client still retrying after a refused start must not keep the process up.
+process.exit(status);

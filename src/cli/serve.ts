@@ -14,7 +14,11 @@ export function registerServe(program: Command, io: CliIo): void {
       const config = loadConfig(io.env);
       const logger = createLogger(config.logLevel);
       const loupe = config.demo ? await startDemo(config, logger) : await createLoupe(config, logger);
-      await loupe.listen();
+      await loupe.listen().catch(async (error: unknown) => {
+        // Half started (the port taken, Slack unreachable): stop what did start, so the process can exit.
+        await loupe.stop().catch(() => {});
+        throw error;
+      });
       const clean = await new Promise<boolean>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping');

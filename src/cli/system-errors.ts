@@ -24,11 +24,16 @@ const NETWORK_PROBLEMS: Record<string, string> = {
   ECONNRESET: 'the connection was reset',
 };
 
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'is in use by another program (PORT, HOST)',
+  EADDRNOTAVAIL: 'is not an address of this machine (HOST)',
+};
+
 /** The first error in the cause chain that carries a system error code. */
 function systemCause(error: unknown): SystemError | undefined {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as SystemError).code;
-    if (typeof code === 'string' && (code in FILE_PROBLEMS || code in NETWORK_PROBLEMS)) return e as SystemError;
+    if (typeof code === 'string' && (code in FILE_PROBLEMS || code in NETWORK_PROBLEMS || code in LISTEN_PROBLEMS)) return e as SystemError;
   }
   return undefined;
 }
@@ -48,6 +53,8 @@ export function describeSystemFailure(error: unknown, env: NodeJS.ProcessEnv): L
   if (!e?.code) return undefined;
   const file = FILE_PROBLEMS[e.code];
   if (file && e.path) return new LoupeError(file[0], `${e.path}: ${file[1]}`, { cause: error });
+  const listen = LISTEN_PROBLEMS[e.code];
+  if (listen && e.syscall === 'listen') return new LoupeError(ErrorCode.PortUnavailable, `cannot listen on ${e.address ?? 'HOST'}:${e.port ?? 'PORT'}: it ${listen}`, { cause: error });
   const network = NETWORK_PROBLEMS[e.code];
   if (network) {
     const where = e.address && e.port ? `${e.address}:${e.port}` : e.hostname ?? databaseHost(env.DATABASE_URL);

@@ -58,6 +58,8 @@ export const ErrorCode = {
   ProcessingFailed: 'LOUPE_PROCESSING_FAILED',
   IngestAbandoned: 'LOUPE_INGEST_ABANDONED',
   PlatformNotConfigured: 'LOUPE_PLATFORM_NOT_CONFIGURED',
+  /** `loupe serve` could not listen on its address (in use, or not this machine's). */
+  PortUnavailable: 'LOUPE_PORT_UNAVAILABLE',
   /** A sandbox child was asked about a file it no longer holds (the caller sends it again). */
   ImageNotHeld: 'LOUPE_IMAGE_NOT_HELD',
 } as const;

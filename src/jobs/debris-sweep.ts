@@ -2,7 +2,7 @@
 // runs, then queues its next run; one more runs at every start, so debris of
 // the crash that preceded it goes within the hour's grace rather than later.
 import { sweepBlobDebris, type DebrisSweepDeps } from '../storage/blob-debris.js';
-import type { JobQueue } from './queue.js';
+import type { JobQueue } from '../storage/job-queue.js';
 import type { JobHandler } from './worker.js';
 
 export const DEBRIS_SWEEP_JOB = 'storage.debris_sweep';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError, describeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
-import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue } from './queue.js';
+import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue } from '../storage/job-queue.js';
 
 export interface JobContext {
   jobId: string;

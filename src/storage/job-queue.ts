@@ -5,11 +5,11 @@
 import type { Clock } from '../core/clock.js';
 import { AuditAction } from '../core/audit/event.js';
 import { ErrorCode, describeError } from '../core/errors.js';
-import type { AuditLog } from '../storage/audit-log.js';
-import type { Database } from '../storage/database.js';
-import type { JobStatus, Prisma } from '../storage/prisma/client.js';
-import { transaction, type Tx } from '../storage/transaction.js';
-import { retryDelayMs } from './backoff.js';
+import type { AuditLog } from './audit-log.js';
+import type { Database } from './database.js';
+import type { JobStatus, Prisma } from './prisma/client.js';
+import { transaction, type Tx } from './transaction.js';
+import { retryDelayMs } from '../jobs/backoff.js';
 
 export interface NewJob {
   type: string;

@@ -28,3 +28,8 @@ export async function checkKeysCover(db: Database, ring: KeyRing): Promise<void>
     throw new LoupeError(ErrorCode.KeyVersionUnknown, `key ring lacks key-encryption key version(s) ${missing.join(', ')}`);
   }
 }
+
+/** True when the database has never held a key version: a new key ring cannot lock any data away. */
+export async function noKeysYet(db: Database): Promise<boolean> {
+  return (await db.prisma.keyVersion.count()) === 0;
+}

@@ -3,7 +3,7 @@
 import type { ChatUseCaseDeps } from '../../src/app/deps.js';
 import { ChatPlatforms } from '../../src/app/ports/chat-platforms.js';
 import type { Clock } from '../../src/core/clock.js';
-import { JobQueue } from '../../src/jobs/queue.js';
+import { JobQueue } from '../../src/storage/job-queue.js';
 import type { Storage } from '../../src/storage/services.js';
 import { RecordingChat, type RecordingChatOptions } from '../support/recording-chat.js';
 

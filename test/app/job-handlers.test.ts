@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { appJobHandlers, type AppJobDeps } from '../../src/app/job-handlers.js';
 import { AppJob, FORMER_JOB_NAMES } from '../../src/app/job-names.js';
-import { deadLetterJob } from '../../src/jobs/queue.js';
+import { deadLetterJob } from '../../src/storage/job-queue.js';
 
 describe('the use cases’ job handlers', () => {
   const handlers = appJobHandlers({} as AppJobDeps);

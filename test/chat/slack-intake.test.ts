@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackStandIn } from '../../src/demo/slack/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
-import { acceptUpload } from '../../src/intake/accept-upload.js';
+import { acceptUpload } from '../../src/app/accept-upload.js';
 import type { Loupe } from '../../src/main.js';
 import { SESSION_COOKIE } from '../../src/web/viewer/http.js';
 import { ViewerSessions } from '../../src/storage/viewer-sessions.js';

@@ -2,6 +2,7 @@
 // `loupe serve` does go through it (and lose nothing), a second server is
 // refused naming the first, and a dead server's lock is taken over.
 import { readFile, stat } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -132,6 +133,27 @@ describe.runIf(testEngines().includes('pglite'))('two `loupe serve` on one embed
       await loupe.stop();
     } finally {
       child.kill('SIGKILL');
+      await inst.cleanup();
+    }
+  }, 240_000);
+});
+
+describe.runIf(testEngines().includes('pglite'))('`loupe serve` on a port already taken', () => {
+  it('says which address is in use, exits, and leaves its data folder free for the next start', async () => {
+    const inst = await createInstanceEnv('pglite');
+    const squatter = createNetServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      // The demo, as a first user starts it: its Slack stand-in and clients must not keep the process up either.
+      const refused = spawnServe({ ...inst.env, PORT: String(port), HOST: '127.0.0.1' });
+      refused.listening.catch(() => {});
+      expect(await refused.exited).toBe(2);
+      expect(refused.errors()).toContain(`cannot listen on 127.0.0.1:${port}: it is in use by another program (PORT, HOST) [LOUPE_PORT_UNAVAILABLE]`);
+      const again = await cli(inst.env, 'audit', 'verify');
+      expect(again.status).toBe(0);
+    } finally {
+      squatter.close();
       await inst.cleanup();
     }
   }, 240_000);

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
-import { acceptUpload } from '../../src/intake/accept-upload.js';
-import { ingestAsset } from '../../src/intake/ingest-asset.js';
-import { JobQueue } from '../../src/jobs/queue.js';
+import { acceptUpload } from '../../src/app/accept-upload.js';
+import { ingestAsset } from '../../src/app/ingest-asset.js';
+import { JobQueue } from '../../src/storage/job-queue.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 

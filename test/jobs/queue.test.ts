@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/crypto/keyring.js';
-import { deadLetterJob, JobQueue } from '../../src/jobs/queue.js';
+import { deadLetterJob, JobQueue } from '../../src/storage/job-queue.js';
 import { Worker, type JobHandler } from '../../src/jobs/worker.js';
 import { createLogger } from '../../src/logging.js';
 import { AuditLog } from '../../src/storage/audit-log.js';

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler } from '../../src/jobs/debris-sweep.js';
-import { JobQueue } from '../../src/jobs/queue.js';
+import { JobQueue } from '../../src/storage/job-queue.js';
 import { DEBRIS_GRACE_MS } from '../../src/storage/blob-debris.js';
 import { testEngines } from '../support/engines.js';
 import { createTestAsset, createTestStorage, type TestStorage } from '../support/storage.js';

@@ -15,7 +15,7 @@ import type { Storage } from '../../storage/services.js';
 import { transaction } from '../../storage/transaction.js';
 import type { ViewCardTarget } from '../../storage/view-cards.js';
 import type { ActiveSession, SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
-import type { ChatDirectory } from '../../web/viewer/directory.js';
+import type { ViewerDirectory } from '../ports/viewer-directory.js';
 import type { ViewDecisions } from './view-decisions.js';
 
 /** What a request is for decides what may be reused, what is audited and whether it is use of the session. */
@@ -63,7 +63,7 @@ export type ViewAuthorization =
 export interface ViewerContext {
   storage: Pick<Storage, 'db' | 'audit' | 'policies' | 'viewer'>;
   sessions: ViewerSessions;
-  directory: Pick<ChatDirectory, 'isChannelMember'>;
+  directory: Pick<ViewerDirectory, 'isChannelMember'>;
   clock: Clock;
   /** The acr value the provider uses for multi-factor sign-in. */
   mfaAcr: string;

@@ -8,6 +8,7 @@ import { breakGlassRequest, type BreakGlassDenyReason } from '../../core/access/
 import { GRANT_DENY_REASONS } from '../../core/access/grants.js';
 import { AuditAction } from '../../core/audit/event.js';
 import { transaction } from '../../storage/transaction.js';
+import type { Notice } from '../notices.js';
 import { authorizeView, type ViewerContext } from './authorize-view.js';
 
 export interface RequestBreakGlassOptions extends ViewerContext {
@@ -19,20 +20,18 @@ export interface RequestBreakGlassOptions extends ViewerContext {
   breakGlassMinutes: number;
 }
 
-/** What the workspace's admins are told: ids and a time only. */
-export interface BreakGlassOpened {
-  kind: 'break_glass_opened';
+/** What the channel's admins are told, and where: ids and a time only. */
+export interface BreakGlassAnnouncement {
   workspaceId: string;
   channelId: string;
-  userId: string;
-  until: Date;
+  notice: Extract<Notice, { kind: 'break_glass_used' }>;
 }
 
 export type BreakGlassResult =
   /** Not signed in, already allowed, or refused for another reason than a missing grant: the view page says what applies. */
   | { outcome: 'not_applicable' }
   | { outcome: 'refused'; reason: BreakGlassDenyReason }
-  | { outcome: 'opened'; announce: BreakGlassOpened };
+  | { outcome: 'opened'; announce: BreakGlassAnnouncement };
 
 export async function requestBreakGlass(o: RequestBreakGlassOptions): Promise<BreakGlassResult> {
   // Break-glass stands in for a grant only: the link must be live, the asset viewable, the sign-in strong enough.
@@ -60,5 +59,5 @@ export async function requestBreakGlass(o: RequestBreakGlassOptions): Promise<Br
     await tx.grant.create({ data: { consultId: g.consultId, userId: g.userId, source: 'break_glass', grantedBy: g.grantedBy, hop: g.hop, breakGlassReason: g.breakGlassReason, expiresAt: g.expiresAt } });
     await o.storage.audit.append(tx, { actor, action: AuditAction.BreakGlass, outcome: 'success', ...about, details: { until: g.expiresAt.toISOString() } });
   });
-  return { outcome: 'opened', announce: { kind: 'break_glass_opened', workspaceId: card.workspaceId, channelId: card.channelId, userId: viewer.chatUserId, until: g.expiresAt } };
+  return { outcome: 'opened', announce: { workspaceId: card.workspaceId, channelId: card.channelId, notice: { kind: 'break_glass_used', userId: viewer.chatUserId, until: g.expiresAt } } };
 }

@@ -6,7 +6,7 @@ import { App, ExpressReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Express } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
-import type { JobQueue } from '../../jobs/queue.js';
+import type { JobQueue } from '../../storage/job-queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';

@@ -3,7 +3,7 @@
 // live event (a no-op when the message event got there first).
 import type { webApi } from '@slack/bolt';
 import { AppJob } from '../../app/job-names.js';
-import { acceptUpload, type AcceptUploadDeps } from '../../intake/accept-upload.js';
+import { acceptUpload, type AcceptUploadDeps } from '../../app/accept-upload.js';
 import type { JobHandler } from '../../jobs/worker.js';
 
 export const FILE_SHARED_JOB = 'slack.file_shared';

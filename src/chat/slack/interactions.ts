@@ -16,7 +16,7 @@ import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
 import type { Logger } from '../../logging.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
-import type { JobQueue } from '../../jobs/queue.js';
+import type { JobQueue } from '../../storage/job-queue.js';
 import { CardAction } from './card-blocks.js';
 import { LINK_REFUSED, PROMPT_DONE } from './messages.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';

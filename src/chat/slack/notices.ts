@@ -72,7 +72,5 @@ export function slackNotice(notice: Notice): SlackText {
       return { text: `<@${notice.specialistId}> was invited to this consult by <@${notice.inviterId}>.` };
     case 'break_glass_used':
       return { text: `Break-glass: <@${notice.userId}> opened an image from this channel without an invitation, until ${notice.until.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.` };
-    case 'admin_text':
-      return { text: notice.text };
   }
 }

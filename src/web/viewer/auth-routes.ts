@@ -15,7 +15,7 @@ import { viewerRepos } from '../../storage/viewer-repos.js';
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
-import type { ChatDirectory } from './directory.js';
+import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
@@ -26,7 +26,7 @@ export interface AuthDeps {
   audit: AuditLog;
   logger: Logger;
   policies: ChannelPolicies;
-  directory: ChatDirectory;
+  directory: ViewerDirectory;
   sessions: ViewerSessions;
   rp: RelyingParty | undefined;
   publicUrl: URL;

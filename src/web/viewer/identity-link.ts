@@ -5,12 +5,12 @@
 import type { Clock } from '../../core/clock.js';
 import type { IdentityLinks } from '../../storage/identity-links.js';
 import type { SignedIn } from '../oidc/relying-party.js';
-import type { ChatDirectory } from './directory.js';
+import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 
 export interface LinkDeps {
   links: IdentityLinks;
   clock: Clock;
-  directory: ChatDirectory;
+  directory: ViewerDirectory;
 }
 
 /** The identity link's id, or undefined when nobody in the workspace matches. */

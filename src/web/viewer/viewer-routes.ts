@@ -17,8 +17,7 @@ import type { ViewFacts } from '../../imaging/view/instance-view.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
-import { breakGlassText } from './announcements.js';
-import type { ChatDirectory } from './directory.js';
+import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { sameOrigin, sessionCookie } from './http.js';
 import { InstanceViews } from './instance-views.js';
 import { noticeHtml, type Notice } from './notice.js';
@@ -31,7 +30,7 @@ export interface ViewerDeps {
   clock: Clock;
   logger: Logger;
   sessions: ViewerSessions;
-  directory: ChatDirectory;
+  directory: ViewerDirectory;
   limits: ImagingLimits;
   /** Decodes the originals the viewer shows, off the server's event loop. */
   sandbox: ImagingSandbox;
@@ -121,7 +120,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     }
     if (result.outcome === 'opened') {
       const a = result.announce;
-      await d.directory.tellAdmins(a.workspaceId, a.channelId, breakGlassText(a)).catch((error: unknown) => d.logger.warn({ err: describeError(error) }, 'break-glass announcement failed'));
+      await d.directory.alertAdmins(a.workspaceId, a.channelId, a.notice).catch((error: unknown) => d.logger.warn({ err: describeError(error) }, 'break-glass announcement failed'));
     }
     res.redirect(303, `/view/${token}`);
   });
