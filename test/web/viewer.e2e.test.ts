@@ -13,6 +13,7 @@ import { inviteSpecialist } from '../../src/app/invite-specialist.js';
 import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { j2kDicom } from '../support/j2k-frames.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -370,6 +371,27 @@ describe('the viewer in Chromium', () => {
     await signIn(other, url, LI.email);
     expect((await denied).status()).toBe(403);
     expect(await other.textContent('h1')).toBe('Waiting for a patient link');
+  });
+
+  it('says a damaged frame could not be shown and shows no other frame’s pixels under its number, then goes on to the next', async () => {
+    // Three honest 64 × 64 frames and a fourth that claims 10000 × 10000: the server refuses the fourth (422).
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'four.dcm', bytes: await j2kDicom(64, [64, 64, 64, 10_000], 'MRN-E2E-4') });
+    const call = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
+    const { page, uncaught } = await watchedPage();
+    await signIn(page, /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))![1]!, AMARA.email);
+    await page.waitForSelector('#frame-controls:not([hidden])');
+    await until('frame 1', async () => ((await page.textContent('#frame')) === '1 / 4' ? true : undefined));
+    await page.click('#prev');
+    await until('frame 4', async () => ((await page.textContent('#frame')) === '4 / 4' ? true : undefined));
+    expect(await page.textContent('#status')).toBe('Frame 4 could not be shown: its data is damaged.');
+    const damaged = (await page.evaluate(CANVAS_SUM)) as number;
+    await page.click('#next');
+    await until('frame 1 again', async () => ((await page.textContent('#frame')) === '1 / 4' ? true : undefined));
+    const shown = (await page.evaluate(CANVAS_SUM)) as number;
+    // Only the viewer's stamp is drawn over the damaged frame's black: a small part of what an image gives.
+    expect(damaged).toBeLessThan(shown / 10);
+    expect(await page.textContent('#status')).toBe('');
+    expect(uncaught).toEqual([]);
   });
 
   it('steps through a multi-frame image, marks a lossy one, and signs out at Loupe offering the provider’s sign-out', async () => {

@@ -19,6 +19,14 @@ export interface ApiGuard {
   recheck(): Promise<string>;
 }
 
+/** A request the server answered with an error status (and no ending of access). */
+export class HttpError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+    this.name = 'HttpError';
+  }
+}
+
 const REFUSED = new Set([401, 403, 410]);
 const SAME_ORIGIN: RequestInit = { credentials: 'same-origin', cache: 'no-store' };
 
@@ -45,7 +53,7 @@ export class ViewerApi {
     if (this.guard.ended()) throw new PageEnded();
     const r = await fetch(this.url(path), SAME_ORIGIN);
     if (REFUSED.has(r.status) && (await this.guard.recheck()) !== 'ok') throw new PageEnded();
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    if (!r.ok) throw new HttpError(r.status);
     return r;
   }
 

@@ -2,7 +2,7 @@
 // loads its frames, and applies window/level to greyscale in the page, on the
 // frame's real values. Photos and colour frames are shown as they come.
 import type { GreyFormat, InfoResponse, WindowPreset } from '../api-types.js';
-import { frameHeader, PageEnded, type ViewerApi } from './api.js';
+import { frameHeader, HttpError, PageEnded, type ViewerApi } from './api.js';
 import { Cine, frameAfter } from './cine.js';
 import { option, type PageElements } from './dom.js';
 import type { Stage } from './stage.js';
@@ -16,6 +16,8 @@ export class ImageView {
   private size = { rows: 0, columns: 0 };
   private window: VoiWindow = { center: 0, width: 1 };
   private frame = 0;
+  /** The status line says a frame could not be shown: cleared once one is. */
+  private frameProblem = false;
   readonly cine = new Cine((by) => this.onStep(by));
 
   constructor(
@@ -62,7 +64,25 @@ export class ImageView {
 
   async loadFrame(index: number): Promise<void> {
     this.frame = index;
-    const r = await this.api.get(`/frames/${index}`);
+    const label = `${index + 1} / ${this.info?.frames ?? 1}`;
+    let r: Response;
+    try {
+      r = await this.api.get(`/frames/${index}`);
+    } catch (e) {
+      if (!(e instanceof HttpError && e.status === 422)) throw e;
+      // A frame the server could not decode: another frame's pixels must never stand under its number.
+      this.samples = null;
+      this.stage.clearPixels();
+      this.stage.draw();
+      this.els.frame.textContent = label;
+      this.els.status.textContent = `Frame ${index + 1} could not be shown: its data is damaged.`;
+      this.frameProblem = true;
+      return;
+    }
+    if (this.frameProblem) {
+      this.els.status.textContent = '';
+      this.frameProblem = false;
+    }
     if ((r.headers.get('content-type') ?? '').startsWith('image/')) {
       this.stage.showBitmap(await createImageBitmap(await r.blob()));
       this.samples = null;
@@ -74,7 +94,7 @@ export class ImageView {
       this.stage.clearImage();
       this.render();
     }
-    this.els.frame.textContent = `${index + 1} / ${this.info?.frames ?? 1}`;
+    this.els.frame.textContent = label;
     this.stage.draw();
   }
 

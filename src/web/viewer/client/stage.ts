@@ -51,6 +51,12 @@ export class Stage {
     this.panX = this.panY = 0;
   }
 
+  /** Shows no pixels until the next image (a frame that could not be shown). */
+  clearPixels(): void {
+    this.bitmap = null;
+    this.off.width = this.off.height = 0;
+  }
+
   /** Forgets the image (a new one is on its way). */
   clearImage(): void {
     this.bitmap = null;
