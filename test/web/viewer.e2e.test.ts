@@ -473,6 +473,36 @@ describe('the viewer in Chromium', () => {
     expect(up.responses.every((r) => r.status === 200)).toBe(true);
   });
 
+  it('never draws a frame of the image left behind under the image chosen in Series, nor keeps its study details', async () => {
+    // Image A: two 16-bit frames of 5000 × 5000, seconds each to decode. Image B, in the same thread: a CT slice.
+    const upA = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'slow.dcm', bytes: await j2kDicom(5000, [5000, 5000], 'MRN-E2E-5') });
+    const cardA = await until('A’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts), 120_000);
+    const upB = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(), threadTs: upA.ts });
+    await until('B’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts && c !== cardA));
+    const { page, uncaught } = await watchedPage();
+    await signIn(page, /"url":"([^"]+\/view\/[^"]+)"/.exec(String(cardA.params.blocks))![1]!, AMARA.email);
+    await page.waitForSelector('#series-label:not([hidden])');
+    await until('A’s first frame', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined), 120_000);
+    await page.click('#details-button');
+    await page.waitForSelector('#details:not([hidden])');
+    // Ask for A’s second frame, and while it decodes choose B.
+    const lateFrame = page.waitForResponse((r) => r.url().includes('/frames/1'), { timeout: 120_000 });
+    await page.click('#next');
+    await page.selectOption('#series', { index: 1 });
+    await until('B', async () => ((await page.textContent('#what'))?.includes('CT') ? true : undefined));
+    await page.waitForSelector('#preset-label:not([hidden])');
+    expect(await page.isHidden('#details')).toBe(true);
+    const painted = () => page.evaluate(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(${CANVAS_SUM}))))`) as Promise<number>;
+    const bShown = await painted();
+    // A’s frame arrives after B is on screen: it is dropped, B stays as it was.
+    await (await lateFrame).finished();
+    expect(await painted()).toBe(bShown);
+    expect(await page.textContent('#what')).toContain('CT');
+    expect(await page.textContent('#frame')).toBe('1 / 1');
+    expect(uncaught).toEqual([]);
+    expect(upB.responses.every((r) => r.status === 200)).toBe(true);
+  }, 300_000);
+
   it('refuses a sign-in callback that reaches another browser than the one that started it (login CSRF)', async () => {
     // What a victim's browser looks like to Loupe: the provider's callback without the starting browser's cookie.
     const page = await (await browser.newContext()).newPage();

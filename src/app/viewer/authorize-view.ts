@@ -88,9 +88,12 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
   let session = await o.sessions.resolve(o.sessionToken, false);
   if (session.state !== 'active') return { outcome: 'sign_in', session };
   const tokenHash = hashLinkToken(o.token);
-  const key = [session.id, tokenHash, o.siblingAssetId ?? ''].join('\0');
-  const reused = rules.reuse ? o.decisions.reusable(key) : undefined;
-  if (reused) return { outcome: 'decided', session, ...reused };
+  const sessionKey = [session.id, tokenHash, o.siblingAssetId ?? ''].join('\0');
+  const reused = rules.reuse ? o.decisions.reusable(sessionKey) : undefined;
+  // The person too: a decision stands only for the chat user it was made for (an identity link can move).
+  if (reused && (await chatUserOf(o, session, reused.card?.workspaceId ?? '')) === reused.viewer.chatUserId) return { outcome: 'decided', session, ...reused };
+  // Everything the decision reads is read from here on: a reused allow counts from now, not from when it is done.
+  const readAt = o.clock.now().getTime();
   if (rules.touch) session = await o.sessions.touch(session);
 
   const entry = await o.storage.viewer.cards.target(tokenHash);
@@ -102,6 +105,7 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
   const { decision, target, policy, card } = await decide(o, entry, chatUserId, mfa, o.siblingAssetId);
   const decided: ViewDecided = { decision, target, policy, card: card && viewedCard(card), viewer };
 
+  const key = sessionKey;
   const firstRefusal = !decision.allow && o.decisions.refuse(key);
   if (rules.audit === 'every' || firstRefusal) {
     await o.storage.audit.record({
@@ -116,9 +120,16 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
       details: { purpose: PURPOSE, party: PARTY, session: session.id, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
     });
     // Only an audited allow may stand for the requests after it.
-    if (decision.allow) o.decisions.allow(key, decided);
+    if (decision.allow) o.decisions.allow(key, decided, readAt, earliestExpiry(session, target, decision));
   }
   return { outcome: 'decided', session, ...decided };
+}
+
+/** The earliest moment an allowing decision's facts expire of themselves: the session, the link, the card, the grant it went by. */
+function earliestExpiry(session: ActiveSession, target: ViewTarget | null, decision: ViewDecision): number {
+  const grant = decision.allow && decision.grantId ? target?.grants.find((g) => g.id === decision.grantId) : undefined;
+  const times = [session.expiresAt, session.idle.locksAt, target?.token.expiresAt, target?.card.expiresAt, grant?.expiresAt];
+  return Math.min(...times.filter((t): t is Date => t instanceof Date).map((t) => t.getTime()));
 }
 
 /** The person's chat user in the card's workspace: the session's own, or (signed in from another workspace's card) the same person's link there. */

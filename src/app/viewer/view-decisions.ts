@@ -2,9 +2,12 @@
 // link and asset. An allowing decision is reused for a few seconds, so the
 // frames of a cine loop (one request every 100 ms) cost one decision, one
 // audit event, one session write and at most one chat directory call per
-// window, not one per frame. The window bounds how long a revoked card or
-// lost grant can still be served to an already open page: keep it short.
-// Memory only, one per router; a denial is never reused.
+// window, not one per frame. The window is counted from when the decision
+// read the card, grants and session (not from when it finished), and ends no
+// later than anything it read expires; an allow read before a refusal of the
+// same key is not kept. So a revoked card or lost grant is served to an
+// already open page for at most the window after the change. Memory only,
+// one per router; a denial is never reused.
 import type { Clock } from '../../core/clock.js';
 
 /** Five seconds: the page's status poll interval, so a revocation blanks the page about as fast as before. */
@@ -27,7 +30,8 @@ class Expiring<T> {
     return undefined;
   }
 
-  set(key: string, value: T): void {
+  /** `until` (ms since the epoch) defaults to the window from now. */
+  set(key: string, value: T, until?: number): void {
     const now = this.clock.now().getTime();
     if (this.entries.size >= this.maxEntries) {
       for (const [k, e] of this.entries) if (e.until <= now) this.entries.delete(k);
@@ -36,7 +40,7 @@ class Expiring<T> {
       if (this.entries.size >= this.maxEntries && !oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.delete(key);
-    this.entries.set(key, { value, until: now + this.ms });
+    this.entries.set(key, { value, until: until ?? now + this.ms });
   }
 
   delete(key: string): void {
@@ -46,10 +50,17 @@ class Expiring<T> {
 
 export class ViewDecisions<T> {
   private readonly allowed: Expiring<T>;
-  private readonly refused: Expiring<true>;
+  /** When each key was last refused (ms since the epoch). */
+  private readonly refused: Expiring<number>;
+  private readonly windowMs: number;
 
   /** At most `maxEntries` of each kind: past that the oldest is decided afresh next time. */
-  constructor(clock: Clock, windowMs: number = VIEW_DECISION_WINDOW_MS, maxEntries = 10_000) {
+  constructor(
+    private readonly clock: Clock,
+    windowMs: number = VIEW_DECISION_WINDOW_MS,
+    maxEntries = 10_000,
+  ) {
+    this.windowMs = windowMs;
     this.allowed = new Expiring(clock, windowMs, maxEntries);
     this.refused = new Expiring(clock, windowMs, maxEntries);
   }
@@ -59,15 +70,26 @@ export class ViewDecisions<T> {
     return this.allowed.get(key);
   }
 
-  allow(key: string, decided: T): void {
-    this.allowed.set(key, decided);
+  /**
+   * Keeps an allowing decision whose facts were read at `readAt`, for the
+   * window from then but not past `notAfter` (the earliest expiry it read);
+   * not at all when the key was refused after the read, or the window is over.
+   */
+  allow(key: string, decided: T, readAt: number, notAfter: number): void {
+    const refusedAt = this.refused.get(key);
+    if (refusedAt !== undefined && refusedAt >= readAt) return;
+    const until = Math.min(readAt + this.windowMs, notAfter);
+    if (until <= this.clock.now().getTime()) return;
+    this.allowed.set(key, decided, until);
+    // Allowed again: the next refusal is news, and audited.
+    this.refused.delete(key);
   }
 
   /** A refusal ends reuse at once; true when it is the first for this key in the window (worth an audit event where repeats are not). */
   refuse(key: string): boolean {
     this.allowed.delete(key);
-    if (this.refused.get(key)) return false;
-    this.refused.set(key, true);
-    return true;
+    const first = this.refused.get(key) === undefined;
+    this.refused.set(key, this.clock.now().getTime());
+    return first;
   }
 }

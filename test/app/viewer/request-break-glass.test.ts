@@ -45,7 +45,7 @@ describe.each(testEngines())('requesting break-glass on %s', (engine) => {
     const outsider = await f.signIn(OTHER);
     const result = await request(outsider, REASON);
     const until = new Date(f.clock.now().getTime() + 30 * 60_000);
-    expect(result).toEqual({ outcome: 'opened', announce: { kind: 'break_glass_opened', workspaceId: f.workspaceId, channelId: CHANNEL, userId: OTHER, until } });
+    expect(result).toEqual({ outcome: 'opened', announce: { workspaceId: f.workspaceId, channelId: CHANNEL, notice: { kind: 'break_glass_used', userId: OTHER, until } } });
     const [grant, ...more] = await glassGrants();
     expect(more).toEqual([]);
     expect(grant).toMatchObject({ breakGlassReason: REASON, expiresAt: until, hop: 0 });

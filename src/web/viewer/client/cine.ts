@@ -5,12 +5,17 @@ const CINE_MS = 100;
 export class Cine {
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  /** `step` shows the frame `by` away from the current one. */
-  constructor(private readonly step: (by: number) => void) {}
+  /** `step` shows the frame `by` away from the current one; while `busy` (a frame on its way) a tick is skipped. */
+  constructor(
+    private readonly step: (by: number) => void,
+    private readonly busy: () => boolean = () => false,
+  ) {}
 
   toggle(): void {
     if (this.timer !== undefined) return this.stop();
-    this.timer = setInterval(() => this.step(1), CINE_MS);
+    this.timer = setInterval(() => {
+      if (!this.busy()) this.step(1);
+    }, CINE_MS);
   }
 
   stop(): void {

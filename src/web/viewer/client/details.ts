@@ -8,7 +8,10 @@ export async function toggleDetails(panel: HTMLElement, api: ViewerApi): Promise
     panel.hidden = true;
     return;
   }
+  const asked = api.asset;
   const { fields } = await api.json<DetailsResponse>('/details');
+  // Another image was chosen while the answer was on its way: these details are not its.
+  if (api.asset !== asked) return;
   const list = document.createElement('dl');
   for (const [label, value] of fields) {
     const dt = document.createElement('dt');

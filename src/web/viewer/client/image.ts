@@ -18,7 +18,12 @@ export class ImageView {
   private frame = 0;
   /** The status line says a frame could not be shown: cleared once one is. */
   private frameProblem = false;
-  readonly cine = new Cine((by) => this.onStep(by));
+  /** Bumped by every open, and by every frame asked for: an answer that arrives after something newer was asked for is dropped. */
+  private opened = 0;
+  private asked = 0;
+  private loading = 0;
+  // Cine asks for the next frame only once the last has arrived.
+  readonly cine = new Cine((by) => this.onStep(by), () => this.loading > 0);
 
   constructor(
     private readonly els: PageElements,
@@ -31,6 +36,7 @@ export class ImageView {
   /** Opens the current asset from its first frame, at the whole-image view. */
   async open(): Promise<void> {
     const { els } = this;
+    const opened = ++this.opened;
     this.cine.stop();
     this.samples = null;
     this.stage.clearImage();
@@ -40,6 +46,8 @@ export class ImageView {
     els.presetLabel.hidden = true;
     els.frameControls.hidden = true;
     const info = await this.api.json<InfoResponse>('/info');
+    // Another image was chosen meanwhile: its own open draws it.
+    if (opened !== this.opened) return;
     this.info = info;
     this.grey = info.kind === 'dicom' && info.encoding !== undefined ? info : null;
     this.stage.viewer = info.viewer;
@@ -47,12 +55,15 @@ export class ImageView {
     els.lossy.hidden = !info.lossy;
     if (info.kind === 'photo') {
       const r = await this.api.get('/photo');
-      this.stage.showBitmap(await createImageBitmap(await r.blob()));
+      const bitmap = await createImageBitmap(await r.blob());
+      if (opened !== this.opened) return;
+      this.stage.showBitmap(bitmap);
       this.stage.draw();
       return;
     }
     if (info.frames > 1) els.frameControls.hidden = false;
     await this.loadFrame(0);
+    if (opened !== this.opened) return;
     if (this.samples && this.grey) this.offerPresets([...this.grey.presets, fullRange(this.samples, this.grey)]);
   }
 
@@ -63,12 +74,24 @@ export class ImageView {
   }
 
   async loadFrame(index: number): Promise<void> {
+    this.loading++;
+    try {
+      await this.fetchFrame(index, this.opened, ++this.asked);
+    } finally {
+      this.loading--;
+    }
+  }
+
+  /** Frame `index` of the image open when it was asked for; nothing when anything was asked for since (another image, a later frame). */
+  private async fetchFrame(index: number, opened: number, asked: number): Promise<void> {
     this.frame = index;
     const label = `${index + 1} / ${this.info?.frames ?? 1}`;
+    const current = () => opened === this.opened && asked === this.asked;
     let r: Response;
     try {
       r = await this.api.get(`/frames/${index}`);
     } catch (e) {
+      if (!current()) return;
       if (!(e instanceof HttpError && e.status === 422)) throw e;
       // A frame the server could not decode: another frame's pixels must never stand under its number.
       this.samples = null;
@@ -84,11 +107,14 @@ export class ImageView {
       this.frameProblem = false;
     }
     if ((r.headers.get('content-type') ?? '').startsWith('image/')) {
-      this.stage.showBitmap(await createImageBitmap(await r.blob()));
+      const bitmap = await createImageBitmap(await r.blob());
+      if (!current()) return;
+      this.stage.showBitmap(bitmap);
       this.samples = null;
     } else {
       const body = await r.arrayBuffer();
       if (this.api.ended()) throw new PageEnded();
+      if (!current()) return;
       this.samples = frameSamples(body, frameHeader(r, 'X-Loupe-Encoding'));
       this.size = { rows: Number(frameHeader(r, 'X-Loupe-Rows')), columns: Number(frameHeader(r, 'X-Loupe-Columns')) };
       this.stage.clearImage();

@@ -63,6 +63,8 @@ function boot(): void {
         'change',
         safely(() => {
           api.asset = els.series.value;
+          // The details named the image before: they go with it.
+          clearDetails(els.details);
           return image.open();
         }),
       );
