@@ -65,6 +65,9 @@ export async function inviteSpecialist(deps: InviteDeps, { cardId, who, speciali
       create: { consultId: consult.id, userId: specialistId, role: 'specialist', invitedBy: who.userId },
       update: { role: 'specialist', invitedBy: who.userId, removedAt: null },
     });
+    // An invitation lasts a card's lifetime, but never longer than the grant it hangs from.
+    const lifetime = now.getTime() + policy.cardLifetimeSeconds * 1000;
+    const parentEnds = grants.find((g) => g.id === decision.parentGrantId)?.expiresAt.getTime() ?? Infinity;
     await tx.grant.create({
       data: {
         consultId: consult.id,
@@ -73,7 +76,7 @@ export async function inviteSpecialist(deps: InviteDeps, { cardId, who, speciali
         grantedBy: who.userId,
         parentGrantId: decision.parentGrantId,
         hop: decision.hop,
-        expiresAt: new Date(now.getTime() + policy.cardLifetimeSeconds * 1000),
+        expiresAt: new Date(Math.min(lifetime, parentEnds)),
       },
     });
     await deps.audit.append(tx, { ...event, outcome: 'success', details: { specialist: specialistId } });

@@ -30,6 +30,8 @@ describe.each(testEngines())('inviteSpecialist on %s', (engine) => {
     expect(result).toMatchObject({ outcome: 'invited', announce: { kind: 'specialist_invited', specialistId: SPECIALIST, inviterId: REQUESTER } });
     const grant = await s.db.prisma.grant.findFirstOrThrow({ where: { consultId: c.consultId, userId: SPECIALIST } });
     expect([grant.source, grant.hop, grant.parentGrantId, grant.grantedBy]).toEqual(['invitation', 1, parent, REQUESTER]);
+    // It cannot outlast the grant it hangs from (an hour here, less than a card's lifetime).
+    expect(grant.expiresAt.getTime()).toBe(NOW.getTime() + HOUR);
     expect(await invitesOf(c.consultId, 'success')).toBe(1);
     // Asked again: already there, nothing new.
     expect((await inviteSpecialist(deps, { cardId: c.cardId, who: { userId: REQUESTER, isAdmin: false }, specialistId: SPECIALIST })).outcome).toBe('already_participant');
