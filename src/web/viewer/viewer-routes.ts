@@ -5,6 +5,7 @@
 // nothing is cacheable. There is no download endpoint: the original file is
 // decoded in the imaging sandbox and only its pixels (or a photo's cleaned
 // copy) leave.
+import type { DetailsResponse, InfoResponse, SeriesResponse, SessionResponse, StatusResponse } from './api-types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { authorizeView, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
 import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
@@ -127,7 +128,7 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   router.get('/viewer/api/session', async (req: Request, res: Response) => {
     const s = await d.sessions.resolve(sessionCookie(req), false);
-    res.json({ state: s.state });
+    res.json({ state: s.state } satisfies SessionResponse);
   });
 
   /**
@@ -139,14 +140,14 @@ export function viewerRouter(d: ViewerDeps): Router {
    */
   router.get('/viewer/api/:token/status', async (req: Request<{ token: string }>, res: Response) => {
     const view = await authorize(req, 'poll', siblingOf(req));
-    res.json(pageStatus(view.session, d.clock.now(), view.outcome === 'decided' ? view.decision : 'no_viewer'));
+    res.json(pageStatus(view.session, d.clock.now(), view.outcome === 'decided' ? view.decision : 'no_viewer') satisfies StatusResponse);
   });
 
   /** The user's own activity in the page (window/level, zoom, scrolling, frames), sent at most every few seconds: it restarts the idle clock. */
   router.post('/viewer/api/session/activity', async (req: Request, res: Response) => {
     if (!sameOrigin(req, d.publicUrl)) return void res.status(403).json({ error: 'cross_origin' });
     const status: PageStatus = pageStatus(await d.sessions.resolve(sessionCookie(req)), d.clock.now());
-    res.json(status);
+    res.json(status satisfies StatusResponse);
   });
 
   /** Authorizes an API request: a live session and an allowing decision, else a status and no data. */
@@ -182,7 +183,7 @@ export function viewerRouter(d: ViewerDeps): Router {
         const what = a.kind === 'photo' ? 'Photo' : [m.modality, m.bodyPart].filter(Boolean).join(' ') || 'DICOM';
         return { assetId: a.id, label: `${i + 1}. ${what}${m.frames && m.frames > 1 ? ` (${m.frames} frames)` : ''}` };
       }),
-    });
+    } satisfies SeriesResponse);
   });
 
   router.get('/viewer/api/:token/info', async (req: Request<{ token: string }>, res: Response) => {
@@ -190,14 +191,15 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!ok) return;
     const asset = await assets.asset(ok.assetId);
     const meta = (asset.metadata ?? {}) as { modality?: string; bodyPart?: string };
-    if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name });
+    if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name } satisfies InfoResponse);
     const info = await views.info(asset.id, await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
       if (!imageFailure(error)) throw error;
     });
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
     const { facts, lossy, grey } = info;
     const title = ['DICOM', meta.modality, meta.bodyPart].filter(Boolean).join(' · ');
-    res.json({ kind: 'dicom', title, frames: facts.frames, rows: facts.rows, columns: facts.columns, lossy, viewer: ok.name, ...grey });
+    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, lossy, viewer: ok.name };
+    res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
   });
 
   router.get('/viewer/api/:token/frames/:index', async (req: Request<{ token: string; index: string }>, res: Response) => {
@@ -258,7 +260,7 @@ export function viewerRouter(d: ViewerDeps): Router {
         ['Size', `${facts.columns ?? '?'} × ${facts.rows ?? '?'}`],
       );
     }
-    res.json({ fields });
+    res.json({ fields } satisfies DetailsResponse);
   });
   return router;
 }
