@@ -481,7 +481,8 @@ describe('the viewer in Chromium', () => {
     await until('B’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts && c !== cardA));
     const { page, uncaught } = await watchedPage();
     await signIn(page, /"url":"([^"]+\/view\/[^"]+)"/.exec(String(cardA.params.blocks))![1]!, AMARA.email);
-    await page.waitForSelector('#series-label:not([hidden])');
+    // The series list comes once A's first frame is drawn: seconds of decoding, more on a busy machine.
+    await page.waitForSelector('#series-label:not([hidden])', { timeout: 120_000 });
     await until('A’s first frame', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined), 120_000);
     await page.click('#details-button');
     await page.waitForSelector('#details:not([hidden])');

@@ -41,7 +41,7 @@ export type ViewAnswer = { op: 'facts'; facts: ViewFacts } | { op: 'info'; info:
 export const HOLD_MS = 60_000;
 
 export class InstanceView {
-  private held: { key: string; instance: DicomInstance; facts: ViewFacts; syntax: string; lossy: boolean } | undefined;
+  private held: { key: string; instance: DicomInstance; facts: ViewFacts; syntax: string; lossy: boolean; first?: FramePixels } | undefined;
   private dropTimer: NodeJS.Timeout | undefined;
   private readonly codecs = new Codecs();
 
@@ -49,7 +49,8 @@ export class InstanceView {
     const held = this.hold(request);
     if (request.op === 'facts') return { op: 'facts', facts: held.facts };
     if (request.op === 'info') {
-      const first = await framePixels(held.instance, held.syntax, 0, this.codecs);
+      // Kept: the page asks for the first frame right after (decoded once, not twice).
+      const first = (held.first ??= await framePixels(held.instance, held.syntax, 0, this.codecs));
       const grey =
         first.kind === 'grey'
           ? { encoding: first.encoding, slope: first.slope, intercept: first.intercept, invert: first.invert, voiFunction: first.voiFunction, presets: first.presets, bitsStored: first.bitsStored }
@@ -59,7 +60,8 @@ export class InstanceView {
     if (!Number.isInteger(request.index) || request.index < 0 || request.index >= held.facts.frames) {
       throw new LoupeError(ErrorCode.InvalidInput, 'no such frame');
     }
-    return { op: 'frame', frame: await framePixels(held.instance, held.syntax, request.index, this.codecs) };
+    const frame = request.index === 0 && held.first ? held.first : await framePixels(held.instance, held.syntax, request.index, this.codecs);
+    return { op: 'frame', frame };
   }
 
   private hold(request: ViewRequest) {
