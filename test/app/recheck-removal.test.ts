@@ -32,7 +32,7 @@ describe.each(testEngines())('recheckRemoval on %s', (engine) => {
 
   it('"I deleted it" queues a check at once, which records the original removed once it is gone', async () => {
     const r = await requested();
-    await reportOriginalDeleted(r.deps, { assetId: r.c.assetId });
+    await reportOriginalDeleted(r.deps, { assetId: r.c.assetId, userId: REQUESTER });
     const job = (await queued(s, AppJob.RecheckRemoval)).find((j) => (j.payload as { assetId: string }).assetId === r.c.assetId);
     expect(job?.payload).toEqual({ assetId: r.c.assetId, final: false });
     r.chat.files.get(r.sourceRef)!.deleted = true;

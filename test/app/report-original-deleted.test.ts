@@ -46,7 +46,7 @@ describe.each(testEngines())('reportOriginalDeleted on %s', (engine) => {
 
   it('queues one check due now; once the file is gone it records removed with its audit event, and tells nobody', async () => {
     const u = await askedToDelete();
-    await reportOriginalDeleted(u.deps, { assetId: u.c.assetId });
+    await reportOriginalDeleted(u.deps, { assetId: u.c.assetId, userId: REQUESTER });
     u.chat.files.get(u.sourceRef)!.deleted = true;
     const jobs = await u.runChecks();
     expect(jobs.map((j) => ({ payload: j.payload, runAt: j.runAt }))).toEqual([{ payload: { assetId: u.c.assetId, final: false }, runAt: NOW }]);
@@ -59,7 +59,7 @@ describe.each(testEngines())('reportOriginalDeleted on %s', (engine) => {
 
   it('when the file is still there, reminds the uploader in the consult’s thread and leaves the removal requested', async () => {
     const u = await askedToDelete();
-    await reportOriginalDeleted(u.deps, { assetId: u.c.assetId });
+    await reportOriginalDeleted(u.deps, { assetId: u.c.assetId, userId: REQUESTER });
     await u.runChecks();
     expect(await asset(u.c.assetId)).toMatchObject({ removal: 'requested' });
     expect(await removalEvents(u.c.assetId)).toEqual([]);
@@ -67,16 +67,24 @@ describe.each(testEngines())('reportOriginalDeleted on %s', (engine) => {
     const consult = await s.db.prisma.consult.findUniqueOrThrow({ where: { id: u.c.consultId } });
     expect(u.chat.messages.filter((m) => m.to === REQUESTER).map((m) => ({ channelId: m.channelId, threadId: m.threadId }))).toEqual([{ channelId: CHANNEL, threadId: consult.threadId }]);
     // Still there, however often it is claimed: never recorded removed on the claim's word.
-    await reportOriginalDeleted(u.deps, { assetId: u.c.assetId });
+    await reportOriginalDeleted(u.deps, { assetId: u.c.assetId, userId: REQUESTER });
     await u.runChecks();
     expect(await asset(u.c.assetId)).toMatchObject({ removal: 'requested' });
     expect(u.chat.files.get(u.sourceRef)?.deleted).toBe(false);
   });
 
+  it('believes only the uploader: anyone else’s press (a stale or forged button) queues nothing', async () => {
+    const u = await askedToDelete();
+    expect(await reportOriginalDeleted(u.deps, { assetId: u.c.assetId, userId: 'U0STRANGER' })).toBe('not_the_uploader');
+    expect(await reportOriginalDeleted(u.deps, { assetId: 'no-such-asset', userId: REQUESTER })).toBe('not_the_uploader');
+    expect(await u.runChecks()).toEqual([]);
+    expect(u.chat.notices).toEqual([]);
+  });
+
   it('changes nothing for an original whose removal was not asked of the uploader', async () => {
     for (const removal of ['removed', 'pending'] as const) {
       const u = await askedToDelete(removal);
-      await reportOriginalDeleted(u.deps, { assetId: u.c.assetId });
+      await reportOriginalDeleted(u.deps, { assetId: u.c.assetId, userId: REQUESTER });
       await u.runChecks();
       expect((await asset(u.c.assetId)).removal).toBe(removal);
       expect(await removalEvents(u.c.assetId)).toEqual([]);

@@ -228,8 +228,8 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     await ack();
   });
 
-  bolt.action<BlockAction<ButtonAction>>(RemovalAction.Done, async ({ ack, action }) => {
+  bolt.action<BlockAction<ButtonAction>>(RemovalAction.Done, async ({ ack, action, body }) => {
     await ack();
-    await reportOriginalDeleted(d, { assetId: action.value ?? '' });
+    await reportOriginalDeleted({ db: d.invite.db, queue: d.queue }, { assetId: action.value ?? '', userId: body.user.id });
   });
 }
