@@ -31,6 +31,14 @@ describe('the size a compressed frame claims', () => {
     await expect(framePixels(instance, syntax, 1)).rejects.toMatchObject({ code: ErrorCode.ImageCorrupt });
   });
 
+  it('refuses a JPEG-LS frame that does not say its size before its scan', async () => {
+    const instance = readInstance(await readFile(join(PYDICOM, 'MR_small_jpeg_ls_lossless.dcm')), DEFAULT_LIMITS);
+    const px = instance.pixelData!;
+    // The frame header's marker overwritten with a comment marker (COM): the scan now comes first.
+    px.writeUInt16BE(0xfffe, px.indexOf(Buffer.from('fff7', 'hex')));
+    await expect(framePixels(instance, '1.2.840.10008.1.2.4.80', 0)).rejects.toMatchObject({ code: ErrorCode.ImageCorrupt });
+  });
+
   it('refuses a JPEG-LS frame whose header claims another width than the image', async () => {
     const instance = readInstance(await readFile(join(PYDICOM, 'MR_small_jpeg_ls_lossless.dcm')), DEFAULT_LIMITS);
     const px = instance.pixelData!;

@@ -42,18 +42,18 @@ export class Codecs {
     switch (transferSyntax) {
       case CodecSyntax.Jpeg2000Lossless:
       case CodecSyntax.Jpeg2000:
-        sameSize(j2kFrameSize(frame) ?? { rows: -1, columns: -1 }, image);
+        sameSize(j2kFrameSize(frame) ?? UNSIZED, image);
         this.openjpeg ??= (require('@cornerstonejs/codec-openjpeg/decodewasmjs') as () => Promise<WasmModule>)();
         return this.runWasm(await this.openjpeg, 'J2KDecoder', frame);
       case CodecSyntax.JpegLsLossless:
       case CodecSyntax.JpegLsNearLossless:
-        sameSize(jpegFrameSize(frame), image);
+        sameSize(jpegFrameSize(frame) ?? UNSIZED, image);
         this.charls ??= (require('@cornerstonejs/codec-charls/decodewasmjs') as () => Promise<WasmModule>)();
         return this.runWasm(await this.charls, 'JpegLSDecoder', frame);
       case CodecSyntax.JpegExtended:
         return decodeJpeg(frame, image).data;
       default: {
-        sameSize(jpegFrameSize(frame), image);
+        sameSize(jpegFrameSize(frame) ?? UNSIZED, image);
         const { Decoder } = await import('jpeg-lossless-decoder-js');
         const out = new Decoder().decode(frame.buffer as ArrayBuffer, frame.byteOffset, frame.byteLength, bitsAllocated > 8 ? 2 : 1);
         return Buffer.from(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
@@ -76,14 +76,16 @@ export class Codecs {
   }
 }
 
+/** A frame that does not say its size before its data (no SIZ, no SOF before the scan): no decoder can size it honestly. */
+const UNSIZED: FrameSize = { rows: -1, columns: -1 };
+
 /**
  * A frame must be the size the header gives (checked on the header's word,
  * not the decoder's): else a few bytes could make the decoder allocate and
  * work through far more pixels than the limits let in. A JPEG height of 0
  * (given later, by a DNL segment) is left to the decoder.
  */
-function sameSize(claimed: FrameSize | undefined, image: { rows: number; columns: number }): void {
-  if (!claimed) return;
+function sameSize(claimed: FrameSize, image: { rows: number; columns: number }): void {
   if (claimed.columns !== image.columns || (claimed.rows !== 0 && claimed.rows !== image.rows)) {
     throw new LoupeError(ErrorCode.ImageCorrupt, 'a compressed frame claims another size than the image header');
   }
