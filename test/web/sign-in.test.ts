@@ -4,7 +4,7 @@
 // the person the ID token names.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdentityProvider, DEMO_PEOPLE } from '../../src/demo/identity-provider/index.js';
@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { freePort } from '../support/free-port.js';
 import { FormBrowser, formAction } from './form-browser.js';
 
 const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
@@ -51,12 +52,7 @@ describe.each(testEngines())('viewer sign-in with a standard provider, on %s', (
 
   beforeAll(async () => {
     // Loupe's port is known only once it listens; the provider reads the redirect URI late.
-    const port = await new Promise<number>((resolve) => {
-      const s = createNetServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     idp = await provider(() => publicUrl);
     env = await startSlackLoupe(engine, {

@@ -3,10 +3,9 @@
 // /healthz answering while it decodes; a few-KB frame claiming a hundred
 // million pixels more than its header is refused before it is decoded, and the
 // rest of the image is still served.
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
+import { freePort } from '../support/free-port.js';
 import { healthWhile } from '../support/health.js';
 import { j2kDicom } from '../support/j2k-frames.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
@@ -15,15 +14,6 @@ import { FormBrowser, formAction } from './form-browser.js';
 const RADIOLOGY = 'C0RADIOL01';
 const AMARA = { id: 'U0CLIN0001', email: 'amara.okafor@hospital.example' };
 const CLIENT = { clientId: 'loupe-frames', clientSecret: 'frames-secret-0123456789' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the viewer decodes frames in the imaging sandbox', () => {
   let env: SlackLoupe;

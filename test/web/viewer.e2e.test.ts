@@ -1,7 +1,6 @@
 // The viewer end to end, in real Chromium: a card's View link, sign-in at a
 // real OpenID Provider (oidc-provider, the demo hospital's), the matching to
 // the Slack account, and what each kind of person then sees.
-import { createServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,7 @@ import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { j2kDicom } from '../support/j2k-frames.js';
+import { freePort } from '../support/free-port.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -34,16 +34,6 @@ const CANVAS_SUM = `(() => {
   for (let i = 0; i < d.length; i += 4) sum += d[i];
   return sum;
 })()`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function sharpPhoto(): Promise<{ bytes: Buffer; width: number; height: number }> {
   const width = 1600;
