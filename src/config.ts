@@ -9,6 +9,8 @@ const int = (min: number, max: number) => {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
 
+const HOST_LIST = /^\.?[A-Za-z0-9.-]+(:\d+)?(,\.?[A-Za-z0-9.-]+(:\d+)?)*$/;
+
 const schema = z.object({
   // 0 asks the system for a free port.
   PORT: int(0, 65535).default(3000),
@@ -38,6 +40,19 @@ const schema = z.object({
   SLACK_SOCKET_MODE: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-...)').optional(),
   SLACK_ADMIN_USERS: z.string().regex(/^[A-Z0-9]+(,[A-Z0-9]+)*$/, 'expected Slack user ids separated by commas').optional(),
+  LOUPE_TEAMS_APP_ID: z.guid({ error: "expected the bot's app id (the Entra app registration's client id, a GUID)" }).optional(),
+  LOUPE_TEAMS_TENANT_ID: z.guid({ error: "expected the hospital's Entra tenant id (a GUID)" }).optional(),
+  LOUPE_TEAMS_CLIENT_SECRET: z.string().min(8, "expected the app registration's client secret").optional(),
+  LOUPE_TEAMS_CERTIFICATE_FILE: z.string().min(1, 'expected the path of a PEM file holding the certificate and its private key').optional(),
+  LOUPE_TEAMS_LOGIN_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the Entra ID authority (https://login.microsoftonline.com)' }).optional(),
+  LOUPE_TEAMS_OPENID_METADATA_URL: z.url({ protocol: /^https?$/, error: "expected the http(s) URL of the Bot Framework's OpenID metadata" }).optional(),
+  LOUPE_TEAMS_TOKEN_ISSUER: z.string().min(1).optional(),
+  LOUPE_TEAMS_BOT_SCOPE: z.string().regex(/\/\.default$/, 'expected an OAuth scope ending in /.default').optional(),
+  LOUPE_TEAMS_GRAPH_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of Microsoft Graph, ending in /v1.0' }).optional(),
+  LOUPE_TEAMS_SERVICE_URL_HOSTS: z.string().regex(HOST_LIST, 'expected host names (host or host:port) separated by commas').optional(),
+  LOUPE_TEAMS_FILE_HOSTS: z.string().regex(HOST_LIST, 'expected host names (host, host:port, or .suffix) separated by commas').optional(),
+  LOUPE_TEAMS_ADMINS: z.string().regex(/^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36})*$/, 'expected Entra object ids separated by commas').optional(),
+  LOUPE_TEAMS_REMOVAL: z.enum(['policy_violation', 'ask'], { error: 'expected policy_violation or ask' }).default('policy_violation'),
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
   LOUPE_DEBRIS_SWEEP_MINUTES: int(1, 1440).default(60),
@@ -79,6 +94,30 @@ export interface SlackConfig {
   adminUsers: string[];
 }
 
+export interface TeamsConfig {
+  appId: string;
+  tenantId: string;
+  /** How Loupe proves it is the app: a client secret, or a certificate (its private key and SHA-1 thumbprint). */
+  credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; file: string };
+  /** Entra ID's authority: tokens come from `{loginUrl}/{tenantId}/oauth2/v2.0/token`. */
+  loginUrl: URL;
+  /** Inbound tokens: the Bot Framework's OpenID metadata and issuer. */
+  openIdMetadataUrl: URL;
+  tokenIssuer: string;
+  /** The Bot Connector token's scope. */
+  botScope: string;
+  /** Microsoft Graph, ending in /v1.0; its token's scope is `{origin}/.default`. */
+  graphUrl: URL;
+  /** Hosts an activity's service URL may name: the Bot Connector token goes only there. */
+  serviceUrlHosts: string[];
+  /** Hosts files are downloaded from (a leading dot: any host under that domain). */
+  fileHosts: string[];
+  /** Entra object ids that administer Loupe, besides each team's owners. */
+  adminObjectIds: string[];
+  /** How originals are taken out of a conversation: Graph policyViolation (DLP licence), or asking the sender. */
+  removal: 'policy_violation' | 'ask';
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -103,6 +142,8 @@ export interface Config {
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
+  /** Unset: no Teams credentials. */
+  teams: TeamsConfig | undefined;
   /** `loupe serve` starts the demo (a local Slack stand-in) when no chat platform is configured, on the embedded database only. */
   demo: boolean;
   /** Unset: nobody can sign in to the viewer (the demo brings its own provider). */
@@ -153,6 +194,36 @@ function slackConfig(e: Env): SlackConfig | undefined {
   };
 }
 
+const hostList = (v: string | undefined) => v?.split(',').map((h) => h.toLowerCase());
+
+function teamsConfig(e: Env): TeamsConfig | undefined {
+  const credentials = [e.LOUPE_TEAMS_APP_ID, e.LOUPE_TEAMS_TENANT_ID, e.LOUPE_TEAMS_CLIENT_SECRET, e.LOUPE_TEAMS_CERTIFICATE_FILE];
+  if (credentials.every((v) => v === undefined)) return undefined;
+  const missing = [
+    ...(e.LOUPE_TEAMS_APP_ID ? [] : ['LOUPE_TEAMS_APP_ID: required with any other Teams setting']),
+    ...(e.LOUPE_TEAMS_TENANT_ID ? [] : ['LOUPE_TEAMS_TENANT_ID: required with any other Teams setting']),
+    ...(e.LOUPE_TEAMS_CLIENT_SECRET || e.LOUPE_TEAMS_CERTIFICATE_FILE ? [] : ['LOUPE_TEAMS_CLIENT_SECRET: required, unless LOUPE_TEAMS_CERTIFICATE_FILE is given']),
+    ...(e.LOUPE_TEAMS_CLIENT_SECRET && e.LOUPE_TEAMS_CERTIFICATE_FILE ? ['LOUPE_TEAMS_CERTIFICATE_FILE: give a client secret or a certificate, not both'] : []),
+  ];
+  if (missing.length) throw new LoupeError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${missing.join('\n  ')}`);
+  const graphUrl = new URL(e.LOUPE_TEAMS_GRAPH_URL ?? 'https://graph.microsoft.com/v1.0');
+  return {
+    appId: e.LOUPE_TEAMS_APP_ID!.toLowerCase(),
+    tenantId: e.LOUPE_TEAMS_TENANT_ID!.toLowerCase(),
+    credential: e.LOUPE_TEAMS_CERTIFICATE_FILE ? { kind: 'certificate', file: resolve(e.LOUPE_TEAMS_CERTIFICATE_FILE) } : { kind: 'secret', secret: e.LOUPE_TEAMS_CLIENT_SECRET! },
+    loginUrl: new URL(e.LOUPE_TEAMS_LOGIN_URL ?? 'https://login.microsoftonline.com'),
+    openIdMetadataUrl: new URL(e.LOUPE_TEAMS_OPENID_METADATA_URL ?? 'https://login.botframework.com/v1/.well-known/openidconfiguration'),
+    tokenIssuer: e.LOUPE_TEAMS_TOKEN_ISSUER ?? 'https://api.botframework.com',
+    botScope: e.LOUPE_TEAMS_BOT_SCOPE ?? 'https://api.botframework.com/.default',
+    graphUrl,
+    // Teams' public cloud: the Bot Connector at smba.trafficmanager.net, files in the tenant's SharePoint.
+    serviceUrlHosts: hostList(e.LOUPE_TEAMS_SERVICE_URL_HOSTS) ?? ['smba.trafficmanager.net'],
+    fileHosts: hostList(e.LOUPE_TEAMS_FILE_HOSTS) ?? ['.sharepoint.com'],
+    adminObjectIds: e.LOUPE_TEAMS_ADMINS?.split(',').map((id) => id.toLowerCase()) ?? [],
+    removal: e.LOUPE_TEAMS_REMOVAL,
+  };
+}
+
 /**
  * Where users reach Loupe when PUBLIC_URL is unset: the port it listens on,
  * at the address it listens on when that is one host (all interfaces or
@@ -178,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const e = parsed.data;
   const dataDir = resolve(e.LOUPE_DATA_DIR);
   const slack = slackConfig(e);
+  const teams = teamsConfig(e);
   const publicUrl = new URL(e.PUBLIC_URL ?? defaultPublicUrl(e.PORT, e.HOST));
   return {
     port: e.PORT,
@@ -204,8 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     debrisSweepMs: e.LOUPE_DEBRIS_SWEEP_MINUTES * 60_000,
     embedded: e.DATABASE_URL === undefined,
     slack,
-    // Never on a production database: missing Slack secrets there must not turn into a demo.
-    demo: e.LOUPE_DEMO === 'auto' && !slack && e.DATABASE_URL === undefined,
+    teams,
+    // Never on a production database: missing chat secrets there must not turn into a demo.
+    demo: e.LOUPE_DEMO === 'auto' && !slack && !teams && e.DATABASE_URL === undefined,
     oidc: oidcConfig(e, publicUrl),
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,

@@ -12,6 +12,7 @@ import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './app/card-sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
+import { createTeamsAdapter } from './chat/teams/adapter.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
@@ -170,10 +171,13 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
         logger,
       })
     : undefined;
+  const viewUrl = (token: string) => new URL(`/view/${token}`, config.publicUrl).href;
+  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl }) : undefined;
   // The one registry of chat platforms: use cases and the viewer find a workspace's platform here.
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
-  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, viewUrl: (token: string) => new URL(`/view/${token}`, config.publicUrl).href };
+  if (teams) platforms.register('teams', teams.platform);
+  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, viewUrl };
   for (const routes of options.routes ?? []) app.use(routes);
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);
   const directory = viewerDirectory(platforms);

@@ -13,6 +13,7 @@ import type { DataKeys } from '../storage/data-keys.js';
 import type { Database } from '../storage/database.js';
 import { transaction } from '../storage/transaction.js';
 import { sealAssetText } from './sealed-text.js';
+import { sealSourceLocator } from './source-locator.js';
 import { isUniqueViolation } from '../storage/unique.js';
 
 export interface AcceptUploadDeps {
@@ -41,6 +42,8 @@ export interface AcceptUploadInput {
   ingestJob: string;
   /** Who asked Loupe to secure this file (a shortcut), whatever the channel's interception. */
   requestedBy?: string;
+  /** Where the platform keeps the bytes, when `sourceRef` alone does not say: sealed with the asset, given back to the gateway's fetch. */
+  sourceLocator?: string;
 }
 
 export type AcceptUploadResult =
@@ -83,6 +86,7 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
         // Message text may name the patient: it is kept only sealed, with the asset.
         await sealAssetText(deps, tx, asset.id, text);
       }
+      if (input.sourceLocator) await sealSourceLocator(deps, tx, asset.id, input.sourceLocator);
       await deps.queue.enqueue({ type: input.ingestJob, payload: { assetId: asset.id }, dedupeKey: `${input.ingestJob}:${asset.id}` }, tx);
       await deps.audit.append(tx, {
         actor,

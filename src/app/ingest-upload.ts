@@ -4,6 +4,7 @@
 import { abandonIngest, ingestAsset, type IngestDeps } from './ingest-asset.js';
 import { deliverCard } from './deliver-card.js';
 import type { ChatUseCaseDeps } from './deps.js';
+import { readSourceLocator } from './source-locator.js';
 
 export interface IngestUploadDeps extends ChatUseCaseDeps {
   ingest: IngestDeps;
@@ -12,9 +13,13 @@ export interface IngestUploadDeps extends ChatUseCaseDeps {
 
 export async function ingestUpload(deps: IngestUploadDeps, { assetId, retried }: { assetId: string; retried: boolean }): Promise<void> {
   const result = await ingestAsset(deps.ingest, assetId, async () => {
-    const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, select: { workspaceId: true, sourceRef: true } });
+    const asset = await deps.db.prisma.asset.findUniqueOrThrow({
+      where: { id: assetId },
+      select: { id: true, workspaceId: true, sourceRef: true, sourceLocator: true, sourceLocatorKeyId: true },
+    });
     const { gateway } = await deps.platforms.forWorkspace(asset.workspaceId);
-    return gateway.fetchUpload(asset.sourceRef, deps.maxUploadBytes);
+    const locator = await readSourceLocator(deps.ingest, deps.db.prisma, asset);
+    return gateway.fetchUpload({ sourceRef: asset.sourceRef, ...(locator ? { locator } : {}) }, deps.maxUploadBytes);
   });
   await deliverCard(deps, { assetId, result, mayHavePosted: retried });
 }

@@ -62,6 +62,10 @@ export const ErrorCode = {
   PortUnavailable: 'LOUPE_PORT_UNAVAILABLE',
   /** A sandbox child was asked about a file it no longer holds (the caller sends it again). */
   ImageNotHeld: 'LOUPE_IMAGE_NOT_HELD',
+  /** Entra ID would not give Loupe's Teams app a token (wrong secret or certificate, tenant, or app id). */
+  TeamsAuthFailed: 'LOUPE_TEAMS_AUTH_FAILED',
+  /** Microsoft Graph or the Bot Connector answered a Teams call with an error. */
+  TeamsRequestFailed: 'LOUPE_TEAMS_REQUEST_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

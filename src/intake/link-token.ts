@@ -9,10 +9,14 @@ export function hashLinkToken(token: string): string {
   return createHash('sha256').update(`loupe-link/1\0${token}`).digest('hex');
 }
 
-/** A new token for the card; earlier ones stop working (a redrawn card carries only the new one). */
-export async function issueLinkToken(tx: Tx, cardId: string, expiresAt: Date, now: Date): Promise<string> {
+/**
+ * A new token for the card; earlier ones stop working (a redrawn card carries
+ * only the new one), unless `keepEarlier`: one user's own view of a card
+ * (Teams' per-user refresh) must not break everyone else's link.
+ */
+export async function issueLinkToken(tx: Tx, cardId: string, expiresAt: Date, now: Date, keepEarlier = false): Promise<string> {
   const token = randomBytes(LINK_TOKEN_BYTES).toString('base64url');
-  await tx.linkToken.updateMany({ where: { cardId, revokedAt: null }, data: { revokedAt: now } });
+  if (!keepEarlier) await tx.linkToken.updateMany({ where: { cardId, revokedAt: null }, data: { revokedAt: now } });
   await tx.linkToken.create({ data: { cardId, tokenHash: hashLinkToken(token), expiresAt } });
   return token;
 }

@@ -7,7 +7,7 @@ export interface IdentityLinkInput {
   chatUserId: string;
   issuer: string;
   subject: string;
-  method: 'email' | 'claim';
+  method: 'email' | 'claim' | 'entra_object_id';
   verifiedAt: Date;
 }
 

@@ -24,7 +24,7 @@ export interface GatewayUnderTest {
   /** Someone in the channel who is not an admin. */
   memberId: string;
   /** The uploader puts a file in the channel, starting a thread. */
-  upload(bytes: Buffer): Promise<{ sourceRef: string; threadId: string; messageId: string }>;
+  upload(bytes: Buffer): Promise<{ sourceRef: string; locator?: string; threadId: string; messageId: string }>;
   /** What a message now says (all of it: text and structure), and whether it was deleted; undefined if there is none. */
   message(messageId: string): Promise<{ body: string; deleted: boolean } | undefined>;
   /** Everything said privately to a user. */
@@ -98,17 +98,17 @@ export function gatewayContract(name: string, make: MakeGateway): void {
 
     it('fetches an upload within its size cap, and answers why not beyond it', async () => {
       const t = await start();
-      const { sourceRef } = await t.upload(PHOTO);
-      expect(Buffer.compare((await t.gateway.fetchUpload(sourceRef, 1024)) as Buffer, PHOTO)).toBe(0);
-      const tooLarge = await t.gateway.fetchUpload(sourceRef, PHOTO.length - 1);
+      const { sourceRef, locator } = await t.upload(PHOTO);
+      expect(Buffer.compare((await t.gateway.fetchUpload({ sourceRef, locator }, 1024)) as Buffer, PHOTO)).toBe(0);
+      const tooLarge = await t.gateway.fetchUpload({ sourceRef, locator }, PHOTO.length - 1);
       expect(tooLarge).toBeInstanceOf(LoupeError);
       expect((tooLarge as LoupeError).code).toBe(ErrorCode.ImageTooLarge);
     });
 
     it('refuses to fetch from a host that is not its own file host', async () => {
       const t = await start({ trustFileHost: false });
-      const { sourceRef } = await t.upload(PHOTO);
-      const refused = await t.gateway.fetchUpload(sourceRef, 1024);
+      const { sourceRef, locator } = await t.upload(PHOTO);
+      const refused = await t.gateway.fetchUpload({ sourceRef, locator }, 1024);
       expect(refused).toBeInstanceOf(LoupeError);
       expect((refused as LoupeError).code).toBe(ErrorCode.InvalidInput);
     });

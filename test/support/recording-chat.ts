@@ -76,7 +76,7 @@ export class RecordingChat {
   }
 
   readonly gateway: ChatGateway = {
-    fetchUpload: async (ref, maxBytes) => {
+    fetchUpload: async ({ sourceRef: ref }, maxBytes) => {
       const file = this.files.get(ref);
       if (!file || file.deleted) return new LoupeError(ErrorCode.DownloadFailed, 'the file is no longer in the chat');
       if (!(this.o.fileHosts ?? [FAKE_FILE_HOST]).includes(file.host)) return new LoupeError(ErrorCode.InvalidInput, 'the file URL is not on the file host: refused');

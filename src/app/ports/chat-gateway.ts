@@ -13,6 +13,13 @@ export interface ChatPlace {
   threadId?: string;
 }
 
+/** An upload as the platform named it: its file id, and where its bytes are when the id alone does not say. */
+export interface UploadSource {
+  sourceRef: string;
+  /** The adapter's own locator, given at acceptance (kept sealed meanwhile). */
+  locator?: string;
+}
+
 /** How taking an original out of the chat went. `detail` is a short, PHI-free note for the asset's record. */
 export type RemovalReport =
   | { outcome: 'removed'; detail: string }
@@ -27,7 +34,7 @@ export interface ChatGateway {
    * platform's own file hosts only. A reason they cannot be had (gone, too
    * large, refused) is returned; transient trouble throws, to retry.
    */
-  fetchUpload(sourceRef: string, maxBytes: number): Promise<Buffer | LoupeError>;
+  fetchUpload(upload: UploadSource, maxBytes: number): Promise<Buffer | LoupeError>;
   /** Posts the card in its thread; answers its message id. */
   postCard(card: CardView, viewUrl: string): Promise<string>;
   /** The card's message, if an earlier run posted it (only Loupe's own messages count). */

@@ -8,6 +8,8 @@ import type { ChatPlatforms } from './chat-platforms.js';
 export interface ViewerDirectory {
   /** The chat user whose verified profile email this is, in this workspace. */
   userByEmail(workspaceId: string, email: string): Promise<string | undefined>;
+  /** The chat user with this Entra object id, on platforms that know users by it (Teams); undefined elsewhere. */
+  userByObjectId(workspaceId: string, oid: string): Promise<string | undefined>;
   isChannelMember(workspaceId: string, channelId: string, userId: string): Promise<boolean>;
   /** Tells the channel's admins, privately, in their platform's words. */
   alertAdmins(workspaceId: string, channelId: string, notice: Notice): Promise<void>;
@@ -16,6 +18,7 @@ export interface ViewerDirectory {
 /** With no chat platform configured nobody can be matched, so nobody can view. */
 export const NO_DIRECTORY: ViewerDirectory = {
   userByEmail: async () => undefined,
+  userByObjectId: async () => undefined,
   isChannelMember: async () => false,
   alertAdmins: async () => {},
 };
@@ -28,6 +31,10 @@ export function viewerDirectory(platforms: ChatPlatforms): ViewerDirectory {
   };
   return {
     userByEmail: async (workspaceId, email) => (await of(workspaceId))?.directory.userByEmail(workspaceId, email),
+    userByObjectId: async (workspaceId, oid) => {
+      const directory = (await of(workspaceId))?.directory;
+      return directory?.userByObjectId ? directory.userByObjectId(workspaceId, oid) : undefined;
+    },
     isChannelMember: async (workspaceId, channelId, userId) => (await (await of(workspaceId))?.directory.isChannelMember(workspaceId, channelId, userId)) ?? false,
     alertAdmins: async (workspaceId, channelId, notice) => {
       await (await of(workspaceId))?.gateway.alertAdmins(channelId, notice);

@@ -7,7 +7,14 @@ import { runPolicyCommand } from '../../app/run-policy-command.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
 import type { Workspaces } from '../../storage/workspaces.js';
-import { HELP, policyAnswer, statusAnswer } from './command-text.js';
+import { policyAnswer, statusAnswer } from '../command-text.js';
+
+const HELP = [
+  '*Loupe* keeps clinical images out of the chat. In a channel where interception is on, photos and DICOM files are taken out, stored encrypted with the patient, and replaced by a card whose *View* opens them after hospital sign-in.',
+  '`/loupe status`: what Loupe holds for this channel.',
+  '`/loupe policy`: the channel policy (workspace admins).',
+  'On a file posted elsewhere, use the message shortcut *Secure with Loupe*.',
+].join('\n');
 
 export const SLASH_COMMAND = '/loupe';
 

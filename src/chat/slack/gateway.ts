@@ -34,7 +34,7 @@ export function slackGateway(d: SlackGatewayDeps): ChatGateway {
     ));
 
   return {
-    async fetchUpload(fileId, maxBytes) {
+    async fetchUpload({ sourceRef: fileId }, maxBytes) {
       try {
         const file = (await d.bot.files.info({ file: fileId })).file;
         if (!file?.url_private_download) return new LoupeError(ErrorCode.DownloadFailed, 'Slack gave no download link for the file');

@@ -3,7 +3,6 @@
 // (identifier, issuer, reason), "I deleted it". Each answers within Slack's 3 seconds and
 // tells the clicking user privately when they may not do what they asked.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import type { ReshareDenyReason } from '../../core/access/reshare.js';
 import type { CardLifecycleDeps } from '../../app/card-lifecycle-deps.js';
 import { correctPatientForm } from '../../app/correct-patient-form.js';
 import { linkPatientForm } from '../../app/link-patient-form.js';
@@ -18,7 +17,7 @@ import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../storage/job-queue.js';
 import { CardAction } from './card-blocks.js';
-import { LINK_REFUSED, PROMPT_DONE } from './messages.js';
+import { INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
 
@@ -49,8 +48,6 @@ const CORRECTION_REFUSED = {
   asset_gone: 'This image was shredded: there is nothing to correct.',
 } as const;
 
-/** Modal errors are plain text. */
-const plain = (s: string) => s.replace(/\*/g, '');
 
 function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
   if (isLoupeError(error, ErrorCode.InvalidInput)) return 'invalid';
@@ -60,13 +57,6 @@ function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | unde
   if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
   return undefined;
 }
-/** Why Invite specialist did nothing, in the words its user sees (modal errors are plain text). */
-const INVITE_REFUSED: Record<ReshareDenyReason, string> = {
-  hop_limit: 'Invited specialists cannot invite others.',
-  not_participant: 'Only a participant of this consult can invite a specialist.',
-  no_live_grant: 'Your own access to this consult has ended, so you cannot invite anyone to it.',
-  break_glass_cannot_reshare: 'Emergency (break-glass) access cannot be passed on: you cannot invite anyone to this consult.',
-};
 const SPECIALIST_BLOCK = 'specialist';
 const SPECIALIST_ACTION = 'specialist_select';
 

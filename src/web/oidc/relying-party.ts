@@ -24,6 +24,8 @@ export interface SignedIn {
   amr: string[];
   /** The configured identity claim's value, when it is not the email. */
   claim: string | undefined;
+  /** The Entra object id (`oid`), when the provider gives one: how Teams users are matched. */
+  objectId: string | undefined;
 }
 
 export class RelyingParty {
@@ -92,6 +94,7 @@ export class RelyingParty {
       acr: str(idToken.acr),
       amr: Array.isArray(idToken.amr) ? idToken.amr.filter((a): a is string => typeof a === 'string') : [],
       claim: this.o.identityClaim === 'email' ? undefined : str(claims[this.o.identityClaim]),
+      objectId: str(claims['oid'])?.toLowerCase(),
     };
   }
 

@@ -1,4 +1,5 @@
-// Who a signed-in person is in the chat: their provider's verified email (or
+// Who a signed-in person is in the chat: their Entra object id where the
+// platform knows users by it (Teams), else their provider's verified email (or
 // a configured claim holding the address) matched against the chat
 // profiles of the card's workspace. Looked up at every sign-in, so a changed
 // chat account is followed; the link is stored for the sessions that use it.
@@ -15,6 +16,9 @@ export interface LinkDeps {
 
 /** The identity link's id, or undefined when nobody in the workspace matches. */
 export async function linkIdentity(d: LinkDeps, workspaceId: string, who: SignedIn): Promise<string | undefined> {
+  // Teams knows its users by Entra object id: the provider's `oid` names them exactly.
+  const byObjectId = who.objectId ? await d.directory.userByObjectId(workspaceId, who.objectId) : undefined;
+  if (byObjectId) return d.links.link({ workspaceId, chatUserId: byObjectId, issuer: who.issuer, subject: who.subject, method: 'entra_object_id', verifiedAt: d.clock.now() });
   const method = who.claim !== undefined ? 'claim' : 'email';
   // An unverified email proves nothing about whose account it is.
   const address = who.claim ?? (who.emailVerified ? who.email : undefined);

@@ -1,0 +1,24 @@
+// One user's own view of a card, for platforms that draw a card per user
+// (Teams' Action.Execute answers and refresh): the card as it stands, a View
+// link of its own while the card is live (others' links keep working), and
+// whether this user may manage it (its sender, or an admin).
+import { cardView, type CardView } from '../intake/card-view.js';
+import { issueLinkToken } from '../intake/link-token.js';
+import type { Requester } from '../core/consult/rules.js';
+import type { Clock } from '../core/clock.js';
+import type { Database } from '../storage/database.js';
+import { transaction } from '../storage/transaction.js';
+
+export interface CardAsSeen {
+  view: CardView;
+  viewUrl: string | undefined;
+  mayManage: boolean;
+}
+
+export async function cardAsSeenBy(deps: { db: Database; clock: Clock; viewUrl: (token: string) => string }, { cardId, who }: { cardId: string; who: Requester }): Promise<CardAsSeen | undefined> {
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
+  if (!card) return undefined;
+  const live = card.state === 'active' || card.state === 'waiting_for_patient';
+  const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), true)) : undefined;
+  return { view: cardView(card, card.asset), viewUrl: token ? deps.viewUrl(token) : undefined, mayManage: who.userId === card.asset.uploaderId || who.isAdmin };
+}

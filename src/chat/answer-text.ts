@@ -1,0 +1,26 @@
+// The words of Loupe's answers to card buttons and forms, on every platform:
+// why linking or inviting did nothing, and what the private prompt becomes
+// once linked. Slack's mrkdwn `*bold*` is stripped where a platform has none.
+import type { ReshareDenyReason } from '../core/access/reshare.js';
+
+/** Why a Link patient button or form did nothing, in the words its user sees. */
+export const LINK_REFUSED = {
+  forbidden: 'Only the sender of this image or an admin can link it.',
+  already_linked: 'This image is already linked to a patient: nothing was changed. If it is the wrong patient, use *Correct patient* on its card.',
+  card_expired: 'This card has expired: nothing was linked.',
+  card_revoked: 'This card was revoked: nothing was linked.',
+} as const;
+
+/** What the private prompt becomes once the image is linked, so it stops asking. */
+export const PROMPT_DONE = 'Linked to a patient. The card in the thread is now active.';
+
+/** Why Invite specialist did nothing, in the words its user sees (plain text). */
+export const INVITE_REFUSED: Record<ReshareDenyReason, string> = {
+  hop_limit: 'Invited specialists cannot invite others.',
+  not_participant: 'Only a participant of this consult can invite a specialist.',
+  no_live_grant: 'Your own access to this consult has ended, so you cannot invite anyone to it.',
+  break_glass_cannot_reshare: 'Emergency (break-glass) access cannot be passed on: you cannot invite anyone to this consult.',
+};
+
+/** Plain text, for forms and platforms without mrkdwn. */
+export const plain = (s: string) => s.replace(/\*/g, '');

@@ -1,0 +1,86 @@
+// Loupe's notices (src/app/notices.ts) in words, the same on every platform:
+// each adapter gives how it names a person and the platform, and renders the
+// text and its one answer button in its own markup. Never the file's name or
+// anything read from it.
+import type { Notice } from '../app/notices.js';
+import { ErrorCode } from '../core/errors.js';
+
+/** The answer a notice carries: a button whose click comes back with `value`. */
+export interface NoticeAnswer {
+  kind: 'removal_done' | 'link_patient';
+  label: string;
+  value: string;
+  primary: boolean;
+}
+
+export interface NoticeText {
+  /** Plain sentences; `*bold*` is not used, so any markup can carry them. */
+  text: string;
+  answer?: NoticeAnswer;
+}
+
+export interface NoticeWords {
+  /** The platform's name: "Slack", "Teams". */
+  platform: string;
+  /** How a person is named in a message (a mention). */
+  mention(userId: string): string;
+  /** How a user deletes their own upload there. */
+  howToDelete: string;
+}
+
+function reasonOf(code: ErrorCode, platform: string): string {
+  const reasons: Partial<Record<ErrorCode, string>> = {
+    [ErrorCode.ImageCorrupt]: 'the file is damaged or incomplete',
+    [ErrorCode.ImageTooLarge]: 'the file is larger than Loupe accepts',
+    [ErrorCode.ImageTooManyPixels]: 'the image is larger than Loupe accepts',
+    [ErrorCode.ImageTooManyFrames]: 'the image has more frames than Loupe accepts',
+    [ErrorCode.ImageUnsupported]: 'Loupe cannot read this kind of image yet',
+    [ErrorCode.DownloadFailed]: `Loupe could not download it from ${platform}`,
+    [ErrorCode.ProcessingFailed]: 'Loupe failed while reading it',
+    [ErrorCode.IngestAbandoned]: 'Loupe could not finish securing it',
+  };
+  return reasons[code] ?? 'it could not be read';
+}
+
+/** `originalKept`: Loupe holds the original encrypted (it may be the only copy of a clinical image) and has told the admins. */
+function uploadFailed(code: ErrorCode, originalKept: boolean, platform: string): string {
+  const fate = originalKept
+    ? 'Loupe keeps the original encrypted, where only your admins can reach it, and it is being removed from the channel; your admins have been told.'
+    : code === ErrorCode.IngestAbandoned
+      ? 'Loupe holds no copy of it, so it stays in the channel for now; your admins have been told.'
+      : 'Nothing of it was kept, and it is being removed from the channel.';
+  return `Loupe could not secure your upload: ${reasonOf(code, platform)}. ${fate} Please send the image again, or share it through your hospital system.`;
+}
+
+export function noticeText(notice: Notice, words: NoticeWords): NoticeText {
+  switch (notice.kind) {
+    case 'upload_failed':
+      return { text: uploadFailed(notice.code, notice.originalKept, words.platform) };
+    case 'upload_failed_alert':
+      return {
+        text: notice.originalKept
+          ? 'Loupe could not process an upload in this channel. It keeps the original encrypted (no card was posted) and has removed it from the channel; its uploader was told.'
+          : 'Loupe could not secure an upload in this channel and holds no copy of it: it is still in the channel. Please look at it; its uploader was told.',
+      };
+    case 'removal_request':
+      return {
+        text: notice.stillThere
+          ? `Your original upload is still in the channel. Please delete it (${words.howToDelete}): Loupe keeps it securely.`
+          : `Loupe has stored your upload securely. Please delete the original from this channel now (${words.howToDelete}).`,
+        answer: { kind: 'removal_done', label: 'I deleted it', value: notice.assetId, primary: false },
+      };
+    case 'original_not_removed':
+      return { text: 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.' };
+    case 'patient_prompt':
+      return {
+        text: 'Which patient is this image of? Until you link it, only you can open it.',
+        answer: { kind: 'link_patient', label: 'Link patient', value: notice.cardId, primary: true },
+      };
+    case 'specialist_invited':
+      return { text: `${words.mention(notice.specialistId)} was invited to this consult by ${words.mention(notice.inviterId)}.` };
+    case 'break_glass_used':
+      return {
+        text: `Break-glass: ${words.mention(notice.userId)} opened an image from this channel without an invitation, until ${notice.until.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`,
+      };
+  }
+}

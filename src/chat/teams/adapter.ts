@@ -1,0 +1,82 @@
+// The Teams adapter, built only when Teams is configured: botbuilder's
+// CloudAdapter at /api/messages on Loupe's own server (every request's token
+// verified), its gateway and directory for the use cases.
+import express, { type Express } from 'express';
+import type { ChatPlatform } from '../../app/ports/chat-platforms.js';
+import type { TeamsConfig } from '../../config.js';
+import type { Clock } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
+import type { Logger } from '../../logging.js';
+import { ChatConversations } from '../../storage/chat-conversations.js';
+import type { JobQueue } from '../../storage/job-queue.js';
+import type { Storage } from '../../storage/services.js';
+import { createBotFramework } from './bot-framework.js';
+import { teamsDirectory } from './directory.js';
+import { EntraTokens } from './entra-token.js';
+import { teamsGateway } from './gateway.js';
+import { Graph } from './graph.js';
+import { teamsInbound } from './inbound.js';
+import { cardAudiences } from './audience.js';
+import { cardActions } from './card-actions.js';
+
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+
+export interface TeamsAdapterDeps {
+  teams: TeamsConfig;
+  http: Express;
+  storage: Storage;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  /** The viewer's link for a card's one-card token. */
+  viewUrl: (token: string) => string;
+}
+
+export interface TeamsAdapter {
+  /** Registered as the 'teams' platform in main.ts. */
+  platform: ChatPlatform;
+}
+
+export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
+  const { teams, storage } = d;
+  const logger = d.logger.child({ component: 'teams' });
+  const tokens = new EntraTokens(teams, d.clock);
+  const framework = createBotFramework(teams, tokens, logger);
+  const graph = new Graph(teams, tokens);
+  const conversations = new ChatConversations(storage.db);
+  const workspaceId = async () => (await storage.workspaces.ensure('teams', teams.tenantId, teams.tenantId, { type: 'system', id: 'teams' })).id;
+  const directory = teamsDirectory({ teams, framework, graph, conversations });
+  const audiences = cardAudiences({ teams, framework, graph });
+  const gateway = teamsGateway({ teams, framework, graph, tokens, conversations, workspaceId, logger });
+  const { db, audit } = storage;
+  const inbound = teamsInbound({
+    tenantId: teams.tenantId,
+    appId: teams.appId,
+    accept: { db, clock: d.clock, dataKeys: storage.dataKeys, audit, queue: d.queue, policies: storage.policies },
+    workspaces: storage.workspaces,
+    conversations,
+    directory,
+    framework,
+    commands: { appId: teams.appId, db, policies: storage.policies, directory },
+    actions: cardActions({
+      lifecycle: { db, audit, queue: d.queue, clock: d.clock },
+      link: { db, audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
+      invite: { db, audit, clock: d.clock, policies: storage.policies },
+      policies: storage.policies,
+      conversations,
+      audiences,
+      gateway,
+      viewUrl: d.viewUrl,
+    }),
+  });
+  // Activities are small JSON; anything larger is not Teams.
+  d.http.post(TEAMS_MESSAGES_PATH, express.json({ limit: '256kb' }), (req, res, next) => {
+    framework.handle(req, res, inbound).catch((error: unknown) => {
+      logger.error({ err: describeError(error) }, 'a Teams activity failed; Teams will retry it');
+      next(error);
+    });
+  });
+  return {
+    platform: { gateway, directory },
+  };
+}

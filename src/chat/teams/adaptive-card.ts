@@ -1,0 +1,103 @@
+// The card as an Adaptive Card (1.5, Universal Actions): what was shared
+// (kind, modality, body part), by whom, when, until when (Teams shows each
+// reader their own time zone through DATE()/TIME()), its state, and its
+// buttons: View opens the viewer; the others are Action.Execute, answered by
+// Loupe, which lets only the sender and admins do what only they may do.
+// No patient data and no pixels.
+import type { CardView } from '../../intake/card-view.js';
+import type { OutgoingActivity } from './activity.js';
+
+export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+export const CardVerb = {
+  /** Teams asks for one user's own view of the card (refresh), automatically or when they press Cancel on a form. */
+  Refresh: 'loupe.refresh',
+  Invite: 'loupe.invite',
+  InviteSubmit: 'loupe.invite.submit',
+  LinkPatientSubmit: 'loupe.link_patient.submit',
+  Revoke: 'loupe.revoke',
+  LinkPatient: 'loupe.link_patient',
+  RemovalDone: 'loupe.removal_done',
+} as const;
+
+const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+/** Rendered by Teams in the reader's time zone. */
+const when = (d: Date) => `{{DATE(${iso(d)}, SHORT)}} at {{TIME(${iso(d)})}}`;
+
+/** Adaptive Card text is markdown: its control characters are shown as typed. */
+const plain = (s: string) => s.replace(/[\\*_~`[\]<>#]/g, (c) => `\\${c}`);
+
+function what(card: CardView): string {
+  const f = card.facts;
+  if (f?.family === 'dicom') return plain(['DICOM image', f.modality, f.bodyPart].filter(Boolean).join(' · ')) + (f.frames && f.frames > 1 ? ` · ${f.frames} frames` : '');
+  return 'Clinical photo';
+}
+
+function stateLine(card: CardView): string {
+  switch (card.state) {
+    case 'active':
+      return `Available until ${when(card.expiresAt)}. **View** opens it after hospital sign-in.`;
+    case 'waiting_for_patient':
+      return `Waiting for a patient link: only its sender can open it until then. Available until ${when(card.expiresAt)}.`;
+    case 'expired':
+      return `Expired ${when(card.expiresAt)}: no longer available here.`;
+    case 'revoked':
+      return 'Revoked: no longer available here.';
+    default:
+      return 'Being secured…';
+  }
+}
+
+const execute = (title: string, verb: string, cardId: string, style?: 'positive' | 'destructive') => ({ type: 'Action.Execute', title, verb, data: { cardId }, ...(style ? { style } : {}) });
+
+export interface CardAudience {
+  /** Its sender (a mention). */
+  uploader: { id: string; name: string } | undefined;
+  /** This drawing is for its sender or an admin: it carries Revoke and Link patient. */
+  manage: boolean;
+  /** Who gets their own drawing (Teams' refresh.userIds: at most 60): the sender and the admins. */
+  refreshFor: string[];
+}
+
+/**
+ * The card's Adaptive Card; `viewUrl` is the link with its one-card token,
+ * absent once the card is expired or revoked. Everyone's drawing has View and
+ * Invite specialist; the sender's and admins' (asked for by Teams through
+ * refresh) add what only they may do. Loupe checks every press again.
+ */
+export function adaptiveCard(card: CardView, viewUrl: string | undefined, audience: CardAudience): Record<string, unknown> {
+  const { uploader } = audience;
+  const open = card.state === 'active' || card.state === 'waiting_for_patient';
+  const from = uploader ? `<at>${plain(uploader.name)}</at>` : 'its sender';
+  const body: Record<string, unknown>[] = [
+    { type: 'TextBlock', text: `🔒 **${what(card)}** secured by Loupe`, wrap: true, size: 'Medium' },
+    { type: 'TextBlock', text: `From ${from} · ${when(card.createdAt)}`, wrap: true, isSubtle: true, spacing: 'None' },
+    { type: 'TextBlock', text: stateLine(card), wrap: true },
+    ...(card.burnedInText ? [{ type: 'TextBlock', text: 'No preview: text may be burned into the image.', wrap: true, isSubtle: true }] : []),
+  ];
+  const actions =
+    open && viewUrl
+      ? [
+          { type: 'Action.OpenUrl', title: 'View', url: viewUrl, style: 'positive' },
+          execute('Invite specialist', CardVerb.Invite, card.cardId),
+          ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
+          ...(audience.manage ? [execute('Revoke', CardVerb.Revoke, card.cardId, 'destructive')] : []),
+        ]
+      : [];
+  const refresh = open && audience.refreshFor.length ? { refresh: { action: { type: 'Action.Execute', verb: CardVerb.Refresh, data: { cardId: card.cardId } }, userIds: audience.refreshFor.slice(0, 60) } } : {};
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body,
+    actions,
+    // The card's id, for finding a posted card again.
+    metadata: { loupeCardId: card.cardId },
+    ...refresh,
+    ...(uploader ? { msteams: { entities: [{ type: 'mention', text: `<at>${plain(uploader.name)}</at>`, mentioned: { id: uploader.id, name: uploader.name } }] } } : {}),
+  };
+}
+
+export function cardActivity(card: CardView, viewUrl: string | undefined, audience: CardAudience): OutgoingActivity {
+  return { type: 'message', summary: `${what(card)} secured by Loupe`, attachments: [{ contentType: CARD_CONTENT_TYPE, content: adaptiveCard(card, viewUrl, audience) }] };
+}

@@ -1,0 +1,127 @@
+// Card buttons in Teams (Action.Execute, answered with the pressing user's
+// own drawing of the card or a short message) and the Link patient dialog
+// (task/fetch, task/submit). Every press is decided again by the use cases:
+// a stale button, or one drawn for somebody else, does nothing it may not.
+import { cardAsSeenBy } from '../../app/card-as-seen-by.js';
+import type { ChatGateway } from '../../app/ports/chat-gateway.js';
+import { inviteSpecialist, type InviteDeps } from '../../app/invite-specialist.js';
+import { linkPatientForm } from '../../app/link-patient-form.js';
+import { linkPatient, type LinkPatientDeps } from '../../app/link-patient.js';
+import { reportOriginalDeleted } from '../../app/report-original-deleted.js';
+import { revokeCard } from '../../app/revoke-card.js';
+import type { CardLifecycleDeps } from '../../app/card-lifecycle-deps.js';
+import type { Requester } from '../../core/consult/rules.js';
+import { ErrorCode, isLoupeError } from '../../core/errors.js';
+import type { ChannelPolicies } from '../../storage/channel-policies.js';
+import type { ChatConversations } from '../../storage/chat-conversations.js';
+import { INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
+import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
+import type { cardAudiences } from './audience.js';
+import { inviteForm, linkDialog, linkForm } from './forms.js';
+
+export interface CardActionDeps {
+  lifecycle: CardLifecycleDeps;
+  link: LinkPatientDeps;
+  invite: InviteDeps;
+  policies: ChannelPolicies;
+  conversations: ChatConversations;
+  audiences: ReturnType<typeof cardAudiences>;
+  gateway: ChatGateway;
+  viewUrl: (token: string) => string;
+}
+
+const MESSAGE = 'application/vnd.microsoft.activity.message';
+/** An answer that shows the pressing user a short message. */
+export const says = (text: string) => ({ statusCode: 200, type: MESSAGE, value: text });
+const shows = (card: Record<string, unknown>) => ({ statusCode: 200, type: CARD_CONTENT_TYPE, value: card });
+
+function linkRefusal(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
+  if (isLoupeError(error, ErrorCode.InvalidInput)) return 'invalid';
+  if (isLoupeError(error, ErrorCode.Forbidden)) return 'forbidden';
+  if (isLoupeError(error, ErrorCode.AlreadyLinked)) return 'already_linked';
+  if (isLoupeError(error, ErrorCode.CardExpired)) return 'card_expired';
+  if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
+  return undefined;
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
+export function cardActions(d: CardActionDeps) {
+  /** The card as this user sees it now. */
+  async function drawn(workspaceId: string, cardId: string, who: Requester) {
+    const seen = await cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, viewUrl: d.viewUrl }, { cardId, who });
+    if (!seen) return says('This card is no longer known to Loupe.');
+    const c = await d.conversations.find(workspaceId, seen.view.channelId);
+    const audience = c ? await d.audiences.audienceOf(c, seen.view.uploaderId, seen.mayManage) : { uploader: undefined, manage: seen.mayManage, refreshFor: [] };
+    return shows(adaptiveCard(seen.view, seen.viewUrl, audience));
+  }
+
+  /** Links the patient from a form's fields; a refusal's words, or undefined once linked. */
+  async function link(cardId: string, who: Requester, f: Record<string, unknown>): Promise<string | undefined> {
+    try {
+      await linkPatient(d.link, { cardId, who, patient: { identifier: text(f['identifier']), issuer: text(f['issuer']), note: text(f['note']) } });
+      return undefined;
+    } catch (error) {
+      const refusal = linkRefusal(error);
+      if (!refusal) throw error;
+      return refusal === 'invalid' ? 'Give the identifier and who issued it.' : plain(LINK_REFUSED[refusal]);
+    }
+  }
+
+  async function onExecute(workspaceId: string, verb: string, data: Record<string, unknown>, who: Requester): Promise<unknown> {
+    const cardId = text(data['cardId']);
+    switch (verb) {
+      case CardVerb.Refresh:
+        return drawn(workspaceId, cardId, who);
+      case CardVerb.Revoke:
+        try {
+          await revokeCard(d.lifecycle, { cardId, who });
+        } catch (error) {
+          if (!isLoupeError(error, ErrorCode.Forbidden) && !isLoupeError(error, ErrorCode.NotFound)) throw error;
+          return says('Only the sender of this image or an admin can revoke it.');
+        }
+        return drawn(workspaceId, cardId, who);
+      case CardVerb.Invite:
+        return shows(inviteForm(cardId));
+      case CardVerb.InviteSubmit: {
+        const specialist = text(data['specialist']).toLowerCase();
+        if (!specialist) return shows(inviteForm(cardId, 'Choose a person.'));
+        const result = await inviteSpecialist(d.invite, { cardId, who, specialistId: specialist });
+        if (result.outcome === 'refused') return shows(inviteForm(cardId, INVITE_REFUSED[result.reason]));
+        if (result.outcome === 'invited') await d.gateway.announce(result.thread, result.announce);
+        return drawn(workspaceId, cardId, who);
+      }
+      case CardVerb.LinkPatient: {
+        const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
+        if (form.outcome === 'no_card') return says('This card is no longer known to Loupe.');
+        if (form.outcome === 'refused') return says(plain(LINK_REFUSED[form.reason]));
+        return shows(linkForm(form.cardId, form.defaultIssuer));
+      }
+      case CardVerb.LinkPatientSubmit: {
+        const refused = await link(cardId, who, data);
+        if (refused) return shows(linkForm(cardId, text(data['issuer']), refused));
+        return drawn(workspaceId, cardId, who);
+      }
+      case CardVerb.RemovalDone: {
+        const result = await reportOriginalDeleted({ db: d.link.db, queue: d.link.queue }, { assetId: text(data['value']), userId: who.userId });
+        return says(result === 'checking' ? 'Thank you: Loupe is checking that the original is gone.' : 'Only the sender of this upload can say so.');
+      }
+      default:
+        return says('Loupe does not know this action.');
+    }
+  }
+
+  /** The Link patient dialog, opened from the sender's private prompt. */
+  async function onDialog(name: 'task/fetch' | 'task/submit', data: Record<string, unknown>, who: Requester): Promise<unknown> {
+    const cardId = text(data['cardId']);
+    const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
+    if (form.outcome === 'no_card') return { task: { type: 'message', value: 'This card is no longer known to Loupe.' } };
+    if (form.outcome === 'refused') return { task: { type: 'message', value: plain(LINK_REFUSED[form.reason]) } };
+    if (name === 'task/fetch') return linkDialog(form.cardId, form.defaultIssuer);
+    const refused = await link(form.cardId, who, data);
+    if (refused) return linkDialog(form.cardId, text(data['issuer']) || form.defaultIssuer, refused);
+    return { task: { type: 'message', value: PROMPT_DONE } };
+  }
+
+  return { onExecute, onDialog };
+}

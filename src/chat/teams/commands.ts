@@ -1,0 +1,41 @@
+// `@Loupe help`, `@Loupe status` (what Loupe holds for this channel) and
+// `@Loupe policy` (admins: the team's owners or the configured ones; show and
+// set the channel policy), with the same vocabulary as Slack's `/loupe`.
+// In channels and group chats Loupe answers only when mentioned; in a
+// personal chat, any message is a command. Counts and settings only.
+import { channelStatus } from '../../app/channel-status.js';
+import { runPolicyCommand } from '../../app/run-policy-command.js';
+import type { ChannelPolicies } from '../../storage/channel-policies.js';
+import type { Database } from '../../storage/database.js';
+import { TEAMS_STYLE, policyAnswer, statusAnswer } from '../command-text.js';
+import { textWithoutMention, type TeamsActivity, type Whereabouts } from './activity.js';
+import type { TeamsDirectory } from './directory.js';
+
+export const TEAMS_COMMANDS = ['help', 'status', 'policy'] as const;
+
+const HELP = [
+  '**Loupe** keeps clinical images out of the chat. In a channel where interception is on, photos and DICOM files are taken out, stored encrypted with the patient, and replaced by a card whose **View** opens them after hospital sign-in.',
+  '`@Loupe status`: what Loupe holds for this channel.',
+  '`@Loupe policy`: the channel policy (the team’s owners and Loupe’s admins).',
+].join('\n\n');
+
+export interface CommandDeps {
+  appId: string;
+  db: Database;
+  policies: ChannelPolicies;
+  directory: TeamsDirectory;
+}
+
+/** The answer to a command in this message, or undefined when it is none. */
+export async function answerCommand(d: CommandDeps, a: TeamsActivity, where: Whereabouts, workspaceId: string, userId: string): Promise<string | undefined> {
+  const botId = `28:${d.appId}`;
+  const mentioned = (a.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id === botId);
+  if (where.kind !== 'personal' && !mentioned) return undefined;
+  const [sub = 'help', ...rest] = textWithoutMention(a, botId).split(/\s+/).filter(Boolean);
+  if (where.kind === 'personal' && sub !== 'help') return `${HELP}\n\nAsk for status and policy in the channel they are about.`;
+  const channel = { workspaceId, channelId: where.channelId };
+  if (sub.toLowerCase() === 'status') return statusAnswer(await channelStatus(d, channel), TEAMS_STYLE);
+  if (sub.toLowerCase() !== 'policy') return HELP;
+  const who = { userId, isAdmin: await d.directory.isAdminIn(workspaceId, where.channelId, userId) };
+  return policyAnswer(await runPolicyCommand(d, { ...channel, who, text: rest.join(' ') }), TEAMS_STYLE);
+}

@@ -1,0 +1,38 @@
+// Who is who in the tenant. Loupe knows Teams users by their Entra object id
+// (the `aadObjectId` of activities, the `oid` claim at sign-in). Admins: the
+// configured object ids everywhere, and a team's owners in that team.
+import type { ChatDirectory } from '../../app/ports/chat-directory.js';
+import type { TeamsConfig } from '../../config.js';
+import type { ChatConversations } from '../../storage/chat-conversations.js';
+import type { BotFramework } from './bot-framework.js';
+import type { Graph } from './graph.js';
+
+export interface TeamsDirectory extends ChatDirectory {
+  /** An admin where it matters: the configured ones, or an owner of the team this conversation belongs to. */
+  isAdminIn(workspaceId: string, conversationId: string, userId: string): Promise<boolean>;
+}
+
+export function teamsDirectory(d: { teams: TeamsConfig; framework: BotFramework; graph: Graph; conversations: ChatConversations }): TeamsDirectory {
+  const configured = (userId: string) => d.teams.adminObjectIds.includes(userId.toLowerCase());
+  return {
+    async userByEmail(_workspaceId, email) {
+      return (await d.graph.user(email))?.id.toLowerCase();
+    },
+    async userByObjectId(_workspaceId, oid) {
+      return (await d.graph.user(oid))?.id.toLowerCase();
+    },
+    async isChannelMember(workspaceId, channelId, userId) {
+      const c = await d.conversations.find(workspaceId, channelId);
+      if (!c) return false;
+      return (await d.framework.connector(c.serviceUrl).member(c.conversationId, userId)) !== undefined;
+    },
+    async isAdmin(_workspaceId, userId) {
+      return configured(userId);
+    },
+    async isAdminIn(workspaceId, conversationId, userId) {
+      if (configured(userId)) return true;
+      const c = await d.conversations.find(workspaceId, conversationId);
+      return Boolean(c?.teamId) && (await d.graph.teamOwners(c!.teamId!)).includes(userId.toLowerCase());
+    },
+  };
+}

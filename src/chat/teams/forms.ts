@@ -1,0 +1,59 @@
+// The forms Loupe answers a card's buttons with, as Adaptive Cards drawn for
+// the one user who pressed: Invite specialist (a people picker of the
+// conversation's members), and Link patient (identifier, issuer, an
+// encrypted note), in the card itself (Action.Execute) or in a dialog (task
+// module, Action.Submit) from the sender's private prompt.
+import { CARD_CONTENT_TYPE, CardVerb } from './adaptive-card.js';
+
+const card = (body: Record<string, unknown>[], actions: Record<string, unknown>[]) => ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, actions });
+const problem = (error: string | undefined) => (error ? [{ type: 'TextBlock', text: error, wrap: true, color: 'Attention' }] : []);
+
+export function inviteForm(cardId: string, error?: string): Record<string, unknown> {
+  return card(
+    [
+      { type: 'TextBlock', text: 'Invite a specialist', weight: 'Bolder', size: 'Medium' },
+      ...problem(error),
+      // Teams' people picker: the Entra object id of someone in this conversation.
+      { type: 'Input.ChoiceSet', id: 'specialist', label: 'Specialist', isRequired: true, errorMessage: 'Choose a person.', choices: [], 'choices.data': { type: 'Data.Query', dataset: 'graph.microsoft.com/users?scope=currentContext' } },
+      { type: 'TextBlock', text: 'They can open this consult’s images after hospital sign-in. They cannot invite others.', wrap: true, isSubtle: true },
+    ],
+    [
+      { type: 'Action.Execute', title: 'Invite', verb: CardVerb.InviteSubmit, data: { cardId }, style: 'positive' },
+      { type: 'Action.Execute', title: 'Cancel', verb: CardVerb.Refresh, data: { cardId }, associatedInputs: 'none' },
+    ],
+  );
+}
+
+const patientInputs = (issuer: string) => [
+  { type: 'Input.Text', id: 'identifier', label: 'Patient identifier (MRN)', isRequired: true, maxLength: 64, errorMessage: 'Give the identifier.' },
+  { type: 'Input.Text', id: 'issuer', label: 'Issued by', isRequired: true, maxLength: 64, value: issuer, errorMessage: 'Give who issued it.' },
+  { type: 'Input.Text', id: 'note', label: 'Note (kept encrypted with the image, never shown in chat)', isMultiline: true, maxLength: 1000 },
+];
+
+/** In the card itself, for its sender. */
+export function linkForm(cardId: string, issuer: string, error?: string): Record<string, unknown> {
+  return card(
+    [{ type: 'TextBlock', text: 'Link patient', weight: 'Bolder', size: 'Medium' }, ...problem(error), ...patientInputs(issuer)],
+    [
+      { type: 'Action.Execute', title: 'Link', verb: CardVerb.LinkPatientSubmit, data: { cardId }, style: 'positive' },
+      { type: 'Action.Execute', title: 'Cancel', verb: CardVerb.Refresh, data: { cardId }, associatedInputs: 'none' },
+    ],
+  );
+}
+
+/** In a dialog (task module): Action.Submit sends the form as task/submit. */
+export function linkDialog(cardId: string, issuer: string, error?: string) {
+  return {
+    task: {
+      type: 'continue',
+      value: {
+        title: 'Link patient',
+        width: 'medium',
+        card: { contentType: CARD_CONTENT_TYPE, content: card([...problem(error), ...patientInputs(issuer)], [{ type: 'Action.Submit', title: 'Link', data: { cardId } }]) },
+      },
+    },
+  };
+}
+
+/** Opens the Link patient dialog from a private prompt. */
+export const linkDialogButton = (cardId: string, title: string) => ({ type: 'Action.Submit', title, style: 'positive', data: { msteams: { type: 'task/fetch' }, cardId } });

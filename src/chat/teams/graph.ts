@@ -1,0 +1,130 @@
+// Microsoft Graph, as Loupe's Teams adapter uses it: the app token goes only
+// to the configured Graph host; file bytes come from SharePoint through
+// /shares (its redirect is followed only to an allowed file host, without
+// the token), pasted images from hosted contents; messages are read back
+// and hidden (policyViolation); team owners are listed.
+import type { TeamsConfig } from '../../config.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { checkFileUrl, downloadFile, readCapped } from '../download.js';
+import type { EntraTokens } from './entra-token.js';
+
+export interface GraphMessage {
+  id: string;
+  deletedDateTime: string | null;
+  policyViolation: { dlpAction?: string } | null;
+}
+
+export class Graph {
+  private readonly base: string;
+  private readonly scope: string;
+
+  constructor(
+    private readonly teams: TeamsConfig,
+    private readonly tokens: EntraTokens,
+  ) {
+    this.base = teams.graphUrl.href.replace(/\/$/, '');
+    this.scope = `${teams.graphUrl.origin}/.default`;
+  }
+
+  /** A Graph call; `path` is built by Loupe from ids, never taken from a payload. */
+  private async call(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await this.tokens.token(this.scope)}` };
+    return fetch(`${this.base}/${path}`, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+  }
+
+  private static failed(what: string, response: Response): LoupeError {
+    return new LoupeError(ErrorCode.TeamsRequestFailed, `Microsoft Graph refused to ${what} (HTTP ${response.status})`);
+  }
+
+  /** A SharePoint or OneDrive file by its URL, through /shares. */
+  async sharedFile(url: string, maxBytes: number): Promise<Buffer> {
+    const id = `u!${Buffer.from(url, 'utf8').toString('base64url')}`;
+    const response = await this.call(`shares/${id}/driveItem/content`);
+    if (response.status === 302 || response.status === 303) {
+      await response.body?.cancel();
+      const location = response.headers.get('location') ?? '';
+      // A pre-authenticated download: no token with it, and only from a file host.
+      checkFileUrl(location, this.teams.fileHosts, 'Teams');
+      return downloadFile(location, { hosts: this.teams.fileHosts, maxBytes, platform: 'Teams' });
+    }
+    return this.body(response, maxBytes, 'download a shared file');
+  }
+
+  /** A pasted image: a message's hosted content. */
+  async hostedContent(messagePath: string, contentId: string, maxBytes: number): Promise<Buffer> {
+    return this.body(await this.call(`${messagePath}/hostedContents/${encodeURIComponent(contentId)}/$value`), maxBytes, 'download a pasted image');
+  }
+
+  private async body(response: Response, maxBytes: number, what: string): Promise<Buffer> {
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new LoupeError(ErrorCode.DownloadFailed, 'the file is no longer in Teams');
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      if (response.status >= 500 || response.status === 429) throw Graph.failed(what, response);
+      throw new LoupeError(ErrorCode.DownloadFailed, `Loupe could not download it from Teams (HTTP ${response.status})`);
+    }
+    return readCapped(response, maxBytes);
+  }
+
+  /** A message as Graph has it now; undefined when it is gone altogether. */
+  async message(messagePath: string): Promise<GraphMessage | undefined> {
+    const response = await this.call(messagePath);
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw Graph.failed('read a message', response);
+    return (await response.json()) as GraphMessage;
+  }
+
+  /** Hides a message from everyone but its sender (DLP BlockAccess). `false`: the tenant does not allow it. */
+  async hide(messagePath: string): Promise<boolean> {
+    const response = await this.call(messagePath, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        policyViolation: {
+          dlpAction: 'BlockAccess',
+          verdictDetails: 'AllowOverrideWithoutJustification',
+          policyTip: {
+            generalText: 'Loupe secured this clinical image and took it out of the conversation. Open it from Loupe’s card in the thread.',
+            complianceUrl: 'https://learn.microsoft.com/purview/dlp-microsoft-teams',
+            matchedConditionDescriptions: ['Clinical image'],
+          },
+        },
+      }),
+    });
+    await response.body?.cancel();
+    if (response.ok) return true;
+    // Not licensed for Communications DLP, or the permission was not granted.
+    if (response.status === 403 || response.status === 401) return false;
+    throw Graph.failed('hide a message', response);
+  }
+
+  /** Loupe's own card for `cardId` among a thread's replies (channels) or a chat's messages, if it was posted. */
+  async findOwnCard(threadPath: string, isChannel: boolean, cardId: string, appId: string): Promise<string | undefined> {
+    const list = isChannel ? `${threadPath}/replies` : threadPath.replace(/\/messages\/[^/]+$/, '/messages');
+    const response = await this.call(`${list}?$top=50`);
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw Graph.failed('list messages', response);
+    const messages = ((await response.json()) as { value?: { id: string; from?: { application?: { id?: string } | null } | null; attachments?: { content?: string | null }[] }[] }).value ?? [];
+    const names = `"loupeCardId":"${cardId}"`;
+    // Only Loupe's own messages count: another app's message naming the card does not.
+    return messages.find((m) => m.from?.application?.id?.toLowerCase() === appId && (m.attachments ?? []).some((a) => a.content?.includes(names)))?.id;
+  }
+
+  /** The team's owners' Entra object ids. */
+  async teamOwners(teamId: string): Promise<string[]> {
+    const response = await this.call(`teams/${encodeURIComponent(teamId)}/members`);
+    if (!response.ok) throw Graph.failed('list the team’s members', response);
+    const members = ((await response.json()) as { value?: { userId?: string; roles?: string[] }[] }).value ?? [];
+    return members.filter((m) => m.roles?.includes('owner') && m.userId).map((m) => m.userId!.toLowerCase());
+  }
+
+  /** A user of this tenant, by Entra object id or email; undefined when none. */
+  async user(idOrEmail: string): Promise<{ id: string } | undefined> {
+    const response = await this.call(`users/${encodeURIComponent(idOrEmail)}?$select=id`);
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw Graph.failed('read a user', response);
+    return (await response.json()) as { id: string };
+  }
+}

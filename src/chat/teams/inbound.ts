@@ -1,0 +1,97 @@
+// What Loupe does with an authenticated Teams activity. Every one first
+// records how to reach its conversation. A person's message with images
+// becomes accepted uploads and queued ingests before Teams gets its answer,
+// so a retried or duplicated activity finds them accepted and adds nothing.
+// Commands are answered in the thread; card buttons and dialogs come back
+// as invokes (card-actions.ts).
+import { acceptUpload, type AcceptUploadDeps } from '../../app/accept-upload.js';
+import { AppJob } from '../../app/job-names.js';
+import type { AuditActor } from '../../core/audit/event.js';
+import type { ChatConversations } from '../../storage/chat-conversations.js';
+import type { Workspaces } from '../../storage/workspaces.js';
+import { kindOf, threadConversation, whereabouts, type TeamsActivity } from './activity.js';
+import type { BotFramework } from './bot-framework.js';
+import { says, type cardActions } from './card-actions.js';
+import { answerCommand, type CommandDeps } from './commands.js';
+import type { TeamsDirectory } from './directory.js';
+import { uploadsIn } from './uploads.js';
+
+export interface InboundDeps {
+  tenantId: string;
+  appId: string;
+  accept: AcceptUploadDeps;
+  workspaces: Workspaces;
+  conversations: ChatConversations;
+  directory: TeamsDirectory;
+  actions: ReturnType<typeof cardActions>;
+  commands: CommandDeps;
+  framework: BotFramework;
+}
+
+const TEAMS: AuditActor = { type: 'system', id: 'teams' };
+
+/** The words of a message, without markup (Teams sends HTML). */
+const plainText = (a: TeamsActivity) => (a.text ?? '').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+
+export function teamsInbound(d: InboundDeps) {
+  const workspaceId = async () => (await d.workspaces.ensure('teams', d.tenantId, d.tenantId, TEAMS)).id;
+
+  async function onMessage(a: TeamsActivity, workspace: string): Promise<void> {
+    const where = whereabouts(a);
+    const userId = a.from?.aadObjectId?.toLowerCase();
+    // Loupe's own messages, and anything not from a person of the tenant, are not uploads.
+    if (!where || !userId || a.from?.id === `28:${d.appId}`) return;
+    const uploads = uploadsIn(a, where.kind);
+    for (const upload of uploads) {
+      await acceptUpload(d.accept, {
+        workspaceId: workspace,
+        channelId: where.channelId,
+        threadId: where.threadId,
+        messageId: where.messageId,
+        uploaderId: userId,
+        sourceRef: upload.sourceRef,
+        messageText: plainText(a) || undefined,
+        filesInMessage: uploads.length,
+        ingestJob: AppJob.Ingest,
+        sourceLocator: JSON.stringify(upload.locator),
+      });
+    }
+    if (uploads.length) return;
+    const answer = await answerCommand(d.commands, a, where, workspace, userId);
+    if (answer) await d.framework.connector(a.serviceUrl).send(threadConversation(where.kind, where.channelId, where.threadId), { type: 'message', text: answer, textFormat: 'markdown' });
+  }
+
+  async function onInvoke(a: TeamsActivity, workspace: string): Promise<unknown> {
+    const userId = a.from?.aadObjectId?.toLowerCase();
+    const channelId = whereabouts(a)?.channelId ?? a.conversation.id;
+    if (!userId) return says('Loupe could not tell who you are.');
+    const who = async () => ({ userId, isAdmin: await d.directory.isAdminIn(workspace, channelId, userId) });
+    if (a.name === 'adaptiveCard/action') {
+      const action = (a.value as { action?: { verb?: unknown; data?: Record<string, unknown> } } | undefined)?.action;
+      if (!action || typeof action.verb !== 'string') return says('Loupe could not read this action.');
+      return d.actions.onExecute(workspace, action.verb, action.data ?? {}, await who());
+    }
+    if (a.name === 'task/fetch' || a.name === 'task/submit') {
+      const data = (a.value as { data?: Record<string, unknown> } | undefined)?.data ?? {};
+      return d.actions.onDialog(a.name, data, await who());
+    }
+    return undefined;
+  }
+
+  return async (a: TeamsActivity): Promise<unknown> => {
+    const workspace = await workspaceId();
+    const where = whereabouts(a);
+    const kind = kindOf(a);
+    await d.conversations.remember({
+      workspaceId: workspace,
+      conversationId: where?.channelId ?? a.conversation.id,
+      kind,
+      serviceUrl: a.serviceUrl,
+      teamId: a.channelData?.team?.aadGroupId?.toLowerCase() ?? null,
+      userId: kind === 'personal' ? (a.from?.aadObjectId?.toLowerCase() ?? null) : null,
+    });
+    if (a.type === 'message') return onMessage(a, workspace);
+    if (a.type === 'invoke') return onInvoke(a, workspace);
+    return undefined;
+  };
+}

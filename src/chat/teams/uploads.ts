@@ -1,0 +1,50 @@
+// The uploads a Teams message carries, in its three shapes (TEAMS.md):
+// channel and group-chat files in SharePoint (fetched through Graph /shares),
+// pasted images there as Graph hosted contents, and, in a personal chat,
+// files with a pre-authenticated download URL and pasted images on the Bot
+// Connector. Each becomes a PHI-free source ref (conversation, message,
+// position) and a locator, kept sealed, that says where its bytes are.
+import type { ConversationKind, TeamsActivity, TeamsAttachment } from './activity.js';
+
+export type Locator =
+  | { via: 'share'; url: string }
+  | { via: 'hosted'; contentId: string }
+  | { via: 'download'; url: string }
+  | { via: 'connector'; url: string };
+
+export interface TeamsUpload {
+  sourceRef: string;
+  locator: Locator;
+}
+
+const FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
+const HOSTED_IMG = /<img[^>]+src="[^"]*\/hostedContents\/([^/"]+)\/\$value"/gi;
+
+function fromAttachment(a: TeamsAttachment, kind: ConversationKind): Locator[] {
+  if (kind === 'personal') {
+    const url = (a.content as { downloadUrl?: unknown } | undefined)?.downloadUrl;
+    if (a.contentType === FILE_DOWNLOAD && typeof url === 'string') return [{ via: 'download', url }];
+    if (a.contentType.startsWith('image/') && a.contentUrl) return [{ via: 'connector', url: a.contentUrl }];
+    return [];
+  }
+  if (a.contentType === 'reference' && a.contentUrl) return [{ via: 'share', url: a.contentUrl }];
+  if (a.contentType === 'text/html' && typeof a.content === 'string') {
+    // Only the content id is taken from the markup: the Graph path is built from the conversation's own ids.
+    return [...a.content.matchAll(HOSTED_IMG)].map((m) => ({ via: 'hosted' as const, contentId: decodeURIComponent(m[1]!) }));
+  }
+  return [];
+}
+
+export function uploadsIn(a: TeamsActivity, kind: ConversationKind): TeamsUpload[] {
+  if (!a.id) return [];
+  const locators = (a.attachments ?? []).flatMap((attachment) => fromAttachment(attachment, kind));
+  return locators.map((locator, n) => ({ sourceRef: sourceRefOf(a.conversation.id, a.id!, n), locator }));
+}
+
+export const sourceRefOf = (conversationId: string, messageId: string, n: number) => `${conversationId}|${messageId}|${n}`;
+
+/** The conversation (with its thread) and message a source ref names. */
+export function parseSourceRef(sourceRef: string): { conversationId: string; messageId: string } | undefined {
+  const m = /^(.+)\|([^|]+)\|\d+$/.exec(sourceRef);
+  return m ? { conversationId: m[1]!, messageId: m[2]! } : undefined;
+}
