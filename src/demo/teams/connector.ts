@@ -92,6 +92,18 @@ export function connectorRoutes(state: TeamsState): Route[] {
       if (!u) return fail(ctx.res, 404, 'MemberNotFoundInConversation', 'The member was not found in the conversation.');
       send(ctx.res, 200, member(state, u));
     }),
+    route('GET', '/teams/v3/teams/:team', (ctx) => {
+      const team = state.dir.teams.find((t) => t.id === ctx.params['team']);
+      if (!team) return fail(ctx.res, 404, 'NotFound', 'Team not found.');
+      const details = { id: team.id, name: team.name, aadGroupId: team.aadGroupId, channelCount: team.channels.length + 1, memberCount: team.members.length, type: 'standard' };
+      send(ctx.res, 200, details);
+    }),
+    route('GET', '/teams/v3/teams/:team/conversations', (ctx) => {
+      const team = state.dir.teams.find((t) => t.id === ctx.params['team']);
+      if (!team) return fail(ctx.res, 404, 'NotFound', 'Team not found.');
+      // Teams names every channel but General, whose id is the team's.
+      send(ctx.res, 200, { conversations: [{ id: team.id, name: null }, ...team.channels] });
+    }),
     route('GET', '/teams/v3/attachments/:id/views/original', (ctx) => {
       const h = state.hosted.get(ctx.params['id'] ?? '');
       if (!h) return fail(ctx.res, 404, 'NotFound', 'Attachment not found.');

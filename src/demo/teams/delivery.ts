@@ -11,7 +11,7 @@ export async function deliver(state: TeamsState, activity: Activity, o: { token?
   const serviceUrl = typeof activity['serviceUrl'] === 'string' ? activity['serviceUrl'] : state.serviceUrl;
   const token = o.token ?? (await state.keys.inboundToken(serviceUrl));
   const body = JSON.stringify(activity);
-  const auth = (await state.keys.isInbound(token)) ? 'bot_connector' : 'invalid';
+  const auth = (await state.keys.isInbound(token, serviceUrl)) ? 'bot_connector' : 'invalid';
   const call: RecordedCall = { host: 'delivery', method: 'POST', path: new URL(url).pathname, auth, status: 0, body };
   state.calls.push(call);
   const res = await fetch(url, {

@@ -34,7 +34,8 @@ export class TeamsKeys {
   ) {}
 
   static async create(appId: string, tenantId: string): Promise<TeamsKeys> {
-    return new TeamsKeys(await keyPair(), await keyPair(), appId, tenantId);
+    const [channel, entra] = await Promise.all([keyPair(), keyPair()]);
+    return new TeamsKeys(channel, entra, appId, tenantId);
   }
 
   /** The JWKS at the OpenID metadata's jwks_uri: the channel key, endorsed for Teams. */
@@ -52,11 +53,11 @@ export class TeamsKeys {
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid }).sign(key.privateKey);
   }
 
-  /** Whether a token is one the stand-in signed for the bot, unaltered and current. */
-  async isInbound(token: string): Promise<boolean> {
+  /** Whether a token is one the stand-in signed for the bot, for this serviceUrl, unaltered and current. */
+  async isInbound(token: string, serviceUrl: string): Promise<boolean> {
     try {
-      await jwtVerify(token, this.channel.publicKey, { issuer: BOT_FRAMEWORK_ISSUER, audience: this.appId });
-      return true;
+      const { payload } = await jwtVerify(token, this.channel.publicKey, { issuer: BOT_FRAMEWORK_ISSUER, audience: this.appId });
+      return payload['serviceurl'] === serviceUrl;
     } catch {
       return false;
     }

@@ -94,7 +94,8 @@ export class TeamsState {
   conversation(id: string): Conversation | undefined {
     const [base = '', root] = id.split(';messageid=');
     for (const team of this.dir.teams) {
-      const channel = team.channels.find((c) => c.id === base);
+      // The team's id is its General channel's, which TeamsInfo uses for team rosters.
+      const channel = team.channels.find((c) => c.id === base) ?? (team.id === base ? { id: team.id, name: 'General' } : undefined);
       if (channel) return { type: 'channel', team, channel, ...(root ? { rootId: root } : {}) };
     }
     const chat = this.dir.groupChats.find((c) => c.id === base);
