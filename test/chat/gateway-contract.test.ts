@@ -3,8 +3,8 @@
 // channel's admins, fetch an upload within its size cap and only from its
 // own file hosts, remove an original and say how it went, and tell whether
 // an original is gone. `gatewayContract` runs against the Slack gateway on
-// its stand-in and against the in-memory fake the use-case tests rely on;
-// the Teams gateway will run it too.
+// its stand-in, the Teams gateway on its stand-in, and the in-memory fake
+// the use-case tests rely on.
 import { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatGateway } from '../../src/app/ports/chat-gateway.js';
@@ -14,6 +14,18 @@ import type { CardView } from '../../src/intake/card-view.js';
 import { createLogger } from '../../src/logging.js';
 import { SlackStandIn } from '../../src/demo/slack/index.js';
 import { RecordingChat } from '../support/recording-chat.js';
+import { loadConfig } from '../../src/config.js';
+import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS, TeamsStandIn } from '../../src/demo/teams/index.js';
+import { createBotFramework } from '../../src/chat/teams/bot-framework.js';
+import { EntraTokens } from '../../src/chat/teams/entra-token.js';
+import { Graph } from '../../src/chat/teams/graph.js';
+import { teamsGateway } from '../../src/chat/teams/gateway.js';
+import { uploadsIn } from '../../src/chat/teams/uploads.js';
+import type { TeamsActivity } from '../../src/chat/teams/activity.js';
+import { systemClock } from '../../src/core/clock.js';
+import { ChatConversations } from '../../src/storage/chat-conversations.js';
+import { createTestDatabase } from '../support/database.js';
+import { TEAMS_APP_ID, TEAMS_SECRET, teamsEnv } from '../support/teams.js';
 
 /** A gateway under test, with what its users would see. */
 export interface GatewayUnderTest {
@@ -168,6 +180,54 @@ gatewayContract('Slack', async ({ canRemove, trustFileHost }) => {
     saidInThread: async (threadId) => live((m) => m.threadTs === threadId && m.ts !== threadId && !m.ephemeralTo),
     fileDeleted: async (id) => slack.file(id)?.deleted ?? true,
     close: () => slack.close(),
+  };
+});
+
+// The Teams gateway, on the Teams stand-in: Graph hides originals (policyViolation), or, without that right, the sender is asked.
+gatewayContract('Teams', async ({ canRemove, trustFileHost }) => {
+  const standIn = await TeamsStandIn.start({ appId: TEAMS_APP_ID, tenantId: TEAMS_DEMO_TENANT_ID, clientSecret: TEAMS_SECRET });
+  const database = await createTestDatabase('pglite');
+  const teams = loadConfig({
+    ...teamsEnv(standIn),
+    ...(canRemove ? {} : { LOUPE_TEAMS_REMOVAL: 'ask' }),
+    ...(trustFileHost ? {} : { LOUPE_TEAMS_FILE_HOSTS: 'files.sharepoint.example' }),
+  }).teams!;
+  const logger = createLogger('silent');
+  const tokens = new EntraTokens(teams, systemClock);
+  const framework = createBotFramework(teams, tokens, logger);
+  const conversations = new ChatConversations(database.db);
+  const workspaceId = 'contract-workspace';
+  const gateway = teamsGateway({ teams, framework, graph: new Graph(teams, tokens), tokens, conversations, workspaceId: async () => workspaceId, logger });
+  const channelId = TEAMS_DEMO_TEAM.channels.wound.id;
+  const { amara, jordan, liWei } = TEAMS_DEMO_USERS;
+  // As the adapter records it from the first activity it takes there.
+  await conversations.remember({ workspaceId, conversationId: channelId, kind: 'channel', serviceUrl: standIn.serviceUrl, teamId: TEAMS_DEMO_TEAM.aadGroupId, userId: null });
+  const body = (m: (typeof standIn.messages)[number]) => m.text + JSON.stringify(m.attachments);
+  return {
+    gateway,
+    channelId,
+    uploaderId: amara.aadObjectId,
+    adminId: jordan.aadObjectId,
+    memberId: liWei.aadObjectId,
+    upload: async (bytes) => {
+      const posted = await standIn.postFile({ user: amara.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: channelId }, name: 'photo.jpg', bytes }, { deliver: false });
+      const [upload] = uploadsIn(posted.activity as unknown as TeamsActivity, 'channel');
+      return { sourceRef: upload!.sourceRef, locator: JSON.stringify(upload!.locator), threadId: posted.messageId, messageId: posted.messageId };
+    },
+    message: async (id) => {
+      const m = standIn.messages.find((x) => x.id === id);
+      return m && { body: body(m), deleted: Boolean(m.deletedDateTime) || m.hiddenByPolicy };
+    },
+    toldPrivately: async (user) => standIn.personalMessages(user).filter((m) => m.byBot).map(body),
+    saidInThread: async (threadId) => standIn.messages.filter((m) => m.byBot && m.conversationId === `${channelId};messageid=${threadId}`).map(body),
+    fileDeleted: async (sourceRef) => {
+      const m = standIn.messages.find((x) => sourceRef.includes(`|${x.id}|`));
+      return !m || Boolean(m.deletedDateTime) || m.hiddenByPolicy;
+    },
+    close: async () => {
+      await standIn.close();
+      await database.drop();
+    },
   };
 });
 

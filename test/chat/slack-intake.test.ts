@@ -8,20 +8,18 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackStandIn } from '../../src/demo/slack/index.js';
-import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
-import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { acceptUpload } from '../../src/app/accept-upload.js';
 import type { Loupe } from '../../src/main.js';
 import { SESSION_COOKIE } from '../../src/web/viewer/http.js';
 import { ViewerSessions } from '../../src/storage/viewer-sessions.js';
 import { drained } from '../support/drain.js';
+import { plantedDicom as planted } from '../support/planted-dicom.js';
 import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 import { AppJob } from '../../src/app/job-names.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const BOT_TOKEN = 'xoxb-loupe-test-bot';
 const ADMIN_TOKEN = 'xoxp-loupe-test-admin';
 const PATIENT = { name: 'QUINTANILLA^ROSALIND', identifier: 'MRN77123Q', birthDate: '19470219' };
@@ -29,17 +27,8 @@ const WOUNDS = 'C0WOUNDS01';
 const RADIOLOGY = 'C0RADIOL01';
 const CLINICIAN = 'U0CLIN0001';
 
-async function plantedDicom(): Promise<Buffer> {
-  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
-  const ds = instance.dicom.dict;
-  ds['00100010'] = { vr: 'PN', Value: [{ Alphabetic: PATIENT.name }] };
-  ds['00100020'] = { vr: 'LO', Value: [PATIENT.identifier] };
-  ds['00100021'] = { vr: 'LO', Value: ['HOSPITAL-A'] };
-  ds['00100030'] = { vr: 'DA', Value: [PATIENT.birthDate] };
-  // A mis-filled header: the patient's name where the body part belongs (the scan below must not find it on the card).
-  ds['00180015'] = { vr: 'CS', Value: ['ROSALIND'] };
-  return writeInstance(instance);
-}
+// A mis-filled header: the patient's name where the body part belongs (the scan below must not find it on the card).
+const plantedDicom = () => planted(PATIENT, 'ROSALIND');
 
 describe.each(testEngines())('Slack intake on %s', (engine) => {
   let env: SlackLoupe;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTeamsPackage, validateTeamsManifest } from '../../scripts/teams-package.js';
+import { TEAMS_COMMANDS } from '../../src/chat/teams/commands.js';
 
 const APP_ID = '0f1e2d3c-4b5a-4697-8877-a6b5c4d3e2f1';
 const PUBLIC_URL = 'https://loupe.hospital.example';
@@ -64,6 +65,8 @@ describe('the Teams app package', () => {
     expect(bot?.scopes.sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(bot?.commandLists.flatMap((l) => l.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
     for (const list of bot?.commandLists ?? []) expect(list.commands).toEqual(COMMANDS);
+    // The commands the adapter answers, no more and no fewer.
+    expect(COMMANDS.map((c) => c.title)).toEqual([...TEAMS_COMMANDS]);
   });
 
   it('asks for exactly the resource-specific permissions that let Loupe read every message and know team owners', () => {

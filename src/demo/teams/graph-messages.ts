@@ -73,9 +73,21 @@ function hostedValue(state: TeamsState, ctx: Ctx): void {
   send(ctx.res, 200, h.bytes, h.contentType);
 }
 
+/** A thread's replies (channels), or a chat's messages, newest first as Graph lists them. */
+function list(state: TeamsState, ctx: Ctx): void {
+  const p = ctx.params;
+  const c = state.conversation(p['chat'] ?? p['c'] ?? '');
+  if (!c || (p['chat'] !== undefined ? c.type === 'channel' : c.type !== 'channel' || c.team.aadGroupId !== p['g'])) return fail(ctx.res, 404, 'NotFound', 'Not found.');
+  const inThread = (m: TeamsMessage) => m.conversationId.split(';messageid=')[0] === baseId(c) && (p['m'] === undefined || (m.threadRootId === p['m'] && m.id !== p['m']));
+  const found = state.messages.filter((m) => inThread(m)).reverse();
+  send(ctx.res, 200, { value: found.map((m) => chatMessage(state, c, m)) });
+}
+
 export function graphMessageRoutes(state: TeamsState): Route[] {
   const paths = [`${CHANNEL}/:m`, `${CHANNEL}/:m/replies/:reply`, `${CHAT}/:m`];
   return [
+    route('GET', `${CHANNEL}/:m/replies`, (ctx) => list(state, ctx)),
+    route('GET', CHAT, (ctx) => list(state, ctx)),
     ...paths.map((p) => route('GET', p, (ctx) => get(state, ctx))),
     ...paths.map((p) => route('PATCH', p, (ctx) => patch(state, ctx))),
     ...paths.map((p) => route('GET', `${p}/${VALUE}`, (ctx) => hostedValue(state, ctx))),

@@ -57,6 +57,9 @@ export function chatMessage(state: TeamsState, c: Conversation, m: TeamsMessage)
       : { user: null, application: { id: state.o.appId, displayName: 'Loupe', applicationIdentityType: 'bot' } },
     // A deleted message's content is gone; a hidden one stays readable to the app.
     body: { contentType: 'html', content: m.deletedDateTime ? '' : m.text },
-    attachments: [],
+    // Graph gives a card's JSON as a string.
+    attachments: m.deletedDateTime
+      ? []
+      : m.attachments.map((a, i) => ({ id: String(i), contentType: a['contentType'] ?? null, contentUrl: a['contentUrl'] ?? null, content: a['content'] === undefined ? null : typeof a['content'] === 'string' ? a['content'] : JSON.stringify(a['content']), name: a['name'] ?? null })),
   };
 }
