@@ -83,6 +83,6 @@ export const threadConversation = (kind: ConversationKind, channelId: string, th
 /** The words of a message without the bot's @mention. */
 export function textWithoutMention(a: TeamsActivity, botId: string): string {
   let text = a.text ?? '';
-  for (const e of a.entities ?? []) if (e.type === 'mention' && e.mentioned?.id === botId && e.text) text = text.replace(e.text, '');
+  for (const e of a.entities ?? []) if (e.type === 'mention' && e.mentioned?.id === botId && e.text) text = text.split(e.text).join(' ');
   return text.replace(/<[^>]+>/g, ' ').trim();
 }

@@ -1,0 +1,141 @@
+// Cards in Teams, pressed by the people who see them: the sender asked to
+// delete an original where Loupe may not hide it, expiry redrawing the card
+// for everyone, each user's own drawing (refresh) with only what they may do,
+// Link patient in the card and in the private prompt's dialog, Invite
+// specialist, and the @Loupe commands. Every press is checked again by Loupe.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS, type TeamsMessage, type TeamsStandIn } from '../../src/demo/teams/index.js';
+import type { Loupe } from '../../src/main.js';
+import { makePhotoFixtures } from '../support/photos.js';
+import { startTeamsLoupe, type TeamsLoupe } from '../support/teams.js';
+import { until } from '../support/until.js';
+
+const { amara: SENDER, liWei: COLLEAGUE, sam: SPECIALIST, jordan: OWNER } = TEAMS_DEMO_USERS;
+const WOUNDS = TEAMS_DEMO_TEAM.channels.wound.id;
+const RADIOLOGY = TEAMS_DEMO_TEAM.channels.radiology.id;
+
+const json = (v: unknown) => JSON.stringify(v ?? null);
+
+describe('Teams cards, buttons and commands', () => {
+  let env: TeamsLoupe;
+  let loupe: Loupe;
+  let teams: TeamsStandIn;
+  let photo: Buffer;
+
+  beforeAll(async () => {
+    // A tenant without Communications DLP: Loupe cannot hide originals, so it asks their senders.
+    env = await startTeamsLoupe('pglite', { dlp: false, env: { LOUPE_CARD_SWEEP_SECONDS: '1', PUBLIC_URL: 'https://loupe.hospital.example' } });
+    ({ loupe, teams } = env);
+    photo = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
+    const { policies } = loupe.services.storage;
+    await policies.change(env.workspaceId, WOUNDS, { interception: true }, { type: 'admin', id: 'test' });
+    // Radiology's cards live one second, so the sweep expires them during the test.
+    await policies.change(env.workspaceId, RADIOLOGY, { interception: true, cardLifetimeSeconds: 1 }, { type: 'admin', id: 'test' });
+  });
+  afterAll(() => env?.close());
+
+  const prisma = () => loupe.services.storage.db.prisma;
+  async function post(channel: string, user = SENDER.aadObjectId) {
+    const p = await teams.postFile({ user, place: { team: TEAMS_DEMO_TEAM.id, channel }, name: 'photo.jpg', bytes: photo });
+    const thread = `${channel};messageid=${p.messageId}`;
+    const message = await until('the card', () => teams.messages.find((m) => m.byBot && m.conversationId === thread));
+    const card = await until('the card row', async () => (await prisma().card.findFirst({ where: { threadId: p.messageId, messageId: { not: null } } })) ?? undefined);
+    return { posted: p, thread, message, card };
+  }
+  const execute = (user: string, thread: string, verb: string, data: Record<string, unknown>, replyToId?: string) =>
+    teams.invoke({ user, conversationId: thread, ...(replyToId ? { replyToId } : {}), name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+  const toldPrivately = (user: string, words: string) => until(`"${words}" in a personal chat`, () => teams.personalMessages(user).find((m) => json(m).includes(words)));
+
+  it('asks the sender privately to delete an original it may not hide, and believes the sender once it is gone', async () => {
+    const { posted, card } = await post(WOUNDS);
+    const ask = await toldPrivately(SENDER.aadObjectId, 'Please delete the original');
+    expect(json(ask)).toContain('loupe.removal_done');
+    expect(teams.messages.find((m) => m.id === posted.messageId)?.hiddenByPolicy).toBe(false);
+    await until('removal requested', async () => (await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } })).removal === 'requested');
+    const personal = ask.conversationId;
+    // Someone else's press of the sender's button is not believed.
+    expect(json((await execute(COLLEAGUE.aadObjectId, personal, 'loupe.removal_done', { value: card.assetId })).body)).toContain('Only the sender');
+    // The sender's press while it is still there gets a reminder...
+    await execute(SENDER.aadObjectId, personal, 'loupe.removal_done', { value: card.assetId });
+    await toldPrivately(SENDER.aadObjectId, 'still in the channel');
+    // ...and once they deleted it, Loupe reads the deletion back through Graph and records it.
+    teams.deleteByUser(posted.conversationId, posted.messageId);
+    await execute(SENDER.aadObjectId, personal, 'loupe.removal_done', { value: card.assetId });
+    await until('removed', async () => (await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } })).removal === 'removed');
+  });
+
+  it('redraws a card for everyone when it expires: no View, and its link stops working', async () => {
+    const { message, card } = await post(RADIOLOGY);
+    expect(json(message.attachments)).toContain('/view/');
+    await until('the expiry redraw', () => json(teams.messages.find((m) => m.id === message.id)?.attachments).includes('Expired'));
+    expect(json(teams.messages.find((m) => m.id === message.id)?.attachments)).not.toContain('/view/');
+    expect(await prisma().linkToken.count({ where: { cardId: card.id, revokedAt: null } })).toBe(0);
+  });
+
+  it('draws the card for each user: Revoke and Link patient only for its sender and the team’s owners', async () => {
+    const { thread, message, card } = await post(WOUNDS);
+    const everyone = json(message.attachments);
+    expect(everyone).toContain('Invite specialist');
+    expect(everyone).not.toContain('loupe.revoke');
+    // Teams asks Loupe for the sender's and the owners' own drawings.
+    expect(everyone).toContain(`"userIds":["${SENDER.id}","${OWNER.id}"]`);
+    const own = json((await execute(SENDER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body);
+    expect(own).toContain('loupe.revoke');
+    expect(own).toContain('loupe.link_patient');
+    expect(json((await execute(OWNER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body)).toContain('loupe.revoke');
+    const theirs = json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body);
+    expect(theirs).not.toContain('loupe.revoke');
+    expect(theirs).toMatch(/\/view\/[A-Za-z0-9_-]{43}/);
+    // A user's own drawing has a link of its own: everyone else's keeps working.
+    expect(await prisma().linkToken.count({ where: { cardId: card.id, revokedAt: null } })).toBe(4);
+  });
+
+  it('links a patient from the card’s form, for its sender only, and activates the card for everyone', async () => {
+    const { thread, message, card } = await post(WOUNDS);
+    expect(json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.link_patient', { cardId: card.id }, message.id)).body)).toContain('Only the sender');
+    const form = json((await execute(SENDER.aadObjectId, thread, 'loupe.link_patient', { cardId: card.id }, message.id)).body);
+    expect(form).toContain('Patient identifier (MRN)');
+    const missing = json((await execute(SENDER.aadObjectId, thread, 'loupe.link_patient.submit', { cardId: card.id, identifier: '', issuer: '' }, message.id)).body);
+    expect(missing).toContain('Give the identifier');
+    const linked = json((await execute(SENDER.aadObjectId, thread, 'loupe.link_patient.submit', { cardId: card.id, identifier: 'MRN90210X', issuer: 'HOSPITAL-A', note: 'left shin' }, message.id)).body);
+    expect(linked).toContain('Available until');
+    expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('active');
+    await until('the card redrawn for everyone', () => json(teams.messages.find((m) => m.id === message.id)?.attachments).includes('Available until'));
+    expect(teams.calls.filter((c) => c.host !== 'delivery').some((c) => c.body.includes('MRN90210X') || c.body.includes('left shin'))).toBe(false);
+  });
+
+  it('links a patient from the dialog of the sender’s private prompt', async () => {
+    const { card } = await post(WOUNDS);
+    const prompt = await until('the prompt', () => teams.personalMessages(SENDER.aadObjectId).find((m: TeamsMessage) => json(m).includes(card.id) && json(m).includes('task/fetch')));
+    const dialog = (user: string, name: 'task/fetch' | 'task/submit', data: Record<string, unknown>) => teams.invoke({ user, conversationId: prompt.conversationId, name, value: { data } });
+    expect(json((await dialog(COLLEAGUE.aadObjectId, 'task/fetch', { cardId: card.id })).body)).toContain('Only the sender');
+    expect(json((await dialog(SENDER.aadObjectId, 'task/fetch', { cardId: card.id })).body)).toContain('"type":"continue"');
+    const done = json((await dialog(SENDER.aadObjectId, 'task/submit', { cardId: card.id, identifier: 'MRN31337Z', issuer: 'HOSPITAL-A' })).body);
+    expect(done).toContain('Linked to a patient');
+    expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('active');
+  });
+
+  it('invites a specialist and announces it in the thread', async () => {
+    const { thread, message, card } = await post(WOUNDS);
+    expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.invite', { cardId: card.id }, message.id)).body)).toContain('graph.microsoft.com/users');
+    await execute(SENDER.aadObjectId, thread, 'loupe.invite.submit', { cardId: card.id, specialist: SPECIALIST.aadObjectId }, message.id);
+    const said = await until('the announcement', () => teams.messages.find((m) => m.byBot && m.conversationId === thread && m.text.includes('was invited')));
+    expect(said.text).toBe(`${SPECIALIST.name} was invited to this consult by ${SENDER.name}.`);
+    expect(await prisma().grant.count({ where: { userId: SPECIALIST.aadObjectId, consultId: card.consultId, revokedAt: null } })).toBe(1);
+  });
+
+  it('answers @Loupe status and policy in the thread, lets only admins change the policy, and ignores messages not meant for it', async () => {
+    const said = (root: string) => teams.messages.filter((m) => m.byBot && m.conversationId === `${WOUNDS};messageid=${root}`).map((m) => m.text);
+    const status = await teams.postText({ user: COLLEAGUE.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'status' });
+    expect((await until('the status', () => said(status.messageId)[0]))).toContain('Interception here is **on**');
+    const refused = await teams.postText({ user: COLLEAGUE.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set lifetime 2d' });
+    expect(await until('the refusal', () => said(refused.messageId)[0])).toContain('Only workspace admins');
+    const changed = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set lifetime 2d' });
+    expect(await until('the change', () => said(changed.messageId)[0])).toContain('updated');
+    expect((await loupe.services.storage.policies.effective(env.workspaceId, WOUNDS)).cardLifetimeSeconds).toBe(2 * 86400);
+    const chatter = await teams.postText({ user: COLLEAGUE.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'status of bed 4?', mention: false });
+    expect(chatter.delivery?.status).toBe(200);
+    expect(said(chatter.messageId)).toEqual([]);
+  });
+});
