@@ -100,6 +100,20 @@ describe.each(testEngines())('Teams intake on %s', (engine) => {
     for (const needle of [PATIENT.identifier, 'ABERNATHY', 'CORDELIA', PATIENT.birthDate, '1952-07-11']) expect(sent.filter((s) => s.includes(needle))).toEqual([]);
   });
 
+  it('links a photo to the patient its message names (the identifier pattern), and leaves a file that is no image in the chat', async () => {
+    const named = await teams.postFile({ user: AMARA, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, name: 'heel.jpg', bytes: photo, text: 'Pressure sore, MRN60606P' });
+    const asset = await assetOf(`${WOUNDS};messageid=${named.messageId}|${named.messageId}|`);
+    expect(asset.patientId).not.toBeNull();
+    const card = await until('the card', () => botMessagesIn(`${WOUNDS};messageid=${named.messageId}`)[0]);
+    expect(cardOf(card)).not.toContain('MRN60606P');
+    const notes = await teams.postFile({ user: AMARA, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, name: 'handover.txt', bytes: Buffer.from('Handover notes for the night shift\n') });
+    const left = await assetOf(`${WOUNDS};messageid=${notes.messageId}|${notes.messageId}|`);
+    expect(left.errorCode).toBe('LOUPE_NOT_AN_IMAGE');
+    await drained(loupe);
+    expect(teams.messages.find((m) => m.id === notes.messageId)?.hiddenByPolicy).toBe(false);
+    expect(botMessagesIn(`${WOUNDS};messageid=${notes.messageId}`)).toHaveLength(0);
+  });
+
   it('sends each token only to its own host: the Bot Connector token to the service URL, the Graph token to Graph, none to file downloads', async () => {
     await drained(loupe);
     const byHost = (host: string) => new Set(teams.calls.filter((c) => c.host === host).map((c) => c.auth));

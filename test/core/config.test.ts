@@ -92,3 +92,54 @@ describe('Slack configuration', () => {
     for (const value of Object.values(env)) if (value.length > 8) expect(text).not.toContain(value);
   });
 });
+
+describe('Teams configuration', () => {
+  const teams = { LOUPE_TEAMS_APP_ID: '4d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d', LOUPE_TEAMS_TENANT_ID: '0F7C5D1E-7A10-4C55-9B3E-000000000001', LOUPE_TEAMS_CLIENT_SECRET: 'a-client-secret-value' };
+
+  it('is off without credentials, and on Microsoft’s public cloud with them', () => {
+    expect(loadConfig({}).teams).toBeUndefined();
+    const c = loadConfig(teams).teams!;
+    expect(c.tenantId).toBe('0f7c5d1e-7a10-4c55-9b3e-000000000001');
+    expect(c.loginUrl.href).toBe('https://login.microsoftonline.com/');
+    expect(c.openIdMetadataUrl.href).toBe('https://login.botframework.com/v1/.well-known/openidconfiguration');
+    expect(c.tokenIssuer).toBe('https://api.botframework.com');
+    expect(c.graphUrl.href).toBe('https://graph.microsoft.com/v1.0');
+    expect(c.serviceUrlHosts).toEqual(['smba.trafficmanager.net']);
+    expect(c.fileHosts).toEqual(['.sharepoint.com']);
+    expect(c.removal).toBe('policy_violation');
+    expect(c.credential).toEqual({ kind: 'secret', secret: 'a-client-secret-value' });
+    // Teams configured: no demo, even on the embedded database.
+    expect(loadConfig(teams).demo).toBe(false);
+  });
+
+  it('takes a sovereign cloud’s endpoints, hosts and admins from configuration', () => {
+    const c = loadConfig({
+      ...teams,
+      LOUPE_TEAMS_LOGIN_URL: 'https://login.microsoftonline.us',
+      LOUPE_TEAMS_GRAPH_URL: 'https://graph.microsoft.us/v1.0',
+      LOUPE_TEAMS_BOT_SCOPE: 'https://api.botframework.us/.default',
+      LOUPE_TEAMS_SERVICE_URL_HOSTS: 'smba.infra.gov.teams.microsoft.us',
+      LOUPE_TEAMS_FILE_HOSTS: 'hospital.sharepoint.us,hospital-my.sharepoint.us',
+      LOUPE_TEAMS_ADMINS: '6F1A0C1E-0004-4A5B-9C01-000000000004',
+      LOUPE_TEAMS_REMOVAL: 'ask',
+    }).teams!;
+    expect([c.loginUrl.host, c.graphUrl.host, c.botScope]).toEqual(['login.microsoftonline.us', 'graph.microsoft.us', 'https://api.botframework.us/.default']);
+    expect(c.fileHosts).toEqual(['hospital.sharepoint.us', 'hospital-my.sharepoint.us']);
+    expect(c.adminObjectIds).toEqual(['6f1a0c1e-0004-4a5b-9c01-000000000004']);
+    expect(c.removal).toBe('ask');
+  });
+
+  it.each([
+    [{ LOUPE_TEAMS_CLIENT_SECRET: 'a-client-secret-value' }, 'LOUPE_TEAMS_APP_ID: required'],
+    [{ ...teams, LOUPE_TEAMS_TENANT_ID: undefined }, 'LOUPE_TEAMS_TENANT_ID: required'],
+    [{ ...teams, LOUPE_TEAMS_CLIENT_SECRET: undefined }, 'LOUPE_TEAMS_CLIENT_SECRET: required, unless LOUPE_TEAMS_CERTIFICATE_FILE'],
+    [{ ...teams, LOUPE_TEAMS_CERTIFICATE_FILE: '/etc/loupe/teams.pem' }, 'give a client secret or a certificate, not both'],
+    [{ ...teams, LOUPE_TEAMS_APP_ID: 'loupe-bot' }, "LOUPE_TEAMS_APP_ID: expected the bot's app id"],
+    [{ ...teams, LOUPE_TEAMS_SERVICE_URL_HOSTS: 'https://smba.trafficmanager.net/amer/' }, 'LOUPE_TEAMS_SERVICE_URL_HOSTS: expected host names'],
+    [{ ...teams, LOUPE_TEAMS_REMOVAL: 'delete' }, 'LOUPE_TEAMS_REMOVAL: expected policy_violation or ask'],
+  ])('refuses %o naming the variable, never its value', (env, message) => {
+    const text = configError(env as NodeJS.ProcessEnv);
+    expect(text).toContain(message);
+    expect(text).not.toContain('a-client-secret-value');
+  });
+});

@@ -32,8 +32,9 @@ export function teamsEnv(teams: TeamsStandIn): NodeJS.ProcessEnv {
   };
 }
 
-export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TeamsLoupe> {
-  const teams = await TeamsStandIn.start({ appId: TEAMS_APP_ID, tenantId: TEAMS_DEMO_TENANT_ID, clientSecret: TEAMS_SECRET, dlp: o.dlp ?? true });
+/** `certificate`: the app's registered certificate (PEM), for Loupe configured with its key instead of the secret. */
+export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv; certificate?: string } = {}): Promise<TeamsLoupe> {
+  const teams = await TeamsStandIn.start({ appId: TEAMS_APP_ID, tenantId: TEAMS_DEMO_TENANT_ID, clientSecret: TEAMS_SECRET, dlp: o.dlp ?? true, ...(o.certificate ? { certificate: o.certificate } : {}) });
   const inst = await createInstanceEnv(engine, { ...teamsEnv(teams), ...o.env });
   const loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
   const { port } = await loupe.listen();

@@ -1,6 +1,8 @@
 // Entra ID's token endpoint and the Bot Framework's OpenID metadata. The
 // token endpoint grants client credentials only, for exactly two resources:
 // the Bot Connector and Graph (this stand-in's, or Graph's real name).
+import { X509Certificate } from 'node:crypto';
+import { importX509, jwtVerify } from 'jose';
 import { BOT_CONNECTOR_RESOURCE, BOT_FRAMEWORK_ISSUER, GRAPH_RESOURCE } from './keys.js';
 import { route, send, type Route } from './http.js';
 import type { TeamsState } from './state.js';
@@ -15,6 +17,19 @@ function resourceOf(state: TeamsState, scope: string | null): string | undefined
   return resource !== undefined && graphResources(state).includes(resource) ? resource : undefined;
 }
 
+/** A client assertion (RFC 7523) signed by the registered certificate's key, naming it by thumbprint, for this app and this endpoint. */
+async function assertionValid(state: TeamsState, form: URLSearchParams, tokenUrl: string): Promise<boolean> {
+  const pem = state.o.certificate;
+  if (!pem || form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return false;
+  const x5t = Buffer.from(new X509Certificate(pem).fingerprint.replace(/:/g, ''), 'hex').toString('base64url');
+  try {
+    const { payload, protectedHeader } = await jwtVerify(form.get('client_assertion') ?? '', await importX509(pem, 'RS256'), { issuer: state.o.appId, subject: state.o.appId, audience: tokenUrl });
+    return protectedHeader.x5t === x5t && typeof payload.exp === 'number';
+  } catch {
+    return false;
+  }
+}
+
 export function loginRoutes(state: TeamsState): Route[] {
   return [
     route('POST', '/:tenant/oauth2/v2.0/token', async ({ res, params, body }) => {
@@ -25,7 +40,8 @@ export function loginRoutes(state: TeamsState): Route[] {
       if (form.get('grant_type') !== 'client_credentials') {
         return send(res, 400, { error: 'unsupported_grant_type', error_description: 'AADSTS70003: only client_credentials is supported here.' });
       }
-      if (form.get('client_id') !== state.o.appId || form.get('client_secret') !== state.o.clientSecret) {
+      const proven = form.has('client_assertion') ? await assertionValid(state, form, `${state.origins.login}/${params['tenant']}/oauth2/v2.0/token`) : form.get('client_secret') === state.o.clientSecret;
+      if (form.get('client_id') !== state.o.appId || !proven) {
         return send(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
       }
       const resource = resourceOf(state, form.get('scope'));

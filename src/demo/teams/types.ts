@@ -44,6 +44,8 @@ export interface TeamsStandInOptions {
   appId: string;
   tenantId: string;
   clientSecret: string;
+  /** A PEM certificate registered for the app: a client assertion signed by its key is taken instead of the secret. */
+  certificate?: string;
   /** The tenant is licensed for Communications DLP: Graph policyViolation PATCH works. Default true. */
   dlp?: boolean;
   /** Users, teams, group chats: defaults to the demo directory. */
