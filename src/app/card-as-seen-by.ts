@@ -4,7 +4,7 @@
 // whether this user may manage it (its sender, or an admin).
 import { cardView, type CardView } from '../intake/card-view.js';
 import { issueLinkToken } from '../intake/link-token.js';
-import type { Requester } from '../core/consult/rules.js';
+import type { WorkspaceRequester } from '../core/consult/rules.js';
 import type { Clock } from '../core/clock.js';
 import type { Database } from '../storage/database.js';
 import { transaction } from '../storage/transaction.js';
@@ -15,8 +15,8 @@ export interface CardAsSeen {
   mayManage: boolean;
 }
 
-export async function cardAsSeenBy(deps: { db: Database; clock: Clock; viewUrl: (token: string) => string }, { cardId, who }: { cardId: string; who: Requester }): Promise<CardAsSeen | undefined> {
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
+export async function cardAsSeenBy(deps: { db: Database; clock: Clock; viewUrl: (token: string) => string }, { cardId, who }: { cardId: string; who: WorkspaceRequester }): Promise<CardAsSeen | undefined> {
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
   if (!card) return undefined;
   const live = card.state === 'active' || card.state === 'waiting_for_patient';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), true)) : undefined;

@@ -9,7 +9,7 @@
 import { queueCardUpdate } from './queue-card-update.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import { consultPatientAfterCorrection, isCorrectionReason, mayCorrectPatient, type CorrectionReason } from '../core/consult/patient-link.js';
-import type { Requester } from '../core/consult/rules.js';
+import type { WorkspaceRequester } from '../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { transaction } from '../storage/transaction.js';
 import { patientKey, type LinkPatientDeps } from './link-patient.js';
@@ -31,7 +31,7 @@ export interface CorrectionResult {
 
 export interface CorrectPatientOptions {
   cardId: string;
-  who: Requester;
+  who: WorkspaceRequester;
   correction: PatientCorrection;
 }
 
@@ -43,7 +43,7 @@ export async function correctPatient(deps: LinkPatientDeps, { cardId, who, corre
   }
   const reason = input.reason;
   const actor: AuditActor = { type: who.isAdmin ? 'admin' : 'user', id: who.userId };
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
   if (!card) throw new LoupeError(ErrorCode.NotFound, 'no such card');
   const event = { actor, action: AuditAction.PatientCorrected, workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId };
   const facts = { uploaderId: card.asset.uploaderId, assetPatientId: card.asset.patientId, assetStatus: card.asset.status };
@@ -82,8 +82,8 @@ export async function correctPatient(deps: LinkPatientDeps, { cardId, who, corre
 }
 
 /** The question the Correct patient button asks before opening its form: undefined when it may. */
-export async function correctionRefusal(deps: Pick<LinkPatientDeps, 'db'>, { cardId, who }: { cardId: string; who: Requester }) {
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { asset: true } });
+export async function correctionRefusal(deps: Pick<LinkPatientDeps, 'db'>, { cardId, who }: { cardId: string; who: WorkspaceRequester }) {
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
   if (!card) return 'forbidden' as const;
   const decision = mayCorrectPatient(who, { uploaderId: card.asset.uploaderId, assetPatientId: card.asset.patientId, assetStatus: card.asset.status });
   return decision.allow ? undefined : decision.reason;

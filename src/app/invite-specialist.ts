@@ -8,7 +8,7 @@
 import { mayReshare, type ReshareDenyReason } from '../core/access/reshare.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
-import type { Requester } from '../core/consult/rules.js';
+import type { WorkspaceRequester } from '../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
@@ -25,7 +25,7 @@ export interface InviteDeps {
 
 export interface InviteOptions {
   cardId: string;
-  who: Requester;
+  who: WorkspaceRequester;
   specialistId: string;
 }
 
@@ -41,7 +41,7 @@ export type InviteResult =
   | { outcome: 'refused'; consultId: string; reason: ReshareDenyReason };
 
 export async function inviteSpecialist(deps: InviteDeps, { cardId, who, specialistId }: InviteOptions): Promise<InviteResult> {
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId }, include: { consult: true } });
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { consult: true } });
   if (!card) throw new LoupeError(ErrorCode.NotFound, 'no such card');
   const { consult } = card;
   const thread = { channelId: consult.channelId, threadId: consult.threadId };

@@ -8,7 +8,7 @@ import { queueCardUpdate } from './queue-card-update.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { mayLinkPatient, type LinkFacts, type LinkRefusal } from '../core/consult/patient-link.js';
-import type { Requester } from '../core/consult/rules.js';
+import type { WorkspaceRequester } from '../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
@@ -53,23 +53,23 @@ const REFUSALS: Record<LinkRefusal, [ErrorCode, string]> = {
 
 export const linkRefusalError = (reason: LinkRefusal) => new LoupeError(...REFUSALS[reason]);
 
-async function linkFacts(tx: Tx | Database['prisma'], cardId: string) {
-  const card = await tx.card.findUnique({ where: { id: cardId }, include: { asset: true } });
+async function linkFacts(tx: Tx | Database['prisma'], cardId: string, who: WorkspaceRequester) {
+  const card = await tx.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
   if (!card) throw new LoupeError(ErrorCode.NotFound, 'no such card');
   const facts: LinkFacts = { uploaderId: card.asset.uploaderId, assetPatientId: card.asset.patientId, assetStatus: card.asset.status, cardState: card.state, cardExpiresAt: card.expiresAt };
   return { card, facts };
 }
 
 /** The question the Link patient button asks before opening its form: undefined when linking may go ahead. */
-export async function linkRefusal(deps: Pick<LinkPatientDeps, 'db' | 'clock'>, { cardId, who }: { cardId: string; who: Requester }): Promise<LinkRefusal | undefined> {
-  const { facts } = await linkFacts(deps.db.prisma, cardId);
+export async function linkRefusal(deps: Pick<LinkPatientDeps, 'db' | 'clock'>, { cardId, who }: { cardId: string; who: WorkspaceRequester }): Promise<LinkRefusal | undefined> {
+  const { facts } = await linkFacts(deps.db.prisma, cardId, who);
   const decision = mayLinkPatient(who, facts, deps.clock.now());
   return decision.allow ? undefined : decision.reason;
 }
 
 export interface LinkPatientOptions {
   cardId: string;
-  who: Requester;
+  who: WorkspaceRequester;
   patient: PatientReference;
 }
 
@@ -77,11 +77,11 @@ export async function linkPatient(deps: LinkPatientDeps, { cardId, who, patient:
   const key = patientKey(ref);
   const actor: AuditActor = { type: who.isAdmin ? 'admin' : 'user', id: who.userId };
   // Asked first without a lock, so a stale form does not even create a patient record.
-  const pre = await linkFacts(deps.db.prisma, cardId);
+  const pre = await linkFacts(deps.db.prisma, cardId, who);
   const early = mayLinkPatient(who, pre.facts, deps.clock.now());
   const patientId = early.allow ? await deps.patients.link(pre.card.workspaceId, key, actor) : undefined;
   const refused = await transaction(deps.db, async (tx) => {
-    const { card, facts } = await linkFacts(tx, cardId);
+    const { card, facts } = await linkFacts(tx, cardId, who);
     const decision = mayLinkPatient(who, facts, deps.clock.now());
     const event = { actor, action: AuditAction.PatientLinked, workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId };
     if (!decision.allow || !patientId) {

@@ -15,6 +15,9 @@ export interface DownloadOptions {
   platform: string;
 }
 
+/** A download that has not finished by then is abandoned (its job retries): a stalled host must not hold a worker. */
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const allowed = (host: string, hosts: string[]) => hosts.some((h) => (h.startsWith('.') ? host.endsWith(h) && !host.includes(':') : host === h));
@@ -55,7 +58,7 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
 export async function downloadFile(url: string, o: DownloadOptions): Promise<Buffer> {
   const target = checkFileUrl(url, o.hosts, o.platform);
   // No redirects: Slack answers a bad token with one to its sign-in page, and a redirect could lead off the allowed hosts.
-  const response = await fetch(target, { headers: o.token ? { authorization: `Bearer ${o.token}` } : {}, redirect: 'manual' });
+  const response = await fetch(target, { headers: o.token ? { authorization: `Bearer ${o.token}` } : {}, redirect: 'manual', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   if (response.status !== 200) {
     await response.body?.cancel();
     throw new LoupeError(ErrorCode.DownloadFailed, `the file could not be downloaded from ${o.platform} (HTTP ${response.status})`);

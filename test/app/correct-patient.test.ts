@@ -43,8 +43,8 @@ describe.each(testEngines())('correctPatient on %s', (engine) => {
 
   it('lets the sender move the image: audited with both patients and the code, the text sealed, links revoked, the card redrawn', async () => {
     const c = await onWrongPatient();
-    expect(await correctionRefusal(deps(), { cardId: c.cardId, who: SENDER })).toBeUndefined();
-    const result = await correctPatient(deps(), { cardId: c.cardId, who: SENDER, correction });
+    expect(await correctionRefusal(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId } })).toBeUndefined();
+    const result = await correctPatient(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId }, correction });
     expect(result.previousPatientId).toBe(c.wrong);
     expect(result.patientId).not.toBe(c.wrong);
     expect(result.consultPatient).toBe('moved');
@@ -70,21 +70,21 @@ describe.each(testEngines())('correctPatient on %s', (engine) => {
   it('lets an admin correct it, audited as the admin; the same patient again is refused', async () => {
     const c = await onWrongPatient();
     const admin = { userId: 'UADMIN', isAdmin: true };
-    await correctPatient(deps(), { cardId: c.cardId, who: admin, correction: { ...correction, reason: 'identifier_typo' } });
+    await correctPatient(deps(), { cardId: c.cardId, who: { ...admin, workspaceId: c.workspaceId }, correction: { ...correction, reason: 'identifier_typo' } });
     expect(await s.db.prisma.auditEvent.findFirst({ where: { assetId: c.assetId, action: 'patient.corrected' }, select: { actorType: true, actorId: true, reason: true } })).toEqual({
       actorType: 'admin',
       actorId: 'UADMIN',
       reason: 'identifier_typo',
     });
-    await expect(correctPatient(deps(), { cardId: c.cardId, who: admin, correction })).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
+    await expect(correctPatient(deps(), { cardId: c.cardId, who: { ...admin, workspaceId: c.workspaceId }, correction })).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
     expect(await s.db.prisma.auditEvent.count({ where: { assetId: c.assetId, action: 'patient.corrected' } })).toBe(1);
   });
 
   it('refuses anyone else: a denied audit event, and the image, its links and its card unchanged', async () => {
     const c = await onWrongPatient();
     const other = { userId: 'UOTHER', isAdmin: false };
-    expect(await correctionRefusal(deps(), { cardId: c.cardId, who: other })).toBe('forbidden');
-    await expect(correctPatient(deps(), { cardId: c.cardId, who: other, correction })).rejects.toMatchObject({ code: 'LOUPE_FORBIDDEN' });
+    expect(await correctionRefusal(deps(), { cardId: c.cardId, who: { ...other, workspaceId: c.workspaceId } })).toBe('forbidden');
+    await expect(correctPatient(deps(), { cardId: c.cardId, who: { ...other, workspaceId: c.workspaceId }, correction })).rejects.toMatchObject({ code: 'LOUPE_FORBIDDEN' });
     expect((await s.db.prisma.asset.findUniqueOrThrow({ where: { id: c.assetId } })).patientId).toBe(c.wrong);
     expect((await s.db.prisma.consult.findUniqueOrThrow({ where: { id: c.consultId } })).patientId).toBe(c.wrong);
     expect(await liveLinks(c.cardId)).toBe(1);
@@ -95,8 +95,8 @@ describe.each(testEngines())('correctPatient on %s', (engine) => {
 
   it('refuses a correction without a known reason code or a real explanation before touching anything', async () => {
     const c = await onWrongPatient();
-    await expect(correctPatient(deps(), { cardId: c.cardId, who: SENDER, correction: { ...correction, reason: 'because' } })).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
-    await expect(correctPatient(deps(), { cardId: c.cardId, who: SENDER, correction: { ...correction, explanation: '  x ' } })).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
+    await expect(correctPatient(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId }, correction: { ...correction, reason: 'because' } })).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
+    await expect(correctPatient(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId }, correction: { ...correction, explanation: '  x ' } })).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
     expect((await s.db.prisma.asset.findUniqueOrThrow({ where: { id: c.assetId } })).patientId).toBe(c.wrong);
     expect(await s.db.prisma.auditEvent.count({ where: { assetId: c.assetId, action: 'patient.corrected' } })).toBe(0);
   });

@@ -26,7 +26,7 @@ describe.each(testEngines())('inviteSpecialist on %s', (engine) => {
   it('lets a participant with a live grant invite at hop 1, chained to their grant, and says what to announce', async () => {
     const c = await consultWithCard(s, NOW);
     const parent = await participantWithGrant(s, c.consultId, REQUESTER, { source: 'participant', expiresAt: new Date(NOW.getTime() + HOUR) }, 'requester');
-    const result = await inviteSpecialist(deps, { cardId: c.cardId, who: { userId: REQUESTER, isAdmin: false }, specialistId: SPECIALIST });
+    const result = await inviteSpecialist(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: REQUESTER, isAdmin: false }, specialistId: SPECIALIST });
     expect(result).toMatchObject({ outcome: 'invited', announce: { kind: 'specialist_invited', specialistId: SPECIALIST, inviterId: REQUESTER } });
     const grant = await s.db.prisma.grant.findFirstOrThrow({ where: { consultId: c.consultId, userId: SPECIALIST } });
     expect([grant.source, grant.hop, grant.parentGrantId, grant.grantedBy]).toEqual(['invitation', 1, parent, REQUESTER]);
@@ -34,9 +34,9 @@ describe.each(testEngines())('inviteSpecialist on %s', (engine) => {
     expect(grant.expiresAt.getTime()).toBe(NOW.getTime() + HOUR);
     expect(await invitesOf(c.consultId, 'success')).toBe(1);
     // Asked again: already there, nothing new.
-    expect((await inviteSpecialist(deps, { cardId: c.cardId, who: { userId: REQUESTER, isAdmin: false }, specialistId: SPECIALIST })).outcome).toBe('already_participant');
+    expect((await inviteSpecialist(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: REQUESTER, isAdmin: false }, specialistId: SPECIALIST })).outcome).toBe('already_participant');
     // The specialist cannot invite further.
-    expect(await inviteSpecialist(deps, { cardId: c.cardId, who: { userId: SPECIALIST, isAdmin: false }, specialistId: 'U0NURSE001' })).toMatchObject({ outcome: 'refused', reason: 'hop_limit' });
+    expect(await inviteSpecialist(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: SPECIALIST, isAdmin: false }, specialistId: 'U0NURSE001' })).toMatchObject({ outcome: 'refused', reason: 'hop_limit' });
   });
 
   it.each([
@@ -47,7 +47,7 @@ describe.each(testEngines())('inviteSpecialist on %s', (engine) => {
     const c = await consultWithCard(s, NOW);
     const member = 'U0MEMBER01';
     await participantWithGrant(s, c.consultId, member, grant);
-    expect(await inviteSpecialist(deps, { cardId: c.cardId, who: { userId: member, isAdmin: false }, specialistId: SPECIALIST })).toMatchObject({ outcome: 'refused', reason });
+    expect(await inviteSpecialist(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: member, isAdmin: false }, specialistId: SPECIALIST })).toMatchObject({ outcome: 'refused', reason });
     expect(await s.db.prisma.grant.count({ where: { consultId: c.consultId, userId: SPECIALIST } })).toBe(0);
     expect(await s.db.prisma.consultParticipant.count({ where: { consultId: c.consultId, userId: SPECIALIST } })).toBe(0);
     expect(await invitesOf(c.consultId, 'denied')).toBe(1);
@@ -55,7 +55,7 @@ describe.each(testEngines())('inviteSpecialist on %s', (engine) => {
 
   it('lets an admin invite without a grant of their own', async () => {
     const c = await consultWithCard(s, NOW);
-    expect((await inviteSpecialist(deps, { cardId: c.cardId, who: { userId: 'U0ADMIN001', isAdmin: true }, specialistId: SPECIALIST })).outcome).toBe('invited');
+    expect((await inviteSpecialist(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: 'U0ADMIN001', isAdmin: true }, specialistId: SPECIALIST })).outcome).toBe('invited');
     const grant = await s.db.prisma.grant.findFirstOrThrow({ where: { consultId: c.consultId, userId: SPECIALIST } });
     expect([grant.hop, grant.parentGrantId]).toEqual([1, null]);
   });

@@ -32,21 +32,21 @@ describe.each(testEngines())('linkPatient on %s', (engine) => {
 
   it('opens the form with the channel’s default issuer for the sender, and refuses anyone else', async () => {
     const c = await waiting();
-    expect(await linkPatientForm(deps(), { cardId: c.cardId, who: SENDER })).toEqual({ outcome: 'form', cardId: c.cardId, defaultIssuer: 'ST-MARY' });
-    expect(await linkPatientForm(deps(), { cardId: c.cardId, who: { userId: 'UOTHER', isAdmin: false } })).toEqual({ outcome: 'refused', reason: 'forbidden' });
-    expect(await linkPatientForm(deps(), { cardId: '00000000-0000-0000-0000-000000000000', who: SENDER })).toEqual({ outcome: 'no_card' });
+    expect(await linkPatientForm(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId } })).toEqual({ outcome: 'form', cardId: c.cardId, defaultIssuer: 'ST-MARY' });
+    expect(await linkPatientForm(deps(), { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: 'UOTHER', isAdmin: false } })).toEqual({ outcome: 'refused', reason: 'forbidden' });
+    expect(await linkPatientForm(deps(), { cardId: '00000000-0000-0000-0000-000000000000', who: { ...SENDER, workspaceId: c.workspaceId } })).toEqual({ outcome: 'no_card' });
   });
 
   it('links once: the card becomes active, the note is sealed, the redraw is queued; a second link is refused', async () => {
     const c = await waiting();
-    await linkPatient(deps(), { cardId: c.cardId, who: SENDER, patient: { identifier: 'MRN-1', issuer: 'ST-MARY', note: 'left heel' } });
+    await linkPatient(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId }, patient: { identifier: 'MRN-1', issuer: 'ST-MARY', note: 'left heel' } });
     const asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: c.assetId } });
     expect(asset.patientId).not.toBeNull();
     expect((await s.db.prisma.card.findUniqueOrThrow({ where: { id: c.cardId } })).state).toBe('active');
     expect(Buffer.from(asset.messageText!).includes(Buffer.from('left heel'))).toBe(false);
     expect(await readAssetText(s, s.db.prisma, asset)).toBe('Note: left heel');
     expect((await queued(s, AppJob.UpdateCard)).some((j) => (j.payload as { cardId: string }).cardId === c.cardId)).toBe(true);
-    await expect(linkPatient(deps(), { cardId: c.cardId, who: SENDER, patient: { identifier: 'MRN-2', issuer: 'ST-MARY' } })).rejects.toMatchObject({ code: 'LOUPE_ALREADY_LINKED' });
+    await expect(linkPatient(deps(), { cardId: c.cardId, who: { ...SENDER, workspaceId: c.workspaceId }, patient: { identifier: 'MRN-2', issuer: 'ST-MARY' } })).rejects.toMatchObject({ code: 'LOUPE_ALREADY_LINKED' });
     expect(await s.db.prisma.auditEvent.count({ where: { assetId: c.assetId, action: 'patient.linked', outcome: 'denied' } })).toBe(1);
   });
 });

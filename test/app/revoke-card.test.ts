@@ -25,21 +25,29 @@ describe.each(testEngines())('revokeCard on %s', (engine) => {
     const { deps } = chatDeps(s, clock);
     const c = await consultWithCard(s, NOW);
     await transaction(s.db, (tx) => issueLinkToken(tx, c.cardId, new Date(NOW.getTime() + 3600_000), NOW));
-    await expect(revokeCard(deps, { cardId: c.cardId, who: { userId: 'UOTHER', isAdmin: false } })).rejects.toMatchObject({ code: 'LOUPE_FORBIDDEN' });
+    await expect(revokeCard(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: 'UOTHER', isAdmin: false } })).rejects.toMatchObject({ code: 'LOUPE_FORBIDDEN' });
     expect((await s.db.prisma.card.findUniqueOrThrow({ where: { id: c.cardId } })).state).toBe('active');
     expect(await s.db.prisma.auditEvent.count({ where: { assetId: c.assetId, action: 'asset.revoked', outcome: 'denied' } })).toBe(1);
 
-    await revokeCard(deps, { cardId: c.cardId, who: { userId: REQUESTER, isAdmin: false } });
+    await revokeCard(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: REQUESTER, isAdmin: false } });
     expect((await s.db.prisma.card.findUniqueOrThrow({ where: { id: c.cardId } })).state).toBe('revoked');
     expect((await s.db.prisma.asset.findUniqueOrThrow({ where: { id: c.assetId } })).status).toBe('revoked');
     expect(await s.db.prisma.linkToken.count({ where: { cardId: c.cardId, revokedAt: null } })).toBe(0);
     expect((await queued(s, AppJob.UpdateCard)).filter((j) => (j.payload as { cardId: string }).cardId === c.cardId)).toHaveLength(1);
   });
 
+  it('does not find a card of another workspace, not even for that workspace’s admin', async () => {
+    const { deps } = chatDeps(s, clock);
+    const c = await consultWithCard(s, NOW);
+    const elsewhere = await consultWithCard(s, NOW, { platform: 'teams', team: 'TENANT-OTHER' });
+    await expect(revokeCard(deps, { cardId: c.cardId, who: { workspaceId: elsewhere.workspaceId, userId: 'UADMIN', isAdmin: true } })).rejects.toMatchObject({ code: 'LOUPE_NOT_FOUND' });
+    expect((await s.db.prisma.card.findUniqueOrThrow({ where: { id: c.cardId } })).state).toBe('active');
+  });
+
   it('lets an admin revoke anyone’s card', async () => {
     const { deps } = chatDeps(s, clock);
     const c = await consultWithCard(s, NOW);
-    await revokeCard(deps, { cardId: c.cardId, who: { userId: 'UADMIN', isAdmin: true } });
+    await revokeCard(deps, { cardId: c.cardId, who: { workspaceId: c.workspaceId, userId: 'UADMIN', isAdmin: true } });
     expect((await s.db.prisma.card.findUniqueOrThrow({ where: { id: c.cardId } })).state).toBe('revoked');
   });
 });

@@ -57,6 +57,12 @@ describe('Teams requests that are not from Teams', () => {
     await nothingStored();
   });
 
+  it('refuses an activity that names another tenant in any of its tenant fields with 403', async () => {
+    const mixed = { ...activity, channelData: { ...(activity['channelData'] as object), tenant: { id: '99999999-8888-4777-8666-555555555555' } } };
+    expect((await teams.deliver(mixed)).status).toBe(403);
+    await nothingStored();
+  });
+
   it('refuses an activity from another tenant with 403', async () => {
     const other = { ...activity, conversation: { ...(activity['conversation'] as object), tenantId: '99999999-8888-4777-8666-555555555555' }, channelData: { ...(activity['channelData'] as object), tenant: { id: '99999999-8888-4777-8666-555555555555' } } };
     expect((await teams.deliver(other)).status).toBe(403);

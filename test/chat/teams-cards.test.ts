@@ -5,7 +5,7 @@
 // specialist, and the @Loupe commands. Every press is checked again by Loupe.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS, type TeamsMessage, type TeamsStandIn } from '../../src/demo/teams/index.js';
+import { TEAMS_DEMO_GROUP_CHAT, TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS, type TeamsMessage, type TeamsStandIn } from '../../src/demo/teams/index.js';
 import type { Loupe } from '../../src/main.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { startTeamsLoupe, type TeamsLoupe } from '../support/teams.js';
@@ -30,13 +30,14 @@ describe('Teams cards, buttons and commands', () => {
     photo = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
     const { policies } = loupe.services.storage;
     await policies.change(env.workspaceId, WOUNDS, { interception: true }, { type: 'admin', id: 'test' });
+    await policies.change(env.workspaceId, TEAMS_DEMO_GROUP_CHAT.id, { interception: true }, { type: 'admin', id: 'test' });
     // Radiology's cards live one second, so the sweep expires them during the test.
     await policies.change(env.workspaceId, RADIOLOGY, { interception: true, cardLifetimeSeconds: 1 }, { type: 'admin', id: 'test' });
   });
   afterAll(() => env?.close());
 
   const prisma = () => loupe.services.storage.db.prisma;
-  async function post(channel: string, user = SENDER.aadObjectId) {
+  async function post(channel: string, user: string = SENDER.aadObjectId) {
     const p = await teams.postFile({ user, place: { team: TEAMS_DEMO_TEAM.id, channel }, name: 'photo.jpg', bytes: photo });
     const thread = `${channel};messageid=${p.messageId}`;
     const message = await until('the card', () => teams.messages.find((m) => m.byBot && m.conversationId === thread));
@@ -109,7 +110,8 @@ describe('Teams cards, buttons and commands', () => {
     const { card } = await post(WOUNDS);
     const prompt = await until('the prompt', () => teams.personalMessages(SENDER.aadObjectId).find((m: TeamsMessage) => json(m).includes(card.id) && json(m).includes('task/fetch')));
     const dialog = (user: string, name: 'task/fetch' | 'task/submit', data: Record<string, unknown>) => teams.invoke({ user, conversationId: prompt.conversationId, name, value: { data } });
-    expect(json((await dialog(COLLEAGUE.aadObjectId, 'task/fetch', { cardId: card.id })).body)).toContain('Only the sender');
+    // Someone else pressing in the sender's personal chat (a forged invoke) is not in the card's place.
+    expect(json((await dialog(COLLEAGUE.aadObjectId, 'task/fetch', { cardId: card.id })).body)).toContain('does not belong');
     expect(json((await dialog(SENDER.aadObjectId, 'task/fetch', { cardId: card.id })).body)).toContain('"type":"continue"');
     const done = json((await dialog(SENDER.aadObjectId, 'task/submit', { cardId: card.id, identifier: 'MRN31337Z', issuer: 'HOSPITAL-A' })).body);
     expect(done).toContain('Linked to a patient');
@@ -123,6 +125,35 @@ describe('Teams cards, buttons and commands', () => {
     const said = await until('the announcement', () => teams.messages.find((m) => m.byBot && m.conversationId === thread && m.text.includes('was invited')));
     expect(said.text).toBe(`${SPECIALIST.name} was invited to this consult by ${SENDER.name}.`);
     expect(await prisma().grant.count({ where: { userId: SPECIALIST.aadObjectId, consultId: card.consultId, revokedAt: null } })).toBe(1);
+  });
+
+  it('does nothing for a press that names a card of another conversation, even from a team owner', async () => {
+    const p = await teams.postFile({ user: SENDER.aadObjectId, place: { groupChat: TEAMS_DEMO_GROUP_CHAT.id }, name: 'photo.jpg', bytes: photo });
+    const card = await until('the group chat card', async () => (await prisma().card.findFirst({ where: { threadId: p.messageId, messageId: { not: null } } })) ?? undefined);
+    // Jordan owns the team, but the group chat is not the team's: from his own channel thread, the card's id gets him nothing.
+    const { thread } = await post(WOUNDS, OWNER.aadObjectId);
+    for (const [verb, data] of [
+      ['loupe.refresh', { cardId: card.id }],
+      ['loupe.revoke', { cardId: card.id }],
+      ['loupe.link_patient.submit', { cardId: card.id, identifier: 'WRONG-MRN-999', issuer: 'HOSPITAL-A' }],
+      ['loupe.invite.submit', { cardId: card.id, specialist: OWNER.aadObjectId }],
+    ] as const) {
+      const answer = json((await execute(OWNER.aadObjectId, thread, verb, data)).body);
+      expect(answer).toContain('does not belong to a card of this conversation');
+      expect(answer).not.toContain('/view/');
+    }
+    const dialog = await teams.invoke({ user: COLLEAGUE.aadObjectId, conversationId: thread, name: 'task/submit', value: { data: { cardId: card.id, identifier: 'WRONG-MRN-999', issuer: 'HOSPITAL-A' } } });
+    expect(json(dialog.body)).toContain('does not belong');
+    const after = await prisma().card.findUniqueOrThrow({ where: { id: card.id }, include: { asset: true } });
+    expect([after.state, after.asset.patientId]).toEqual(['waiting_for_patient', null]);
+    expect(await prisma().grant.count({ where: { consultId: card.consultId, userId: OWNER.aadObjectId } })).toBe(0);
+  });
+
+  it('refuses to invite someone who is not a person of the organisation', async () => {
+    const { thread, message, card } = await post(WOUNDS);
+    const answer = json((await execute(SENDER.aadObjectId, thread, 'loupe.invite.submit', { cardId: card.id, specialist: 'not-a-member-or-anyone' }, message.id)).body);
+    expect(answer).toContain('Choose a person of your organisation');
+    expect(await prisma().grant.count({ where: { userId: 'not-a-member-or-anyone' } })).toBe(0);
   });
 
   it('answers @Loupe status and policy in the thread, lets only admins change the policy, and ignores messages not meant for it', async () => {

@@ -206,7 +206,7 @@ describe('the viewer in Chromium', () => {
     await signIn(page, viewUrl, AMARA.email);
     const revoked = await upload(WOUNDS);
     const { storage, clock, queue } = { ...env.loupe.services, clock: env.loupe.services.clock };
-    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, { cardId: revoked.cardId, who: { userId: AMARA.id, isAdmin: false } });
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, { cardId: revoked.cardId, who: { workspaceId: env.workspaceId, userId: AMARA.id, isAdmin: false } });
     const r1 = await page.goto(revoked.url);
     expect(r1?.status()).toBe(403);
     expect(await page.textContent('h1')).toBe('Access revoked');
@@ -245,7 +245,7 @@ describe('the viewer in Chromium', () => {
   it('blanks the viewer at once, saying why, when the user acts on a revoked image before the page has noticed', async () => {
     const { page, uncaught, cardId: id } = await openFresh();
     const { storage, clock, queue } = env.loupe.services;
-    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, { cardId: id, who: { userId: AMARA.id, isAdmin: false } });
+    await revokeCard({ db: storage.db, audit: storage.audit, queue, clock }, { cardId: id, who: { workspaceId: env.workspaceId, userId: AMARA.id, isAdmin: false } });
     // Study details (the patient) refused: the page asks why and blanks, instead of an uncaught 403.
     await page.click('#details-button');
     await page.waitForSelector('#locked:not([hidden])', { timeout: STATUS_POLL_SECONDS * 1000 });
@@ -322,7 +322,7 @@ describe('the viewer in Chromium', () => {
 
   it('refuses a password-only sign-in where the channel policy requires multi-factor', async () => {
     const { storage, clock } = env.loupe.services;
-    await inviteSpecialist({ db: storage.db, audit: storage.audit, clock, policies: storage.policies }, { cardId, who: { userId: AMARA.id, isAdmin: false }, specialistId: SAM.id });
+    await inviteSpecialist({ db: storage.db, audit: storage.audit, clock, policies: storage.policies }, { cardId, who: { workspaceId: env.workspaceId, userId: AMARA.id, isAdmin: false }, specialistId: SAM.id });
     await storage.policies.change(env.workspaceId, RADIOLOGY, { requireMfa: true }, { type: 'admin', id: ADMIN });
     try {
       const page = await (await browser.newContext()).newPage();

@@ -9,7 +9,7 @@ export interface ViewerDirectory {
   /** The chat user whose verified profile email this is, in this workspace. */
   userByEmail(workspaceId: string, email: string): Promise<string | undefined>;
   /** The chat user with this Entra object id, on platforms that know users by it (Teams); undefined elsewhere. */
-  userByObjectId(workspaceId: string, oid: string): Promise<string | undefined>;
+  userByObjectId(workspaceId: string, oid: string, tenantId?: string): Promise<string | undefined>;
   isChannelMember(workspaceId: string, channelId: string, userId: string): Promise<boolean>;
   /** Tells the channel's admins, privately, in their platform's words. */
   alertAdmins(workspaceId: string, channelId: string, notice: Notice): Promise<void>;
@@ -31,9 +31,9 @@ export function viewerDirectory(platforms: ChatPlatforms): ViewerDirectory {
   };
   return {
     userByEmail: async (workspaceId, email) => (await of(workspaceId))?.directory.userByEmail(workspaceId, email),
-    userByObjectId: async (workspaceId, oid) => {
+    userByObjectId: async (workspaceId, oid, tenantId) => {
       const directory = (await of(workspaceId))?.directory;
-      return directory?.userByObjectId ? directory.userByObjectId(workspaceId, oid) : undefined;
+      return directory?.userByObjectId ? directory.userByObjectId(workspaceId, oid, tenantId) : undefined;
     },
     isChannelMember: async (workspaceId, channelId, userId) => (await (await of(workspaceId))?.directory.isChannelMember(workspaceId, channelId, userId)) ?? false,
     alertAdmins: async (workspaceId, channelId, notice) => {

@@ -69,6 +69,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     invite: { db: storage.db, audit: storage.audit, clock: d.clock, policies: storage.policies },
     queue: d.queue,
     isAdmin,
+    workspaces: storage.workspaces,
     responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
     logger: d.logger.child({ component: 'slack' }),
   });

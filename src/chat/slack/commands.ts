@@ -33,7 +33,7 @@ export function registerCommands(bolt: App, d: CommandDeps): void {
     const answer = (text: string) => respond({ response_type: 'ephemeral', text });
     if (sub === 'status') return void (await answer(statusAnswer(await channelStatus(d, { workspaceId: workspace.id, channelId: command.channel_id }))));
     if (sub !== 'policy') return void (await answer(HELP));
-    const who = { userId: command.user_id, isAdmin: await d.isAdmin(command.user_id) };
+    const who = { workspaceId: workspace.id, userId: command.user_id, isAdmin: await d.isAdmin(command.user_id) };
     await answer(policyAnswer(await runPolicyCommand(d, { workspaceId: workspace.id, channelId: command.channel_id, who, text: rest.join(' ') })));
   });
 }

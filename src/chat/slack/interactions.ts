@@ -16,6 +16,7 @@ import type { Logger } from '../../logging.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../storage/job-queue.js';
+import type { Workspaces } from '../../storage/workspaces.js';
 import { CardAction } from './card-blocks.js';
 import { INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
@@ -67,18 +68,26 @@ export interface InteractionDeps {
   invite: InviteDeps;
   queue: JobQueue;
   isAdmin: (userId: string) => Promise<boolean>;
+  workspaces: Workspaces;
   /** Where a response_url may point: Slack's hooks host (the stand-in's, in tests and the demo). */
   responseUrlHosts: string[];
   logger: Logger;
 }
 
 export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
+  /** Who pressed, in the workspace the press came from: a card of another workspace is not found for them. */
+  const requester = async (body: { user: { id: string; team_id?: string }; team: { id: string } | null }) => {
+    const teamId = body.team?.id ?? body.user.team_id ?? '';
+    const workspace = await d.workspaces.ensure('slack', teamId, teamId, { type: 'system', id: 'slack' });
+    return { workspaceId: workspace.id, userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+  };
+
   // A URL button still sends its click; there is nothing to do but acknowledge it.
   bolt.action(CardAction.View, async ({ ack }) => ack());
 
   bolt.action<BlockAction<ButtonAction>>(CardAction.Revoke, async ({ ack, body, action, client }) => {
     await ack();
-    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const who = await requester(body);
     try {
       await revokeCard(d.lifecycle, { cardId: action.value ?? '', who });
     } catch (error) {
@@ -113,7 +122,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
   bolt.view(INVITE_MODAL, async ({ ack, body, view, client }) => {
     const specialist = view.state.values[SPECIALIST_BLOCK]?.[SPECIALIST_ACTION]?.selected_user;
     if (!specialist) return void (await ack({ response_action: 'errors', errors: { [SPECIALIST_BLOCK]: 'Choose a person.' } }));
-    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const who = await requester(body);
     const result = await inviteSpecialist(d.invite, { cardId: view.private_metadata, who, specialistId: specialist });
     if (result.outcome === 'refused') return void (await ack({ response_action: 'errors', errors: { [SPECIALIST_BLOCK]: INVITE_REFUSED[result.reason] } }));
     await ack();
@@ -132,7 +141,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
   bolt.action<BlockAction<ButtonAction>>(PatientAction.Link, async ({ ack, body, action, client, respond }) => {
     await ack();
     const cardId = action.value ?? '';
-    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const who = await requester(body);
     const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
     if (form.outcome === 'no_card') return;
     // A stale prompt (already linked, card dead) says so in place instead of opening a form.
@@ -153,7 +162,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
 
   bolt.view(PATIENT_MODAL, async ({ ack, body, view }) => {
     const value = (block: string) => view.state.values[block]?.['value']?.value ?? '';
-    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const who = await requester(body);
     const meta = modalMetadata(view.private_metadata);
     try {
       await linkPatient(d.link, { cardId: meta.cardId, who, patient: { identifier: value('identifier'), issuer: value('issuer'), note: value('note') } });
@@ -170,7 +179,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
   bolt.action<BlockAction<ButtonAction>>(CardAction.CorrectPatient, async ({ ack, body, action, client }) => {
     await ack();
     const cardId = action.value ?? '';
-    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const who = await requester(body);
     const form = await correctPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
     if (form.outcome === 'refused') {
       if (body.channel) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: CORRECTION_REFUSED[form.reason] });
@@ -198,7 +207,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
   bolt.view(CORRECT_MODAL, async ({ ack, body, view }) => {
     const values = view.state.values;
     const value = (block: string) => values[block]?.['value']?.value ?? '';
-    const who = { userId: body.user.id, isAdmin: await d.isAdmin(body.user.id) };
+    const who = await requester(body);
     try {
       await correctPatient(d.link, {
         cardId: modalMetadata(view.private_metadata).cardId,

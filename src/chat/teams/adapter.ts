@@ -64,6 +64,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
       invite: { db, audit, clock: d.clock, policies: storage.policies },
       policies: storage.policies,
       conversations,
+      directory,
       audiences,
       gateway,
       viewUrl: d.viewUrl,

@@ -113,8 +113,9 @@ export function createBotFramework(teams: TeamsConfig, tokens: EntraTokens, logg
         // botbuilder passes some JWT library errors through as 500s: every failure here is a refusal.
         return refuse(res, describeError(error).message);
       }
-      const tenant = activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
-      if (tenant?.toLowerCase() !== teams.tenantId) {
+      // Every tenant the activity names must be this one, and it must name one.
+      const tenants = [activity.conversation?.tenantId, activity.channelData?.tenant?.id].filter((t): t is string => typeof t === 'string');
+      if (!tenants.length || tenants.some((t) => t.toLowerCase() !== teams.tenantId)) {
         logger.warn('refused an activity from another tenant');
         return void res.status(403).json({ error: 'forbidden' });
       }

@@ -10,14 +10,26 @@ import { linkPatient, type LinkPatientDeps } from '../../app/link-patient.js';
 import { reportOriginalDeleted } from '../../app/report-original-deleted.js';
 import { revokeCard } from '../../app/revoke-card.js';
 import type { CardLifecycleDeps } from '../../app/card-lifecycle-deps.js';
-import type { Requester } from '../../core/consult/rules.js';
+import type { WorkspaceRequester } from '../../core/consult/rules.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { ChatConversations } from '../../storage/chat-conversations.js';
+import { cardPlace } from '../../app/card-place.js';
+import type { ConversationKind } from './activity.js';
+import type { TeamsDirectory } from './directory.js';
 import { INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
 import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
 import type { cardAudiences } from './audience.js';
 import { inviteForm, linkDialog, linkForm } from './forms.js';
+
+/** A button press as Teams delivered it: who, and in which conversation (Teams sets both; the button's data is the client's). */
+export interface Press {
+  workspaceId: string;
+  userId: string;
+  /** The conversation it was pressed in, without its thread. */
+  channelId: string;
+  kind: ConversationKind;
+}
 
 export interface CardActionDeps {
   lifecycle: CardLifecycleDeps;
@@ -25,6 +37,7 @@ export interface CardActionDeps {
   invite: InviteDeps;
   policies: ChannelPolicies;
   conversations: ChatConversations;
+  directory: TeamsDirectory;
   audiences: ReturnType<typeof cardAudiences>;
   gateway: ChatGateway;
   viewUrl: (token: string) => string;
@@ -45,10 +58,26 @@ function linkRefusal(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | un
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
+/** A card id from elsewhere (another conversation, workspace, or none at all): nothing about it is said. */
+const NOT_HERE = 'This button does not belong to a card of this conversation.';
 
 export function cardActions(d: CardActionDeps) {
+  /**
+   * Who pressed, as the use cases see them, once the press is known to come
+   * from where its card is: the card's own conversation, or its sender's
+   * personal chat with Loupe (their private prompt). Whether they are an admin
+   * is decided in the card's conversation, never the one the press came from.
+   */
+  async function requester(press: Press, cardId: string): Promise<WorkspaceRequester | undefined> {
+    const place = await cardPlace({ db: d.lifecycle.db }, { cardId, workspaceId: press.workspaceId });
+    if (!place) return undefined;
+    const here = press.channelId === place.channelId || (press.kind === 'personal' && press.userId === place.uploaderId);
+    if (!here) return undefined;
+    return { workspaceId: press.workspaceId, userId: press.userId, isAdmin: await d.directory.isAdminIn(press.workspaceId, place.channelId, press.userId) };
+  }
+
   /** The card as this user sees it now. */
-  async function drawn(workspaceId: string, cardId: string, who: Requester) {
+  async function drawn(workspaceId: string, cardId: string, who: WorkspaceRequester) {
     const seen = await cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, viewUrl: d.viewUrl }, { cardId, who });
     if (!seen) return says('This card is no longer known to Loupe.');
     const c = await d.conversations.find(workspaceId, seen.view.channelId);
@@ -57,7 +86,7 @@ export function cardActions(d: CardActionDeps) {
   }
 
   /** Links the patient from a form's fields; a refusal's words, or undefined once linked. */
-  async function link(cardId: string, who: Requester, f: Record<string, unknown>): Promise<string | undefined> {
+  async function link(cardId: string, who: WorkspaceRequester, f: Record<string, unknown>): Promise<string | undefined> {
     try {
       await linkPatient(d.link, { cardId, who, patient: { identifier: text(f['identifier']), issuer: text(f['issuer']), note: text(f['note']) } });
       return undefined;
@@ -68,8 +97,16 @@ export function cardActions(d: CardActionDeps) {
     }
   }
 
-  async function onExecute(workspaceId: string, verb: string, data: Record<string, unknown>, who: Requester): Promise<unknown> {
+  async function onExecute(press: Press, verb: string, data: Record<string, unknown>): Promise<unknown> {
+    const workspaceId = press.workspaceId;
+    if (verb === CardVerb.RemovalDone) {
+      // The use case believes only the asset's uploader.
+      const result = await reportOriginalDeleted({ db: d.link.db, queue: d.link.queue }, { assetId: text(data['value']), userId: press.userId });
+      return says(result === 'checking' ? 'Thank you: Loupe is checking that the original is gone.' : 'Only the sender of this upload can say so.');
+    }
     const cardId = text(data['cardId']);
+    const who = await requester(press, cardId);
+    if (!who) return says(NOT_HERE);
     switch (verb) {
       case CardVerb.Refresh:
         return drawn(workspaceId, cardId, who);
@@ -86,6 +123,8 @@ export function cardActions(d: CardActionDeps) {
       case CardVerb.InviteSubmit: {
         const specialist = text(data['specialist']).toLowerCase();
         if (!specialist) return shows(inviteForm(cardId, 'Choose a person.'));
+        // The picker offers people of the organisation; a forged answer naming anyone else is refused.
+        if ((await d.directory.userByObjectId(workspaceId, specialist)) !== specialist) return shows(inviteForm(cardId, 'Choose a person of your organisation.'));
         const result = await inviteSpecialist(d.invite, { cardId, who, specialistId: specialist });
         if (result.outcome === 'refused') return shows(inviteForm(cardId, INVITE_REFUSED[result.reason]));
         if (result.outcome === 'invited') await d.gateway.announce(result.thread, result.announce);
@@ -102,18 +141,16 @@ export function cardActions(d: CardActionDeps) {
         if (refused) return shows(linkForm(cardId, text(data['issuer']), refused));
         return drawn(workspaceId, cardId, who);
       }
-      case CardVerb.RemovalDone: {
-        const result = await reportOriginalDeleted({ db: d.link.db, queue: d.link.queue }, { assetId: text(data['value']), userId: who.userId });
-        return says(result === 'checking' ? 'Thank you: Loupe is checking that the original is gone.' : 'Only the sender of this upload can say so.');
-      }
       default:
         return says('Loupe does not know this action.');
     }
   }
 
   /** The Link patient dialog, opened from the sender's private prompt. */
-  async function onDialog(name: 'task/fetch' | 'task/submit', data: Record<string, unknown>, who: Requester): Promise<unknown> {
+  async function onDialog(press: Press, name: 'task/fetch' | 'task/submit', data: Record<string, unknown>): Promise<unknown> {
     const cardId = text(data['cardId']);
+    const who = await requester(press, cardId);
+    if (!who) return { task: { type: 'message', value: NOT_HERE } };
     const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
     if (form.outcome === 'no_card') return { task: { type: 'message', value: 'This card is no longer known to Loupe.' } };
     if (form.outcome === 'refused') return { task: { type: 'message', value: plain(LINK_REFUSED[form.reason]) } };

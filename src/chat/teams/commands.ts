@@ -36,6 +36,6 @@ export async function answerCommand(d: CommandDeps, a: TeamsActivity, where: Whe
   const channel = { workspaceId, channelId: where.channelId };
   if (sub.toLowerCase() === 'status') return statusAnswer(await channelStatus(d, channel), TEAMS_STYLE);
   if (sub.toLowerCase() !== 'policy') return HELP;
-  const who = { userId, isAdmin: await d.directory.isAdminIn(workspaceId, where.channelId, userId) };
+  const who = { workspaceId, userId, isAdmin: await d.directory.isAdminIn(workspaceId, where.channelId, userId) };
   return policyAnswer(await runPolicyCommand(d, { ...channel, who, text: rest.join(' ') }), TEAMS_STYLE);
 }

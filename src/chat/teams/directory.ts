@@ -7,7 +7,10 @@ import type { ChatConversations } from '../../storage/chat-conversations.js';
 import type { BotFramework } from './bot-framework.js';
 import type { Graph } from './graph.js';
 
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface TeamsDirectory extends ChatDirectory {
+  userByObjectId(workspaceId: string, oid: string, tenantId?: string): Promise<string | undefined>;
   /** An admin where it matters: the configured ones, or an owner of the team this conversation belongs to. */
   isAdminIn(workspaceId: string, conversationId: string, userId: string): Promise<boolean>;
 }
@@ -18,7 +21,9 @@ export function teamsDirectory(d: { teams: TeamsConfig; framework: BotFramework;
     async userByEmail(_workspaceId, email) {
       return (await d.graph.user(email))?.id.toLowerCase();
     },
-    async userByObjectId(_workspaceId, oid) {
+    async userByObjectId(_workspaceId, oid, tenantId) {
+      // An object id only (Graph would also take a user principal name), of this tenant when the provider says which.
+      if (!OBJECT_ID.test(oid) || (tenantId !== undefined && tenantId.toLowerCase() !== d.teams.tenantId)) return undefined;
       return (await d.graph.user(oid))?.id.toLowerCase();
     },
     async isChannelMember(workspaceId, channelId, userId) {

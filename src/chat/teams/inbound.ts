@@ -63,17 +63,15 @@ export function teamsInbound(d: InboundDeps) {
 
   async function onInvoke(a: TeamsActivity, workspace: string): Promise<unknown> {
     const userId = a.from?.aadObjectId?.toLowerCase();
-    const channelId = whereabouts(a)?.channelId ?? a.conversation.id;
     if (!userId) return says('Loupe could not tell who you are.');
-    const who = async () => ({ userId, isAdmin: await d.directory.isAdminIn(workspace, channelId, userId) });
+    const press = { workspaceId: workspace, userId, channelId: whereabouts(a)?.channelId ?? a.conversation.id, kind: kindOf(a) };
     if (a.name === 'adaptiveCard/action') {
       const action = (a.value as { action?: { verb?: unknown; data?: Record<string, unknown> } } | undefined)?.action;
       if (!action || typeof action.verb !== 'string') return says('Loupe could not read this action.');
-      return d.actions.onExecute(workspace, action.verb, action.data ?? {}, await who());
+      return d.actions.onExecute(press, action.verb, action.data ?? {});
     }
     if (a.name === 'task/fetch' || a.name === 'task/submit') {
-      const data = (a.value as { data?: Record<string, unknown> } | undefined)?.data ?? {};
-      return d.actions.onDialog(a.name, data, await who());
+      return d.actions.onDialog(press, a.name, (a.value as { data?: Record<string, unknown> } | undefined)?.data ?? {});
     }
     return undefined;
   }

@@ -20,6 +20,17 @@ export interface TeamsUpload {
 const FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
 const HOSTED_IMG = /<img[^>]+src="[^"]*\/hostedContents\/([^/"]+)\/\$value"/gi;
 
+/** Graph's hosted-content ids are base64: anything else (a path, a broken escape) is not an image of this message. */
+function hostedContentId(raw: string): string | undefined {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return /^[A-Za-z0-9+/=_-]+$/.test(id) && id !== '.' && id !== '..' ? id : undefined;
+}
+
 function fromAttachment(a: TeamsAttachment, kind: ConversationKind): Locator[] {
   if (kind === 'personal') {
     const url = (a.content as { downloadUrl?: unknown } | undefined)?.downloadUrl;
@@ -30,7 +41,10 @@ function fromAttachment(a: TeamsAttachment, kind: ConversationKind): Locator[] {
   if (a.contentType === 'reference' && a.contentUrl) return [{ via: 'share', url: a.contentUrl }];
   if (a.contentType === 'text/html' && typeof a.content === 'string') {
     // Only the content id is taken from the markup: the Graph path is built from the conversation's own ids.
-    return [...a.content.matchAll(HOSTED_IMG)].map((m) => ({ via: 'hosted' as const, contentId: decodeURIComponent(m[1]!) }));
+    return [...a.content.matchAll(HOSTED_IMG)].flatMap((m) => {
+      const contentId = hostedContentId(m[1]!);
+      return contentId ? [{ via: 'hosted' as const, contentId }] : [];
+    });
   }
   return [];
 }

@@ -6,6 +6,11 @@ export interface Requester {
   isAdmin: boolean;
 }
 
+/** A requester acting in a workspace, as the use cases take one: a card of another workspace is not there for them. */
+export interface WorkspaceRequester extends Requester {
+  workspaceId: string;
+}
+
 /** Revoking a card: its uploader, or an admin. */
 export function mayRevoke(who: Requester, uploaderId: string): boolean {
   return who.isAdmin || who.userId === uploaderId;

@@ -26,6 +26,8 @@ export interface SignedIn {
   claim: string | undefined;
   /** The Entra object id (`oid`), when the provider gives one: how Teams users are matched. */
   objectId: string | undefined;
+  /** The Entra tenant (`tid`) the object id belongs to, when the provider says. */
+  tenantId: string | undefined;
 }
 
 export class RelyingParty {
@@ -95,6 +97,7 @@ export class RelyingParty {
       amr: Array.isArray(idToken.amr) ? idToken.amr.filter((a): a is string => typeof a === 'string') : [],
       claim: this.o.identityClaim === 'email' ? undefined : str(claims[this.o.identityClaim]),
       objectId: str(claims['oid'])?.toLowerCase(),
+      tenantId: str(claims['tid'])?.toLowerCase(),
     };
   }
 

@@ -17,7 +17,7 @@ export interface LinkDeps {
 /** The identity link's id, or undefined when nobody in the workspace matches. */
 export async function linkIdentity(d: LinkDeps, workspaceId: string, who: SignedIn): Promise<string | undefined> {
   // Teams knows its users by Entra object id: the provider's `oid` names them exactly.
-  const byObjectId = who.objectId ? await d.directory.userByObjectId(workspaceId, who.objectId) : undefined;
+  const byObjectId = who.objectId ? await d.directory.userByObjectId(workspaceId, who.objectId, who.tenantId) : undefined;
   if (byObjectId) return d.links.link({ workspaceId, chatUserId: byObjectId, issuer: who.issuer, subject: who.subject, method: 'entra_object_id', verifiedAt: d.clock.now() });
   const method = who.claim !== undefined ? 'claim' : 'email';
   // An unverified email proves nothing about whose account it is.
