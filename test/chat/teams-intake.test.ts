@@ -114,6 +114,20 @@ describe.each(testEngines())('Teams intake on %s', (engine) => {
     expect(botMessagesIn(`${WOUNDS};messageid=${notes.messageId}`)).toHaveLength(0);
   });
 
+  it('reads no file the message names outside the conversation’s own files (another site of the tenant)', async () => {
+    const elsewhere = teams.addSiteFile('HR', 'staff-photo.jpg', photo);
+    const posted = await teams.postFile({ user: AMARA, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, name: 'x.jpg', bytes: photo }, { deliver: false });
+    const attachments = (posted.activity['attachments'] as Record<string, unknown>[]).map((a) => (a['contentType'] === 'reference' ? { ...a, contentUrl: elsewhere } : a));
+    expect((await teams.deliver({ ...posted.activity, attachments })).status).toBe(200);
+    const asset = await assetOf(`${WOUNDS};messageid=${posted.messageId}|${posted.messageId}|`);
+    expect([asset.status, asset.errorCode]).toEqual(['failed', 'LOUPE_INVALID_INPUT']);
+    const share = `u!${Buffer.from(elsewhere).toString('base64url')}`;
+    expect(teams.calls.some((c) => c.path.includes(`${share}/driveItem/content`))).toBe(false);
+    expect(teams.calls.some((c) => c.host === 'files' && c.path.includes('/download/') && c.status === 200 && c.path.includes('HR'))).toBe(false);
+    await drained(loupe);
+    expect(botMessagesIn(`${WOUNDS};messageid=${posted.messageId}`)).toHaveLength(0);
+  });
+
   it('sends each token only to its own host: the Bot Connector token to the service URL, the Graph token to Graph, none to file downloads', async () => {
     await drained(loupe);
     const byHost = (host: string) => new Set(teams.calls.filter((c) => c.host === host).map((c) => c.auth));

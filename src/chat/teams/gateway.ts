@@ -30,6 +30,9 @@ export interface TeamsGatewayDeps {
   logger: Logger;
 }
 
+/** The conversation (without its thread) a source ref belongs to. */
+const baseOf = (sourceRef: string) => (parseSourceRef(sourceRef)?.conversationId ?? '').replace(/;messageid=\d+$/, '');
+
 /** Teams' own reasons an upload cannot be had are returned; transient trouble throws, to retry. */
 const FINAL = new Set<string>([ErrorCode.DownloadFailed, ErrorCode.ImageTooLarge, ErrorCode.InvalidInput]);
 
@@ -44,8 +47,12 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
 
   async function fetchBytes(locator: Locator, sourceRef: string, maxBytes: number): Promise<Buffer> {
     switch (locator.via) {
-      case 'share':
-        return d.graph.sharedFile(locator.url, maxBytes);
+      case 'share': {
+        // Only a file among the conversation's own: the channel's folder, or the sender's OneDrive in a chat.
+        const c = await conversation(baseOf(sourceRef));
+        const area = c.kind === 'channel' && c.teamId ? await d.graph.channelFiles(c.teamId, c.conversationId) : await d.graph.userFiles(locator.owner);
+        return d.graph.sharedFile(locator.url, maxBytes, area);
+      }
       case 'download':
         // Pre-authenticated: no token goes with it.
         return downloadFile(locator.url, { hosts: d.teams.fileHosts, maxBytes, platform: 'Teams' });
@@ -53,7 +60,7 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
         return downloadFile(locator.url, { token: await d.tokens.token(d.teams.botScope), hosts: d.teams.serviceUrlHosts, maxBytes, platform: 'Teams' });
       case 'hosted': {
         const ref = parseSourceRef(sourceRef);
-        const path = ref && messagePath(await conversation(ref.conversationId.replace(/;messageid=\d+$/, '')), ref.conversationId, ref.messageId);
+        const path = ref && messagePath(await conversation(baseOf(sourceRef)), ref.conversationId, ref.messageId);
         if (!path) throw new LoupeError(ErrorCode.DownloadFailed, 'the pasted image is not in a channel or group chat');
         return d.graph.hostedContent(path, locator.contentId, maxBytes);
       }
@@ -64,7 +71,7 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
   async function originalPath(sourceRef: string): Promise<string | undefined> {
     const ref = parseSourceRef(sourceRef);
     if (!ref) return undefined;
-    return messagePath(await conversation(ref.conversationId.replace(/;messageid=\d+$/, '')), ref.conversationId, ref.messageId);
+    return messagePath(await conversation(baseOf(sourceRef)), ref.conversationId, ref.messageId);
   }
 
   /** Display names for a notice's mentions, from the conversation's roster. */

@@ -14,6 +14,12 @@ export interface GraphMessage {
   policyViolation: { dlpAction?: string } | null;
 }
 
+/** Where files of a conversation may be: a drive, and (channels) a folder in it. */
+export interface FileArea {
+  driveId: string;
+  folderPath: string | undefined;
+}
+
 export class Graph {
   private readonly base: string;
   private readonly scope: string;
@@ -36,9 +42,19 @@ export class Graph {
     return new LoupeError(ErrorCode.TeamsRequestFailed, `Microsoft Graph refused to ${what} (HTTP ${response.status})`);
   }
 
-  /** A SharePoint or OneDrive file by its URL, through /shares. */
-  async sharedFile(url: string, maxBytes: number): Promise<Buffer> {
+  /**
+   * A SharePoint or OneDrive file by its URL, through /shares, only when it is
+   * in `allowed` (a drive, and a folder in it): the app may read any file of
+   * the tenant, so a message naming another site's file must not make it.
+   */
+  async sharedFile(url: string, maxBytes: number, allowed: FileArea): Promise<Buffer> {
     const id = `u!${Buffer.from(url, 'utf8').toString('base64url')}`;
+    const item = await this.json<{ size?: number; parentReference?: { driveId?: string; path?: string } }>(`shares/${id}/driveItem?$select=id,size,parentReference`, 'read a shared file');
+    if (!item) throw new LoupeError(ErrorCode.DownloadFailed, 'the file is no longer in Teams');
+    const path = item.parentReference?.path ?? '';
+    const inFolder = allowed.folderPath === undefined || path === allowed.folderPath || path.startsWith(`${allowed.folderPath}/`);
+    if (item.parentReference?.driveId !== allowed.driveId || !inFolder) throw new LoupeError(ErrorCode.InvalidInput, 'the file is not among this conversation’s files: refused');
+    if ((item.size ?? 0) > maxBytes) throw new LoupeError(ErrorCode.ImageTooLarge, `the file is larger than the limit of ${maxBytes} bytes`);
     const response = await this.call(`shares/${id}/driveItem/content`);
     if (response.status === 302 || response.status === 303) {
       await response.body?.cancel();
@@ -48,6 +64,34 @@ export class Graph {
       return downloadFile(location, { hosts: this.teams.fileHosts, maxBytes, platform: 'Teams' });
     }
     return this.body(response, maxBytes, 'download a shared file');
+  }
+
+  /** Where a channel's files are: its folder in the team's document library. */
+  async channelFiles(teamId: string, channelId: string): Promise<FileArea> {
+    const folder = await this.json<{ name?: string; parentReference?: { driveId?: string; path?: string } }>(`teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/filesFolder`, 'find the channel’s files');
+    if (!folder?.parentReference?.driveId || !folder.name) throw new LoupeError(ErrorCode.TeamsRequestFailed, 'Microsoft Graph gave no files folder for the channel');
+    return { driveId: folder.parentReference.driveId, folderPath: `${folder.parentReference.path ?? ''}/${folder.name}` };
+  }
+
+  /** Where a user's chat files are: their OneDrive. */
+  async userFiles(userId: string): Promise<FileArea> {
+    const drive = await this.json<{ id?: string }>(`users/${encodeURIComponent(userId)}/drive?$select=id`, 'find the sender’s OneDrive');
+    if (!drive?.id) throw new LoupeError(ErrorCode.DownloadFailed, 'the sender has no OneDrive for Loupe to read the file from');
+    return { driveId: drive.id, folderPath: undefined };
+  }
+
+  /** A Graph object; undefined when it is not there. */
+  private async json<T>(path: string, what: string): Promise<T | undefined> {
+    const response = await this.call(path);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw Graph.failed(what, response);
+    }
+    return (await response.json()) as T;
   }
 
   /** A pasted image: a message's hosted content. */

@@ -7,7 +7,8 @@
 import type { ConversationKind, TeamsActivity, TeamsAttachment } from './activity.js';
 
 export type Locator =
-  | { via: 'share'; url: string }
+  /** `owner`: the sender, whose OneDrive holds the files they share in chats. */
+  | { via: 'share'; url: string; owner: string }
   | { via: 'hosted'; contentId: string }
   | { via: 'download'; url: string }
   | { via: 'connector'; url: string };
@@ -31,14 +32,14 @@ function hostedContentId(raw: string): string | undefined {
   return /^[A-Za-z0-9+/=_-]+$/.test(id) && id !== '.' && id !== '..' ? id : undefined;
 }
 
-function fromAttachment(a: TeamsAttachment, kind: ConversationKind): Locator[] {
+function fromAttachment(a: TeamsAttachment, kind: ConversationKind, sender: string): Locator[] {
   if (kind === 'personal') {
     const url = (a.content as { downloadUrl?: unknown } | undefined)?.downloadUrl;
     if (a.contentType === FILE_DOWNLOAD && typeof url === 'string') return [{ via: 'download', url }];
     if (a.contentType.startsWith('image/') && a.contentUrl) return [{ via: 'connector', url: a.contentUrl }];
     return [];
   }
-  if (a.contentType === 'reference' && a.contentUrl) return [{ via: 'share', url: a.contentUrl }];
+  if (a.contentType === 'reference' && a.contentUrl) return [{ via: 'share', url: a.contentUrl, owner: sender }];
   if (a.contentType === 'text/html' && typeof a.content === 'string') {
     // Only the content id is taken from the markup: the Graph path is built from the conversation's own ids.
     return [...a.content.matchAll(HOSTED_IMG)].flatMap((m) => {
@@ -51,7 +52,8 @@ function fromAttachment(a: TeamsAttachment, kind: ConversationKind): Locator[] {
 
 export function uploadsIn(a: TeamsActivity, kind: ConversationKind): TeamsUpload[] {
   if (!a.id) return [];
-  const locators = (a.attachments ?? []).flatMap((attachment) => fromAttachment(attachment, kind));
+  const sender = a.from?.aadObjectId?.toLowerCase() ?? '';
+  const locators = (a.attachments ?? []).flatMap((attachment) => fromAttachment(attachment, kind, sender));
   return locators.map((locator, n) => ({ sourceRef: sourceRefOf(a.conversation.id, a.id!, n), locator }));
 }
 

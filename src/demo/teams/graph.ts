@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { fail, route, send, type Route } from './http.js';
 import { graphMessageRoutes } from './graph-messages.js';
-import type { TeamsState } from './state.js';
+import { teamDrive, userDrive, type TeamsState } from './state.js';
 
 /** The file a sharing id ('u!' + unpadded base64url of its URL) names. */
 function sharedFile(state: TeamsState, shareId: string): string | undefined {
@@ -20,15 +20,38 @@ function membershipId(groupId: string, userId: string): string {
   return createHash('sha256').update(`${groupId}|${userId}`).digest('base64url');
 }
 
+function sharedFileOf(state: TeamsState, share: string): string | undefined {
+  try {
+    return sharedFile(state, share);
+  } catch {
+    return undefined;
+  }
+}
+
 export function graphRoutes(state: TeamsState): Route[] {
   return [
+    // The item behind a sharing URL: where it lives (drive and folder) and its size.
+    route('GET', '/v1.0/shares/:share/driveItem', (ctx) => {
+      const file = state.files.get(sharedFileOf(state, ctx.params['share'] ?? '') ?? '');
+      if (!file) return fail(ctx.res, 404, 'itemNotFound', 'The resource could not be found.');
+      send(ctx.res, 200, { id: file.id, name: file.name, size: file.bytes.length, parentReference: { driveId: file.driveId, path: file.folderPath } });
+    }),
+    // A channel's folder in its team's document library.
+    route('GET', '/v1.0/teams/:g/channels/:c/filesFolder', (ctx) => {
+      const team = state.dir.teams.find((t) => t.aadGroupId === ctx.params['g']);
+      const channel = team?.channels.find((c) => c.id === ctx.params['c']);
+      if (!team || !channel) return fail(ctx.res, 404, 'NotFound', 'Channel not found.');
+      const driveId = teamDrive(team.aadGroupId);
+      send(ctx.res, 200, { id: `folder-${channel.id}`, name: channel.name, parentReference: { driveId, path: `/drives/${driveId}/root:` } });
+    }),
+    // A user's OneDrive, where files they share in chats live.
+    route('GET', '/v1.0/users/:user/drive', (ctx) => {
+      const u = state.user(ctx.params['user'] ?? '');
+      if (!u) return fail(ctx.res, 404, 'Request_ResourceNotFound', 'Resource does not exist.');
+      send(ctx.res, 200, { id: userDrive(u.aadObjectId), driveType: 'business' });
+    }),
     route('GET', '/v1.0/shares/:share/driveItem/content', (ctx) => {
-      let fileId: string | undefined;
-      try {
-        fileId = sharedFile(state, ctx.params['share'] ?? '');
-      } catch {
-        fileId = undefined;
-      }
+      const fileId = sharedFileOf(state, ctx.params['share'] ?? '');
       if (!fileId) return fail(ctx.res, 404, 'itemNotFound', 'The resource could not be found.');
       ctx.res.writeHead(302, { Location: state.downloadUrl(fileId) }).end();
     }),

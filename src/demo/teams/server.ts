@@ -2,6 +2,7 @@
 // Bot Framework's metadata, the Bot Connector, Graph, SharePoint downloads),
 // and Teams' side of the bot's /api/messages. Loupe reaches it through
 // configuration alone; tests drive it as users would.
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { connectorRoutes } from './connector.js';
@@ -12,7 +13,7 @@ import { hostListener, listen, type Route } from './http.js';
 import { BOT_FRAMEWORK_ISSUER, TeamsKeys } from './keys.js';
 import { graphResources, loginRoutes } from './login.js';
 import { conversationOf, invoke, postFile, postText, userOf } from './posts.js';
-import { TeamsState, type Origins } from './state.js';
+import { siteDrive, TeamsState, type Origins } from './state.js';
 import type { Activity, AuthKind, Delivery, Invoke, Posted, PostFile, PostText, RecordedCall, TeamsDirectory, TeamsMessage, TeamsStandInOptions } from './types.js';
 
 const HOSTS = ['login', 'connector', 'graph', 'files'] as const;
@@ -81,6 +82,15 @@ export class TeamsStandIn {
 
   inboundToken(serviceUrl: string, o?: { claims?: Record<string, unknown>; unknownKey?: boolean; algNone?: boolean }): Promise<string> {
     return this.state.keys.inboundToken(serviceUrl, o);
+  }
+
+  /** A file in another SharePoint site of the tenant (not in any conversation): its address, for tests of a message naming it. */
+  addSiteFile(site: string, name: string, bytes: Buffer): string {
+    const id = randomUUID();
+    const driveId = siteDrive(site);
+    const webUrl = `${this.origins.files}/sites/${encodeURIComponent(site)}/Shared%20Documents/${encodeURIComponent(name)}`;
+    this.state.files.set(id, { id, name, bytes, contentType: 'application/octet-stream', webUrl, driveId, folderPath: `/drives/${driveId}/root:` });
+    return webUrl;
   }
 
   /** The user deletes their own message (Graph then shows deletedDateTime). */

@@ -25,7 +25,15 @@ export interface StoredFile {
   contentType: string;
   /** Where Teams says the file lives (SharePoint or OneDrive); Graph /shares resolves it. */
   webUrl: string;
+  /** Graph's drive (a team's document library, a user's OneDrive, another site's library) and the folder in it. */
+  driveId: string;
+  folderPath: string;
 }
+
+/** Graph's drive ids are opaque; these say whose drive it is, for the stand-in's own bookkeeping. */
+export const teamDrive = (aadGroupId: string) => `b!team-${aadGroupId}`;
+export const userDrive = (aadObjectId: string) => `b!user-${aadObjectId}`;
+export const siteDrive = (site: string) => `b!site-${site}`;
 
 /** A pasted image: Graph hosted content, or a Bot Connector attachment in personal chats. */
 export interface Hosted {

@@ -4,7 +4,7 @@
 // download link. Pasted images are Graph hosted contents, except in personal
 // chats, where the Bot Connector serves them.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { baseId, type Conversation, type TeamsState } from './state.js';
+import { baseId, teamDrive, userDrive, type Conversation, type TeamsState } from './state.js';
 import type { Attachment, PostFile, TeamsUser } from './types.js';
 
 const TYPES: Record<string, string> = {
@@ -31,18 +31,22 @@ function freeName(state: TeamsState, folder: string, name: string): string {
   }
 }
 
-function folderOf(state: TeamsState, c: Conversation, user: TeamsUser): string {
-  if (c.type === 'channel') return `${state.origins.files}/sites/${encodeURIComponent(c.team.name)}/Shared%20Documents/${encodeURIComponent(c.channel.name)}`;
+function folderOf(state: TeamsState, c: Conversation, user: TeamsUser): { url: string; driveId: string; folderPath: string } {
+  if (c.type === 'channel') {
+    const driveId = teamDrive(c.team.aadGroupId);
+    return { url: `${state.origins.files}/sites/${encodeURIComponent(c.team.name)}/Shared%20Documents/${encodeURIComponent(c.channel.name)}`, driveId, folderPath: `/drives/${driveId}/root:/${c.channel.name}` };
+  }
   const drive = user.email.replace(/[@.]/g, '_');
-  return `${state.origins.files}/personal/${drive}/Documents/Microsoft%20Teams%20Chat%20Files`;
+  const driveId = userDrive(user.aadObjectId);
+  return { url: `${state.origins.files}/personal/${drive}/Documents/Microsoft%20Teams%20Chat%20Files`, driveId, folderPath: `/drives/${driveId}/root:/Microsoft Teams Chat Files` };
 }
 
 function fileAttachment(state: TeamsState, c: Conversation, user: TeamsUser, p: PostFile): Attachment {
   const folder = folderOf(state, c, user);
-  const name = freeName(state, folder, p.name);
+  const name = freeName(state, folder.url, p.name);
   const id = randomUUID();
-  const webUrl = `${folder}/${encodeURIComponent(name)}`;
-  state.files.set(id, { id, name, bytes: p.bytes, contentType: TYPES[extension(name)] ?? 'application/octet-stream', webUrl });
+  const webUrl = `${folder.url}/${encodeURIComponent(name)}`;
+  state.files.set(id, { id, name, bytes: p.bytes, contentType: TYPES[extension(name)] ?? 'application/octet-stream', webUrl, driveId: folder.driveId, folderPath: folder.folderPath });
   if (c.type !== 'personal') return { contentType: 'reference', contentUrl: webUrl, name };
   return {
     contentType: 'application/vnd.microsoft.teams.file.download.info',
