@@ -62,8 +62,9 @@ describe.each(testEngines())('Teams intake on %s', (engine) => {
     // Where the file lives (its SharePoint address names it) is kept only sealed.
     expect(asset.sourceLocator).not.toBeNull();
     expect(Buffer.from(asset.sourceLocator!).includes(Buffer.from('wound.jpg'))).toBe(false);
-    // The same activity again (Teams retries): still one asset and one card.
+    // The same activity again (Teams retries), and again as an edit of the message: still one asset and one card.
     expect((await teams.deliver(posted.activity)).status).toBe(200);
+    expect((await teams.deliver({ ...posted.activity, type: 'messageUpdate' })).status).toBe(200);
     await drained(loupe);
     expect(botMessagesIn(thread)).toHaveLength(1);
     expect(await loupe.services.storage.db.prisma.asset.count({ where: { workspaceId, sourceRef: { startsWith: `${thread}|${posted.messageId}|` } } })).toBe(1);

@@ -17,9 +17,18 @@ describe('the uploads of a Teams message', () => {
   it('takes SharePoint files and pasted images in a channel, each with a PHI-free source ref', () => {
     const uploads = uploadsIn(channelMessage([{ contentType: 'reference', contentUrl: 'https://h.sharepoint.com/sites/T/Shared%20Documents/General/jane.jpg', name: 'jane.jpg' }, { contentType: 'text/html', content: `<div>${img('aWQ9MQ==')}</div>` }]), 'channel');
     expect(uploads.map((u) => u.locator.via)).toEqual(['share', 'hosted']);
-    expect(uploads.map((u) => u.sourceRef)).toEqual(['19:wound@thread.tacv2;messageid=1764500000001|1764500000001|0', '19:wound@thread.tacv2;messageid=1764500000001|1764500000001|1']);
-    expect(uploads.some((u) => u.sourceRef.includes('jane'))).toBe(false);
+    for (const u of uploads) expect(u.sourceRef.startsWith('19:wound@thread.tacv2;messageid=1764500000001|1764500000001|')).toBe(true);
+    expect(new Set(uploads.map((u) => u.sourceRef)).size).toBe(2);
+    expect(uploads.some((u) => u.sourceRef.includes('jane') || u.sourceRef.includes('sharepoint'))).toBe(false);
     expect(parseSourceRef(uploads[1]!.sourceRef)).toEqual({ conversationId: '19:wound@thread.tacv2;messageid=1764500000001', messageId: '1764500000001' });
+  });
+
+  it('names each file the same way when an edit sends the message again with its attachments reordered', () => {
+    const file = { contentType: 'reference', contentUrl: 'https://h.sharepoint.com/sites/T/Shared%20Documents/General/a.jpg', name: 'a.jpg' };
+    const pasted = { contentType: 'text/html', content: img('aWQ9MQ==') };
+    const before = uploadsIn(channelMessage([file, pasted]), 'channel').map((u) => u.sourceRef);
+    const after = uploadsIn({ ...channelMessage([pasted, file]), type: 'messageUpdate' }, 'channel').map((u) => u.sourceRef);
+    expect(after.sort()).toEqual(before.sort());
   });
 
   it('skips a pasted image whose id is a path or a broken escape, and keeps the message’s other images', () => {

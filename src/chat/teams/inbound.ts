@@ -56,7 +56,8 @@ export function teamsInbound(d: InboundDeps) {
         sourceLocator: JSON.stringify(upload.locator),
       });
     }
-    if (uploads.length) return;
+    // An edit is not a new command; its files were looked at above.
+    if (uploads.length || a.type !== 'message') return;
     const answer = await answerCommand(d.commands, a, where, workspace, userId);
     if (answer) await d.framework.connector(a.serviceUrl).send(threadConversation(where.kind, where.channelId, where.threadId), { type: 'message', text: answer, textFormat: 'markdown' });
   }
@@ -88,7 +89,8 @@ export function teamsInbound(d: InboundDeps) {
       teamId: a.channelData?.team?.aadGroupId?.toLowerCase() ?? null,
       userId: kind === 'personal' ? (a.from?.aadObjectId?.toLowerCase() ?? null) : null,
     });
-    if (a.type === 'message') return onMessage(a, workspace);
+    // An edited message may have gained an image: it is looked at again, and what it already had is found accepted.
+    if (a.type === 'message' || a.type === 'messageUpdate') return onMessage(a, workspace);
     if (a.type === 'invoke') return onInvoke(a, workspace);
     return undefined;
   };

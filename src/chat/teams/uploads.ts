@@ -3,7 +3,8 @@
 // pasted images there as Graph hosted contents, and, in a personal chat,
 // files with a pre-authenticated download URL and pasted images on the Bot
 // Connector. Each becomes a PHI-free source ref (conversation, message,
-// position) and a locator, kept sealed, that says where its bytes are.
+// file key) and a locator, kept sealed, that says where its bytes are.
+import { createHash } from 'node:crypto';
 import type { ConversationKind, TeamsActivity, TeamsAttachment } from './activity.js';
 
 export type Locator =
@@ -50,17 +51,29 @@ function fromAttachment(a: TeamsAttachment, kind: ConversationKind, sender: stri
   return [];
 }
 
+/**
+ * What names one file of a message whatever else the message holds, so an
+ * edited message (which Teams sends again, attachments reordered or added)
+ * finds the files it already had: a hosted content's id, a file's unique id,
+ * else a digest of its address (which may name the file: only the digest is kept).
+ */
+function fileKey(locator: Locator): string {
+  if (locator.via === 'hosted') return `h:${locator.contentId}`;
+  return `u:${createHash('sha256').update(locator.url).digest('base64url').slice(0, 22)}`;
+}
+
 export function uploadsIn(a: TeamsActivity, kind: ConversationKind): TeamsUpload[] {
   if (!a.id) return [];
   const sender = a.from?.aadObjectId?.toLowerCase() ?? '';
   const locators = (a.attachments ?? []).flatMap((attachment) => fromAttachment(attachment, kind, sender));
-  return locators.map((locator, n) => ({ sourceRef: sourceRefOf(a.conversation.id, a.id!, n), locator }));
+  const byKey = new Map(locators.map((locator) => [fileKey(locator), locator]));
+  return [...byKey].map(([key, locator]) => ({ sourceRef: sourceRefOf(a.conversation.id, a.id!, key), locator }));
 }
 
-export const sourceRefOf = (conversationId: string, messageId: string, n: number) => `${conversationId}|${messageId}|${n}`;
+export const sourceRefOf = (conversationId: string, messageId: string, key: string) => `${conversationId}|${messageId}|${key}`;
 
 /** The conversation (with its thread) and message a source ref names. */
 export function parseSourceRef(sourceRef: string): { conversationId: string; messageId: string } | undefined {
-  const m = /^(.+)\|([^|]+)\|\d+$/.exec(sourceRef);
+  const m = /^(.+)\|([^|]+)\|[^|]+$/.exec(sourceRef);
   return m ? { conversationId: m[1]!, messageId: m[2]! } : undefined;
 }
