@@ -2,9 +2,12 @@
 // (1 MB = 10^6 bytes) so they compare directly with `openssl speed`, which
 // reports in 1000s of bytes per second.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { readMigrations, type Migration } from '../src/storage/migrate.js';
+import { migrate, readMigrations, type Migration } from '../src/storage/migrate.js';
 
 export const MiB = 1024 * 1024;
 export const MB = 1_000_000;
@@ -130,4 +133,69 @@ export async function withPostgresSchema<T>(fn: (url: string, shown: string) => 
 /** Benchmarks run compiled from dist-bench/ with the repository as working directory. */
 export function benchMigrations(): Promise<Migration[]> {
   return readMigrations(join(process.cwd(), 'prisma', 'migrations'));
+}
+
+/** One chat stand-in as the upload-to-card benchmarks drive it. */
+export interface UploadToCard {
+  /** Posts the i-th photo of a burst; resolves with the thread its card is expected in. */
+  upload(i: number): Promise<string>;
+  /** Each card posted so far: its thread and when (Date.now(), the clock the stand-ins stamp with). */
+  cards(): Iterable<readonly [thread: string, at: number]>;
+}
+
+/** 1 upload at a time (10 rounds), then 10 and 50 at once; prints p50/p95 from posting to the card. */
+export async function measureUploadToCard(chat: UploadToCard): Promise<void> {
+  for (const concurrent of [1, 10, 50]) {
+    const rounds = concurrent === 1 ? 10 : 1;
+    const latencies: number[] = [];
+    const started = now();
+    for (let r = 0; r < rounds; r++) {
+      const uploads = await Promise.all(
+        Array.from({ length: concurrent }, async (_, i) => {
+          const t0 = Date.now();
+          return { thread: await chat.upload(i), t0 };
+        }),
+      );
+      const pending = new Map(uploads.map((u) => [u.thread, u.t0]));
+      while (pending.size) {
+        for (const [thread, at] of chat.cards()) {
+          const t0 = pending.get(thread);
+          if (t0 === undefined) continue;
+          latencies.push(at - t0);
+          pending.delete(thread);
+        }
+        if (pending.size) await sleep(10);
+      }
+    }
+    const sorted = latencies.sort((a, b) => a - b);
+    const wall = (now() - started) / 1000;
+    figure(`${concurrent} at once: p50 / p95 / max`, `${seconds(percentile(sorted, 50))} / ${seconds(percentile(sorted, 95))} / ${seconds(sorted.at(-1) ?? Number.NaN)} (${sorted.length} uploads, ${(sorted.length / wall).toFixed(2)} uploads/s)`);
+  }
+}
+
+/**
+ * Runs an upload benchmark with a 4 MB phone photo on the embedded database,
+ * then on PostgreSQL (migrated, with a key ring, as an operator sets it up).
+ * sharp and the database drivers are imported only here, so they weigh
+ * nothing on the memory benchmarks that share this file.
+ */
+export async function onBothDatabases(name: string, run: (label: string, photo: Buffer, env: NodeJS.ProcessEnv) => Promise<void>): Promise<void> {
+  const [{ makePhoto }, { openDatabase }, { KeyRing }] = await Promise.all([import('./photos.js'), import('../src/storage/database.js'), import('../src/crypto/keyring.js')]);
+  const dir = await mkdtemp(join(tmpdir(), `loupe-bench-${name}-`));
+  try {
+    const path = join(dir, 'phone.jpg');
+    await makePhoto(path, 94); // about 4 MB, as a phone writes a 12 MP photo
+    const photo = await readFile(path);
+    console.log(`photo: 4000x3000 JPEG, ${mb(photo.length)}`);
+    await run('embedded PGlite', photo, { LOUPE_DATA_DIR: join(dir, 'embedded') });
+    await withPostgresSchema(async (url, shown) => {
+      const db = await openDatabase({ url });
+      await migrate(db, await benchMigrations());
+      await db.close();
+      const keys = JSON.stringify(KeyRing.generateFile(new Date()));
+      await run(`PostgreSQL (${shown})`, photo, { LOUPE_DATA_DIR: join(dir, 'pg'), DATABASE_URL: url, LOUPE_KEYS: keys });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -16,6 +16,7 @@ const SCRIPTS = {
   'photo-clean': { script: 'photo-clean', env: {} },
   'dicom-deid': { script: 'dicom-deid', env: {} },
   'slack-upload': { script: 'slack-upload', env: {} },
+  'teams-upload': { script: 'teams-upload', env: {} },
   viewer: { script: 'viewer', env: {} },
   'sandbox-memory': { script: 'sandbox-memory', env: {} },
 } as const;
