@@ -134,7 +134,7 @@ function renderMessage(m) {
   const head = el('div');
   head.append(el('span', 'who', m.from));
   box.append(head);
-  if (m.hidden) { box.append(el('div', 'removed', m.from === me().name ? 'This message was blocked: it was taken out of the chat by policy.' : 'This message has been hidden by policy.')); return box; }
+  if (m.hidden) { box.append(el('div', 'removed', m.mine ? 'This message was blocked: it was taken out of the chat by policy.' : 'This message has been hidden by policy.')); return box; }
   if (m.deleted) { box.append(el('div', 'removed', 'This message has been deleted.')); return box; }
   if (m.text) box.append(el('div', 'block', text(m.text.replace(/<[^>]+>/g, (t) => (t.startsWith('<at') || t.startsWith('</at') ? t : '')))));
   for (const card of m.cards) {
@@ -143,14 +143,28 @@ function renderMessage(m) {
     if (d.mine) box.append(el('div', 'own', 'Your own view of this card'));
   }
   if (!m.byBot && !m.text && !m.cards.length) box.append(el('div', 'block', 'File attached'));
+  if (m.mine) {
+    const row = el('div', 'actions');
+    const del = el('button', '', 'Delete');
+    del.type = 'button';
+    del.addEventListener('click', async () => { await api('/demo/api/teams/delete', { user: me().id, messageId: m.id }); refresh(); });
+    row.append(del);
+    box.append(row);
+  }
   return box;
 }
 
+let drawn = '';
+
+// Drawn again only when something changed, so a button is not replaced under the pointer.
 function render() {
   const place = $('place').value;
+  const here = state.messages.filter((m) => m.place === place);
+  const now = JSON.stringify([me().id, place, here, [...own]]);
+  if (now === drawn) return;
+  drawn = now;
   const list = $('messages');
   list.replaceChildren();
-  const here = state.messages.filter((m) => m.place === place);
   for (const m of here.filter((x) => !x.threadRootId || x.threadRootId === x.id)) {
     const box = renderMessage(m);
     const replies = here.filter((x) => x.threadRootId === m.id && x.id !== m.id);
@@ -171,7 +185,8 @@ async function refresh() {
   if (!$('user').value && state.users.length) { $('user').value = state.users[0].id; return refresh(); }
   fillSelect($('place'), state.places, (p) => (p.kind === 'channel' ? '# ' : '') + p.name);
   // Typing into a card's form must not be undone by the next poll.
-  if (!document.activeElement || !document.activeElement.closest || !document.activeElement.closest('.card')) render();
+  const typing = document.activeElement && document.activeElement.matches && document.activeElement.matches('.card [data-input]');
+  if (!typing) render();
 }
 
 async function send() {

@@ -14,6 +14,8 @@ interface ShownMessage {
   place: string;
   threadRootId: string | undefined;
   from: string;
+  /** Posted by the person looking. */
+  mine: boolean;
   byBot: boolean;
   text: string;
   cards: unknown[];
@@ -23,13 +25,14 @@ interface ShownMessage {
 }
 
 /** A hidden or deleted message shows nothing of what it held. */
-function shown(m: TeamsMessage, place: string, from: string): ShownMessage {
+function shown(m: TeamsMessage, place: string, from: string, viewer: string): ShownMessage {
   const gone = m.hiddenByPolicy || m.deletedDateTime !== null;
   return {
     id: m.id,
     place,
     threadRootId: m.threadRootId,
     from,
+    mine: m.fromAadObjectId === viewer,
     byBot: m.byBot,
     text: gone ? '' : m.text,
     cards: gone ? [] : m.attachments.filter((a) => a['contentType'] === 'application/vnd.microsoft.card.adaptive').map((a) => a['content']),
@@ -69,9 +72,9 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
     const ids = new Set(places.map((p) => p.id));
     const inChats = teams.messages.flatMap((m) => {
       const place = m.conversationType === 'channel' ? m.conversationId.split(';')[0]! : m.conversationId;
-      return m.conversationType !== 'personal' && ids.has(place) ? [shown(m, place, nameOf(m))] : [];
+      return m.conversationType !== 'personal' && ids.has(place) ? [shown(m, place, nameOf(m), user)] : [];
     });
-    const personal = userOf(user) ? teams.personalMessages(user).map((m) => shown(m, PERSONAL, nameOf(m))) : [];
+    const personal = userOf(user) ? teams.personalMessages(user).map((m) => shown(m, PERSONAL, nameOf(m), user)) : [];
     res.json({
       users: dir().users.map((u) => ({ id: u.aadObjectId, chatId: u.id, name: u.name })),
       places,
@@ -93,6 +96,15 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
       ...(text ? { text } : {}),
     });
     res.json({ messageId: posted.messageId, status: posted.delivery?.status ?? 0 });
+  });
+
+  // The sender deletes their own message (where Loupe asks them to, as in personal chats).
+  router.post('/demo/api/teams/delete', express.json(), (req: Request, res: Response) => {
+    const b = req.body as Record<string, unknown>;
+    const message = teams.messages.find((m) => m.id === str(b['messageId']) && m.fromAadObjectId === str(b['user']));
+    if (!message) return void res.status(400).json({ error: 'not your message' });
+    teams.deleteByUser(message.conversationId, message.id);
+    res.json({ ok: true });
   });
 
   // A card's button (Action.Execute) or Teams asking for one user's own drawing (refresh): Loupe's answer comes back.
