@@ -83,8 +83,9 @@ function input(b) {
   let field;
   if (b.type === 'Input.ChoiceSet') {
     field = el('select');
-    // Teams fills this Data.Query from the tenant's people.
-    for (const u of state.users.filter((x) => x.id !== me().id)) { const o = el('option', '', u.name); o.value = u.id; field.append(o); }
+    // Teams fills this people picker with the conversation's members.
+    const place = state.places.find((p) => p.id === $('place').value) || { members: [] };
+    for (const u of state.users.filter((x) => x.id !== me().id && place.members.includes(x.id))) { const o = el('option', '', u.name); o.value = u.id; field.append(o); }
   } else {
     field = el(b.isMultiline ? 'textarea' : 'input');
     if (b.value) field.value = b.value;

@@ -52,11 +52,11 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
   const userOf = (id: string) => dir().users.find((u) => u.aadObjectId === id);
   const nameOf = (m: TeamsMessage) => (m.byBot ? 'Loupe' : (dir().users.find((u) => u.id === m.from)?.name ?? 'Someone'));
 
-  /** Where a user may post: the team's channels they are in, group chats they are in, their chat with Loupe. */
+  /** Where a user may post (the team's channels, group chats they are in, their chat with Loupe), and who is there. */
   function placesOf(user: string) {
-    const channels = dir().teams.filter((t) => t.members.includes(user)).flatMap((t) => t.channels.map((c) => ({ id: c.id, name: `${t.name} › ${c.name}`, kind: 'channel' })));
-    const chats = dir().groupChats.filter((g) => g.members.includes(user)).map((g) => ({ id: g.id, name: g.topic, kind: 'groupChat' }));
-    return [...channels, ...chats, { id: PERSONAL, name: 'Loupe (personal chat)', kind: 'personal' }];
+    const channels = dir().teams.filter((t) => t.members.includes(user)).flatMap((t) => t.channels.map((c) => ({ id: c.id, name: `${t.name} › ${c.name}`, kind: 'channel', members: t.members })));
+    const chats = dir().groupChats.filter((g) => g.members.includes(user)).map((g) => ({ id: g.id, name: g.topic, kind: 'groupChat', members: g.members }));
+    return [...channels, ...chats, { id: PERSONAL, name: 'Loupe (personal chat)', kind: 'personal', members: [user] }];
   }
 
   function placeOf(user: string, id: string): Place | undefined {
