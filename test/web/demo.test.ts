@@ -4,12 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startDemo } from '../../src/demo/start-demo.js';
-import { TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
+import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { createLogger } from '../../src/logging.js';
 import type { Loupe } from '../../src/main.js';
 import { request } from '../support/http.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
+import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
 
 describe('demo mode', () => {
@@ -32,7 +33,7 @@ describe('demo mode', () => {
   it('is off when Slack or Teams is configured or LOUPE_DEMO=off', () => {
     expect(loadConfig({ LOUPE_DEMO: 'off' }).demo).toBe(false);
     expect(loadConfig({ SLACK_SIGNING_SECRET: 'a'.repeat(32), SLACK_BOT_TOKEN: 'xoxb-1' }).demo).toBe(false);
-    expect(loadConfig({ LOUPE_TEAMS_APP_ID: 'app', LOUPE_TEAMS_TENANT_ID: 'tenant', LOUPE_TEAMS_CLIENT_SECRET: 'secret' }).demo).toBe(false);
+    expect(loadConfig({ LOUPE_TEAMS_APP_ID: TEAMS_APP_ID, LOUPE_TEAMS_TENANT_ID: TEAMS_DEMO_TENANT_ID, LOUPE_TEAMS_CLIENT_SECRET: TEAMS_SECRET }).demo).toBe(false);
   });
 
   it('serves the page under a strict Content Security Policy, with no inline script', async () => {
