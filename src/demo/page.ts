@@ -14,6 +14,7 @@ export const DEMO_HTML = `<!doctype html>
 <body>
 <header>
   <h1>Loupe demo</h1>
+  <nav class="platforms"><strong aria-current="page">Slack</strong> <a href="/demo/teams">Microsoft Teams</a></nav>
   <p class="warning">A local Slack stand-in with invented people. Never use it with real patient data.</p>
 </header>
 <section class="controls">
@@ -35,6 +36,7 @@ export const DEMO_HTML = `<!doctype html>
 export const DEMO_CSS = `
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 56rem; padding: 1rem; color: #1d1c1d; }
 .warning { color: #8a1c1c; font-weight: 600; }
+.platforms { margin: .25rem 0; display: flex; gap: 1rem; }
 .controls { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin-bottom: .5rem; }
 .message { border-top: 1px solid #ddd; padding: .5rem 0; }
 .message.ephemeral { background: #f4f7fb; }

@@ -1,19 +1,21 @@
 // The demo composition: `loupe serve` with no chat platform configured. It
-// starts the stand-ins, then the production Loupe on the configuration they
-// give it, with the /demo page and the demo's sign-in as extra routes; once
-// Loupe listens, the stand-in delivers to it. Loupe itself knows no demo.
+// starts the stand-ins (Slack and Teams), then the production Loupe on the
+// configuration they give it, with the /demo page and the demo's sign-in as
+// extra routes; once Loupe listens, the stand-ins deliver to it. Loupe itself knows no demo.
 import express from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging.js';
 import { createLoupe, type Loupe, type LoupeOptions } from '../main.js';
 import { prepareDemo } from './prepare.js';
 import { demoRouter } from './routes.js';
-import { DEMO_IDP_PATH, startStandIns, type Demo } from './stand-ins.js';
+import { teamsDemoRouter } from './teams-routes.js';
+import { closeStandIns, DEMO_IDP_PATH, startStandIns, type Demo } from './stand-ins.js';
 
 function demoRoutes(demo: Demo): express.Router {
   const router = express.Router();
   router.use(DEMO_IDP_PATH, demo.identityProvider.handler);
   router.use(demoRouter(demo.slack));
+  router.use(teamsDemoRouter(demo.teams));
   return router;
 }
 
@@ -25,7 +27,7 @@ export async function startDemo(config: Config, logger: Logger, options: LoupeOp
     loupe = await createLoupe(started.config, logger, { ...options, routes: [...(options.routes ?? []), demoRoutes(demo)] });
   } catch (error) {
     // A refused start (the data folder held by another serve) must not leave the stand-ins running.
-    await demo.slack.close();
+    await closeStandIns(demo);
     throw error;
   }
   return {
@@ -42,13 +44,13 @@ export async function startDemo(config: Config, logger: Logger, options: LoupeOp
         return listening;
       } catch (error) {
         // A port in use, for one: the stand-ins go too.
-        await demo.slack.close();
+        await closeStandIns(demo);
         throw error;
       }
     },
     stop: async () => {
       await loupe.stop();
-      await demo.slack.close();
+      await closeStandIns(demo);
     },
   };
 }

@@ -1,14 +1,16 @@
-// `loupe serve` without Slack credentials: the demo's stand-in and /demo page,
-// driving the real Slack adapter exactly as Slack would.
+// `loupe serve` without chat credentials: the demo's stand-ins and /demo page,
+// driving the real Slack and Teams adapters exactly as Slack and Teams would.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startDemo } from '../../src/demo/start-demo.js';
+import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { createLogger } from '../../src/logging.js';
 import type { Loupe } from '../../src/main.js';
 import { request } from '../support/http.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
+import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
 
 describe('demo mode', () => {
@@ -28,9 +30,10 @@ describe('demo mode', () => {
     await inst?.cleanup();
   });
 
-  it('is off when Slack is configured or LOUPE_DEMO=off', () => {
+  it('is off when Slack or Teams is configured or LOUPE_DEMO=off', () => {
     expect(loadConfig({ LOUPE_DEMO: 'off' }).demo).toBe(false);
     expect(loadConfig({ SLACK_SIGNING_SECRET: 'a'.repeat(32), SLACK_BOT_TOKEN: 'xoxb-1' }).demo).toBe(false);
+    expect(loadConfig({ LOUPE_TEAMS_APP_ID: TEAMS_APP_ID, LOUPE_TEAMS_TENANT_ID: TEAMS_DEMO_TENANT_ID, LOUPE_TEAMS_CLIENT_SECRET: TEAMS_SECRET }).demo).toBe(false);
   });
 
   it('serves the page under a strict Content Security Policy, with no inline script', async () => {
@@ -40,6 +43,10 @@ describe('demo mode', () => {
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect((await request(port, '/demo/demo.js')).status).toBe(200);
+    const teams = await request(port, '/demo/teams');
+    expect(teams.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(teams.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect((await request(port, '/demo/teams.js')).status).toBe(200);
   });
 
   it('takes a dropped photo out of the demo channel and shows its card in the thread', async () => {
@@ -56,5 +63,38 @@ describe('demo mode', () => {
     // The identifier in the text linked the patient with the demo's pattern, so the card is active.
     const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { sourceMessageId: ts } });
     expect(asset.patientId).not.toBeNull();
+  });
+
+  it('plays the same story in Teams: the card in the thread, the original hidden by policy, and Revoke redraws the card', async () => {
+    const amara = TEAMS_DEMO_USERS.amara.aadObjectId;
+    const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
+    const jpeg = await readFile((await makePhotoFixtures(inst.dataDir)).jpeg);
+    const sent = await request(port, `/demo/api/teams/upload?user=${amara}&place=${encodeURIComponent(wounds)}&name=wound.jpg&text=MRN123456`, { method: 'POST', body: jpeg });
+    const { messageId } = JSON.parse(sent.body) as { messageId: string };
+    type Shown = { id: string; place: string; threadRootId?: string; byBot: boolean; hidden: boolean; cards: { body: { text: string }[]; actions: { title: string; url?: string }[]; metadata: { loupeCardId: string } }[] };
+    const stateOf = async (user: string) => JSON.parse((await request(port, `/demo/api/teams/state?user=${user}`)).body) as { places: { id: string }[]; messages: Shown[] };
+    const cardIn = (s: { messages: Shown[] }) => s.messages.find((m) => m.byBot && m.threadRootId === messageId && m.cards.length);
+    const state = await until('the card and the original hidden', async () => {
+      const s = await stateOf(amara);
+      return cardIn(s) && s.messages.find((m) => m.id === messageId)?.hidden ? s : undefined;
+    });
+    const card = cardIn(state)!;
+    expect(card.place).toBe(wounds);
+    expect(JSON.stringify(card.cards[0]!.body)).toContain('Clinical photo');
+    expect(card.cards[0]!.actions.find((a) => a.title === 'View')?.url).toMatch(/\/view\/[A-Za-z0-9_-]{43}$/);
+    // Everyone in the team sees the same thread; nobody sees the file or a patient.
+    const li = await stateOf(TEAMS_DEMO_USERS.liWei.aadObjectId);
+    expect(li.messages.find((m) => m.id === messageId)?.hidden).toBe(true);
+    expect(JSON.stringify(li)).not.toContain('MRN123456');
+    // Amara's own drawing (Teams' refresh) has Revoke; pressing it answers with the revoked card.
+    const cardId = card.cards[0]!.metadata.loupeCardId;
+    const invoke = async (verb: string) =>
+      JSON.parse((await request(port, '/demo/api/teams/invoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: amara, messageId: card.id, verb, data: { cardId } }) })).body) as { status: number; answer: { value: unknown } };
+    expect(JSON.stringify((await invoke('loupe.refresh')).answer.value)).toContain('"Revoke"');
+    const revoked = await invoke('loupe.revoke');
+    expect(revoked.status).toBe(200);
+    expect(JSON.stringify(revoked.answer.value)).toContain('Revoked');
+    await until('the card redrawn for everyone', async () => (JSON.stringify(cardIn(await stateOf(TEAMS_DEMO_USERS.sam.aadObjectId))?.cards).includes('Revoked: no longer available here.') ? true : undefined));
+    expect((await loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id: cardId } })).state).toBe('revoked');
   });
 });

@@ -87,7 +87,8 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
     // oidc-provider's default claim settings, as a hospital's provider would
     // have them: the ID token names the person (sub, and acr when asked for)
     // and the scopes' claims come from UserInfo (conformIdTokenClaims, OpenID
-    // Connect Core 5.4). Only the standard scopes' claims are added.
+    // Connect Core 5.4). Only the standard scopes' claims are added, and
+    // Entra ID's object id (`oid`) with profile, as Entra gives it.
     claims: {
       acr: null,
       sid: null,
@@ -95,7 +96,7 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
       iss: null,
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name'],
+      profile: ['name', 'oid'],
     },
     acrValues: [...ACR_VALUES],
     async findAccount(_ctx, sub) {
@@ -103,7 +104,7 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
       if (!person) return undefined;
       return {
         accountId: person.sub,
-        claims: () => ({ sub: person.sub, email: person.email, email_verified: true, name: person.name }),
+        claims: () => ({ sub: person.sub, email: person.email, email_verified: true, name: person.name, ...(person.objectId ? { oid: person.objectId } : {}) }),
       };
     },
     interactions: {

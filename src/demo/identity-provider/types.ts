@@ -9,6 +9,8 @@ export interface DemoPerson {
   password: string;
   /** Whether this person has a second factor (a one-time code, below). */
   hasSecondFactor: boolean;
+  /** Their Entra object id (`oid`), as Entra ID gives it, when they have a Teams account. */
+  objectId?: string;
 }
 
 export interface DemoClient {

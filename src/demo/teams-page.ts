@@ -1,0 +1,212 @@
+// The /demo/teams page: a tiny Teams-like client for the local Teams
+// stand-in. Static HTML, CSS and script, as the Slack page (no inline script,
+// every text set with textContent). Cards are drawn from their Adaptive Card
+// JSON; where Teams would ask Loupe for a person's own drawing (refresh), the
+// page asks too, so each person sees what Teams would show them.
+
+export const TEAMS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Loupe demo: Teams</title>
+<link rel="stylesheet" href="/demo/demo.css">
+<link rel="stylesheet" href="/demo/teams.css">
+<script src="/demo/teams.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Loupe demo</h1>
+  <nav class="platforms"><a href="/demo">Slack</a> <strong aria-current="page">Microsoft Teams</strong></nav>
+  <p class="warning">A local Microsoft Teams stand-in with invented people. Never use it with real patient data.</p>
+</header>
+<section class="controls">
+  <label>You are <select id="user"></select></label>
+  <label>in <select id="place"></select></label>
+  <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the file"></label>
+  <label>File <input id="file" type="file"></label>
+  <button id="send" type="button">Post</button>
+</section>
+<p id="status" role="status"></p>
+<main id="messages"></main>
+</body>
+</html>
+`;
+
+export const TEAMS_CSS = `
+.card { border: 1px solid #d1d1d1; border-left: 4px solid #5b5fc7; border-radius: 4px; padding: .5rem .75rem; margin: .25rem 0; background: #fafafa; }
+.card .subtle { color: #616061; font-size: .85rem; }
+.card .attention { color: #b01e1e; }
+.card label { display: block; margin: .25rem 0; }
+.card input, .card select, .card textarea { display: block; width: 100%; }
+.actions .positive { background: #5b5fc7; color: #fff; border-color: #5b5fc7; }
+.actions .destructive { color: #b01e1e; border-color: #b01e1e; }
+.own { color: #616061; font-size: .8rem; }
+`;
+
+export const TEAMS_JS = `'use strict';
+const $ = (id) => document.getElementById(id);
+let state = { users: [], places: [], messages: [] };
+// A person's own drawing of a card (Loupe's answer to refresh or a button), per message and version.
+const own = new Map();
+const asking = new Set();
+
+const me = () => state.users.find((u) => u.id === $('user').value) || { id: '', chatId: '', name: '' };
+const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+const ownKey = (m) => m.id + '|' + (m.modified || '') + '|' + me().id;
+
+// Adaptive Card text: mentions, DATE()/TIME() in the reader's zone, markdown bold and escapes.
+function text(t) {
+  return String(t)
+    .replace(/<at>([^<]*)<\\/at>/g, '@$1')
+    .replace(/\\{\\{DATE\\(([^,)]+), SHORT\\)\\}\\}/g, (_, d) => new Date(d).toLocaleDateString())
+    .replace(/\\{\\{TIME\\(([^)]+)\\)\\}\\}/g, (_, d) => new Date(d).toLocaleTimeString())
+    .replace(/\\*\\*([^*]+)\\*\\*/g, '$1')
+    .replace(/\\\\(.)/g, '$1');
+}
+
+async function api(path, body) {
+  const r = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return r.json();
+}
+
+async function invoke(m, verb, data, trigger) {
+  const r = await api('/demo/api/teams/invoke', { user: me().id, messageId: m.id, verb, data, trigger });
+  const answer = r.answer || {};
+  if (answer.type === 'application/vnd.microsoft.card.adaptive') own.set(ownKey(m), answer.value);
+  else if (answer.value) $('status').textContent = 'Loupe: ' + answer.value;
+  return answer;
+}
+
+function input(b) {
+  const label = el('label', '', b.label || '');
+  let field;
+  if (b.type === 'Input.ChoiceSet') {
+    field = el('select');
+    // Teams fills this people picker with the conversation's members.
+    const place = state.places.find((p) => p.id === $('place').value) || { members: [] };
+    for (const u of state.users.filter((x) => x.id !== me().id && place.members.includes(x.id))) { const o = el('option', '', u.name); o.value = u.id; field.append(o); }
+  } else {
+    field = el(b.isMultiline ? 'textarea' : 'input');
+    if (b.value) field.value = b.value;
+  }
+  field.dataset.input = b.id;
+  label.append(field);
+  return label;
+}
+
+function renderCard(m, card, box) {
+  const c = el('div', 'card');
+  for (const b of card.body || []) {
+    if (b.type === 'TextBlock') c.append(el('div', 'block' + (b.isSubtle ? ' subtle' : '') + (b.color === 'Attention' ? ' attention' : ''), text(b.text)));
+    else if (String(b.type).startsWith('Input.')) c.append(input(b));
+  }
+  const row = el('div', 'actions');
+  for (const a of card.actions || []) {
+    if (a.type === 'Action.OpenUrl') { const link = el('a', a.style || '', a.title); link.href = a.url; link.target = '_blank'; link.rel = 'noopener'; row.append(link); continue; }
+    if (a.type !== 'Action.Execute') continue;
+    const button = el('button', a.style || '', a.title);
+    button.type = 'button';
+    button.addEventListener('click', async () => {
+      const inputs = a.associatedInputs === 'none' ? {} : Object.fromEntries([...c.querySelectorAll('[data-input]')].map((f) => [f.dataset.input, f.value]));
+      await invoke(m, a.verb, { ...inputs, ...(a.data || {}) }, 'manual');
+      refresh();
+    });
+    row.append(button);
+  }
+  if (row.childElementCount) c.append(row);
+  box.append(c);
+}
+
+/** The drawing this person sees: their own when Teams would ask Loupe for it, else everyone's. */
+function drawingOf(m, card) {
+  const key = ownKey(m);
+  if (own.has(key)) return { card: own.get(key), mine: true };
+  const userIds = (card.refresh && card.refresh.userIds) || [];
+  if (userIds.includes(me().chatId) && !asking.has(key)) {
+    asking.add(key);
+    invoke(m, card.refresh.action.verb, card.refresh.action.data, 'automatic').then(render, () => asking.delete(key));
+  }
+  return { card, mine: false };
+}
+
+function renderMessage(m) {
+  const box = el('div', 'message');
+  const head = el('div');
+  head.append(el('span', 'who', m.from));
+  box.append(head);
+  if (m.hidden) { box.append(el('div', 'removed', m.mine ? 'This message was blocked: it was taken out of the chat by policy.' : 'This message has been hidden by policy.')); return box; }
+  if (m.deleted) { box.append(el('div', 'removed', 'This message has been deleted.')); return box; }
+  if (m.text) box.append(el('div', 'block', text(m.text.replace(/<[^>]+>/g, (t) => (t.startsWith('<at') || t.startsWith('</at') ? t : '')))));
+  for (const card of m.cards) {
+    const d = drawingOf(m, card);
+    renderCard(m, d.card, box);
+    if (d.mine) box.append(el('div', 'own', 'Your own view of this card'));
+  }
+  if (!m.byBot && !m.text && !m.cards.length) box.append(el('div', 'block', 'File attached'));
+  if (m.mine) {
+    const row = el('div', 'actions');
+    const del = el('button', '', 'Delete');
+    del.type = 'button';
+    del.addEventListener('click', async () => { await api('/demo/api/teams/delete', { user: me().id, messageId: m.id }); refresh(); });
+    row.append(del);
+    box.append(row);
+  }
+  return box;
+}
+
+let drawn = '';
+
+// Drawn again only when something changed, so a button is not replaced under the pointer.
+function render() {
+  const place = $('place').value;
+  const here = state.messages.filter((m) => m.place === place);
+  const now = JSON.stringify([me().id, place, here, [...own]]);
+  if (now === drawn) return;
+  drawn = now;
+  const list = $('messages');
+  list.replaceChildren();
+  for (const m of here.filter((x) => !x.threadRootId || x.threadRootId === x.id)) {
+    const box = renderMessage(m);
+    const replies = here.filter((x) => x.threadRootId === m.id && x.id !== m.id);
+    if (replies.length) { const r = el('div', 'replies'); replies.forEach((x) => r.append(renderMessage(x))); box.append(r); }
+    list.append(box);
+  }
+}
+
+function fillSelect(select, items, label) {
+  const keep = select.value;
+  select.replaceChildren(...items.map((i) => { const o = el('option', '', label(i)); o.value = i.id; return o; }));
+  if (items.some((i) => i.id === keep)) select.value = keep;
+}
+
+async function refresh() {
+  state = await api('/demo/api/teams/state?user=' + encodeURIComponent($('user').value || ''));
+  fillSelect($('user'), state.users, (u) => u.name);
+  if (!$('user').value && state.users.length) { $('user').value = state.users[0].id; return refresh(); }
+  fillSelect($('place'), state.places, (p) => (p.kind === 'channel' ? '# ' : '') + p.name);
+  // Typing into a card's form must not be undone by the next poll.
+  const typing = document.activeElement && document.activeElement.matches && document.activeElement.matches('.card [data-input]');
+  if (!typing) render();
+}
+
+async function send() {
+  const file = $('file').files[0];
+  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
+  const q = new URLSearchParams({ user: $('user').value, place: $('place').value, name: file.name, text: $('text').value });
+  $('status').textContent = 'Uploading…';
+  await fetch('/demo/api/teams/upload?' + q, { method: 'POST', body: file });
+  $('status').textContent = 'Posted. Watch Loupe take it out of the chat and post its card.';
+  $('file').value = '';
+  $('text').value = '';
+  refresh();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('send').addEventListener('click', send);
+  $('user').addEventListener('change', () => { $('status').textContent = ''; refresh(); });
+  $('place').addEventListener('change', render);
+  refresh();
+  setInterval(refresh, 1000);
+});
+`;
