@@ -26,6 +26,9 @@ export interface NoticeWords {
   mention(userId: string): string;
   /** How a user deletes their own upload there. */
   howToDelete: string;
+  /** The place the notice is about, as its reader sees it: said in the channel itself (Slack), or in a private chat apart from it (Teams). */
+  here: string;
+  there: string;
 }
 
 function reasonOf(code: ErrorCode, platform: string): string {
@@ -43,34 +46,34 @@ function reasonOf(code: ErrorCode, platform: string): string {
 }
 
 /** `originalKept`: Loupe holds the original encrypted (it may be the only copy of a clinical image) and has told the admins. */
-function uploadFailed(code: ErrorCode, originalKept: boolean, platform: string): string {
+function uploadFailed(code: ErrorCode, originalKept: boolean, words: NoticeWords): string {
   const fate = originalKept
-    ? 'Loupe keeps the original encrypted, where only your admins can reach it, and it is being removed from the channel; your admins have been told.'
+    ? `Loupe keeps the original encrypted, where only your admins can reach it, and it is being removed from ${words.there}; your admins have been told.`
     : code === ErrorCode.IngestAbandoned
-      ? 'Loupe holds no copy of it, so it stays in the channel for now; your admins have been told.'
-      : 'Nothing of it was kept, and it is being removed from the channel.';
-  return `Loupe could not secure your upload: ${reasonOf(code, platform)}. ${fate} Please send the image again, or share it through your hospital system.`;
+      ? `Loupe holds no copy of it, so it stays in ${words.there} for now; your admins have been told.`
+      : `Nothing of it was kept, and it is being removed from ${words.there}.`;
+  return `Loupe could not secure your upload: ${reasonOf(code, words.platform)}. ${fate} Please send the image again, or share it through your hospital system.`;
 }
 
 export function noticeText(notice: Notice, words: NoticeWords): NoticeText {
   switch (notice.kind) {
     case 'upload_failed':
-      return { text: uploadFailed(notice.code, notice.originalKept, words.platform) };
+      return { text: uploadFailed(notice.code, notice.originalKept, words) };
     case 'upload_failed_alert':
       return {
         text: notice.originalKept
-          ? 'Loupe could not process an upload in this channel. It keeps the original encrypted (no card was posted) and has removed it from the channel; its uploader was told.'
-          : 'Loupe could not secure an upload in this channel and holds no copy of it: it is still in the channel. Please look at it; its uploader was told.',
+          ? `Loupe could not process an upload in ${words.here}. It keeps the original encrypted (no card was posted) and has removed it from ${words.there}; its uploader was told.`
+          : `Loupe could not secure an upload in ${words.here} and holds no copy of it: it is still in ${words.there}. Please look at it; its uploader was told.`,
       };
     case 'removal_request':
       return {
         text: notice.stillThere
-          ? `Your original upload is still in the channel. Please delete it (${words.howToDelete}): Loupe keeps it securely.`
-          : `Loupe has stored your upload securely. Please delete the original from this channel now (${words.howToDelete}).`,
+          ? `Your original upload is still in ${words.there}. Please delete it (${words.howToDelete}): Loupe keeps it securely.`
+          : `Loupe has stored your upload securely. Please delete the original from ${words.here} now (${words.howToDelete}).`,
         answer: { kind: 'removal_done', label: 'I deleted it', value: notice.assetId, primary: false },
       };
     case 'original_not_removed':
-      return { text: 'Loupe could not remove an upload from this channel. Please delete it; it is stored securely by Loupe.' };
+      return { text: `Loupe could not remove an upload from ${words.here}. Please delete it; it is stored securely by Loupe.` };
     case 'patient_prompt':
       return {
         text: 'Which patient is this image of? Until you link it, only you can open it.',
@@ -80,7 +83,7 @@ export function noticeText(notice: Notice, words: NoticeWords): NoticeText {
       return { text: `${words.mention(notice.specialistId)} was invited to this consult by ${words.mention(notice.inviterId)}.` };
     case 'break_glass_used':
       return {
-        text: `Break-glass: ${words.mention(notice.userId)} opened an image from this channel without an invitation, until ${notice.until.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`,
+        text: `Break-glass: ${words.mention(notice.userId)} opened an image from ${words.here} without an invitation, until ${notice.until.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`,
       };
   }
 }

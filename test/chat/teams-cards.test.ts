@@ -59,7 +59,7 @@ describe('Teams cards, buttons and commands', () => {
     expect(json((await execute(COLLEAGUE.aadObjectId, personal, 'loupe.removal_done', { value: card.assetId })).body)).toContain('Only the sender');
     // The sender's press while it is still there gets a reminder...
     await execute(SENDER.aadObjectId, personal, 'loupe.removal_done', { value: card.assetId });
-    await toldPrivately(SENDER.aadObjectId, 'still in the channel');
+    await toldPrivately(SENDER.aadObjectId, 'still in that conversation');
     // ...and once they deleted it, Loupe reads the deletion back through Graph and records it.
     teams.deleteByUser(posted.conversationId, posted.messageId);
     await execute(SENDER.aadObjectId, personal, 'loupe.removal_done', { value: card.assetId });

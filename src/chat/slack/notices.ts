@@ -11,7 +11,7 @@ export interface SlackText {
   blocks?: Record<string, unknown>[];
 }
 
-const SLACK_WORDS: NoticeWords = { platform: 'Slack', mention: (id) => `<@${id}>`, howToDelete: '… > Delete file' };
+const SLACK_WORDS: NoticeWords = { platform: 'Slack', mention: (id) => `<@${id}>`, howToDelete: '… > Delete file', here: 'this channel', there: 'the channel' };
 const ACTION_OF = { removal_done: RemovalAction.Done, link_patient: PatientAction.Link } as const;
 
 export function slackNotice(notice: Notice): SlackText {

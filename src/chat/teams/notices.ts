@@ -10,7 +10,8 @@ const VERB_OF = { removal_done: CardVerb.RemovalDone } as const;
 
 /** `names` gives a person's display name by their Entra object id, for mentions. */
 export function teamsNotice(notice: Notice, names: (userId: string) => string): OutgoingActivity {
-  const words: NoticeWords = { platform: 'Teams', mention: (id) => names(id), howToDelete: '… > Delete on your message' };
+  // Said in a personal chat with Loupe, apart from the conversation it is about.
+  const words: NoticeWords = { platform: 'Teams', mention: (id) => names(id), howToDelete: '… > Delete on your message', here: 'the conversation where it was posted', there: 'that conversation' };
   const { text, answer } = noticeText(notice, words);
   if (!answer) return { type: 'message', text, textFormat: 'plain' };
   return {
