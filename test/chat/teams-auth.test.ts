@@ -74,3 +74,17 @@ describe('Teams requests that are not from Teams', () => {
     expect(await loupe.services.storage.db.prisma.asset.count()).toBe(1);
   });
 });
+
+describe('Teams requests signed by a key not endorsed for Teams', () => {
+  let env: TeamsLoupe | undefined;
+  afterAll(() => env?.close());
+
+  it('refuses them with 401, however well signed, and stores nothing', async () => {
+    // The Bot Framework's keys list the channels they sign for; a key endorsed only for another channel must not speak for Teams.
+    env = await startTeamsLoupe('pglite', { endorsements: ['skype'] });
+    await env.loupe.services.storage.policies.change(env.workspaceId, WORKSPACE_DEFAULT_CHANNEL, { interception: true }, { type: 'admin', id: 'test' });
+    const posted = await env.teams.postFile({ user: TEAMS_DEMO_USERS.amara.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: TEAMS_DEMO_TEAM.channels.wound.id }, name: 'a.jpg', bytes: PHOTO });
+    expect(posted.delivery?.status).toBe(401);
+    expect(await env.loupe.services.storage.db.prisma.asset.count()).toBe(0);
+  });
+});

@@ -25,7 +25,8 @@ describe('Teams cards, buttons and commands', () => {
 
   beforeAll(async () => {
     // A tenant without Communications DLP: Loupe cannot hide originals, so it asks their senders.
-    env = await startTeamsLoupe('pglite', { dlp: false, env: { LOUPE_CARD_SWEEP_SECONDS: '1', PUBLIC_URL: 'https://loupe.hospital.example' } });
+    // Sam administers Loupe by configuration (LOUPE_TEAMS_ADMINS); Jordan by owning the team.
+    env = await startTeamsLoupe('pglite', { dlp: false, env: { LOUPE_CARD_SWEEP_SECONDS: '1', PUBLIC_URL: 'https://loupe.hospital.example', LOUPE_TEAMS_ADMINS: TEAMS_DEMO_USERS.sam.aadObjectId } });
     ({ loupe, teams } = env);
     photo = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
     const { policies } = loupe.services.storage;
@@ -79,8 +80,8 @@ describe('Teams cards, buttons and commands', () => {
     const everyone = json(message.attachments);
     expect(everyone).toContain('Invite specialist');
     expect(everyone).not.toContain('loupe.revoke');
-    // Teams asks Loupe for the sender's and the owners' own drawings.
-    expect(everyone).toContain(`"userIds":["${SENDER.id}","${OWNER.id}"]`);
+    // Teams asks Loupe for the sender's, the owners' and the configured admins' own drawings.
+    expect(everyone).toContain(`"userIds":["${SENDER.id}","${OWNER.id}","${SPECIALIST.id}"]`);
     const own = json((await execute(SENDER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body);
     expect(own).toContain('loupe.revoke');
     expect(own).toContain('loupe.link_patient');
@@ -90,6 +91,8 @@ describe('Teams cards, buttons and commands', () => {
     expect(theirs).toMatch(/\/view\/[A-Za-z0-9_-]{43}/);
     // A user's own drawing has a link of its own: everyone else's keeps working.
     expect(await prisma().linkToken.count({ where: { cardId: card.id, revokedAt: null } })).toBe(4);
+    // A configured admin who is no owner may manage it too.
+    expect(json((await execute(SPECIALIST.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body)).toContain('loupe.revoke');
   });
 
   it('links a patient from the card’s form, for its sender only, and activates the card for everyone', async () => {

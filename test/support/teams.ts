@@ -33,8 +33,8 @@ export function teamsEnv(teams: TeamsStandIn): NodeJS.ProcessEnv {
 }
 
 /** `certificate`: the app's registered certificate (PEM), for Loupe configured with its key instead of the secret. */
-export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv; certificate?: string } = {}): Promise<TeamsLoupe> {
-  const teams = await TeamsStandIn.start({ appId: TEAMS_APP_ID, tenantId: TEAMS_DEMO_TENANT_ID, clientSecret: TEAMS_SECRET, dlp: o.dlp ?? true, ...(o.certificate ? { certificate: o.certificate } : {}) });
+export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv; certificate?: string; endorsements?: string[] } = {}): Promise<TeamsLoupe> {
+  const teams = await TeamsStandIn.start({ appId: TEAMS_APP_ID, tenantId: TEAMS_DEMO_TENANT_ID, clientSecret: TEAMS_SECRET, dlp: o.dlp ?? true, ...(o.certificate ? { certificate: o.certificate } : {}), ...(o.endorsements ? { endorsements: o.endorsements } : {}) });
   const inst = await createInstanceEnv(engine, { ...teamsEnv(teams), ...o.env });
   const loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
   const { port } = await loupe.listen();

@@ -33,15 +33,20 @@ export class TeamsKeys {
     private readonly tenantId: string,
   ) {}
 
-  static async create(appId: string, tenantId: string): Promise<TeamsKeys> {
+  static async create(appId: string, tenantId: string, endorsements: string[] = ['msteams']): Promise<TeamsKeys> {
     const [channel, entra] = await Promise.all([keyPair(), keyPair()]);
-    return new TeamsKeys(channel, entra, appId, tenantId);
+    const keys = new TeamsKeys(channel, entra, appId, tenantId);
+    keys.endorsements = endorsements;
+    return keys;
   }
+
+  /** The channels the signing key is endorsed for: Teams' ('msteams') unless a test says otherwise. */
+  private endorsements: string[] = ['msteams'];
 
   /** The JWKS at the OpenID metadata's jwks_uri: the channel key, endorsed for Teams. */
   async jwks(): Promise<{ keys: JWK[] }> {
     const jwk = await exportJWK(this.channel.publicKey);
-    return { keys: [{ kty: 'RSA', use: 'sig', kid: this.channel.kid, n: jwk.n, e: jwk.e, endorsements: ['msteams'] } as JWK] };
+    return { keys: [{ kty: 'RSA', use: 'sig', kid: this.channel.kid, n: jwk.n, e: jwk.e, endorsements: this.endorsements } as JWK] };
   }
 
   /** What Teams sends with an activity; overrides forge the cases a bot must refuse. */

@@ -40,7 +40,7 @@ export class TeamsStandIn {
   }
 
   static async start(o: TeamsStandInOptions): Promise<TeamsStandIn> {
-    const keys = await TeamsKeys.create(o.appId, o.tenantId);
+    const keys = await TeamsKeys.create(o.appId, o.tenantId, o.endorsements);
     const hosts = await Promise.all(HOSTS.map(() => listen()));
     const origin = (i: number): string => hosts[i]?.origin ?? '';
     const state = new TeamsState(o, keys, { login: origin(0), connector: origin(1), graph: origin(2), files: origin(3) });

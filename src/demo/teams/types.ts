@@ -44,6 +44,8 @@ export interface TeamsStandInOptions {
   appId: string;
   tenantId: string;
   clientSecret: string;
+  /** The channels the key signing activities is endorsed for (default ['msteams']): another list is a key Teams never uses. */
+  endorsements?: string[];
   /** A PEM certificate registered for the app: a client assertion signed by its key is taken instead of the secret. */
   certificate?: string;
   /** The tenant is licensed for Communications DLP: Graph policyViolation PATCH works. Default true. */
