@@ -36,6 +36,13 @@ describe('the uploads of a Teams message', () => {
     expect(uploads.map((u) => u.locator)).toEqual([{ via: 'hosted', contentId: 'aWQ9Mg==' }]);
   });
 
+  it('names a personal-chat file by its own id, not by its download link, which changes at every delivery', () => {
+    const delivery = (tempauth: string) => ({ ...channelMessage([{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'a.jpg', content: { downloadUrl: `https://h-my.sharepoint.com/personal/x/download.aspx?tempauth=${tempauth}`, uniqueId: 'U1', fileType: 'jpg' } }]), conversation: { id: 'a:1personal', conversationType: 'personal' } });
+    const [first] = uploadsIn(delivery('one'), 'personal');
+    const [again] = uploadsIn({ ...delivery('two'), type: 'messageUpdate' }, 'personal');
+    expect(again!.sourceRef).toBe(first!.sourceRef);
+  });
+
   it('takes only personal-chat shapes in a personal chat, and only channel shapes elsewhere', () => {
     const download = { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'a.jpg', content: { downloadUrl: 'https://h-my.sharepoint.com/personal/x/_layouts/15/download.aspx?tempauth=t', uniqueId: 'u', fileType: 'jpg' } };
     expect(uploadsIn(channelMessage([download]), 'channel')).toEqual([]);

@@ -124,7 +124,7 @@ export function cardActions(d: CardActionDeps) {
         const specialist = text(data['specialist']).toLowerCase();
         if (!specialist) return shows(inviteForm(cardId, 'Choose a person.'));
         // The picker offers people of the organisation; a forged answer naming anyone else is refused.
-        if ((await d.directory.userByObjectId(workspaceId, specialist)) !== specialist) return shows(inviteForm(cardId, 'Choose a person of your organisation.'));
+        if (!(await d.directory.isTenantUser(specialist))) return shows(inviteForm(cardId, 'Choose a person of your organisation.'));
         const result = await inviteSpecialist(d.invite, { cardId, who, specialistId: specialist });
         if (result.outcome === 'refused') return shows(inviteForm(cardId, INVITE_REFUSED[result.reason]));
         if (result.outcome === 'invited') await d.gateway.announce(result.thread, result.announce);

@@ -10,6 +10,8 @@ import type { Graph } from './graph.js';
 const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TeamsDirectory extends ChatDirectory {
+  /** Whether this Entra object id is a user of the tenant. */
+  isTenantUser(oid: string): Promise<boolean>;
   userByObjectId(workspaceId: string, oid: string, tenantId?: string): Promise<string | undefined>;
   /** An admin where it matters: the configured ones, or an owner of the team this conversation belongs to. */
   isAdminIn(workspaceId: string, conversationId: string, userId: string): Promise<boolean>;
@@ -22,9 +24,12 @@ export function teamsDirectory(d: { teams: TeamsConfig; framework: BotFramework;
       return (await d.graph.user(email))?.id.toLowerCase();
     },
     async userByObjectId(_workspaceId, oid, tenantId) {
-      // An object id only (Graph would also take a user principal name), of this tenant when the provider says which.
-      if (!OBJECT_ID.test(oid) || (tenantId !== undefined && tenantId.toLowerCase() !== d.teams.tenantId)) return undefined;
+      // An object id only (Graph would also take a user principal name), and only from a provider that says it is of this tenant.
+      if (!OBJECT_ID.test(oid) || tenantId?.toLowerCase() !== d.teams.tenantId) return undefined;
       return (await d.graph.user(oid))?.id.toLowerCase();
+    },
+    async isTenantUser(oid) {
+      return OBJECT_ID.test(oid) && (await d.graph.user(oid))?.id.toLowerCase() === oid.toLowerCase();
     },
     async isChannelMember(workspaceId, channelId, userId) {
       const c = await d.conversations.find(workspaceId, channelId);

@@ -154,7 +154,7 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
       const path = await originalPath(sourceRef);
       if (!path) return false;
       const message = await d.graph.message(path);
-      return !message || Boolean(message.deletedDateTime) || message.policyViolation?.dlpAction === 'BlockAccess';
+      return !message || Boolean(message.deletedDateTime) || message.policyViolation?.dlpAction?.toLowerCase() === 'blockaccess';
     },
   };
 }

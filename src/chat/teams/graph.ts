@@ -20,6 +20,15 @@ export interface FileArea {
   folderPath: string | undefined;
 }
 
+/** A drive path with its escapes undone; one that cannot be undone matches nothing. */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return '\u0000';
+  }
+}
+
 export class Graph {
   private readonly base: string;
   private readonly scope: string;
@@ -51,8 +60,10 @@ export class Graph {
     const id = `u!${Buffer.from(url, 'utf8').toString('base64url')}`;
     const item = await this.json<{ size?: number; parentReference?: { driveId?: string; path?: string } }>(`shares/${id}/driveItem?$select=id,size,parentReference`, 'read a shared file');
     if (!item) throw new LoupeError(ErrorCode.DownloadFailed, 'the file is no longer in Teams');
-    const path = item.parentReference?.path ?? '';
-    const inFolder = allowed.folderPath === undefined || path === allowed.folderPath || path.startsWith(`${allowed.folderPath}/`);
+    // Graph gives paths percent-encoded; a folder's name comes as it is: both are compared decoded.
+    const path = decodedPath(item.parentReference?.path ?? '');
+    const folder = allowed.folderPath === undefined ? undefined : decodedPath(allowed.folderPath);
+    const inFolder = folder === undefined || path === folder || path.startsWith(`${folder}/`);
     if (item.parentReference?.driveId !== allowed.driveId || !inFolder) throw new LoupeError(ErrorCode.InvalidInput, 'the file is not among this conversation’s files: refused');
     if ((item.size ?? 0) > maxBytes) throw new LoupeError(ErrorCode.ImageTooLarge, `the file is larger than the limit of ${maxBytes} bytes`);
     const response = await this.call(`shares/${id}/driveItem/content`);
@@ -128,7 +139,8 @@ export class Graph {
       body: JSON.stringify({
         policyViolation: {
           dlpAction: 'BlockAccess',
-          verdictDetails: 'AllowOverrideWithoutJustification',
+          // The sender cannot override it: the original stays hidden.
+          verdictDetails: 'None',
           policyTip: {
             generalText: 'Loupe secured this clinical image and took it out of the conversation. Open it from Loupe’s card in the thread.',
             complianceUrl: 'https://learn.microsoft.com/purview/dlp-microsoft-teams',

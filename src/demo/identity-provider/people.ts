@@ -2,7 +2,7 @@
 // (same emails, so Loupe can link the two identities; the Teams stand-in's
 // object ids, as Entra ID would give them) and one visitor with no chat
 // account, to show what happens when no link exists. Every name is invented.
-import { TEAMS_DEMO_USERS } from '../teams/directory.js';
+import { TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../teams/directory.js';
 import type { DemoPerson } from './types.js';
 
 export const DEMO_PASSWORD = 'demo';
@@ -20,5 +20,5 @@ const objectIdOf = (email: string) => Object.values(TEAMS_DEMO_USERS).find((u) =
 
 export const DEMO_PEOPLE: DemoPerson[] = PEOPLE.map((p) => {
   const objectId = objectIdOf(p.email);
-  return objectId ? { ...p, objectId } : p;
+  return objectId ? { ...p, objectId, tenantId: TEAMS_DEMO_TENANT_ID } : p;
 });

@@ -11,6 +11,8 @@ export interface DemoPerson {
   hasSecondFactor: boolean;
   /** Their Entra object id (`oid`), as Entra ID gives it, when they have a Teams account. */
   objectId?: string;
+  /** The Entra tenant (`tid`) their object id belongs to. */
+  tenantId?: string;
 }
 
 export interface DemoClient {
