@@ -1,0 +1,62 @@
+// Who may do what in the admin console (issue 12): pure rules, deny by
+// default. A person has a role only when something says so: a workspace
+// admin is one the chat platform (or Loupe's configured list) names; a
+// privacy officer is one the identity provider puts in a configured group or
+// role. Every console action also needs a multi-factor sign-in unless the
+// deployment turned that off.
+
+export type ConsoleRole = 'workspace_admin' | 'privacy_officer';
+
+export type ConsoleAction =
+  /** Workspaces, channels and their effective policies. */
+  | 'read_policies'
+  | 'change_policy'
+  /** The asset list: kind, channel, uploader, state; no patient data. */
+  | 'list_assets'
+  /** Finding assets by a patient's identifier (itself audited). */
+  | 'search_by_patient'
+  | 'read_audit'
+  | 'export_audit'
+  | 'read_alerts'
+  | 'set_legal_hold';
+
+/** What each role may do; anything not listed is refused. */
+const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
+  // Admins run the channels: policies, the asset list, alerts, holds, and the trail (without patient search or export).
+  workspace_admin: ['read_policies', 'change_policy', 'list_assets', 'read_alerts', 'set_legal_hold', 'read_audit'],
+  // Privacy officers read and export the trail, find a patient's images, and hold them; they do not change channel policies.
+  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold'],
+};
+
+export interface ConsoleIdentity {
+  /** The chat platform (or Loupe's configured list) names them an admin of the workspace. */
+  isWorkspaceAdmin: boolean;
+  /** The groups or roles the identity provider gives them (its configured claim). */
+  groups: readonly string[];
+  /** Their sign-in used multiple factors. */
+  multiFactor: boolean;
+}
+
+export interface ConsoleRules {
+  /** Groups or roles that make a privacy officer; none configured: nobody is one. */
+  privacyOfficerGroups: readonly string[];
+  /** The console needs a multi-factor sign-in (the default). */
+  requireMfa: boolean;
+}
+
+export function consoleRoles(who: ConsoleIdentity, rules: ConsoleRules): ConsoleRole[] {
+  const roles: ConsoleRole[] = [];
+  if (who.isWorkspaceAdmin === true) roles.push('workspace_admin');
+  if (rules.privacyOfficerGroups.length > 0 && who.groups.some((g) => rules.privacyOfficerGroups.includes(g))) roles.push('privacy_officer');
+  return roles;
+}
+
+export type ConsoleDenial = 'no_role' | 'mfa_required' | 'not_allowed';
+export type ConsoleDecision = { allow: true } | { allow: false; reason: ConsoleDenial };
+
+export function mayUseConsole(who: ConsoleIdentity, rules: ConsoleRules, action: ConsoleAction): ConsoleDecision {
+  const roles = consoleRoles(who, rules);
+  if (roles.length === 0) return { allow: false, reason: 'no_role' };
+  if (rules.requireMfa && who.multiFactor !== true) return { allow: false, reason: 'mfa_required' };
+  return roles.some((role) => ALLOWED[role].includes(action)) ? { allow: true } : { allow: false, reason: 'not_allowed' };
+}
