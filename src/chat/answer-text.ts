@@ -22,5 +22,12 @@ export const INVITE_REFUSED: Record<ReshareDenyReason, string> = {
   break_glass_cannot_reshare: 'Emergency (break-glass) access cannot be passed on: you cannot invite anyone to this consult.',
 };
 
+/** Why Correct patient did nothing (mrkdwn; `plain` for forms). */
+export const CORRECTION_REFUSED = {
+  forbidden: 'Only the sender of this image or an admin can correct its patient.',
+  not_linked: 'This image has no patient yet: use *Link patient* instead.',
+  asset_gone: 'This image was shredded: there is nothing to correct.',
+} as const;
+
 /** Plain text, for forms and platforms without mrkdwn. */
 export const plain = (s: string) => s.replace(/\*/g, '');

@@ -109,6 +109,24 @@ describe('Teams cards, buttons and commands', () => {
     expect(teams.calls.filter((c) => c.host !== 'delivery').some((c) => c.body.includes('MRN90210X') || c.body.includes('left shin'))).toBe(false);
   });
 
+  it('moves an image to the right patient from the card, for its sender only, with the reason audited', async () => {
+    const { thread, message, card } = await post(WOUNDS);
+    await execute(SENDER.aadObjectId, thread, 'loupe.link_patient.submit', { cardId: card.id, identifier: 'MRN11111A', issuer: 'HOSPITAL-A' }, message.id);
+    const linked = (await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } })).patientId;
+    expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body)).toContain('loupe.correct_patient');
+    expect(json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.correct_patient', { cardId: card.id }, message.id)).body)).toContain('Only the sender of this image or an admin can correct');
+    expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.correct_patient', { cardId: card.id }, message.id)).body)).toContain('wrong_patient_selected');
+    const vague = json((await execute(SENDER.aadObjectId, thread, 'loupe.correct_patient.submit', { cardId: card.id, identifier: 'MRN22222B', issuer: 'HOSPITAL-A', reason: 'because', explanation: 'mixed up beds' }, message.id)).body);
+    expect(vague).toContain('Nothing was changed');
+    const moved = json((await execute(SENDER.aadObjectId, thread, 'loupe.correct_patient.submit', { cardId: card.id, identifier: 'MRN22222B', issuer: 'HOSPITAL-A', reason: 'wrong_patient_selected', explanation: 'mixed up beds 4 and 5' }, message.id)).body);
+    expect(moved).toContain('Available until');
+    const after = (await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } })).patientId;
+    expect(after).not.toBeNull();
+    expect(after).not.toBe(linked);
+    expect(await prisma().auditEvent.count({ where: { assetId: card.assetId, action: 'patient.corrected', outcome: 'success' } })).toBe(1);
+    expect(teams.calls.filter((c) => c.host !== 'delivery').some((c) => c.body.includes('MRN22222B') || c.body.includes('mixed up beds'))).toBe(false);
+  });
+
   it('links a patient from the dialog of the sender’s private prompt', async () => {
     const { card } = await post(WOUNDS);
     const prompt = await until('the prompt', () => teams.personalMessages(SENDER.aadObjectId).find((m: TeamsMessage) => json(m).includes(card.id) && json(m).includes('task/fetch')));

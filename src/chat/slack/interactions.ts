@@ -18,7 +18,7 @@ import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../storage/job-queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
 import { CardAction } from './card-blocks.js';
-import { INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
+import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
 
@@ -43,11 +43,6 @@ function modalMetadata(raw: string): ModalMetadata {
   return { cardId: raw };
 }
 
-const CORRECTION_REFUSED = {
-  forbidden: 'Only the sender of this image or an admin can correct its patient.',
-  not_linked: 'This image has no patient yet: use *Link patient* instead.',
-  asset_gone: 'This image was shredded: there is nothing to correct.',
-} as const;
 
 
 function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {

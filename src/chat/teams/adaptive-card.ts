@@ -15,6 +15,8 @@ export const CardVerb = {
   Invite: 'loupe.invite',
   InviteSubmit: 'loupe.invite.submit',
   LinkPatientSubmit: 'loupe.link_patient.submit',
+  CorrectPatient: 'loupe.correct_patient',
+  CorrectPatientSubmit: 'loupe.correct_patient.submit',
   Revoke: 'loupe.revoke',
   LinkPatient: 'loupe.link_patient',
   RemovalDone: 'loupe.removal_done',
@@ -81,6 +83,8 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
           { type: 'Action.OpenUrl', title: 'View', url: viewUrl, style: 'positive' },
           execute('Invite specialist', CardVerb.Invite, card.cardId),
           ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
+          // Only once linked: a card still waiting is linked instead.
+          ...(audience.manage && card.state === 'active' ? [execute('Correct patient', CardVerb.CorrectPatient, card.cardId)] : []),
           ...(audience.manage ? [execute('Revoke', CardVerb.Revoke, card.cardId, 'destructive')] : []),
         ]
       : [];

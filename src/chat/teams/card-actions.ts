@@ -17,10 +17,12 @@ import type { ChatConversations } from '../../storage/chat-conversations.js';
 import { cardPlace } from '../../app/card-place.js';
 import type { ConversationKind } from './activity.js';
 import type { TeamsDirectory } from './directory.js';
-import { INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
+import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
+import { correctPatientForm } from '../../app/correct-patient-form.js';
+import { correctPatient } from '../../app/correct-patient.js';
 import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
 import type { cardAudiences } from './audience.js';
-import { inviteForm, linkDialog, linkForm } from './forms.js';
+import { correctForm, inviteForm, linkDialog, linkForm } from './forms.js';
 
 /** A button press as Teams delivered it: who, and in which conversation (Teams sets both; the button's data is the client's). */
 export interface Press {
@@ -135,6 +137,21 @@ export function cardActions(d: CardActionDeps) {
         if (form.outcome === 'no_card') return says('This card is no longer known to Loupe.');
         if (form.outcome === 'refused') return says(plain(LINK_REFUSED[form.reason]));
         return shows(linkForm(form.cardId, form.defaultIssuer));
+      }
+      case CardVerb.CorrectPatient: {
+        const form = await correctPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
+        if (form.outcome === 'refused') return says(plain(CORRECTION_REFUSED[form.reason]));
+        return shows(correctForm(form.cardId, form.defaultIssuer));
+      }
+      case CardVerb.CorrectPatientSubmit: {
+        try {
+          await correctPatient(d.link, { cardId, who, correction: { identifier: text(data['identifier']), issuer: text(data['issuer']), reason: text(data['reason']), explanation: text(data['explanation']) } });
+        } catch (error) {
+          if (isLoupeError(error, ErrorCode.Forbidden)) return says(plain(CORRECTION_REFUSED.forbidden));
+          if (isLoupeError(error, ErrorCode.InvalidInput) || isLoupeError(error, ErrorCode.AlreadyLinked)) return shows(correctForm(cardId, text(data['issuer']), `Nothing was changed: ${error.message}.`));
+          throw error;
+        }
+        return drawn(workspaceId, cardId, who);
       }
       case CardVerb.LinkPatientSubmit: {
         const refused = await link(cardId, who, data);

@@ -1,8 +1,9 @@
 // The forms Loupe answers a card's buttons with, as Adaptive Cards drawn for
 // the one user who pressed: Invite specialist (a people picker of the
-// conversation's members), and Link patient (identifier, issuer, an
-// encrypted note), in the card itself (Action.Execute) or in a dialog (task
+// conversation's members), Link patient (identifier, issuer, an encrypted
+// note) and Correct patient (the right patient, a reason, what happened), in the card itself (Action.Execute) or in a dialog (task
 // module, Action.Submit) from the sender's private prompt.
+import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
 import { CARD_CONTENT_TYPE, CardVerb } from './adaptive-card.js';
 
 const card = (body: Record<string, unknown>[], actions: Record<string, unknown>[]) => ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, actions });
@@ -36,6 +37,25 @@ export function linkForm(cardId: string, issuer: string, error?: string): Record
     [{ type: 'TextBlock', text: 'Link patient', weight: 'Bolder', size: 'Medium' }, ...problem(error), ...patientInputs(issuer)],
     [
       { type: 'Action.Execute', title: 'Link', verb: CardVerb.LinkPatientSubmit, data: { cardId }, style: 'positive' },
+      { type: 'Action.Execute', title: 'Cancel', verb: CardVerb.Refresh, data: { cardId }, associatedInputs: 'none' },
+    ],
+  );
+}
+
+/** Moving an image to the right patient, for its sender or an admin: both patients and the reason go to the audit trail. */
+export function correctForm(cardId: string, issuer: string, error?: string): Record<string, unknown> {
+  const reasons = Object.entries(CORRECTION_REASONS).map(([value, title]) => ({ title, value }));
+  return card(
+    [
+      { type: 'TextBlock', text: 'Correct patient', weight: 'Bolder', size: 'Medium' },
+      { type: 'TextBlock', text: 'Moves this image to the right patient. Links already shared stop working; the card gets a new one. Both patients and the reason are recorded in the audit trail.', wrap: true, isSubtle: true },
+      ...problem(error),
+      ...patientInputs(issuer).slice(0, 2),
+      { type: 'Input.ChoiceSet', id: 'reason', label: 'Reason', isRequired: true, errorMessage: 'Choose a reason.', choices: reasons },
+      { type: 'Input.Text', id: 'explanation', label: 'What happened (kept encrypted with the image, never shown in chat)', isMultiline: true, isRequired: true, maxLength: 1000, errorMessage: 'Say what happened.' },
+    ],
+    [
+      { type: 'Action.Execute', title: 'Move image', verb: CardVerb.CorrectPatientSubmit, data: { cardId }, style: 'destructive' },
       { type: 'Action.Execute', title: 'Cancel', verb: CardVerb.Refresh, data: { cardId }, associatedInputs: 'none' },
     ],
   );
