@@ -25,14 +25,7 @@ export async function startTeamsBenchLoupe(env: NodeJS.ProcessEnv): Promise<Team
     LOG_LEVEL: 'silent',
     PORT: '0',
     LOUPE_JOB_POLL_MS: '20',
-    LOUPE_TEAMS_APP_ID: APP_ID,
-    LOUPE_TEAMS_TENANT_ID: TEAMS_DEMO_TENANT_ID,
-    LOUPE_TEAMS_CLIENT_SECRET: SECRET,
-    LOUPE_TEAMS_LOGIN_URL: teams.origins.login,
-    LOUPE_TEAMS_OPENID_METADATA_URL: teams.openIdMetadataUrl,
-    LOUPE_TEAMS_GRAPH_URL: teams.graphUrl,
-    LOUPE_TEAMS_SERVICE_URL_HOSTS: new URL(teams.serviceUrl).host,
-    LOUPE_TEAMS_FILE_HOSTS: new URL(teams.origins.files).host,
+    ...teams.loupeEnv(),
   });
   const loupe = await createLoupe(config, createLogger('silent'));
   const { port } = await loupe.listen();

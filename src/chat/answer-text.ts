@@ -2,6 +2,7 @@
 // why linking or inviting did nothing, and what the private prompt becomes
 // once linked. Slack's mrkdwn `*bold*` is stripped where a platform has none.
 import type { ReshareDenyReason } from '../core/access/reshare.js';
+import { ErrorCode, isLoupeError } from '../core/errors.js';
 
 /** Why a Link patient button or form did nothing, in the words its user sees. */
 export const LINK_REFUSED = {
@@ -31,3 +32,13 @@ export const CORRECTION_REFUSED = {
 
 /** Plain text, for forms and platforms without mrkdwn. */
 export const plain = (s: string) => s.replace(/\*/g, '');
+
+/** Which of LINK_REFUSED a failed link was ('invalid': the form was incomplete); undefined when it was something else, to throw on. */
+export function linkRefusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
+  if (isLoupeError(error, ErrorCode.InvalidInput)) return 'invalid';
+  if (isLoupeError(error, ErrorCode.Forbidden)) return 'forbidden';
+  if (isLoupeError(error, ErrorCode.AlreadyLinked)) return 'already_linked';
+  if (isLoupeError(error, ErrorCode.CardExpired)) return 'card_expired';
+  if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
+  return undefined;
+}

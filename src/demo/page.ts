@@ -2,6 +2,8 @@
 // HTML, CSS and script (no inline script, so the page runs under a strict
 // Content Security Policy); every text is set with textContent, never HTML.
 
+import { PAGE_HELPERS } from './page-helpers.js';
+
 export const DEMO_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -56,12 +58,11 @@ dialog input, dialog select, dialog textarea { display: block; width: 100%; }
 `;
 
 export const DEMO_JS = `'use strict';
-const $ = (id) => document.getElementById(id);
+${PAGE_HELPERS}
 let state = { users: [], channels: [], messages: [] };
 let openView = null;
 
 const nameOf = (id) => (state.users.find((u) => u.id === id) || { name: id }).name;
-const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 
 // Slack mrkdwn, enough for Loupe's cards: mentions, dates in the reader's zone, bold.
 function mrkdwn(text) {
@@ -70,11 +71,6 @@ function mrkdwn(text) {
     .replace(/<!date\\^(\\d+)\\^[^|>]*\\|[^>]*>/g, (_, s) => new Date(Number(s) * 1000).toLocaleString())
     .replace(/\\*([^*]+)\\*/g, '$1')
     .replace(/:lock:/g, '\\u{1F512}');
-}
-
-async function api(path, body) {
-  const r = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return r.json();
 }
 
 function renderBlocks(m, box) {
@@ -108,21 +104,7 @@ function renderMessage(m) {
 
 function render() {
   const channel = $('channel').value;
-  const list = $('messages');
-  list.replaceChildren();
-  const inChannel = state.messages.filter((m) => m.channel === channel);
-  for (const m of inChannel.filter((x) => !x.threadTs || x.threadTs === x.ts)) {
-    const box = renderMessage(m);
-    const replies = inChannel.filter((x) => x.threadTs === m.ts && x.ts !== m.ts);
-    if (replies.length) { const r = el('div', 'replies'); replies.forEach((x) => r.append(renderMessage(x))); box.append(r); }
-    list.append(box);
-  }
-}
-
-function fillSelect(select, items, label) {
-  const keep = select.value;
-  select.replaceChildren(...items.map((i) => { const o = el('option', '', label(i)); o.value = i.id; return o; }));
-  if (items.some((i) => i.id === keep)) select.value = keep;
+  renderThreads($('messages'), state.messages.filter((m) => m.channel === channel), (m) => m.ts, (m) => m.threadTs, renderMessage);
 }
 
 async function refresh() {

@@ -4,6 +4,8 @@
 // JSON; where Teams would ask Loupe for a person's own drawing (refresh), the
 // page asks too, so each person sees what Teams would show them.
 
+import { PAGE_HELPERS } from './page-helpers.js';
+
 export const TEAMS_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -45,14 +47,13 @@ export const TEAMS_CSS = `
 `;
 
 export const TEAMS_JS = `'use strict';
-const $ = (id) => document.getElementById(id);
+${PAGE_HELPERS}
 let state = { users: [], places: [], messages: [] };
 // A person's own drawing of a card (Loupe's answer to refresh or a button), per message and version.
 const own = new Map();
 const asking = new Set();
 
 const me = () => state.users.find((u) => u.id === $('user').value) || { id: '', chatId: '', name: '' };
-const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
 const ownKey = (m) => m.id + '|' + (m.modified || '') + '|' + me().id;
 
 // Adaptive Card text: mentions, DATE()/TIME() in the reader's zone, markdown bold and escapes.
@@ -63,11 +64,6 @@ function text(t) {
     .replace(/\\{\\{TIME\\(([^)]+)\\)\\}\\}/g, (_, d) => new Date(d).toLocaleTimeString())
     .replace(/\\*\\*([^*]+)\\*\\*/g, '$1')
     .replace(/\\\\(.)/g, '$1');
-}
-
-async function api(path, body) {
-  const r = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return r.json();
 }
 
 async function invoke(m, verb, data, trigger) {
@@ -164,20 +160,7 @@ function render() {
   const now = JSON.stringify([me().id, place, here, [...own]]);
   if (now === drawn) return;
   drawn = now;
-  const list = $('messages');
-  list.replaceChildren();
-  for (const m of here.filter((x) => !x.threadRootId || x.threadRootId === x.id)) {
-    const box = renderMessage(m);
-    const replies = here.filter((x) => x.threadRootId === m.id && x.id !== m.id);
-    if (replies.length) { const r = el('div', 'replies'); replies.forEach((x) => r.append(renderMessage(x))); box.append(r); }
-    list.append(box);
-  }
-}
-
-function fillSelect(select, items, label) {
-  const keep = select.value;
-  select.replaceChildren(...items.map((i) => { const o = el('option', '', label(i)); o.value = i.id; return o; }));
-  if (items.some((i) => i.id === keep)) select.value = keep;
+  renderThreads($('messages'), here, (m) => m.id, (m) => m.threadRootId, renderMessage);
 }
 
 async function refresh() {

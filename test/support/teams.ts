@@ -19,18 +19,7 @@ export interface TeamsLoupe {
 }
 
 /** Loupe's Teams settings for a running stand-in. */
-export function teamsEnv(teams: TeamsStandIn): NodeJS.ProcessEnv {
-  return {
-    LOUPE_TEAMS_APP_ID: TEAMS_APP_ID,
-    LOUPE_TEAMS_TENANT_ID: TEAMS_DEMO_TENANT_ID,
-    LOUPE_TEAMS_CLIENT_SECRET: TEAMS_SECRET,
-    LOUPE_TEAMS_LOGIN_URL: teams.origins.login,
-    LOUPE_TEAMS_OPENID_METADATA_URL: teams.openIdMetadataUrl,
-    LOUPE_TEAMS_GRAPH_URL: teams.graphUrl,
-    LOUPE_TEAMS_SERVICE_URL_HOSTS: new URL(teams.serviceUrl).host,
-    LOUPE_TEAMS_FILE_HOSTS: new URL(teams.origins.files).host,
-  };
-}
+export const teamsEnv = (teams: TeamsStandIn): NodeJS.ProcessEnv => teams.loupeEnv();
 
 /** `certificate`: the app's registered certificate (PEM), for Loupe configured with its key instead of the secret. */
 export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv; certificate?: string; endorsements?: string[] } = {}): Promise<TeamsLoupe> {

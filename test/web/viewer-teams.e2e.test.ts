@@ -3,7 +3,8 @@
 // posted in a Teams channel, the card's View link, sign-in at the demo
 // hospital, and the viewer. Someone with no Teams account is turned away.
 import { readFile } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CANVAS_SUM, launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startDemo } from '../../src/demo/start-demo.js';
@@ -18,14 +19,6 @@ import { until } from '../support/until.js';
 
 const LI_WEI = TEAMS_DEMO_USERS.liWei;
 const WOUNDS = TEAMS_DEMO_TEAM.channels.wound.id;
-// Runs in the page: the sum of the red channel the viewer's canvas shows (0 when blank).
-const CANVAS_SUM = `(() => {
-  const c = document.getElementById('image');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let sum = 0;
-  for (let i = 0; i < d.length; i += 4) sum += d[i];
-  return sum;
-})()`;
 
 interface Shown {
   id: string;
@@ -62,10 +55,7 @@ describe('the viewer for a Teams user, in Chromium', () => {
       const card = state.messages.find((m) => m.byBot && m.threadRootId === messageId && m.cards.length);
       return card?.cards[0]?.actions.find((a) => a.title === 'View')?.url;
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CANVAS_SUM, launchChromium } from '../support/chromium.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeCard } from '../../src/app/revoke-card.js';
@@ -26,14 +27,6 @@ const ADMIN = 'U0ADMIN001';
 const IDLE_SECONDS = 6;
 /** How often the open page asks whether its image may stay: the promise made to users. */
 const STATUS_POLL_SECONDS = 5;
-// Runs in the page: the sum of the red channel the viewer's canvas shows (0 when blank).
-const CANVAS_SUM = `(() => {
-  const c = document.getElementById('image');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let sum = 0;
-  for (let i = 0; i < d.length; i += 4) sum += d[i];
-  return sum;
-})()`;
 
 async function sharpPhoto(): Promise<{ bytes: Buffer; width: number; height: number }> {
   const width = 1600;
@@ -97,10 +90,7 @@ describe('the viewer in Chromium', () => {
     await storage.policies.change(env.workspaceId, RADIOLOGY, { interception: true }, admin);
     await storage.policies.change(env.workspaceId, WOUNDS, { interception: true }, admin);
     ({ url: viewUrl, cardId } = await upload(RADIOLOGY));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -18,7 +18,7 @@ import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../storage/job-queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
 import { CardAction } from './card-blocks.js';
-import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
+import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, linkRefusalOf, plain } from '../answer-text.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
 
@@ -43,16 +43,6 @@ function modalMetadata(raw: string): ModalMetadata {
   return { cardId: raw };
 }
 
-
-
-function refusalOf(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
-  if (isLoupeError(error, ErrorCode.InvalidInput)) return 'invalid';
-  if (isLoupeError(error, ErrorCode.Forbidden)) return 'forbidden';
-  if (isLoupeError(error, ErrorCode.AlreadyLinked)) return 'already_linked';
-  if (isLoupeError(error, ErrorCode.CardExpired)) return 'card_expired';
-  if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
-  return undefined;
-}
 const SPECIALIST_BLOCK = 'specialist';
 const SPECIALIST_ACTION = 'specialist_select';
 
@@ -162,7 +152,7 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     try {
       await linkPatient(d.link, { cardId: meta.cardId, who, patient: { identifier: value('identifier'), issuer: value('issuer'), note: value('note') } });
     } catch (error) {
-      const refusal = refusalOf(error);
+      const refusal = linkRefusalOf(error);
       if (!refusal) throw error;
       if (refusal !== 'forbidden' && refusal !== 'invalid' && meta.responseUrl) await replaceOriginal(meta.responseUrl, d.responseUrlHosts, { text: LINK_REFUSED[refusal] }, d.logger);
       return void (await ack({ response_action: 'errors', errors: { identifier: refusal === 'invalid' ? 'Give the identifier and who issued it.' : plain(LINK_REFUSED[refusal]) } }));

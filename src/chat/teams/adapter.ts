@@ -50,10 +50,9 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
   const gateway = teamsGateway({ teams, framework, graph, tokens, conversations, workspaceId, logger });
   const { db, audit } = storage;
   const inbound = teamsInbound({
-    tenantId: teams.tenantId,
+    workspaceId,
     appId: teams.appId,
     accept: { db, clock: d.clock, dataKeys: storage.dataKeys, audit, queue: d.queue, policies: storage.policies },
-    workspaces: storage.workspaces,
     conversations,
     directory,
     framework,

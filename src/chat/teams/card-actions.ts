@@ -17,7 +17,7 @@ import type { ChatConversations } from '../../storage/chat-conversations.js';
 import { cardPlace } from '../../app/card-place.js';
 import type { ConversationKind } from './activity.js';
 import type { TeamsDirectory } from './directory.js';
-import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, plain } from '../answer-text.js';
+import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, linkRefusalOf, plain } from '../answer-text.js';
 import { correctPatientForm } from '../../app/correct-patient-form.js';
 import { correctPatient } from '../../app/correct-patient.js';
 import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
@@ -49,15 +49,6 @@ const MESSAGE = 'application/vnd.microsoft.activity.message';
 /** An answer that shows the pressing user a short message. */
 export const says = (text: string) => ({ statusCode: 200, type: MESSAGE, value: text });
 const shows = (card: Record<string, unknown>) => ({ statusCode: 200, type: CARD_CONTENT_TYPE, value: card });
-
-function linkRefusal(error: unknown): keyof typeof LINK_REFUSED | 'invalid' | undefined {
-  if (isLoupeError(error, ErrorCode.InvalidInput)) return 'invalid';
-  if (isLoupeError(error, ErrorCode.Forbidden)) return 'forbidden';
-  if (isLoupeError(error, ErrorCode.AlreadyLinked)) return 'already_linked';
-  if (isLoupeError(error, ErrorCode.CardExpired)) return 'card_expired';
-  if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
-  return undefined;
-}
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 /** A card id from elsewhere (another conversation, workspace, or none at all): nothing about it is said. */
@@ -93,7 +84,7 @@ export function cardActions(d: CardActionDeps) {
       await linkPatient(d.link, { cardId, who, patient: { identifier: text(f['identifier']), issuer: text(f['issuer']), note: text(f['note']) } });
       return undefined;
     } catch (error) {
-      const refusal = linkRefusal(error);
+      const refusal = linkRefusalOf(error);
       if (!refusal) throw error;
       return refusal === 'invalid' ? 'Give the identifier and who issued it.' : plain(LINK_REFUSED[refusal]);
     }

@@ -6,9 +6,7 @@
 // as invokes (card-actions.ts).
 import { acceptUpload, type AcceptUploadDeps } from '../../app/accept-upload.js';
 import { AppJob } from '../../app/job-names.js';
-import type { AuditActor } from '../../core/audit/event.js';
 import type { ChatConversations } from '../../storage/chat-conversations.js';
-import type { Workspaces } from '../../storage/workspaces.js';
 import { kindOf, threadConversation, whereabouts, type TeamsActivity } from './activity.js';
 import type { BotFramework } from './bot-framework.js';
 import { says, type cardActions } from './card-actions.js';
@@ -17,10 +15,10 @@ import type { TeamsDirectory } from './directory.js';
 import { uploadsIn } from './uploads.js';
 
 export interface InboundDeps {
-  tenantId: string;
+  /** The tenant's workspace in Loupe. */
+  workspaceId: () => Promise<string>;
   appId: string;
   accept: AcceptUploadDeps;
-  workspaces: Workspaces;
   conversations: ChatConversations;
   directory: TeamsDirectory;
   actions: ReturnType<typeof cardActions>;
@@ -28,14 +26,10 @@ export interface InboundDeps {
   framework: BotFramework;
 }
 
-const TEAMS: AuditActor = { type: 'system', id: 'teams' };
-
 /** The words of a message, without markup (Teams sends HTML). */
 const plainText = (a: TeamsActivity) => (a.text ?? '').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
 
 export function teamsInbound(d: InboundDeps) {
-  const workspaceId = async () => (await d.workspaces.ensure('teams', d.tenantId, d.tenantId, TEAMS)).id;
-
   async function onMessage(a: TeamsActivity, workspace: string): Promise<void> {
     const where = whereabouts(a);
     const userId = a.from?.aadObjectId?.toLowerCase();
@@ -78,7 +72,7 @@ export function teamsInbound(d: InboundDeps) {
   }
 
   return async (a: TeamsActivity): Promise<unknown> => {
-    const workspace = await workspaceId();
+    const workspace = await d.workspaceId();
     const where = whereabouts(a);
     const kind = kindOf(a);
     await d.conversations.remember({

@@ -84,6 +84,23 @@ export class TeamsStandIn {
     return this.state.keys.inboundToken(serviceUrl, o);
   }
 
+  /**
+   * Loupe's ordinary Teams settings for this stand-in, as an operator would
+   * give them for a sovereign cloud: only the endpoints point here.
+   */
+  loupeEnv(): NodeJS.ProcessEnv {
+    return {
+      LOUPE_TEAMS_APP_ID: this.state.o.appId,
+      LOUPE_TEAMS_TENANT_ID: this.state.o.tenantId,
+      LOUPE_TEAMS_CLIENT_SECRET: this.state.o.clientSecret,
+      LOUPE_TEAMS_LOGIN_URL: this.origins.login,
+      LOUPE_TEAMS_OPENID_METADATA_URL: this.openIdMetadataUrl,
+      LOUPE_TEAMS_GRAPH_URL: this.graphUrl,
+      LOUPE_TEAMS_SERVICE_URL_HOSTS: new URL(this.serviceUrl).host,
+      LOUPE_TEAMS_FILE_HOSTS: new URL(this.origins.files).host,
+    };
+  }
+
   /** A file in another SharePoint site of the tenant (not in any conversation): its address, for tests of a message naming it. */
   addSiteFile(site: string, name: string, bytes: Buffer): string {
     const id = randomUUID();
