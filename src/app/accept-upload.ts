@@ -77,7 +77,6 @@ export async function acceptUpload(deps: AcceptUploadDeps, input: AcceptUploadIn
           uploaderId: input.uploaderId,
           sourceRef,
           sourceMessageId: input.messageId ?? null,
-          legalHold: policy.legalHold,
           metadata: input.filesInMessage === undefined ? {} : { filesInMessage: input.filesInMessage },
         },
       });

@@ -25,6 +25,7 @@ export function policyUsage({ command: c }: CommandStyle): string {
     `\`${c} policy [workspace] set issuer <name>\`: the issuer of identifiers found in text`,
     `\`${c} policy [workspace] set members on|off\`: channel members may view`,
     `\`${c} policy [workspace] set mfa on|off\`: viewing needs a multi-factor sign-in`,
+    `\`${c} policy [workspace] set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded`,
     `\`${c} policy workspace set breakglass on|off\`: clinicians without a grant may open an image by stating a reason (audited, announced)`,
   ].join('\n');
 }
@@ -38,6 +39,7 @@ export function describePolicy(p: ChannelPolicy, style: CommandStyle = SLACK_STY
     `Patient identifier pattern: ${p.identifierPattern ? `\`${p.identifierPattern}\` (issuer ${p.identifierIssuer})` : 'none'}`,
     `Channel members may view: ${p.membersMayView ? 'yes' : 'no'}`,
     `Multi-factor sign-in to view: ${p.requireMfa ? 'required' : 'not required'}`,
+    `Retention: ${p.retentionDays === null ? 'kept until someone sets a retention' : `${p.retentionDays} days, then shredded`}`,
     `Break-glass (whole workspace): ${p.breakGlass ? 'allowed' : 'off'}`,
     ...(p.legalHold ? [`Legal hold: ${style.bold('on')}`] : []),
   ].join('\n');

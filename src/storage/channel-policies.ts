@@ -1,10 +1,20 @@
 // Channel policies as stored: one row per channel an admin configured, and
-// the workspace default (channel "*"). Reading merges them; changing one is
-// audited in the same transaction.
+// the workspace default (channel "*"). A row sets only the settings named in
+// its setFields; the rest are inherited. Reading merges them (and says where
+// each value came from); changing one is audited, with its before and after
+// values, in the same transaction.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
-import { effectivePolicy, type AcceptedKind, type ChannelPolicy } from '../core/policy/channel-policy.js';
+import {
+  POLICY_SETTINGS,
+  resolvePolicy,
+  type AcceptedKind,
+  type ChannelPolicy,
+  type PolicySetting,
+  type SettingSource,
+} from '../core/policy/channel-policy.js';
 import type { AuditLog } from './audit-log.js';
 import type { Database } from './database.js';
+import { activeChannelHold } from './legal-holds.js';
 import type { ChannelPolicy as PolicyRow } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
@@ -12,19 +22,34 @@ import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
 export type { PolicyChangeInput as PolicyChange } from '../core/policy/policy-command.js';
 import type { PolicyChangeInput as PolicyChange } from '../core/policy/policy-command.js';
 
+export interface ResolvedPolicy {
+  policy: ChannelPolicy;
+  /** Where each setting's value came from; break-glass is always the workspace's (or Loupe's default). */
+  source: Record<PolicySetting, SettingSource> & { breakGlass: 'workspace' | 'loupe' };
+}
+
+const isSetting = (k: string): k is PolicySetting => (POLICY_SETTINGS as readonly string[]).includes(k);
+
 function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined {
   if (!row) return undefined;
-  return {
+  const all: Pick<ChannelPolicy, PolicySetting> = {
     interception: row.interception,
     acceptedKinds: row.acceptedKinds.filter((k): k is AcceptedKind => k === 'photo' || k === 'dicom'),
     cardLifetimeSeconds: row.cardLifetimeSeconds,
     identifierPattern: row.identifierPattern,
-    ...(row.identifierIssuer ? { identifierIssuer: row.identifierIssuer } : {}),
+    identifierIssuer: row.identifierIssuer ?? 'LOCAL',
     membersMayView: row.membersMayView,
     requireMfa: row.requireMfa,
     consentRule: row.consentRule,
-    legalHold: row.legalHold,
+    retentionDays: row.retentionDays,
   };
+  const set = new Set(row.setFields ?? []);
+  return Object.fromEntries(Object.entries(all).filter(([k]) => set.has(k)));
+}
+
+/** The columns a change writes: only the settings it names. */
+function columns(change: PolicyChange): Partial<Pick<ChannelPolicy, PolicySetting>> {
+  return Object.fromEntries(Object.entries(change).filter(([k, v]) => isSetting(k) && v !== undefined)) as Partial<Pick<ChannelPolicy, PolicySetting>>;
 }
 
 export class ChannelPolicies {
@@ -34,49 +59,69 @@ export class ChannelPolicies {
   ) {}
 
   async effective(workspaceId: string, channelId: string, tx?: Tx): Promise<ChannelPolicy> {
-    const rows = await (tx ?? this.db.prisma).channelPolicy.findMany({
+    return (await this.resolved(workspaceId, channelId, tx)).policy;
+  }
+
+  /** The effective policy with the source of each value: what the console shows. */
+  async resolved(workspaceId: string, channelId: string, tx?: Tx): Promise<ResolvedPolicy> {
+    const db = tx ?? this.db.prisma;
+    const rows = await db.channelPolicy.findMany({
       where: { workspaceId, channelId: { in: [WORKSPACE_DEFAULT_CHANNEL, channelId] } },
     });
     const workspaceDefault = rows.find((r) => r.channelId === WORKSPACE_DEFAULT_CHANNEL);
     const channel = channelId === WORKSPACE_DEFAULT_CHANNEL ? undefined : rows.find((r) => r.channelId === channelId);
-    const ws = await (tx ?? this.db.prisma).workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
-    const breakGlass = (ws?.settings as { breakGlass?: unknown } | null)?.breakGlass === true;
-    return { ...effectivePolicy(fromRow(workspaceDefault), fromRow(channel)), breakGlass };
+    const ws = await db.workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
+    const breakGlassSetting = (ws?.settings as { breakGlass?: unknown } | null)?.breakGlass;
+    const { policy, source } = resolvePolicy(fromRow(workspaceDefault), fromRow(channel));
+    const legalHold = (await activeChannelHold(db, workspaceId, channelId)) !== undefined;
+    return {
+      policy: { ...policy, breakGlass: breakGlassSetting === true, legalHold },
+      source: { ...source, breakGlass: typeof breakGlassSetting === 'boolean' ? 'workspace' : 'loupe' },
+    };
   }
 
-  /** Sets some settings of one channel (or, with "*", the workspace default); the rest stay as they were. */
-  async change(workspaceId: string, channelId: string, change: PolicyChange, actor: AuditActor): Promise<ChannelPolicy> {
-    const breakGlassChanged = change.breakGlass !== undefined;
+  /**
+   * Sets some settings of one channel (or, with "*", the workspace default);
+   * the settings named in `inherit` go back to what the level above says; the
+   * rest stay as they were.
+   */
+  async change(workspaceId: string, channelId: string, change: PolicyChange, actor: AuditActor, inherit: readonly PolicySetting[] = []): Promise<ChannelPolicy> {
     await transaction(this.db, async (tx) => {
+      const before = await this.resolved(workspaceId, channelId, tx);
       const { breakGlass, ...channelChange } = change;
       // Break-glass is the workspace's, whatever channel the admin typed it in.
       if (breakGlass !== undefined) {
         const ws = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { settings: true } });
         await tx.workspace.update({ where: { id: workspaceId }, data: { settings: { ...(ws.settings as object), breakGlass } } });
       }
-      change = channelChange;
-      // A new channel row starts from what applied to the channel until now.
-      const current = await this.effective(workspaceId, channelId, tx);
-      const data = { ...pick(current), ...change, updatedBy: actor.id };
+      const written = columns(channelChange);
+      const existing = await tx.channelPolicy.findUnique({ where: { workspaceId_channelId: { workspaceId, channelId } } });
+      const setFields = [...new Set([...(existing?.setFields ?? []), ...Object.keys(written)])].filter((k) => !inherit.includes(k as PolicySetting)).sort();
       await tx.channelPolicy.upsert({
         where: { workspaceId_channelId: { workspaceId, channelId } },
-        create: { workspaceId, channelId, ...data },
-        update: { ...change, updatedBy: actor.id },
+        create: { workspaceId, channelId, ...written, setFields, updatedBy: actor.id },
+        update: { ...written, setFields, updatedBy: actor.id },
       });
+      const after = await this.resolved(workspaceId, channelId, tx);
+      const changed = (Object.keys(after.policy) as (keyof ChannelPolicy)[]).filter(
+        (k) => JSON.stringify(before.policy[k]) !== JSON.stringify(after.policy[k]) || (isSetting(k) && before.source[k] !== after.source[k]),
+      );
+      const pickOf = (p: ChannelPolicy) => Object.fromEntries(changed.map((k) => [k, p[k]]));
       await this.audit.append(tx, {
         actor,
         action: AuditAction.PolicyChanged,
         outcome: 'success',
         workspaceId,
-        // The pattern itself is configuration, not patient data.
-        details: { channelId, changed: [...Object.keys(change), ...(breakGlassChanged ? ['breakGlass'] : [])].sort() },
+        // Settings are configuration (a pattern, a number of days), never patient data.
+        details: {
+          channelId,
+          changed: [...new Set([...changed, ...Object.keys(change), ...inherit])].sort(),
+          before: pickOf(before.policy),
+          after: pickOf(after.policy),
+          ...(inherit.length ? { inherited: [...inherit].sort() } : {}),
+        },
       });
     });
     return this.effective(workspaceId, channelId);
   }
-}
-
-function pick(p: ChannelPolicy): PolicyChange {
-  const { interception, acceptedKinds, cardLifetimeSeconds, identifierPattern, identifierIssuer, membersMayView, requireMfa } = p;
-  return { interception, acceptedKinds, cardLifetimeSeconds, identifierPattern, identifierIssuer, membersMayView, requireMfa };
 }

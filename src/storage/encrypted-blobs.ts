@@ -15,6 +15,7 @@ import type { AuditLog } from './audit-log.js';
 import type { BlobStore } from './blob-store.js';
 import type { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
+import { holdsOnAsset } from './legal-holds.js';
 import type { BlobKind } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 
@@ -63,9 +64,9 @@ function sizeLimit(max: number, counted: { bytes: number }): Transform {
  * Row lock on the asset: storing a blob and shredding the asset take it, so
  * a blob can never be added to an asset while (or after) it is shredded.
  */
-async function lockAsset(tx: Tx, assetId: string): Promise<{ status: string; legalHold: boolean }> {
-  const rows = await tx.$queryRaw<{ status: string; legalHold: boolean }[]>`
-    SELECT status::text AS status, "legalHold" FROM "Asset" WHERE id = ${assetId} FOR UPDATE`;
+async function lockAsset(tx: Tx, assetId: string): Promise<{ status: string }> {
+  const rows = await tx.$queryRaw<{ status: string }[]>`
+    SELECT status::text AS status FROM "Asset" WHERE id = ${assetId} FOR UPDATE`;
   const row = rows[0];
   if (!row) throw new LoupeError(ErrorCode.NotFound, 'no such asset');
   return row;
@@ -165,11 +166,19 @@ export class EncryptedBlobs {
     return decrypt;
   }
 
-  /** Destroys every data key of the asset, then removes the ciphertext it can no longer open. */
-  async shredAsset(assetId: string, actor: AuditActor, reason: string): Promise<number> {
-    const { keys, storageKeys } = await transaction(this.o.db, async (tx) => {
+  /**
+   * Destroys every data key of the asset, then removes the ciphertext it can
+   * no longer open. Refused while a legal hold covers the asset. Shredding a
+   * shredded asset does nothing (`shredded: false`): two sweeps racing on one
+   * asset take turns at its row lock, and only the first shreds and audits.
+   * `alsoInTx` writes what goes with the shredding (its cards) in the same transaction.
+   */
+  async shredAsset(assetId: string, actor: AuditActor, reason: string, alsoInTx?: (tx: Tx) => Promise<void>): Promise<{ shredded: boolean; dataKeys: number }> {
+    const done = await transaction(this.o.db, async (tx) => {
       const asset = await lockAsset(tx, assetId);
-      if (asset.legalHold) throw new LoupeError(ErrorCode.LegalHold, 'the asset is under legal hold and cannot be shredded');
+      if (asset.status === 'shredded') return undefined;
+      const held = await holdsOnAsset(tx, assetId);
+      if (held.asset || held.patient || held.channel) throw new LoupeError(ErrorCode.LegalHold, 'the asset is under legal hold and cannot be shredded');
       const blobs = await tx.blob.findMany({ where: { assetId }, select: { storageKey: true } });
       const now = this.o.clock.now();
       const destroyed = await tx.dataKey.updateMany({
@@ -185,9 +194,12 @@ export class EncryptedBlobs {
         assetId,
         details: { dataKeys: destroyed.count, blobs: blobs.length },
       });
+      await alsoInTx?.(tx);
       return { keys: destroyed.count, storageKeys: blobs.map((b) => b.storageKey) };
     });
-    await Promise.all(storageKeys.map((k) => this.o.store.delete(k).catch(() => {})));
-    return keys;
+    if (!done) return { shredded: false, dataKeys: 0 };
+    // Unreadable already (no key left); a file left by a failed delete is swept as debris.
+    await Promise.all(done.storageKeys.map((k) => this.o.store.delete(k).catch(() => {})));
+    return { shredded: true, dataKeys: done.keys };
   }
 }

@@ -9,6 +9,7 @@ import type { BlobStore } from './blob-store.js';
 import { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
 import { EncryptedBlobs } from './encrypted-blobs.js';
+import { LegalHolds } from './legal-holds.js';
 import { Patients } from './patients.js';
 import { Workspaces } from './workspaces.js';
 import { viewerRepos, type ViewerRepos } from './viewer-repos.js';
@@ -31,6 +32,7 @@ export interface Storage {
   workspaces: Workspaces;
   patients: Patients;
   policies: ChannelPolicies;
+  legalHolds: LegalHolds;
   blobStore: BlobStore;
   viewer: ViewerRepos;
 }
@@ -53,6 +55,7 @@ export function createStorage(o: StorageOptions): Storage {
     workspaces,
     patients: new Patients(o.db, dataKeys, workspaces, audit),
     policies: new ChannelPolicies(o.db, audit),
+    legalHolds: new LegalHolds(o.db, audit, o.clock),
     blobStore: o.blobStore,
     viewer: viewerRepos(o.db),
   };

@@ -146,7 +146,8 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
     const backup = join(s.dir, 'backup-copy');
     await copyFile(path, backup);
     const wrappedBefore = (await s.db.prisma.dataKey.findFirstOrThrow({ where: { assetId } })).wrapped!;
-    expect(await s.blobs.shredAsset(assetId, actor, 'patient request')).toBe(1);
+    expect(await s.blobs.shredAsset(assetId, actor, 'patient request')).toEqual({ shredded: true, dataKeys: 1 });
+    expect(await s.blobs.shredAsset(assetId, actor, 'patient request')).toEqual({ shredded: false, dataKeys: 0 });
     await expect(s.blobs.open(stored.id, actor)).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_BLOB_SHREDDED'));
     // The only key that opens the copy is gone from the database, and the body from the store.
     expect(await s.db.prisma.dataKey.count({ where: { assetId, wrapped: { not: null } } })).toBe(0);
@@ -168,7 +169,7 @@ describe.each(testEngines())('encrypted blob store on %s', (engine) => {
   it('refuses to shred an asset under legal hold', async () => {
     const { assetId } = await createTestAsset(s);
     await s.blobs.put({ assetId, kind: 'original', mediaType: 'image/png', body: Readable.from([randomBytes(100)]), actor });
-    await s.db.prisma.asset.update({ where: { id: assetId }, data: { legalHold: true } });
+    await s.legalHolds.place((await s.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId } })).workspaceId, { scope: 'asset', targetId: assetId }, 'Matter 2026-14', actor);
     await expect(s.blobs.shredAsset(assetId, actor, 'retention')).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_LEGAL_HOLD'));
     expect(await s.db.prisma.dataKey.count({ where: { assetId, wrapped: { not: null } } })).toBe(1);
   });

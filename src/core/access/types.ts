@@ -11,7 +11,7 @@ export type DataKind = 'photo' | 'dicom';
 
 export type AssetKind = 'photo' | 'dicom_instance' | 'dicom_series';
 export type AssetStatus = 'received' | 'processing' | 'stored' | 'failed' | 'revoked' | 'shredded';
-export type CardState = 'pending' | 'waiting_for_patient' | 'active' | 'expired' | 'revoked';
+export type CardState = 'pending' | 'waiting_for_patient' | 'active' | 'expired' | 'revoked' | 'deleted';
 export type GrantSource = 'participant' | 'invitation' | 'channel_member' | 'break_glass';
 export type ParticipantRole = 'requester' | 'specialist' | 'member';
 export type ConsentRule = 'care_implied' | 'always_required';

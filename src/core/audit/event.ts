@@ -22,6 +22,13 @@ export const AuditAction = {
   DebrisSwept: 'storage.debris_swept',
   JobDead: 'job.dead',
   PolicyChanged: 'policy.changed',
+  LegalHoldPlaced: 'legal_hold.placed',
+  LegalHoldLifted: 'legal_hold.lifted',
+  /** A privacy officer looked for a patient's images by identifier (the identifier itself is not recorded). */
+  PatientSearched: 'patient.searched',
+  ConsoleRefused: 'console.refused',
+  /** A card redrawn as deleted: its asset was shredded. */
+  CardDeleted: 'card.deleted',
   AssetReceived: 'asset.received',
   AssetStored: 'asset.stored',
   AssetFailed: 'asset.failed',

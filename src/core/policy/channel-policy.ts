@@ -1,5 +1,6 @@
 // The channel policy that applies to one channel: the channel's own settings
-// where an admin set them, else the workspace default. Pure.
+// where an admin set them, else the workspace default, else Loupe's own
+// default; and, for the console, where each value came from. Pure.
 
 export type AcceptedKind = 'photo' | 'dicom';
 
@@ -16,10 +17,37 @@ export interface ChannelPolicy {
   requireMfa: boolean;
   /** care_implied: the care team needs no recorded consent unless refused; always_required: every view needs one. */
   consentRule: 'care_implied' | 'always_required';
+  /** Days an image is kept after Loupe received it, then crypto-shredded; null keeps it until someone sets a retention. */
+  retentionDays: number | null;
   /** Workspace-wide: a clinician without a grant may open an image by stating a reason. Off until an admin turns it on. */
   breakGlass: boolean;
+  /** Not a setting: a legal hold on the channel (or the whole workspace) is in force. */
   legalHold: boolean;
 }
+
+/** The settings a channel policy row may set; break-glass is the workspace's, and holds are set apart. */
+export const POLICY_SETTINGS = [
+  'interception',
+  'acceptedKinds',
+  'cardLifetimeSeconds',
+  'identifierPattern',
+  'identifierIssuer',
+  'membersMayView',
+  'requireMfa',
+  'consentRule',
+  'retentionDays',
+] as const satisfies readonly (keyof ChannelPolicy)[];
+
+export type PolicySetting = (typeof POLICY_SETTINGS)[number];
+
+/** Where a value comes from: the channel's own row, the workspace default, or Loupe's default. */
+export type SettingSource = 'channel' | 'workspace' | 'loupe';
+
+/** Loupe's default retention for a new workspace (README: "Retention"). */
+export const DEFAULT_RETENTION_DAYS = 365;
+
+/** The longest retention the console and commands accept: 30 years. */
+export const MAX_RETENTION_DAYS = 30 * 366;
 
 /** What Loupe does with no setting at all: nothing is intercepted until an admin turns it on. */
 export const DEFAULT_POLICY: ChannelPolicy = {
@@ -31,13 +59,26 @@ export const DEFAULT_POLICY: ChannelPolicy = {
   membersMayView: false,
   requireMfa: false,
   consentRule: 'care_implied',
+  retentionDays: DEFAULT_RETENTION_DAYS,
   breakGlass: false,
   legalHold: false,
 };
 
 /** The channel's row wins over the workspace default; either may be absent. */
 export function effectivePolicy(workspaceDefault: Partial<ChannelPolicy> | undefined, channel: Partial<ChannelPolicy> | undefined): ChannelPolicy {
-  return { ...DEFAULT_POLICY, ...workspaceDefault, ...channel };
+  return resolvePolicy(workspaceDefault, channel).policy;
+}
+
+/** The effective policy and, for each setting, which level gave its value. */
+export function resolvePolicy(
+  workspaceDefault: Partial<ChannelPolicy> | undefined,
+  channel: Partial<ChannelPolicy> | undefined,
+): { policy: ChannelPolicy; source: Record<PolicySetting, SettingSource> } {
+  const policy = { ...DEFAULT_POLICY, ...workspaceDefault, ...channel };
+  const source = Object.fromEntries(
+    POLICY_SETTINGS.map((k) => [k, channel && k in channel ? 'channel' : workspaceDefault && k in workspaceDefault ? 'workspace' : 'loupe']),
+  ) as Record<PolicySetting, SettingSource>;
+  return { policy, source };
 }
 
 /** The first patient identifier in `text` by the policy's pattern; an invalid pattern finds nothing. */

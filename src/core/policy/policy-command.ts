@@ -1,9 +1,32 @@
 // The text of `/loupe policy ...`: what an admin types, parsed into a policy
 // change or what was wrong. Pure; the platforms share it and word the
 // answers themselves.
-import type { AcceptedKind, ChannelPolicy } from './channel-policy.js';
+import { MAX_RETENTION_DAYS, type AcceptedKind, type ChannelPolicy, type PolicySetting } from './channel-policy.js';
 
-export type PolicyChangeInput = Partial<Pick<ChannelPolicy, 'interception' | 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierPattern' | 'identifierIssuer' | 'membersMayView' | 'requireMfa' | 'breakGlass'>>;
+export type PolicyChangeInput = Partial<Pick<ChannelPolicy, PolicySetting | 'breakGlass'>>;
+
+/** Bounds every way of changing a policy keeps (command, console). */
+export const POLICY_BOUNDS = { minLifetimeSeconds: 300, maxLifetimeSeconds: 30 * 86400, issuerMaxLength: 64, maxRetentionDays: MAX_RETENTION_DAYS } as const;
+
+/** A retention in whole days within bounds, or null to keep images until someone sets one. */
+export function validRetentionDays(v: number | null): boolean {
+  return v === null || (Number.isInteger(v) && v >= 1 && v <= POLICY_BOUNDS.maxRetentionDays);
+}
+
+/** A card lifetime within bounds. */
+export function validLifetimeSeconds(v: number): boolean {
+  return Number.isInteger(v) && v >= POLICY_BOUNDS.minLifetimeSeconds && v <= POLICY_BOUNDS.maxLifetimeSeconds;
+}
+
+/** A pattern the server can run; an invalid one would find nothing and hide the mistake. */
+export function validIdentifierPattern(v: string): boolean {
+  try {
+    new RegExp(v, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type PolicyCommand =
   | { kind: 'show'; scope: 'channel' | 'workspace' }
@@ -17,7 +40,16 @@ function lifetime(v: string): number | undefined {
   const m = /^(\d+)([mhd])$/.exec(v);
   if (!m) return undefined;
   const seconds = Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as 'm' | 'h' | 'd'];
-  return seconds >= 300 && seconds <= 30 * 86400 ? seconds : undefined;
+  return validLifetimeSeconds(seconds) ? seconds : undefined;
+}
+
+/** `90d`, `2y` (365 days a year) or `keep`. */
+function retention(v: string): number | null | undefined {
+  if (v === 'keep') return null;
+  const m = /^(\d+)([dy])$/.exec(v);
+  if (!m) return undefined;
+  const days = Number(m[1]) * (m[2] === 'y' ? 365 : 1);
+  return validRetentionDays(days) ? days : undefined;
 }
 
 export function parsePolicyCommand(text: string): PolicyCommand {
@@ -55,17 +87,17 @@ export function parsePolicyCommand(text: string): PolicyCommand {
       const v = lifetime(value);
       return v === undefined ? bad('lifetime is like 90m, 48h or 7d, from 5 minutes to 30 days.') : { kind: 'set', scope, change: { cardLifetimeSeconds: v } };
     }
+    case 'retention': {
+      const v = retention(value);
+      return v === undefined ? bad('retention is like 90d or 2y (up to 30 years), or keep.') : { kind: 'set', scope, change: { retentionDays: v } };
+    }
     case 'pattern': {
       if (value === 'none') return { kind: 'set', scope, change: { identifierPattern: null } };
-      try {
-        new RegExp(value, 'u');
-      } catch {
-        return bad('that pattern is not a valid regular expression.');
-      }
+      if (!validIdentifierPattern(value)) return bad('that pattern is not a valid regular expression.');
       return { kind: 'set', scope, change: { identifierPattern: value } };
     }
     case 'issuer':
-      return value.length <= 64 ? { kind: 'set', scope, change: { identifierIssuer: value } } : bad('the issuer is at most 64 characters.');
+      return value.length <= POLICY_BOUNDS.issuerMaxLength ? { kind: 'set', scope, change: { identifierIssuer: value } } : bad('the issuer is at most 64 characters.');
     default:
       return bad(`there is no setting called ${key.slice(0, 20)}.`);
   }

@@ -1,0 +1,133 @@
+// Legal holds as stored: on a channel (or, with "*", every channel of a
+// workspace), a patient or an asset, each with its reason and who set it.
+// While a hold is not lifted, nothing it covers is shredded. Placing and
+// lifting are audited in the same transaction (ids only: the reason, which
+// an admin writes freely, stays in the hold).
+import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import type { Clock } from '../core/clock.js';
+import { ErrorCode, LoupeError } from '../core/errors.js';
+import type { AuditLog } from './audit-log.js';
+import type { Database } from './database.js';
+import type { LegalHold } from './prisma/client.js';
+import { transaction, type Tx } from './transaction.js';
+import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
+
+export type HoldScope = 'channel' | 'patient' | 'asset';
+export type { LegalHold };
+
+export interface HoldTarget {
+  scope: HoldScope;
+  /** A channel id ("*" for the whole workspace), a patient id or an asset id. */
+  targetId: string;
+}
+
+/** Which holds cover one asset: on itself, on its patient, on its channel (or workspace). */
+export interface HeldFacts {
+  asset: boolean;
+  patient: boolean;
+  channel: boolean;
+}
+
+type Reader = Pick<Tx, 'legalHold' | 'asset'>;
+
+const MAX_REASON = 500;
+
+export async function activeChannelHold(db: Pick<Tx, 'legalHold'>, workspaceId: string, channelId: string): Promise<LegalHold | undefined> {
+  const hold = await db.legalHold.findFirst({
+    where: { workspaceId, scope: 'channel', targetId: { in: [WORKSPACE_DEFAULT_CHANNEL, channelId] }, liftedAt: null },
+    orderBy: { setAt: 'asc' },
+  });
+  return hold ?? undefined;
+}
+
+/** The holds in force on an asset, read in the caller's transaction (the shredder's, under its row lock). */
+export async function holdsOnAsset(db: Reader, assetId: string): Promise<HeldFacts> {
+  const asset = await db.asset.findUnique({ where: { id: assetId }, select: { workspaceId: true, patientId: true, consult: { select: { channelId: true } } } });
+  if (!asset) return { asset: false, patient: false, channel: false };
+  const holds = await db.legalHold.findMany({
+    where: {
+      workspaceId: asset.workspaceId,
+      liftedAt: null,
+      OR: [
+        { scope: 'asset', targetId: assetId },
+        ...(asset.patientId ? [{ scope: 'patient' as const, targetId: asset.patientId }] : []),
+        { scope: 'channel', targetId: { in: [WORKSPACE_DEFAULT_CHANNEL, ...(asset.consult ? [asset.consult.channelId] : [])] } },
+      ],
+    },
+    select: { scope: true },
+  });
+  return { asset: holds.some((h) => h.scope === 'asset'), patient: holds.some((h) => h.scope === 'patient'), channel: holds.some((h) => h.scope === 'channel') };
+}
+
+export class LegalHolds {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Places a hold; the target must belong to the workspace. */
+  async place(workspaceId: string, target: HoldTarget, reason: string, actor: AuditActor, requestId?: string): Promise<LegalHold> {
+    const why = reason.trim();
+    if (!why || why.length > MAX_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'a legal hold needs a reason of at most 500 characters');
+    return transaction(this.db, async (tx) => {
+      await this.checkTarget(tx, workspaceId, target);
+      const hold = await tx.legalHold.create({
+        data: { workspaceId, scope: target.scope, targetId: target.targetId, reason: why, setBy: actor.id ?? 'unknown', setAt: this.clock.now() },
+      });
+      await this.audit.append(tx, {
+        actor,
+        action: AuditAction.LegalHoldPlaced,
+        outcome: 'success',
+        workspaceId,
+        requestId: requestId ?? null,
+        ...(target.scope === 'patient' ? { patientId: target.targetId } : target.scope === 'asset' ? { assetId: target.targetId } : {}),
+        details: { hold: hold.id, scope: target.scope, ...(target.scope === 'channel' ? { channelId: target.targetId } : {}) },
+      });
+      return hold;
+    });
+  }
+
+  /** Lifts a hold still in force; lifting twice is refused, not repeated. */
+  async lift(workspaceId: string, holdId: string, reason: string, actor: AuditActor, requestId?: string): Promise<LegalHold> {
+    const why = reason.trim();
+    if (!why || why.length > MAX_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'lifting a legal hold needs a reason of at most 500 characters');
+    return transaction(this.db, async (tx) => {
+      const lifted = await tx.legalHold.updateMany({
+        where: { id: holdId, workspaceId, liftedAt: null },
+        data: { liftedAt: this.clock.now(), liftedBy: actor.id ?? 'unknown', liftReason: why },
+      });
+      if (lifted.count !== 1) throw new LoupeError(ErrorCode.NotFound, 'no such legal hold in force');
+      const hold = await tx.legalHold.findUniqueOrThrow({ where: { id: holdId } });
+      await this.audit.append(tx, {
+        actor,
+        action: AuditAction.LegalHoldLifted,
+        outcome: 'success',
+        workspaceId,
+        requestId: requestId ?? null,
+        ...(hold.scope === 'patient' ? { patientId: hold.targetId } : hold.scope === 'asset' ? { assetId: hold.targetId } : {}),
+        details: { hold: hold.id, scope: hold.scope, ...(hold.scope === 'channel' ? { channelId: hold.targetId } : {}) },
+      });
+      return hold;
+    });
+  }
+
+  /** Holds of some workspaces, those in force first, newest first. */
+  async list(workspaceIds: readonly string[], includeLifted = false): Promise<LegalHold[]> {
+    return this.db.prisma.legalHold.findMany({
+      where: { workspaceId: { in: [...workspaceIds] }, ...(includeLifted ? {} : { liftedAt: null }) },
+      orderBy: [{ liftedAt: { sort: 'desc', nulls: 'first' } }, { setAt: 'desc' }],
+      take: 500,
+    });
+  }
+
+  private async checkTarget(tx: Tx, workspaceId: string, target: HoldTarget): Promise<void> {
+    const found =
+      target.scope === 'channel'
+        ? target.targetId.length > 0 && target.targetId.length <= 128
+        : target.scope === 'patient'
+          ? (await tx.patient.count({ where: { id: target.targetId, workspaceId } })) === 1
+          : (await tx.asset.count({ where: { id: target.targetId, workspaceId } })) === 1;
+    if (!found) throw new LoupeError(ErrorCode.NotFound, 'nothing to hold by that id in this workspace');
+  }
+}
