@@ -65,6 +65,9 @@ const schema = z.object({
   LOUPE_SESSION_IDLE_SECONDS: int(5, 4 * 3600).default(15 * 60),
   LOUPE_SESSION_MAX_HOURS: int(1, 24).default(8),
   LOUPE_BREAK_GLASS_MINUTES: int(5, 240).default(60),
+  OIDC_GROUPS_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a claim name').default('groups'),
+  LOUPE_PRIVACY_OFFICER_GROUPS: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'expected group or role names separated by commas').optional(),
+  LOUPE_CONSOLE_MFA: z.enum(['required', 'off'], { error: 'expected required or off' }).default('required'),
 });
 
 export interface OidcConfig {
@@ -77,6 +80,16 @@ export interface OidcConfig {
   identityClaim: string;
   /** The acr value that means multi-factor sign-in, asked for when a policy requires it. */
   mfaAcr: string;
+  /** The claim (in the ID token or at UserInfo) listing the person's groups or roles. */
+  groupsClaim: string;
+}
+
+/** The admin console (/admin). */
+export interface ConsoleConfig {
+  /** Groups or roles (in OIDC_GROUPS_CLAIM) that make a privacy officer; none: nobody is one. */
+  privacyOfficerGroups: string[];
+  /** The console needs a multi-factor sign-in (the default). */
+  requireMfa: boolean;
 }
 
 const DEFAULT_SLACK_API = 'https://slack.com/api/';
@@ -150,6 +163,7 @@ export interface Config {
   oidc: OidcConfig | undefined;
   session: { idleSeconds: number; maxSeconds: number };
   breakGlassMinutes: number;
+  console: ConsoleConfig;
 }
 
 function oidcConfig(e: Env, publicUrl: URL): OidcConfig | undefined {
@@ -166,6 +180,7 @@ function oidcConfig(e: Env, publicUrl: URL): OidcConfig | undefined {
     postLogoutRedirectUri: new URL('/auth/signed-out', publicUrl),
     identityClaim: e.OIDC_IDENTITY_CLAIM,
     mfaAcr: e.OIDC_MFA_ACR,
+    groupsClaim: e.OIDC_GROUPS_CLAIM,
   };
 }
 
@@ -282,5 +297,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     oidc: oidcConfig(e, publicUrl),
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
+    console: { privacyOfficerGroups: e.LOUPE_PRIVACY_OFFICER_GROUPS?.split(',') ?? [], requireMfa: e.LOUPE_CONSOLE_MFA === 'required' },
   };
 }

@@ -23,6 +23,7 @@ import { AppJob } from './app/job-names.js';
 import { ChatPlatforms } from './app/ports/chat-platforms.js';
 import { ViewerSessions } from './storage/viewer-sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
+import { consoleRouter } from './web/console/console-router.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './storage/job-queue.js';
@@ -183,7 +184,20 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
   const directory = viewerDirectory(platforms);
   const rp = config.oidc ? new RelyingParty(config.oidc) : undefined;
   app.use(
-    authRouter({ db: storage.db, clock: services.clock, audit: storage.audit, logger, policies: storage.policies, directory, sessions, rp, publicUrl: config.publicUrl, maxSessionSeconds: config.session.maxSeconds }),
+    authRouter({
+      db: storage.db,
+      clock: services.clock,
+      audit: storage.audit,
+      logger,
+      policies: storage.policies,
+      directory,
+      sessions,
+      rp,
+      publicUrl: config.publicUrl,
+      maxSessionSeconds: config.session.maxSeconds,
+      consoleRequireMfa: config.console.requireMfa,
+      workspaceIds: async () => (await storage.workspaces.list()).map((w) => w.id),
+    }),
   );
   app.use(
     viewerRouter({
@@ -197,6 +211,19 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       publicUrl: config.publicUrl,
       breakGlassMinutes: config.breakGlassMinutes,
       mfaAcr: config.oidc?.mfaAcr ?? '',
+    }),
+  );
+  app.use(
+    consoleRouter({
+      storage,
+      queue,
+      clock: services.clock,
+      logger,
+      sessions,
+      directory,
+      rules: { privacyOfficerGroups: config.console.privacyOfficerGroups, requireMfa: config.console.requireMfa },
+      mfaAcr: config.oidc ? [config.oidc.mfaAcr] : [],
+      publicUrl: config.publicUrl,
     }),
   );
   finishHttpApp(app);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_TEAM_ID, SlackStandIn } from './slack/index.js';
 import type { Config } from '../config.js';
-import { ACR_MFA, createIdentityProvider, DEMO_PEOPLE, type IdentityProvider } from './identity-provider/index.js';
+import { ACR_MFA, createIdentityProvider, DEMO_PEOPLE, DEMO_PRIVACY_OFFICERS, type IdentityProvider } from './identity-provider/index.js';
 import type { Logger } from '../logging.js';
 import type { TeamsStandIn } from './teams/index.js';
 import { startTeamsStandIn } from './teams-stand-in.js';
@@ -59,7 +59,10 @@ export async function startStandIns(config: Config, logger: Logger): Promise<{ c
         postLogoutRedirectUri: new URL('/auth/signed-out', config.publicUrl),
         identityClaim: 'email',
         mfaAcr: ACR_MFA,
+        groupsClaim: 'groups',
       },
+      // The demo hospital's privacy officers (Noor Haddad) may use the console, unless the deployment names its own group.
+      console: { ...config.console, privacyOfficerGroups: config.console.privacyOfficerGroups.length ? config.console.privacyOfficerGroups : [DEMO_PRIVACY_OFFICERS] },
       slack: {
         signingSecret,
         botToken,

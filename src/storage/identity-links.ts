@@ -19,6 +19,11 @@ export class IdentityLinks {
     return link?.chatUserId;
   }
 
+  /** Every workspace this person is matched in, with their chat user there. */
+  async linksOf(issuer: string, subject: string): Promise<{ workspaceId: string; chatUserId: string }[]> {
+    return this.db.prisma.identityLink.findMany({ where: { oidcIssuer: issuer, oidcSubject: subject }, select: { workspaceId: true, chatUserId: true } });
+  }
+
   /** Records the match and returns its id; an older pairing of either side gives way. */
   async link(l: IdentityLinkInput): Promise<string> {
     const { workspaceId, chatUserId, issuer, subject, method, verifiedAt } = l;

@@ -14,6 +14,8 @@ export interface SessionIdentity {
   acr: string | undefined;
   amr: string[];
   identityLinkId: string | undefined;
+  /** The provider's groups or roles at sign-in: what makes a privacy officer in the console. */
+  groups?: string[];
 }
 
 export interface ActiveSession {
@@ -61,6 +63,7 @@ export class ViewerSessions {
         oidcSubject: identity.subject,
         acr: identity.acr ?? null,
         amr: identity.amr,
+        groups: identity.groups ?? [],
         displayName: identity.displayName,
         email: identity.email ?? null,
         lastSeenAt: now,
@@ -96,6 +99,7 @@ export class ViewerSessions {
         acr: row.acr ?? undefined,
         amr: row.amr,
         identityLinkId: row.identityLinkId ?? undefined,
+        groups: row.groups ?? [],
       },
     };
   }

@@ -13,6 +13,7 @@ import {
   ACR_PASSWORD,
   createIdentityProvider,
   DEMO_PEOPLE,
+  DEMO_PRIVACY_OFFICERS,
   startIdentityProvider,
   type DemoClient,
 } from '../../src/demo/identity-provider/index.js';
@@ -358,12 +359,13 @@ describe.each([
 });
 
 describe('identity provider options and demo people', () => {
-  it('are the Slack stand-in clinicians by email, plus a visitor with no Slack account', () => {
+  it('are the Slack stand-in clinicians by email, plus a privacy officer and a visitor with no Slack account', () => {
     const slackEmails = new Set(DEMO_USERS.map((u) => u.email));
     const linked = DEMO_PEOPLE.filter((p) => slackEmails.has(p.email));
     const unlinked = DEMO_PEOPLE.filter((p) => !slackEmails.has(p.email));
     expect(linked.map((p) => p.email)).toEqual(DEMO_USERS.filter((u) => !u.external).map((u) => u.email));
-    expect(unlinked.map((p) => p.email)).toEqual(['visitor@hospital.example']);
+    expect(unlinked.map((p) => p.email)).toEqual(['noor.haddad@hospital.example', 'visitor@hospital.example']);
+    expect(DEMO_PEOPLE.filter((p) => p.groups?.includes(DEMO_PRIVACY_OFFICERS)).map((p) => p.email)).toEqual(['noor.haddad@hospital.example']);
     expect(new Set(DEMO_PEOPLE.map((p) => p.sub)).size).toBe(DEMO_PEOPLE.length);
     expect(DEMO_PEOPLE.every((p) => p.password === 'demo')).toBe(true);
     expect(DEMO_PEOPLE.some((p) => p.hasSecondFactor) && DEMO_PEOPLE.some((p) => !p.hasSecondFactor)).toBe(true);

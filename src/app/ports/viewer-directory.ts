@@ -11,6 +11,8 @@ export interface ViewerDirectory {
   /** The chat user with this Entra object id, on platforms that know users by it (Teams); undefined elsewhere. */
   userByObjectId(workspaceId: string, oid: string, tenantId?: string): Promise<string | undefined>;
   isChannelMember(workspaceId: string, channelId: string, userId: string): Promise<boolean>;
+  /** A workspace admin (the platform's admins and owners, or Loupe's configured list): the console's workspace admin role. */
+  isAdmin(workspaceId: string, userId: string): Promise<boolean>;
   /** Tells the channel's admins, privately, in their platform's words. */
   alertAdmins(workspaceId: string, channelId: string, notice: Notice): Promise<void>;
 }
@@ -20,6 +22,7 @@ export const NO_DIRECTORY: ViewerDirectory = {
   userByEmail: async () => undefined,
   userByObjectId: async () => undefined,
   isChannelMember: async () => false,
+  isAdmin: async () => false,
   alertAdmins: async () => {},
 };
 
@@ -36,6 +39,7 @@ export function viewerDirectory(platforms: ChatPlatforms): ViewerDirectory {
       return directory?.userByObjectId ? directory.userByObjectId(workspaceId, oid, tenantId) : undefined;
     },
     isChannelMember: async (workspaceId, channelId, userId) => (await (await of(workspaceId))?.directory.isChannelMember(workspaceId, channelId, userId)) ?? false,
+    isAdmin: async (workspaceId, userId) => (await (await of(workspaceId))?.directory.isAdmin(workspaceId, userId)) ?? false,
     alertAdmins: async (workspaceId, channelId, notice) => {
       await (await of(workspaceId))?.gateway.alertAdmins(channelId, notice);
     },

@@ -88,7 +88,7 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
     // have them: the ID token names the person (sub, and acr when asked for)
     // and the scopes' claims come from UserInfo (conformIdTokenClaims, OpenID
     // Connect Core 5.4). Only the standard scopes' claims are added, and
-    // Entra ID's object id (`oid`) and tenant (`tid`) with profile, as Entra gives them.
+    // Entra ID's object id (`oid`), tenant (`tid`) and `groups` with profile, as Entra gives them.
     claims: {
       acr: null,
       sid: null,
@@ -96,7 +96,7 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
       iss: null,
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name', 'oid', 'tid'],
+      profile: ['name', 'oid', 'tid', 'groups'],
     },
     acrValues: [...ACR_VALUES],
     async findAccount(_ctx, sub) {
@@ -104,7 +104,14 @@ export function buildConfiguration(d: ConfigurationDeps): Configuration {
       if (!person) return undefined;
       return {
         accountId: person.sub,
-        claims: () => ({ sub: person.sub, email: person.email, email_verified: true, name: person.name, ...(person.objectId ? { oid: person.objectId, tid: person.tenantId } : {}) }),
+        claims: () => ({
+          sub: person.sub,
+          email: person.email,
+          email_verified: true,
+          name: person.name,
+          ...(person.objectId ? { oid: person.objectId, tid: person.tenantId } : {}),
+          ...(person.groups ? { groups: person.groups } : {}),
+        }),
       };
     },
     interactions: {

@@ -13,6 +13,8 @@ export interface DemoPerson {
   objectId?: string;
   /** The Entra tenant (`tid`) their object id belongs to. */
   tenantId?: string;
+  /** Groups the directory puts them in (the `groups` claim, as Entra ID and Keycloak give it). */
+  groups?: string[];
 }
 
 export interface DemoClient {

@@ -28,6 +28,14 @@ export interface SignedIn {
   objectId: string | undefined;
   /** The Entra tenant (`tid`) the object id belongs to, when the provider says. */
   tenantId: string | undefined;
+  /** The groups or roles in the configured claim (what makes a privacy officer); none when the provider gives none. */
+  groups: string[];
+}
+
+/** A groups or roles claim: a list of names (Entra, Keycloak), or one name; anything else gives none. */
+function groupsOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  return list.filter((g): g is string => typeof g === 'string' && g.length > 0 && g.length <= 256).slice(0, 500);
 }
 
 export class RelyingParty {
@@ -85,7 +93,8 @@ export class RelyingParty {
     if (!idToken) throw new LoupeError(ErrorCode.OidcFailed, 'the sign-in returned no ID token');
     // OpenID Connect Core 5.4: with an access token issued, a provider may give
     // the scope's claims (email, name) only at UserInfo, and oidc-provider does by default.
-    const claims = idToken[this.o.identityClaim] === undefined ? { ...(await this.userInfo(config, tokens.access_token, idToken.sub)), ...idToken } : idToken;
+    const needUserInfo = idToken[this.o.identityClaim] === undefined || idToken[this.o.groupsClaim] === undefined;
+    const claims = needUserInfo ? { ...(await this.userInfo(config, tokens.access_token, idToken.sub)), ...idToken } : idToken;
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     return {
       issuer: idToken.iss,
@@ -98,6 +107,7 @@ export class RelyingParty {
       claim: this.o.identityClaim === 'email' ? undefined : str(claims[this.o.identityClaim]),
       objectId: str(claims['oid'])?.toLowerCase(),
       tenantId: str(claims['tid'])?.toLowerCase(),
+      groups: groupsOf(claims[this.o.groupsClaim]),
     };
   }
 

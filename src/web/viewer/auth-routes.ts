@@ -16,8 +16,8 @@ import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
-import { clearSessionCookie, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
-import { linkIdentity } from './identity-link.js';
+import { clearSessionCookie, isConsolePath, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
+import { linkEverywhere, linkIdentity } from './identity-link.js';
 import { noticeHtml } from './notice.js';
 
 export interface AuthDeps {
@@ -31,6 +31,10 @@ export interface AuthDeps {
   rp: RelyingParty | undefined;
   publicUrl: URL;
   maxSessionSeconds: number;
+  /** The admin console needs a multi-factor sign-in. */
+  consoleRequireMfa: boolean;
+  /** Every workspace's id: a console sign-in is matched to a chat account in each. */
+  workspaceIds: () => Promise<string[]>;
 }
 
 const stateHash = (state: string) => createHash('sha256').update(`loupe-login/1\0${state}`).digest('hex');
@@ -50,7 +54,8 @@ export function authRouter(d: AuthDeps): Router {
     const returnTo = safeReturn(req.query['return']);
     const token = returnTo.startsWith('/view/') ? returnTo.slice('/view/'.length) : undefined;
     const card = token ? await cards.cardOfToken(hashLinkToken(token)) : undefined;
-    const requireMfa = card ? (await d.policies.effective(card.workspaceId, card.channelId)).requireMfa : false;
+    const forConsole = isConsolePath(returnTo);
+    const requireMfa = card ? (await d.policies.effective(card.workspaceId, card.channelId)).requireMfa : forConsole && d.consoleRequireMfa;
     let login;
     try {
       login = await d.rp.login(requireMfa);
@@ -103,7 +108,8 @@ export function authRouter(d: AuthDeps): Router {
       page(res, status, title, message, link);
     };
     const mfa = d.rp.isMultiFactor(who);
-    if (attempt.requireMfa && !mfa) {
+    // The console decides for itself (someone with no console role is told so, whatever their factors).
+    if (attempt.requireMfa && !mfa && !isConsolePath(attempt.returnTo)) {
       return refuse('mfa_required', 401, 'Multi-factor sign-in needed', 'Viewing images from this channel needs a multi-factor sign-in, and this one used a password only. Sign in again with your second factor.', {
         href: `/auth/login?return=${encodeURIComponent(attempt.returnTo)}`,
         label: 'Sign in again',
@@ -117,6 +123,9 @@ export function authRouter(d: AuthDeps): Router {
         return refuse('no_identity_match', 403, 'No matching chat account', 'You signed in, but Loupe found no account in this chat workspace with your verified hospital email, so it cannot tell whether you may see this image. Ask your administrator to check that your chat profile uses your hospital email.');
       }
       identityLinkId = linked;
+    } else if (isConsolePath(attempt.returnTo)) {
+      // The console asks each workspace's platform whether this person administers it: match them in every workspace first.
+      await linkEverywhere({ links: identityLinks, directory: d.directory, clock: d.clock, workspaceIds: d.workspaceIds }, who);
     }
     const session = await d.sessions.create({
       issuer: who.issuer,
@@ -126,6 +135,7 @@ export function authRouter(d: AuthDeps): Router {
       acr: who.acr,
       amr: who.amr,
       identityLinkId,
+      groups: who.groups,
     });
     await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedIn, outcome: 'success', details: { session: session.id, issuer: who.issuer, subject: who.subject, mfa } });
     setSessionCookie(res, session.token, d.maxSessionSeconds, secure);

@@ -35,7 +35,12 @@ export function sameOrigin(req: Request, publicUrl: URL): boolean {
   return origin === undefined || origin === publicUrl.origin;
 }
 
-/** Only Loupe's own viewer paths may be returned to after sign-in. */
+/** Only Loupe's own viewer and console paths may be returned to after sign-in. */
 export function safeReturn(path: unknown): string {
-  return typeof path === 'string' && /^\/view\/[A-Za-z0-9_-]{20,64}$/.test(path) ? path : '/auth/signed-in';
+  return typeof path === 'string' && (/^\/view\/[A-Za-z0-9_-]{20,64}$/.test(path) || isConsolePath(path)) ? path : '/auth/signed-in';
+}
+
+/** The admin console's pages: /admin and the plain paths under it (no query: nothing of a search travels). */
+export function isConsolePath(path: string): boolean {
+  return /^\/admin(\/[a-z0-9-]{1,40}){0,4}$/.test(path);
 }

@@ -14,6 +14,13 @@ export interface LinkDeps {
   directory: ViewerDirectory;
 }
 
+/** Matches the person in every workspace Loupe serves (the console's sign-in); a failed lookup in one does not stop the others. */
+export async function linkEverywhere(d: LinkDeps & { workspaceIds: () => Promise<string[]> }, who: SignedIn): Promise<void> {
+  for (const workspaceId of await d.workspaceIds()) {
+    await linkIdentity(d, workspaceId, who).catch(() => undefined);
+  }
+}
+
 /** The identity link's id, or undefined when nobody in the workspace matches. */
 export async function linkIdentity(d: LinkDeps, workspaceId: string, who: SignedIn): Promise<string | undefined> {
   // Teams knows its users by Entra object id: the provider's `oid` names them exactly.

@@ -1,0 +1,7 @@
+// The console's pages, each registering its routes on the console router
+// (after the sign-in and role check, so every handler has a ConsoleRequest).
+import type { Router } from 'express';
+import type { ConsoleDeps } from './deps.js';
+import { overviewRoutes } from './overview.js';
+
+export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [overviewRoutes];
