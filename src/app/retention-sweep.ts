@@ -88,7 +88,8 @@ export async function runRetention(deps: RetentionDeps, run: RetentionRun): Prom
     await run.onPlanned?.(0);
     return counts;
   }
-  const where = { status: { in: [...SETTLED] }, createdAt: { lt: before } };
+  // shreddedAt too: a shredded asset whose status something later overwrote is still a tombstone.
+  const where = { status: { in: [...SETTLED] }, shreddedAt: null, createdAt: { lt: before } };
   await run.onPlanned?.(await deps.db.prisma.asset.count({ where }));
   const policies = new Map<string, Promise<ChannelPolicy>>();
   const policyOf = (workspaceId: string, channelId: string) => {
