@@ -56,6 +56,7 @@ const schema = z.object({
   LOUPE_MAX_UPLOAD_BYTES: int(1, Number.MAX_SAFE_INTEGER).default(1024 ** 3),
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
   LOUPE_DEBRIS_SWEEP_MINUTES: int(1, 1440).default(60),
+  LOUPE_RETENTION_SWEEP_MINUTES: int(1, 1440).default(60),
   LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "expected the identity provider's issuer URL" }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -152,6 +153,8 @@ export interface Config {
   cardSweepMs: number;
   /** How often the blob store is swept of crash debris (also once at start). */
   debrisSweepMs: number;
+  /** How often assets past their retention are looked for and crypto-shredded. */
+  retentionSweepMs: number;
   embedded: boolean;
   /** Unset: no Slack credentials (the demo runs instead). */
   slack: SlackConfig | undefined;
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxUploadBytes: e.LOUPE_MAX_UPLOAD_BYTES,
     cardSweepMs: e.LOUPE_CARD_SWEEP_SECONDS * 1000,
     debrisSweepMs: e.LOUPE_DEBRIS_SWEEP_MINUTES * 60_000,
+    retentionSweepMs: e.LOUPE_RETENTION_SWEEP_MINUTES * 60_000,
     embedded: e.DATABASE_URL === undefined,
     slack,
     teams,

@@ -12,6 +12,7 @@ import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './app/card-sweep.js';
 import { AUDIT_VERIFY_JOB, AUDIT_VERIFY_PERIOD_MS, auditVerifySweepHandler, scheduleAuditVerifySweep } from './app/audit-verify-sweep.js';
+import { RETENTION_SWEEP_JOB, retentionSweepHandler, scheduleRetentionSweep } from './app/retention-sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { createTeamsAdapter } from './chat/teams/adapter.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
@@ -234,6 +235,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
       [AUDIT_VERIFY_JOB]: auditVerifySweepHandler({ audit: storage.audit, queue, clock: services.clock }, AUDIT_VERIFY_PERIOD_MS),
+      [RETENTION_SWEEP_JOB]: retentionSweepHandler({ ...storage, queue, clock: services.clock }, config.retentionSweepMs, logger.child({ component: 'retention' })),
       [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
         { ...storage, queue, clock: services.clock, keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
         config.debrisSweepMs,
@@ -279,6 +281,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       }
       await scheduleCardSweep(queue, services.clock.now(), config.cardSweepMs);
       await scheduleAuditVerifySweep(queue, services.clock.now(), AUDIT_VERIFY_PERIOD_MS);
+      await scheduleRetentionSweep(queue, services.clock.now(), config.retentionSweepMs);
       await sweepDebrisAtStart(queue, services.clock.now());
       await scheduleDebrisSweep(queue, services.clock.now(), config.debrisSweepMs);
       worker.start();

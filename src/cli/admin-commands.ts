@@ -5,6 +5,7 @@
 import { exportAudit, type AuditExportFormat } from '../app/export-audit.js';
 import { AuditAction } from '../core/audit/event.js';
 import { parseAuditFilter, type AuditFilterKey } from '../core/audit/filter.js';
+import { runRetention, type RetentionItem, type RetentionOutcome } from '../app/retention-sweep.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { KeyRing } from '../crypto/keyring.js';
 import { readKeyFile, withKeyFileLock, writeKeyFile } from '../crypto/keyring-source.js';
@@ -16,11 +17,15 @@ export interface AdminIo {
   /** Resolves when the line may be followed by more (backpressure for a long export). */
   out(line: string): void | Promise<void>;
   err(line: string): void;
+  /** How far a long command is (`retention run`), for a progress bar; absent when nobody draws one. */
+  progress?(done: number, total: number): void;
 }
 
-/** audit export: the filter as parseAuditFilter's plain strings (checked by the caller, and again where it runs), and the format. */
+/** audit export: the filter as parseAuditFilter's plain strings (checked by the caller, and again where it runs), and the format; retention run: dryRun. */
 export type AdminOptions = { [key in AuditFilterKey]?: string | undefined } & {
   format?: AuditExportFormat | undefined;
+  /** retention run: plan only, change nothing. */
+  dryRun?: boolean;
 };
 
 /** Returns the exit status: 0 done, 1 the check failed. */
@@ -112,6 +117,39 @@ const auditPublicKey: AdminCommand = async ({ keyRing }, io) => {
   return 0;
 };
 
+const RETENTION_WORDS: Partial<Record<RetentionOutcome, string>> = { would_shred: 'would shred', shredded: 'shredded', held: 'held', failed: 'failed' };
+
+/** One line per asset that goes, would go or is held: ids, kind and dates only. */
+const retentionLine = (item: RetentionItem, words: string) =>
+  `${words} asset ${item.assetId} kind ${item.kind ?? 'unknown'} channel ${item.channelId ?? '-'} received ${item.receivedAt.toISOString().slice(0, 10)} retention ${item.retentionDays ?? '-'} days`;
+
+const retentionRun: AdminCommand = async ({ storage, queue, clock }, io, options) => {
+  const dryRun = options.dryRun === true;
+  let total = 0;
+  let done = 0;
+  const counts = await runRetention(
+    { ...storage, queue, clock },
+    {
+      dryRun,
+      onPlanned: (n) => {
+        total = n;
+        io.progress?.(0, n);
+      },
+      onAsset: async (item, outcome) => {
+        const words = RETENTION_WORDS[outcome];
+        if (words) await io.out(retentionLine(item, words));
+        io.progress?.(++done, total);
+      },
+    },
+  );
+  await io.out(
+    dryRun
+      ? `dry run: ${counts.due} would be shredded, ${counts.held} held past retention; nothing changed`
+      : `retention: ${counts.shredded} shredded, ${counts.held} held, ${counts.alreadyShredded} already shredded, ${counts.failed} failed`,
+  );
+  return counts.failed > 0 ? 1 : 0;
+};
+
 export const ADMIN_COMMANDS = {
   'audit verify': auditVerify,
   'audit export': auditExport,
@@ -119,6 +157,7 @@ export const ADMIN_COMMANDS = {
   'keys rotate': keysRotate,
   'keys rewrap': keysRewrap,
   'keys audit-public-key': auditPublicKey,
+  'retention run': retentionRun,
 } satisfies Record<string, AdminCommand>;
 
 export type AdminCommandName = keyof typeof ADMIN_COMMANDS;

@@ -15,7 +15,7 @@ import { ADMIN_COMMANDS, isAdminCommand, type AdminCommandName, type AdminIo, ty
 
 export const adminSocketPath = (dataDir: string): string => join(dataDir, 'loupe.sock');
 
-type Frame = { out: string } | { err: string } | { exit: number } | { error: { code: string; message: string } };
+type Frame = { out: string } | { err: string } | { progress: [number, number] } | { exit: number } | { error: { code: string; message: string } };
 
 interface AdminRequest {
   command: AdminCommandName;
@@ -37,6 +37,7 @@ async function readRequest(req: IncomingMessage): Promise<AdminRequest> {
   if (given.format !== undefined && !isAuditExportFormat(given.format)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid admin request: unknown export format');
   const options: AdminOptions = auditFilterParams(filter.filter);
   if (given.format !== undefined) options.format = given.format;
+  if (typeof given.dryRun === 'boolean') options.dryRun = given.dryRun;
   return { command: parsed.command, options };
 }
 
@@ -71,6 +72,8 @@ export async function listenAdminSocket(services: Services, logger: Logger): Pro
           out: (line) => send(res, { out: line }),
           // Error lines are few: written without waiting, dropped if the caller has gone.
           err: (line) => void (res.destroyed || res.write(JSON.stringify({ err: line }) + '\n')),
+          // Progress is only a hint: never waited for, dropped if the caller has gone.
+          progress: (done, total) => void (res.destroyed || res.write(JSON.stringify({ progress: [done, total] }) + '\n')),
         };
         frame = { exit: await ADMIN_COMMANDS[command](services, io, options) };
       } catch (error) {
@@ -128,6 +131,7 @@ export async function runInServer(dataDir: string, command: AdminCommandName, op
       const frame = JSON.parse(line) as Frame;
       if ('out' in frame) await io.out(frame.out);
       else if ('err' in frame) io.err(frame.err);
+      else if ('progress' in frame) io.progress?.(...frame.progress);
       else if ('exit' in frame) return frame.exit;
       else if (frame.error.code.startsWith('LOUPE_')) throw new LoupeError(frame.error.code as ErrorCode, frame.error.message);
       else throw new LoupeError(ErrorCode.AdminSocketFailed, `the running \`loupe serve\` reported an ${frame.error.message}`);

@@ -30,9 +30,15 @@ export function cliConfig(io: CliIo): { config: Config; logger: Logger } {
  * embedded database (over its admin socket), else on services of its own.
  * A data folder without a database is refused, never created.
  */
-export async function runAdmin(io: CliIo, command: AdminCommandName, options: AdminOptions = {}, out: AdminIo['out'] = io.out): Promise<void> {
+export async function runAdmin(
+  io: CliIo,
+  command: AdminCommandName,
+  options: AdminOptions = {},
+  out: AdminIo['out'] = io.out,
+  progress?: AdminIo['progress'],
+): Promise<void> {
   const { config, logger } = cliConfig(io);
-  const adminIo: AdminIo = { out, err: io.err };
+  const adminIo: AdminIo = { out, err: io.err, ...(progress ? { progress } : {}) };
   let status: number | undefined;
   if (config.embedded) {
     await requireEmbeddedDatabase(config.dataDir);

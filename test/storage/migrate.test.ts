@@ -1,7 +1,12 @@
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate, pendingMigrations, readMigrations } from '../../src/storage/migrate.js';
 import { isLoupeError } from '../../src/core/errors.js';
+import { KeyRing } from '../../src/crypto/keyring.js';
+import { FolderBlobStore } from '../../src/storage/folder-blob-store.js';
+import { syncKeyVersions } from '../../src/storage/key-versions.js';
+import { createStorage } from '../../src/storage/services.js';
 import { createEmptySchema, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { testEngines } from '../support/engines.js';
 
@@ -37,6 +42,53 @@ describe.each(testEngines())('migrations on %s', (engine) => {
     const changed = migrations.map((m, i) => (i === 0 ? { ...m, checksum: 'x' } : m));
     await expect(migrate(t.db, changed)).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_DB_MIGRATION_CHANGED'));
     await expect(pendingMigrations(t.db, changed)).rejects.toSatisfy((e) => isLoupeError(e, 'LOUPE_DB_MIGRATION_CHANGED'));
+  });
+});
+
+describe.each(testEngines())('migration 0007 (legal holds, set settings, retention kept on upgrade) on %s', (engine) => {
+  it('carries old holds over as legal holds, backfills what each row set, and keeps the retention of existing workspaces', async () => {
+    // A database as release 0006 left it: written with SQL, since the client speaks the newest schema.
+    const empty = engine === 'postgres' ? await createEmptySchema() : undefined;
+    const db = await openDatabase(empty ? { url: empty.url } : {});
+    try {
+      const all = await readMigrations();
+      expect(await migrate(db, all.filter((m) => m.name < '0007'))).toHaveLength(6);
+      const sql = (q: string) => db.prisma.$executeRawUnsafe(q);
+      await sql(`INSERT INTO "Workspace" (id, platform, "externalId", name, "updatedAt") VALUES ('w1', 'slack', 'T1', 'Ward', now()), ('w2', 'slack', 'T2', 'Clinic', now())`);
+      await sql(`INSERT INTO "ChannelPolicy" (id, "workspaceId", "channelId", interception, "legalHold", "updatedBy", "updatedAt") VALUES ('p1', 'w1', '*', true, false, 'U1', now()), ('p2', 'w1', 'C1', true, true, 'U1', now())`);
+      await sql(`INSERT INTO "Asset" (id, "workspaceId", "uploaderId", kind, status, "sourceRef", "legalHold", "updatedAt") VALUES ('a1', 'w1', 'U2', 'photo', 'stored', 'F1', true, now()), ('a2', 'w1', 'U2', 'photo', 'stored', 'F2', false, now())`);
+
+      expect(await migrate(db, all)).toEqual(['0007_admin_console']);
+
+      const holds = await db.prisma.legalHold.findMany({ orderBy: { scope: 'asc' } });
+      expect(holds.map((h) => ({ workspaceId: h.workspaceId, scope: h.scope, targetId: h.targetId, liftedAt: h.liftedAt }))).toEqual([
+        { workspaceId: 'w1', scope: 'channel', targetId: 'C1', liftedAt: null },
+        { workspaceId: 'w1', scope: 'asset', targetId: 'a1', liftedAt: null },
+      ]);
+      const rows = await db.prisma.channelPolicy.findMany({ orderBy: [{ workspaceId: 'asc' }, { channelId: 'asc' }] });
+      expect(rows.map((r) => [r.workspaceId, r.channelId, r.retentionDays, [...(r.setFields ?? [])].sort()])).toEqual([
+        ['w1', '*', null, ['acceptedKinds', 'cardLifetimeSeconds', 'consentRule', 'identifierPattern', 'interception', 'membersMayView', 'requireMfa', 'retentionDays']],
+        ['w1', 'C1', null, ['acceptedKinds', 'cardLifetimeSeconds', 'consentRule', 'identifierPattern', 'interception', 'membersMayView', 'requireMfa']],
+        ['w2', '*', null, ['retentionDays']],
+      ]);
+
+      const keyRing = KeyRing.parse(JSON.stringify(KeyRing.generateFile(new Date())));
+      await syncKeyVersions(db, keyRing);
+      const s = createStorage({ db, keyRing, clock: { now: () => new Date() }, blobStore: new FolderBlobStore(tmpdir()), checkpointInterval: 10, maxBlobBytes: 1 << 20 });
+      for (const [workspaceId, channelId] of [['w1', 'C1'], ['w1', 'C2'], ['w2', 'C9']] as const) {
+        const r = await s.policies.resolved(workspaceId, channelId);
+        expect(r.policy.retentionDays, `${workspaceId} ${channelId}`).toBeNull();
+        expect(r.source.retentionDays).toBe('workspace');
+      }
+      expect((await s.policies.effective('w1', 'C1')).legalHold).toBe(true);
+      expect((await s.policies.effective('w1', 'C2')).legalHold).toBe(false);
+      // Only a workspace created after the upgrade starts with Loupe's default retention.
+      const fresh = await s.workspaces.ensure('slack', 'T3', 'New', { type: 'system', id: 'test' });
+      expect(await s.policies.resolved(fresh.id, 'C1')).toMatchObject({ policy: { retentionDays: 365 }, source: { retentionDays: 'loupe' } });
+    } finally {
+      await db.close();
+      await empty?.drop();
+    }
   });
 });
 

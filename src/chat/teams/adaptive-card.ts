@@ -45,6 +45,8 @@ function stateLine(card: CardView): string {
       return `Expired ${when(card.expiresAt)}: no longer available here.`;
     case 'revoked':
       return 'Revoked: no longer available here.';
+    case 'deleted':
+      return 'Deleted under retention: this image no longer exists.';
     default:
       return 'Being secured…';
   }

@@ -85,8 +85,9 @@ export function viewerRouter(d: ViewerDeps): Router {
       return void res.type('html').send(viewerHtml(token));
     }
     switch (decision.reason) {
-      case 'token_expired':
       case 'asset_shredded':
+        return page(res, 410, { title: 'Deleted under the retention policy', message: 'This image was deleted under the retention policy and no longer exists.' });
+      case 'token_expired':
       case 'asset_failed':
         return page(res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' });
       case 'token_revoked':
