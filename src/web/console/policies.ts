@@ -17,6 +17,9 @@ import { channelName, PART_LABEL, partSource, partValue, policyForm, SETTING_LAB
 
 const PLATFORM = { slack: 'Slack', teams: 'Microsoft Teams' } as const;
 
+/** The table's column heads: the form's words, shorter where a head would wrap thrice. */
+const COLUMN = { ...PART_LABEL, identifier: 'Identifier pattern' };
+
 export const policyPath = (workspaceId: string, channelId: string) => `/admin/policies/${encodeURIComponent(workspaceId)}/${encodeURIComponent(channelId)}`;
 
 export function consoleCaller(d: ConsoleDeps, c: ConsoleRequest): ConsoleCaller {
@@ -45,14 +48,14 @@ function workspaceTable(w: WorkspacePolicies): SafeHtml {
   const breakGlass = w.rows[0]!.resolved;
   const open = w.mayChange
     ? html`<form method="get" action="/admin/policies/open" class="filters open-channel"><input type="hidden" name="workspace" value="${w.workspace.id}">
-<label>Another channel’s id<span class="hint">A channel Loupe has not seen yet, for example C0WOUNDS01.</span><input type="text" name="channel" required pattern="[A-Za-z0-9:@._\\-]{1,128}" autocomplete="off"></label>
+<label>Another channel’s id<span class="hint">A channel Loupe has not seen yet: its id as the chat platform shows it.</span><input type="text" name="channel" required pattern="[A-Za-z0-9:@._\\-]{1,128}" autocomplete="off"></label>
 <button type="submit" class="secondary">Open its policy</button></form>`
     : '';
   return html`<section class="panel tight" aria-labelledby="ws-${w.workspace.id}">
 <h2 id="ws-${w.workspace.id}">${w.workspace.name} <span class="badge">${PLATFORM[w.workspace.platform]}</span></h2>
 <p>Break-glass in this workspace: <strong>${settingValue('breakGlass', breakGlass.policy.breakGlass)}</strong> ${sourceBadge(breakGlass.source.breakGlass)}</p>
 <div class="table-scroll"><table class="policies">
-<thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${PART_LABEL[p]}</th>`)}<th scope="col">Legal hold</th>${w.mayChange ? html`<th scope="col"><span class="sr-only">Change</span></th>` : ''}</tr></thead>
+<thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${COLUMN[p]}</th>`)}<th scope="col">Legal hold</th>${w.mayChange ? html`<th scope="col"><span class="sr-only">Change</span></th>` : ''}</tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${w.rows.length === 1 ? html`<p class="hint">No channel has been seen yet: channels appear here once Loupe is added to one or a policy is set for it. Until then every channel follows the workspace default.</p>` : ''}
 ${open}

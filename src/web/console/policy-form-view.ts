@@ -192,7 +192,7 @@ function breakGlassFieldset(f: PolicyFormView): SafeHtml {
   const bad = f.problems.some((p) => p.part === 'breakGlass');
   return html`<fieldset id="part-breakGlass"${bad ? html` class="invalid" aria-describedby="problem-breakGlass"` : ''}>
 <legend>Break-glass (whole workspace)</legend>
-<p class="hint">A clinician without a grant may open an image in an emergency by stating a reason. Every such view is audited and flagged for review.</p>
+<p class="hint">A clinician without a grant may open an image in an emergency by stating a reason. Every such view is audited.</p>
 <p class="now">Now: ${settingValue('breakGlass', f.current.policy.breakGlass)} ${sourceBadge(f.current.source.breakGlass)}</p>
 ${problemOf(f.problems, 'breakGlass')}
 ${radios(f.values, 'breakGlass', [['on', 'Allowed, with a stated reason'], ['off', 'Off']])}

@@ -92,4 +92,6 @@ form.policy-form .setting select, form.policy-form .setting input[type=text] { m
 /* Without script: the value controls fade while the part follows the default. */
 form.policy-form fieldset:has(.from input[value=inherit]:checked) .setting { opacity: .6; }
 form.filters.open-channel { margin: 1rem 0 0; }
+form.lift button { white-space: nowrap; }
+form.hold-form fieldset { display: grid; gap: .6rem; }
 `;
