@@ -58,4 +58,40 @@ dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 .notice { max-width: 36rem; margin: 4rem auto; }
 footer { max-width: 76rem; margin: 2rem auto; padding: 0 1.5rem; color: var(--muted); font-size: .85rem; }
+/* Policies (/admin/policies, its edit form) and legal holds (/admin/holds). */
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.table-scroll { overflow-x: auto; }
+table.policies td, table.policies th[scope=row] { font-size: .88rem; }
+table.policies td small, table td small { color: var(--muted); }
+table.policies .badge { margin-top: .2rem; }
+table.policies tr.default-row { background: #f8f6fd; }
+p.legend .badge { margin: 0 .15rem; }
+.crumbs { color: var(--muted); font-size: .9rem; }
+form.policy-form { max-width: 52rem; }
+form.policy-form > fieldset { display: grid; gap: .6rem; }
+form.policy-form .now { margin: 0; }
+form.policy-form .hint { margin: 0; }
+.choice.from { padding: .4rem 0; border-bottom: 1px dashed var(--line); }
+.setting { display: grid; gap: .6rem; padding-left: 1.4rem; }
+.inline { display: flex; gap: .75rem; flex-wrap: wrap; align-items: end; }
+.inline input[type=number] { min-width: 6rem; width: 8rem; }
+fieldset.sub { border: 0; padding: 0; margin: 0; }
+fieldset.sub legend { padding: 0; font-size: .92rem; }
+fieldset.invalid { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }
+.problem { color: var(--bad); font-weight: 600; margin: 0; }
+.banner ul { margin: .4rem 0 0; padding-left: 1.2rem; }
+td.reason { max-width: 22rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+form.lift { display: flex; gap: .5rem; align-items: end; margin: 0; }
+form.lift input[type=text] { min-width: 10rem; }
+details.lifted summary { cursor: pointer; font-weight: 600; }
+details.lifted table { margin-top: .75rem; }
+section.tight > h2:first-child { margin-top: 0; }
+form.policy-form input, form.policy-form select, form.hold-form input, form.hold-form select, form.hold-form textarea, form.lift input { font-weight: 400; }
+form.policy-form .setting input[type=number] { width: 8rem; min-width: 6rem; }
+form.policy-form .setting select, form.policy-form .setting input[type=text] { max-width: 32rem; }
+/* Without script: the value controls fade while the part follows the default. */
+form.policy-form fieldset:has(.from input[value=inherit]:checked) .setting { opacity: .6; }
+form.filters.open-channel { margin: 1rem 0 0; }
+form.lift button { white-space: nowrap; }
+form.hold-form fieldset { display: grid; gap: .6rem; }
 `;
