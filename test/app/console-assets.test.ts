@@ -149,4 +149,13 @@ describe.each(testEngines())('console assets on %s', (engine) => {
     expect(trail).not.toContain('MRN-NOBODY');
     await expect(searchPatient(deps(), { access: accessOf([], true), allWorkspaceIds: all, identifier: '   ', actor: officer })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
   });
+
+  it('with no issuer typed, looks under each issuer the workspace’s policies use (a channel may set its own)', async () => {
+    const officer = { type: 'user' as const, id: 'noor-2' };
+    const ward = await s.patients.link(b, { identifier: 'W-1001', issuer: 'WARD-7' }, system);
+    await s.policies.change(b, 'C0WARD0007', { identifierIssuer: 'WARD-7' }, { type: 'admin', id: 'U0ADMIN001' });
+    const found = await searchPatient(deps(), { access: accessOf([], true), allWorkspaceIds: all, identifier: 'W-1001', actor: officer });
+    expect(found.matches.map((m) => [m.workspaceId, m.patientId, m.issuer])).toEqual([[b, ward, 'WARD-7']]);
+    expect((await searchPatient(deps(), { access: accessOf([], true), allWorkspaceIds: all, identifier: 'W-1001', issuer: 'LOCAL', actor: officer })).matches).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 // A privacy officer finds a patient's images by identifier: in each workspace
 // they may search, the patient is found by the keyed hash of issuer and
-// identifier (nothing is decrypted), then their assets as the list shows
-// them. Every search is audited once, with counts and the patient's id when
+// identifier (nothing is decrypted; with no issuer typed, under each issuer
+// the workspace's policies use), then their assets as the list shows them. Every search is audited once, with counts and the patient's id when
 // exactly one was found, and never the identifier itself.
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
@@ -20,7 +20,7 @@ export interface SearchPatientDeps extends ListAssetsDeps {
 export interface PatientMatch {
   workspaceId: string;
   patientId: string;
-  /** The issuer the identifier was looked up under (the one typed, or the workspace's default). */
+  /** The issuer the identifier was found under (the one typed, else one the workspace's policies use). */
   issuer: string;
   assets: AssetRow[];
 }
@@ -48,12 +48,13 @@ export async function searchPatient(
   const { identifier } = patientKey({ identifier: o.identifier, issuer: typedIssuer ?? 'default' });
   const matches: PatientMatch[] = [];
   for (const workspaceId of workspaceIds) {
-    const issuer = typedIssuer ?? (await deps.policies.resolved(workspaceId, WORKSPACE_DEFAULT_CHANNEL)).policy.identifierIssuer;
-    const key = patientKey({ identifier, issuer });
-    const patientId = await deps.patients.find(workspaceId, key.issuer, key.identifier);
-    if (!patientId) continue;
-    const assets = await assetRows(deps, { workspaceId, patientId }, MAX_ASSETS_PER_PATIENT);
-    matches.push({ workspaceId, patientId, issuer: key.issuer, assets });
+    for (const issuer of typedIssuer ? [typedIssuer] : await policyIssuers(deps, workspaceId)) {
+      const key = patientKey({ identifier, issuer });
+      const patientId = await deps.patients.find(workspaceId, key.issuer, key.identifier);
+      if (!patientId) continue;
+      const assets = await assetRows(deps, { workspaceId, patientId }, MAX_ASSETS_PER_PATIENT);
+      matches.push({ workspaceId, patientId, issuer: key.issuer, assets });
+    }
   }
   // Recorded before anything is shown: a search that cannot be audited shows nothing.
   await deps.audit.record({
@@ -66,4 +67,11 @@ export async function searchPatient(
     details: { workspaces: workspaceIds.length, found: matches.length },
   });
   return { searched: workspaceIds.length, matches };
+}
+
+/** The issuers a workspace's policies record identifiers under: its default's, then any a channel sets for itself. */
+async function policyIssuers(deps: SearchPatientDeps, workspaceId: string): Promise<string[]> {
+  const byDefault = (await deps.policies.resolved(workspaceId, WORKSPACE_DEFAULT_CHANNEL)).policy.identifierIssuer;
+  const channels = await deps.db.prisma.channelPolicy.findMany({ where: { workspaceId, setFields: { has: 'identifierIssuer' } }, select: { identifierIssuer: true } });
+  return [...new Set([byDefault, ...channels.flatMap((c) => (c.identifierIssuer ? [c.identifierIssuer] : []))])];
 }

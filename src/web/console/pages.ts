@@ -2,6 +2,10 @@
 // (after the sign-in and role check, so every handler has a ConsoleRequest).
 import type { Router } from 'express';
 import type { ConsoleDeps } from './deps.js';
+import { assetRoutes } from './assets.js';
 import { overviewRoutes } from './overview.js';
 
-export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [overviewRoutes];
+export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [
+  overviewRoutes,
+  assetRoutes,
+];

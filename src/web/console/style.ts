@@ -58,4 +58,15 @@ dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 .notice { max-width: 36rem; margin: 4rem auto; }
 footer { max-width: 76rem; margin: 2rem auto; padding: 0 1.5rem; color: var(--muted); font-size: .85rem; }
+/* Assets, patient search, audit trail and alerts pages */
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.table-scroll { overflow-x: auto; }
+table.assets td, table.trail td { font-size: .9rem; }
+tr.tombstone td { color: var(--muted); background: #f7f8fa; }
+ul.links { list-style: none; margin: 0; padding: 0; display: grid; gap: .2rem; font-size: .88rem; }
+p.empty { color: var(--muted); padding: .5rem 0; }
+.pager a { font-weight: 600; }
+form.inline { display: inline; margin: 0; }
+.panel.data > h2:first-child { margin-top: 0; }
+.nowrap { white-space: nowrap; }
 `;

