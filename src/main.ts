@@ -11,6 +11,7 @@ import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './app/card-sweep.js';
+import { AUDIT_VERIFY_JOB, AUDIT_VERIFY_PERIOD_MS, auditVerifySweepHandler, scheduleAuditVerifySweep } from './app/audit-verify-sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { createTeamsAdapter } from './chat/teams/adapter.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
@@ -232,6 +233,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
     clock: services.clock,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
+      [AUDIT_VERIFY_JOB]: auditVerifySweepHandler({ audit: storage.audit, queue, clock: services.clock }, AUDIT_VERIFY_PERIOD_MS),
       [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
         { ...storage, queue, clock: services.clock, keyFile: config.keys.source === 'file' ? config.keys.path : undefined },
         config.debrisSweepMs,
@@ -276,6 +278,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
         });
       }
       await scheduleCardSweep(queue, services.clock.now(), config.cardSweepMs);
+      await scheduleAuditVerifySweep(queue, services.clock.now(), AUDIT_VERIFY_PERIOD_MS);
       await sweepDebrisAtStart(queue, services.clock.now());
       await scheduleDebrisSweep(queue, services.clock.now(), config.debrisSweepMs);
       worker.start();

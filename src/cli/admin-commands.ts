@@ -2,8 +2,9 @@
 // Services it is given: the command's own (PostgreSQL, or an embedded data
 // folder nobody serves), or a running `loupe serve`'s, reached over its admin
 // socket, so the embedded database is never opened by two processes.
+import { exportAudit, type AuditExportFormat } from '../app/export-audit.js';
 import { AuditAction } from '../core/audit/event.js';
-import { toFhirAuditEvent } from '../core/audit/fhir.js';
+import { parseAuditFilter, type AuditFilterKey } from '../core/audit/filter.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { KeyRing } from '../crypto/keyring.js';
 import { readKeyFile, withKeyFileLock, writeKeyFile } from '../crypto/keyring-source.js';
@@ -17,10 +18,10 @@ export interface AdminIo {
   err(line: string): void;
 }
 
-export interface AdminOptions {
-  /** audit export: ISO date, already checked. */
-  since?: string | undefined;
-}
+/** audit export: the filter as parseAuditFilter's plain strings (checked by the caller, and again where it runs), and the format. */
+export type AdminOptions = { [key in AuditFilterKey]?: string | undefined } & {
+  format?: AuditExportFormat | undefined;
+};
 
 /** Returns the exit status: 0 done, 1 the check failed. */
 type AdminCommand = (services: Services, io: AdminIo, options: AdminOptions) => Promise<number>;
@@ -43,19 +44,18 @@ const auditVerify: AdminCommand = async ({ storage }, io) => {
 };
 
 const auditExport: AdminCommand = async ({ storage, config }, io, options) => {
-  const since = options.since ? new Date(options.since) : undefined;
-  const observer = config.publicUrl.host;
-  let count = 0;
-  for await (const record of storage.audit.events()) {
-    if (since && record.at < since) continue;
-    await io.out(JSON.stringify(toFhirAuditEvent(record, { observer })));
-    count++;
-  }
-  await storage.audit.record({
+  const { format, ...given } = options;
+  const parsed = parseAuditFilter(given);
+  if (!parsed.ok) throw new LoupeError(ErrorCode.InvalidInput, `audit export: ${parsed.problem}`);
+  const count = await exportAudit({
+    audit: storage.audit,
+    observer: config.publicUrl.host,
+    filter: parsed.filter,
+    // The command line's user holds the keys and the database: they see every workspace.
+    scope: 'all',
+    format: format ?? 'fhir-ndjson',
     actor: { type: 'admin', id: 'cli' },
-    action: AuditAction.AuditExported,
-    outcome: 'success',
-    details: { count, since: since?.toISOString() ?? null, format: 'fhir-r4-ndjson' },
+    out: (line) => io.out(line),
   });
   io.err(`exported ${count} audit events`);
   return 0;

@@ -6,6 +6,8 @@ import { chmod, rm } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isAuditExportFormat } from '../app/export-audit.js';
+import { auditFilterParams, parseAuditFilter } from '../core/audit/filter.js';
 import { ErrorCode, LoupeError, describeError, isLoupeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../main.js';
@@ -26,10 +28,16 @@ async function readRequest(req: IncomingMessage): Promise<AdminRequest> {
     body += String(chunk);
     if (body.length > 64 * 1024) throw new LoupeError(ErrorCode.InvalidInput, 'admin request too large');
   }
-  const parsed = JSON.parse(body) as { command?: unknown; options?: { since?: unknown } };
+  const parsed = JSON.parse(body) as { command?: unknown; options?: Record<string, unknown> | null };
   if (!isAdminCommand(parsed.command)) throw new LoupeError(ErrorCode.InvalidInput, 'unknown admin command');
-  const since = parsed.options?.since;
-  return { command: parsed.command, options: typeof since === 'string' ? { since } : {} };
+  const given = typeof parsed.options === 'object' && parsed.options !== null ? parsed.options : {};
+  // Only the keys the commands know are taken, each checked as the CLI checked it.
+  const filter = parseAuditFilter(given);
+  if (!filter.ok) throw new LoupeError(ErrorCode.InvalidInput, `invalid admin request: ${filter.problem}`);
+  if (given.format !== undefined && !isAuditExportFormat(given.format)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid admin request: unknown export format');
+  const options: AdminOptions = auditFilterParams(filter.filter);
+  if (given.format !== undefined) options.format = given.format;
+  return { command: parsed.command, options };
 }
 
 /** Writes a frame; waits while the client is behind; fails once it has gone, which stops the command. */

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { GENESIS_HASH, checkpointMessage, hashEvent } from '../core/audit/chain.js';
-import type { AuditCheckpointRecord, AuditEventInput, AuditRecord } from '../core/audit/event.js';
+import type { AuditCheckpointRecord, AuditEventInput, AuditOutcome, AuditRecord } from '../core/audit/event.js';
+import type { AuditFilter, AuditScope } from '../core/audit/filter.js';
 import { verifyChain, type ChainReport } from '../core/audit/verify.js';
 import type { KeyRing } from '../crypto/keyring.js';
 import type { Database } from './database.js';
@@ -18,6 +19,49 @@ const AUDIT_HEAD_LOCK = 0x4c4f5541;
 /** Keyed by schema too, so Loupe installations sharing one database do not wait on each other. */
 async function lockHead(tx: Tx): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_HEAD_LOCK}::int, hashtext(current_schema()))`;
+}
+
+/** The most events one page of the trail holds, whatever the caller asks. */
+export const AUDIT_PAGE_MAX = 200;
+
+export interface AuditPage {
+  events: AuditRecord[];
+  /** Pass as `before` for the next (older) page; undefined on the last. */
+  nextBefore: bigint | undefined;
+}
+
+export interface PageAt {
+  /** Only events older than this seq: the previous page's nextBefore. */
+  before?: bigint | undefined;
+  /** At most AUDIT_PAGE_MAX. */
+  limit: number;
+}
+
+/** One kind of event: an action, with a given outcome only when set. */
+export interface AuditKind {
+  action: string;
+  outcome?: AuditOutcome;
+}
+
+/** The filter and the reader's scope as one SQL condition, so the database does the filtering. */
+function whereOf(filter: AuditFilter, scope: AuditScope): Prisma.AuditEventWhereInput {
+  const at: Prisma.DateTimeFilter = {};
+  if (filter.since) at.gte = filter.since;
+  if (filter.until) at.lt = filter.until;
+  const where: Prisma.AuditEventWhereInput = {};
+  if (filter.since || filter.until) where.at = at;
+  if (filter.actorId !== undefined) where.actorId = filter.actorId;
+  if (filter.action !== undefined) where.action = filter.action;
+  if (filter.outcome !== undefined) where.outcome = filter.outcome;
+  if (filter.patientId !== undefined) where.patientId = filter.patientId;
+  if (filter.assetId !== undefined) where.assetId = filter.assetId;
+  // A workspace outside the scope matches nothing: both conditions hold at once.
+  const workspace: Prisma.StringNullableFilter = {};
+  if (filter.workspaceId !== undefined) workspace.equals = filter.workspaceId;
+  // `in` never matches NULL: events with no workspace stay hidden from a workspace admin.
+  if (scope !== 'all') workspace.in = [...scope.workspaceIds];
+  if (Object.keys(workspace).length) where.workspaceId = workspace;
+  return where;
 }
 
 export interface AuditLogOptions {
@@ -78,11 +122,37 @@ export class AuditLog {
     });
   }
 
-  async *events(batchSize = 1000): AsyncGenerator<AuditRecord> {
+  events(batchSize = 1000): AsyncGenerator<AuditRecord> {
+    return this.matching({}, 'all', batchSize);
+  }
+
+  /** Newest first, one page at a time, keyed on seq (an OFFSET would skip or repeat events as the trail grows). */
+  page(filter: AuditFilter, scope: AuditScope, at: PageAt): Promise<AuditPage> {
+    return this.pageWhere(whereOf(filter, scope), at);
+  }
+
+  /** As page, for events of any of these kinds (an action, and an outcome when given): the alerts, the verifications. */
+  pageOfKinds(kinds: readonly AuditKind[], scope: AuditScope, at: PageAt): Promise<AuditPage> {
+    const anyOf = kinds.map((k) => (k.outcome ? { action: k.action, outcome: k.outcome } : { action: k.action }));
+    return this.pageWhere({ ...whereOf({}, scope), OR: anyOf }, at);
+  }
+
+  private async pageWhere(where: Prisma.AuditEventWhereInput, at: PageAt): Promise<AuditPage> {
+    const limit = Number.isFinite(at.limit) ? Math.max(1, Math.min(AUDIT_PAGE_MAX, Math.floor(at.limit))) : AUDIT_PAGE_MAX;
+    if (at.before !== undefined) where = { ...where, seq: { lt: at.before } };
+    // One more than asked says whether an older page exists without a count.
+    const rows = await this.options.db.prisma.auditEvent.findMany({ where, orderBy: { seq: 'desc' }, take: limit + 1 });
+    const events = rows.slice(0, limit) as AuditRecord[];
+    return { events, nextBefore: rows.length > limit ? events.at(-1)?.seq : undefined };
+  }
+
+  /** Oldest first, in batches keyed on seq: for exports, which must not hold the whole trail in memory. */
+  async *matching(filter: AuditFilter, scope: AuditScope, batchSize = 1000): AsyncGenerator<AuditRecord> {
+    const where = whereOf(filter, scope);
     let after = 0n;
     for (;;) {
       const batch = await this.options.db.prisma.auditEvent.findMany({
-        where: { seq: { gt: after } },
+        where: { ...where, seq: { gt: after } },
         orderBy: { seq: 'asc' },
         take: batchSize,
       });

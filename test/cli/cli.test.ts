@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportAudit } from '../../src/app/export-audit.js';
+import { listenAdminSocket, runInServer } from '../../src/cli/admin-socket.js';
 import { loadConfig } from '../../src/config.js';
+import { AUDIT_CSV_HEADER } from '../../src/core/audit/csv.js';
 import { KeyRing } from '../../src/crypto/keyring.js';
 import { createLogger } from '../../src/logging.js';
 import { openServices } from '../../src/main.js';
@@ -17,6 +20,7 @@ import { createEmptySchema } from '../support/database.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 
 const silent = createLogger('silent');
+const WORKSPACE = '9a8b7c6d-5e4f-4321-a0b1-c2d3e4f5a6b7';
 
 describe('loupe --help', () => {
   it('lists the commands, and every command has its own help', async () => {
@@ -158,6 +162,57 @@ describe.each(testEngines())('loupe commands on %s', (engine) => {
     const exported = await services.storage.db.prisma.auditEvent.count({ where: { action: 'audit.exported' } });
     await services.close();
     expect(exported).toBe(2);
+  });
+
+  it('audit export filters and writes CSV, the same lines as exportAudit, also through a running server', async () => {
+    const services = await openServices(loadConfig(inst.env), silent);
+    const socket = services.config.embedded ? await listenAdminSocket(services, silent) : undefined;
+    try {
+      const since = new Date();
+      for (const outcome of ['denied', 'success', 'denied'] as const) {
+        await services.storage.audit.record({ actor: { type: 'user', id: 'U-CSV' }, action: 'asset.viewed', outcome, workspaceId: WORKSPACE, reason: '@SUM(A1)' });
+      }
+      const flags = ['--format', 'csv', '--outcome', 'denied', '--since', since.toISOString(), '--actor', 'U-CSV', '--workspace', WORKSPACE];
+      const r = await cli(inst.env, 'audit', 'export', ...flags);
+      expect(r.status).toBe(0);
+      expect(r.err).toBe('exported 2 audit events');
+      const lines: string[] = [];
+      const filter = { outcome: 'denied', since, actorId: 'U-CSV', workspaceId: WORKSPACE } as const;
+      await exportAudit({ audit: services.storage.audit, observer: services.config.publicUrl.host, filter, scope: 'all', format: 'csv', actor: { type: 'admin', id: 'cli' }, out: (l) => void lines.push(l) });
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toBe(AUDIT_CSV_HEADER);
+      expect(lines[1]).toContain(",'@SUM(A1),");
+      expect(r.out).toBe(lines.join('\n'));
+      // The CLI's export was recorded with its filter, as the console's would be.
+      const exported = await services.storage.audit.page({ action: 'audit.exported', actorId: 'cli' }, 'all', { limit: 2 });
+      expect(exported.events[1]).toMatchObject({ workspaceId: WORKSPACE, details: { count: 2, format: 'csv', outcome: 'denied', actorId: 'U-CSV', workspaceId: WORKSPACE } });
+
+      const ndjson = await cli(inst.env, 'audit', 'export', '--format', 'ndjson', '--outcome', 'denied', '--since', since.toISOString());
+      expect(ndjson.out.split('\n').map((l) => (JSON.parse(l) as { outcome: string }).outcome)).toEqual(['8', '8']);
+
+      if (socket) {
+        // The server checks what reaches its socket as the CLI checks its flags.
+        const refused = runInServer(services.config.dataDir, 'audit export', { outcome: 'ok' }, { out: () => undefined, err: () => undefined });
+        await expect(refused).rejects.toThrow('invalid admin request: outcome expects success, failure or denied');
+      }
+    } finally {
+      await socket?.close();
+      await services.close();
+    }
+  });
+
+  it('audit export refuses a bad filter value with exit 2, naming the flag and never the value', async () => {
+    const cases: [string[], string][] = [
+      [['--outcome', 'ok'], '--outcome expects success, failure or denied'],
+      [['--patient', 'MRN-0012345'], "--patient expects Loupe's id (a UUID)"],
+      [['--action', 'asset.deleted'], '--action expects a known audit action, e.g. asset.viewed'],
+      [['--until', '31/01/2026'], '--until expects an ISO 8601 date, e.g. 2026-01-31 or 2026-01-31T08:00:00Z'],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await cli(inst.env, 'audit', 'export', ...flags);
+      expect(r, flags.join(' ')).toMatchObject({ status: 2, out: '', err: message });
+    }
+    expect((await cli(inst.env, 'audit', 'export', '--format', 'xml')).status).toBe(2);
   });
 
   it('keys rotate adds a version, re-wraps data keys and leaves every blob readable', async () => {

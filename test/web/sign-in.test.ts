@@ -93,6 +93,23 @@ describe.each(testEngines())('viewer sign-in with a standard provider, on %s', (
     expect([link.chatUserId, link.method]).toEqual(['U0CLIN0001', 'email']);
   });
 
+  it('reads the groups claim the provider gives only at UserInfo, and keeps it with the session (what makes a privacy officer)', async () => {
+    const noor = DEMO_PEOPLE.find((p) => p.email === 'noor.haddad@hospital.example')!;
+    const browser = new FormBrowser();
+    const start = `${publicUrl}/admin`;
+    const form = await browser.follow(await browser.request(start), start);
+    if (!('page' in form)) throw new Error('expected the provider’s form');
+    const action = formAction(await form.page.text(), form.url);
+    const done = await browser.follow(await browser.request(action, { form: { email: noor.email, password: 'demo', otp: '123456' } }), action);
+    if (!('page' in done)) throw new Error('expected a page');
+    // Signed in and back at the console, which refuses: this Loupe names no privacy officers group.
+    expect(new URL(done.url).pathname).toBe('/admin');
+    expect(done.page.status).toBe(403);
+    const session = await env.loupe.services.storage.db.prisma.viewerSession.findFirstOrThrow({ where: { oidcSubject: noor.sub }, orderBy: { createdAt: 'desc' } });
+    expect(session.groups).toEqual(noor.groups);
+    expect(session.amr.length + (session.acr ? 1 : 0)).toBeGreaterThan(0);
+  });
+
   it('lets only Loupe’s own page report the user’s activity (the idle clock), never another site', async () => {
     const { session } = await signIn(AMARA.email);
     const port = Number(new URL(publicUrl).port);

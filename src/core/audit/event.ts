@@ -17,6 +17,8 @@ export const AuditAction = {
   KeysRewrapped: 'keys.rewrapped',
   AuditExported: 'audit.exported',
   AuditVerified: 'audit.verified',
+  /** A scheduled walk of the chain found it broken: an alert. */
+  AuditVerifyFailed: 'audit.verify_failed',
   ServiceStarted: 'service.started',
   ServiceStopped: 'service.stopped',
   DebrisSwept: 'storage.debris_swept',

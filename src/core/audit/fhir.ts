@@ -129,6 +129,7 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.KeysRewrapped]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.AuditExported]: { type: DcmEvent.Export },
   [AuditAction.AuditVerified]: { type: DcmEvent.AuditLogUsed },
+  [AuditAction.AuditVerifyFailed]: { type: DcmEvent.SecurityAlert },
   [AuditAction.ServiceStarted]: { type: DcmEvent.ApplicationActivity, subtype: DcmEventType.ApplicationStart },
   [AuditAction.ServiceStopped]: { type: DcmEvent.ApplicationActivity, subtype: DcmEventType.ApplicationStop },
   [AuditAction.DebrisSwept]: { type: DcmEvent.ApplicationActivity },

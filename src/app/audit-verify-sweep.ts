@@ -1,0 +1,58 @@
+// The scheduled walk of the audit chain: a job that verifies the whole trail,
+// records what it found (a broken chain as an alert), then queues its next
+// run. The console shows the newest result in its header.
+import { AuditAction, type AuditRecord } from '../core/audit/event.js';
+import type { Clock } from '../core/clock.js';
+import type { JobHandler } from '../jobs/worker.js';
+import type { AuditLog } from '../storage/audit-log.js';
+import type { JobQueue } from '../storage/job-queue.js';
+
+export const AUDIT_VERIFY_JOB = 'audit.verify_sweep';
+
+// A constant, not a setting: the configuration (src/config.ts) has no audit
+// verification entry yet. Every six hours reads the whole trail four times a
+// day, and a broken chain surfaces within a working shift.
+export const AUDIT_VERIFY_PERIOD_MS = 6 * 60 * 60_000;
+
+const SYSTEM = { type: 'system', id: 'audit-verify' } as const;
+
+/** Queues the walk due next; one per period, however many instances ask. */
+export async function scheduleAuditVerifySweep(queue: JobQueue, now: Date, periodMs: number): Promise<void> {
+  const next = Math.ceil((now.getTime() + 1) / periodMs) * periodMs;
+  await queue.enqueue({ type: AUDIT_VERIFY_JOB, dedupeKey: `${AUDIT_VERIFY_JOB}:${next}`, runAt: new Date(next) });
+}
+
+/** Verifies the chain and records the result: AuditVerified, or AuditVerifyFailed naming the first bad event by seq. */
+export async function verifyAuditTrail(audit: AuditLog): Promise<AuditRecord> {
+  const report = await audit.verify();
+  // Seqs are bigints: strings keep them exact in JSON.
+  if (report.fault) {
+    return audit.record({
+      actor: SYSTEM,
+      action: AuditAction.AuditVerifyFailed,
+      outcome: 'failure',
+      reason: report.fault.problem,
+      details: { faultSeq: report.fault.seq.toString(), problem: report.fault.problem, events: report.events },
+    });
+  }
+  return audit.record({
+    actor: SYSTEM,
+    action: AuditAction.AuditVerified,
+    outcome: 'success',
+    details: { events: report.events, headSeq: report.head?.seq.toString() ?? null },
+  });
+}
+
+export function auditVerifySweepHandler(deps: { audit: AuditLog; queue: JobQueue; clock: Clock }, periodMs: number): JobHandler {
+  return async () => {
+    await verifyAuditTrail(deps.audit);
+    await scheduleAuditVerifySweep(deps.queue, deps.clock.now(), periodMs);
+  };
+}
+
+/** The newest verification, passed or failed; undefined before the first. */
+export async function lastVerification(audit: AuditLog): Promise<AuditRecord | undefined> {
+  const kinds = [{ action: AuditAction.AuditVerified }, { action: AuditAction.AuditVerifyFailed }];
+  // System events carry no workspace: every reader may see them.
+  return (await audit.pageOfKinds(kinds, 'all', { limit: 1 })).events[0];
+}

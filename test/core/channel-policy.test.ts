@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, DEFAULT_RETENTION_DAYS, resolvePolicy } from '../../src/core/policy/channel-policy.js';
+import { parsePolicyCommand, validRetentionDays } from '../../src/core/policy/policy-command.js';
+
+describe('the effective channel policy and where each value comes from', () => {
+  it('takes Loupe’s defaults where nothing is set, with a year of retention for a new workspace', () => {
+    const { policy, source } = resolvePolicy(undefined, undefined);
+    expect(policy).toEqual(DEFAULT_POLICY);
+    expect(policy.retentionDays).toBe(DEFAULT_RETENTION_DAYS);
+    expect(DEFAULT_RETENTION_DAYS).toBe(365);
+    expect(new Set(Object.values(source))).toEqual(new Set(['loupe']));
+  });
+
+  it('lets the workspace default override Loupe’s, and the channel override both, setting by setting', () => {
+    const { policy, source } = resolvePolicy({ retentionDays: 90, interception: true }, { retentionDays: null, acceptedKinds: ['photo'] });
+    expect(policy.retentionDays).toBeNull();
+    expect(policy.interception).toBe(true);
+    expect(policy.acceptedKinds).toEqual(['photo']);
+    expect(source).toMatchObject({ retentionDays: 'channel', acceptedKinds: 'channel', interception: 'workspace', requireMfa: 'loupe' });
+  });
+});
+
+describe('/loupe policy set retention', () => {
+  it('takes days, years, or keep', () => {
+    expect(parsePolicyCommand('set retention 90d')).toEqual({ kind: 'set', scope: 'channel', change: { retentionDays: 90 } });
+    expect(parsePolicyCommand('workspace set retention 2y')).toEqual({ kind: 'set', scope: 'workspace', change: { retentionDays: 730 } });
+    expect(parsePolicyCommand('set retention keep')).toEqual({ kind: 'set', scope: 'channel', change: { retentionDays: null } });
+  });
+
+  it('refuses nothing, fractions, units it does not know, and more than 30 years', () => {
+    for (const bad of ['0d', '1.5d', '3w', '31y', 'forever', '-5d']) {
+      const parsed = parsePolicyCommand(`set retention ${bad}`);
+      expect(parsed.kind).toBe('error');
+    }
+    expect(validRetentionDays(0)).toBe(false);
+    expect(validRetentionDays(1)).toBe(true);
+    expect(validRetentionDays(null)).toBe(true);
+  });
+});
