@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { AuditAction } from '../../src/core/audit/event.js';
+import { cli } from '../support/cli.js';
 import { until } from '../support/slack.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -95,5 +97,97 @@ describe('the console’s assets, audit trail and alerts', () => {
     const refused = await page.request.post(`${c.publicUrl}/admin/assets/search`, { form: { _csrf: token, identifier: MRN }, headers: { origin: c.publicUrl } });
     expect(refused.status()).toBe(403);
     expect(await c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'patient.searched' } })).toBe(1);
+  });
+
+  it('filters the audit trail, and downloads it as CSV and FHIR NDJSON, each the same as `loupe audit export` prints', async () => {
+    const { page, errors } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/audit`, CONSOLE_PEOPLE.officer);
+    await page.getByLabel('Asset id').fill(assetId);
+    await page.getByLabel('Action').selectOption('blob.stored');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Apply filters' }).click()]);
+    const rows = page.locator('table.trail tbody tr');
+    const stored = await c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { assetId, action: 'blob.stored' } });
+    expect(stored).toBeGreaterThan(1);
+    expect(await rows.count()).toBe(stored);
+    for (const text of await rows.allTextContents()) expect(text).toContain('blob.stored');
+
+    for (const [link, format, extension] of [['Download CSV', 'csv', 'csv'], ['Download FHIR AuditEvent (NDJSON)', 'ndjson', 'ndjson']] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: link }).click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^loupe-audit-\\d{8}T\\d{6}Z\\.${extension}$`));
+      const downloaded = await readFile((await download.path())!, 'utf8');
+      const printed = await cli(c.env.inst.env, 'audit', 'export', '--asset', assetId, '--action', 'blob.stored', '--format', format);
+      expect(printed).toMatchObject({ status: 0, err: `exported ${stored} audit events` });
+      expect(downloaded).toBe(`${printed.out}\n`);
+      expect(downloaded.trimEnd().split('\n')).toHaveLength(format === 'csv' ? stored + 1 : stored);
+    }
+    // Each download is itself recorded, by the officer, with the filter's ids.
+    const exported = await c.env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'audit.exported', actorType: 'user' } });
+    expect(exported.map((e) => [e.assetId, (e.details as { format: string }).format])).toEqual([
+      [assetId, 'csv'],
+      [assetId, 'fhir-r4-ndjson'],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('pages through a trail longer than one page, Older and back to Newer', async () => {
+    const { storage } = c.env.loupe.services;
+    for (let i = 0; i < 60; i++) await storage.audit.record({ actor: { type: 'user', id: 'pager-test' }, action: AuditAction.AssetViewed, outcome: 'success', workspaceId: c.env.workspaceId, assetId });
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/audit`, CONSOLE_PEOPLE.officer);
+    await page.goto(`${c.publicUrl}/admin/audit?actor=pager-test`);
+    const seqs = async () => (await page.locator('table.trail tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.id.slice(2)))));
+    const first = await seqs();
+    expect(first).toHaveLength(50);
+    expect(first).toEqual([...first].sort((a, b) => b - a));
+    expect(await page.getByRole('link', { name: '← Newer' }).count()).toBe(0);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: 'Older →' }).click()]);
+    const second = await seqs();
+    expect(second).toHaveLength(10);
+    expect(Math.max(...second)).toBeLessThan(Math.min(...first));
+    expect(await page.getByRole('link', { name: 'Older →' }).count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get('actor')).toBe('pager-test');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '← Newer' }).click()]);
+    expect(await seqs()).toEqual(first);
+  });
+
+  it('says whether the chain verifies, and checks it on request', async () => {
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/audit`, CONSOLE_PEOPLE.officer);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Verify the chain now' }).click()]);
+    expect(new URL(page.url()).search).toBe('?done=verified');
+    const banner = await page.locator('section.chain [role=status]').textContent();
+    expect(banner).toContain('The audit chain verifies.');
+    expect(banner).toContain('Checked just now');
+    expect(await c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'audit.verified' } })).toBe(1);
+  });
+
+  it('lists alerts with a plain title, linking to their event', async () => {
+    const alert = await c.env.loupe.services.storage.audit.record({
+      actor: { type: 'system', id: 'chat' },
+      action: AuditAction.OriginalNotRemovable,
+      outcome: 'failure',
+      workspaceId: c.env.workspaceId,
+      assetId,
+      details: { removal: 'not_possible', detail: 'test' },
+    });
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/alerts`, CONSOLE_PEOPLE.admin);
+    const row = page.locator('table.trail tbody tr').first();
+    expect(await row.textContent()).toContain('An original could not be removed from the chat');
+    expect(await row.getByRole('link', { name: 'Audit trail for this asset' }).getAttribute('href')).toBe(`/admin/audit?asset=${assetId}`);
+    await Promise.all([page.waitForLoadState('load'), row.getByRole('link', { name: `View event #${alert.seq}` }).click()]);
+    expect(await page.locator(`#e-${alert.seq}`).textContent()).toContain('asset.original_not_removable');
+  });
+
+  it('refuses the export to a workspace admin, who sees the trail without download links', async () => {
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/audit`, CONSOLE_PEOPLE.admin);
+    expect(await page.locator('table.trail tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'Download CSV' }).count()).toBe(0);
+    const refused = await page.request.get(`${c.publicUrl}/admin/audit/export?format=csv`);
+    expect(refused.status()).toBe(403);
+    expect(refused.headers()['content-disposition']).toBeUndefined();
+    // Loupe's own events (no workspace) are not a workspace admin's to read.
+    expect(await page.locator('table.trail').textContent()).not.toContain('Loupe itself');
   });
 });

@@ -21,7 +21,7 @@ export function when(d: Date): SafeHtml {
 }
 
 export function workspaceName(c: ConsoleRequest, id: string | null): string {
-  if (id === null) return 'Loupe';
+  if (id === null) return 'Loupe itself';
   return c.workspaces.find((w) => w.id === id)?.name ?? 'Unknown workspace';
 }
 
