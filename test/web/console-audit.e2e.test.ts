@@ -190,4 +190,19 @@ describe('the console’s assets, audit trail and alerts', () => {
     // Loupe's own events (no workspace) are not a workspace admin's to read.
     expect(await page.locator('table.trail').textContent()).not.toContain('Loupe itself');
   });
+
+  it('refuses a workspace admin another workspace’s ids, whatever the URL says', async () => {
+    const { storage } = c.env.loupe.services;
+    // A Teams tenant Jordan is not matched in: the Slack stand-in would name its admin an admin of any Slack workspace.
+    const other = await storage.workspaces.ensure('teams', 'tenant-elsewhere', 'Elsewhere Clinic', { type: 'system', id: 'test' });
+    const theirs = await storage.db.prisma.asset.create({ data: { workspaceId: other.id, uploaderId: 'U0SOMEONE1', kind: 'photo', status: 'stored', sourceRef: 'F0ELSEWHERE' } });
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/assets`, CONSOLE_PEOPLE.admin);
+    expect(await page.locator('table.assets').textContent()).not.toContain('Elsewhere Clinic');
+    for (const path of [`/admin/assets?workspace=${other.id}`, `/admin/audit?workspace=${other.id}`, `/admin/audit?asset=${theirs.id}`]) {
+      expect((await page.goto(`${c.publicUrl}${path}`))?.status()).toBe(403);
+      expect(await page.textContent('h1')).toBe('Not allowed');
+    }
+    expect((await page.goto(`${c.publicUrl}/admin/audit?asset=${assetId}`))?.status()).toBe(200);
+  });
 });

@@ -189,3 +189,12 @@ async function describeAssets(deps: ListAssetsDeps, assets: Selected[]): Promise
     }),
   );
 }
+
+/** The workspaces the asset and patient named belong to (none for ids of nothing), so a page can refuse ids from a workspace the reader may not see. */
+export async function workspacesOfRecords(db: Database, ids: { assetId?: string | undefined; patientId?: string | undefined }): Promise<string[]> {
+  const [asset, patient] = await Promise.all([
+    ids.assetId ? db.prisma.asset.findUnique({ where: { id: ids.assetId }, select: { workspaceId: true } }) : null,
+    ids.patientId ? db.prisma.patient.findUnique({ where: { id: ids.patientId }, select: { workspaceId: true } }) : null,
+  ]);
+  return [asset?.workspaceId, patient?.workspaceId].filter((w): w is string => w !== undefined);
+}

@@ -6,6 +6,7 @@
 // `loupe audit export`.
 import type { Request, Response, Router } from 'express';
 import { verifyAuditTrail, lastVerification } from '../../app/audit-verify-sweep.js';
+import { workspacesOfRecords } from '../../app/console/list-assets.js';
 import { exportAudit, type AuditExportFormat } from '../../app/export-audit.js';
 import { AuditAction, type AuditRecord } from '../../core/audit/event.js';
 import { AUDIT_FILTER_KEYS, auditFilterParams, parseAuditFilter, type AuditFilter, type AuditScope } from '../../core/audit/filter.js';
@@ -119,7 +120,8 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
     try {
       if (!c.access.may('read_audit').allow) throw new LoupeError(ErrorCode.Forbidden, 'reading the audit trail is not allowed');
       const { raw, parsed } = filterFrom(req.query);
-      if (parsed.ok && parsed.filter.workspaceId !== undefined && !c.access.may('read_audit', parsed.filter.workspaceId).allow) {
+      const named = parsed.ok ? [...(parsed.filter.workspaceId ? [parsed.filter.workspaceId] : []), ...(await workspacesOfRecords(d.storage.db, parsed.filter))] : [];
+      if (named.some((ws) => !c.access.may('read_audit', ws).allow)) {
         await refuse(c, 'not_allowed', 'read_audit');
         throw new LoupeError(ErrorCode.Forbidden, 'that workspace’s audit trail is not yours to read');
       }
