@@ -77,8 +77,8 @@ function filterForm(c: ConsoleRequest, raw: Record<string, string>): SafeHtml {
 <label>Actor <span class="hint">Chat user id, sign-in subject or component</span><input type="text" name="actor" maxlength="128" value="${raw.actor ?? ''}"></label>
 <label>Action<select name="action"><option value="">Any action</option>${ACTIONS.map((a) => opt(a, a, raw.action))}</select></label>
 <label>Outcome<select name="outcome"><option value="">Any outcome</option>${Object.entries(OUTCOMES).map(([v, l]) => opt(v, l, raw.outcome))}</select></label>
-<label>Patient id <span class="hint">Loupe’s id, not a medical record number</span><input type="text" name="patient" maxlength="36" value="${raw.patient ?? ''}"></label>
-<label>Asset id<input type="text" name="asset" maxlength="36" value="${raw.asset ?? ''}"></label>
+<label>Patient id <span class="hint">Loupe’s id, not a medical record number</span><input type="text" class="uuid" name="patient" maxlength="36" value="${raw.patient ?? ''}"></label>
+<label>Asset id<input type="text" class="uuid" name="asset" maxlength="36" value="${raw.asset ?? ''}"></label>
 <label>Workspace<select name="workspace"><option value="">${c.access.privacyOfficer ? 'All (and Loupe’s own events)' : 'All your workspaces'}</option>${workspaces.map((w) => opt(w.id, w.name, raw.workspace))}</select></label>
 <div class="actions"><button type="submit">Apply filters</button><a class="button secondary" href="/admin/audit">Clear</a></div>
 </form>`;

@@ -76,4 +76,5 @@ section.chain .banner { flex: 1; margin: 0; }
 code.details { font-size: .8rem; overflow-wrap: anywhere; color: var(--muted); }
 table.trail td:last-child { min-width: 14rem; }
 p.exports { margin: 0 0 1rem; }
+input.uuid { min-width: 22rem; font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; }
 `;
