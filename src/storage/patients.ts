@@ -72,6 +72,14 @@ export class Patients {
     });
   }
 
+  /** The id of the patient with this issuer and identifier in one workspace, found by its keyed hash (nothing is decrypted). */
+  async find(workspaceId: string, issuer: string, identifier: string): Promise<string | undefined> {
+    const prisma = this.db.prisma;
+    const index = await this.workspaces.keyedHash(prisma, workspaceId, 'patient', `${issuer}\0${identifier}`);
+    const found = await prisma.patient.findUnique({ where: { workspaceId_identifierIndex: { workspaceId, identifierIndex: index } }, select: { id: true } });
+    return found?.id;
+  }
+
   /** Decrypts a patient's demographics; the read is audited. */
   async read(patientId: string, actor: AuditActor, reason: string): Promise<PatientDemographics> {
     return transaction(this.db, async (tx) => {

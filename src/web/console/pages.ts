@@ -3,6 +3,9 @@
 import type { Router } from 'express';
 import type { ConsoleDeps } from './deps.js';
 import { holdRoutes } from './holds.js';
+import { alertRoutes } from './alerts.js';
+import { assetRoutes } from './assets.js';
+import { auditRoutes } from './audit.js';
 import { overviewRoutes } from './overview.js';
 import { policyRoutes } from './policies.js';
 
@@ -10,4 +13,7 @@ export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [
   overviewRoutes,
   policyRoutes,
   holdRoutes,
+  assetRoutes,
+  auditRoutes,
+  alertRoutes,
 ];

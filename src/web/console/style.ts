@@ -94,4 +94,23 @@ form.policy-form fieldset:has(.from input[value=inherit]:checked) .setting { opa
 form.filters.open-channel { margin: 1rem 0 0; }
 form.lift button { white-space: nowrap; }
 form.hold-form fieldset { display: grid; gap: .6rem; }
+/* Assets, patient search, audit trail and alerts pages */
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.table-scroll { overflow-x: auto; }
+table.assets td, table.trail td { font-size: .9rem; }
+table.assets th, table.assets td { padding: .4rem .4rem; }
+table.assets .badge { white-space: normal; }
+tr.tombstone td { color: var(--muted); background: #f7f8fa; }
+ul.links { list-style: none; margin: 0; padding: 0; display: grid; gap: .2rem; font-size: .88rem; }
+p.empty { color: var(--muted); padding: .5rem 0; }
+.pager a { font-weight: 600; }
+form.inline { display: inline; margin: 0; }
+.panel.data > h2:first-child { margin-top: 0; }
+.nowrap { white-space: nowrap; }
+section.chain { display: flex; gap: 1rem; align-items: flex-start; margin-bottom: 1rem; }
+section.chain .banner { flex: 1; margin: 0; }
+code.details { font-size: .8rem; overflow-wrap: anywhere; color: var(--muted); }
+table.trail td:last-child { min-width: 14rem; }
+p.exports { margin: 0 0 1rem; }
+input.uuid { min-width: 22rem; font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; }
 `;
