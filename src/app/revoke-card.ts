@@ -19,7 +19,8 @@ export async function revokeCard(deps: CardLifecycleDeps, { cardId, who }: { car
       await deps.audit.append(tx, { actor, action: AuditAction.AssetRevoked, outcome: 'denied', reason: 'only the sender or an admin may revoke', workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId });
       return;
     }
-    if (card.state === 'revoked') return;
+    // Already revoked, or its asset shredded (a deleted card must stay so, never turn back into a revoked one).
+    if (card.state === 'revoked' || card.state === 'deleted') return;
     await tx.card.update({ where: { id: cardId, workspaceId: who.workspaceId }, data: { state: 'revoked' } });
     await tx.linkToken.updateMany({ where: { cardId, revokedAt: null }, data: { revokedAt: now } });
     await tx.asset.update({ where: { id: card.assetId }, data: { status: 'revoked', revokedAt: now, revokedBy: who.userId } });
@@ -27,5 +28,5 @@ export async function revokeCard(deps: CardLifecycleDeps, { cardId, who }: { car
     await queueCardUpdate(deps, tx, cardId, 'revoked');
   });
   const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: { select: { uploaderId: true } } } });
-  if (card.state !== 'revoked') throw new LoupeError(ErrorCode.Forbidden, 'only the sender or an admin may revoke this card');
+  if (card.state !== 'revoked' && card.state !== 'deleted') throw new LoupeError(ErrorCode.Forbidden, 'only the sender or an admin may revoke this card');
 }

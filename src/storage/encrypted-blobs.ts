@@ -180,6 +180,7 @@ export class EncryptedBlobs {
       const held = await holdsOnAsset(tx, assetId);
       if (held.asset || held.patient || held.channel) throw new LoupeError(ErrorCode.LegalHold, 'the asset is under legal hold and cannot be shredded');
       const blobs = await tx.blob.findMany({ where: { assetId }, select: { storageKey: true } });
+      const { workspaceId } = await tx.asset.findUniqueOrThrow({ where: { id: assetId }, select: { workspaceId: true } });
       const now = this.o.clock.now();
       const destroyed = await tx.dataKey.updateMany({
         where: { assetId, wrapped: { not: null } },
@@ -191,6 +192,7 @@ export class EncryptedBlobs {
         action: AuditAction.AssetShredded,
         outcome: 'success',
         reason,
+        workspaceId,
         assetId,
         details: { dataKeys: destroyed.count, blobs: blobs.length },
       });

@@ -30,7 +30,8 @@ export interface HeldFacts {
 
 type Reader = Pick<Tx, 'legalHold' | 'asset'>;
 
-const MAX_REASON = 500;
+/** The longest reason a hold (or its lifting) takes. */
+export const MAX_HOLD_REASON = 500;
 
 export async function activeChannelHold(db: Pick<Tx, 'legalHold'>, workspaceId: string, channelId: string): Promise<LegalHold | undefined> {
   const hold = await db.legalHold.findFirst({
@@ -69,7 +70,7 @@ export class LegalHolds {
   /** Places a hold; the target must belong to the workspace. */
   async place(workspaceId: string, target: HoldTarget, reason: string, actor: AuditActor, requestId?: string): Promise<LegalHold> {
     const why = reason.trim();
-    if (!why || why.length > MAX_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'a legal hold needs a reason of at most 500 characters');
+    if (!why || why.length > MAX_HOLD_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'a legal hold needs a reason of at most 500 characters');
     return transaction(this.db, async (tx) => {
       await this.checkTarget(tx, workspaceId, target);
       const hold = await tx.legalHold.create({
@@ -91,7 +92,7 @@ export class LegalHolds {
   /** Lifts a hold still in force; lifting twice is refused, not repeated. */
   async lift(workspaceId: string, holdId: string, reason: string, actor: AuditActor, requestId?: string): Promise<LegalHold> {
     const why = reason.trim();
-    if (!why || why.length > MAX_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'lifting a legal hold needs a reason of at most 500 characters');
+    if (!why || why.length > MAX_HOLD_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'lifting a legal hold needs a reason of at most 500 characters');
     return transaction(this.db, async (tx) => {
       const lifted = await tx.legalHold.updateMany({
         where: { id: holdId, workspaceId, liftedAt: null },

@@ -3,12 +3,13 @@
 // reason; each only for someone the core lets hold in that very workspace.
 // The reasons stay in the hold: the audit events name ids only.
 import { ErrorCode, LoupeError, isLoupeError } from '../../core/errors.js';
-import type { HoldScope, LegalHold } from '../../storage/legal-holds.js';
+import { MAX_HOLD_REASON, type HoldScope, type LegalHold } from '../../storage/legal-holds.js';
+
+export { MAX_HOLD_REASON };
 import { consoleChannels } from './channels.js';
 import { checkChannelId, requireConsoleAction, type ConsoleCaller } from './change-policy.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const MAX_HOLD_REASON = 500;
 
 export interface HoldsView {
   inForce: LegalHold[];
