@@ -15,7 +15,7 @@ import type { AuditLog } from './audit-log.js';
 import type { BlobStore } from './blob-store.js';
 import type { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
-import { holdsOnAsset } from './legal-holds.js';
+import { holdsOnAsset, lockHolds } from './legal-holds.js';
 import type { BlobKind } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 
@@ -147,13 +147,15 @@ export class EncryptedBlobs {
 
   /** Audits the read, then returns the decrypting stream. */
   async open(blobId: string, actor: AuditActor, requestId?: string | null): Promise<Readable> {
-    const blob = await this.o.db.prisma.blob.findUnique({ where: { id: blobId }, include: { dataKey: true } });
+    const blob = await this.o.db.prisma.blob.findUnique({ where: { id: blobId }, include: { dataKey: true, asset: { select: { workspaceId: true } } } });
     if (!blob) throw new LoupeError(ErrorCode.NotFound, 'no such blob');
     const key = this.o.dataKeys.unwrap(blob.dataKey);
     await this.o.audit.record({
       actor,
       action: AuditAction.BlobRead,
       outcome: 'success',
+      // With its workspace, so that workspace's admins see the read in the console's trail.
+      workspaceId: blob.asset.workspaceId,
       assetId: blob.assetId,
       requestId: requestId ?? null,
       details: { blobId, kind: blob.kind, part: blob.part },
@@ -177,10 +179,11 @@ export class EncryptedBlobs {
     const done = await transaction(this.o.db, async (tx) => {
       const asset = await lockAsset(tx, assetId);
       if (asset.status === 'shredded') return undefined;
+      const { workspaceId } = await tx.asset.findUniqueOrThrow({ where: { id: assetId }, select: { workspaceId: true } });
+      await lockHolds(tx, workspaceId);
       const held = await holdsOnAsset(tx, assetId);
       if (held.asset || held.patient || held.channel) throw new LoupeError(ErrorCode.LegalHold, 'the asset is under legal hold and cannot be shredded');
       const blobs = await tx.blob.findMany({ where: { assetId }, select: { storageKey: true } });
-      const { workspaceId } = await tx.asset.findUniqueOrThrow({ where: { id: assetId }, select: { workspaceId: true } });
       const now = this.o.clock.now();
       const destroyed = await tx.dataKey.updateMany({
         where: { assetId, wrapped: { not: null } },

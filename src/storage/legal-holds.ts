@@ -30,6 +30,17 @@ export interface HeldFacts {
 
 type Reader = Pick<Tx, 'legalHold' | 'asset'>;
 
+/** Arbitrary constant naming the legal-hold lock among advisory locks (the audit head has its own). */
+const HOLD_LOCK = 0x4c484c44;
+
+/**
+ * Placing a hold and shredding take turns per workspace: without it, a hold
+ * committed while a shred had already read "no holds" would not save the asset.
+ */
+export async function lockHolds(tx: Tx, workspaceId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${HOLD_LOCK}::int, hashtext(${workspaceId}))`;
+}
+
 /** The longest reason a hold (or its lifting) takes. */
 export const MAX_HOLD_REASON = 500;
 
@@ -72,6 +83,7 @@ export class LegalHolds {
     const why = reason.trim();
     if (!why || why.length > MAX_HOLD_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'a legal hold needs a reason of at most 500 characters');
     return transaction(this.db, async (tx) => {
+      await lockHolds(tx, workspaceId);
       await this.checkTarget(tx, workspaceId, target);
       const hold = await tx.legalHold.create({
         data: { workspaceId, scope: target.scope, targetId: target.targetId, reason: why, setBy: actor.id ?? 'unknown', setAt: this.clock.now() },
@@ -128,7 +140,8 @@ export class LegalHolds {
         ? target.targetId.length > 0 && target.targetId.length <= 128
         : target.scope === 'patient'
           ? (await tx.patient.count({ where: { id: target.targetId, workspaceId } })) === 1
-          : (await tx.asset.count({ where: { id: target.targetId, workspaceId } })) === 1;
+          : // A shredded asset has nothing left to keep.
+            (await tx.asset.count({ where: { id: target.targetId, workspaceId, shreddedAt: null } })) === 1;
     if (!found) throw new LoupeError(ErrorCode.NotFound, 'nothing to hold by that id in this workspace');
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, DEFAULT_RETENTION_DAYS, resolvePolicy } from '../../src/core/policy/channel-policy.js';
-import { parsePolicyCommand, validRetentionDays } from '../../src/core/policy/policy-command.js';
+import { DEFAULT_POLICY, DEFAULT_RETENTION_DAYS, IDENTIFIER_SEARCH_CHARS, identifierIn, resolvePolicy } from '../../src/core/policy/channel-policy.js';
+import { parsePolicyCommand, validIdentifierPattern, validRetentionDays } from '../../src/core/policy/policy-command.js';
 
 describe('the effective channel policy and where each value comes from', () => {
   it('takes Loupe’s defaults where nothing is set, with a year of retention for a new workspace', () => {
@@ -35,5 +35,21 @@ describe('/loupe policy set retention', () => {
     expect(validRetentionDays(0)).toBe(false);
     expect(validRetentionDays(1)).toBe(true);
     expect(validRetentionDays(null)).toBe(true);
+  });
+});
+
+describe('identifier patterns', () => {
+  it('takes the patterns hospitals write, and refuses nested repetition that could stall the server', () => {
+    for (const good of ['\\b(MRN\\d{6})\\b', 'MRN[:\\s]*(\\d{6,10})', '\\b([A-Z]{3}\\d{7})\\b', 'NHS\\s?(\\d{3} ?\\d{3} ?\\d{4})']) expect(validIdentifierPattern(good)).toBe(true);
+    for (const bad of ['MRN[:\\s]*((\\d+)+)X', '(a*)*b', '(', 'x'.repeat(201)]) expect(validIdentifierPattern(bad)).toBe(false);
+    expect(parsePolicyCommand('set pattern MRN((\\d+)+)X').kind).toBe('error');
+  });
+
+  it('finds nothing with an unsafe pattern stored before the check, and looks only at the start of a long message', () => {
+    const policy = { ...DEFAULT_POLICY, identifierPattern: 'MRN[:\\s]*((\\d+)+)X' };
+    expect(identifierIn(policy, `MRN ${'1'.repeat(40)}`)).toBeUndefined();
+    const safe = { ...DEFAULT_POLICY, identifierPattern: '\\b(MRN\\d{6})\\b' };
+    expect(identifierIn(safe, 'Heel ulcer MRN123456, day 3')).toBe('MRN123456');
+    expect(identifierIn(safe, `${'x '.repeat(IDENTIFIER_SEARCH_CHARS)}MRN123456`)).toBeUndefined();
   });
 });

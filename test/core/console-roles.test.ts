@@ -2,13 +2,13 @@
 // identity provider says so, each role may do only its own things, and the
 // console wants a multi-factor sign-in unless the deployment turned it off.
 import { describe, expect, it } from 'vitest';
-import { consoleRoles, mayUseConsole, type ConsoleAction, type ConsoleIdentity, type ConsoleRules } from '../../src/core/console/roles.js';
+import { consoleRoles, mayLiftHold, mayUseConsole, type ConsoleAction, type ConsoleIdentity, type ConsoleRules } from '../../src/core/console/roles.js';
 
 const rules: ConsoleRules = { privacyOfficerGroups: ['privacy-office'], requireMfa: true };
 const clinician: ConsoleIdentity = { isWorkspaceAdmin: false, groups: ['clinicians'], multiFactor: true };
 const admin: ConsoleIdentity = { isWorkspaceAdmin: true, groups: [], multiFactor: true };
 const officer: ConsoleIdentity = { isWorkspaceAdmin: false, groups: ['privacy-office'], multiFactor: true };
-const ALL: ConsoleAction[] = ['read_policies', 'change_policy', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold'];
+const ALL: ConsoleAction[] = ['read_policies', 'change_policy', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'];
 const allowed = (who: ConsoleIdentity, r = rules) => ALL.filter((a) => mayUseConsole(who, r, a).allow);
 
 describe('console roles', () => {
@@ -22,7 +22,7 @@ describe('console roles', () => {
   });
 
   it('lets privacy officers search, read and export the trail, but not change channel policies', () => {
-    expect(allowed(officer)).toEqual(['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold']);
+    expect(allowed(officer)).toEqual(['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold', 'lift_legal_hold']);
     expect(allowed({ ...officer, isWorkspaceAdmin: true })).toEqual(ALL);
   });
 
@@ -38,5 +38,12 @@ describe('console roles', () => {
   it('denies what it does not know: an action outside the table, or a role flag that is not plainly true', () => {
     expect(mayUseConsole(admin, rules, 'delete_everything' as ConsoleAction)).toEqual({ allow: false, reason: 'not_allowed' });
     expect(consoleRoles({ ...clinician, isWorkspaceAdmin: 'yes' as unknown as boolean }, rules)).toEqual([]);
+  });
+
+  it('lets an admin lift only the holds they placed, and a privacy officer any hold', () => {
+    expect(mayLiftHold(admin, rules, { placedByThisPerson: false })).toEqual({ allow: false, reason: 'not_allowed' });
+    expect(mayLiftHold(admin, rules, { placedByThisPerson: true })).toEqual({ allow: true });
+    expect(mayLiftHold(officer, rules, { placedByThisPerson: false })).toEqual({ allow: true });
+    expect(mayLiftHold(clinician, rules, { placedByThisPerson: true })).toEqual({ allow: false, reason: 'no_role' });
   });
 });

@@ -5,6 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
@@ -189,6 +191,29 @@ describe('the console’s assets, audit trail and alerts', () => {
     expect(refused.headers()['content-disposition']).toBeUndefined();
     // Loupe's own events (no workspace) are not a workspace admin's to read.
     expect(await page.locator('table.trail').textContent()).not.toContain('Loupe itself');
+  });
+
+  it('starts no export from a link on another site: the officer lands on the audit page, nothing downloaded or recorded', async () => {
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin/audit`, CONSOLE_PEOPLE.officer);
+    const exports = () => c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'audit.exported' } });
+    const before = await exports();
+    const attacker: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<a id="go" href="${c.publicUrl}/admin/audit/export?format=csv">free pizza</a>`);
+    });
+    await new Promise<void>((r) => attacker.listen(0, 'localhost', r));
+    try {
+      let downloaded = false;
+      page.on('download', () => void (downloaded = true));
+      // Another site: localhost is not 127.0.0.1.
+      await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+      await Promise.all([page.waitForURL(`${c.publicUrl}/admin/audit`), page.click('#go')]);
+      expect(await page.textContent('h1')).toBe('Audit trail');
+      expect(downloaded).toBe(false);
+      expect(await exports()).toBe(before);
+    } finally {
+      attacker.close();
+    }
   });
 
   it('refuses a workspace admin another workspace’s ids, whatever the URL says', async () => {

@@ -67,7 +67,4 @@ ALTER TABLE "ViewerSession" ADD COLUMN     "groups" TEXT[] DEFAULT ARRAY[]::TEXT
 CREATE INDEX "AuditEvent_actorId_idx" ON "AuditEvent"("actorId");
 
 -- CreateIndex
-CREATE INDEX "AuditEvent_action_seq_idx" ON "AuditEvent"("action", "seq");
-
--- CreateIndex
-CREATE INDEX "AuditEvent_workspaceId_seq_idx" ON "AuditEvent"("workspaceId", "seq");
+CREATE INDEX "AuditEvent_action_idx" ON "AuditEvent"("action");

@@ -27,11 +27,12 @@ export interface ConsoleCaller {
 
 /** Refuses (audited) unless the core allows the action in this workspace, then checks the workspace exists. */
 export async function requireConsoleAction(c: ConsoleCaller, action: ConsoleAction, workspaceId: string): Promise<void> {
+  // Unknown first, and not audited: whatever text a URL carries never reaches the (unalterable) trail.
+  if (!(await c.storage.workspaces.list()).some((w) => w.id === workspaceId)) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
   if (!c.access.may(action, workspaceId).allow) {
-    await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, details: { action, workspace: workspaceId } });
+    await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, workspaceId, details: { action } });
     throw new LoupeError(ErrorCode.Forbidden, 'not allowed in this workspace');
   }
-  if (!(await c.storage.workspaces.list()).some((w) => w.id === workspaceId)) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
 }
 
 export function checkChannelId(channelId: string): void {

@@ -4,7 +4,7 @@
 // and whether they signed in with multiple factors. The decisions themselves
 // are the core's (src/core/console/roles.ts).
 import { sessionUsedMfa } from '../../core/access/mfa.js';
-import { mayUseConsole, type ConsoleAction, type ConsoleDecision, type ConsoleRules } from '../../core/console/roles.js';
+import { mayLiftHold, mayUseConsole, type ConsoleAction, type ConsoleDecision, type ConsoleRules } from '../../core/console/roles.js';
 import type { IdentityLinks } from '../../storage/identity-links.js';
 import type { ViewerDirectory } from '../ports/viewer-directory.js';
 
@@ -31,6 +31,8 @@ export interface ConsoleAccess {
   multiFactor: boolean;
   /** The core's decision for an action, in one workspace or (without one) anywhere. */
   may(action: ConsoleAction, workspaceId?: string): ConsoleDecision;
+  /** Whether this person may lift a hold in this workspace, given who placed it. */
+  mayLift(workspaceId: string, placedBy: string): boolean;
   /** The workspaces an action may be done in: all for a privacy officer's actions, else those administered. */
   workspacesFor(action: ConsoleAction, all: readonly string[]): string[];
 }
@@ -55,6 +57,7 @@ export async function consoleAccess(d: ConsoleAccessDeps, who: ConsoleSignIn): P
     privacyOfficer,
     multiFactor,
     may,
+    mayLift: (workspaceId, placedBy) => mayLiftHold(identity(workspaceId), d.rules, { placedByThisPerson: placedBy === who.subject }).allow,
     workspacesFor: (action, all) => all.filter((id) => may(action, id).allow),
   };
 }

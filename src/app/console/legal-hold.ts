@@ -2,6 +2,7 @@
 // workspace), a patient or an asset, with a reason, and lifting it with a
 // reason; each only for someone the core lets hold in that very workspace.
 // The reasons stay in the hold: the audit events name ids only.
+import { AuditAction } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError, isLoupeError } from '../../core/errors.js';
 import { MAX_HOLD_REASON, type HoldScope, type LegalHold } from '../../storage/legal-holds.js';
 
@@ -67,6 +68,10 @@ export async function liftHold(c: ConsoleCaller, input: { holdId: string; reason
   const hold = UUID.test(input.holdId) ? await c.storage.db.prisma.legalHold.findUnique({ where: { id: input.holdId } }) : null;
   if (!hold) throw new LoupeError(ErrorCode.NotFound, 'no such legal hold');
   await requireConsoleAction(c, 'set_legal_hold', hold.workspaceId);
+  if (!c.access.mayLift(hold.workspaceId, hold.setBy)) {
+    await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, workspaceId: hold.workspaceId, details: { action: 'lift_legal_hold', hold: hold.id } });
+    throw new LoupeError(ErrorCode.Forbidden, 'only a privacy officer, or whoever placed it, may lift this hold');
+  }
   if (!goodReason(input.reason)) return { ok: false, problem: 'reason' };
   if (hold.liftedAt) return { ok: false, problem: 'lifted' };
   try {

@@ -7,13 +7,14 @@ import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { AuditLog } from '../../storage/audit-log.js';
 import type { Patients } from '../../storage/patients.js';
+import { transaction } from '../../storage/transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
 import { patientKey } from '../link-patient.js';
 import type { ConsoleAccess } from './console-access.js';
 import { assetRows, type AssetRow, type ListAssetsDeps } from './list-assets.js';
 
 export interface SearchPatientDeps extends ListAssetsDeps {
-  audit: Pick<AuditLog, 'record'>;
+  audit: Pick<AuditLog, 'record' | 'append'>;
   patients: Pick<Patients, 'find'>;
 }
 
@@ -57,14 +58,19 @@ export async function searchPatient(
     }
   }
   // Recorded before anything is shown: a search that cannot be audited shows nothing.
-  await deps.audit.record({
-    actor: o.actor,
-    action: AuditAction.PatientSearched,
-    outcome: 'success',
-    patientId: matches.length === 1 ? matches[0]!.patientId : null,
-    workspaceId: matches.length === 1 ? matches[0]!.workspaceId : workspaceIds.length === 1 ? workspaceIds[0]! : null,
-    requestId: o.requestId ?? null,
-    details: { workspaces: workspaceIds.length, found: matches.length },
+  // One event per patient found (each patient's own trail shows the search), or one saying nothing was found.
+  const found = matches.length ? matches.map((m) => ({ patientId: m.patientId, workspaceId: m.workspaceId })) : [{ patientId: null, workspaceId: workspaceIds.length === 1 ? workspaceIds[0]! : null }];
+  await transaction(deps.db, async (tx) => {
+    for (const f of found) {
+      await deps.audit.append(tx, {
+        actor: o.actor,
+        action: AuditAction.PatientSearched,
+        outcome: 'success',
+        ...f,
+        requestId: o.requestId ?? null,
+        details: { workspaces: workspaceIds.length, found: matches.length },
+      });
+    }
   });
   return { searched: workspaceIds.length, matches };
 }

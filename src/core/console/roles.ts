@@ -18,14 +18,17 @@ export type ConsoleAction =
   | 'read_audit'
   | 'export_audit'
   | 'read_alerts'
-  | 'set_legal_hold';
+  | 'set_legal_hold'
+  /** Lifting anyone's hold; an admin may lift only a hold they placed themselves (mayLiftHold). */
+  | 'lift_legal_hold';
 
 /** What each role may do; anything not listed is refused. */
 const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
   // Admins run the channels: policies, the asset list, alerts, holds, and the trail (without patient search or export).
   workspace_admin: ['read_policies', 'change_policy', 'list_assets', 'read_alerts', 'set_legal_hold', 'read_audit'],
   // Privacy officers read and export the trail, find a patient's images, and hold them; they do not change channel policies.
-  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold'],
+  // Only they lift others' holds: an admin could otherwise lift a privacy officer's hold, shorten retention, and have evidence shredded.
+  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'],
 };
 
 export interface ConsoleIdentity {
@@ -59,4 +62,11 @@ export function mayUseConsole(who: ConsoleIdentity, rules: ConsoleRules, action:
   if (roles.length === 0) return { allow: false, reason: 'no_role' };
   if (rules.requireMfa && who.multiFactor !== true) return { allow: false, reason: 'mfa_required' };
   return roles.some((role) => ALLOWED[role].includes(action)) ? { allow: true } : { allow: false, reason: 'not_allowed' };
+}
+
+/** Lifting a hold: whoever may lift any hold, or whoever may hold here and placed this one. */
+export function mayLiftHold(who: ConsoleIdentity, rules: ConsoleRules, hold: { placedByThisPerson: boolean }): ConsoleDecision {
+  const any = mayUseConsole(who, rules, 'lift_legal_hold');
+  if (any.allow || !hold.placedByThisPerson) return any;
+  return mayUseConsole(who, rules, 'set_legal_hold');
 }

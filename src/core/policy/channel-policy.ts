@@ -1,6 +1,7 @@
 // The channel policy that applies to one channel: the channel's own settings
 // where an admin set them, else the workspace default, else Loupe's own
 // default; and, for the console, where each value came from. Pure.
+import { validIdentifierPattern } from './identifier-pattern.js';
 
 export type AcceptedKind = 'photo' | 'dicom';
 
@@ -81,15 +82,13 @@ export function resolvePolicy(
   return { policy, source };
 }
 
-/** The first patient identifier in `text` by the policy's pattern; an invalid pattern finds nothing. */
+/** How much of a message is searched for an identifier: it comes first in a consult message, and a bounded input bounds the time. */
+export const IDENTIFIER_SEARCH_CHARS = 2000;
+
+/** The first patient identifier in `text` by the policy's pattern; an invalid or unsafe pattern (stored before the checks) finds nothing. */
 export function identifierIn(policy: ChannelPolicy, text: string): string | undefined {
-  if (!policy.identifierPattern || !text) return undefined;
-  let re: RegExp;
-  try {
-    re = new RegExp(policy.identifierPattern, 'u');
-  } catch {
-    return undefined;
-  }
-  const m = re.exec(text);
+  if (!policy.identifierPattern || !text || !validIdentifierPattern(policy.identifierPattern)) return undefined;
+  const re = new RegExp(policy.identifierPattern, 'u');
+  const m = re.exec(text.slice(0, IDENTIFIER_SEARCH_CHARS));
   return m ? (m[1] ?? m[0]) : undefined;
 }

@@ -1,12 +1,13 @@
 // The text of `/loupe policy ...`: what an admin types, parsed into a policy
 // change or what was wrong. Pure; the platforms share it and word the
 // answers themselves.
+import { PATTERN_MAX_LENGTH, validIdentifierPattern } from './identifier-pattern.js';
 import { MAX_RETENTION_DAYS, type AcceptedKind, type ChannelPolicy, type PolicySetting } from './channel-policy.js';
 
 export type PolicyChangeInput = Partial<Pick<ChannelPolicy, PolicySetting | 'breakGlass'>>;
 
 /** Bounds every way of changing a policy keeps (command, console). */
-export const POLICY_BOUNDS = { minLifetimeSeconds: 300, maxLifetimeSeconds: 30 * 86400, issuerMaxLength: 64, maxRetentionDays: MAX_RETENTION_DAYS } as const;
+export const POLICY_BOUNDS = { minLifetimeSeconds: 300, maxLifetimeSeconds: 30 * 86400, issuerMaxLength: 64, patternMaxLength: PATTERN_MAX_LENGTH, maxRetentionDays: MAX_RETENTION_DAYS } as const;
 
 /** A retention in whole days within bounds, or null to keep images until someone sets one. */
 export function validRetentionDays(v: number | null): boolean {
@@ -18,15 +19,7 @@ export function validLifetimeSeconds(v: number): boolean {
   return Number.isInteger(v) && v >= POLICY_BOUNDS.minLifetimeSeconds && v <= POLICY_BOUNDS.maxLifetimeSeconds;
 }
 
-/** A pattern the server can run; an invalid one would find nothing and hide the mistake. */
-export function validIdentifierPattern(v: string): boolean {
-  try {
-    new RegExp(v, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { validIdentifierPattern };
 
 export type PolicyCommand =
   | { kind: 'show'; scope: 'channel' | 'workspace' }
@@ -93,7 +86,7 @@ export function parsePolicyCommand(text: string): PolicyCommand {
     }
     case 'pattern': {
       if (value === 'none') return { kind: 'set', scope, change: { identifierPattern: null } };
-      if (!validIdentifierPattern(value)) return bad('that pattern is not a valid regular expression.');
+      if (!validIdentifierPattern(value)) return bad('that pattern is not a valid regular expression, is over 200 characters, or repeats a repetition (like (\\d+)+), which could stall Loupe.');
       return { kind: 'set', scope, change: { identifierPattern: value } };
     }
     case 'issuer':

@@ -17,6 +17,16 @@ import { consoleNotice } from './layout.js';
 import { CONSOLE_PAGES } from './pages.js';
 import { CONSOLE_CSS } from './style.js';
 
+/**
+ * Navigations the browser says came from another site (Fetch Metadata); the
+ * session cookie is SameSite=Lax, so such top-level GETs carry it. Pages
+ * stay open to them (a sign-in returns through the provider's redirects).
+ */
+function crossSite(req: Request): boolean {
+  const site = req.get('sec-fetch-site');
+  return site === 'cross-site' || site === 'same-site';
+}
+
 export function consoleRouter(d: ConsoleDeps): Router {
   const router = express.Router();
   const links = new IdentityLinks(d.storage.db);
@@ -28,9 +38,11 @@ export function consoleRouter(d: ConsoleDeps): Router {
 
   router.use('/admin', async (req: Request, res: Response, next: NextFunction) => {
     try {
+      const here = `${req.baseUrl}${req.path}`.replace(/\/$/, '');
+      // A download of the trail starts only from Loupe's own pages: a link on another site would export in the officer's name.
+      if (here === '/admin/audit/export' && crossSite(req)) return res.redirect(303, '/admin/audit');
       const token = sessionCookie(req);
       const session = await d.sessions.resolve(token);
-      const here = `${req.baseUrl}${req.path}`.replace(/\/$/, '');
       const signIn = `/auth/login?return=${encodeURIComponent(isConsolePath(here) ? here : '/admin')}`;
       if (session.state !== 'active' || !token) {
         if (req.method === 'GET') return res.redirect(302, signIn);

@@ -45,8 +45,8 @@ function inForceTable(c: ConsoleRequest, v: HoldsView, wsName: (id: string) => s
   if (!v.inForce.length) return html`<p>No legal hold is in force. Place one below when a claim, an investigation or a records request needs images kept whatever their retention.</p>`;
   const rows = v.inForce.map(
     (h) => html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${h.reason}</td><td>${who(h.setBy)}</td><td>${when(h.setAt)}</td>
-<td><form method="post" action="/admin/holds/${h.id}/lift" class="lift"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
-<label>Reason for lifting<input type="text" name="reason" required maxlength="${MAX_HOLD_REASON}" autocomplete="off"></label><button type="submit" class="danger">Lift hold</button></form></td></tr>`,
+<td>${c.access.mayLift(h.workspaceId, h.setBy) ? html`<form method="post" action="/admin/holds/${h.id}/lift" class="lift"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
+<label>Reason for lifting<input type="text" name="reason" required maxlength="${MAX_HOLD_REASON}" autocomplete="off"></label><button type="submit" class="danger">Lift hold</button></form>` : html`<span class="hint">A privacy officer, or whoever placed it, may lift it.</span>`}</td></tr>`,
   );
   return html`<div class="table-scroll"><table><thead><tr><th scope="col">Workspace</th><th scope="col">What</th><th scope="col">Reason</th><th scope="col">Set by</th><th scope="col">Since</th><th scope="col">Lift</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
