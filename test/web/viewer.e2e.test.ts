@@ -461,13 +461,13 @@ describe('the viewer in Chromium', () => {
     await until('B’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts && c !== cardA));
     const { page, uncaught } = await watchedPage();
     await signIn(page, /"url":"([^"]+\/view\/[^"]+)"/.exec(String(cardA.params.blocks))![1]!, AMARA.email);
-    // The series list comes once A's first frame is drawn: seconds of decoding, more on a busy machine.
-    await page.waitForSelector('#series-label:not([hidden])', { timeout: 120_000 });
-    await until('A’s first frame', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined), 120_000);
+    // The series list comes once A's first frame is drawn: seconds of decoding, minutes on a machine busy with other work (seen in CI).
+    await page.waitForSelector('#series-label:not([hidden])', { timeout: 240_000 });
+    await until('A’s first frame', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined), 240_000);
     await page.click('#details-button');
     await page.waitForSelector('#details:not([hidden])');
     // Ask for A’s second frame, and while it decodes choose B.
-    const lateFrame = page.waitForResponse((r) => r.url().includes('/frames/1'), { timeout: 120_000 });
+    const lateFrame = page.waitForResponse((r) => r.url().includes('/frames/1'), { timeout: 240_000 });
     await page.click('#next');
     await page.selectOption('#series', { index: 1 });
     await until('B', async () => ((await page.textContent('#what'))?.includes('CT') ? true : undefined));
@@ -482,7 +482,7 @@ describe('the viewer in Chromium', () => {
     expect(await page.textContent('#frame')).toBe('1 / 1');
     expect(uncaught).toEqual([]);
     expect(upB.responses.every((r) => r.status === 200)).toBe(true);
-  }, 300_000);
+  }, 600_000);
 
   it('refuses a sign-in callback that reaches another browser than the one that started it (login CSRF)', async () => {
     // What a victim's browser looks like to Loupe: the provider's callback without the starting browser's cookie.
