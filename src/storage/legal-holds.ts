@@ -3,7 +3,7 @@
 // While a hold is not lifted, nothing it covers is shredded. Placing and
 // lifting are audited in the same transaction (ids only: the reason, which
 // an admin writes freely, stays in the hold).
-import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import { AuditAction, type AuditActionName, type AuditActor, type AuditEventInput } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import type { AuditLog } from './audit-log.js';
@@ -71,6 +71,20 @@ export async function holdsOnAsset(db: Reader, assetId: string): Promise<HeldFac
   return { asset: holds.some((h) => h.scope === 'asset'), patient: holds.some((h) => h.scope === 'patient'), channel: holds.some((h) => h.scope === 'channel') };
 }
 
+/** A hold's audit event: ids only (what it holds, by the column that names it), never its reason. */
+function holdEvent(hold: LegalHold, action: AuditActionName, actor: AuditActor, requestId: string | undefined): AuditEventInput {
+  const { scope, targetId } = hold;
+  return {
+    actor,
+    action,
+    outcome: 'success',
+    workspaceId: hold.workspaceId,
+    requestId: requestId ?? null,
+    ...(scope === 'patient' ? { patientId: targetId } : scope === 'asset' ? { assetId: targetId } : {}),
+    details: { hold: hold.id, scope, ...(scope === 'channel' ? { channelId: targetId } : {}) },
+  };
+}
+
 export class LegalHolds {
   constructor(
     private readonly db: Database,
@@ -88,15 +102,7 @@ export class LegalHolds {
       const hold = await tx.legalHold.create({
         data: { workspaceId, scope: target.scope, targetId: target.targetId, reason: why, setBy: actor.id ?? 'unknown', setAt: this.clock.now() },
       });
-      await this.audit.append(tx, {
-        actor,
-        action: AuditAction.LegalHoldPlaced,
-        outcome: 'success',
-        workspaceId,
-        requestId: requestId ?? null,
-        ...(target.scope === 'patient' ? { patientId: target.targetId } : target.scope === 'asset' ? { assetId: target.targetId } : {}),
-        details: { hold: hold.id, scope: target.scope, ...(target.scope === 'channel' ? { channelId: target.targetId } : {}) },
-      });
+      await this.audit.append(tx, holdEvent(hold, AuditAction.LegalHoldPlaced, actor, requestId));
       return hold;
     });
   }
@@ -112,15 +118,7 @@ export class LegalHolds {
       });
       if (lifted.count !== 1) throw new LoupeError(ErrorCode.NotFound, 'no such legal hold in force');
       const hold = await tx.legalHold.findUniqueOrThrow({ where: { id: holdId } });
-      await this.audit.append(tx, {
-        actor,
-        action: AuditAction.LegalHoldLifted,
-        outcome: 'success',
-        workspaceId,
-        requestId: requestId ?? null,
-        ...(hold.scope === 'patient' ? { patientId: hold.targetId } : hold.scope === 'asset' ? { assetId: hold.targetId } : {}),
-        details: { hold: hold.id, scope: hold.scope, ...(hold.scope === 'channel' ? { channelId: hold.targetId } : {}) },
-      });
+      await this.audit.append(tx, holdEvent(hold, AuditAction.LegalHoldLifted, actor, requestId));
       return hold;
     });
   }
