@@ -29,6 +29,14 @@ export class ChatConversations {
     return (await this.db.prisma.chatConversation.findUnique({ where: { workspaceId_conversationId: { workspaceId, conversationId } } })) ?? undefined;
   }
 
+  /** Every team channel Loupe knows in the workspace, with its team: grouped by team, for asking who owns each. */
+  async teamChannels(workspaceId: string): Promise<Map<string, string[]>> {
+    const rows = await this.db.prisma.chatConversation.findMany({ where: { workspaceId, kind: 'channel', teamId: { not: null } }, select: { conversationId: true, teamId: true } });
+    const byTeam = new Map<string, string[]>();
+    for (const r of rows) byTeam.set(r.teamId!, [...(byTeam.get(r.teamId!) ?? []), r.conversationId]);
+    return byTeam;
+  }
+
   /** The user's personal chat with Loupe, once known. */
   async personalOf(workspaceId: string, userId: string): Promise<ChatConversation | undefined> {
     return (await this.db.prisma.chatConversation.findFirst({ where: { workspaceId, userId, kind: 'personal' }, orderBy: { updatedAt: 'desc' } })) ?? undefined;

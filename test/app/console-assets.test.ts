@@ -17,10 +17,18 @@ const MESSAGE = 'ulcer on left heel, see MRN-SECRET-4471';
 const CHANNEL = 'C0WOUNDS01';
 const RULES = { privacyOfficerGroups: ['privacy'], requireMfa: true };
 
-/** The console's access for someone who administers `adminOf` and is (or not) a privacy officer, decided by the core. */
-function accessOf(adminOf: string[], officer = false): Pick<ConsoleAccess, 'workspacesFor'> {
-  const may = (action: ConsoleAction, ws: string) => mayUseConsole({ isWorkspaceAdmin: adminOf.includes(ws), groups: officer ? ['privacy'] : [], multiFactor: true }, RULES, action).allow;
-  return { workspacesFor: (action, all) => all.filter((ws) => may(action, ws)) };
+/** The console's access for someone who administers `adminOf` (and the channels of `owns`, as a Teams team's owner) and is (or not) a privacy officer, decided by the core. */
+function accessOf(adminOf: string[], officer = false, owns: Record<string, string[]> = {}): Pick<ConsoleAccess, 'workspacesFor' | 'channelsFor'> {
+  const may = (action: ConsoleAction, ws: string, channel?: string) =>
+    mayUseConsole(
+      { isWorkspaceAdmin: adminOf.includes(ws), isChannelAdmin: channel !== undefined && (owns[ws] ?? []).includes(channel), groups: officer ? ['privacy'] : [], multiFactor: true },
+      RULES,
+      action,
+    ).allow;
+  return {
+    workspacesFor: (action, all) => all.filter((ws) => may(action, ws)),
+    channelsFor: (action, ws) => (may(action, ws) ? [] : (owns[ws] ?? []).filter((ch) => may(action, ws, ch))),
+  };
 }
 
 describe.each(testEngines())('console assets on %s', (engine) => {
@@ -157,5 +165,18 @@ describe.each(testEngines())('console assets on %s', (engine) => {
     const found = await searchPatient(deps(), { access: accessOf([], true), allWorkspaceIds: all, identifier: 'W-1001', actor: officer });
     expect(found.matches.map((m) => [m.workspaceId, m.patientId, m.issuer])).toEqual([[b, ward, 'WARD-7']]);
     expect((await searchPatient(deps(), { access: accessOf([], true), allWorkspaceIds: all, identifier: 'W-1001', issuer: 'LOCAL', actor: officer })).matches).toEqual([]);
+  });
+
+  it('keeps a team’s owner to their team’s channels: no other channel, no other workspace, no patient search', async () => {
+    const own = await asset(a, new Date(NOW.getTime() - 20 * 60_000));
+    await s.db.prisma.consult.update({ where: { id: (await s.db.prisma.asset.findUniqueOrThrow({ where: { id: own } })).consultId! }, data: { channelId: 'C0DERM0001' } });
+    const owner = accessOf([], false, { [a]: ['C0DERM0001'] });
+    const rows = (await listAssets(deps(), { access: owner, allWorkspaceIds: all, filter: {}, limit: 100 })).rows;
+    expect(rows.map((r) => [r.id, r.channelId])).toEqual([[own, 'C0DERM0001']]);
+    expect((await listAssets(deps(), { access: owner, allWorkspaceIds: all, filter: { workspaceId: a, channelId: CHANNEL }, limit: 100 })).rows).toEqual([]);
+    await expect(listAssets(deps(), { access: owner, allWorkspaceIds: all, filter: { workspaceId: b }, limit: 10 })).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    await expect(searchPatient(deps(), { access: owner, allWorkspaceIds: all, identifier: MRN, issuer: 'NORTH', actor: { type: 'user', id: 'owner' } })).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    // The workspace's admin still sees every channel, the owner's included.
+    expect((await listAssets(deps(), { access: accessOf([a]), allWorkspaceIds: all, filter: {}, limit: 100 })).rows).toHaveLength(8);
   });
 });

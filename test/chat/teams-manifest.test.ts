@@ -72,7 +72,7 @@ describe('the Teams app package', () => {
   it('asks for exactly the resource-specific permissions that let Loupe read every message and know team owners', () => {
     const manifest = JSON.parse(entry('manifest.json').toString('utf8')) as Manifest;
     const rsc = manifest.authorization.permissions.resourceSpecific;
-    expect(rsc.map((p) => p.name).sort()).toEqual(['ChannelMessage.Read.Group', 'ChatMessage.Read.Chat', 'TeamMember.Read.Group']);
+    expect(rsc.map((p) => p.name).sort()).toEqual(['ChannelMessage.Read.Group', 'ChannelSettings.Read.Group', 'ChatMessage.Read.Chat', 'TeamMember.Read.Group']);
     expect(new Set(rsc.map((p) => p.type))).toEqual(new Set(['Application']));
     expect(manifest.webApplicationInfo).toEqual({ id: APP_ID, resource: `api://loupe.hospital.example/${APP_ID}` });
     expect(manifest.validDomains).toEqual(['loupe.hospital.example']);

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { consoleRoles, mayLiftHold, mayUseConsole, type ConsoleAction, type ConsoleIdentity, type ConsoleRules } from '../../src/core/console/roles.js';
 
 const rules: ConsoleRules = { privacyOfficerGroups: ['privacy-office'], requireMfa: true };
-const clinician: ConsoleIdentity = { isWorkspaceAdmin: false, groups: ['clinicians'], multiFactor: true };
-const admin: ConsoleIdentity = { isWorkspaceAdmin: true, groups: [], multiFactor: true };
-const officer: ConsoleIdentity = { isWorkspaceAdmin: false, groups: ['privacy-office'], multiFactor: true };
+const clinician: ConsoleIdentity = { isWorkspaceAdmin: false, isChannelAdmin: false, groups: ['clinicians'], multiFactor: true };
+const admin: ConsoleIdentity = { isWorkspaceAdmin: true, isChannelAdmin: false, groups: [], multiFactor: true };
+/** A Teams team's owner, for a channel of their team. */
+const teamOwner: ConsoleIdentity = { isWorkspaceAdmin: false, isChannelAdmin: true, groups: [], multiFactor: true };
+const officer: ConsoleIdentity = { isWorkspaceAdmin: false, isChannelAdmin: false, groups: ['privacy-office'], multiFactor: true };
 const ALL: ConsoleAction[] = ['read_policies', 'change_policy', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'];
 const allowed = (who: ConsoleIdentity, r = rules) => ALL.filter((a) => mayUseConsole(who, r, a).allow);
 
@@ -19,6 +21,15 @@ describe('console roles', () => {
 
   it('lets admins run policies and holds but not search by patient or export the trail', () => {
     expect(allowed(admin)).toEqual(['read_policies', 'change_policy', 'list_assets', 'read_audit', 'read_alerts', 'set_legal_hold']);
+  });
+
+  it('lets a team’s owner run the channel in question (policy, assets, holds) but not read the trail or alerts, which span every team', () => {
+    expect(consoleRoles(teamOwner, rules)).toEqual(['channel_admin']);
+    expect(allowed(teamOwner)).toEqual(['read_policies', 'change_policy', 'list_assets', 'set_legal_hold']);
+    // A workspace admin who also owns the team is a workspace admin there.
+    expect(consoleRoles({ ...admin, isChannelAdmin: true }, rules)).toEqual(['workspace_admin']);
+    expect(mayUseConsole({ ...teamOwner, multiFactor: false }, rules, 'change_policy')).toEqual({ allow: false, reason: 'mfa_required' });
+    expect(consoleRoles({ ...teamOwner, isChannelAdmin: 1 as unknown as boolean }, rules)).toEqual([]);
   });
 
   it('lets privacy officers search, read and export the trail, but not change channel policies', () => {
@@ -45,5 +56,7 @@ describe('console roles', () => {
     expect(mayLiftHold(admin, rules, { placedByThisPerson: true })).toEqual({ allow: true });
     expect(mayLiftHold(officer, rules, { placedByThisPerson: false })).toEqual({ allow: true });
     expect(mayLiftHold(clinician, rules, { placedByThisPerson: true })).toEqual({ allow: false, reason: 'no_role' });
+    expect(mayLiftHold(teamOwner, rules, { placedByThisPerson: true })).toEqual({ allow: true });
+    expect(mayLiftHold(teamOwner, rules, { placedByThisPerson: false })).toEqual({ allow: false, reason: 'not_allowed' });
   });
 });

@@ -1,12 +1,14 @@
-// The admin console end to end: Loupe on the Slack stand-in with the demo
-// hospital's real OpenID Provider (oidc-provider, default claim settings),
-// the demo's privacy officers group named in Loupe's configuration, and
-// Chromium to click through it.
+// The admin console end to end: Loupe on the Slack (or Teams) stand-in with
+// the demo hospital's real OpenID Provider (oidc-provider, default claim
+// settings), the demo's privacy officers group named in Loupe's
+// configuration, and Chromium to click through it.
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PEOPLE, DEMO_PRIVACY_OFFICERS, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { launchChromium } from './chromium.js';
 import { freePort } from './free-port.js';
+import type { TeamsDirectory } from '../../src/demo/teams/index.js';
 import { startSlackLoupe, type SlackLoupe } from './slack.js';
+import { startTeamsLoupe, type TeamsLoupe } from './teams.js';
 
 /** The demo hospital's people as the console sees them (password "demo"; code 123456 where they have a second factor). */
 export const CONSOLE_PEOPLE = {
@@ -18,8 +20,8 @@ export const CONSOLE_PEOPLE = {
   clinician: { email: 'amara.okafor@hospital.example', slackId: 'U0CLIN0001', otp: '123456' },
 } as const;
 
-export interface ConsoleLoupe {
-  env: SlackLoupe;
+export interface ConsoleLoupe<E = SlackLoupe> {
+  env: E;
   idp: RunningIdentityProvider;
   browser: Browser;
   publicUrl: string;
@@ -28,16 +30,15 @@ export interface ConsoleLoupe {
   close(): Promise<void>;
 }
 
-export async function startConsoleLoupe(env: NodeJS.ProcessEnv = {}): Promise<ConsoleLoupe> {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
+/** The demo hospital's provider with a client for Loupe at `publicUrl`, and the settings that point Loupe at it. */
+async function consoleIdentityProvider(port: number, publicUrl: string): Promise<{ idp: RunningIdentityProvider; env: NodeJS.ProcessEnv }> {
   const clientSecret = 'console-e2e-secret-0123456789';
   const idp = await startIdentityProvider({
     clients: [{ clientId: 'loupe-console-e2e', clientSecret, redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
     people: DEMO_PEOPLE,
   });
-  const loupe = await startSlackLoupe('pglite', {
-    giveAdminToken: true,
+  return {
+    idp,
     env: {
       PORT: String(port),
       PUBLIC_URL: publicUrl,
@@ -45,12 +46,14 @@ export async function startConsoleLoupe(env: NodeJS.ProcessEnv = {}): Promise<Co
       OIDC_CLIENT_ID: 'loupe-console-e2e',
       OIDC_CLIENT_SECRET: clientSecret,
       LOUPE_PRIVACY_OFFICER_GROUPS: DEMO_PRIVACY_OFFICERS,
-      ...env,
     },
-  });
+  };
+}
+
+async function withBrowser<E extends { close(): Promise<void> }>(env: E, idp: RunningIdentityProvider, publicUrl: string): Promise<ConsoleLoupe<E>> {
   const browser = await launchChromium();
   return {
-    env: loupe,
+    env,
     idp,
     browser,
     publicUrl,
@@ -62,10 +65,27 @@ export async function startConsoleLoupe(env: NodeJS.ProcessEnv = {}): Promise<Co
     },
     async close() {
       await browser.close();
-      await loupe.close();
+      await env.close();
       await idp.close();
     },
   };
+}
+
+export async function startConsoleLoupe(env: NodeJS.ProcessEnv = {}): Promise<ConsoleLoupe> {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const provider = await consoleIdentityProvider(port, publicUrl);
+  const loupe = await startSlackLoupe('pglite', { giveAdminToken: true, env: { ...provider.env, ...env } });
+  return withBrowser(loupe, provider.idp, publicUrl);
+}
+
+/** The console of a Loupe on the Teams stand-in, whose tenant has `directory`'s people and teams. */
+export async function startTeamsConsoleLoupe(directory: TeamsDirectory, env: NodeJS.ProcessEnv = {}): Promise<ConsoleLoupe<TeamsLoupe>> {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const provider = await consoleIdentityProvider(port, publicUrl);
+  const loupe = await startTeamsLoupe('pglite', { directory, env: { ...provider.env, ...env } });
+  return withBrowser(loupe, provider.idp, publicUrl);
 }
 
 /** Opens a console path, signs in at the provider's form, and waits for the console page. */

@@ -1,6 +1,6 @@
 // A whole Loupe instance wired to the local Teams stand-in, as an operator
 // would configure it for a sovereign cloud: only the endpoints differ.
-import { TEAMS_DEMO_TENANT_ID, TeamsStandIn } from '../../src/demo/teams/index.js';
+import { TEAMS_DEMO_TENANT_ID, TeamsStandIn, type TeamsDirectory } from '../../src/demo/teams/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logging.js';
 import { createLoupe, type Loupe } from '../../src/main.js';
@@ -21,9 +21,17 @@ export interface TeamsLoupe {
 /** Loupe's Teams settings for a running stand-in. */
 export const teamsEnv = (teams: TeamsStandIn): NodeJS.ProcessEnv => teams.loupeEnv();
 
-/** `certificate`: the app's registered certificate (PEM), for Loupe configured with its key instead of the secret. */
-export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv; certificate?: string; endorsements?: string[] } = {}): Promise<TeamsLoupe> {
-  const teams = await TeamsStandIn.start({ appId: TEAMS_APP_ID, tenantId: TEAMS_DEMO_TENANT_ID, clientSecret: TEAMS_SECRET, dlp: o.dlp ?? true, ...(o.certificate ? { certificate: o.certificate } : {}), ...(o.endorsements ? { endorsements: o.endorsements } : {}) });
+/** `certificate`: the app's registered certificate (PEM), for Loupe configured with its key instead of the secret; `directory`: the tenant's people and teams (the demo's by default). */
+export async function startTeamsLoupe(engine: Engine, o: { dlp?: boolean; env?: NodeJS.ProcessEnv; certificate?: string; endorsements?: string[]; directory?: TeamsDirectory } = {}): Promise<TeamsLoupe> {
+  const teams = await TeamsStandIn.start({
+    appId: TEAMS_APP_ID,
+    tenantId: TEAMS_DEMO_TENANT_ID,
+    clientSecret: TEAMS_SECRET,
+    dlp: o.dlp ?? true,
+    ...(o.certificate ? { certificate: o.certificate } : {}),
+    ...(o.endorsements ? { endorsements: o.endorsements } : {}),
+    ...(o.directory ? { directory: o.directory } : {}),
+  });
   const inst = await createInstanceEnv(engine, { ...teamsEnv(teams), ...o.env });
   const loupe = await createLoupe(loadConfig(inst.env), createLogger('silent'));
   const { port } = await loupe.listen();

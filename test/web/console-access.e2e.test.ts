@@ -31,7 +31,7 @@ describe('the admin console door', () => {
     await consoleSignIn(page, `${c.publicUrl}/admin`, CONSOLE_PEOPLE.clinician);
     expect((await answer).status()).toBe(403);
     expect(await page.textContent('h1')).toBe('No access to the console');
-    expect(await page.textContent('main')).toContain('only for workspace admins and privacy officers');
+    expect(await page.textContent('main')).toContain('only for workspace admins, Teams team owners and privacy officers');
     const refused = await c.env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'console.refused', reason: 'no_role' } });
     expect(refused.length).toBeGreaterThan(0);
   });

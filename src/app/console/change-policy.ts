@@ -1,6 +1,7 @@
 // Changing a channel's policy (or, with "*", the workspace default) from the
 // console: only for someone the core lets change policies in that very
-// workspace, whatever ids a form or URL carries; refusals are audited. Only
+// workspace or channel, whatever ids a form or URL carries; refusals are
+// audited. Only
 // what differs from the policy as it is gets written, so the audit event's
 // before and after say exactly what the admin changed.
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
@@ -12,7 +13,7 @@ import type { PolicyChangeInput } from '../../core/policy/policy-command.js';
 import type { ResolvedPolicy } from '../../storage/channel-policies.js';
 import type { Storage } from '../../storage/services.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
-import type { ConsoleAccess } from './console-access.js';
+import type { ConsoleAccess, ConsolePlace } from './console-access.js';
 
 /** A channel id as the platforms write them (Slack C…, Teams 19:…@thread…), or "*". */
 const CHANNEL_ID = /^[A-Za-z0-9:@._-]{1,128}$/;
@@ -25,11 +26,13 @@ export interface ConsoleCaller {
   clock: Clock;
 }
 
-/** Refuses (audited) unless the core allows the action in this workspace, then checks the workspace exists. */
-export async function requireConsoleAction(c: ConsoleCaller, action: ConsoleAction, workspaceId: string): Promise<void> {
+/** Checks the workspace exists, then refuses (audited) unless the core allows the action in this place: the whole workspace, or one channel. */
+export async function requireConsoleAction(c: ConsoleCaller, action: ConsoleAction, place: ConsolePlace): Promise<void> {
+  const { workspaceId } = place;
   // Unknown first, and not audited: whatever text a URL carries never reaches the (unalterable) trail.
   if (!(await c.storage.workspaces.list()).some((w) => w.id === workspaceId)) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
-  if (!c.access.may(action, workspaceId).allow) {
+  if (!c.access.may(action, place).allow) {
+    // Not the channel id either: it came from a URL or form, and may be any text of its shape.
     await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, workspaceId, details: { action } });
     throw new LoupeError(ErrorCode.Forbidden, 'not allowed in this workspace');
   }
@@ -52,7 +55,7 @@ const RECENT_MS = 10 * 60_000;
 /** What the edit page shows: the policy, what it inherits, and this person's latest change to it. */
 export async function policyForEdit(c: ConsoleCaller, workspaceId: string, channelId: string): Promise<PolicyForEdit> {
   checkChannelId(channelId);
-  await requireConsoleAction(c, 'change_policy', workspaceId);
+  await requireConsoleAction(c, 'change_policy', { workspaceId, channelId });
   const current = await c.storage.policies.resolved(workspaceId, channelId);
   const inherited = channelId === WORKSPACE_DEFAULT_CHANNEL ? undefined : await c.storage.policies.resolved(workspaceId, WORKSPACE_DEFAULT_CHANNEL);
   const recent = await c.storage.db.prisma.auditEvent.findMany({
@@ -76,8 +79,10 @@ export interface ChangePolicyInput {
 export async function changePolicy(c: ConsoleCaller, input: ChangePolicyInput): Promise<'saved' | 'unchanged'> {
   const { workspaceId, channelId } = input;
   checkChannelId(channelId);
-  await requireConsoleAction(c, 'change_policy', workspaceId);
+  await requireConsoleAction(c, 'change_policy', { workspaceId, channelId });
   const level = channelId === WORKSPACE_DEFAULT_CHANNEL ? 'workspace' : 'channel';
+  // Break-glass is the whole workspace's: a channel's form never changes it (and a team's owner may not).
+  if (level === 'channel' && input.change.breakGlass !== undefined) throw new LoupeError(ErrorCode.InvalidInput, 'break-glass is set for the whole workspace');
   const before = await c.storage.policies.resolved(workspaceId, channelId);
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const change = Object.fromEntries(

@@ -29,20 +29,25 @@ export async function consoleChannels(db: Database, workspaceId: string): Promis
 
 export interface WorkspacePolicies {
   workspace: { id: string; name: string; platform: Platform };
-  /** The person may edit this workspace's policies (the page shows Edit links). */
+  /** The person may edit this workspace's policies as a whole: its default and any channel's (the page offers to open any channel). */
   mayChange: boolean;
-  /** The workspace default first, then each channel, with every value's source. */
-  rows: { channelId: string; resolved: ResolvedPolicy }[];
+  /** The workspace default first (for those who may read the whole workspace), then each channel they may read, with every value's source and whether they may edit it. */
+  rows: { channelId: string; resolved: ResolvedPolicy; mayChange: boolean }[];
 }
 
-/** Every workspace the person may read policies of, with each channel's effective policy. */
+/** Every workspace the person may read policies in, with each channel's effective policy they may read. */
 export async function policyOverview(c: ConsoleCaller): Promise<WorkspacePolicies[]> {
   const out: WorkspacePolicies[] = [];
   for (const workspace of await c.storage.workspaces.list()) {
-    if (!c.access.may('read_policies', workspace.id).allow) continue;
+    const place = { workspaceId: workspace.id };
+    // A team's owner reads their own channels only; the workspace's other channels are not theirs to see.
+    const channels = c.access.may('read_policies', place).allow ? await consoleChannels(c.storage.db, workspace.id) : c.access.channelsFor('read_policies', workspace.id);
+    if (channels.length === 0) continue;
     const rows = [];
-    for (const channelId of await consoleChannels(c.storage.db, workspace.id)) rows.push({ channelId, resolved: await c.storage.policies.resolved(workspace.id, channelId) });
-    out.push({ workspace, mayChange: c.access.may('change_policy', workspace.id).allow, rows });
+    for (const channelId of channels) {
+      rows.push({ channelId, resolved: await c.storage.policies.resolved(workspace.id, channelId), mayChange: c.access.may('change_policy', { ...place, channelId }).allow });
+    }
+    out.push({ workspace, mayChange: c.access.may('change_policy', place).allow, rows });
   }
   return out;
 }

@@ -99,20 +99,25 @@ type Selected = Prisma.AssetGetPayload<{ select: typeof ROW_SELECT }>;
 /** One page of the assets in the workspaces the person may list, newest first. */
 export async function listAssets(
   deps: ListAssetsDeps,
-  o: { access: Pick<ConsoleAccess, 'workspacesFor'>; allWorkspaceIds: readonly string[]; filter: AssetFilter; after?: AssetCursor | undefined; before?: AssetCursor | undefined; limit: number },
+  o: { access: Pick<ConsoleAccess, 'workspacesFor' | 'channelsFor'>; allWorkspaceIds: readonly string[]; filter: AssetFilter; after?: AssetCursor | undefined; before?: AssetCursor | undefined; limit: number },
 ): Promise<AssetPage> {
-  const allowed = o.access.workspacesFor('list_assets', o.allWorkspaceIds);
-  if (o.filter.workspaceId !== undefined && !allowed.includes(o.filter.workspaceId)) {
+  const whole = o.access.workspacesFor('list_assets', o.allWorkspaceIds);
+  // Channel by channel where the person runs some channels only (a Teams team's owner).
+  const partial = o.allWorkspaceIds.filter((w) => !whole.includes(w)).map((workspaceId) => ({ workspaceId, channels: o.access.channelsFor('list_assets', workspaceId) })).filter((p) => p.channels.length > 0);
+  const named = o.filter.workspaceId;
+  if (named !== undefined && !whole.includes(named) && !partial.some((p) => p.workspaceId === named)) {
     throw new LoupeError(ErrorCode.Forbidden, 'you may not list the assets of that workspace');
   }
-  const workspaceIds = o.filter.workspaceId !== undefined ? [o.filter.workspaceId] : allowed;
-  if (workspaceIds.length === 0) return { rows: [], older: undefined, newer: undefined };
+  const scope: Prisma.AssetWhereInput[] = [
+    ...whole.filter((w) => named === undefined || w === named).map((w): Prisma.AssetWhereInput => ({ workspaceId: w })),
+    ...partial.filter((p) => named === undefined || p.workspaceId === named).map((p): Prisma.AssetWhereInput => ({ workspaceId: p.workspaceId, consult: { channelId: { in: p.channels } } })),
+  ];
+  if (scope.length === 0) return { rows: [], older: undefined, newer: undefined };
   const limit = Math.min(Math.max(1, Math.floor(o.limit)), MAX_PAGE);
   const newerFirst = o.before === undefined;
   const cursor = o.before ?? o.after;
   const where: Prisma.AssetWhereInput = {
-    workspaceId: { in: workspaceIds },
-    ...(o.filter.channelId !== undefined ? { consult: { channelId: o.filter.channelId } } : {}),
+    AND: [{ OR: scope }, ...(o.filter.channelId !== undefined ? [{ consult: { channelId: o.filter.channelId } }] : [])],
     ...(o.filter.state !== undefined ? { status: o.filter.state } : {}),
     ...(cursor ? { OR: newerFirst ? [{ createdAt: { lt: cursor.at } }, { createdAt: cursor.at, id: { lt: cursor.id } }] : [{ createdAt: { gt: cursor.at } }, { createdAt: cursor.at, id: { gt: cursor.id } }] } : {}),
   };

@@ -7,4 +7,6 @@ export interface ChatDirectory {
   isChannelMember(workspaceId: string, channelId: string, userId: string): Promise<boolean>;
   /** A workspace admin: the platform's own admins and owners, or those Loupe's configuration names. */
   isAdmin(workspaceId: string, userId: string): Promise<boolean>;
+  /** The channels Loupe knows that this user administers without being a workspace admin, on platforms that have such admins (a Teams team's owners). */
+  channelsAdministered?(workspaceId: string, userId: string): Promise<string[]>;
 }

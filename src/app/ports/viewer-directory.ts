@@ -13,6 +13,8 @@ export interface ViewerDirectory {
   isChannelMember(workspaceId: string, channelId: string, userId: string): Promise<boolean>;
   /** A workspace admin (the platform's admins and owners, or Loupe's configured list): the console's workspace admin role. */
   isAdmin(workspaceId: string, userId: string): Promise<boolean>;
+  /** The channels this user administers without the whole workspace (a Teams team's owner): the console's channel admin role. */
+  channelsAdministered(workspaceId: string, userId: string): Promise<string[]>;
   /** Tells the channel's admins, privately, in their platform's words. */
   alertAdmins(workspaceId: string, channelId: string, notice: Notice): Promise<void>;
 }
@@ -23,6 +25,7 @@ export const NO_DIRECTORY: ViewerDirectory = {
   userByObjectId: async () => undefined,
   isChannelMember: async () => false,
   isAdmin: async () => false,
+  channelsAdministered: async () => [],
   alertAdmins: async () => {},
 };
 
@@ -40,6 +43,10 @@ export function viewerDirectory(platforms: ChatPlatforms): ViewerDirectory {
     },
     isChannelMember: async (workspaceId, channelId, userId) => (await (await of(workspaceId))?.directory.isChannelMember(workspaceId, channelId, userId)) ?? false,
     isAdmin: async (workspaceId, userId) => (await (await of(workspaceId))?.directory.isAdmin(workspaceId, userId)) ?? false,
+    channelsAdministered: async (workspaceId, userId) => {
+      const directory = (await of(workspaceId))?.directory;
+      return directory?.channelsAdministered ? directory.channelsAdministered(workspaceId, userId) : [];
+    },
     alertAdmins: async (workspaceId, channelId, notice) => {
       await (await of(workspaceId))?.gateway.alertAdmins(channelId, notice);
     },

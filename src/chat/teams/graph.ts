@@ -176,6 +176,19 @@ export class Graph {
     return members.filter((m) => m.roles?.includes('owner') && m.userId).map((m) => m.userId!.toLowerCase());
   }
 
+  /** The ids of the team's channels (each the conversation id the Bot Connector gives the channel); undefined when Graph does not let Loupe list them. */
+  async teamChannels(teamId: string): Promise<string[] | undefined> {
+    const response = await this.call(`teams/${encodeURIComponent(teamId)}/channels?$select=id`);
+    // Without the ChannelSettings.Read.Group consent: only the channels Loupe has seen count.
+    if (response.status === 403 || response.status === 401) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    if (!response.ok) throw Graph.failed('list the team’s channels', response);
+    const channels = ((await response.json()) as { value?: { id?: unknown }[] }).value ?? [];
+    return channels.flatMap((c) => (typeof c.id === 'string' ? [c.id] : []));
+  }
+
   /** A user of this tenant, by Entra object id or email; undefined when none. */
   async user(idOrEmail: string): Promise<{ id: string } | undefined> {
     const response = await this.call(`users/${encodeURIComponent(idOrEmail)}?$select=id`);

@@ -1,11 +1,13 @@
 // Who may do what in the admin console (issue 12): pure rules, deny by
 // default. A person has a role only when something says so: a workspace
 // admin is one the chat platform (or Loupe's configured list) names; a
-// privacy officer is one the identity provider puts in a configured group or
-// role. Every console action also needs a multi-factor sign-in unless the
-// deployment turned that off.
+// channel admin is one the platform makes an admin of some channels only (a
+// Microsoft Teams team's owners, in that team's channels); a privacy officer
+// is one the identity provider puts in a configured group or role. Every
+// console action also needs a multi-factor sign-in unless the deployment
+// turned that off.
 
-export type ConsoleRole = 'workspace_admin' | 'privacy_officer';
+export type ConsoleRole = 'workspace_admin' | 'channel_admin' | 'privacy_officer';
 
 export type ConsoleAction =
   /** Workspaces, channels and their effective policies. */
@@ -26,6 +28,9 @@ export type ConsoleAction =
 const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
   // Admins run the channels: policies, the asset list, alerts, holds, and the trail (without patient search or export).
   workspace_admin: ['read_policies', 'change_policy', 'list_assets', 'read_alerts', 'set_legal_hold', 'read_audit'],
+  // A team's owner runs their own channels: policies, assets and holds there. The trail and the alerts span every
+  // team of the workspace, so they stay with workspace admins; the owners hear of their channels' alerts in chat.
+  channel_admin: ['read_policies', 'change_policy', 'list_assets', 'set_legal_hold'],
   // Privacy officers read and export the trail, find a patient's images, and hold them; they do not change channel policies.
   // Only they lift others' holds: an admin could otherwise lift a privacy officer's hold, shorten retention, and have evidence shredded.
   privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'],
@@ -34,6 +39,8 @@ const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
 export interface ConsoleIdentity {
   /** The chat platform (or Loupe's configured list) names them an admin of the workspace. */
   isWorkspaceAdmin: boolean;
+  /** The platform makes them an admin of the channel in question, not of the whole workspace (a Teams team's owner, in that team's channels). */
+  isChannelAdmin: boolean;
   /** The groups or roles the identity provider gives them (its configured claim). */
   groups: readonly string[];
   /** Their sign-in used multiple factors. */
@@ -50,6 +57,7 @@ export interface ConsoleRules {
 export function consoleRoles(who: ConsoleIdentity, rules: ConsoleRules): ConsoleRole[] {
   const roles: ConsoleRole[] = [];
   if (who.isWorkspaceAdmin === true) roles.push('workspace_admin');
+  else if (who.isChannelAdmin === true) roles.push('channel_admin');
   if (rules.privacyOfficerGroups.length > 0 && who.groups.some((g) => rules.privacyOfficerGroups.includes(g))) roles.push('privacy_officer');
   return roles;
 }

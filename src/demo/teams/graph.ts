@@ -66,6 +66,13 @@ export function graphRoutes(state: TeamsState): Route[] {
       });
       send(ctx.res, 200, { value });
     }),
+    route('GET', '/v1.0/teams/:g/channels', (ctx) => {
+      const team = state.dir.teams.find((t) => t.aadGroupId === ctx.params['g']);
+      if (!team) return fail(ctx.res, 404, 'NotFound', 'No team found with Group Id.');
+      // The General channel's id is the team's own; then the others.
+      const channels = [{ id: team.id, displayName: 'General' }, ...team.channels.map((c) => ({ id: c.id, displayName: c.name }))];
+      send(ctx.res, 200, { value: channels.map((c) => ({ ...c, membershipType: 'standard' })) });
+    }),
     route('GET', '/v1.0/users/:user', (ctx) => {
       const u = state.user(ctx.params['user'] ?? '');
       if (!u || ctx.params['user']?.startsWith('29:')) return fail(ctx.res, 404, 'Request_ResourceNotFound', 'Resource does not exist.');

@@ -70,8 +70,8 @@ function holdsOf(r: AssetRow): SafeHtml | string {
 
 function assetRow(c: ConsoleRequest, r: AssetRow): SafeHtml {
   const links = [
-    r.state !== 'shredded' && c.access.may('set_legal_hold', r.workspaceId).allow ? html`<a href="/admin/holds?asset=${r.id}">Place hold<span class="visually-hidden"> on this asset</span></a>` : '',
-    c.access.may('read_audit', r.workspaceId).allow ? html`<a href="/admin/audit?asset=${r.id}">Audit trail<span class="visually-hidden"> for this asset</span></a>` : '',
+    r.state !== 'shredded' && c.access.may('set_legal_hold', { workspaceId: r.workspaceId, channelId: r.channelId ?? undefined }).allow ? html`<a href="/admin/holds?asset=${r.id}">Place hold<span class="visually-hidden"> on this asset</span></a>` : '',
+    c.access.may('read_audit', { workspaceId: r.workspaceId }).allow ? html`<a href="/admin/audit?asset=${r.id}">Audit trail<span class="visually-hidden"> for this asset</span></a>` : '',
   ].filter((l) => l !== '');
   const received = html`${when(r.receivedAt)}<br><code class="hint" title="${r.id}">${r.id.slice(0, 8)}</code>`;
   const channel = r.channelId ? html`<code>${r.channelId}</code>` : '—';
@@ -149,7 +149,7 @@ function query(filter: AssetFilter, extra: Record<string, string> = {}): string 
 }
 
 function filterForm(c: ConsoleRequest, f: AssetFilter): SafeHtml {
-  const workspaces = c.workspaces.filter((w) => c.access.may('list_assets', w.id).allow);
+  const workspaces = c.workspaces.filter((w) => c.access.may('list_assets', { workspaceId: w.id }).allow || c.access.channelsFor('list_assets', w.id).length > 0);
   return html`<form method="get" action="/admin/assets" class="filters" aria-label="Filter the list">
 <label>Workspace<select name="workspace"><option value="">All your workspaces</option>${workspaces.map((w) => html`<option value="${w.id}"${f.workspaceId === w.id ? html` selected` : ''}>${w.name}</option>`)}</select></label>
 <label>Channel id <span class="hint">As the chat platform names it</span><input type="text" name="channel" maxlength="128" value="${f.channelId ?? ''}" placeholder="C0123ABCD"></label>

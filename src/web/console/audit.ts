@@ -69,7 +69,7 @@ const PROBLEM_LABEL: Record<string, string> = { since: 'From', until: 'To', acto
 
 function filterForm(c: ConsoleRequest, raw: Record<string, string>): SafeHtml {
   const local = (v: string | undefined) => (v ? (LOCAL_TIME.test(v) ? v.slice(0, 16) : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && v.endsWith('Z') ? v.slice(0, 16) : v) : '');
-  const workspaces = c.workspaces.filter((w) => c.access.may('read_audit', w.id).allow);
+  const workspaces = c.workspaces.filter((w) => c.access.may('read_audit', { workspaceId: w.id }).allow);
   const opt = (value: string, label: string, current: string | undefined) => html`<option value="${value}"${current === value ? html` selected` : ''}>${label}</option>`;
   return html`<form method="get" action="/admin/audit" class="filters" aria-label="Filter the audit trail">
 <label>From (UTC)<input type="datetime-local" name="since" value="${local(raw.since)}"></label>
@@ -121,7 +121,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
       if (!c.access.may('read_audit').allow) throw new LoupeError(ErrorCode.Forbidden, 'reading the audit trail is not allowed');
       const { raw, parsed } = filterFrom(req.query);
       const named = parsed.ok ? [...(parsed.filter.workspaceId ? [parsed.filter.workspaceId] : []), ...(await workspacesOfRecords(d.storage.db, parsed.filter))] : [];
-      if (named.some((ws) => !c.access.may('read_audit', ws).allow)) {
+      if (named.some((workspaceId) => !c.access.may('read_audit', { workspaceId }).allow)) {
         await refuse(c, 'not_allowed', 'read_audit');
         throw new LoupeError(ErrorCode.Forbidden, 'that workspace’s audit trail is not yours to read');
       }

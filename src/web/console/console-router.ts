@@ -56,7 +56,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
       const decision = access.may('read_policies');
       if (!decision.allow && decision.reason === 'no_role') {
         await refuse('no_role');
-        return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins and privacy officers. Ask your administrator if you need access.`);
+        return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins, Teams team owners and privacy officers. Ask your administrator if you need access.`);
       }
       if (!decision.allow && decision.reason === 'mfa_required') {
         await refuse('mfa_required');

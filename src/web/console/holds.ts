@@ -45,7 +45,7 @@ function inForceTable(c: ConsoleRequest, v: HoldsView, wsName: (id: string) => s
   if (!v.inForce.length) return html`<p>No legal hold is in force. Place one below when a claim, an investigation or a records request needs images kept whatever their retention.</p>`;
   const rows = v.inForce.map(
     (h) => html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${h.reason}</td><td>${who(h.setBy)}</td><td>${when(h.setAt)}</td>
-<td>${c.access.mayLift(h.workspaceId, h.setBy) ? html`<form method="post" action="/admin/holds/${h.id}/lift" class="lift"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
+<td>${c.access.mayLift(v.placeOf.get(h.id) ?? { workspaceId: h.workspaceId }, h.setBy) ? html`<form method="post" action="/admin/holds/${h.id}/lift" class="lift"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
 <label>Reason for lifting<input type="text" name="reason" required maxlength="${MAX_HOLD_REASON}" autocomplete="off"></label><button type="submit" class="danger">Lift hold</button></form>` : html`<span class="hint">A privacy officer, or whoever placed it, may lift it.</span>`}</td></tr>`,
   );
   return html`<div class="table-scroll"><table><thead><tr><th scope="col">Workspace</th><th scope="col">What</th><th scope="col">Reason</th><th scope="col">Set by</th><th scope="col">Since</th><th scope="col">Lift</th></tr></thead><tbody>${rows}</tbody></table></div>`;
@@ -64,6 +64,8 @@ function placeForm(c: ConsoleRequest, v: HoldsView, f: PlaceForm): SafeHtml {
   const sel = (on: boolean) => (on ? html` selected` : '');
   const chk = (on: boolean) => (on ? html` checked` : '');
   const several = v.workspaces.length > 1;
+  // A patient's images may be in any channel: holding them is for those who hold in whole workspaces.
+  const patients = v.workspaces.some((w) => w.whole);
   const channels = v.workspaces.map((w) => {
     const options = w.channels.map((ch) => html`<option value="${w.id} ${ch}"${sel(f.channel === `${w.id} ${ch}`)}>${ch === '*' ? 'Whole workspace (every channel)' : ch}</option>`);
     return several ? html`<optgroup label="${w.name}">${options}</optgroup>` : options;
@@ -71,13 +73,13 @@ function placeForm(c: ConsoleRequest, v: HoldsView, f: PlaceForm): SafeHtml {
   return html`<form method="post" action="/admin/holds" class="stack hold-form" novalidate>
 <input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
 <fieldset><legend>What to hold</legend>
-<div class="choice"><label><input type="radio" name="scope" value="channel"${chk(f.scope === 'channel')}> A channel, or the whole workspace</label>
+<div class="choice"><label><input type="radio" name="scope" value="channel"${chk(f.scope === 'channel')}> ${patients ? 'A channel, or the whole workspace' : 'A channel'}</label>
 <label><input type="radio" name="scope" value="asset"${chk(f.scope === 'asset')}> One asset</label>
-<label><input type="radio" name="scope" value="patient"${chk(f.scope === 'patient')}> Every image of a patient</label></div>
+${patients ? html`<label><input type="radio" name="scope" value="patient"${chk(f.scope === 'patient')}> Every image of a patient</label>` : ''}</div>
 <label>Channel<span class="hint">For a channel hold. Channels are listed by id.</span><select name="channel">${channels}</select></label>
-<label>Workspace<span class="hint">For an asset or patient hold.</span><select name="workspace">${v.workspaces.map((w) => html`<option value="${w.id}"${sel(f.workspace === w.id)}>${w.name}</option>`)}</select></label>
+<label>Workspace<span class="hint">For an asset${patients ? ' or patient' : ''} hold.</span><select name="workspace">${v.workspaces.map((w) => html`<option value="${w.id}"${sel(f.workspace === w.id)}>${w.name}</option>`)}</select></label>
 <label>Asset id<span class="hint">From the assets page.</span><input type="text" name="asset" class="mono" value="${f.asset}" autocomplete="off" spellcheck="false"></label>
-<label>Patient id<span class="hint">Loupe’s patient id, from the assets page (not a medical record number).</span><input type="text" name="patient" class="mono" value="${f.patient}" autocomplete="off" spellcheck="false"></label>
+${patients ? html`<label>Patient id<span class="hint">Loupe’s patient id, from the assets page (not a medical record number).</span><input type="text" name="patient" class="mono" value="${f.patient}" autocomplete="off" spellcheck="false"></label>` : ''}
 </fieldset>
 <label>Reason<span class="hint">Shown here with the hold; not copied into the audit trail.</span><textarea name="reason" maxlength="${MAX_HOLD_REASON}" required>${f.reason}</textarea></label>
 <div class="actions"><button type="submit">Place hold</button></div>

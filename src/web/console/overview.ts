@@ -11,9 +11,11 @@ export function overviewRoutes(router: Router, _d: ConsoleDeps): void {
   router.get('/admin', (_req, res) => {
     const c = consoleRequest(res);
     const rows = c.workspaces
-      .filter((w) => c.access.privacyOfficer || c.access.adminOf.includes(w.id))
+      .filter((w) => c.access.privacyOfficer || c.access.adminOf.includes(w.id) || c.access.channelAdminOf.has(w.id))
       .map((w) => {
-        const roles = [c.access.adminOf.includes(w.id) ? 'Workspace admin' : '', c.access.privacyOfficer ? 'Privacy officer' : ''].filter(Boolean).join(', ');
+        const channels = c.access.channelAdminOf.get(w.id)?.length ?? 0;
+        const owner = channels === 1 ? 'Team owner (1 channel)' : `Team owner (${channels} channels)`;
+        const roles = [c.access.adminOf.includes(w.id) ? 'Workspace admin' : channels ? owner : '', c.access.privacyOfficer ? 'Privacy officer' : ''].filter(Boolean).join(', ');
         return html`<tr><td>${w.name}</td><td>${PLATFORM[w.platform]}</td><td>${roles}</td></tr>`;
       });
     const body = html`
