@@ -83,9 +83,11 @@ export class ChannelPolicies {
   /**
    * Sets some settings of one channel (or, with "*", the workspace default);
    * the settings named in `inherit` go back to what the level above says; the
-   * rest stay as they were.
+   * rest stay as they were. `requestId` ties the audit event to the request
+   * that asked (a console page's, or a command's).
    */
-  async change(workspaceId: string, channelId: string, change: PolicyChange, actor: AuditActor, inherit: readonly PolicySetting[] = []): Promise<ChannelPolicy> {
+  async change(workspaceId: string, channelId: string, change: PolicyChange, actor: AuditActor, o: { inherit?: readonly PolicySetting[]; requestId?: string | undefined } = {}): Promise<ChannelPolicy> {
+    const inherit = o.inherit ?? [];
     await transaction(this.db, async (tx) => {
       const before = await this.resolved(workspaceId, channelId, tx);
       const { breakGlass, ...channelChange } = change;
@@ -112,6 +114,7 @@ export class ChannelPolicies {
         action: AuditAction.PolicyChanged,
         outcome: 'success',
         workspaceId,
+        ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
         // Settings are configuration (a pattern, a number of days), never patient data.
         details: {
           channelId,

@@ -65,6 +65,8 @@ describe.each(testEngines())('console policy and hold use cases on %s', (engine)
     expect(await changePolicy(admin, { workspaceId: a, channelId: 'C0A', change: { interception: true, requireMfa: false }, inherit: ['retentionDays'] })).toBe('saved');
     const event = await s.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'policy.changed', workspaceId: a }, orderBy: { seq: 'desc' } });
     expect(event.details).toMatchObject({ channelId: 'C0A', changed: ['interception', 'requireMfa'], before: { interception: false }, after: { interception: true } });
+    // The console request that asked, so the trail ties the change to the page's request id.
+    expect(event.requestId).toBe('req-1');
     const count = await s.db.prisma.auditEvent.count({ where: { action: 'policy.changed' } });
     expect(await changePolicy(admin, { workspaceId: a, channelId: 'C0A', change: { interception: true, requireMfa: false }, inherit: ['retentionDays'] })).toBe('unchanged');
     expect(await s.db.prisma.auditEvent.count({ where: { action: 'policy.changed' } })).toBe(count);

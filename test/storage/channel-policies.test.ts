@@ -47,7 +47,7 @@ describe.each(testEngines())('channel policies on %s', (engine) => {
     const ws = await workspace();
     await s.policies.change(ws, '*', { retentionDays: 100 }, ADMIN);
     await s.policies.change(ws, WARD, { retentionDays: 10, interception: true }, ADMIN);
-    await s.policies.change(ws, WARD, {}, ADMIN, ['retentionDays']);
+    await s.policies.change(ws, WARD, {}, ADMIN, { inherit: ['retentionDays'] });
     const r = await s.policies.resolved(ws, WARD);
     expect(r.policy).toMatchObject({ retentionDays: 100, interception: true });
     expect(r.source).toMatchObject({ retentionDays: 'workspace', interception: 'channel' });

@@ -19,6 +19,15 @@ describe('the admin console door', () => {
     expect(errors).toEqual([]);
   });
 
+  it('brings someone who followed a link to a filtered page back to that page, filters and all, after signing in', async () => {
+    const { page } = await c.page();
+    const asset = '0b0e7d2a-5a53-4c1e-9f0e-3a1c2b4d5e6f';
+    await consoleSignIn(page, `${c.publicUrl}/admin/audit?asset=${asset}&outcome=denied`, CONSOLE_PEOPLE.officer);
+    const url = new URL(page.url());
+    expect([url.pathname, url.searchParams.get('asset'), url.searchParams.get('outcome')]).toEqual(['/admin/audit', asset, 'denied']);
+    expect(await page.inputValue('input[name=asset]')).toBe(asset);
+  });
+
   it('lets a member of the privacy officers group in, as privacy officer', async () => {
     const { page } = await c.page();
     await consoleSignIn(page, `${c.publicUrl}/admin`, CONSOLE_PEOPLE.officer);

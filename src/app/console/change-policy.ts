@@ -30,7 +30,7 @@ export interface ConsoleCaller {
 export async function requireConsoleAction(c: ConsoleCaller, action: ConsoleAction, place: ConsolePlace): Promise<void> {
   const { workspaceId } = place;
   // Unknown first, and not audited: whatever text a URL carries never reaches the (unalterable) trail.
-  if (!(await c.storage.workspaces.list()).some((w) => w.id === workspaceId)) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
+  if (!(await c.storage.db.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
   if (!c.access.may(action, place).allow) {
     // Not the channel id either: it came from a URL or form, and may be any text of its shape.
     await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, workspaceId, details: { action } });
@@ -95,6 +95,6 @@ export async function changePolicy(c: ConsoleCaller, input: ChangePolicyInput): 
   // Inheriting what is already inherited is no change.
   const inherit = input.inherit.filter((s) => before.source[s] === level);
   if (!Object.keys(change).length && !inherit.length) return 'unchanged';
-  await c.storage.policies.change(workspaceId, channelId, change, c.actor, inherit);
+  await c.storage.policies.change(workspaceId, channelId, change, c.actor, { inherit, requestId: c.requestId });
   return 'saved';
 }

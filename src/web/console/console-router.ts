@@ -43,7 +43,8 @@ export function consoleRouter(d: ConsoleDeps): Router {
       if (here === '/admin/audit/export' && crossSite(req)) return res.redirect(303, '/admin/audit');
       const token = sessionCookie(req);
       const session = await d.sessions.resolve(token);
-      const signIn = `/auth/login?return=${encodeURIComponent(isConsolePath(here) ? here : '/admin')}`;
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      const signIn = `/auth/login?return=${encodeURIComponent(isConsolePath(here + query) ? here + query : isConsolePath(here) ? here : '/admin')}`;
       if (session.state !== 'active' || !token) {
         if (req.method === 'GET') return res.redirect(302, signIn);
         return notice(res, 401, 'Signed out', 'Your session has ended. Sign in again; nothing was changed.', { href: '/auth/login?return=/admin', label: 'Sign in' });

@@ -40,7 +40,14 @@ export function safeReturn(path: unknown): string {
   return typeof path === 'string' && (/^\/view\/[A-Za-z0-9_-]{20,64}$/.test(path) || isConsolePath(path)) ? path : '/auth/signed-in';
 }
 
-/** The admin console's pages: /admin and the plain paths under it (no query: nothing of a search travels). */
+/**
+ * The admin console's pages: /admin and the plain paths under it, with at most a
+ * short query of the page's own filters (Loupe's ids, dates, action names), so a
+ * link to a filtered page survives signing in. Searches by patient identifier
+ * are POSTs, so none travels here.
+ */
 export function isConsolePath(path: string): boolean {
-  return /^\/admin(\/[a-z0-9-]{1,40}){0,4}$/.test(path);
+  const at = path.indexOf('?');
+  const [route, query] = at < 0 ? [path, undefined] : [path.slice(0, at), path.slice(at + 1)];
+  return /^\/admin(\/[a-z0-9-]{1,40}){0,4}$/.test(route) && (query === undefined || /^[A-Za-z0-9=&%._~+-]{1,600}$/.test(query));
 }
