@@ -27,7 +27,7 @@ export function consolePage(c: ConsoleRequest, o: PageOptions): string {
   const nav = NAV.filter((n) => c.access.may(n.action).allow).map(
     (n) => html`<a href="${n.href}"${n.section === o.section ? html` aria-current="page"` : ''}>${n.label}</a>`,
   );
-  const roles = [c.access.adminOf.length ? 'Workspace admin' : c.access.channelAdminOf.size ? 'Team owner' : '', c.access.privacyOfficer ? 'Privacy officer' : ''].filter(Boolean).join(' · ');
+  const roles = [c.access.adminOf.length ? 'Workspace admin' : '', c.access.channelAdminOf.size ? 'Team owner' : '', c.access.privacyOfficer ? 'Privacy officer' : ''].filter(Boolean).join(' · ');
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin">

@@ -65,6 +65,8 @@ table.policies td, table.policies th[scope=row] { font-size: .88rem; }
 table.policies td small, table td small { color: var(--muted); }
 table.policies .badge { margin-top: .2rem; }
 table.policies tr.default-row { background: #f8f6fd; }
+/* Teams channel ids are long (19:…@thread.tacv2): they wrap anywhere rather than push Edit out of view. */
+table.policies th[scope=row] code { overflow-wrap: anywhere; display: inline-block; max-width: 9rem; }
 p.legend .badge { margin: 0 .15rem; }
 .crumbs { color: var(--muted); font-size: .9rem; }
 form.policy-form { max-width: 52rem; }
