@@ -1,5 +1,7 @@
 // `policy ...` as an admin types it in any chat: only admins may see or
-// change a channel policy; `workspace` scopes it to the workspace default. The
+// change a channel policy; `workspace` scopes it to the workspace default,
+// which (with break-glass, the whole workspace's wherever it is typed) only an
+// admin of the whole workspace may change, not a Teams team's owner. The
 // change and its audit event are written by ChannelPolicies.change, together.
 import type { AuditActor } from '../core/audit/event.js';
 import type { Requester } from '../core/consult/rules.js';
@@ -12,6 +14,8 @@ export interface PolicyCommandOptions {
   workspaceId: string;
   channelId: string;
   who: Requester;
+  /** `who` administers the whole workspace, not only this channel (a Teams team's owner administers their team's channels only). */
+  wholeWorkspace: boolean;
   /** What followed `policy`. */
   text: string;
 }
@@ -20,17 +24,21 @@ export type PolicyScope = 'channel' | 'workspace';
 
 export type PolicyCommandResult =
   | { outcome: 'not_admin' }
+  /** A change to the workspace default or break-glass, asked by someone who administers this channel only. */
+  | { outcome: 'not_workspace_admin' }
   /** `problem` is undefined when the command was not understood at all. */
   | { outcome: 'invalid'; problem: string | undefined }
   | { outcome: 'shown'; scope: PolicyScope; policy: ChannelPolicy }
   | { outcome: 'changed'; scope: PolicyScope; policy: ChannelPolicy };
 
-export async function runPolicyCommand(deps: { policies: ChannelPolicies }, { workspaceId, channelId, who, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
+export async function runPolicyCommand(deps: { policies: ChannelPolicies }, { workspaceId, channelId, who, wholeWorkspace, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
   if (!who.isAdmin) return { outcome: 'not_admin' };
   const parsed = parsePolicyCommand(text);
   if (parsed.kind === 'error') return { outcome: 'invalid', problem: parsed.problem };
-  const target = parsed.scope === 'workspace' ? WORKSPACE_DEFAULT_CHANNEL : channelId;
-  if (parsed.kind === 'show') return { outcome: 'shown', scope: parsed.scope, policy: await deps.policies.effective(workspaceId, target) };
+  const scope: PolicyScope = parsed.kind === 'set' && parsed.change.breakGlass !== undefined ? 'workspace' : parsed.scope;
+  const target = scope === 'workspace' ? WORKSPACE_DEFAULT_CHANNEL : channelId;
+  if (parsed.kind === 'show') return { outcome: 'shown', scope, policy: await deps.policies.effective(workspaceId, target) };
+  if (scope === 'workspace' && wholeWorkspace !== true) return { outcome: 'not_workspace_admin' };
   const actor: AuditActor = { type: 'admin', id: who.userId };
-  return { outcome: 'changed', scope: parsed.scope, policy: await deps.policies.change(workspaceId, target, parsed.change, actor) };
+  return { outcome: 'changed', scope, policy: await deps.policies.change(workspaceId, target, parsed.change, actor) };
 }

@@ -50,6 +50,8 @@ export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = 
   switch (result.outcome) {
     case 'not_admin':
       return 'Only workspace admins can see or change Loupe’s channel policy.';
+    case 'not_workspace_admin':
+      return 'Only workspace admins can change the workspace default and break-glass, which every channel follows. You can change this channel’s policy.';
     case 'invalid':
       return result.problem ? `${result.problem}\n${usage}` : usage;
     case 'shown':

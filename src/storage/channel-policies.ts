@@ -4,6 +4,7 @@
 // each value came from); changing one is audited, with its before and after
 // values, in the same transaction.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import { ErrorCode, LoupeError } from '../core/errors.js';
 import {
   POLICY_SETTINGS,
   resolvePolicy,
@@ -91,7 +92,8 @@ export class ChannelPolicies {
     await transaction(this.db, async (tx) => {
       const before = await this.resolved(workspaceId, channelId, tx);
       const { breakGlass, ...channelChange } = change;
-      // Break-glass is the workspace's, whatever channel the admin typed it in.
+      // Break-glass is the whole workspace's: set only as the workspace default, by whoever may change that.
+      if (breakGlass !== undefined && channelId !== WORKSPACE_DEFAULT_CHANNEL) throw new LoupeError(ErrorCode.InvalidInput, 'break-glass is set for the whole workspace');
       if (breakGlass !== undefined) {
         const ws = await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { settings: true } });
         await tx.workspace.update({ where: { id: workspaceId }, data: { settings: { ...(ws.settings as object), breakGlass } } });

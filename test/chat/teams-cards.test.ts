@@ -186,6 +186,16 @@ describe('Teams cards, buttons and commands', () => {
     const changed = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set lifetime 2d' });
     expect(await until('the change', () => said(changed.messageId)[0])).toContain('updated');
     expect((await loupe.services.storage.policies.effective(env.workspaceId, WOUNDS)).cardLifetimeSeconds).toBe(2 * 86400);
+    // The team's owner runs this team's channels, not the default every team follows, nor break-glass; the configured admin does.
+    for (const text of ['policy workspace set retention 1d', 'policy set breakglass on']) {
+      const tried = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text });
+      expect(await until('the owner’s refusal', () => said(tried.messageId)[0])).toContain('Only workspace admins can change the workspace default and break-glass');
+    }
+    const everywhere = await loupe.services.storage.policies.resolved(env.workspaceId, 'C0ELSEWHERE');
+    expect([everywhere.policy.retentionDays, everywhere.policy.breakGlass]).toEqual([365, false]);
+    const configured = await teams.postText({ user: SPECIALIST.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set breakglass on' });
+    expect(await until('the configured admin’s change', () => said(configured.messageId)[0])).toContain('Workspace default');
+    expect((await loupe.services.storage.policies.resolved(env.workspaceId, 'C0ELSEWHERE')).policy.breakGlass).toBe(true);
     const chatter = await teams.postText({ user: COLLEAGUE.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'status of bed 4?', mention: false });
     expect(chatter.delivery?.status).toBe(200);
     expect(said(chatter.messageId)).toEqual([]);

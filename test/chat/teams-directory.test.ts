@@ -34,26 +34,40 @@ describe('the Teams directory at sign-in', () => {
 describe('the channels a Teams user administers (the console’s team owner role)', () => {
   const OWNER = '6f1a0c1e-0004-4a5b-9c01-000000000004';
   const teams = loadConfig({ LOUPE_TEAMS_APP_ID: '4d3c2b1a-9e8f-4a7b-8c6d-5e4f3a2b1c0d', LOUPE_TEAMS_TENANT_ID: TENANT, LOUPE_TEAMS_CLIENT_SECRET: 'a-client-secret-value' }).teams!;
-  // Three teams Loupe is in: the user owns "a" (whose channels Graph lists) and "b" (whose listing Graph refuses), not "c".
+  // Loupe is in five teams. The user joined a, b, d and e, not c. They own a (whose channels Graph lists),
+  // b (whose listing Graph refuses) and e (which Graph no longer answers for); d is someone else's.
   const conversations = {
     teamChannels: async () =>
       new Map([
-        ['a', ['19:a-seen@thread.tacv2']],
+        ['a', ['19:a-seen@thread.tacv2', '19:a-private@thread.tacv2']],
         ['b', ['19:b-seen@thread.tacv2']],
         ['c', ['19:c-seen@thread.tacv2']],
+        ['d', ['19:d-seen@thread.tacv2']],
+        ['e', ['19:e-seen@thread.tacv2']],
       ]),
   } as unknown as ChatConversations;
+  const asked: string[] = [];
+  let joined: string[] | undefined = ['a', 'b', 'd', 'e', 'not-loupes'];
   const graph = {
-    teamOwners: async (team: string) => (team === 'c' ? ['someone-else'] : [OWNER]),
-    teamChannels: async (team: string) => (team === 'a' ? ['19:a-general@thread.tacv2', '19:a-seen@thread.tacv2', '19:a-new@thread.tacv2'] : team === 'b' ? undefined : ['19:c-other@thread.tacv2']),
+    joinedTeams: async () => joined,
+    teamOwners: async (team: string) => {
+      asked.push(team);
+      if (team === 'e') throw new Error('HTTP 403');
+      return team === 'd' ? ['someone-else'] : [OWNER];
+    },
+    // Graph lists standard channels only (the private one Loupe saw is not the owner's to run).
+    teamChannels: async (team: string) => (team === 'a' ? ['19:a-general@thread.tacv2', '19:a-seen@thread.tacv2', '19:a-new@thread.tacv2'] : team === 'b' ? undefined : ['19:other@thread.tacv2']),
   } as unknown as Graph;
   const directory = teamsDirectory({ teams, graph, framework: {} as BotFramework, conversations });
 
-  it('is every channel of the teams they own: listed by Graph, or those Loupe has seen where Graph will not list them', async () => {
+  it('is every standard channel of the teams they own, asking only about their own teams, whatever one team’s answer', async () => {
     expect(await directory.channelsAdministered!('w', OWNER.toUpperCase())).toEqual(['19:a-general@thread.tacv2', '19:a-new@thread.tacv2', '19:a-seen@thread.tacv2', '19:b-seen@thread.tacv2']);
+    expect(asked.sort()).toEqual(['a', 'b', 'd', 'e']);
   });
 
-  it('is nothing for someone who owns no team', async () => {
+  it('is nothing for someone who owns no team, or when Graph will not say which teams they are in', async () => {
     expect(await directory.channelsAdministered!('w', '6f1a0c1e-0003-4a5b-9c01-000000000003')).toEqual([]);
+    joined = undefined;
+    expect(await directory.channelsAdministered!('w', OWNER)).toEqual([]);
   });
 });

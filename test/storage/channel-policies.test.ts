@@ -66,10 +66,13 @@ describe.each(testEngines())('channel policies on %s', (engine) => {
     expect((await s.policies.effective(ws, WARD)).retentionDays).toBeNull();
   });
 
-  it("keeps break-glass the workspace's, from Loupe's default until an admin sets it in any channel", async () => {
+  it("keeps break-glass the workspace's, from Loupe's default until an admin sets it as the workspace default", async () => {
     const ws = await workspace();
     expect(await s.policies.resolved(ws, WARD)).toMatchObject({ policy: { breakGlass: false }, source: { breakGlass: 'loupe' } });
-    await s.policies.change(ws, WARD, { breakGlass: true }, ADMIN);
+    // Never through a channel: whoever may change one channel may not thereby change every channel's.
+    await expect(s.policies.change(ws, WARD, { breakGlass: true }, ADMIN)).rejects.toMatchObject({ code: 'LOUPE_INVALID_INPUT' });
+    expect((await s.policies.resolved(ws, WARD)).policy.breakGlass).toBe(false);
+    await s.policies.change(ws, '*', { breakGlass: true }, ADMIN);
     for (const channel of [WARD, 'C0OTHER', '*']) expect(await s.policies.resolved(ws, channel)).toMatchObject({ policy: { breakGlass: true }, source: { breakGlass: 'workspace' } });
     expect(await lastChange(ws)).toMatchObject({ changed: ['breakGlass'], before: { breakGlass: false }, after: { breakGlass: true } });
   });

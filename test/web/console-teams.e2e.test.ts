@@ -78,6 +78,8 @@ describe('Teams team owners in the console', () => {
       const answer = await jordan.goto(`${c.publicUrl}${path}`);
       expect(answer?.status()).toBe(403);
     }
+    const refused = await db().auditEvent.findMany({ where: { action: 'console.refused', actorId: 'hosp-0004' } });
+    expect(refused.map((e) => (e.details as { action?: string }).action)).toEqual(expect.arrayContaining(['read_audit', 'read_alerts']));
     expect(jordanErrors).toEqual([]);
   });
 
@@ -136,6 +138,14 @@ describe('Teams team owners in the console', () => {
     const [answer] = await Promise.all([jordan.waitForResponse((r) => r.request().method() === 'POST'), jordan.click('form.hold-form button[type=submit]')]);
     expect(answer.status()).toBe(403);
     expect(await db().legalHold.count({ where: { targetId: skinAsset.id } })).toBe(0);
+    // A privacy officer's hold on Jordan's other channel: he sees that it is held, not why or by whom.
+    await c.env.loupe.services.storage.legalHolds.place(ws, { scope: 'channel', targetId: RADIOLOGY }, 'Subject access request 77', { type: 'user', id: 'hosp-0005' });
+    await jordan.goto(`${c.publicUrl}/admin/holds`);
+    const table = await jordan.locator('#in-force ~ div table, section[aria-labelledby=in-force] table').innerText();
+    expect(table).toContain(RADIOLOGY);
+    expect(table).toContain('Complaint 2026-88');
+    expect(table).not.toContain('Subject access request 77');
+    expect(table).toContain('Placed by someone else');
   });
 
   it('gives the other team’s owner their own team only', async () => {

@@ -33,9 +33,21 @@ export async function requireConsoleAction(c: ConsoleCaller, action: ConsoleActi
   if (!(await c.storage.db.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
   if (!c.access.may(action, place).allow) {
     // Not the channel id either: it came from a URL or form, and may be any text of its shape.
-    await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, workspaceId, details: { action } });
+    await refused(c, action, workspaceId);
     throw new LoupeError(ErrorCode.Forbidden, 'not allowed in this workspace');
   }
+}
+
+/** Refuses (audited) unless the core allows the action somewhere at all: a page that is not for this person's roles. */
+export async function requireConsoleActionAnywhere(c: Pick<ConsoleCaller, 'storage' | 'access' | 'actor' | 'requestId'>, action: ConsoleAction): Promise<void> {
+  if (c.access.may(action).allow) return;
+  await refused(c, action, undefined);
+  throw new LoupeError(ErrorCode.Forbidden, 'not allowed');
+}
+
+/** Records a console refusal: the action and the workspace only, never text a URL or form carried. */
+export async function refused(c: Pick<ConsoleCaller, 'storage' | 'actor' | 'requestId'>, action: ConsoleAction, workspaceId: string | undefined): Promise<void> {
+  await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, ...(workspaceId ? { workspaceId } : {}), details: { action } });
 }
 
 export function checkChannelId(channelId: string): void {

@@ -34,6 +34,7 @@ export function registerCommands(bolt: App, d: CommandDeps): void {
     if (sub === 'status') return void (await answer(statusAnswer(await channelStatus(d, { workspaceId: workspace.id, channelId: command.channel_id }))));
     if (sub !== 'policy') return void (await answer(HELP));
     const who = { workspaceId: workspace.id, userId: command.user_id, isAdmin: await d.isAdmin(command.user_id) };
-    await answer(policyAnswer(await runPolicyCommand(d, { workspaceId: workspace.id, channelId: command.channel_id, who, text: rest.join(' ') })));
+    // Slack's admins are the whole workspace's.
+    await answer(policyAnswer(await runPolicyCommand(d, { workspaceId: workspace.id, channelId: command.channel_id, who, wholeWorkspace: who.isAdmin, text: rest.join(' ') })));
   });
 }

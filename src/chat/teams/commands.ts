@@ -37,5 +37,7 @@ export async function answerCommand(d: CommandDeps, a: TeamsActivity, where: Whe
   if (sub.toLowerCase() === 'status') return statusAnswer(await channelStatus(d, channel), TEAMS_STYLE);
   if (sub.toLowerCase() !== 'policy') return HELP;
   const who = { workspaceId, userId, isAdmin: await d.directory.isAdminIn(workspaceId, where.channelId, userId) };
-  return policyAnswer(await runPolicyCommand(d, { ...channel, who, text: rest.join(' ') }), TEAMS_STYLE);
+  // A team's owner is an admin here, but only the configured admins are the whole tenant's.
+  const wholeWorkspace = who.isAdmin && (await d.directory.isAdmin(workspaceId, userId));
+  return policyAnswer(await runPolicyCommand(d, { ...channel, who, wholeWorkspace, text: rest.join(' ') }), TEAMS_STYLE);
 }

@@ -48,16 +48,23 @@ export function teamsDirectory(d: { teams: TeamsConfig; framework: BotFramework;
     },
     async channelsAdministered(workspaceId, userId) {
       const user = userId.toLowerCase();
+      const known = await d.conversations.teamChannels(workspaceId);
+      if (known.size === 0) return [];
+      // The person's own teams first, so one Graph call narrows Loupe's teams to a few; without that permission, no team owner role.
+      const joined = await d.graph.joinedTeams(user);
+      const candidates = [...known].filter(([teamId]) => joined?.includes(teamId.toLowerCase()));
       const owned: string[] = [];
-      // Asked of each team Loupe is in, a few at a time: ownership changes in Teams take effect at the next console request.
-      const teams = [...(await d.conversations.teamChannels(workspaceId)).entries()];
-      for (let i = 0; i < teams.length; i += OWNER_LOOKUPS_AT_ONCE) {
-        const batch = teams.slice(i, i + OWNER_LOOKUPS_AT_ONCE);
-        const owners = await Promise.all(batch.map(([teamId]) => d.graph.teamOwners(teamId)));
-        const mine = batch.filter((_, k) => owners[k]!.includes(user));
-        // Every channel of the team, so an owner can set a new channel's policy before anyone posts in it.
-        const listed = await Promise.all(mine.map(([teamId]) => d.graph.teamChannels(teamId)));
-        mine.forEach(([, seen], k) => owned.push(...seen, ...(listed[k] ?? [])));
+      for (let i = 0; i < candidates.length; i += OWNER_LOOKUPS_AT_ONCE) {
+        const batch = candidates.slice(i, i + OWNER_LOOKUPS_AT_ONCE);
+        // A team Graph will not answer for (Loupe removed from it, the team deleted) is one this person does not run here; the others still count.
+        const settled = await Promise.allSettled(
+          batch.map(async ([teamId, seen]) => {
+            if (!(await d.graph.teamOwners(teamId)).includes(user)) return [];
+            // Every standard channel of the team, so an owner can set a new channel's policy before anyone posts in it.
+            return (await d.graph.teamChannels(teamId)) ?? seen;
+          }),
+        );
+        for (const r of settled) if (r.status === 'fulfilled') owned.push(...r.value);
       }
       return [...new Set(owned)].sort();
     },

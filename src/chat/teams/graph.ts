@@ -29,6 +29,9 @@ function decodedPath(path: string): string {
   }
 }
 
+/** Pages of a list Loupe reads at most: a user in more teams than this many pages hold is not a case the console must serve. */
+const MAX_PAGES = 20;
+
 export class Graph {
   private readonly base: string;
   private readonly scope: string;
@@ -176,17 +179,46 @@ export class Graph {
     return members.filter((m) => m.roles?.includes('owner') && m.userId).map((m) => m.userId!.toLowerCase());
   }
 
-  /** The ids of the team's channels (each the conversation id the Bot Connector gives the channel); undefined when Graph does not let Loupe list them. */
+  /**
+   * The ids of the team's standard channels (each the conversation id the Bot
+   * Connector gives the channel); undefined when Graph does not let Loupe list
+   * them. Private and shared channels are left out: a team's owner is not a
+   * member of them by owning the team.
+   */
   async teamChannels(teamId: string): Promise<string[] | undefined> {
-    const response = await this.call(`teams/${encodeURIComponent(teamId)}/channels?$select=id`);
+    const response = await this.call(`teams/${encodeURIComponent(teamId)}/channels?$select=id,membershipType`);
     // Without the ChannelSettings.Read.Group consent: only the channels Loupe has seen count.
     if (response.status === 403 || response.status === 401) {
       await response.body?.cancel();
       return undefined;
     }
     if (!response.ok) throw Graph.failed('list the team’s channels', response);
-    const channels = ((await response.json()) as { value?: { id?: unknown }[] }).value ?? [];
-    return channels.flatMap((c) => (typeof c.id === 'string' ? [c.id] : []));
+    const channels = ((await response.json()) as { value?: { id?: unknown; membershipType?: unknown }[] }).value ?? [];
+    return channels.flatMap((c) => (typeof c.id === 'string' && c.membershipType === 'standard' ? [c.id] : []));
+  }
+
+  /** The Entra group ids of the teams the user is a direct member of; undefined when Graph does not let Loupe ask (no Team.ReadBasic.All). */
+  async joinedTeams(userId: string): Promise<string[] | undefined> {
+    const ids: string[] = [];
+    let path: string | undefined = `users/${encodeURIComponent(userId)}/joinedTeams?$select=id`;
+    for (let page = 0; path !== undefined && page < MAX_PAGES; page++) {
+      const response = await this.call(path);
+      if (response.status === 403 || response.status === 401) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      if (response.status === 404) {
+        await response.body?.cancel();
+        return [];
+      }
+      if (!response.ok) throw Graph.failed('list the user’s teams', response);
+      const body = (await response.json()) as { value?: { id?: unknown }[]; '@odata.nextLink'?: unknown };
+      ids.push(...(body.value ?? []).flatMap((t) => (typeof t.id === 'string' ? [t.id.toLowerCase()] : [])));
+      const next = body['@odata.nextLink'];
+      // Only a next page on Graph itself: the token goes nowhere else.
+      path = typeof next === 'string' && next.startsWith(`${this.base}/`) ? next.slice(this.base.length + 1) : undefined;
+    }
+    return ids;
   }
 
   /** A user of this tenant, by Entra object id or email; undefined when none. */

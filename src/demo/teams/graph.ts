@@ -73,6 +73,11 @@ export function graphRoutes(state: TeamsState): Route[] {
       const channels = [{ id: team.id, displayName: 'General' }, ...team.channels.map((c) => ({ id: c.id, displayName: c.name }))];
       send(ctx.res, 200, { value: channels.map((c) => ({ ...c, membershipType: 'standard' })) });
     }),
+    route('GET', '/v1.0/users/:user/joinedTeams', (ctx) => {
+      const u = state.user(ctx.params['user'] ?? '');
+      if (!u) return fail(ctx.res, 404, 'Request_ResourceNotFound', 'Resource does not exist.');
+      send(ctx.res, 200, { value: state.dir.teams.filter((t) => t.members.includes(u.aadObjectId)).map((t) => ({ id: t.aadGroupId, displayName: t.name })) });
+    }),
     route('GET', '/v1.0/users/:user', (ctx) => {
       const u = state.user(ctx.params['user'] ?? '');
       if (!u || ctx.params['user']?.startsWith('29:')) return fail(ctx.res, 404, 'Request_ResourceNotFound', 'Resource does not exist.');

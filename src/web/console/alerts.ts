@@ -4,7 +4,7 @@
 // linking to its event and, where it has one, the image's trail.
 import type { Router } from 'express';
 import { listAlerts, type Alert } from '../../app/alerts.js';
-import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { requireConsoleActionAnywhere } from '../../app/console/change-policy.js';
 import { html, type SafeHtml } from '../html.js';
 import { sendLoupeError, when, workspaceName } from './assets.js';
 import { eventHref, scopeFor } from './audit.js';
@@ -27,7 +27,7 @@ export function alertRoutes(router: Router, d: ConsoleDeps): void {
   router.get('/admin/alerts', async (req, res) => {
     const c = consoleRequest(res);
     try {
-      if (!c.access.may('read_alerts').allow) throw new LoupeError(ErrorCode.Forbidden, 'reading alerts is not allowed');
+      await requireConsoleActionAnywhere({ ...c, storage: d.storage }, 'read_alerts');
       const before = typeof req.query.before === 'string' && /^\d{1,18}$/.test(req.query.before) ? BigInt(req.query.before) : undefined;
       const page = await listAlerts(d.storage.audit, scopeFor(c, 'read_alerts'), { before, limit: PAGE_SIZE });
       const body = html`<section class="panel data" aria-label="Alerts, newest first">

@@ -5,7 +5,8 @@
 import type { Request, Response, Router } from 'express';
 import { ASSET_STATES, decodeCursor, encodeCursor, listAssets, type AssetFilter, type AssetRow, type AssetState } from '../../app/console/list-assets.js';
 import { searchPatient, type PatientSearchResult } from '../../app/console/search-patient.js';
-import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { refused } from '../../app/console/change-policy.js';
+import { ErrorCode, isLoupeError, LoupeError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
@@ -166,7 +167,11 @@ export function assetRoutes(router: Router, d: ConsoleDeps): void {
     try {
       const c = consoleRequest(res);
       const { filter, problem } = parseFilter(c, req.query);
-      const page = await listAssets(deps, { access: c.access, allWorkspaceIds: allIds(c), filter, after: decodeCursor(req.query.after), before: decodeCursor(req.query.before), limit: PAGE_SIZE });
+      const page = await listAssets(deps, { access: c.access, allWorkspaceIds: allIds(c), filter, after: decodeCursor(req.query.after), before: decodeCursor(req.query.before), limit: PAGE_SIZE }).catch(async (error: unknown) => {
+        // Another workspace's list, asked for by id: refused, and recorded like every console refusal.
+        if (isLoupeError(error, ErrorCode.Forbidden)) await refused({ ...c, storage: d.storage }, 'list_assets', filter.workspaceId);
+        throw error;
+      });
       const filtered = Boolean(filter.workspaceId || filter.channelId || filter.state);
       const paged = req.query.after !== undefined || req.query.before !== undefined;
       const empty = filtered

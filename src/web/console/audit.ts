@@ -13,6 +13,7 @@ import { AUDIT_FILTER_KEYS, auditFilterParams, parseAuditFilter, type AuditFilte
 import type { ConsoleAction } from '../../core/console/roles.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../html.js';
+import { requireConsoleActionAnywhere } from '../../app/console/change-policy.js';
 import { sendLoupeError, when, workspaceName } from './assets.js';
 import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
@@ -120,7 +121,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
   router.get('/admin/audit', async (req, res) => {
     const c = consoleRequest(res);
     try {
-      if (!c.access.may('read_audit').allow) throw new LoupeError(ErrorCode.Forbidden, 'reading the audit trail is not allowed');
+      await requireConsoleActionAnywhere({ ...c, storage: d.storage }, 'read_audit');
       const { raw, parsed } = filterFrom(req.query);
       const named = parsed.ok ? [...(parsed.filter.workspaceId ? [parsed.filter.workspaceId] : []), ...(await workspacesOfRecords(d.storage.db, parsed.filter))] : [];
       if (named.some((workspaceId) => !c.access.may('read_audit', { workspaceId }).allow)) {
@@ -143,7 +144,11 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
   let walking: Promise<unknown> | undefined;
   router.post('/admin/audit/verify', async (_req, res) => {
     const c = consoleRequest(res);
-    if (!c.access.may('read_audit').allow) return sendLoupeError(res, new LoupeError(ErrorCode.Forbidden, 'reading the audit trail is not allowed'));
+    try {
+      await requireConsoleActionAnywhere({ ...c, storage: d.storage }, 'read_audit');
+    } catch (error) {
+      return sendLoupeError(res, error);
+    }
     const last = await lastVerification(d.storage.audit);
     if (!last || d.clock.now().getTime() - last.at.getTime() >= VERIFY_AGAIN_AFTER_MS) {
       walking ??= verifyAuditTrail(d.storage.audit).finally(() => {

@@ -41,20 +41,30 @@ function what(h: LegalHold): SafeHtml {
   return html`${h.scope === 'asset' ? 'Asset' : 'Patient'} <code>${h.targetId}</code>`;
 }
 
+/** A hold's reason and who set or lifted it, for those who hold in the whole workspace or placed it; a team's owner sees only that someone else holds their channel. */
+function seesWhy(c: ConsoleRequest, h: LegalHold): boolean {
+  return h.setBy === c.user.subject || c.access.may('set_legal_hold', { workspaceId: h.workspaceId }).allow;
+}
+
+const HIDDEN = html`<span class="hint">Placed by someone else: a privacy officer or an admin of the workspace can tell you why.</span>`;
+
 function inForceTable(c: ConsoleRequest, v: HoldsView, wsName: (id: string) => string, who: (id: string | null) => SafeHtml): SafeHtml {
   if (!v.inForce.length) return html`<p>No legal hold is in force. Place one below when a claim, an investigation or a records request needs images kept whatever their retention.</p>`;
   const rows = v.inForce.map(
-    (h) => html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${h.reason}</td><td>${who(h.setBy)}</td><td>${when(h.setAt)}</td>
+    (h) => html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${seesWhy(c, h) ? h.reason : HIDDEN}</td><td>${seesWhy(c, h) ? who(h.setBy) : ''}</td><td>${when(h.setAt)}</td>
 <td>${c.access.mayLift(v.placeOf.get(h.id) ?? { workspaceId: h.workspaceId }, h.setBy) ? html`<form method="post" action="/admin/holds/${h.id}/lift" class="lift"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
 <label>Reason for lifting<input type="text" name="reason" required maxlength="${MAX_HOLD_REASON}" autocomplete="off"></label><button type="submit" class="danger">Lift hold</button></form>` : html`<span class="hint">A privacy officer, or whoever placed it, may lift it.</span>`}</td></tr>`,
   );
   return html`<div class="table-scroll"><table><thead><tr><th scope="col">Workspace</th><th scope="col">What</th><th scope="col">Reason</th><th scope="col">Set by</th><th scope="col">Since</th><th scope="col">Lift</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function liftedList(v: HoldsView, wsName: (id: string) => string, who: (id: string | null) => SafeHtml): SafeHtml {
+function liftedList(c: ConsoleRequest, v: HoldsView, wsName: (id: string) => string, who: (id: string | null) => SafeHtml): SafeHtml {
   if (!v.lifted.length) return html``;
   const rows = v.lifted.map(
-    (h) => html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${h.reason}</td><td>${who(h.setBy)}<br><small>${when(h.setAt)}</small></td><td>${who(h.liftedBy)}<br><small>${h.liftedAt ? when(h.liftedAt) : ''}</small></td><td class="reason">${h.liftReason ?? ''}</td></tr>`,
+    (h) =>
+      seesWhy(c, h)
+        ? html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${h.reason}</td><td>${who(h.setBy)}<br><small>${when(h.setAt)}</small></td><td>${who(h.liftedBy)}<br><small>${h.liftedAt ? when(h.liftedAt) : ''}</small></td><td class="reason">${h.liftReason ?? ''}</td></tr>`
+        : html`<tr><td>${wsName(h.workspaceId)}</td><td>${what(h)}</td><td class="reason">${HIDDEN}</td><td><small>${when(h.setAt)}</small></td><td><small>${h.liftedAt ? when(h.liftedAt) : ''}</small></td><td></td></tr>`,
   );
   return html`<details class="panel lifted"><summary>Lifted holds (${v.lifted.length}), newest first</summary>
 <table><thead><tr><th scope="col">Workspace</th><th scope="col">What</th><th scope="col">Reason</th><th scope="col">Set by</th><th scope="col">Lifted by</th><th scope="col">Reason for lifting</th></tr></thead><tbody>${rows}</tbody></table></details>`;
@@ -93,7 +103,7 @@ async function holdsPage(d: ConsoleDeps, res: Response, o: { status?: number; ba
   const who = (id: string | null) => (id === null ? html`` : id === c.user.subject ? html`You (${c.user.name})` : v.names.has(id) ? html`${v.names.get(id)}` : html`<code>${id}</code>`);
   const body = html`${o.banner ?? ''}
 <section class="panel tight" aria-labelledby="in-force"><h2 id="in-force">Holds in force</h2>${inForceTable(c, v, wsName, who)}</section>
-${liftedList(v, wsName, who)}
+${liftedList(c, v, wsName, who)}
 <section class="panel tight" aria-labelledby="place"><h2 id="place">Place a hold</h2>${v.workspaces.length ? placeForm(c, v, o.form) : html`<p>You may not place holds in any workspace.</p>`}</section>`;
   res
     .status(o.status ?? 200)

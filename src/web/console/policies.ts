@@ -31,6 +31,9 @@ export function refusal(res: Response, error: unknown): void {
   if (isLoupeError(error, ErrorCode.Forbidden)) {
     return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that in this workspace, so nothing was changed.', { href: '/admin', label: 'Back to the console' }));
   }
+  if (isLoupeError(error, ErrorCode.InvalidInput)) {
+    return void res.status(400).type('html').send(consoleNotice('Not saved', 'That change cannot be made here, so nothing was changed.', { href: '/admin', label: 'Back to the console' }));
+  }
   if (isLoupeError(error, ErrorCode.NotFound)) {
     return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }));
   }
