@@ -3,6 +3,7 @@
 // run. The console shows the newest result in its header.
 import { AuditAction, type AuditRecord } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
+import { repeatEvery } from '../jobs/schedule-every.js';
 import type { JobHandler } from '../jobs/worker.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { JobQueue } from '../storage/job-queue.js';
@@ -15,12 +16,6 @@ export const AUDIT_VERIFY_JOB = 'audit.verify_sweep';
 export const AUDIT_VERIFY_PERIOD_MS = 6 * 60 * 60_000;
 
 const SYSTEM = { type: 'system', id: 'audit-verify' } as const;
-
-/** Queues the walk due next; one per period, however many instances ask. */
-export async function scheduleAuditVerifySweep(queue: JobQueue, now: Date, periodMs: number): Promise<void> {
-  const next = Math.ceil((now.getTime() + 1) / periodMs) * periodMs;
-  await queue.enqueue({ type: AUDIT_VERIFY_JOB, dedupeKey: `${AUDIT_VERIFY_JOB}:${next}`, runAt: new Date(next) });
-}
 
 /** Verifies the chain and records the result: AuditVerified, or AuditVerifyFailed naming the first bad event by seq. */
 export async function verifyAuditTrail(audit: AuditLog): Promise<AuditRecord> {
@@ -44,10 +39,9 @@ export async function verifyAuditTrail(audit: AuditLog): Promise<AuditRecord> {
 }
 
 export function auditVerifySweepHandler(deps: { audit: AuditLog; queue: JobQueue; clock: Clock }, periodMs: number): JobHandler {
-  return async () => {
+  return repeatEvery(deps, { type: AUDIT_VERIFY_JOB, periodMs }, async () => {
     await verifyAuditTrail(deps.audit);
-    await scheduleAuditVerifySweep(deps.queue, deps.clock.now(), periodMs);
-  };
+  });
 }
 
 /** The newest verification, passed or failed; undefined before the first. */

@@ -2,8 +2,9 @@
 // the chain adds one when it finds the chain broken.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_ACTIONS, listAlerts } from '../../src/app/alerts.js';
-import { AUDIT_VERIFY_JOB, auditVerifySweepHandler, lastVerification, scheduleAuditVerifySweep, verifyAuditTrail } from '../../src/app/audit-verify-sweep.js';
+import { AUDIT_VERIFY_JOB, auditVerifySweepHandler, lastVerification, verifyAuditTrail } from '../../src/app/audit-verify-sweep.js';
 import { AuditAction, type AuditEventInput } from '../../src/core/audit/event.js';
+import { scheduleEvery } from '../../src/jobs/schedule-every.js';
 import { JobQueue } from '../../src/storage/job-queue.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
@@ -75,8 +76,8 @@ describe.each(testEngines())('alerts on %s', (engine) => {
   it('runs as a scheduled job that queues its next run, once per period', async () => {
     const queue = new JobQueue({ db: s.db, clock, audit: s.audit });
     const period = 6 * 3600_000;
-    await scheduleAuditVerifySweep(queue, now, period);
-    await scheduleAuditVerifySweep(queue, now, period);
+    await scheduleEvery(queue, now, { type: AUDIT_VERIFY_JOB, periodMs: period });
+    await scheduleEvery(queue, now, { type: AUDIT_VERIFY_JOB, periodMs: period });
     const jobs = () => s.db.prisma.job.findMany({ where: { type: AUDIT_VERIFY_JOB }, orderBy: { runAt: 'asc' } });
     expect((await jobs()).map((j) => j.runAt.toISOString())).toEqual(['2026-03-01T12:00:00.000Z']);
 
