@@ -10,12 +10,13 @@ import { systemClock, type Clock } from './core/clock.js';
 import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
-import { CARD_SWEEP_JOB, cardSweepHandler, scheduleCardSweep } from './app/card-sweep.js';
-import { AUDIT_VERIFY_JOB, AUDIT_VERIFY_PERIOD_MS, auditVerifySweepHandler, scheduleAuditVerifySweep } from './app/audit-verify-sweep.js';
-import { RETENTION_SWEEP_JOB, retentionSweepHandler, scheduleRetentionSweep } from './app/retention-sweep.js';
+import { CARD_SWEEP_JOB, cardSweepHandler } from './app/card-sweep.js';
+import { AUDIT_VERIFY_JOB, AUDIT_VERIFY_PERIOD_MS, auditVerifySweepHandler } from './app/audit-verify-sweep.js';
+import { RETENTION_SWEEP_JOB, retentionSweepHandler } from './app/retention-sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
 import { createTeamsAdapter } from './chat/teams/adapter.js';
-import { DEBRIS_SWEEP_JOB, debrisSweepHandler, scheduleDebrisSweep, sweepDebrisAtStart } from './jobs/debris-sweep.js';
+import { DEBRIS_SWEEP_JOB, debrisSweepHandler, sweepDebrisAtStart } from './jobs/debris-sweep.js';
+import { scheduleEvery } from './jobs/schedule-every.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
 import { RelyingParty } from './web/oidc/relying-party.js';
 import { authRouter } from './web/viewer/auth-routes.js';
@@ -279,11 +280,11 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
           return undefined;
         });
       }
-      await scheduleCardSweep(queue, services.clock.now(), config.cardSweepMs);
-      await scheduleAuditVerifySweep(queue, services.clock.now(), AUDIT_VERIFY_PERIOD_MS);
-      await scheduleRetentionSweep(queue, services.clock.now(), config.retentionSweepMs);
+      await scheduleEvery(queue, services.clock.now(), { type: CARD_SWEEP_JOB, periodMs: config.cardSweepMs });
+      await scheduleEvery(queue, services.clock.now(), { type: AUDIT_VERIFY_JOB, periodMs: AUDIT_VERIFY_PERIOD_MS });
+      await scheduleEvery(queue, services.clock.now(), { type: RETENTION_SWEEP_JOB, periodMs: config.retentionSweepMs });
       await sweepDebrisAtStart(queue, services.clock.now());
-      await scheduleDebrisSweep(queue, services.clock.now(), config.debrisSweepMs);
+      await scheduleEvery(queue, services.clock.now(), { type: DEBRIS_SWEEP_JOB, periodMs: config.debrisSweepMs });
       worker.start();
       await slack?.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.

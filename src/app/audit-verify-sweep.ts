@@ -1,8 +1,11 @@
 // The scheduled walk of the audit chain: a job that verifies the whole trail,
-// records what it found (a broken chain as an alert), then queues its next
-// run. The console shows the newest result in its header.
+// records what it found (a broken chain as an alert, once per break), then
+// queues its next run. The console shows the newest result in its header.
 import { AuditAction, type AuditRecord } from '../core/audit/event.js';
+import { isNewBreak } from '../core/audit/verify-alert.js';
+import type { ChainReport } from '../core/audit/verify.js';
 import type { Clock } from '../core/clock.js';
+import { repeatEvery } from '../jobs/schedule-every.js';
 import type { JobHandler } from '../jobs/worker.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { JobQueue } from '../storage/job-queue.js';
@@ -16,15 +19,23 @@ export const AUDIT_VERIFY_PERIOD_MS = 6 * 60 * 60_000;
 
 const SYSTEM = { type: 'system', id: 'audit-verify' } as const;
 
-/** Queues the walk due next; one per period, however many instances ask. */
-export async function scheduleAuditVerifySweep(queue: JobQueue, now: Date, periodMs: number): Promise<void> {
-  const next = Math.ceil((now.getTime() + 1) / periodMs) * periodMs;
-  await queue.enqueue({ type: AUDIT_VERIFY_JOB, dedupeKey: `${AUDIT_VERIFY_JOB}:${next}`, runAt: new Date(next) });
-}
-
 /** Verifies the chain and records the result: AuditVerified, or AuditVerifyFailed naming the first bad event by seq. */
 export async function verifyAuditTrail(audit: AuditLog): Promise<AuditRecord> {
+  return recordVerification(audit, await audit.verify());
+}
+
+/**
+ * The scheduled check: as verifyAuditTrail, but a break the newest verification
+ * already reported records nothing (undefined). The console's "verify now",
+ * asked for by a person, always records its answer.
+ */
+export async function sweepAuditTrail(audit: AuditLog): Promise<AuditRecord | undefined> {
   const report = await audit.verify();
+  if (report.fault && !isNewBreak(report.fault, await lastVerification(audit))) return undefined;
+  return recordVerification(audit, report);
+}
+
+function recordVerification(audit: AuditLog, report: ChainReport): Promise<AuditRecord> {
   // Seqs are bigints: strings keep them exact in JSON.
   if (report.fault) {
     return audit.record({
@@ -44,10 +55,9 @@ export async function verifyAuditTrail(audit: AuditLog): Promise<AuditRecord> {
 }
 
 export function auditVerifySweepHandler(deps: { audit: AuditLog; queue: JobQueue; clock: Clock }, periodMs: number): JobHandler {
-  return async () => {
-    await verifyAuditTrail(deps.audit);
-    await scheduleAuditVerifySweep(deps.queue, deps.clock.now(), periodMs);
-  };
+  return repeatEvery(deps, { type: AUDIT_VERIFY_JOB, periodMs }, async () => {
+    await sweepAuditTrail(deps.audit);
+  });
 }
 
 /** The newest verification, passed or failed; undefined before the first. */

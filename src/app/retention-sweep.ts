@@ -8,11 +8,11 @@ import { DEFAULT_RETENTION_DAYS, type ChannelPolicy } from '../core/policy/chann
 import { mayShredForRetention } from '../core/policy/retention.js';
 import type { AuditActor } from '../core/audit/event.js';
 import { ErrorCode, isLoupeError } from '../core/errors.js';
+import { repeatEvery } from '../jobs/schedule-every.js';
 import type { JobHandler } from '../jobs/worker.js';
 import type { Logger } from '../logging.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { Database } from '../storage/database.js';
-import type { JobQueue } from '../storage/job-queue.js';
 import { holdsOnAsset } from '../storage/legal-holds.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../storage/workspaces.js';
 import { shredAsset, type ShredAssetDeps } from './shred-asset.js';
@@ -146,17 +146,10 @@ function tally(counts: RetentionCounts, outcome: RetentionOutcome, due: boolean)
   else if (outcome === 'failed') counts.failed++;
 }
 
-/** Queues the sweep due next; one per period, however many instances ask. */
-export async function scheduleRetentionSweep(queue: JobQueue, now: Date, periodMs: number): Promise<void> {
-  const next = Math.ceil((now.getTime() + 1) / periodMs) * periodMs;
-  await queue.enqueue({ type: RETENTION_SWEEP_JOB, dedupeKey: `${RETENTION_SWEEP_JOB}:${next}`, runAt: new Date(next) });
-}
-
 export function retentionSweepHandler(deps: RetentionDeps, periodMs: number, logger?: Logger): JobHandler {
-  return async (_payload, context) => {
+  return repeatEvery(deps, { type: RETENTION_SWEEP_JOB, periodMs }, async (_payload, context) => {
     const counts = await runRetention(deps, { dryRun: false, signal: context.signal });
     // Counts only; a failed asset is simply looked at again by the next run.
     if (counts.failed > 0) logger?.warn({ ...counts }, 'retention sweep: some assets could not be shredded');
-    await scheduleRetentionSweep(deps.queue, deps.clock.now(), periodMs);
-  };
+  });
 }

@@ -3,15 +3,10 @@
 // the crash that preceded it goes within the hour's grace rather than later.
 import { sweepBlobDebris, type DebrisSweepDeps } from '../storage/blob-debris.js';
 import type { JobQueue } from '../storage/job-queue.js';
+import { repeatEvery } from './schedule-every.js';
 import type { JobHandler } from './worker.js';
 
 export const DEBRIS_SWEEP_JOB = 'storage.debris_sweep';
-
-/** Queues the sweep due next; one per period, however many instances ask. */
-export async function scheduleDebrisSweep(queue: JobQueue, now: Date, periodMs: number): Promise<void> {
-  const next = Math.ceil((now.getTime() + 1) / periodMs) * periodMs;
-  await queue.enqueue({ type: DEBRIS_SWEEP_JOB, dedupeKey: `${DEBRIS_SWEEP_JOB}:${next}`, runAt: new Date(next) });
-}
 
 /** Queues a sweep now, at start-up. */
 export async function sweepDebrisAtStart(queue: JobQueue, now: Date): Promise<void> {
@@ -19,8 +14,7 @@ export async function sweepDebrisAtStart(queue: JobQueue, now: Date): Promise<vo
 }
 
 export function debrisSweepHandler(deps: DebrisSweepDeps & { queue: JobQueue }, periodMs: number): JobHandler {
-  return async () => {
+  return repeatEvery(deps, { type: DEBRIS_SWEEP_JOB, periodMs }, async () => {
     await sweepBlobDebris(deps);
-    await scheduleDebrisSweep(deps.queue, deps.clock.now(), periodMs);
-  };
+  });
 }
