@@ -3,7 +3,8 @@
 // while it waits for one; or, for a failure, a private word to the uploader
 // and, when someone must look at it, to the channel's admins. Safe to repeat:
 // `mayHavePosted` (a run after one that died) looks for the card in the
-// thread before posting it again.
+// thread before posting it again. An image of a kind the channel does not
+// take is left in the chat, and only its uploader hears why.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import { ErrorCode } from '../core/errors.js';
 import type { IngestResult } from './ingest-asset.js';
@@ -25,6 +26,11 @@ export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayH
   const consult = asset.consult!;
   const { gateway } = await deps.platforms.forWorkspace(asset.workspaceId);
   const thread = { channelId: consult.channelId, threadId: consult.threadId };
+  if (result.outcome === 'not_accepted') {
+    // Not Loupe's to take here, but an image the uploader meant to share: they hear why it stayed, and nobody else does.
+    await gateway.tellUser(asset.uploaderId, thread, { kind: 'kind_not_accepted', family: result.family, accepted: result.accepted });
+    return;
+  }
   if (result.outcome === 'failed') {
     await gateway.tellUser(asset.uploaderId, thread, { kind: 'upload_failed', code: result.code, originalKept: result.originalKept });
     // A clinical image Loupe holds but cannot show, or an upload it could not secure at all: someone must look at it.

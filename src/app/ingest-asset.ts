@@ -1,6 +1,7 @@
 // The second step of intake, in a job, in an order that keeps the chat clean
 // whatever processing does:
-//   1. sniff the bytes (cheap); anything not an image the channel takes is left alone;
+//   1. sniff the bytes (cheap); anything not an image the channel takes is left
+//      alone (an image of a kind it does not take, with a word to its uploader);
 //   2. store the ORIGINAL encrypted and durable, then (one transaction) queue
 //      its removal from the chat: from here the upload leaves the chat;
 //   3. process it (derivative, preview, facts, patient) and make its card,
@@ -16,7 +17,7 @@ import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { uploaderGrant } from '../core/consult/uploader-standing.js';
 import { ErrorCode, isLoupeError, LoupeError } from '../core/errors.js';
-import { identifierIn } from '../core/policy/channel-policy.js';
+import { identifierIn, type AcceptedKind } from '../core/policy/channel-policy.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { sniff, type Sniffed } from '../imaging/sniff.js';
@@ -57,6 +58,8 @@ export interface IngestDeps {
 export type IngestResult =
   | { outcome: 'stored'; card: CardView; linkToken: string | undefined; warnings: string[] }
   | { outcome: 'left_alone'; reason: string }
+  /** An image the channel's policy does not take (`accepted` says what it does): left in the chat, its uploader to be told. */
+  | { outcome: 'not_accepted'; family: AcceptedKind; accepted: AcceptedKind[] }
   /** `originalKept`: the encrypted original stays in Loupe's store (the admins must hear of it). */
   | { outcome: 'failed'; code: ErrorCode; originalKept: boolean };
 
@@ -80,6 +83,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
   }
   if (asset.status === 'failed') {
     if (asset.errorCode === NOT_AN_IMAGE) return { outcome: 'left_alone', reason: 'not an image Loupe takes' };
+    if (asset.errorCode === ErrorCode.KindNotAccepted) return notAccepted(deps, asset.metadata, asset.workspaceId, consult.channelId);
     return { outcome: 'failed', code: (asset.errorCode ?? ErrorCode.ProcessingFailed) as ErrorCode, originalKept: asset.blobs.some((b) => b.kind === 'original') };
   }
   const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
@@ -104,10 +108,15 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
     } catch (error) {
       return failed(failureCode(error), false);
     }
-    if (kind.family === 'none' || !policy.acceptedKinds.includes(kind.family)) {
-      const reason = kind.family === 'none' ? kind.reason : `${kind.family} files are not intercepted in this channel`;
+    if (kind.family === 'none') {
       await deps.db.prisma.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: NOT_AN_IMAGE, removal: 'not_possible', removalDetail: 'left in the chat' } });
-      return { outcome: 'left_alone', reason };
+      return { outcome: 'left_alone', reason: kind.reason };
+    }
+    if (!policy.acceptedKinds.includes(kind.family)) {
+      // The family is kept (a non-identifying fact) so a run after a crash tells the uploader the same.
+      const data = { status: 'failed' as const, errorCode: ErrorCode.KindNotAccepted, removal: 'not_possible' as const, removalDetail: 'left in the chat: a kind this channel does not take', metadata: { ...(asset.metadata as object), family: kind.family } };
+      await deps.db.prisma.asset.update({ where: { id: assetId }, data });
+      return { outcome: 'not_accepted', family: kind.family, accepted: [...policy.acceptedKinds] };
     }
     await deps.blobs.put({ assetId, kind: 'original', mediaType: kind.mediaType, body: Readable.from([bytes]), actor: SYSTEM });
   }
@@ -223,6 +232,14 @@ async function grantUploader(
     consultId: a.consultId,
     details: { participant: grant.userId, role: grant.role, grant: live ? 'extended' : 'created' },
   });
+}
+
+/** A refusal recorded by an earlier run: the family it found, and what the channel takes now. */
+async function notAccepted(deps: IngestDeps, metadata: unknown, workspaceId: string, channelId: string): Promise<IngestResult> {
+  const family = (metadata as { family?: unknown }).family;
+  if (family !== 'photo' && family !== 'dicom') return { outcome: 'left_alone', reason: 'not an image this channel takes' };
+  const policy = await deps.policies.effective(workspaceId, channelId);
+  return { outcome: 'not_accepted', family, accepted: [...policy.acceptedKinds] };
 }
 
 async function readBlob(deps: IngestDeps, blobId: string): Promise<Buffer> {

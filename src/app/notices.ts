@@ -2,10 +2,13 @@
 // return these, and each chat adapter renders them in its own markup. They
 // carry ids and codes only, never patient data or what a file showed.
 import type { ErrorCode } from '../core/errors.js';
+import type { AcceptedKind } from '../core/policy/channel-policy.js';
 
 export type Notice =
   /** To an uploader: their upload could not be secured. */
   | { kind: 'upload_failed'; code: ErrorCode; originalKept: boolean }
+  /** To an uploader: their image is of a kind the channel does not take (`accepted` is what it takes), so Loupe left it where it is. */
+  | { kind: 'kind_not_accepted'; family: AcceptedKind; accepted: AcceptedKind[] }
   /** To a channel's admins: an upload failed (kept encrypted, or still in the channel). */
   | { kind: 'upload_failed_alert'; originalKept: boolean }
   /** To an uploader: please delete your original (again, when `stillThere`); carries its "I deleted it" answer. */

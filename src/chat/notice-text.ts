@@ -4,6 +4,7 @@
 // anything read from it.
 import type { Notice } from '../app/notices.js';
 import { ErrorCode } from '../core/errors.js';
+import type { AcceptedKind } from '../core/policy/channel-policy.js';
 
 /** The answer a notice carries: a button whose click comes back with `value`. */
 export interface NoticeAnswer {
@@ -55,10 +56,22 @@ function uploadFailed(code: ErrorCode, originalKept: boolean, words: NoticeWords
   return `Loupe could not secure your upload: ${reasonOf(code, words.platform)}. ${fate} Please send the image again, or share it through your hospital system.`;
 }
 
+const KIND_NAMES: Record<AcceptedKind, string> = { photo: 'photos', dicom: 'DICOM files' };
+const KIND_NAME: Record<AcceptedKind, string> = { photo: 'photo', dicom: 'DICOM file' };
+
+/** Which kinds the place takes, and where the uploader may go instead; never the file's name. */
+function kindNotAccepted(family: AcceptedKind, accepted: readonly AcceptedKind[], words: NoticeWords): string {
+  const here = words.here.charAt(0).toUpperCase() + words.here.slice(1);
+  const takes = accepted.length === 0 ? 'takes no images through Loupe' : `accepts ${accepted.map((k) => KIND_NAMES[k]).join(' and ')} only`;
+  return `${here} ${takes}, so Loupe left your ${KIND_NAME[family]} in ${words.there} as it is and did not secure it. To share it through Loupe, ask an admin, or use a channel that accepts ${KIND_NAMES[family]}.`;
+}
+
 export function noticeText(notice: Notice, words: NoticeWords): NoticeText {
   switch (notice.kind) {
     case 'upload_failed':
       return { text: uploadFailed(notice.code, notice.originalKept, words) };
+    case 'kind_not_accepted':
+      return { text: kindNotAccepted(notice.family, notice.accepted, words) };
     case 'upload_failed_alert':
       return {
         text: notice.originalKept

@@ -27,6 +27,8 @@ export const ErrorCode = {
   JobLeaseExhausted: 'LOUPE_JOB_LEASE_EXHAUSTED',
   NotFound: 'LOUPE_NOT_FOUND',
   NotAnImage: 'LOUPE_NOT_AN_IMAGE',
+  /** An image of a kind its channel's policy does not take (a DICOM file where only photos are): left in the chat, its uploader told. */
+  KindNotAccepted: 'LOUPE_KIND_NOT_ACCEPTED',
   ImageTooLarge: 'LOUPE_IMAGE_TOO_LARGE',
   ImageTooManyPixels: 'LOUPE_IMAGE_TOO_MANY_PIXELS',
   ImageTooManyFrames: 'LOUPE_IMAGE_TOO_MANY_FRAMES',

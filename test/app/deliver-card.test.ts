@@ -72,6 +72,14 @@ describe.each(testEngines())('deliverCard on %s', (engine) => {
     expect(chat.messages.some((m) => m.body.includes('"card"'))).toBe(false);
   });
 
+  it('tells only the uploader, privately, that the channel does not take an image of its kind, and posts no card', async () => {
+    const { deps, chat } = chatDeps(s, clock);
+    const c = await consultWithCard(s, NOW);
+    await deliverCard(deps, { assetId: c.assetId, result: { outcome: 'not_accepted', family: 'dicom', accepted: ['photo'] }, mayHavePosted: false });
+    expect(chat.notices).toEqual([{ to: { user: REQUESTER }, notice: { kind: 'kind_not_accepted', family: 'dicom', accepted: ['photo'] } }]);
+    expect(chat.messages.some((m) => m.body.includes('"card"'))).toBe(false);
+  });
+
   it('says nothing about an upload it left alone', async () => {
     const { deps, chat } = chatDeps(s, clock);
     const c = await consultWithCard(s, NOW);

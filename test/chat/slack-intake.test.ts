@@ -292,6 +292,33 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect(cardsIn(text.ts)).toEqual([]);
   });
 
+  it('tells only the uploader, privately and without naming anything, when a channel that takes photos only gets a DICOM file, and leaves it there with no card', async () => {
+    const { prisma } = loupe.services.storage.db;
+    const admin = { type: 'admin' as const, id: SLACK_ADMIN };
+    await loupe.services.storage.policies.change(workspaceId, WOUNDS, { acceptedKinds: ['photo'] }, admin);
+    try {
+      const from = slack.calls.length;
+      const upload = await slack.uploadFile({ user: CLINICIAN, channel: WOUNDS, name: 'QUINTANILLA-ct.dcm', bytes: await plantedDicom(), text: `CT for ${PATIENT.identifier}` });
+      const note = await until('the uploader told', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.thread_ts === upload.ts));
+      expect(note.params.user).toBe(CLINICIAN);
+      const text = String(note.params.text);
+      expect(text).toContain('This channel accepts photos only');
+      expect(text).toContain('left your DICOM file in the channel as it is');
+      expect(text).toContain('ask an admin, or use a channel that accepts DICOM files');
+      await drained(loupe);
+      // Nobody else hears of it (no admin alert, no message in the channel), and no card is posted.
+      const said = slack.calls.slice(from).filter((c) => c.method.startsWith('chat.post') || c.method === 'conversations.open');
+      expect(said).toEqual([note]);
+      expect(cardsIn(upload.ts)).toEqual([]);
+      expect(slack.file(upload.fileId)?.deleted).toBe(false);
+      const asset = await prisma.asset.findFirstOrThrow({ where: { workspaceId, sourceRef: upload.fileId }, include: { blobs: true } });
+      expect([asset.status, asset.errorCode, asset.blobs]).toEqual(['failed', 'LOUPE_KIND_NOT_ACCEPTED', []]);
+      for (const value of [PATIENT.identifier, 'QUINTANILLA', 'ROSALIND', PATIENT.birthDate, '.dcm', upload.fileId, asset.id]) expect(note.rawBody).not.toContain(value);
+    } finally {
+      await loupe.services.storage.policies.change(workspaceId, WOUNDS, { acceptedKinds: ['photo', 'dicom'] }, admin);
+    }
+  });
+
   it('gives nobody a standing in the consult for posting a .txt in a card\'s thread: no participant, no grant, 403 on the viewer, no invitations (a colleague and a Slack Connect guest)', async () => {
     const { prisma } = loupe.services.storage.db;
     const PARTNER = 'C0PARTNER1';

@@ -115,6 +115,29 @@ describe.each(testEngines())('Teams intake on %s', (engine) => {
     expect(botMessagesIn(`${WOUNDS};messageid=${notes.messageId}`)).toHaveLength(0);
   });
 
+  it('tells only the sender, privately and without naming anything, when a channel that takes photos only gets a DICOM file, and leaves it there with no card', async () => {
+    const admin = { type: 'admin' as const, id: 'test' };
+    await loupe.services.storage.policies.change(workspaceId, WOUNDS, { acceptedKinds: ['photo'] }, admin);
+    try {
+      await drained(loupe);
+      const from = teams.messages.length;
+      const posted = await teams.postFile({ user: AMARA, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, name: 'ABERNATHY-ct.dcm', bytes: await plantedDicom(PATIENT), text: `CT for ${PATIENT.identifier}` });
+      const note = await until('the sender told', () => teams.personalMessages(AMARA).find((m) => m.text.includes('accepts photos only')));
+      expect(note.text).toContain('The conversation where it was posted accepts photos only');
+      expect(note.text).toContain('left your DICOM file in that conversation as it is');
+      expect(note.text).toContain('ask an admin, or use a channel that accepts DICOM files');
+      const left = await assetOf(`${WOUNDS};messageid=${posted.messageId}|${posted.messageId}|`);
+      expect([left.status, left.errorCode, left.blobs]).toEqual(['failed', 'LOUPE_KIND_NOT_ACCEPTED', []]);
+      await drained(loupe);
+      // Nobody else hears of it, nothing is said in the channel, and the file stays.
+      expect(teams.messages.slice(from).filter((m) => m.byBot)).toEqual([note]);
+      expect(teams.messages.find((m) => m.id === posted.messageId)?.hiddenByPolicy).toBe(false);
+      for (const value of [PATIENT.identifier, 'ABERNATHY', 'CORDELIA', PATIENT.birthDate, '.dcm', left.id]) expect(JSON.stringify(note)).not.toContain(value);
+    } finally {
+      await loupe.services.storage.policies.change(workspaceId, WOUNDS, { acceptedKinds: ['photo', 'dicom'] }, admin);
+    }
+  });
+
   it('reads no file the message names outside the conversation’s own files (another site of the tenant)', async () => {
     await drained(loupe);
     const downloadsBefore = teams.calls.filter((c) => c.host === 'files').length;

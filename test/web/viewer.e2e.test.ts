@@ -9,6 +9,7 @@ import { CANVAS_SUM, launchChromium } from '../support/chromium.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeCard } from '../../src/app/revoke-card.js';
+import { shredAsset } from '../../src/app/shred-asset.js';
 import { inviteSpecialist } from '../../src/app/invite-specialist.js';
 import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
@@ -258,6 +259,22 @@ describe('the viewer in Chromium', () => {
     await prisma.linkToken.updateMany({ where: { cardId: id }, data: { expiresAt: now } });
     expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('This link expired.');
     expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('blanks an open viewer at its next request when its image is shredded under retention, saying it was deleted (not expired or revoked)', async () => {
+    const { page, uncaught, cardId: id } = await openFresh();
+    const { storage, clock, queue } = env.loupe.services;
+    const { assetId } = await storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
+    await shredAsset({ blobs: storage.blobs, audit: storage.audit, queue, clock }, { assetId, actor: { type: 'system', id: 'retention' }, reason: 'retention' });
+    // Its next request (the study details) is refused: the page asks why and says it, before any poll would.
+    await page.click('#details-button');
+    await until('the image blanked', async () => (await page.isVisible('#locked')) || undefined, STATUS_POLL_SECONDS * 1000);
+    expect(await page.textContent('#locked-reason')).toBe('This image was deleted under the retention policy and no longer exists.');
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(await page.isHidden('#details')).toBe(true);
+    // Signing in again would not bring it back, so it is not offered.
+    expect(await page.isHidden('#relogin')).toBe(true);
+    expect(uncaught, uncaught.join('\n')).toEqual([]);
   });
 
   it('blanks an open viewer when its user signs out in another tab, offering to sign in again', async () => {

@@ -7,6 +7,7 @@ const ENDINGS: Record<PageEnding, { text: string; signIn: boolean }> = {
   ended: { text: 'Your session ended.', signIn: true },
   revoked: { text: 'This image was revoked by its sender or an administrator.', signIn: false },
   expired: { text: 'This link expired.', signIn: false },
+  deleted: { text: 'This image was deleted under the retention policy and no longer exists.', signIn: false },
   denied: { text: 'Your access to this image ended.', signIn: false },
 };
 
