@@ -19,12 +19,13 @@ export async function scheduleEvery(queue: JobQueue, now: Date, job: Periodic): 
 }
 
 /**
- * The handler of a periodic job: `run`, then the next run queued. A run that
- * throws queues none; its retries (or the next start) carry the series on.
+ * The handler of a periodic job: the next run queued first, then `run`. A run
+ * that fails for good (a retention sweep, say) must not end the series until
+ * someone restarts Loupe; queuing again on a retry is a no-op, by its key.
  */
 export function repeatEvery(d: { queue: JobQueue; clock: Clock }, job: Periodic, run: JobHandler): JobHandler {
   return async (payload, context) => {
-    await run(payload, context);
     await scheduleEvery(d.queue, d.clock.now(), job);
+    await run(payload, context);
   };
 }
