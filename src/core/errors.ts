@@ -18,6 +18,8 @@ export const ErrorCode = {
   BlobTooLarge: 'LOUPE_BLOB_TOO_LARGE',
   AssetShredded: 'LOUPE_ASSET_SHREDDED',
   LegalHold: 'LOUPE_LEGAL_HOLD',
+  /** A legal hold's reason that names a patient (an identifier pattern of the workspace finds one): reasons are kept readable. */
+  HoldReasonNamesPatient: 'LOUPE_HOLD_REASON_NAMES_PATIENT',
   DbUnsupportedUrl: 'LOUPE_DB_UNSUPPORTED_URL',
   DbMigrationChanged: 'LOUPE_DB_MIGRATION_CHANGED',
   DbMigrationFailed: 'LOUPE_DB_MIGRATION_FAILED',

@@ -6,6 +6,7 @@
 import { AuditAction, type AuditActionName, type AuditActor, type AuditEventInput } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
+import { DEFAULT_POLICY, identifierIn } from '../core/policy/channel-policy.js';
 import type { AuditLog } from './audit-log.js';
 import type { Database } from './database.js';
 import type { LegalHold } from './prisma/client.js';
@@ -92,10 +93,23 @@ export class LegalHolds {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A reason is kept readable (the console shows it), so it must be a matter
+   * or case reference, never a patient: one that an identifier pattern of the
+   * workspace finds in it is refused, with a stable code the form explains.
+   */
+  private async checkReason(workspaceId: string, why: string, what: string): Promise<void> {
+    if (!why || why.length > MAX_HOLD_REASON) throw new LoupeError(ErrorCode.InvalidInput, `${what} needs a reason of at most ${MAX_HOLD_REASON} characters`);
+    const patterns = await this.db.prisma.channelPolicy.findMany({ where: { workspaceId, identifierPattern: { not: null } }, select: { identifierPattern: true }, distinct: ['identifierPattern'] });
+    if (patterns.some((p) => identifierIn({ ...DEFAULT_POLICY, identifierPattern: p.identifierPattern }, why) !== undefined)) {
+      throw new LoupeError(ErrorCode.HoldReasonNamesPatient, 'the reason names a patient identifier');
+    }
+  }
+
   /** Places a hold; the target must belong to the workspace. */
   async place(workspaceId: string, target: HoldTarget, reason: string, actor: AuditActor, requestId?: string): Promise<LegalHold> {
     const why = reason.trim();
-    if (!why || why.length > MAX_HOLD_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'a legal hold needs a reason of at most 500 characters');
+    await this.checkReason(workspaceId, why, 'a legal hold');
     return transaction(this.db, async (tx) => {
       await lockHolds(tx, workspaceId);
       await this.checkTarget(tx, workspaceId, target);
@@ -110,7 +124,7 @@ export class LegalHolds {
   /** Lifts a hold still in force; lifting twice is refused, not repeated. */
   async lift(workspaceId: string, holdId: string, reason: string, actor: AuditActor, requestId?: string): Promise<LegalHold> {
     const why = reason.trim();
-    if (!why || why.length > MAX_HOLD_REASON) throw new LoupeError(ErrorCode.InvalidInput, 'lifting a legal hold needs a reason of at most 500 characters');
+    await this.checkReason(workspaceId, why, 'lifting a legal hold');
     return transaction(this.db, async (tx) => {
       const lifted = await tx.legalHold.updateMany({
         where: { id: holdId, workspaceId, liftedAt: null },

@@ -34,6 +34,17 @@ describe.each(testEngines())('legal holds on %s', (engine) => {
     }
   });
 
+  it('refuses a reason that names a patient identifier the workspace’s policies know, placing or lifting', async () => {
+    const { workspaceId, assetId } = await createTestAsset(s, 'THOLD4');
+    await s.policies.change(workspaceId, 'C0WARD', { identifierPattern: '\\b(MRN\\d{6})\\b' }, ADMIN);
+    const names = (e: unknown) => isLoupeError(e, 'LOUPE_HOLD_REASON_NAMES_PATIENT');
+    await expect(s.legalHolds.place(workspaceId, { scope: 'asset', targetId: assetId }, 'Claim about MRN123456', ADMIN)).rejects.toSatisfy(names);
+    expect(await s.legalHolds.list([workspaceId])).toEqual([]);
+    const hold = await s.legalHolds.place(workspaceId, { scope: 'asset', targetId: assetId }, 'Claim 2026-17', ADMIN);
+    await expect(s.legalHolds.lift(workspaceId, hold.id, 'MRN123456 settled', ADMIN)).rejects.toSatisfy(names);
+    expect((await s.legalHolds.list([workspaceId])).map((h) => h.id)).toEqual([hold.id]);
+  });
+
   it('refuses lifting a hold twice, and adds no event for the refusal', async () => {
     const { workspaceId } = await createTestAsset(s, 'THOLD2');
     const hold = await s.legalHolds.place(workspaceId, { scope: 'channel', targetId: 'C0WARD' }, REASON, ADMIN);
