@@ -80,6 +80,8 @@ async function cutoff(db: Database, now: Date): Promise<Date | undefined> {
   return new Date(now.getTime() - Math.min(...days) * DAY_MS);
 }
 
+const NOT_HELD = { asset: false, patient: false, channel: false } as const;
+
 export async function runRetention(deps: RetentionDeps, run: RetentionRun): Promise<RetentionCounts> {
   const now = run.now ?? deps.clock.now();
   const counts: RetentionCounts = { due: 0, shredded: 0, held: 0, alreadyShredded: 0, failed: 0 };
@@ -110,7 +112,9 @@ export async function runRetention(deps: RetentionDeps, run: RetentionRun): Prom
       const channelId = asset.consult?.channelId ?? null;
       const policy = await policyOf(asset.workspaceId, channelId ?? WORKSPACE_DEFAULT_CHANNEL);
       const item: RetentionItem = { assetId: asset.id, kind: asset.kind, workspaceId: asset.workspaceId, channelId, receivedAt: asset.createdAt, retentionDays: policy.retentionDays };
-      const facts = { status: asset.status, receivedAt: asset.createdAt, retentionDays: policy.retentionDays, held: await holdsOnAsset(deps.db.prisma, asset.id) };
+      const unheld = { status: asset.status, receivedAt: asset.createdAt, retentionDays: policy.retentionDays, held: NOT_HELD };
+      // Holds are read only for an asset that is due: most assets a run looks at are not.
+      const facts = mayShredForRetention(unheld, now).allow ? { ...unheld, held: await holdsOnAsset(deps.db.prisma, asset.id) } : unheld;
       const outcome = await decide(deps, run.dryRun, facts, now, asset.id);
       tally(counts, outcome, mayShredForRetention(facts, now).allow);
       await run.onAsset?.(item, outcome);
@@ -125,7 +129,7 @@ async function decide(deps: RetentionDeps, dryRun: boolean, facts: Parameters<ty
   const rule = mayShredForRetention(facts, now);
   if (!rule.allow) {
     // Held is worth saying only of an asset whose retention is over.
-    const dueButHeld = rule.reason === 'held' && mayShredForRetention({ ...facts, held: { asset: false, patient: false, channel: false } }, now).allow;
+    const dueButHeld = rule.reason === 'held' && mayShredForRetention({ ...facts, held: NOT_HELD }, now).allow;
     return dueButHeld ? 'held' : rule.reason === 'already_shredded' ? 'already_shredded' : 'kept';
   }
   if (dryRun) return 'would_shred';
