@@ -109,13 +109,12 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
       return failed(failureCode(error), false);
     }
     if (kind.family === 'none') {
-      await deps.db.prisma.asset.update({ where: { id: assetId }, data: { status: 'failed', errorCode: NOT_AN_IMAGE, removal: 'not_possible', removalDetail: 'left in the chat' } });
+      await leaveAlone(deps, asset, NOT_AN_IMAGE, 'left in the chat', asset.metadata as object);
       return { outcome: 'left_alone', reason: kind.reason };
     }
     if (!policy.acceptedKinds.includes(kind.family)) {
       // The family is kept (a non-identifying fact) so a run after a crash tells the uploader the same.
-      const data = { status: 'failed' as const, errorCode: ErrorCode.KindNotAccepted, removal: 'not_possible' as const, removalDetail: 'left in the chat: a kind this channel does not take', metadata: { ...(asset.metadata as object), family: kind.family } };
-      await deps.db.prisma.asset.update({ where: { id: assetId }, data });
+      await leaveAlone(deps, asset, ErrorCode.KindNotAccepted, 'left in the chat: a kind this channel does not take', { ...(asset.metadata as object), family: kind.family });
       return { outcome: 'not_accepted', family: kind.family, accepted: [...policy.acceptedKinds] };
     }
     await deps.blobs.put({ assetId, kind: 'original', mediaType: kind.mediaType, body: Readable.from([bytes]), actor: SYSTEM });
@@ -258,6 +257,15 @@ function queueRemoval(deps: IngestDeps, tx: Tx, assetId: string) {
  * Loupe then holds no copy, and the chat's is the only one. Conditional on
  * the asset not being stored or failed already, so a late run changes nothing.
  */
+/** An upload Loupe does not take, left in the chat with nothing of it kept: recorded with its audit event, once. */
+async function leaveAlone(deps: IngestDeps, asset: { id: string; workspaceId: string }, code: ErrorCode, removalDetail: string, metadata: object): Promise<void> {
+  await transaction(deps.db, async (tx) => {
+    const { count } = await tx.asset.updateMany({ where: { id: asset.id, status: 'received' }, data: { status: 'failed', errorCode: code, removal: 'not_possible', removalDetail, metadata } });
+    if (count === 0) return;
+    await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId: asset.workspaceId, assetId: asset.id, details: { code, originalKept: false, removal: false } });
+  });
+}
+
 async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode, metadata: object, originalKept: boolean, remove = true): Promise<IngestResult> {
   await transaction(deps.db, async (tx) => {
     const left = remove ? {} : { removal: 'not_possible' as const, removalDetail: 'left in the chat: Loupe holds no copy' };

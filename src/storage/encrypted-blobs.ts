@@ -64,9 +64,9 @@ function sizeLimit(max: number, counted: { bytes: number }): Transform {
  * Row lock on the asset: storing a blob and shredding the asset take it, so
  * a blob can never be added to an asset while (or after) it is shredded.
  */
-async function lockAsset(tx: Tx, assetId: string): Promise<{ status: string }> {
-  const rows = await tx.$queryRaw<{ status: string }[]>`
-    SELECT status::text AS status FROM "Asset" WHERE id = ${assetId} FOR UPDATE`;
+async function lockAsset(tx: Tx, assetId: string): Promise<{ status: string; workspaceId: string }> {
+  const rows = await tx.$queryRaw<{ status: string; workspaceId: string }[]>`
+    SELECT status::text AS status, "workspaceId" FROM "Asset" WHERE id = ${assetId} FOR UPDATE`;
   const row = rows[0];
   if (!row) throw new LoupeError(ErrorCode.NotFound, 'no such asset');
   return row;
@@ -129,6 +129,8 @@ export class EncryptedBlobs {
           actor: input.actor,
           action: AuditAction.BlobStored,
           outcome: 'success',
+          // So a workspace admin's trail shows the stores as well as the reads.
+          workspaceId: asset.workspaceId,
           assetId: input.assetId,
           requestId: input.requestId ?? null,
           details: { blobId: id, kind: input.kind, part, bytes: plain.bytes },

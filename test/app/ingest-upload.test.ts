@@ -37,12 +37,12 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     await s?.cleanup();
   });
 
-  /** A JPEG posted in an intercepted channel and accepted, its ingest not yet run. */
-  async function accepted(o: { maxUploadBytes?: number } = {}) {
+  /** A JPEG (or `bytes`) posted in an intercepted channel and accepted, its ingest not yet run. */
+  async function accepted(o: { maxUploadBytes?: number; bytes?: Buffer; policy?: { acceptedKinds: ('photo' | 'dicom')[] } } = {}) {
     const { deps: chat, chat: fake } = chatDeps(s, clock, { admins: ['UADMIN'], members: { [CHANNEL]: [REQUESTER, 'UADMIN'] } });
     const ws = await s.workspaces.ensure('slack', `T${Math.random().toString(36).slice(2, 10)}`, 'Test Hospital', SYSTEM);
-    await s.policies.change(ws.id, CHANNEL, { interception: true }, { type: 'admin', id: 'UADMIN' });
-    const sourceRef = fake.addFile(jpeg);
+    await s.policies.change(ws.id, CHANNEL, { interception: true, ...o.policy }, { type: 'admin', id: 'UADMIN' });
+    const sourceRef = fake.addFile(o.bytes ?? jpeg);
     const threadId = `1700000002.${Math.random().toString().slice(2, 8)}`;
     const messageId = fake.addMessage(CHANNEL, undefined, 'a photo');
     const deps: IngestUploadDeps = {
@@ -113,6 +113,20 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     const failed = await s.db.prisma.auditEvent.findMany({ where: { assetId: u.assetId, action: 'asset.failed' }, select: { outcome: true, details: true } });
     expect(failed).toMatchObject([{ outcome: 'failure', details: { code: 'LOUPE_IMAGE_TOO_LARGE', originalKept: false } }]);
     expect(await s.db.prisma.consultParticipant.count({ where: { consultId: u.consultId } })).toBe(0);
+  });
+
+  it('leaves a file that is no image, or of a kind the channel does not take, in the chat: nothing kept, recorded once in the trail', async () => {
+    for (const [u, code] of [
+      [await accepted({ bytes: Buffer.from('Handover notes for the night shift\n') }), 'LOUPE_NOT_AN_IMAGE'],
+      [await accepted({ policy: { acceptedKinds: ['dicom'] } }), 'LOUPE_KIND_NOT_ACCEPTED'],
+    ] as const) {
+      await ingestUpload(u.deps, { assetId: u.assetId, retried: false });
+      await ingestUpload(u.deps, { assetId: u.assetId, retried: true });
+      const asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: u.assetId }, include: { blobs: true } });
+      expect(asset).toMatchObject({ status: 'failed', errorCode: code, removal: 'not_possible', blobs: [] });
+      const failed = await s.db.prisma.auditEvent.findMany({ where: { assetId: u.assetId, action: 'asset.failed' }, select: { outcome: true, workspaceId: true, details: true } });
+      expect(failed).toEqual([{ outcome: 'failure', workspaceId: asset.workspaceId, details: { code, originalKept: false, removal: false } }]);
+    }
   });
 
   it('fails a file that is gone from the chat with the download code, and tells the uploader', async () => {
