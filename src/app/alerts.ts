@@ -9,6 +9,8 @@ import type { AuditKind, AuditLog, PageAt } from '../storage/audit-log.js';
 export interface AlertKind extends AuditKind {
   /** Plain English, the same for every alert of the kind: what happened is told by the record's ids, never by patient data. */
   title: string;
+  /** Shown to every reader of alerts, though it names no workspace: it concerns them all (the trail's integrity). */
+  everyone?: true;
 }
 
 export const ALERT_ACTIONS: readonly AlertKind[] = [
@@ -16,7 +18,7 @@ export const ALERT_ACTIONS: readonly AlertKind[] = [
   // A refused break-glass request is the rule working; one granted is access to check afterwards.
   { action: AuditAction.BreakGlass, outcome: 'success', title: 'Break-glass access was used' },
   { action: AuditAction.JobDead, title: 'A background job failed and will not be retried' },
-  { action: AuditAction.AuditVerifyFailed, title: 'The audit trail failed its integrity check' },
+  { action: AuditAction.AuditVerifyFailed, title: 'The audit trail failed its integrity check', everyone: true },
 ];
 
 export interface Alert {
@@ -36,8 +38,8 @@ function titleOf(record: AuditRecord): string {
   return kind?.title ?? 'Audit event';
 }
 
-/** Newest first, within the reader's scope: a workspace admin sees their workspaces' alerts, not the system's. */
+/** Newest first, within the reader's scope: a workspace admin sees their workspaces' alerts and a broken chain, not other system events (a dead job may name another workspace's asset). */
 export async function listAlerts(audit: AuditLog, scope: AuditScope, at: PageAt): Promise<AlertPage> {
-  const page = await audit.pageOfKinds(ALERT_ACTIONS, scope, at);
+  const page = await audit.pageOfKinds(ALERT_ACTIONS, scope, at, ALERT_ACTIONS.filter((k) => k.everyone));
   return { alerts: page.events.map((record) => ({ title: titleOf(record), record })), nextBefore: page.nextBefore };
 }

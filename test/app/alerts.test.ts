@@ -56,6 +56,20 @@ describe.each(testEngines())('alerts on %s', (engine) => {
     for (const kind of ALERT_ACTIONS) expect(kind.title).not.toMatch(/[0-9a-f]{8}-/);
   });
 
+  it('shows a workspace admin a broken chain too (it concerns every reader), but no other system event', async () => {
+    const own = await createTestStorage(engine, { clock });
+    try {
+      const mine = await own.audit.record({ actor: user, action: AuditAction.OriginalNotRemovable, outcome: 'failure', workspaceId: W1, assetId: ASSET });
+      await own.audit.record({ actor: { type: 'system', id: 'job-queue' }, action: AuditAction.JobDead, outcome: 'failure', assetId: ASSET, details: { jobId: 'j1', type: 'upload.ingest' } });
+      const broken = await own.audit.record({ actor: { type: 'system', id: 'audit-verify' }, action: AuditAction.AuditVerifyFailed, outcome: 'failure', details: { faultSeq: '7', problem: 'hash', events: 9 } });
+      const admin = await listAlerts(own.audit, { workspaceIds: [W1] }, { limit: 50 });
+      expect(admin.alerts.map((a) => a.record.seq)).toEqual([broken.seq, mine.seq]);
+      expect((await listAlerts(own.audit, { workspaceIds: [W2] }, { limit: 50 })).alerts.map((a) => a.record.seq)).toEqual([broken.seq]);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('records a passing walk of the chain, and a broken chain as an alert', async () => {
     expect(await lastVerification(s.audit)).toBeUndefined();
     const passed = await verifyAuditTrail(s.audit);
@@ -68,8 +82,8 @@ describe.each(testEngines())('alerts on %s', (engine) => {
     expect(await lastVerification(s.audit)).toEqual(failed);
     const alerts = await listAlerts(s.audit, 'all', { limit: 1 });
     expect(alerts.alerts[0]).toEqual({ title: 'The audit trail failed its integrity check', record: failed });
-    // The system's check is not a workspace's: a workspace admin's alerts do not list it.
-    expect((await listAlerts(s.audit, { workspaceIds: [W1] }, { limit: 1 })).alerts[0]?.record.action).not.toBe(AuditAction.AuditVerifyFailed);
+    // A broken trail concerns every workspace's admins too.
+    expect((await listAlerts(s.audit, { workspaceIds: [W1] }, { limit: 1 })).alerts[0]?.record).toEqual(failed);
     await s.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorId" = 'U1' WHERE seq = 2`);
   });
 
