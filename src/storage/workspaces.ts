@@ -19,12 +19,12 @@ export class Workspaces {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Finds or creates the workspace, with its secret and its default channel policy. */
   /** Every workspace Loupe serves, by name: the console lists them and matches its users in each. */
   async list(): Promise<{ id: string; platform: Platform; name: string }[]> {
     return this.db.prisma.workspace.findMany({ select: { id: true, platform: true, name: true }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
   }
 
+  /** Finds or creates the workspace, with its secret and its default channel policy. */
   async ensure(platform: Platform, externalId: string, name: string, actor: AuditActor): Promise<Workspace> {
     const where = { platform_externalId: { platform, externalId } };
     const existing = await this.db.prisma.workspace.findUnique({ where });

@@ -3,7 +3,8 @@
 // nothing changes; a privacy officer holds but does not change policies; a
 // Teams team's owner runs their team's channels and nothing else.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changePolicy, policyForEdit, type ConsoleCaller } from '../../src/app/console/change-policy.js';
+import { changePolicy, policyForEdit } from '../../src/app/console/change-policy.js';
+import type { ConsoleCaller } from '../../src/app/console/console-caller.js';
 import { consoleAccess } from '../../src/app/console/console-access.js';
 import { holdsView, liftHold, placeHold } from '../../src/app/console/legal-hold.js';
 import { policyOverview } from '../../src/app/console/channels.js';

@@ -77,6 +77,18 @@ describe('the console policy form', () => {
     }
   });
 
+  it('says every way a pattern is refused: not a regular expression, too long, or a repetition repeated', () => {
+    for (const pattern of ['MRN(', 'M'.repeat(POLICY_BOUNDS.patternMaxLength + 1), '(\\d+)+']) {
+      const r = parsePolicyForm(allSet({ pattern }), 'channel');
+      expect(r.ok ? [] : r.problems.map((p) => p.part), pattern.slice(0, 12)).toEqual(['identifier']);
+      const message = r.ok ? '' : r.problems[0]!.message;
+      expect(message).toContain('not a valid regular expression');
+      expect(message).toContain(`over ${POLICY_BOUNDS.patternMaxLength} characters`);
+      expect(message).toContain('repeats a repetition');
+    }
+    expect(parsePolicyForm(allSet({ pattern: 'M'.repeat(POLICY_BOUNDS.patternMaxLength) }), 'channel').ok).toBe(true);
+  });
+
   it('the edge values of the bounds are accepted', () => {
     expect(parsePolicyForm(allSet({ lifetime: '5', lifetimeUnit: 'minutes' }), 'channel').ok).toBe(true);
     expect(parsePolicyForm(allSet({ lifetime: '30', lifetimeUnit: 'days', retentionDays: String(POLICY_BOUNDS.maxRetentionDays) }), 'channel').ok).toBe(true);

@@ -1,4 +1,6 @@
-// The console's door, in Chromium against the real oidc-provider: who gets in, who is refused and how.
+// The console's door, in Chromium against the real oidc-provider: who gets in,
+// who is refused and how, and what every page answers with (a strict Content
+// Security Policy, no caching, no script).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 
@@ -32,6 +34,28 @@ describe('the admin console door', () => {
     const { page } = await c.page();
     await consoleSignIn(page, `${c.publicUrl}/admin`, CONSOLE_PEOPLE.officer);
     expect(await page.textContent('header')).toContain('Privacy officer');
+  });
+
+  it('answers every page, and a refusal, with a strict Content Security Policy, no-store, and no script', async () => {
+    const { page } = await c.page();
+    await consoleSignIn(page, `${c.publicUrl}/admin`, CONSOLE_PEOPLE.officer);
+    const pages = ['/admin', '/admin/policies', '/admin/holds', '/admin/assets', '/admin/audit', '/admin/alerts', '/admin/no-such-page'];
+    for (const path of pages) {
+      const answer = await page.request.get(`${c.publicUrl}${path}`, { maxRedirects: 0 });
+      expect(answer.status(), path).toBe(path === '/admin/no-such-page' ? 404 : 200);
+      const headers = answer.headers();
+      const csp = Object.fromEntries((headers['content-security-policy'] ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      // Scripts from Loupe's own origin only (none inline, none evaluated); a page may not be framed.
+      expect(csp['script-src'] ?? csp['default-src'], path).toEqual(["'self'"]);
+      expect(csp['default-src'], path).toEqual(["'none'"]);
+      expect(csp['frame-ancestors'], path).toEqual(["'none'"]);
+      expect(headers['content-security-policy'], path).not.toMatch(/unsafe-inline|unsafe-eval/);
+      expect(headers['cache-control'], path).toBe('no-store');
+      const body = await answer.text();
+      expect(body, path).toContain('<h1');
+      expect(body, path).not.toMatch(/<script\b/i);
+      expect(body, path).not.toMatch(/\son[a-z]+\s*=|javascript:/i);
+    }
   });
 
   it('gives a signed-in clinician without a role a clear 403 page, and audits it', async () => {

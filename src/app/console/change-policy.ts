@@ -1,58 +1,15 @@
 // Changing a channel's policy (or, with "*", the workspace default) from the
 // console: only for someone the core lets change policies in that very
 // workspace or channel, whatever ids a form or URL carries; refusals are
-// audited. Only
-// what differs from the policy as it is gets written, so the audit event's
-// before and after say exactly what the admin changed.
-import { AuditAction, type AuditActor } from '../../core/audit/event.js';
-import type { Clock } from '../../core/clock.js';
-import type { ConsoleAction } from '../../core/console/roles.js';
+// audited. Only what differs from the policy as it is gets written, so the
+// audit event's before and after say exactly what the admin changed.
+import { AuditAction } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { PolicySetting } from '../../core/policy/channel-policy.js';
 import type { PolicyChangeInput } from '../../core/policy/policy-command.js';
 import type { ResolvedPolicy } from '../../storage/channel-policies.js';
-import type { Storage } from '../../storage/services.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
-import type { ConsoleAccess, ConsolePlace } from './console-access.js';
-
-/** A channel id as the platforms write them (Slack C…, Teams 19:…@thread…), or "*". */
-const CHANNEL_ID = /^[A-Za-z0-9:@._-]{1,128}$/;
-
-export interface ConsoleCaller {
-  storage: Storage;
-  access: ConsoleAccess;
-  actor: AuditActor;
-  requestId: string;
-  clock: Clock;
-}
-
-/** Checks the workspace exists, then refuses (audited) unless the core allows the action in this place: the whole workspace, or one channel. */
-export async function requireConsoleAction(c: ConsoleCaller, action: ConsoleAction, place: ConsolePlace): Promise<void> {
-  const { workspaceId } = place;
-  // Unknown first, and not audited: whatever text a URL carries never reaches the (unalterable) trail.
-  if (!(await c.storage.db.prisma.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) throw new LoupeError(ErrorCode.NotFound, 'no such workspace');
-  if (!c.access.may(action, place).allow) {
-    // Not the channel id either: it came from a URL or form, and may be any text of its shape.
-    await refused(c, action, workspaceId);
-    throw new LoupeError(ErrorCode.Forbidden, 'not allowed in this workspace');
-  }
-}
-
-/** Refuses (audited) unless the core allows the action somewhere at all: a page that is not for this person's roles. */
-export async function requireConsoleActionAnywhere(c: Pick<ConsoleCaller, 'storage' | 'access' | 'actor' | 'requestId'>, action: ConsoleAction): Promise<void> {
-  if (c.access.may(action).allow) return;
-  await refused(c, action, undefined);
-  throw new LoupeError(ErrorCode.Forbidden, 'not allowed');
-}
-
-/** Records a console refusal: the action and the workspace only, never text a URL or form carried. */
-export async function refused(c: Pick<ConsoleCaller, 'storage' | 'actor' | 'requestId'>, action: ConsoleAction, workspaceId: string | undefined): Promise<void> {
-  await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, ...(workspaceId ? { workspaceId } : {}), details: { action } });
-}
-
-export function checkChannelId(channelId: string): void {
-  if (channelId !== WORKSPACE_DEFAULT_CHANNEL && !CHANNEL_ID.test(channelId)) throw new LoupeError(ErrorCode.NotFound, 'no such channel');
-}
+import { checkChannelId, requireConsoleAction, type ConsoleCaller } from './console-caller.js';
 
 export interface PolicyForEdit {
   current: ResolvedPolicy;

@@ -6,13 +6,14 @@ import type { ResolvedPolicy } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
 import type { Platform } from '../../storage/prisma/client.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
-import type { ConsoleCaller } from './change-policy.js';
+import type { ConsoleCaller } from './console-caller.js';
 
 export async function consoleChannels(db: Database, workspaceId: string): Promise<string[]> {
   const where = { workspaceId };
   const [policies, consults, conversations, cursors] = await Promise.all([
     db.prisma.channelPolicy.findMany({ where, select: { channelId: true } }),
-    db.prisma.consult.findMany({ where, select: { channelId: true }, distinct: ['channelId'] }),
+    // Grouped in the database: a workspace's consults are many, its channels few.
+    db.prisma.consult.groupBy({ by: ['channelId'], where }),
     // A personal chat with Loupe is not a channel anyone sets a policy for.
     db.prisma.chatConversation.findMany({ where: { workspaceId, kind: { not: 'personal' } }, select: { conversationId: true } }),
     db.prisma.channelCursor.findMany({ where, select: { channelId: true } }),

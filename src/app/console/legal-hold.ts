@@ -4,17 +4,14 @@
 // hold's place: its channel, its asset's channel, or (a patient's, whose
 // images may be in any channel; the whole workspace's) the whole workspace.
 // The reasons stay in the hold: the audit events name ids only.
-import { AuditAction } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError, isLoupeError } from '../../core/errors.js';
 import { MAX_HOLD_REASON, type HoldScope, type LegalHold } from '../../storage/legal-holds.js';
+import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
+import { consoleChannels } from './channels.js';
+import type { ConsolePlace } from './console-access.js';
+import { checkChannelId, isLoupeId, refused, requireConsoleAction, type ConsoleCaller } from './console-caller.js';
 
 export { MAX_HOLD_REASON };
-import { consoleChannels } from './channels.js';
-import { checkChannelId, requireConsoleAction, type ConsoleCaller } from './change-policy.js';
-import type { ConsolePlace } from './console-access.js';
-import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface HoldsView {
   inForce: LegalHold[];
@@ -79,7 +76,7 @@ export async function placeHold(c: ConsoleCaller, input: PlaceHoldInput): Promis
   const scope = input.scope as HoldScope;
   const targetId = input.targetId.trim();
   if (scope === 'channel') checkChannelId(targetId);
-  else if (!((scope === 'asset' || scope === 'patient') && UUID.test(targetId))) {
+  else if (!((scope === 'asset' || scope === 'patient') && isLoupeId(targetId))) {
     // Still refused (audited) first if they may not hold anywhere in the workspace.
     const somewhere = c.access.channelsFor('set_legal_hold', input.workspaceId)[0];
     await requireConsoleAction(c, 'set_legal_hold', { workspaceId: input.workspaceId, channelId: somewhere ?? WORKSPACE_DEFAULT_CHANNEL });
@@ -98,12 +95,12 @@ export async function placeHold(c: ConsoleCaller, input: PlaceHoldInput): Promis
 
 /** Lifts a hold in force; the hold's own workspace decides who may. */
 export async function liftHold(c: ConsoleCaller, input: { holdId: string; reason: string }): Promise<HoldResult> {
-  const hold = UUID.test(input.holdId) ? await c.storage.db.prisma.legalHold.findUnique({ where: { id: input.holdId } }) : null;
+  const hold = isLoupeId(input.holdId) ? await c.storage.db.prisma.legalHold.findUnique({ where: { id: input.holdId } }) : null;
   if (!hold) throw new LoupeError(ErrorCode.NotFound, 'no such legal hold');
   const place = await holdPlace(c, hold.workspaceId, hold.scope, hold.targetId);
   await requireConsoleAction(c, 'set_legal_hold', place);
   if (!c.access.mayLift(place, hold.setBy)) {
-    await c.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: c.requestId, workspaceId: hold.workspaceId, details: { action: 'lift_legal_hold', hold: hold.id } });
+    await refused(c.storage.audit, c, { action: 'lift_legal_hold', workspaceId: hold.workspaceId, details: { hold: hold.id } });
     throw new LoupeError(ErrorCode.Forbidden, 'only a privacy officer, or whoever placed it, may lift this hold');
   }
   if (!goodReason(input.reason)) return { ok: false, problem: 'reason' };

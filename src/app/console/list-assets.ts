@@ -3,6 +3,7 @@
 // card expiry, retention end, holds, whether a patient is linked). Paged by
 // a keyset on (received, id) so a large hospital's list is never loaded whole.
 import type { ConsoleAccess } from './console-access.js';
+import { isLoupeId } from './console-caller.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { retentionEnd } from '../../core/policy/retention.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
@@ -65,7 +66,6 @@ export interface ListAssetsDeps {
 }
 
 const MAX_PAGE = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(c: AssetCursor): string {
   return `${c.at.getTime()}_${c.id}`;
@@ -75,7 +75,7 @@ export function encodeCursor(c: AssetCursor): string {
 export function decodeCursor(value: unknown): AssetCursor | undefined {
   if (typeof value !== 'string') return undefined;
   const m = /^(\d{1,15})_(.+)$/.exec(value);
-  if (!m || !UUID.test(m[2]!)) return undefined;
+  if (!m || !isLoupeId(m[2]!)) return undefined;
   return { at: new Date(Number(m[1])), id: m[2]! };
 }
 

@@ -1,8 +1,10 @@
 // A privacy officer finds a patient's images by identifier: in each workspace
 // they may search, the patient is found by the keyed hash of issuer and
 // identifier (nothing is decrypted; with no issuer typed, under each issuer
-// the workspace's policies use), then their assets as the list shows them. Every search is audited once, with counts and the patient's id when
-// exactly one was found, and never the identifier itself.
+// the workspace's policies use), then their assets as the list shows them.
+// Every search is audited, never with the identifier itself: one event per
+// patient found (with their id, so each patient's trail shows the search),
+// or one saying nothing was found; each with the counts.
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { AuditLog } from '../../storage/audit-log.js';
@@ -11,6 +13,7 @@ import { transaction } from '../../storage/transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
 import { patientKey } from '../link-patient.js';
 import type { ConsoleAccess } from './console-access.js';
+import { refused } from './console-caller.js';
 import { assetRows, type AssetRow, type ListAssetsDeps } from './list-assets.js';
 
 export interface SearchPatientDeps extends ListAssetsDeps {
@@ -41,7 +44,7 @@ export async function searchPatient(
 ): Promise<PatientSearchResult> {
   const workspaceIds = o.access.workspacesFor('search_by_patient', o.allWorkspaceIds);
   if (workspaceIds.length === 0) {
-    await deps.audit.record({ actor: o.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason: 'not_allowed', requestId: o.requestId ?? null, details: { action: 'search_by_patient' } });
+    await refused(deps.audit, o, { action: 'search_by_patient' });
     throw new LoupeError(ErrorCode.Forbidden, 'only a privacy officer may search by patient identifier');
   }
   const typedIssuer = o.issuer?.trim() ? o.issuer : undefined;

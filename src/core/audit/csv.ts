@@ -1,6 +1,7 @@
 // One audit record as one CSV row (RFC 4180), for a privacy officer's
-// spreadsheet. Every field of the record is kept, so the hash chain can be
-// re-checked from the file alone.
+// spreadsheet. Every field of the record is kept, but a cell a spreadsheet
+// would run as a formula gets a leading apostrophe (below), so the hash chain
+// is re-checked from the NDJSON export, not from this file.
 import type { AuditRecord } from './event.js';
 
 const COLUMNS = [

@@ -54,7 +54,7 @@ export const PROBLEMS = {
   lifetime: `Enter a card lifetime in whole minutes, hours or days, from ${MIN_LIFETIME_MINUTES} minutes to ${MAX_LIFETIME_DAYS} days.`,
   mfa: 'Choose whether viewing needs a multi-factor sign-in.',
   viewers: 'Choose whether channel members may view, and which consent rule applies.',
-  pattern: 'The identifier pattern is not a valid regular expression. Check its brackets and escapes.',
+  pattern: `The identifier pattern is not a valid regular expression, is over ${POLICY_BOUNDS.patternMaxLength} characters, or repeats a repetition (like (\\d+)+), which could stall Loupe. Check its brackets and escapes.`,
   issuer: `Enter who issues the identifiers (for example LOCAL), at most ${POLICY_BOUNDS.issuerMaxLength} characters.`,
   retention: `Enter how many days to keep images, a whole number from 1 to ${POLICY_BOUNDS.maxRetentionDays}, or choose to keep them until someone sets a retention.`,
   breakGlass: 'Choose whether break-glass is allowed in this workspace.',

@@ -4,13 +4,13 @@
 // linking to its event and, where it has one, the image's trail.
 import type { Router } from 'express';
 import { listAlerts, type Alert } from '../../app/alerts.js';
-import { requireConsoleActionAnywhere } from '../../app/console/change-policy.js';
+import { requireConsoleActionAnywhere } from '../../app/console/console-caller.js';
 import { html, type SafeHtml } from '../html.js';
-import { sendLoupeError, when, workspaceName } from './assets.js';
 import { eventHref, scopeFor } from './audit.js';
 import { consoleRequest, type ConsoleRequest } from './context.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
+import { refusal, when, workspaceName } from './view.js';
 
 const PAGE_SIZE = 50;
 
@@ -39,7 +39,7 @@ ${page.alerts.length
 </section>`;
       res.type('html').send(consolePage(c, { title: 'Alerts', section: 'alerts', body, lede: 'What Loupe raised for someone to look at, newest first. Each alert is an event in the audit trail.' }));
     } catch (error) {
-      sendLoupeError(res, error);
+      refusal(res, error);
     }
   });
 }

@@ -2,37 +2,19 @@
 // (filters in the query are workspace, channel and state only), and for
 // privacy officers the "Find a patient's images" form, whose POST answers
 // with the result directly so the identifier never appears in a URL.
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
 import { ASSET_STATES, decodeCursor, encodeCursor, listAssets, type AssetFilter, type AssetRow, type AssetState } from '../../app/console/list-assets.js';
 import { searchPatient, type PatientSearchResult } from '../../app/console/search-patient.js';
-import { refused } from '../../app/console/change-policy.js';
-import { ErrorCode, isLoupeError, LoupeError } from '../../core/errors.js';
+import { refused } from '../../app/console/console-caller.js';
+import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../html.js';
 import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
-import { consoleNotice, consolePage } from './layout.js';
+import { consolePage } from './layout.js';
+import { refusal, when, workspaceName } from './view.js';
 
 const PAGE_SIZE = 25;
-
-/** A time as the console shows it: UTC to the minute, machine-readable in `datetime`. */
-export function when(d: Date): SafeHtml {
-  const iso = d.toISOString();
-  return html`<time datetime="${iso}"><span class="nowrap">${iso.slice(0, 10)}</span> <span class="nowrap">${iso.slice(11, 16)} UTC</span></time>`;
-}
-
-export function workspaceName(c: ConsoleRequest, id: string | null): string {
-  if (id === null) return 'Loupe itself';
-  return c.workspaces.find((w) => w.id === id)?.name ?? 'Unknown workspace';
-}
-
-/** A refusal as the console's plain 403 page; anything else is thrown on to the router's error page (Express 5 passes a rejected handler's error on). */
-export function sendLoupeError(res: Response, error: unknown): void {
-  if (error instanceof LoupeError && error.code === ErrorCode.Forbidden) {
-    return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that here. Nothing was shown or changed.', { href: '/admin', label: 'Back to the console' }));
-  }
-  throw error;
-}
 
 const STATE_LABEL: Record<AssetState, string> = {
   received: 'Received',
@@ -169,7 +151,7 @@ export function assetRoutes(router: Router, d: ConsoleDeps): void {
       const { filter, problem } = parseFilter(c, req.query);
       const page = await listAssets(deps, { access: c.access, allWorkspaceIds: allIds(c), filter, after: decodeCursor(req.query.after), before: decodeCursor(req.query.before), limit: PAGE_SIZE }).catch(async (error: unknown) => {
         // Another workspace's list, asked for by id: refused, and recorded like every console refusal.
-        if (isLoupeError(error, ErrorCode.Forbidden)) await refused({ ...c, storage: d.storage }, 'list_assets', filter.workspaceId);
+        if (isLoupeError(error, ErrorCode.Forbidden)) await refused(d.storage.audit, c, { action: 'list_assets', workspaceId: filter.workspaceId });
         throw error;
       });
       const filtered = Boolean(filter.workspaceId || filter.channelId || filter.state);
@@ -192,7 +174,7 @@ ${page.rows.length ? html`${assetTable(c, page.rows, 'Images Loupe holds, newest
 </section>`;
       res.type('html').send(consolePage(c, { title: 'Assets', section: 'assets', body, lede: 'Every image Loupe has received, newest first: what it is, where it came from and what happened to it. No patient details or pixels are shown here.' }));
     } catch (error) {
-      sendLoupeError(res, error);
+      refusal(res, error);
     }
   });
 
@@ -204,11 +186,11 @@ ${page.rows.length ? html`${assetTable(c, page.rows, 'Images Loupe holds, newest
       const result = await searchPatient(deps, { access: c.access, allWorkspaceIds: allIds(c), identifier: typed.identifier, issuer: typed.issuer, actor: c.actor, requestId: c.requestId });
       res.type('html').send(consolePage(c, { title: 'Patient search', section: 'assets', body: searchResult(c, result) }));
     } catch (error) {
-      if (error instanceof LoupeError && error.code === ErrorCode.InvalidInput) {
+      if (isLoupeError(error, ErrorCode.InvalidInput)) {
         const page = html`${searchForm(c, typed, 'Enter the patient’s identifier (and, if you give one, its issuer), each 1 to 64 characters. Nothing was searched.')}<p><a href="/admin/assets">Back to all images</a></p>`;
         return void res.status(400).type('html').send(consolePage(c, { title: 'Patient search', section: 'assets', body: page }));
       }
-      sendLoupeError(res, error);
+      refusal(res, error);
     }
   });
 }

@@ -13,12 +13,12 @@ import { AUDIT_FILTER_KEYS, auditFilterParams, parseAuditFilter, type AuditFilte
 import type { ConsoleAction } from '../../core/console/roles.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../html.js';
-import { requireConsoleActionAnywhere } from '../../app/console/change-policy.js';
-import { sendLoupeError, when, workspaceName } from './assets.js';
+import { refused, requireConsoleActionAnywhere } from '../../app/console/console-caller.js';
 import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
+import { refusal, when, workspaceName } from './view.js';
 
 const PAGE_SIZE = 50;
 /** How many pages back "Newer" can retrace (the storage pages one way only, by `before`). */
@@ -115,9 +115,6 @@ function chainBanner(c: ConsoleRequest, last: AuditRecord | undefined, justCheck
 const VERIFY_AGAIN_AFTER_MS = 60_000;
 
 export function auditRoutes(router: Router, d: ConsoleDeps): void {
-  const refuse = (c: ConsoleRequest, reason: string, action: ConsoleAction) =>
-    d.storage.audit.record({ actor: c.actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason, requestId: c.requestId, details: { action } });
-
   router.get('/admin/audit', async (req, res) => {
     const c = consoleRequest(res);
     try {
@@ -125,7 +122,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
       const { raw, parsed } = filterFrom(req.query);
       const named = parsed.ok ? [...(parsed.filter.workspaceId ? [parsed.filter.workspaceId] : []), ...(await workspacesOfRecords(d.storage.db, parsed.filter))] : [];
       if (named.some((workspaceId) => !c.access.may('read_audit', { workspaceId }).allow)) {
-        await refuse(c, 'not_allowed', 'read_audit');
+        await refused(d.storage.audit, c, { action: 'read_audit' });
         throw new LoupeError(ErrorCode.Forbidden, 'that workspace’s audit trail is not yours to read');
       }
       const before = seqParam(req.query.before);
@@ -136,7 +133,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
       ]);
       res.status(parsed.ok ? 200 : 400).type('html').send(consolePage(c, { title: 'Audit trail', section: 'audit', body: auditBody(c, { raw, parsed, page, last, before, back, justChecked: req.query.done === 'verified' }), lede: 'Everything Loupe and its users did, newest first. Events name patients and images by Loupe’s ids only.' }));
     } catch (error) {
-      sendLoupeError(res, error);
+      refusal(res, error);
     }
   });
 
@@ -147,7 +144,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
     try {
       await requireConsoleActionAnywhere({ ...c, storage: d.storage }, 'read_audit');
     } catch (error) {
-      return sendLoupeError(res, error);
+      return refusal(res, error);
     }
     const last = await lastVerification(d.storage.audit);
     if (!last || d.clock.now().getTime() - last.at.getTime() >= VERIFY_AGAIN_AFTER_MS) {
@@ -163,7 +160,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
     const c = consoleRequest(res);
     try {
       if (!c.access.may('export_audit').allow) {
-        await refuse(c, 'not_allowed', 'export_audit');
+        await refused(d.storage.audit, c, { action: 'export_audit' });
         throw new LoupeError(ErrorCode.Forbidden, 'exporting the audit trail is for privacy officers');
       }
       const kind = typeof req.query.format === 'string' ? EXPORTS[req.query.format] : undefined;
@@ -176,7 +173,7 @@ export function auditRoutes(router: Router, d: ConsoleDeps): void {
       await exportAudit({ audit: d.storage.audit, observer: d.publicUrl.host, filter: parsed.filter, scope: scopeFor(c, 'export_audit'), format: kind.format, actor: c.actor, out: (line) => writeLine(res, line) });
       res.end();
     } catch (error) {
-      sendLoupeError(res, error);
+      refusal(res, error);
     }
   });
 }

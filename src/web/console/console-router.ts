@@ -6,7 +6,7 @@
 // framing) come from the HTTP app for every response.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { consoleAccess } from '../../app/console/console-access.js';
-import { AuditAction } from '../../core/audit/event.js';
+import { refused, type ConsoleRefusalReason } from '../../app/console/console-caller.js';
 import { describeError } from '../../core/errors.js';
 import { IdentityLinks } from '../../storage/identity-links.js';
 import { isConsolePath, sessionCookie } from '../viewer/http.js';
@@ -52,8 +52,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
       const who = session.identity;
       const access = await consoleAccess({ links, directory: d.directory, rules: d.rules, mfaAcr: d.mfaAcr }, { ...who, groups: who.groups ?? [] });
       const actor = { type: 'user' as const, id: who.subject };
-      const refuse = async (reason: string) =>
-        d.storage.audit.record({ actor, action: AuditAction.ConsoleRefused, outcome: 'denied', reason, requestId: String(req.id), details: { session: session.id, method: req.method } });
+      const refuse = (reason: ConsoleRefusalReason) => refused(d.storage.audit, { actor, requestId: String(req.id) }, { reason, details: { session: session.id, method: req.method } });
       const decision = access.may('read_policies');
       if (!decision.allow && decision.reason === 'no_role') {
         await refuse('no_role');

@@ -4,6 +4,7 @@
 // links here with ?asset=<id> or ?patient=<id> (Loupe's ids, never PHI).
 import type { Response, Router } from 'express';
 import { holdsView, liftHold, MAX_HOLD_REASON, placeHold, type HoldsView } from '../../app/console/legal-hold.js';
+import { isLoupeId } from '../../app/console/console-caller.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { LegalHold } from '../../storage/legal-holds.js';
 import { html, type SafeHtml } from '../html.js';
@@ -11,9 +12,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, refusal } from './policies.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { consoleCaller, refusal, when } from './view.js';
 
 /** What the place form holds: as typed, or prefilled from the assets page. */
 interface PlaceForm {
@@ -33,8 +32,6 @@ const PROBLEM = {
 } as const;
 
 const DONE = { placed: 'Legal hold placed. Nothing it covers will be destroyed until it is lifted.', lifted: 'Legal hold lifted. Its images follow their retention again.' } as const;
-
-const when = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 function what(h: LegalHold): SafeHtml {
   if (h.scope === 'channel') return h.targetId === '*' ? html`Whole workspace` : html`Channel <code>${h.targetId}</code>`;
@@ -118,8 +115,8 @@ const field = (body: unknown, k: string): string => {
 
 export function holdRoutes(router: Router, d: ConsoleDeps): void {
   router.get('/admin/holds', async (req, res) => {
-    const asset = typeof req.query.asset === 'string' && UUID.test(req.query.asset) ? req.query.asset : '';
-    const patient = typeof req.query.patient === 'string' && UUID.test(req.query.patient) ? req.query.patient : '';
+    const asset = typeof req.query.asset === 'string' && isLoupeId(req.query.asset) ? req.query.asset : '';
+    const patient = typeof req.query.patient === 'string' && isLoupeId(req.query.patient) ? req.query.patient : '';
     const done = req.query.done === 'placed' || req.query.done === 'lifted' ? req.query.done : undefined;
     const banner = done ? html`<div class="banner ok" role="status">${DONE[done]}</div>` : undefined;
     const c = consoleRequest(res);

@@ -4,8 +4,7 @@ import { html } from '../html.js';
 import { consoleRequest } from './context.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-
-const PLATFORM = { slack: 'Slack', teams: 'Microsoft Teams' } as const;
+import { PLATFORM } from './view.js';
 
 export function overviewRoutes(router: Router, _d: ConsoleDeps): void {
   router.get('/admin', (_req, res) => {

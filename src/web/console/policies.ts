@@ -4,47 +4,27 @@
 // answers 303 to the form with a banner; one with bad values answers 400
 // with the problems and what was typed.
 import type { Request, Response, Router } from 'express';
-import { changePolicy, policyForEdit, type ConsoleCaller } from '../../app/console/change-policy.js';
+import { changePolicy, policyForEdit } from '../../app/console/change-policy.js';
 import { policyOverview, type WorkspacePolicies } from '../../app/console/channels.js';
-import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import { DEFAULT_POLICY } from '../../core/policy/channel-policy.js';
 import { PART_NAMES, parsePolicyForm, policyFormValues, type PolicyFormProblem, type PolicyFormValues, type PolicyLevel } from '../../core/policy/policy-form.js';
 import { html, type SafeHtml } from '../html.js';
-import { consoleRequest, type ConsoleRequest } from './context.js';
+import { consoleRequest } from './context.js';
 import type { ConsoleDeps } from './deps.js';
-import { consoleNotice, consolePage } from './layout.js';
+import { consolePage } from './layout.js';
 import { channelName, PART_LABEL, partSource, partValue, policyForm, SETTING_LABEL, settingValue, sourceBadge } from './policy-form-view.js';
-
-const PLATFORM = { slack: 'Slack', teams: 'Microsoft Teams' } as const;
+import { consoleCaller, PLATFORM, refusal } from './view.js';
 
 /** The table's column heads: the form's words, shorter where a head would wrap thrice. */
 const COLUMN = { ...PART_LABEL, identifier: 'Identifier pattern' };
 
 export const policyPath = (workspaceId: string, channelId: string) => `/admin/policies/${encodeURIComponent(workspaceId)}/${encodeURIComponent(channelId)}`;
 
-export function consoleCaller(d: ConsoleDeps, c: ConsoleRequest): ConsoleCaller {
-  return { storage: d.storage, access: c.access, actor: c.actor, requestId: c.requestId, clock: d.clock };
-}
-
-/** A refusal or a missing workspace, channel or hold, as a plain page; anything else is the router's 500. */
-export function refusal(res: Response, error: unknown): void {
-  if (isLoupeError(error, ErrorCode.Forbidden)) {
-    return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that in this workspace, so nothing was changed.', { href: '/admin', label: 'Back to the console' }));
-  }
-  if (isLoupeError(error, ErrorCode.InvalidInput)) {
-    return void res.status(400).type('html').send(consoleNotice('Not saved', 'That change cannot be made here, so nothing was changed.', { href: '/admin', label: 'Back to the console' }));
-  }
-  if (isLoupeError(error, ErrorCode.NotFound)) {
-    return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }));
-  }
-  throw error;
-}
-
 function workspaceTable(w: WorkspacePolicies): SafeHtml {
   const editColumn = w.rows.some((r) => r.mayChange);
   const rows = w.rows.map(({ channelId, resolved, mayChange }) => {
     const hold = resolved.policy.legalHold ? html`<span class="badge bad">On hold</span>` : html`<span class="hint">None</span>`;
-    const edit = !editColumn ? '' : !mayChange ? html`<td></td>` : html`<td><a href="${policyPath(w.workspace.id, channelId)}">Edit<span class="sr-only"> ${channelId === '*' ? 'the workspace default' : `channel ${channelId}`}</span></a></td>`;
+    const edit = !editColumn ? '' : !mayChange ? html`<td></td>` : html`<td><a href="${policyPath(w.workspace.id, channelId)}">Edit<span class="visually-hidden"> ${channelId === '*' ? 'the workspace default' : `channel ${channelId}`}</span></a></td>`;
     return html`<tr${channelId === '*' ? html` class="default-row"` : ''}><th scope="row">${channelName(channelId)}</th>${PART_NAMES.map(
       (part) => html`<td>${partValue(part, resolved.policy)}<br>${sourceBadge(partSource(part, resolved.source))}</td>`,
     )}<td>${hold}</td>${edit}</tr>`;
@@ -60,7 +40,7 @@ function workspaceTable(w: WorkspacePolicies): SafeHtml {
 <h2 id="ws-${w.workspace.id}">${w.workspace.name} <span class="badge">${PLATFORM[w.workspace.platform]}</span></h2>
 <p>Break-glass in this workspace: <strong>${settingValue('breakGlass', breakGlass.policy.breakGlass)}</strong> ${sourceBadge(breakGlass.source.breakGlass)}</p>
 <div class="table-scroll"><table class="policies">
-<thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${COLUMN[p]}</th>`)}<th scope="col">Legal hold</th>${editColumn ? html`<th scope="col"><span class="sr-only">Change</span></th>` : ''}</tr></thead>
+<thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${COLUMN[p]}</th>`)}<th scope="col">Legal hold</th>${editColumn ? html`<th scope="col"><span class="visually-hidden">Change</span></th>` : ''}</tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${w.rows.length === 1 && w.rows[0]!.channelId === '*' ? html`<p class="hint">No channel has been seen yet: channels appear here once Loupe is added to one or a policy is set for it. Until then every channel follows the workspace default.</p>` : ''}
 ${editColumn && !w.mayChange ? html`<p class="hint">You run the channels of your own teams: the workspace default and other teams’ channels are set by the workspace’s admins.</p>` : ''}

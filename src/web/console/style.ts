@@ -59,7 +59,6 @@ dl.facts dd { margin: 0; }
 .notice { max-width: 36rem; margin: 4rem auto; }
 footer { max-width: 76rem; margin: 2rem auto; padding: 0 1.5rem; color: var(--muted); font-size: .85rem; }
 /* Policies (/admin/policies, its edit form) and legal holds (/admin/holds). */
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .table-scroll { overflow-x: auto; }
 table.policies td, table.policies th[scope=row] { font-size: .88rem; }
 table.policies td small, table td small { color: var(--muted); }

@@ -1,0 +1,45 @@
+// What several console pages show the same way: a time, a workspace's name
+// and platform, and a use case's refusal as a plain page; and the caller a
+// page hands its use case.
+import type { Response } from 'express';
+import type { ConsoleCaller } from '../../app/console/console-caller.js';
+import { ErrorCode, isLoupeError } from '../../core/errors.js';
+import { html, type SafeHtml } from '../html.js';
+import type { ConsoleRequest } from './context.js';
+import type { ConsoleDeps } from './deps.js';
+import { consoleNotice } from './layout.js';
+
+export const PLATFORM = { slack: 'Slack', teams: 'Microsoft Teams' } as const;
+
+/** A time as the console shows it: UTC to the minute, machine-readable in `datetime`. */
+export function when(d: Date): SafeHtml {
+  const iso = d.toISOString();
+  return html`<time datetime="${iso}"><span class="nowrap">${iso.slice(0, 10)}</span> <span class="nowrap">${iso.slice(11, 16)} UTC</span></time>`;
+}
+
+export function workspaceName(c: ConsoleRequest, id: string | null): string {
+  if (id === null) return 'Loupe itself';
+  return c.workspaces.find((w) => w.id === id)?.name ?? 'Unknown workspace';
+}
+
+export function consoleCaller(d: ConsoleDeps, c: ConsoleRequest): ConsoleCaller {
+  return { storage: d.storage, access: c.access, actor: c.actor, requestId: c.requestId, clock: d.clock };
+}
+
+/**
+ * A refusal, a change that cannot be made here, or a missing workspace,
+ * channel or hold, as a plain page; anything else is thrown on to the
+ * router's error page (Express 5 passes a rejected handler's error on).
+ */
+export function refusal(res: Response, error: unknown): void {
+  if (isLoupeError(error, ErrorCode.Forbidden)) {
+    return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that here. Nothing was shown or changed.', { href: '/admin', label: 'Back to the console' }));
+  }
+  if (isLoupeError(error, ErrorCode.InvalidInput)) {
+    return void res.status(400).type('html').send(consoleNotice('Not saved', 'That change cannot be made here, so nothing was changed.', { href: '/admin', label: 'Back to the console' }));
+  }
+  if (isLoupeError(error, ErrorCode.NotFound)) {
+    return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }));
+  }
+  throw error;
+}
