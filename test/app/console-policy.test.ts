@@ -86,6 +86,9 @@ describe.each(testEngines())('console policy and hold use cases on %s', (engine)
     expect((await s.legalHolds.list([b])).some((h) => h.id === held.id)).toBe(true);
     expect(await placeHold(admin, { workspaceId: a, scope: 'channel', targetId: 'C0A', reason: '   ' })).toEqual({ ok: false, problem: 'reason' });
     expect(await placeHold(admin, { workspaceId: a, scope: 'asset', targetId: 'not-an-id', reason: 'claim' })).toEqual({ ok: false, problem: 'target' });
+    // A reason naming a patient (found by the workspace's identifier pattern) is a form problem, and nothing is held.
+    await s.policies.change(a, 'C0A-MRN', { identifierPattern: '\\b(MRN\\d{6})\\b' }, { type: 'admin', id: 'test' });
+    expect(await placeHold(admin, { workspaceId: a, scope: 'channel', targetId: 'C0A', reason: 'complaint by MRN123456' })).toEqual({ ok: false, problem: 'names_patient' });
   });
 
   it('lets a team’s owner change their team’s channels only: not another channel, not the workspace default, not break-glass', async () => {

@@ -72,10 +72,3 @@ export async function requireConsoleActionAnywhere(c: Pick<ConsoleCaller, 'stora
 export function checkChannelId(channelId: string): void {
   if (channelId !== WORKSPACE_DEFAULT_CHANNEL && !CHANNEL_ID.test(channelId)) throw new LoupeError(ErrorCode.NotFound, 'no such channel');
 }
-
-const LOUPE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether text has the shape of one of Loupe's own ids (a UUID): anything else names no asset, patient or hold. */
-export function isLoupeId(text: string): boolean {
-  return LOUPE_ID.test(text);
-}

@@ -9,7 +9,8 @@ import { MAX_HOLD_REASON, type HoldScope, type LegalHold } from '../../storage/l
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
 import { consoleChannels } from './channels.js';
 import type { ConsolePlace } from './console-access.js';
-import { checkChannelId, isLoupeId, refused, requireConsoleAction, type ConsoleCaller } from './console-caller.js';
+import { isLoupeId } from '../../core/ids.js';
+import { checkChannelId, refused, requireConsoleAction, type ConsoleCaller } from './console-caller.js';
 
 export { MAX_HOLD_REASON };
 
@@ -68,7 +69,8 @@ export interface PlaceHoldInput {
   reason: string;
 }
 
-export type HoldResult = { ok: true } | { ok: false; problem: 'reason' | 'target' | 'lifted' };
+/** `names_patient`: the reason names a patient identifier (reasons are kept readable: a matter or case reference only). */
+export type HoldResult = { ok: true } | { ok: false; problem: 'reason' | 'names_patient' | 'target' | 'lifted' };
 
 const goodReason = (r: string) => r.trim().length > 0 && r.trim().length <= MAX_HOLD_REASON;
 
@@ -88,6 +90,7 @@ export async function placeHold(c: ConsoleCaller, input: PlaceHoldInput): Promis
     await c.storage.legalHolds.place(input.workspaceId, { scope, targetId: scope === 'channel' ? targetId : targetId.toLowerCase() }, input.reason, c.actor, c.requestId);
   } catch (error) {
     if (isLoupeError(error, ErrorCode.NotFound)) return { ok: false, problem: 'target' };
+    if (isLoupeError(error, ErrorCode.HoldReasonNamesPatient)) return { ok: false, problem: 'names_patient' };
     throw error;
   }
   return { ok: true };
@@ -110,6 +113,7 @@ export async function liftHold(c: ConsoleCaller, input: { holdId: string; reason
   } catch (error) {
     // Someone else lifted it meanwhile.
     if (isLoupeError(error, ErrorCode.NotFound)) return { ok: false, problem: 'lifted' };
+    if (isLoupeError(error, ErrorCode.HoldReasonNamesPatient)) return { ok: false, problem: 'names_patient' };
     throw error;
   }
   return { ok: true };

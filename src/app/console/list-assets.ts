@@ -3,7 +3,7 @@
 // card expiry, retention end, holds, whether a patient is linked). Paged by
 // a keyset on (received, id) so a large hospital's list is never loaded whole.
 import type { ConsoleAccess } from './console-access.js';
-import { isLoupeId } from './console-caller.js';
+import { isLoupeId } from '../../core/ids.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { retentionEnd } from '../../core/policy/retention.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';

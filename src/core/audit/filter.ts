@@ -2,6 +2,7 @@
 // query string, CLI flags) so the console and `loupe audit export` filter
 // alike. Problems name the key they are about and never echo the value: it may
 // be a patient id typed in the wrong field.
+import { isLoupeId } from '../ids.js';
 import { AuditAction, type AuditOutcome } from './event.js';
 
 export interface AuditFilter {
@@ -29,7 +30,6 @@ export type AuditFilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 
 const ACTIONS: ReadonlySet<string> = new Set(Object.values(AuditAction));
 const OUTCOMES: ReadonlySet<string> = new Set<AuditOutcome>(['success', 'failure', 'denied']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Date only, or date and time with a zone: a time without one would mean the reader's local time, which a server cannot know.
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -86,7 +86,7 @@ export function parseAuditFilter(input: Record<string, unknown>): AuditFilterRes
 
   for (const [key, field] of [['patient', 'patientId'], ['asset', 'assetId'], ['workspace', 'workspaceId']] as const) {
     const id = text(input, key);
-    if (id === null || (id !== undefined && !UUID.test(id))) return fail(key, "expects Loupe's id (a UUID)");
+    if (id === null || (id !== undefined && !isLoupeId(id))) return fail(key, "expects Loupe's id (a UUID)");
     // Ids are stored lower case (Prisma's uuid()).
     if (id !== undefined) filter[field] = id.toLowerCase();
   }

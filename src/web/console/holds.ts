@@ -4,7 +4,7 @@
 // links here with ?asset=<id> or ?patient=<id> (Loupe's ids, never PHI).
 import type { Response, Router } from 'express';
 import { holdsView, liftHold, MAX_HOLD_REASON, placeHold, type HoldsView } from '../../app/console/legal-hold.js';
-import { isLoupeId } from '../../app/console/console-caller.js';
+import { isLoupeId } from '../../core/ids.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { LegalHold } from '../../storage/legal-holds.js';
 import { html, type SafeHtml } from '../html.js';
@@ -29,6 +29,7 @@ const PROBLEM = {
   reason: `Give a reason for the hold, up to ${MAX_HOLD_REASON} characters (for example the case or request it is for).`,
   liftReason: `Give a reason for lifting the hold, up to ${MAX_HOLD_REASON} characters.`,
   lifted: 'That hold has already been lifted.',
+  namesPatient: 'The reason names a patient identifier. Reasons are shown to everyone who works with holds: give the matter or case reference instead, never the patient.',
 } as const;
 
 const DONE = { placed: 'Legal hold placed. Nothing it covers will be destroyed until it is lifted.', lifted: 'Legal hold lifted. Its images follow their retention again.' } as const;
@@ -88,7 +89,7 @@ ${patients ? html`<label><input type="radio" name="scope" value="patient"${chk(f
 <label>Asset id<span class="hint">From the assets page.</span><input type="text" name="asset" class="mono" value="${f.asset}" autocomplete="off" spellcheck="false"></label>
 ${patients ? html`<label>Patient id<span class="hint">Loupe’s patient id, from the assets page (not a medical record number).</span><input type="text" name="patient" class="mono" value="${f.patient}" autocomplete="off" spellcheck="false"></label>` : ''}
 </fieldset>
-<label>Reason<span class="hint">Shown here with the hold; not copied into the audit trail.</span><textarea name="reason" maxlength="${MAX_HOLD_REASON}" required>${f.reason}</textarea></label>
+<label>Reason<span class="hint">A matter or case reference, never a patient’s name or identifier: it is shown here with the hold (not copied into the audit trail).</span><textarea name="reason" maxlength="${MAX_HOLD_REASON}" required>${f.reason}</textarea></label>
 <div class="actions"><button type="submit">Place hold</button></div>
 </form>`;
 }
@@ -132,7 +133,7 @@ export function holdRoutes(router: Router, d: ConsoleDeps): void {
     try {
       const result = await placeHold(consoleCaller(d, c), { ...target, scope: form.scope, reason: form.reason });
       if (result.ok) return res.redirect(303, '/admin/holds?done=placed');
-      const message = result.problem === 'reason' ? PROBLEM.reason : PROBLEM.target;
+      const message = result.problem === 'reason' ? PROBLEM.reason : result.problem === 'names_patient' ? PROBLEM.namesPatient : PROBLEM.target;
       await holdsPage(d, res, { status: 400, banner: html`<div class="banner bad" role="alert"><strong>The hold was not placed.</strong> ${message}</div>`, form });
     } catch (error) {
       refusal(res, error);
@@ -144,7 +145,7 @@ export function holdRoutes(router: Router, d: ConsoleDeps): void {
     try {
       const result = await liftHold(consoleCaller(d, c), { holdId: String(req.params.holdId), reason: field(req.body, 'reason') });
       if (result.ok) return res.redirect(303, '/admin/holds?done=lifted');
-      const message = result.problem === 'lifted' ? PROBLEM.lifted : PROBLEM.liftReason;
+      const message = result.problem === 'lifted' ? PROBLEM.lifted : result.problem === 'names_patient' ? PROBLEM.namesPatient : PROBLEM.liftReason;
       const empty: PlaceForm = { scope: 'channel', channel: '', workspace: '', asset: '', patient: '', reason: '' };
       await holdsPage(d, res, { status: 400, banner: html`<div class="banner bad" role="alert"><strong>The hold was not lifted.</strong> ${message}</div>`, form: empty });
     } catch (error) {
