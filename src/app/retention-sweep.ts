@@ -22,7 +22,7 @@ export const RETENTION_SWEEP_JOB = 'retention.sweep';
 const DAY_MS = 24 * 3600 * 1000;
 const ACTOR: AuditActor = { type: 'system', id: 'retention' };
 /** What a finished upload can be in; one still being secured belongs to its ingest. */
-const SETTLED = ['stored', 'failed', 'revoked'] as const;
+export const SETTLED = ['stored', 'failed', 'revoked'] as const;
 
 export interface RetentionDeps extends ShredAssetDeps {
   db: Database;

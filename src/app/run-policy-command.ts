@@ -8,7 +8,10 @@ import type { Requester } from '../core/consult/rules.js';
 import type { ChannelPolicy } from '../core/policy/channel-policy.js';
 import { parsePolicyCommand } from '../core/policy/policy-command.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
+import type { Database } from '../storage/database.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../storage/workspaces.js';
+import type { Clock } from '../core/clock.js';
+import { assetsDueUnder, shortens } from './retention-cut.js';
 
 export interface PolicyCommandOptions {
   workspaceId: string;
@@ -26,19 +29,28 @@ export type PolicyCommandResult =
   | { outcome: 'not_admin' }
   /** A change to the workspace default or break-glass, asked by someone who administers this channel only. */
   | { outcome: 'not_workspace_admin' }
+  /** Nothing changed: a shorter retention would destroy `due` images; the same command ending in `confirm` goes ahead. */
+  | { outcome: 'confirm_retention'; due: number; days: number }
   /** `problem` is undefined when the command was not understood at all. */
   | { outcome: 'invalid'; problem: string | undefined }
   | { outcome: 'shown'; scope: PolicyScope; policy: ChannelPolicy }
   | { outcome: 'changed'; scope: PolicyScope; policy: ChannelPolicy };
 
-export async function runPolicyCommand(deps: { policies: ChannelPolicies }, { workspaceId, channelId, who, wholeWorkspace, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
+export async function runPolicyCommand(deps: { policies: ChannelPolicies; db: Database; clock: Clock }, { workspaceId, channelId, who, wholeWorkspace, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
   if (!who.isAdmin) return { outcome: 'not_admin' };
-  const parsed = parsePolicyCommand(text);
+  const confirmed = /\s+confirm\s*$/i.test(text);
+  const parsed = parsePolicyCommand(confirmed ? text.replace(/\s+confirm\s*$/i, '') : text);
   if (parsed.kind === 'error') return { outcome: 'invalid', problem: parsed.problem };
   const scope: PolicyScope = parsed.kind === 'set' && parsed.change.breakGlass !== undefined ? 'workspace' : parsed.scope;
   const target = scope === 'workspace' ? WORKSPACE_DEFAULT_CHANNEL : channelId;
   if (parsed.kind === 'show') return { outcome: 'shown', scope, policy: await deps.policies.effective(workspaceId, target) };
   if (scope === 'workspace' && wholeWorkspace !== true) return { outcome: 'not_workspace_admin' };
+  if ('retentionDays' in parsed.change && !confirmed) {
+    const days = parsed.change.retentionDays ?? null;
+    const before = (await deps.policies.effective(workspaceId, target)).retentionDays;
+    const due = shortens(before, days) ? await assetsDueUnder(deps.db, { workspaceId, channelId: target, days, now: deps.clock.now() }) : 0;
+    if (due > 0 && days !== null) return { outcome: 'confirm_retention', due, days };
+  }
   const actor: AuditActor = { type: 'admin', id: who.userId };
   return { outcome: 'changed', scope, policy: await deps.policies.change(workspaceId, target, parsed.change, actor) };
 }

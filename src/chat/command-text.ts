@@ -25,7 +25,7 @@ export function policyUsage({ command: c }: CommandStyle): string {
     `\`${c} policy [workspace] set issuer <name>\`: the issuer of identifiers found in text`,
     `\`${c} policy [workspace] set members on|off\`: channel members may view`,
     `\`${c} policy [workspace] set mfa on|off\`: viewing needs a multi-factor sign-in`,
-    `\`${c} policy [workspace] set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded`,
+    `\`${c} policy [workspace] set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded (a shorter one that would destroy images asks you to repeat it with \`confirm\`)`,
     `\`${c} policy workspace set breakglass on|off\`: clinicians without a grant may open an image by stating a reason (audited, announced)`,
   ].join('\n');
 }
@@ -50,6 +50,10 @@ export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = 
   switch (result.outcome) {
     case 'not_admin':
       return 'Only workspace admins can see or change Loupe’s channel policy.';
+    case 'confirm_retention': {
+      const images = result.due === 1 ? '1 image' : `${result.due} images`;
+      return `Nothing changed. A retention of ${result.days} ${result.days === 1 ? 'day' : 'days'} would destroy ${style.bold(images)} Loupe holds here at the next sweep (within the hour), for good, unless a legal hold covers them. To go ahead, send the same command with \`confirm\` at the end.`;
+    }
     case 'not_workspace_admin':
       return 'Only workspace admins can change the workspace default and break-glass, which every channel follows. You can change this channel’s policy.';
     case 'invalid':

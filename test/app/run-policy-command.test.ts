@@ -16,34 +16,35 @@ describe.each(testEngines())('runPolicyCommand on %s', (engine) => {
     s = await createTestStorage(engine, { clock: { now: () => NOW } });
   });
   afterAll(() => s?.cleanup());
+  const deps = () => ({ policies: s.policies, db: s.db, clock: { now: () => NOW } });
 
   it('refuses a non-admin, changing nothing', async () => {
     const { workspaceId } = await consultWithCard(s, NOW);
-    expect(await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: { userId: 'UOTHER', isAdmin: false }, wholeWorkspace: false, text: 'set interception on' })).toEqual({ outcome: 'not_admin' });
+    expect(await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: { userId: 'UOTHER', isAdmin: false }, wholeWorkspace: false, text: 'set interception on' })).toEqual({ outcome: 'not_admin' });
     expect((await s.policies.effective(workspaceId, CHANNEL)).interception).toBe(false);
   });
 
   it('changes the channel or the workspace default for an admin, audited', async () => {
     const { workspaceId } = await consultWithCard(s, NOW);
-    const changed = await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'set interception on' });
+    const changed = await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'set interception on' });
     expect(changed).toMatchObject({ outcome: 'changed', scope: 'channel', policy: { interception: true } });
     expect((await s.policies.effective(workspaceId, 'C0ELSEWHERE')).interception).toBe(false);
-    await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'workspace set lifetime 7d' });
+    await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'workspace set lifetime 7d' });
     expect((await s.policies.effective(workspaceId, 'C0ELSEWHERE')).cardLifetimeSeconds).toBe(7 * 86400);
     expect(await s.db.prisma.auditEvent.count({ where: { workspaceId, action: 'policy.changed', actorId: ADMIN.userId } })).toBe(2);
-    expect(await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'workspace' })).toMatchObject({ outcome: 'shown', scope: 'workspace', policy: { cardLifetimeSeconds: 7 * 86400 } });
+    expect(await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'workspace' })).toMatchObject({ outcome: 'shown', scope: 'workspace', policy: { cardLifetimeSeconds: 7 * 86400 } });
   });
 
   it('says what was wrong with a command it did not understand', async () => {
     const { workspaceId } = await consultWithCard(s, NOW);
-    expect(await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'set lifetime forever' })).toEqual({ outcome: 'invalid', problem: expect.stringContaining('lifetime is like') });
-    expect(await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'frobnicate' })).toEqual({ outcome: 'invalid', problem: undefined });
+    expect(await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'set lifetime forever' })).toEqual({ outcome: 'invalid', problem: expect.stringContaining('lifetime is like') });
+    expect(await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'frobnicate' })).toEqual({ outcome: 'invalid', problem: undefined });
   });
 
   it('lets an admin of this channel only (a Teams team’s owner) change it, but not the workspace default or break-glass', async () => {
     const { workspaceId } = await consultWithCard(s, NOW);
     const owner = { userId: 'UOWNER', isAdmin: true };
-    const run = (text: string) => runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: owner, wholeWorkspace: false, text });
+    const run = (text: string) => runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: owner, wholeWorkspace: false, text });
     expect(await run('set interception on')).toMatchObject({ outcome: 'changed', scope: 'channel' });
     expect(await run('workspace set retention 1d')).toEqual({ outcome: 'not_workspace_admin' });
     expect(await run('set breakglass on')).toEqual({ outcome: 'not_workspace_admin' });
@@ -52,6 +53,17 @@ describe.each(testEngines())('runPolicyCommand on %s', (engine) => {
     // Reading the default every channel follows is harmless.
     expect(await run('workspace')).toMatchObject({ outcome: 'shown', scope: 'workspace' });
     // A whole-workspace admin's break-glass, typed in a channel, is the workspace's, and says so.
-    expect(await runPolicyCommand(s, { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'set breakglass on' })).toMatchObject({ outcome: 'changed', scope: 'workspace', policy: { breakGlass: true } });
+    expect(await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'set breakglass on' })).toMatchObject({ outcome: 'changed', scope: 'workspace', policy: { breakGlass: true } });
+  });
+
+  it('asks before a shorter retention destroys images, and goes ahead with confirm', async () => {
+    const { workspaceId, assetId } = await consultWithCard(s, NOW);
+    await s.db.prisma.asset.update({ where: { id: assetId }, data: { status: 'stored', createdAt: new Date(NOW.getTime() - 40 * 86_400_000) } });
+    const run = (text: string) => runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text });
+    expect(await run('set retention 30d')).toEqual({ outcome: 'confirm_retention', due: 1, days: 30 });
+    expect((await s.policies.effective(workspaceId, CHANNEL)).retentionDays).toBe(365);
+    // Longer, or nothing old enough: no question.
+    expect(await run('set retention 60d')).toMatchObject({ outcome: 'changed', policy: { retentionDays: 60 } });
+    expect(await run('set retention 30d confirm')).toMatchObject({ outcome: 'changed', policy: { retentionDays: 30 } });
   });
 });

@@ -105,6 +105,29 @@ describe('channel policies and legal holds in the console', () => {
     expect(await retentionCell(admin, WOUNDS)).toBe('30 days Workspace default');
   });
 
+  it('asks before a shorter retention destroys images, saying how many, and saves only once confirmed', async () => {
+    // One of the channel's images was received 100 days ago.
+    const old = await db().asset.findFirstOrThrow({ where: { workspaceId: ws, consult: { channelId: WOUNDS }, status: 'stored' } });
+    await db().asset.update({ where: { id: old.id }, data: { createdAt: new Date(Date.now() - 100 * 86_400_000) } });
+    await admin.goto(editUrl(WOUNDS));
+    await admin.check('input[name=from_retention][value=set]');
+    await admin.check('input[name=retentionMode][value=days]');
+    await admin.fill('input[name=retentionDays]', '7');
+    const answer = admin.waitForResponse((r) => r.request().method() === 'POST');
+    await admin.press('input[name=retentionDays]', 'Enter');
+    expect((await answer).status()).toBe(409);
+    await admin.waitForLoadState('load');
+    expect(await admin.textContent('#confirm-retention')).toContain('1 image');
+    expect((await c.env.loupe.services.storage.policies.effective(ws, WOUNDS)).retentionDays).toBe(30);
+    // What was typed is kept; ticking the box (labelled, so by its words) and saving applies it.
+    expect(await admin.inputValue('input[name=retentionDays]')).toBe('7');
+    await admin.getByLabel('I understand: destroy 1 image at the next sweep').check();
+    await save(admin);
+    expect(await admin.textContent('.banner.ok')).toContain('Retention: 30 days → 7 days');
+    expect((await c.env.loupe.services.storage.policies.effective(ws, WOUNDS)).retentionDays).toBe(7);
+    await db().asset.update({ where: { id: old.id }, data: { createdAt: old.createdAt } });
+  });
+
   it('answers a bad value with 400, the problem, and what was typed; nothing is saved', async () => {
     await admin.goto(editUrl(WOUNDS));
     await admin.check('input[name=from_identifier][value=set]');

@@ -5,10 +5,11 @@
 // audit event's before and after say exactly what the admin changed.
 import { AuditAction } from '../../core/audit/event.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
-import type { PolicySetting } from '../../core/policy/channel-policy.js';
+import { DEFAULT_RETENTION_DAYS, type PolicySetting } from '../../core/policy/channel-policy.js';
 import type { PolicyChangeInput } from '../../core/policy/policy-command.js';
 import type { ResolvedPolicy } from '../../storage/channel-policies.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
+import { assetsDueUnder, shortens } from '../retention-cut.js';
 import { checkChannelId, requireConsoleAction, type ConsoleCaller } from './console-caller.js';
 
 export interface PolicyForEdit {
@@ -42,10 +43,18 @@ export interface ChangePolicyInput {
   channelId: string;
   change: PolicyChangeInput;
   inherit: readonly PolicySetting[];
+  /** The person saw how many images a shorter retention destroys, and confirmed. */
+  confirmedShorterRetention?: boolean;
 }
 
+export type ChangePolicyResult =
+  | 'saved'
+  | 'unchanged'
+  /** Nothing saved: the retention gets shorter and `due` images would go at the next sweep; ask, then save with confirmedShorterRetention. */
+  | { confirm: { due: number; days: number } };
+
 /** 'saved' when something changed (audited with before and after), 'unchanged' when the form said what already was. */
-export async function changePolicy(c: ConsoleCaller, input: ChangePolicyInput): Promise<'saved' | 'unchanged'> {
+export async function changePolicy(c: ConsoleCaller, input: ChangePolicyInput): Promise<ChangePolicyResult> {
   const { workspaceId, channelId } = input;
   checkChannelId(channelId);
   await requireConsoleAction(c, 'change_policy', { workspaceId, channelId });
@@ -64,6 +73,17 @@ export async function changePolicy(c: ConsoleCaller, input: ChangePolicyInput): 
   // Inheriting what is already inherited is no change.
   const inherit = input.inherit.filter((s) => before.source[s] === level);
   if (!Object.keys(change).length && !inherit.length) return 'unchanged';
+  const afterDays = inherit.includes('retentionDays') ? await inheritedRetention(c, workspaceId, channelId) : 'retentionDays' in change ? (change.retentionDays ?? null) : before.policy.retentionDays;
+  if (shortens(before.policy.retentionDays, afterDays) && input.confirmedShorterRetention !== true) {
+    const due = await assetsDueUnder(c.storage.db, { workspaceId, channelId, days: afterDays, now: c.clock.now() });
+    if (due > 0) return { confirm: { due, days: afterDays } };
+  }
   await c.storage.policies.change(workspaceId, channelId, change, c.actor, { inherit, requestId: c.requestId });
   return 'saved';
+}
+
+/** The retention a channel falls back to (the workspace default's), or the workspace's (Loupe's default). */
+async function inheritedRetention(c: ConsoleCaller, workspaceId: string, channelId: string): Promise<number | null> {
+  if (channelId !== WORKSPACE_DEFAULT_CHANNEL) return (await c.storage.policies.resolved(workspaceId, WORKSPACE_DEFAULT_CHANNEL)).policy.retentionDays;
+  return DEFAULT_RETENTION_DAYS;
 }

@@ -73,7 +73,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
     logger: d.logger.child({ component: 'slack' }),
   });
-  registerCommands(bolt, { db: storage.db, policies: storage.policies, workspaces: storage.workspaces, isAdmin });
+  registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin });
   registerHome(bolt, isAdmin);
   const handlers: Record<string, JobHandler> = {
     [FILE_SHARED_JOB]: fileSharedHandler({ bot, accept }),

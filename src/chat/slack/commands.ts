@@ -1,6 +1,7 @@
 // `/loupe help`, `/loupe status` (what Loupe holds for this channel) and
 // `/loupe policy` (admins: show and set the channel policy). Answers are
 // ephemeral and carry counts and settings, never patient data.
+import type { Clock } from '../../core/clock.js';
 import type { App } from '@slack/bolt';
 import { channelStatus } from '../../app/channel-status.js';
 import { runPolicyCommand } from '../../app/run-policy-command.js';
@@ -20,6 +21,7 @@ export const SLASH_COMMAND = '/loupe';
 
 export interface CommandDeps {
   db: Database;
+  clock: Clock;
   policies: ChannelPolicies;
   workspaces: Workspaces;
   isAdmin: (userId: string) => Promise<boolean>;

@@ -56,7 +56,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
     conversations,
     directory,
     framework,
-    commands: { appId: teams.appId, db, policies: storage.policies, directory },
+    commands: { appId: teams.appId, db, clock: d.clock, policies: storage.policies, directory },
     actions: cardActions({
       lifecycle: { db, audit, queue: d.queue, clock: d.clock },
       link: { db, audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },

@@ -3,6 +3,7 @@
 // set the channel policy), with the same vocabulary as Slack's `/loupe`.
 // In channels and group chats Loupe answers only when mentioned; in a
 // personal chat, any message is a command. Counts and settings only.
+import type { Clock } from '../../core/clock.js';
 import { channelStatus } from '../../app/channel-status.js';
 import { runPolicyCommand } from '../../app/run-policy-command.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
@@ -22,6 +23,7 @@ const HELP = [
 export interface CommandDeps {
   appId: string;
   db: Database;
+  clock: Clock;
   policies: ChannelPolicies;
   directory: TeamsDirectory;
 }

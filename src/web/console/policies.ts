@@ -67,7 +67,7 @@ function formValues(body: unknown): PolicyFormValues {
   return out;
 }
 
-async function editPage(d: ConsoleDeps, req: Request, res: Response, typed?: { values: PolicyFormValues; problems: PolicyFormProblem[] }): Promise<void> {
+async function editPage(d: ConsoleDeps, req: Request, res: Response, typed?: { values: PolicyFormValues; problems: PolicyFormProblem[]; confirmShorter?: { due: number; days: number } }): Promise<void> {
   const c = consoleRequest(res);
   const workspaceId = String(req.params.workspaceId);
   const channelId = String(req.params.channelId);
@@ -75,7 +75,9 @@ async function editPage(d: ConsoleDeps, req: Request, res: Response, typed?: { v
   const level: PolicyLevel = channelId === '*' ? 'workspace' : 'channel';
   const workspace = c.workspaces.find((w) => w.id === workspaceId)!;
   const done = req.query.done;
-  const banner = typed
+  const banner = typed?.confirmShorter
+    ? html`<div class="banner warn" role="alert"><strong>Nothing was saved yet.</strong> The shorter retention destroys images Loupe holds. <a href="#confirm-retention">Confirm below</a>, or change the retention.</div>`
+    : typed
     ? html`<div class="banner bad" role="alert"><strong>Nothing was saved.</strong> Check these settings:<ul>${typed.problems.map((p) => html`<li><a href="#part-${p.part}">${p.part === 'breakGlass' ? 'Break-glass' : PART_LABEL[p.part]}</a>: ${p.message}</li>`)}</ul></div>`
     : done === 'saved'
       ? savedBanner(view.lastChange)
@@ -95,13 +97,14 @@ ${policyForm({
   current: view.current,
   inherited: view.inherited?.policy ?? DEFAULT_POLICY,
   problems: typed?.problems ?? [],
+  confirmShorter: typed?.confirmShorter,
 })}`;
   const title = level === 'channel' ? `Policy for channel ${channelId}` : `Workspace default policy`;
   const lede =
     level === 'channel'
       ? `${workspace.name}: each setting either follows the workspace default or is set for this channel alone.`
       : `${workspace.name}: what every channel follows unless it has its own setting. A setting not set here follows Loupe’s default.`;
-  res.status(typed ? 400 : 200).type('html').send(consolePage(c, { title, section: 'policies', body, lede }));
+  res.status(typed?.confirmShorter ? 409 : typed ? 400 : 200).type('html').send(consolePage(c, { title, section: 'policies', body, lede }));
 }
 
 export function policyRoutes(router: Router, d: ConsoleDeps): void {
@@ -133,7 +136,9 @@ export function policyRoutes(router: Router, d: ConsoleDeps): void {
     const parsed = parsePolicyForm(values, channelId === '*' ? 'workspace' : 'channel');
     try {
       if (!parsed.ok) return await editPage(d, req, res, { values, problems: parsed.problems });
-      const done = await changePolicy(consoleCaller(d, c), { workspaceId, channelId, change: parsed.change, inherit: parsed.inherit });
+      const confirmedShorterRetention = values.confirmShorter === 'yes';
+      const done = await changePolicy(consoleCaller(d, c), { workspaceId, channelId, change: parsed.change, inherit: parsed.inherit, confirmedShorterRetention });
+      if (typeof done === 'object') return await editPage(d, req, res, { values, problems: [], confirmShorter: done.confirm });
       res.redirect(303, `${policyPath(workspaceId, channelId)}?done=${done}`);
     } catch (error) {
       refusal(res, error);

@@ -128,6 +128,8 @@ export interface PolicyFormView {
   /** The level above's policy (the workspace default), for a channel. */
   inherited: ChannelPolicy;
   problems: readonly PolicyFormProblem[];
+  /** A shorter retention that would destroy `due` images: the form asks for a confirmation before it saves. */
+  confirmShorter?: { due: number; days: number } | undefined;
 }
 
 const val = (v: PolicyFormValues, k: string): string => {
@@ -199,12 +201,22 @@ ${radios(f.values, 'breakGlass', [['on', 'Allowed, with a stated reason'], ['off
 </fieldset>`;
 }
 
+function confirmShorterFieldset(c: { due: number; days: number }): SafeHtml {
+  const images = c.due === 1 ? '1 image' : `${c.due} images`;
+  return html`<fieldset id="confirm-retention" class="invalid confirm" aria-describedby="confirm-retention-why">
+<legend>Confirm the shorter retention</legend>
+<p id="confirm-retention-why">With a retention of ${c.days} ${c.days === 1 ? 'day' : 'days'}, <strong>${images}</strong> Loupe holds here ${c.due === 1 ? 'is' : 'are'} past it: the next retention sweep (within the hour) destroys ${c.due === 1 ? 'it' : 'them'} for good, unless a legal hold covers ${c.due === 1 ? 'it' : 'them'}. Nothing has been saved yet.</p>
+<label class="check"><input type="checkbox" name="confirmShorter" value="yes" required> I understand: destroy ${images} at the next sweep</label>
+</fieldset>`;
+}
+
 /** The edit form: one fieldset per part, break-glass on the workspace page, Save and Cancel. */
 export function policyForm(f: PolicyFormView): SafeHtml {
   return html`<form method="post" action="${f.action}" class="stack policy-form" novalidate>
 <input type="hidden" name="${CSRF_FIELD}" value="${f.csrf}">
 ${PART_NAMES.map((part) => partFieldset(f, part))}
 ${f.level === 'workspace' ? breakGlassFieldset(f) : ''}
+${f.confirmShorter ? confirmShorterFieldset(f.confirmShorter) : ''}
 <div class="actions"><button type="submit">Save changes</button><a class="button secondary" href="/admin/policies">Cancel</a></div>
 </form>`;
 }

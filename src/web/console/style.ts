@@ -79,6 +79,7 @@ form.policy-form .hint { margin: 0; }
 fieldset.sub { border: 0; padding: 0; margin: 0; }
 fieldset.sub legend { padding: 0; font-size: .92rem; }
 fieldset.invalid { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }
+label.check { display: flex; gap: .5rem; align-items: center; font-weight: 600; }
 .problem { color: var(--bad); font-weight: 600; margin: 0; }
 .banner ul { margin: .4rem 0 0; padding-left: 1.2rem; }
 td.reason { max-width: 22rem; white-space: pre-wrap; overflow-wrap: anywhere; }
