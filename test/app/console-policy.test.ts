@@ -137,4 +137,26 @@ describe.each(testEngines())('console policy and hold use cases on %s', (engine)
     expect((await s.legalHolds.list([a])).some((h) => h.id === mine.id)).toBe(false);
     expect((await s.legalHolds.list([a])).some((h) => h.id === admins.id)).toBe(true);
   });
+
+  it('says when a chat platform did not answer, rather than that the person has no role', async () => {
+    const ask = (fails: boolean) =>
+      consoleAccess(
+        {
+          links: { linksOf: async () => [{ workspaceId: a, chatUserId: 'UOWNER' }] },
+          directory: {
+            isAdmin: async () => false,
+            channelsAdministered: async () => {
+              if (fails) throw new Error('Microsoft Graph refused to list the user’s teams (HTTP 429)');
+              return [];
+            },
+          },
+          rules: RULES,
+          mfaAcr: ['mfa'],
+        },
+        { issuer: 'https://idp', subject: 'owner-sub', groups: [], acr: 'mfa', amr: [] },
+      );
+    const unanswered = await ask(true);
+    expect([unanswered.may('read_policies').allow, unanswered.platformUnanswered]).toEqual([false, true]);
+    expect((await ask(false)).platformUnanswered).toBe(false);
+  });
 });

@@ -43,6 +43,8 @@ export interface ConsoleAccess {
   channelAdminOf: ReadonlyMap<string, readonly string[]>;
   privacyOfficer: boolean;
   multiFactor: boolean;
+  /** A chat platform did not answer whether this person is an admin: a refusal for want of a role may be wrong, so the page says to try again. */
+  platformUnanswered: boolean;
   /** The core's decision for an action: anywhere at all (no place), on a whole workspace, or in one channel. */
   may(action: ConsoleAction, place?: ConsolePlace): ConsoleDecision;
   /** Whether this person may lift a hold on this place, given who placed it. */
@@ -57,11 +59,16 @@ export async function consoleAccess(d: ConsoleAccessDeps, who: ConsoleSignIn): P
   const links = await d.links.linksOf(who.issuer, who.subject);
   const adminOf: string[] = [];
   const channelAdminOf = new Map<string, string[]>();
+  let platformUnanswered = false;
+  // A platform that cannot answer makes nobody an admin (and says so).
+  const unanswered = <T>(fallback: T) => () => {
+    platformUnanswered = true;
+    return fallback;
+  };
   for (const link of links) {
-    // A platform that cannot answer makes nobody an admin.
-    if (await d.directory.isAdmin(link.workspaceId, link.chatUserId).catch(() => false)) adminOf.push(link.workspaceId);
+    if (await d.directory.isAdmin(link.workspaceId, link.chatUserId).catch(unanswered(false))) adminOf.push(link.workspaceId);
     else {
-      const channels = (await d.directory.channelsAdministered(link.workspaceId, link.chatUserId).catch(() => [])).filter((c) => c !== WORKSPACE_DEFAULT_CHANNEL);
+      const channels = (await d.directory.channelsAdministered(link.workspaceId, link.chatUserId).catch(unanswered<string[]>([]))).filter((c) => c !== WORKSPACE_DEFAULT_CHANNEL);
       if (channels.length) channelAdminOf.set(link.workspaceId, [...new Set([...(channelAdminOf.get(link.workspaceId) ?? []), ...channels])]);
     }
   }
@@ -81,6 +88,7 @@ export async function consoleAccess(d: ConsoleAccessDeps, who: ConsoleSignIn): P
     channelAdminOf,
     privacyOfficer,
     multiFactor,
+    platformUnanswered,
     may,
     mayLift: (place, placedBy) => mayLiftHold(identity(place), d.rules, { placedByThisPerson: placedBy === who.subject }).allow,
     workspacesFor: (action, all) => all.filter((workspaceId) => may(action, { workspaceId }).allow),

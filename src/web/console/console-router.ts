@@ -54,6 +54,9 @@ export function consoleRouter(d: ConsoleDeps): Router {
       const actor = { type: 'user' as const, id: who.subject };
       const refuse = (reason: ConsoleRefusalReason) => refused(d.storage.audit, { actor, requestId: String(req.id) }, { reason, details: { session: session.id, method: req.method } });
       const decision = access.may('read_policies');
+      if (!decision.allow && decision.reason === 'no_role' && access.platformUnanswered) {
+        return notice(res, 503, 'Try again in a minute', 'Loupe could not ask your chat platform whether you administer a workspace or a team just now, so it cannot tell which parts of the console are yours. Nothing was changed; try again shortly.', { href: req.method === 'GET' && isConsolePath(req.originalUrl) ? req.originalUrl : '/admin', label: 'Try again' });
+      }
       if (!decision.allow && decision.reason === 'no_role') {
         await refuse('no_role');
         return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins, Teams team owners and privacy officers. Ask your administrator if you need access.`);
