@@ -134,7 +134,9 @@ export function holdRoutes(router: Router, d: ConsoleDeps): void {
       const result = await placeHold(consoleCaller(d, c), { ...target, scope: form.scope, reason: form.reason });
       if (result.ok) return res.redirect(303, '/admin/holds?done=placed');
       const message = result.problem === 'reason' ? PROBLEM.reason : result.problem === 'names_patient' ? PROBLEM.namesPatient : PROBLEM.target;
-      await holdsPage(d, res, { status: 400, banner: html`<div class="banner bad" role="alert"><strong>The hold was not placed.</strong> ${message}</div>`, form });
+      // A reason that names a patient is not shown back, even to its writer.
+      const shown = result.problem === 'names_patient' ? { ...form, reason: '' } : form;
+      await holdsPage(d, res, { status: 400, banner: html`<div class="banner bad" role="alert"><strong>The hold was not placed.</strong> ${message}</div>`, form: shown });
     } catch (error) {
       refusal(res, error);
     }
