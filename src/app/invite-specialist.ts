@@ -4,7 +4,8 @@
 // not a channel member's, not expired or revoked), and the chain stops one hop
 // from the consult. The participant row, the grant and the audit event are
 // written together; a refusal is audited and returned. The caller announces
-// the returned notice in the consult's thread.
+// the returned notice in the consult's thread. A card whose image was shredded
+// invites nobody: its stale button (an old message, a replayed press) is refused.
 import { mayReshare, type ReshareDenyReason } from '../core/access/reshare.js';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
@@ -38,7 +39,10 @@ export interface Thread {
 export type InviteResult =
   | { outcome: 'invited'; consultId: string; thread: Thread; announce: Extract<Notice, { kind: 'specialist_invited' }> }
   | { outcome: 'already_participant'; consultId: string; thread: Thread }
-  | { outcome: 'refused'; consultId: string; reason: ReshareDenyReason };
+  | { outcome: 'refused'; consultId: string; reason: InviteRefusal };
+
+/** Why nobody was invited: the reshare rule's reason, or the card's image was shredded under retention. */
+export type InviteRefusal = ReshareDenyReason | 'asset_shredded';
 
 export async function inviteSpecialist(deps: InviteDeps, { cardId, who, specialistId }: InviteOptions): Promise<InviteResult> {
   const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { consult: true } });
@@ -57,6 +61,12 @@ export async function inviteSpecialist(deps: InviteDeps, { cardId, who, speciali
       // The refusal must commit with its audit event, so it is returned, not thrown.
       await deps.audit.append(tx, { ...event, outcome: 'denied', reason: decision.reason });
       return { outcome: 'refused', consultId: consult.id, reason: decision.reason };
+    }
+    // Read in the transaction: a shredding that committed first is seen.
+    const current = await tx.card.findUnique({ where: { id: card.id }, select: { state: true } });
+    if (!current || current.state === 'deleted') {
+      await deps.audit.append(tx, { ...event, outcome: 'denied', reason: 'asset_shredded' });
+      return { outcome: 'refused', consultId: consult.id, reason: 'asset_shredded' };
     }
     const existing = await tx.consultParticipant.findUnique({ where: { consultId_userId: { consultId: consult.id, userId: specialistId } } });
     if (existing && !existing.removedAt) return { outcome: 'already_participant', consultId: consult.id, thread };

@@ -1,7 +1,7 @@
 // The words of Loupe's answers to card buttons and forms, on every platform:
 // why linking or inviting did nothing, and what the private prompt becomes
 // once linked. Slack's mrkdwn `*bold*` is stripped where a platform has none.
-import type { ReshareDenyReason } from '../core/access/reshare.js';
+import type { InviteRefusal } from '../app/invite-specialist.js';
 import { ErrorCode, isLoupeError } from '../core/errors.js';
 
 /** Why a Link patient button or form did nothing, in the words its user sees. */
@@ -16,11 +16,12 @@ export const LINK_REFUSED = {
 export const PROMPT_DONE = 'Linked to a patient. The card in the thread is now active.';
 
 /** Why Invite specialist did nothing, in the words its user sees (plain text). */
-export const INVITE_REFUSED: Record<ReshareDenyReason, string> = {
+export const INVITE_REFUSED: Record<InviteRefusal, string> = {
   hop_limit: 'Invited specialists cannot invite others.',
   not_participant: 'Only a participant of this consult can invite a specialist.',
   no_live_grant: 'Your own access to this consult has ended, so you cannot invite anyone to it.',
   break_glass_cannot_reshare: 'Emergency (break-glass) access cannot be passed on: you cannot invite anyone to this consult.',
+  asset_shredded: 'This image was deleted under retention: nobody was invited.',
 };
 
 /** Why Correct patient did nothing (mrkdwn; `plain` for forms). */
