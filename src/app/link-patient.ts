@@ -49,6 +49,7 @@ const REFUSALS: Record<LinkRefusal, [ErrorCode, string]> = {
   card_revoked: [ErrorCode.CardRevoked, 'the card was revoked: nothing was linked'],
   card_expired: [ErrorCode.CardExpired, 'the card has expired: nothing was linked'],
   already_linked: [ErrorCode.AlreadyLinked, 'the image is already linked to a patient: nothing was changed'],
+  asset_shredded: [ErrorCode.AssetShredded, 'the image was deleted under retention: nothing was linked'],
 };
 
 export const linkRefusalError = (reason: LinkRefusal) => new LoupeError(...REFUSALS[reason]);

@@ -10,6 +10,7 @@ export const LINK_REFUSED = {
   already_linked: 'This image is already linked to a patient: nothing was changed. If it is the wrong patient, use *Correct patient* on its card.',
   card_expired: 'This card has expired: nothing was linked.',
   card_revoked: 'This card was revoked: nothing was linked.',
+  asset_shredded: 'This image was deleted under retention: nothing was linked.',
 } as const;
 
 /** What the private prompt becomes once the image is linked, so it stops asking. */
@@ -41,5 +42,6 @@ export function linkRefusalOf(error: unknown): keyof typeof LINK_REFUSED | 'inva
   if (isLoupeError(error, ErrorCode.AlreadyLinked)) return 'already_linked';
   if (isLoupeError(error, ErrorCode.CardExpired)) return 'card_expired';
   if (isLoupeError(error, ErrorCode.CardRevoked)) return 'card_revoked';
+  if (isLoupeError(error, ErrorCode.AssetShredded)) return 'asset_shredded';
   return undefined;
 }

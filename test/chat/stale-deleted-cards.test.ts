@@ -206,8 +206,8 @@ describe('stale cards of a shredded image, in Slack', () => {
     const events = await prisma().auditEvent.findMany({ where: { OR: [{ assetId: card.assetId }, { consultId: card.consultId }], outcome: 'denied' } });
     const answered = after.filter((c) => c.method === 'response_url').map((c) => json(c.params));
     expect(answered.length).toBeGreaterThan(0);
-    expect(answered.every((t) => t.includes('nothing was linked') || t.includes('Only the sender of this image or an admin can link it.'))).toBe(true);
-    expect(answered.filter((t) => t.includes('nothing was linked'))).toHaveLength(4);
+    expect(answered.every((t) => t.includes('deleted under retention: nothing was linked') || t.includes('Only the sender of this image or an admin can link it.'))).toBe(true);
+    expect(answered.filter((t) => t.includes('deleted under retention: nothing was linked'))).toHaveLength(4);
     // The sender's and the admin's invitations through the deleted card are refused because the image is gone, and recorded.
     expect(events.filter((e) => e.action === AuditAction.ParticipantInvited && e.reason === 'asset_shredded').map((e) => e.actorId).sort()).toEqual([ADMIN, ADMIN, SENDER.id, SENDER.id].sort());
     expect(events.filter((e) => e.action === AuditAction.AssetRevoked && e.actorId === STRANGER).length).toBeGreaterThan(0);
@@ -304,7 +304,7 @@ describe('stale cards of a shredded image, in Teams', () => {
     expect(answers[`${SENDER.name} loupe.correct_patient`]![0]).toContain('This image was shredded');
     expect(answers[`${OWNER.name} loupe.correct_patient`]![0]).toContain('This image was shredded');
     for (const user of [SENDER, OWNER]) expect(answers[`${user.name} loupe.invite.submit`]!.join()).toContain('This image was deleted under retention: nobody was invited.');
-    for (const user of [SENDER, OWNER]) expect(answers[`${user.name} loupe.link_patient.submit`]!.join()).toContain('nothing was linked');
+    for (const user of [SENDER, OWNER]) expect(answers[`${user.name} loupe.link_patient.submit`]!.join()).toContain('deleted under retention: nothing was linked');
     expect((await loupe.services.storage.audit.verify()).fault).toBeNull();
   });
 });

@@ -20,11 +20,12 @@ describe('linking an image to a patient', () => {
     expect(mayLinkPatient(admin, { ...waiting, assetPatientId: 'P1' }, now)).toEqual({ allow: false, reason: 'already_linked' });
   });
 
-  it('refuses on an expired card, even before the sweep marked it, and on a revoked card or image', () => {
+  it('refuses on an expired card, even before the sweep marked it, on a revoked card, and on an image deleted under retention', () => {
     expect(mayLinkPatient(sender, { ...waiting, cardState: 'expired' }, now)).toEqual({ allow: false, reason: 'card_expired' });
     expect(mayLinkPatient(sender, { ...waiting, cardExpiresAt: now }, now)).toEqual({ allow: false, reason: 'card_expired' });
     expect(mayLinkPatient(sender, { ...waiting, cardState: 'revoked' }, now)).toEqual({ allow: false, reason: 'card_revoked' });
-    expect(mayLinkPatient(admin, { ...waiting, assetStatus: 'shredded' }, now)).toEqual({ allow: false, reason: 'card_revoked' });
+    expect(mayLinkPatient(admin, { ...waiting, assetStatus: 'shredded' }, now)).toEqual({ allow: false, reason: 'asset_shredded' });
+    expect(mayLinkPatient(sender, { ...waiting, cardState: 'deleted' }, now)).toEqual({ allow: false, reason: 'asset_shredded' });
   });
 });
 

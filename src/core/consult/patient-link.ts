@@ -14,7 +14,7 @@ export interface LinkFacts {
   cardExpiresAt: Date;
 }
 
-export type LinkRefusal = 'forbidden' | 'card_revoked' | 'card_expired' | 'already_linked';
+export type LinkRefusal = 'forbidden' | 'card_revoked' | 'card_expired' | 'already_linked' | 'asset_shredded';
 export type CorrectionRefusal = 'forbidden' | 'not_linked' | 'asset_gone';
 
 export type Decision<R> = { allow: true } | { allow: false; reason: R };
@@ -37,7 +37,8 @@ const mayActOn = (who: Requester, uploaderId: string) => who.isAdmin || who.user
 
 export function mayLinkPatient(who: Requester, f: LinkFacts, now: Date): Decision<LinkRefusal> {
   if (!mayActOn(who, f.uploaderId)) return { allow: false, reason: 'forbidden' };
-  if (f.cardState === 'revoked' || f.assetStatus === 'revoked' || f.assetStatus === 'shredded') return { allow: false, reason: 'card_revoked' };
+  if (f.cardState === 'deleted' || f.assetStatus === 'shredded') return { allow: false, reason: 'asset_shredded' };
+  if (f.cardState === 'revoked' || f.assetStatus === 'revoked') return { allow: false, reason: 'card_revoked' };
   if (f.cardState === 'expired' || f.cardExpiresAt.getTime() <= now.getTime()) return { allow: false, reason: 'card_expired' };
   if (f.assetPatientId !== null) return { allow: false, reason: 'already_linked' };
   if (f.cardState !== 'waiting_for_patient') return { allow: false, reason: 'already_linked' };
