@@ -68,6 +68,8 @@ function roleOf(e: AuditRecord, facts: DisclosureFacts): DisclosureRole {
   if (e.actorType === 'admin') return 'admin';
   // An allowed view names the standing it went by: "allowed via specialist".
   const via = e.outcome === 'success' && e.reason?.startsWith('allowed via ') ? VIA_ROLE[e.reason.slice('allowed via '.length)] : undefined;
+  // A participant's grant says no more than that: their place in the consult says which.
+  if (via === 'participant') return facts.participantRole ?? via;
   return via ?? facts.participantRole ?? 'none';
 }
 
@@ -76,10 +78,6 @@ function purposeOf(e: AuditRecord, role: DisclosureRole): DisclosurePurpose {
   if (role === 'break-glass') return 'emergency';
   const stated = detailsOf(e).purpose;
   return typeof stated === 'string' && PURPOSES.has(stated) ? (stated as DisclosurePurpose) : 'care';
-}
-
-export function isDisclosure(e: Pick<AuditRecord, 'action'>): boolean {
-  return DISCLOSURE_ACTIONS.includes(e.action);
 }
 
 export function disclosureRow(e: AuditRecord, facts: DisclosureFacts): DisclosureRow {
