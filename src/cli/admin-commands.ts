@@ -5,6 +5,9 @@
 import { exportAudit, type AuditExportFormat } from '../app/export-audit.js';
 import { AuditAction } from '../core/audit/event.js';
 import { parseAuditFilter, type AuditFilterKey } from '../core/audit/filter.js';
+import { producePatientReport } from '../app/patient-report.js';
+import { disclosureJson } from '../core/audit/disclosure.js';
+import { reportDocument } from '../web/patient-report-html.js';
 import { runRetention, type RetentionItem, type RetentionOutcome } from '../app/retention-sweep.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { KeyRing } from '../crypto/keyring.js';
@@ -26,7 +29,15 @@ export type AdminOptions = { [key in AuditFilterKey]?: string | undefined } & {
   format?: AuditExportFormat | undefined;
   /** retention run: plan only, change nothing. */
   dryRun?: boolean;
+  /** patient report: the patient, as typed (never logged), and the output. */
+  identifier?: string | undefined;
+  issuer?: string | undefined;
+  reportFormat?: PatientReportFormat | undefined;
 };
+
+export const PATIENT_REPORT_FORMATS = ['html', 'ndjson'] as const;
+export type PatientReportFormat = (typeof PATIENT_REPORT_FORMATS)[number];
+export const isPatientReportFormat = (v: unknown): v is PatientReportFormat => (PATIENT_REPORT_FORMATS as readonly unknown[]).includes(v);
 
 /** Returns the exit status: 0 done, 1 the check failed. */
 type AdminCommand = (services: Services, io: AdminIo, options: AdminOptions) => Promise<number>;
@@ -150,6 +161,33 @@ const retentionRun: AdminCommand = async ({ storage, queue, clock }, io, options
   return counts.failed > 0 ? 1 : 0;
 };
 
+/** The accounting of disclosures for one patient, in every workspace; exit 1 when no workspace knows the patient. */
+const patientReport: AdminCommand = async ({ storage, clock }, io, options) => {
+  const parsed = parseAuditFilter({ since: options.since, until: options.until });
+  if (!parsed.ok) throw new LoupeError(ErrorCode.InvalidInput, `patient report: ${parsed.problem}`);
+  const report = await producePatientReport({
+    db: storage.db,
+    audit: storage.audit,
+    patients: storage.patients,
+    clock,
+    workspaceIds: (await storage.workspaces.list()).map((w) => w.id),
+    identifier: options.identifier ?? '',
+    issuer: options.issuer ?? '',
+    since: parsed.filter.since,
+    until: parsed.filter.until,
+    actor: { type: 'admin', id: 'cli' },
+    via: 'cli',
+  });
+  if (options.reportFormat === 'ndjson') {
+    for await (const row of report.rows()) await io.out(JSON.stringify(disclosureJson(row)));
+  } else {
+    for await (const part of reportDocument(report, clock.now())) await io.out(part);
+  }
+  const c = report.counts;
+  io.err(report.patients.length ? `reported ${c.total} accesses (${c.allowed} allowed, ${c.refused} refused)` : 'no patient with that identifier and issuer');
+  return report.patients.length ? 0 : 1;
+};
+
 export const ADMIN_COMMANDS = {
   'audit verify': auditVerify,
   'audit export': auditExport,
@@ -158,6 +196,7 @@ export const ADMIN_COMMANDS = {
   'keys rewrap': keysRewrap,
   'keys audit-public-key': auditPublicKey,
   'retention run': retentionRun,
+  'patient report': patientReport,
 } satisfies Record<string, AdminCommand>;
 
 export type AdminCommandName = keyof typeof ADMIN_COMMANDS;

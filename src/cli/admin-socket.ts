@@ -11,7 +11,7 @@ import { auditFilterParams, parseAuditFilter } from '../core/audit/filter.js';
 import { ErrorCode, LoupeError, describeError, isLoupeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
 import type { Services } from '../main.js';
-import { ADMIN_COMMANDS, isAdminCommand, type AdminCommandName, type AdminIo, type AdminOptions } from './admin-commands.js';
+import { ADMIN_COMMANDS, isAdminCommand, isPatientReportFormat, type AdminCommandName, type AdminIo, type AdminOptions } from './admin-commands.js';
 
 export const adminSocketPath = (dataDir: string): string => join(dataDir, 'loupe.sock');
 
@@ -38,6 +38,10 @@ async function readRequest(req: IncomingMessage): Promise<AdminRequest> {
   const options: AdminOptions = auditFilterParams(filter.filter);
   if (given.format !== undefined) options.format = given.format;
   if (typeof given.dryRun === 'boolean') options.dryRun = given.dryRun;
+  // The patient's identifier and issuer travel only over this owner-only socket, and are never logged.
+  for (const k of ['identifier', 'issuer'] as const) if (typeof given[k] === 'string') options[k] = given[k];
+  if (given.reportFormat !== undefined && !isPatientReportFormat(given.reportFormat)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid admin request: unknown report format');
+  if (given.reportFormat !== undefined) options.reportFormat = given.reportFormat;
   return { command: parsed.command, options };
 }
 

@@ -10,6 +10,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Standard input, for what must not be on the command line (a patient identifier, with `-`). */
+  stdin?: NodeJS.ReadableStream | undefined;
 }
 
 /** Exit status: 0 done, 1 the check failed, 2 it could not run. */

@@ -5,6 +5,7 @@ import { registerDeidentify } from './deidentify.js';
 import { CliExit, type CliIo } from './context.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
+import { registerPatient } from './patient.js';
 import { registerRetention } from './retention.js';
 import { registerServe } from './serve.js';
 import { describeSystemFailure } from './system-errors.js';
@@ -21,6 +22,7 @@ export function createProgram(io: CliIo): Command {
   registerKeys(program, io);
   registerAudit(program, io);
   registerDeidentify(program, io);
+  registerPatient(program, io);
   registerRetention(program, { terminal: process.stdout.isTTY ? process.stdout : undefined, ...io });
   for (const command of program.commands) command.exitOverride();
   return program;

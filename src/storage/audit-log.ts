@@ -64,6 +64,24 @@ function whereOf(filter: AuditFilter, scope: AuditScope): Prisma.AuditEventWhere
   return where;
 }
 
+/** One patient's events of some actions in a period (see AuditLog.aboutPatient). */
+export interface PatientEventsQuery {
+  patientIds: readonly string[];
+  /** The patients' assets, for events that name an asset but not its patient. */
+  assetIds: readonly string[];
+  actions: readonly string[];
+  /** Inclusive. */
+  since: Date;
+  /** Exclusive. */
+  until: Date;
+}
+
+function patientWhere(q: PatientEventsQuery): Prisma.AuditEventWhereInput {
+  const about: Prisma.AuditEventWhereInput[] = [{ patientId: { in: [...q.patientIds] } }];
+  if (q.assetIds.length) about.push({ assetId: { in: [...q.assetIds] } });
+  return { action: { in: [...q.actions] }, at: { gte: q.since, lt: q.until }, OR: about };
+}
+
 export interface AuditLogOptions {
   db: Database;
   keyRing: KeyRing;
@@ -164,6 +182,33 @@ export class AuditLog {
       if (!last || batch.length < batchSize) return;
       after = last.seq;
     }
+  }
+
+  /**
+   * Oldest first, in batches: the events of these actions about one patient in
+   * [since, until), whether they name the patient or only one of the patient's
+   * assets (a break-glass request names the asset and consult).
+   */
+  async *aboutPatient(q: PatientEventsQuery, batchSize = 500): AsyncGenerator<AuditRecord> {
+    const where = patientWhere(q);
+    let after = 0n;
+    for (;;) {
+      const batch = await this.options.db.prisma.auditEvent.findMany({ where: { ...where, seq: { gt: after } }, orderBy: { seq: 'asc' }, take: batchSize });
+      for (const row of batch) yield row as AuditRecord;
+      const last = batch.at(-1);
+      if (!last || batch.length < batchSize) return;
+      after = last.seq;
+    }
+  }
+
+  /** How many events aboutPatient would give, allowed (success) and not. */
+  async countAboutPatient(q: PatientEventsQuery): Promise<{ total: number; allowed: number }> {
+    const where = patientWhere(q);
+    const [total, allowed] = await Promise.all([
+      this.options.db.prisma.auditEvent.count({ where }),
+      this.options.db.prisma.auditEvent.count({ where: { ...where, outcome: 'success' } }),
+    ]);
+    return { total, allowed };
   }
 
   async verify(): Promise<ChainReport> {

@@ -39,7 +39,7 @@ describe('the admin console door', () => {
   it('answers every page, and a refusal, with a strict Content Security Policy, no-store, and no script', async () => {
     const { page } = await c.page();
     await consoleSignIn(page, `${c.publicUrl}/admin`, CONSOLE_PEOPLE.officer);
-    const pages = ['/admin', '/admin/policies', '/admin/holds', '/admin/assets', '/admin/audit', '/admin/alerts', '/admin/no-such-page'];
+    const pages = ['/admin', '/admin/policies', '/admin/holds', '/admin/assets', '/admin/audit', '/admin/patients/report', '/admin/alerts', '/admin/no-such-page'];
     for (const path of pages) {
       const answer = await page.request.get(`${c.publicUrl}${path}`, { maxRedirects: 0 });
       expect(answer.status(), path).toBe(path === '/admin/no-such-page' ? 404 : 200);

@@ -28,6 +28,8 @@ export const AuditAction = {
   LegalHoldLifted: 'legal_hold.lifted',
   /** A privacy officer looked for a patient's images by identifier (the identifier itself is not recorded). */
   PatientSearched: 'patient.searched',
+  /** A privacy officer (or the command line) produced a patient's accounting of disclosures: the patient's id and the counts, never the identifier. */
+  PatientReportProduced: 'patient.report_produced',
   ConsoleRefused: 'console.refused',
   /** A card redrawn as deleted: its asset was shredded. */
   CardDeleted: 'card.deleted',

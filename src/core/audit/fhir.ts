@@ -138,6 +138,7 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.LegalHoldPlaced]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.LegalHoldLifted]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.PatientSearched]: { type: DcmEvent.Query },
+  [AuditAction.PatientReportProduced]: { type: DcmEvent.AuditLogUsed },
   [AuditAction.ConsoleRefused]: { type: DcmEvent.SecurityAlert },
   [AuditAction.CardDeleted]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.AssetReceived]: { type: DcmEvent.Import },

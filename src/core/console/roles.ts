@@ -19,6 +19,8 @@ export type ConsoleAction =
   | 'search_by_patient'
   | 'read_audit'
   | 'export_audit'
+  /** A patient's accounting of disclosures, found by identifier (itself audited). */
+  | 'report_disclosures'
   | 'read_alerts'
   | 'set_legal_hold'
   /** Lifting anyone's hold; an admin may lift only a hold they placed themselves (mayLiftHold). */
@@ -31,9 +33,9 @@ const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
   // A team's owner runs their own channels: policies, assets and holds there. The trail and the alerts span every
   // team of the workspace, so they stay with workspace admins; the owners hear of their channels' alerts in chat.
   channel_admin: ['read_policies', 'change_policy', 'list_assets', 'set_legal_hold'],
-  // Privacy officers read and export the trail, find a patient's images, and hold them; they do not change channel policies.
+  // Privacy officers read and export the trail, find a patient's images and account for who saw them, and hold them; they do not change channel policies.
   // Only they lift others' holds: an admin could otherwise lift a privacy officer's hold, shorten retention, and have evidence shredded.
-  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'],
+  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'],
 };
 
 export interface ConsoleIdentity {

@@ -7,6 +7,7 @@ import { alertRoutes } from './alerts.js';
 import { assetRoutes } from './assets.js';
 import { auditRoutes } from './audit.js';
 import { overviewRoutes } from './overview.js';
+import { patientReportRoutes } from './patient-report.js';
 import { policyRoutes } from './policies.js';
 
 export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [
@@ -15,5 +16,6 @@ export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [
   holdRoutes,
   assetRoutes,
   auditRoutes,
+  patientReportRoutes,
   alertRoutes,
 ];

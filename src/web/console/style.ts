@@ -99,7 +99,8 @@ form.hold-form fieldset { display: grid; gap: .6rem; }
 /* Assets, patient search, audit trail and alerts pages */
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .table-scroll { overflow-x: auto; }
-table.assets td, table.trail td { font-size: .9rem; }
+table.assets td, table.trail td, table.disclosures td { font-size: .9rem; }
+table.disclosures td.refused { font-weight: 600; }
 table.assets th, table.assets td { padding: .4rem .4rem; }
 table.assets .badge { white-space: normal; }
 tr.tombstone td { color: var(--muted); background: #f7f8fa; }

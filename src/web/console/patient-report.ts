@@ -1,0 +1,106 @@
+// /admin/patients/report: a privacy officer's accounting of disclosures for
+// one patient. The identifier is typed into a form and POSTed (never in a
+// URL); the answer is the page itself, its rows written as they are read.
+// "Download" posts the same form again for a document of its own to hand
+// over. Each report produced is recorded in the audit trail.
+import { once } from 'node:events';
+import type { Response, Router } from 'express';
+import { consolePatientReport, requireReportAccess, type ConsoleReportInput } from '../../app/console/patient-report.js';
+import type { PatientReport } from '../../app/patient-report.js';
+import { DEFAULT_REPORT_YEARS } from '../../core/audit/disclosure.js';
+import { ErrorCode, isLoupeError } from '../../core/errors.js';
+import { html, SafeHtml } from '../html.js';
+import { REPORT_TABLE_FOOT, REPORT_TABLE_HEAD, reportDocument, reportRow, reportSummary } from '../patient-report-html.js';
+import { consoleRequest, type ConsoleRequest } from './context.js';
+import { CSRF_FIELD } from './csrf.js';
+import type { ConsoleDeps } from './deps.js';
+import { consolePage } from './layout.js';
+import { consoleCaller, refusal } from './view.js';
+
+const TITLE = 'Accounting of disclosures';
+const LEDE = `Every access to one patient’s images: when, who, in what role, what, for which purpose, and whether it was allowed. The period is the last ${DEFAULT_REPORT_YEARS} years unless you choose one. Each report is recorded in the audit trail (with Loupe’s patient id, never the identifier).`;
+const PROBLEM = 'Enter the patient’s identifier and its issuer, each 1 to 64 characters, and if you give dates, a start before the end. No report was produced.';
+/** Where the streamed rows go in the page. */
+const ROWS = '<!--loupe:rows-->';
+
+const EMPTY: ConsoleReportInput = { identifier: '', issuer: '', since: '', until: '' };
+
+function reportForm(c: ConsoleRequest, typed: ConsoleReportInput, problem?: string): SafeHtml {
+  return html`<section class="panel data" aria-labelledby="which">
+<h2 id="which">Which patient</h2>
+${problem ? html`<div class="banner bad" role="alert">${problem}</div>` : ''}
+<form method="post" action="/admin/patients/report" class="filters" autocomplete="off">
+<input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
+<label>Patient identifier <span class="hint">For example the medical record number</span><input type="text" name="identifier" required maxlength="64" value="${typed.identifier}" spellcheck="false"></label>
+<label>Issuer <span class="hint">The system that gave the identifier</span><input type="text" name="issuer" required maxlength="64" value="${typed.issuer}" spellcheck="false"></label>
+<label>From <span class="hint">Empty: ${DEFAULT_REPORT_YEARS} years before the end</span><input type="date" name="since" value="${typed.since}"></label>
+<label>Until (not included) <span class="hint">Empty: now</span><input type="date" name="until" value="${typed.until}"></label>
+<button type="submit" name="output" value="page">Show report</button>
+</form></section>`;
+}
+
+/** The same report again as a file: the form's values posted again, never in a URL. */
+function downloadForm(c: ConsoleRequest, typed: ConsoleReportInput): SafeHtml {
+  const hidden = (Object.keys(typed) as (keyof ConsoleReportInput)[]).map((k) => html`<input type="hidden" name="${k}" value="${typed[k]}">`);
+  return html`<form method="post" action="/admin/patients/report" class="filters"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">${hidden}
+<button type="submit" name="output" value="html">Download the report (HTML, to hand over)</button></form>`;
+}
+
+const field = (body: unknown, k: string): string => {
+  const v = (body as Record<string, unknown> | undefined)?.[k];
+  return typeof v === 'string' ? v : '';
+};
+
+/** Writes a part, waiting while the reader is behind. */
+async function write(res: Response, part: string): Promise<void> {
+  if (!res.write(part)) await once(res, 'drain');
+}
+
+async function streamPage(c: ConsoleRequest, res: Response, typed: ConsoleReportInput, r: PatientReport): Promise<void> {
+  const body = html`${reportForm(c, typed)}
+<section class="panel tight" aria-labelledby="accesses"><h2 id="accesses">Accesses, oldest first</h2>
+${reportSummary(r)}
+${r.patients.length ? html`${downloadForm(c, typed)}<div class="table-scroll">${REPORT_TABLE_HEAD}${new SafeHtml(ROWS)}${REPORT_TABLE_FOOT}</div>` : ''}
+</section>`;
+  const page = consolePage(c, { title: TITLE, section: 'disclosures', body, lede: LEDE });
+  const [head, tail = ''] = page.split(ROWS);
+  res.status(200).type('html');
+  await write(res, head ?? '');
+  if (r.patients.length) for await (const row of r.rows()) await write(res, reportRow(row).value);
+  res.end(tail);
+}
+
+async function download(res: Response, r: PatientReport, at: Date): Promise<void> {
+  const stamp = at.toISOString().replace(/[-:]/g, '').slice(0, 15);
+  res.status(200).type('html').attachment(`loupe-disclosures-${stamp}Z.html`);
+  for await (const part of reportDocument(r, at)) await write(res, part);
+  res.end();
+}
+
+export function patientReportRoutes(router: Router, d: ConsoleDeps): void {
+  router.get('/admin/patients/report', async (_req, res) => {
+    const c = consoleRequest(res);
+    try {
+      await requireReportAccess(consoleCaller(d, c));
+    } catch (error) {
+      return refusal(res, error);
+    }
+    res.type('html').send(consolePage(c, { title: TITLE, section: 'disclosures', body: reportForm(c, EMPTY), lede: LEDE }));
+  });
+
+  router.post('/admin/patients/report', async (req, res) => {
+    const c = consoleRequest(res);
+    const typed: ConsoleReportInput = { identifier: field(req.body, 'identifier'), issuer: field(req.body, 'issuer'), since: field(req.body, 'since'), until: field(req.body, 'until') };
+    let report: PatientReport;
+    try {
+      report = await consolePatientReport(consoleCaller(d, c), typed);
+    } catch (error) {
+      if (isLoupeError(error, ErrorCode.InvalidInput)) {
+        return void res.status(400).type('html').send(consolePage(c, { title: TITLE, section: 'disclosures', body: reportForm(c, typed, PROBLEM), lede: LEDE }));
+      }
+      return refusal(res, error);
+    }
+    if (field(req.body, 'output') === 'html') return download(res, report, d.clock.now());
+    await streamPage(c, res, typed, report);
+  });
+}
