@@ -7,7 +7,17 @@
 // audited shows nothing): the patient's id, the period and the counts, never
 // the identifier.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
-import { DISCLOSURE_ACTIONS, defaultReportSince, disclosureRow, type DisclosureAsset, type DisclosureFacts, type DisclosureRow } from '../core/audit/disclosure.js';
+import {
+  DISCLOSURE_ACTIONS,
+  defaultReportSince,
+  disclosureJson,
+  disclosureRow,
+  type DisclosureAsset,
+  type DisclosureFacts,
+  type DisclosureJson,
+  type DisclosureRow,
+  type ReportHead,
+} from '../core/audit/disclosure.js';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import type { AuditLog, PatientEventsQuery } from '../storage/audit-log.js';
@@ -132,4 +142,14 @@ async function nameOf(db: Database, workspaceId: string | null, actorId: string)
   }
   const own = await db.prisma.viewerSession.findFirst({ where: { ...named, oidcSubject: actorId }, ...latest });
   return own?.displayName ?? null;
+}
+
+/** What a report covers, for a document's head: Loupe's patient ids, the period, the counts. */
+export function reportHead(r: PatientReport): ReportHead {
+  return { patientIds: r.patients.map((p) => p.patientId), since: r.since, until: r.until, counts: r.counts };
+}
+
+/** The report's rows as NDJSON objects (ids, words and ISO times only). */
+export async function* reportJsonRows(r: PatientReport): AsyncGenerator<DisclosureJson> {
+  for await (const row of r.rows()) yield disclosureJson(row);
 }

@@ -5,7 +5,7 @@
 import { exportAudit, type AuditExportFormat } from '../app/export-audit.js';
 import { AuditAction } from '../core/audit/event.js';
 import { parseAuditFilter, type AuditFilterKey } from '../core/audit/filter.js';
-import { producePatientReport } from '../app/patient-report.js';
+import { producePatientReport, reportHead } from '../app/patient-report.js';
 import { disclosureJson } from '../core/audit/disclosure.js';
 import { reportDocument } from '../web/patient-report-html.js';
 import { runRetention, type RetentionItem, type RetentionOutcome } from '../app/retention-sweep.js';
@@ -35,7 +35,8 @@ export type AdminOptions = { [key in AuditFilterKey]?: string | undefined } & {
   reportFormat?: PatientReportFormat | undefined;
 };
 
-export const PATIENT_REPORT_FORMATS = ['html', 'ndjson'] as const;
+/** `pdf`: the server sends the head and the rows as NDJSON lines (the admin socket carries text), and the command draws the PDF. */
+export const PATIENT_REPORT_FORMATS = ['html', 'ndjson', 'pdf'] as const;
 export type PatientReportFormat = (typeof PATIENT_REPORT_FORMATS)[number];
 export const isPatientReportFormat = (v: unknown): v is PatientReportFormat => (PATIENT_REPORT_FORMATS as readonly unknown[]).includes(v);
 
@@ -178,7 +179,11 @@ const patientReport: AdminCommand = async ({ storage, clock }, io, options) => {
     actor: { type: 'admin', id: 'cli' },
     via: 'cli',
   });
-  if (options.reportFormat === 'ndjson') {
+  if (options.reportFormat === 'pdf') {
+    const head = reportHead(report);
+    await io.out(JSON.stringify({ head: { ...head, since: head.since.toISOString(), until: head.until.toISOString() } }));
+  }
+  if (options.reportFormat === 'ndjson' || options.reportFormat === 'pdf') {
     for await (const row of report.rows()) await io.out(JSON.stringify(disclosureJson(row)));
   } else {
     for await (const part of reportDocument(report, clock.now())) await io.out(part);

@@ -12,6 +12,8 @@ export interface CliIo {
   err: (line: string) => void;
   /** Standard input, for what must not be on the command line (a patient identifier, with `-`). */
   stdin?: NodeJS.ReadableStream | undefined;
+  /** Standard output for bytes, not lines (a PDF). */
+  stdout?: NodeJS.WritableStream | undefined;
 }
 
 /** Exit status: 0 done, 1 the check failed, 2 it could not run. */

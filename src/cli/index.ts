@@ -6,6 +6,7 @@ const status = await runCli(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
   stdin: process.stdin,
+  stdout: process.stdout,
 });
 // Exit now: a Slack or database client still retrying after a refused start must not keep the process up.
 process.exit(status);

@@ -3,7 +3,10 @@
 // those accesses as NDJSON or as an HTML document, reads the identifier from
 // standard input with `-`, says when nobody has that identifier, refuses a bad
 // date, and is itself audited (patient id and counts, never the identifier).
-import { Readable } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { authorizeView, type ViewDecided } from '../../src/app/viewer/authorize-view.js';
 import { ViewDecisions } from '../../src/app/viewer/view-decisions.js';
@@ -83,6 +86,19 @@ describe.each(testEngines())('loupe patient report on %s, with `loupe serve` run
       // The NDJSON run before it is listed now, by the command line, as an admin's oversight.
       expect(page.out).toMatch(/<code>cli<\/code><\/td><td>admin<\/td><td>The list of the patient’s images<\/td><td>oversight<\/td>/);
 
+      // The PDF to hand over, read back by poppler's pdftotext: the same accesses, the patient by Loupe's id only.
+      const pdf: Buffer[] = [];
+      const stdout = new PassThrough().on('data', (b: Buffer) => pdf.push(b));
+      const pdfStatus = await runCli(['patient', 'report', '-', '--issuer', ISSUER, '--format', 'pdf'], { env: inst.env, out: () => {}, err: () => {}, stdin: Readable.from([`${MRN}\n`]), stdout });
+      expect(pdfStatus).toBe(0);
+      const bytes = Buffer.concat(pdf);
+      expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+      const file = join(inst.dataDir, 'report.pdf');
+      await writeFile(file, bytes);
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      for (const words of ['Accounting of disclosures', 'Dr Amara Okafor', 'requester', 'Dr Li Wei', 'refused', 'DICOM · CT', assetId, patientId, '4 accesses']) expect(text).toContain(words);
+      expect(text).not.toContain(MRN);
+
       expect(await withStdin('MRN-NOBODY\n', 'patient', 'report', '-', '--issuer', ISSUER)).toMatchObject({ status: 1, err: 'no patient with that identifier and issuer' });
       expect(await cli(inst.env, 'patient', 'report', MRN, '--issuer', ISSUER, '--since', 'yesterday')).toMatchObject({ status: 2, err: expect.stringContaining('--since expects an ISO 8601 date') });
       expect((await cli(inst.env, 'patient', 'report', MRN)).status).toBe(2);
@@ -91,6 +107,7 @@ describe.each(testEngines())('loupe patient report on %s, with `loupe serve` run
       expect(events.map((e) => [e.actorType, e.actorId, e.patientId, (e.details as { accesses: number }).accesses])).toEqual([
         ['admin', 'cli', patientId, 2],
         ['admin', 'cli', patientId, 3],
+        ['admin', 'cli', patientId, 4],
         ['admin', 'cli', null, 0],
       ]);
       const trail = JSON.stringify(await storage.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));

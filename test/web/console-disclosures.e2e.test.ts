@@ -4,6 +4,7 @@
 // accesses, who/what/outcome right, nothing of the other patient, and can
 // download the report; the identifier is in no URL of the session and no
 // audit event; a workspace admin and a clinician get 403.
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -113,17 +114,28 @@ describe('the accounting of disclosures in the console', () => {
     expect(content).not.toContain(otherAssetId);
     expect(content).not.toMatch(/<script\b/i);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download the report/ }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download as HTML' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^loupe-disclosures-\d{8}T\d{6}Z\.html$/);
     const file = await readFile((await download.path())!, 'utf8');
     expect(file.match(/<tr><td><time/g)).toHaveLength(views.length + 1);
     expect(file).toContain('privacy officer');
     expect(file).not.toContain(otherAssetId);
 
+    // The PDF to hand over, read back by poppler's pdftotext: the same accesses (and the HTML download, now listed), nothing of the other patient.
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download the report \(PDF/ }).click()]);
+    expect(pdf.suggestedFilename()).toMatch(/^loupe-disclosures-\d{8}T\d{6}Z\.pdf$/);
+    const text = execFileSync('pdftotext', ['-layout', (await pdf.path())!, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Accounting of disclosures');
+    expect(text).toContain(`${views.length + 2} accesses`);
+    expect(text).toContain(patientId);
+    expect(text).not.toContain(otherAssetId);
+    expect(text).not.toContain(MRN);
+
     const produced = await storage.db.prisma.auditEvent.findMany({ where: { action: AuditAction.PatientReportProduced }, orderBy: { seq: 'asc' } });
     expect(produced.map((e) => [e.patientId, (e.details as { via: string; accesses: number }).via, (e.details as { accesses: number }).accesses])).toEqual([
       [patientId, 'console', views.length],
       [patientId, 'console', views.length + 1],
+      [patientId, 'console', views.length + 2],
     ]);
     expect(urls.length).toBeGreaterThan(3);
     for (const url of urls) expect(decodeURIComponent(url)).not.toContain(MRN);

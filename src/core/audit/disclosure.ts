@@ -100,8 +100,26 @@ export function assetKindWords(a: DisclosureAsset): string {
   return 'Unknown';
 }
 
+/** What a report covers, for a document's head: Loupe's patient ids (never an identifier), the period, the counts. */
+export interface ReportHead {
+  patientIds: string[];
+  since: Date;
+  until: Date;
+  counts: { total: number; allowed: number; refused: number };
+}
+
 /** One row as an NDJSON line's object: ids, words and an ISO time only. */
-export function disclosureJson(r: DisclosureRow): Record<string, unknown> {
+export interface DisclosureJson {
+  at: string;
+  seq: string;
+  workspace: string | null;
+  who: { id: string | null; name: string | null; role: DisclosureRole };
+  what: { asset: string | null; kind: string | null; modality: string | null };
+  purpose: DisclosurePurpose;
+  outcome: DisclosureOutcome;
+}
+
+export function disclosureJson(r: DisclosureRow): DisclosureJson {
   return {
     at: r.at.toISOString(),
     seq: r.seq.toString(),

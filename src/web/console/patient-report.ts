@@ -6,9 +6,10 @@
 import { once } from 'node:events';
 import type { Response, Router } from 'express';
 import { consolePatientReport, requireReportAccess, type ConsoleReportInput } from '../../app/console/patient-report.js';
-import type { PatientReport } from '../../app/patient-report.js';
+import { reportHead, reportJsonRows, type PatientReport } from '../../app/patient-report.js';
 import { DEFAULT_REPORT_YEARS } from '../../core/audit/disclosure.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
+import { writeReportPdf } from '../patient-report-pdf.js';
 import { html, SafeHtml } from '../html.js';
 import { REPORT_TABLE_FOOT, REPORT_TABLE_HEAD, reportDocument, reportRow, reportSummary } from '../patient-report-html.js';
 import { consoleRequest, type ConsoleRequest } from './context.js';
@@ -43,7 +44,8 @@ ${problem ? html`<div class="banner bad" role="alert">${problem}</div>` : ''}
 function downloadForm(c: ConsoleRequest, typed: ConsoleReportInput): SafeHtml {
   const hidden = (Object.keys(typed) as (keyof ConsoleReportInput)[]).map((k) => html`<input type="hidden" name="${k}" value="${typed[k]}">`);
   return html`<form method="post" action="/admin/patients/report" class="filters"><input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">${hidden}
-<button type="submit" name="output" value="html">Download the report (HTML, to hand over)</button></form>`;
+<button type="submit" name="output" value="pdf">Download the report (PDF, to hand over)</button>
+<button type="submit" name="output" value="html" class="secondary">Download as HTML</button></form>`;
 }
 
 const field = (body: unknown, k: string): string => {
@@ -77,6 +79,12 @@ async function download(res: Response, r: PatientReport, at: Date): Promise<void
   res.end();
 }
 
+async function downloadPdf(res: Response, r: PatientReport, at: Date): Promise<void> {
+  const stamp = at.toISOString().replace(/[-:]/g, '').slice(0, 15);
+  res.status(200).type('application/pdf').attachment(`loupe-disclosures-${stamp}Z.pdf`);
+  await writeReportPdf(res, reportHead(r), reportJsonRows(r), at);
+}
+
 export function patientReportRoutes(router: Router, d: ConsoleDeps): void {
   router.get('/admin/patients/report', async (_req, res) => {
     const c = consoleRequest(res);
@@ -101,6 +109,7 @@ export function patientReportRoutes(router: Router, d: ConsoleDeps): void {
       return refusal(res, error);
     }
     if (field(req.body, 'output') === 'html') return download(res, report, d.clock.now());
+    if (field(req.body, 'output') === 'pdf') return downloadPdf(res, report, d.clock.now());
     await streamPage(c, res, typed, report);
   });
 }
