@@ -52,6 +52,23 @@ export class Consents {
     return done.count === 1;
   }
 
+  /** For each version after a chain's first, the one it replaced and why; keyed by the later version's id. */
+  async predecessors(versions: readonly Consent[]): Promise<Map<string, { id: string; reason: string | null }>> {
+    const later = versions.filter((v) => v.version > 1);
+    const out = new Map<string, { id: string; reason: string | null }>();
+    if (later.length === 0) return out;
+    const rows = await this.db.prisma.consent.findMany({
+      where: { OR: later.map((v) => ({ chainId: v.chainId, version: v.version - 1 })) },
+      select: { id: true, chainId: true, version: true, supersededReason: true },
+    });
+    const byKey = new Map(rows.map((r) => [`${r.chainId}#${r.version}`, r]));
+    for (const v of later) {
+      const p = byKey.get(`${v.chainId}#${v.version - 1}`);
+      if (p) out.set(v.id, { id: p.id, reason: p.supersededReason });
+    }
+    return out;
+  }
+
   /**
    * Versions for the export, oldest first, a page at a time: all, or one
    * patient's; with `since`, those recorded or superseded since then (a
