@@ -21,12 +21,12 @@ export class Consents {
   constructor(private readonly db: Database) {}
 
   /** A patient's versions, each chain's in order, chains in the order they began. */
-  ofPatient(client: Client, patientId: string): Promise<Consent[]> {
-    return client.consent.findMany({ where: { patientId }, orderBy: [{ recordedAt: 'asc' }, { chainId: 'asc' }, { version: 'asc' }] }).then((rows) => {
-      const began = new Map<string, number>();
-      rows.forEach((r, i) => (began.has(r.chainId) ? undefined : began.set(r.chainId, i)));
-      return rows.sort((a, b) => began.get(a.chainId)! - began.get(b.chainId)! || a.version - b.version);
-    });
+  async ofPatient(client: Client, patientId: string): Promise<Consent[]> {
+    const rows = await client.consent.findMany({ where: { patientId }, orderBy: [{ recordedAt: 'asc' }, { version: 'asc' }] });
+    // A chain's first version is the earliest it has: its position orders the chains.
+    const began = new Map<string, number>();
+    for (const [i, r] of rows.entries()) if (!began.has(r.chainId)) began.set(r.chainId, i);
+    return rows.sort((a, b) => began.get(a.chainId)! - began.get(b.chainId)! || a.version - b.version);
   }
 
   /** One version, only if its patient is in this workspace. */
