@@ -2,6 +2,7 @@
 // AuditEvent NDJSON or CSV: the one export behind both `loupe audit export`
 // and the admin console, so the two give the same bytes for the same filter.
 // The export is itself audited, after the last line, so it never lists itself.
+import { auditedExport } from './audited-export.js';
 import { AUDIT_CSV_HEADER, auditCsvRow } from '../core/audit/csv.js';
 import { AuditAction, type AuditActor, type AuditRecord } from '../core/audit/event.js';
 import { toFhirAuditEvent } from '../core/audit/fhir.js';
@@ -62,17 +63,12 @@ export async function exportAudit(o: ExportAuditOptions): Promise<number> {
       assetId: o.filter.assetId ?? null,
       details: exportDetails(o, count),
     });
-  try {
+  await auditedExport(async () => {
     if (o.format === 'csv') await o.out(AUDIT_CSV_HEADER);
     for await (const record of o.audit.matching(o.filter, o.scope)) {
       await o.out(line(record));
       count++;
     }
-  } catch (error) {
-    // An export cut short has still let `count` events out: recorded as a failure; the first error is the one reported.
-    await recorded('failure').catch(() => undefined);
-    throw error;
-  }
-  await recorded('success');
+  }, recorded);
   return count;
 }

@@ -3,6 +3,7 @@
 // folder nobody serves), or a running `loupe serve`'s, reached over its admin
 // socket, so the embedded database is never opened by two processes.
 import { exportAudit, type AuditExportFormat } from '../app/export-audit.js';
+import { exportConsents } from '../app/consent/export-consents.js';
 import { AuditAction } from '../core/audit/event.js';
 import { parseAuditFilter, type AuditFilterKey } from '../core/audit/filter.js';
 import { producePatientReport, reportHead } from '../app/patient-report.js';
@@ -129,6 +130,27 @@ const auditPublicKey: AdminCommand = async ({ keyRing }, io) => {
   return 0;
 };
 
+/** consent export: only --patient and --since apply; other filter keys are refused rather than ignored. */
+const consentExport: AdminCommand = async ({ storage }, io, options) => {
+  const { patient, since, ...rest } = options;
+  const parsed = parseAuditFilter({ patient, since });
+  if (!parsed.ok) throw new LoupeError(ErrorCode.InvalidInput, `consent export: ${parsed.problem}`);
+  if (Object.entries(rest).some(([key, value]) => value !== undefined && key !== 'format' && key !== 'dryRun')) {
+    throw new LoupeError(ErrorCode.InvalidInput, 'consent export takes only patient and since');
+  }
+  const count = await exportConsents({
+    consents: storage.consents,
+    audit: storage.audit,
+    // The command line's user holds the keys and the database: they see every workspace.
+    actor: { type: 'admin', id: 'cli' },
+    patientId: parsed.filter.patientId,
+    since: parsed.filter.since,
+    out: (line) => io.out(line),
+  });
+  io.err(`exported ${count} consent versions`);
+  return 0;
+};
+
 const RETENTION_WORDS: Partial<Record<RetentionOutcome, string>> = { would_shred: 'would shred', shredded: 'shredded', held: 'held', failed: 'failed' };
 
 /** One line per asset that goes, would go or is held: ids, kind and dates only. */
@@ -202,6 +224,7 @@ export const ADMIN_COMMANDS = {
   'keys audit-public-key': auditPublicKey,
   'retention run': retentionRun,
   'patient report': patientReport,
+  'consent export': consentExport,
 } satisfies Record<string, AdminCommand>;
 
 export type AdminCommandName = keyof typeof ADMIN_COMMANDS;

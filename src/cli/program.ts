@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isLoupeError } from '../core/errors.js';
 import { registerAudit } from './audit.js';
+import { registerConsent } from './consent.js';
 import { registerDeidentify } from './deidentify.js';
 import { CliExit, type CliIo } from './context.js';
 import { registerKeys } from './keys.js';
@@ -21,6 +22,7 @@ export function createProgram(io: CliIo): Command {
   registerMigrate(program, io);
   registerKeys(program, io);
   registerAudit(program, io);
+  registerConsent(program, io);
   registerDeidentify(program, io);
   registerPatient(program, io);
   registerRetention(program, { terminal: process.stdout.isTTY ? process.stdout : undefined, ...io });

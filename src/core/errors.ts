@@ -39,6 +39,12 @@ export const ErrorCode = {
   /** Processing the file ran past its time or memory budget and was stopped. */
   ImageBudgetExceeded: 'LOUPE_IMAGE_BUDGET_EXCEEDED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
+  /** A consent's terms, recorder, channel or reason failed a check; the message names the field, never its value. */
+  ConsentInvalid: 'LOUPE_CONSENT_INVALID',
+  /** The consent version to change or withdraw is no longer the current one (changed or withdrawn meanwhile). */
+  ConsentSuperseded: 'LOUPE_CONSENT_SUPERSEDED',
+  /** The evidence named for a consent is not an asset of the patient's workspace. */
+  ConsentEvidenceInvalid: 'LOUPE_CONSENT_EVIDENCE_INVALID',
   Forbidden: 'LOUPE_FORBIDDEN',
   OidcUnavailable: 'LOUPE_OIDC_UNAVAILABLE',
   OidcFailed: 'LOUPE_OIDC_FAILED',

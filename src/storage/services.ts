@@ -9,6 +9,7 @@ import type { BlobStore } from './blob-store.js';
 import { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
 import { EncryptedBlobs } from './encrypted-blobs.js';
+import { Consents } from './consents.js';
 import { LegalHolds } from './legal-holds.js';
 import { Patients } from './patients.js';
 import { Workspaces } from './workspaces.js';
@@ -33,6 +34,7 @@ export interface Storage {
   patients: Patients;
   policies: ChannelPolicies;
   legalHolds: LegalHolds;
+  consents: Consents;
   blobStore: BlobStore;
   viewer: ViewerRepos;
 }
@@ -56,6 +58,7 @@ export function createStorage(o: StorageOptions): Storage {
     patients: new Patients(o.db, dataKeys, workspaces, audit),
     policies: new ChannelPolicies(o.db, audit),
     legalHolds: new LegalHolds(o.db, audit, o.clock),
+    consents: new Consents(o.db),
     blobStore: o.blobStore,
     viewer: viewerRepos(o.db),
   };

@@ -125,7 +125,7 @@ const ALL_PURPOSES: Purpose[] = ['care', 'education', 'research'];
 const ALL_PARTIES: Party[] = ['care_team', 'institution', 'external'];
 
 function consent(id: string, decision: 'permit' | 'deny', over: Partial<ConsentFacts> = {}): ConsentFacts {
-  return { id, decision, dataKinds: [], purposes: [], parties: [], validFrom: at(-24 * HOUR), validUntil: null, revokedAt: null, ...over };
+  return { id, kind: 'decision', decision, dataKinds: [], purposes: [], parties: [], validFrom: at(-24 * HOUR), validUntil: null, supersededAt: null, ...over };
 }
 
 function consentsFor(s: Scenario): ConsentFacts[] {
@@ -149,13 +149,13 @@ function consentsFor(s: Scenario): ConsentFacts[] {
     case 'permit_not_yet':
       return [{ ...permit, validFrom: at(1) }];
     case 'permit_revoked':
-      return [{ ...permit, revokedAt: at(-MIN) }];
+      return [{ ...permit, supersededAt: at(-MIN) }];
     case 'refusal':
       return [refusal];
     case 'refusal_expired':
       return [{ ...refusal, validUntil: at(-MIN) }];
     case 'refusal_revoked':
-      return [{ ...refusal, revokedAt: at(-MIN) }];
+      return [{ ...refusal, supersededAt: at(-MIN) }];
     case 'refusal_and_permit':
       return [permit, refusal];
     case 'refusal_elsewhere_and_permit':

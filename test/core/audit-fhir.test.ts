@@ -96,6 +96,12 @@ describe('toFhirAuditEvent', () => {
     expect(actionOf(AuditAction.KeysRewrapped)).toBe('U');
     expect(actionOf(AuditAction.AuditExported)).toBe('E');
     expect(actionOf(AuditAction.ServiceStarted)).toBe('E');
+    // A consent's versions are created, never edited: a change or a withdrawal updates the logical consent.
+    expect(actionOf(AuditAction.ConsentRecorded)).toBe('C');
+    expect(actionOf(AuditAction.ConsentRevised)).toBe('U');
+    expect(actionOf(AuditAction.ConsentWithdrawn)).toBe('U');
+    expect(actionOf(AuditAction.ConsentListed)).toBe('R');
+    expect(actionOf(AuditAction.ConsentExported)).toBe('E');
   });
 
   it('gives a denied event outcome 8 and the reason', () => {

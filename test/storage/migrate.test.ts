@@ -58,7 +58,7 @@ describe.each(testEngines())('migration 0007 (legal holds, set settings, retenti
       await sql(`INSERT INTO "ChannelPolicy" (id, "workspaceId", "channelId", interception, "legalHold", "updatedBy", "updatedAt") VALUES ('p1', 'w1', '*', true, false, 'U1', now()), ('p2', 'w1', 'C1', true, true, 'U1', now())`);
       await sql(`INSERT INTO "Asset" (id, "workspaceId", "uploaderId", kind, status, "sourceRef", "legalHold", "updatedAt") VALUES ('a1', 'w1', 'U2', 'photo', 'stored', 'F1', true, now()), ('a2', 'w1', 'U2', 'photo', 'stored', 'F2', false, now())`);
 
-      expect(await migrate(db, all)).toEqual(['0007_admin_console', '0008_console_audit_indexes']);
+      expect(await migrate(db, all)).toEqual(all.filter((m) => m.name >= '0007').map((m) => m.name));
 
       const holds = await db.prisma.legalHold.findMany({ orderBy: { scope: 'asc' } });
       expect(holds.map((h) => ({ workspaceId: h.workspaceId, scope: h.scope, targetId: h.targetId, liftedAt: h.liftedAt }))).toEqual([
@@ -85,6 +85,50 @@ describe.each(testEngines())('migration 0007 (legal holds, set settings, retenti
       // Only a workspace created after the upgrade starts with Loupe's default retention.
       const fresh = await s.workspaces.ensure('slack', 'T3', 'New', { type: 'system', id: 'test' });
       expect(await s.policies.resolved(fresh.id, 'C1')).toMatchObject({ policy: { retentionDays: 365 }, source: { retentionDays: 'loupe' } });
+    } finally {
+      await db.close();
+      await empty?.drop();
+    }
+  });
+});
+
+describe.each(testEngines())('migration 0009 (consent versions) on %s', (engine) => {
+  it('keeps every existing consent as version 1 of a chain of its own, a revoked one inactive, and its words unchanged', async () => {
+    // A database as release 0008 left it, written with SQL.
+    const empty = engine === 'postgres' ? await createEmptySchema() : undefined;
+    const db = await openDatabase(empty ? { url: empty.url } : {});
+    try {
+      const all = await readMigrations();
+      expect(await migrate(db, all.filter((m) => m.name < '0009'))).toHaveLength(8);
+      const sql = (q: string) => db.prisma.$executeRawUnsafe(q);
+      await sql(`INSERT INTO "Workspace" (id, platform, "externalId", name, "updatedAt") VALUES ('w1', 'slack', 'T1', 'Ward', now())`);
+      await sql(`INSERT INTO "KeyVersion" (version, fingerprint) VALUES (1, 'f1')`);
+      await sql(`INSERT INTO "DataKey" (id, purpose, "kekVersion") VALUES ('k1', 'patient_phi', 1)`);
+      await sql(`INSERT INTO "Patient" (id, "workspaceId", "identifierIndex", phi, "phiKeyId", "updatedAt") VALUES ('p1', 'w1', 'i1', '\\x00', 'k1', now())`);
+      await sql(`INSERT INTO "Consent" (id, "patientId", decision, "dataKinds", purposes, parties, "validFrom", "validUntil", "recordedBy", "evidenceRef", "createdAt", "revokedAt", "revokedBy") VALUES
+        ('c1', 'p1', 'permit', ARRAY['photo'], ARRAY['education'], ARRAY['institution'], '2026-01-01T00:00:00Z', NULL, 'U1', 'form-7', '2026-01-01T08:00:00Z', NULL, NULL),
+        ('c2', 'p1', 'deny', ARRAY['dicom'], ARRAY['research'], ARRAY['external'], '2026-02-01T00:00:00Z', '2027-02-01T00:00:00Z', 'U2', NULL, '2026-02-01T08:00:00Z', '2026-03-01T08:00:00Z', 'U3')`);
+
+      expect(await migrate(db, all)).toEqual(all.filter((m) => m.name >= '0009').map((m) => m.name));
+
+      const rows = await db.prisma.consent.findMany({ orderBy: { id: 'asc' } });
+      expect(rows.map((r) => ({ ...r }))).toEqual([
+        {
+          id: 'c1', patientId: 'p1', chainId: 'c1', version: 1, kind: 'decision', decision: 'permit', dataKinds: ['photo'], purposes: ['education'], parties: ['institution'],
+          validFrom: new Date('2026-01-01T00:00:00Z'), validUntil: null, recordedBy: 'U1', recordedByKind: null, recordedVia: null, recordedAt: new Date('2026-01-01T08:00:00Z'),
+          evidenceAssetId: null, evidenceRef: 'form-7', supersededAt: null, supersededBy: null, supersededByKind: null, supersededReason: null,
+        },
+        {
+          id: 'c2', patientId: 'p1', chainId: 'c2', version: 1, kind: 'decision', decision: 'deny', dataKinds: ['dicom'], purposes: ['research'], parties: ['external'],
+          validFrom: new Date('2026-02-01T00:00:00Z'), validUntil: new Date('2027-02-01T00:00:00Z'), recordedBy: 'U2', recordedByKind: null, recordedVia: null, recordedAt: new Date('2026-02-01T08:00:00Z'),
+          evidenceAssetId: null, evidenceRef: null, supersededAt: new Date('2026-03-01T08:00:00Z'), supersededBy: 'U3', supersededByKind: null, supersededReason: null,
+        },
+      ]);
+      // A withdrawal grants nothing, and only a withdrawal lacks a decision: the database holds to that whoever writes.
+      await expect(sql(`INSERT INTO "Consent" (id, "patientId", "chainId", version, kind, decision, "validFrom", "recordedBy") VALUES ('c3', 'p1', 'c1', 2, 'withdrawal', 'permit', now(), 'U1')`)).rejects.toThrow();
+      await expect(sql(`INSERT INTO "Consent" (id, "patientId", "chainId", version, kind, decision, "validFrom", "recordedBy") VALUES ('c3', 'p1', 'c1', 2, 'decision', NULL, now(), 'U1')`)).rejects.toThrow();
+      // Two versions of one chain cannot share a number: concurrent changes cannot both win.
+      await expect(sql(`INSERT INTO "Consent" (id, "patientId", "chainId", version, decision, "validFrom", "recordedBy") VALUES ('c3', 'p1', 'c1', 1, 'permit', now(), 'U1')`)).rejects.toThrow();
     } finally {
       await db.close();
       await empty?.drop();

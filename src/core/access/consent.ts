@@ -1,7 +1,9 @@
-// Whether the patient's recorded consents let this view happen. Until consent
-// capture arrives, care by the consult's care team is implied (the channel
-// policy's `care_implied`) unless the patient refused; everything else needs
-// a recorded permit. A live refusal that covers the request always wins.
+// Whether the patient's recorded consents let this view happen. Only active
+// decision versions in their period count: a superseded version and a
+// withdrawal say nothing. A live refusal that covers the request always wins;
+// care by the consult's care team is implied under the channel policy's
+// `care_implied` unless refused; everything else needs a live permit that
+// covers the data kind, the purpose and the party. Deny by default.
 import type { AssetKind, ConsentFacts, ConsentRule, DataKind, Party, Purpose } from './types.js';
 
 export interface ConsentQuestion {
@@ -20,10 +22,15 @@ export function dataKindOf(kind: AssetKind): DataKind {
   return kind === 'photo' ? 'photo' : 'dicom';
 }
 
-/** In force at `now`: validFrom <= now < validUntil, and not revoked. */
+/** Not superseded by a later version. */
+export function isConsentActive(c: Pick<ConsentFacts, 'supersededAt'>): boolean {
+  return c.supersededAt === null;
+}
+
+/** In force at `now`: an active decision (not a withdrawal) with validFrom <= now < validUntil. */
 export function isConsentLive(c: ConsentFacts, now: Date): boolean {
   const t = now.getTime();
-  return c.revokedAt === null && c.validFrom.getTime() <= t && (c.validUntil === null || t < c.validUntil.getTime());
+  return isConsentActive(c) && c.kind === 'decision' && c.validFrom.getTime() <= t && (c.validUntil === null || t < c.validUntil.getTime());
 }
 
 /** Speaks of this kind, purpose and party; an empty list speaks of nothing. */

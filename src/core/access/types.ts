@@ -64,9 +64,13 @@ export interface GrantFacts {
   revokedAt: Date | null;
 }
 
+/** One version of a patient's consent, as the rules read it. */
 export interface ConsentFacts {
   id: string;
-  decision: 'permit' | 'deny';
+  /** A withdrawal ends its chain and grants nothing. */
+  kind: 'decision' | 'withdrawal';
+  /** Null exactly for a withdrawal. */
+  decision: 'permit' | 'deny' | null;
   /** photo, dicom */
   dataKinds: readonly string[];
   /** care, education, research */
@@ -75,7 +79,8 @@ export interface ConsentFacts {
   parties: readonly string[];
   validFrom: Date;
   validUntil: Date | null;
-  revokedAt: Date | null;
+  /** Set once a later version (a change or a withdrawal) replaced this one: it is then inactive. */
+  supersededAt: Date | null;
 }
 
 /** The parts of the effective channel policy the viewer obeys. */

@@ -52,6 +52,16 @@ export const AuditAction = {
   BreakGlass: 'consult.break_glass',
   OriginalSecured: 'asset.original_secured',
   ParticipantAdded: 'consult.participant_added',
+  /** A patient's consent recorded: the first version of a chain. */
+  ConsentRecorded: 'consent.recorded',
+  /** A new version of a consent replaced the current one. */
+  ConsentRevised: 'consent.revised',
+  /** A withdrawal version ended a consent. */
+  ConsentWithdrawn: 'consent.withdrawn',
+  /** A patient's consent versions were read. */
+  ConsentListed: 'consent.listed',
+  /** Consent versions left Loupe as FHIR. */
+  ConsentExported: 'consent.exported',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

@@ -160,6 +160,11 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.BreakGlass]: { type: DcmEvent.SecurityAlert },
   [AuditAction.OriginalSecured]: { type: DcmEvent.Import },
   [AuditAction.ParticipantAdded]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
+  [AuditAction.ConsentRecorded]: { type: DcmEvent.PatientRecord },
+  [AuditAction.ConsentRevised]: { type: DcmEvent.PatientRecord },
+  [AuditAction.ConsentWithdrawn]: { type: DcmEvent.PatientRecord },
+  [AuditAction.ConsentListed]: { type: DcmEvent.Query },
+  [AuditAction.ConsentExported]: { type: DcmEvent.Export },
 };
 
 // Actions written by newer code or plugins must still export, not throw.
@@ -175,6 +180,10 @@ const VERB_TO_ACTION: Record<string, FhirAuditEvent['action']> = {
   rotated: 'U',
   rewrapped: 'U',
   corrected: 'U',
+  recorded: 'C',
+  revised: 'U',
+  withdrawn: 'U',
+  listed: 'R',
 };
 
 // http://hl7.org/fhir/R4/valueset-audit-event-outcome.html

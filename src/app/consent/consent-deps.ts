@@ -1,0 +1,112 @@
+// What the consent use cases share: their dependencies, the audit actor for
+// a recorder, the audit details of a version (ids and codes only), and the
+// step that replaces a chain's current version with its successor.
+import { AuditAction, type AuditActor } from '../../core/audit/event.js';
+import type { Clock } from '../../core/clock.js';
+import type { ConsentChangeReason, ConsentRecorder } from '../../core/consent/terms.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { isLoupeId } from '../../core/ids.js';
+import type { AuditLog } from '../../storage/audit-log.js';
+import type { Consents } from '../../storage/consents.js';
+import type { Database } from '../../storage/database.js';
+import type { Patients } from '../../storage/patients.js';
+import type { Consent, Prisma } from '../../storage/prisma/client.js';
+import type { Tx } from '../../storage/transaction.js';
+import { isUniqueViolation } from '../../storage/unique.js';
+
+export interface ConsentDeps {
+  db: Database;
+  audit: AuditLog;
+  clock: Clock;
+  patients: Patients;
+  consents: Consents;
+}
+
+/** A version as the use cases return it: no identifier, no free text. */
+export type ConsentVersion = Consent;
+
+export function consentActor(recorder: ConsentRecorder): AuditActor {
+  return { type: recorder.kind === 'operator' ? 'admin' : 'user', id: recorder.id };
+}
+
+export function versionDetails(v: Consent): Record<string, unknown> {
+  return {
+    consentId: v.id,
+    chainId: v.chainId,
+    version: v.version,
+    kind: v.kind,
+    decision: v.decision,
+    purposes: v.purposes,
+    parties: v.parties,
+    dataKinds: v.dataKinds,
+    recordedVia: v.recordedVia,
+    recordedByKind: v.recordedByKind,
+    ...(v.evidenceAssetId ? { evidenceAssetId: v.evidenceAssetId } : {}),
+  };
+}
+
+/** Throws unless the evidence is an asset of the same workspace. */
+export async function checkEvidence(deps: ConsentDeps, tx: Tx, evidenceAssetId: string | null | undefined, workspaceId: string): Promise<string | null> {
+  if (evidenceAssetId === undefined || evidenceAssetId === null) return null;
+  if (!isLoupeId(evidenceAssetId) || !(await deps.consents.isWorkspaceAsset(tx, evidenceAssetId, workspaceId))) {
+    throw new LoupeError(ErrorCode.ConsentEvidenceInvalid, 'the evidence must be an asset of the same workspace');
+  }
+  return evidenceAssetId;
+}
+
+/** The current version to change or withdraw, in this workspace; throws NotFound or ConsentSuperseded. */
+export async function currentVersion(deps: ConsentDeps, tx: Tx, consentId: string, workspaceId: string): Promise<Consent> {
+  const found = isLoupeId(consentId) ? await deps.consents.inWorkspace(tx, consentId, workspaceId) : null;
+  if (!found) throw new LoupeError(ErrorCode.NotFound, 'no such consent in this workspace');
+  if (found.supersededAt !== null || found.kind === 'withdrawal') {
+    throw new LoupeError(ErrorCode.ConsentSuperseded, 'that consent version is no longer the current one: read the consent again');
+  }
+  return found;
+}
+
+export interface ConsentChange {
+  action: typeof AuditAction.ConsentRevised | typeof AuditAction.ConsentWithdrawn;
+  workspaceId: string;
+  recorder: ConsentRecorder;
+  reason: ConsentChangeReason;
+  at: Date;
+}
+
+/** Adds the chain's next version, marks the current one superseded and appends the audit event, all in `tx`. */
+export async function replaceVersion(
+  deps: ConsentDeps,
+  tx: Tx,
+  current: Consent,
+  next: Omit<Prisma.ConsentUncheckedCreateInput, 'patientId' | 'chainId' | 'version' | 'recordedBy' | 'recordedByKind' | 'recordedAt'>,
+  change: ConsentChange,
+): Promise<Consent> {
+  const superseded = await deps.consents.supersede(tx, current.id, { at: change.at, by: change.recorder.id, byKind: change.recorder.kind, reason: change.reason });
+  if (!superseded) throw new LoupeError(ErrorCode.ConsentSuperseded, 'that consent version is no longer the current one: read the consent again');
+  const { recorder } = change;
+  let added: Consent;
+  try {
+    added = await deps.consents.add(tx, {
+      ...next,
+      patientId: current.patientId,
+      chainId: current.chainId,
+      version: current.version + 1,
+      recordedBy: recorder.id,
+      recordedByKind: recorder.kind,
+      recordedAt: change.at,
+    });
+  } catch (error) {
+    // Another change added this number first.
+    if (isUniqueViolation(error)) throw new LoupeError(ErrorCode.ConsentSuperseded, 'that consent version is no longer the current one: read the consent again');
+    throw error;
+  }
+  await deps.audit.append(tx, {
+    actor: consentActor(recorder),
+    action: change.action,
+    outcome: 'success',
+    reason: change.reason,
+    workspaceId: change.workspaceId,
+    patientId: current.patientId,
+    details: { ...versionDetails(added), supersedes: current.id },
+  });
+  return added;
+}
