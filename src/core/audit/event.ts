@@ -50,6 +50,10 @@ export const AuditAction = {
   BreakGlass: 'consult.break_glass',
   OriginalSecured: 'asset.original_secured',
   ParticipantAdded: 'consult.participant_added',
+  /** A breach monitoring rule raised an alert (ids and counts only): what a SIEM keys on. */
+  AlertRaised: 'alert.raised',
+  AlertAcknowledged: 'alert.acknowledged',
+  AlertClosed: 'alert.closed',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

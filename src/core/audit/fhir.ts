@@ -159,6 +159,9 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.BreakGlass]: { type: DcmEvent.SecurityAlert },
   [AuditAction.OriginalSecured]: { type: DcmEvent.Import },
   [AuditAction.ParticipantAdded]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
+  [AuditAction.AlertRaised]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.AlertAcknowledged]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.AlertClosed]: { type: DcmEvent.SecurityAlert },
 };
 
 // Actions written by newer code or plugins must still export, not throw.
