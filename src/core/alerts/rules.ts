@@ -8,7 +8,8 @@
 // at the first fact counted and lasts one window. Facts inside a window an
 // alert already covers (open or not) are not counted again: a rule keeps
 // quiet for that subject until the window has run out, then counts afresh.
-// With the alert's unique key (rule, workspace, subject, window start) this
+// With the alert's unique key (rule, workspace, subject, window start; for a
+// one-event rule, the event's seq) this
 // makes raising idempotent: evaluating the same facts twice raises once.
 import { AuditAction } from '../audit/event.js';
 
@@ -126,8 +127,10 @@ const RULES: Record<AlertRule, Windowed | EachOne> = {
 /** The audit actions any rule reads: the job loads only these. */
 export const ALERT_FACT_ACTIONS: readonly string[] = [AuditAction.AssetViewed, AuditAction.ViewerSignInRefused, AuditAction.BreakGlass, AuditAction.OriginalNotRemovable, AuditAction.AuditVerifyFailed, AuditAction.JobDead];
 
-export function alertKey(a: Pick<AlertDraft, 'rule' | 'workspaceId' | 'subject' | 'windowStart'>): string {
-  return [a.rule, a.workspaceId ?? '-', a.subject, a.windowStart.toISOString()].join('|');
+/** Unique per alert: a counting rule's window by its start; a one-event rule's by the event's seq (two dead jobs may share a millisecond). */
+export function alertKey(a: Pick<AlertDraft, 'rule' | 'workspaceId' | 'subject' | 'windowStart' | 'firstSeq'>): string {
+  const window = RULES[a.rule].kind === 'each' ? `#${a.firstSeq}` : a.windowStart.toISOString();
+  return [a.rule, a.workspaceId ?? '-', a.subject, window].join('|');
 }
 
 const groupKey = (rule: AlertRule, workspaceId: string | null, subject: string) => [rule, workspaceId ?? '-', subject].join('|');

@@ -1,7 +1,7 @@
 // Each breach rule fires at its threshold and not one below it, keeps quiet
 // while its window runs, and raises nothing twice for facts it has seen.
 import { describe, expect, it } from 'vitest';
-import { evaluateAlertRules, RULE_TITLES, alertKey, type AlertFact, type AlertThresholds } from '../../../src/core/alerts/rules.js';
+import { evaluateAlertRules, RULE_TITLES, alertKey, type AlertFact, type AlertThresholds, type CoveredWindow } from '../../../src/core/alerts/rules.js';
 import { AuditAction } from '../../../src/core/audit/event.js';
 
 const W = '11111111-1111-4111-8111-111111111111';
@@ -14,7 +14,7 @@ function fact(over: Partial<AlertFact>, minute = 0): AlertFact {
   seq += 1n;
   return { seq, at: new Date(start + minute * 60_000), action: AuditAction.AssetViewed, outcome: 'success', actorId: 'U1', workspaceId: W, patientId: patient(1), assetId: null, consultId: null, ...over };
 }
-const run = (facts: AlertFact[], cursor = 0n, covered = []) => evaluateAlertRules({ facts, cursor, covered, thresholds: T });
+const run = (facts: AlertFact[], cursor = 0n, covered: CoveredWindow[] = []) => evaluateAlertRules({ facts, cursor, covered, thresholds: T });
 const views = (n: number, over: Partial<AlertFact> = {}) => Array.from({ length: n }, (_, i) => fact({ patientId: patient(i), ...over }, i));
 
 describe('distinct patients viewed by one user', () => {
@@ -47,7 +47,7 @@ describe('distinct patients viewed by one user', () => {
     expect(run(facts, facts.at(-1)!.seq)).toEqual([]);
     const [draft] = run(facts);
     const more = [...facts, fact({ patientId: patient(50) }, 6)];
-    expect(run(more, facts.at(-1)!.seq, [{ rule: 'distinct_patients', workspaceId: W, subject: 'U1', windowEnd: draft!.windowEnd }] as never)).toEqual([]);
+    expect(run(more, facts.at(-1)!.seq, [{ rule: 'distinct_patients', workspaceId: W, subject: 'U1', windowEnd: draft!.windowEnd }])).toEqual([]);
   });
 });
 
@@ -89,4 +89,7 @@ it('keys alerts by rule, workspace, subject and window start; titles carry no id
   const [d] = run(views(5));
   expect(alertKey(d!)).toBe(`distinct_patients|${W}|U1|2026-03-01T10:00:00.000Z`);
   for (const title of Object.values(RULE_TITLES)) expect(title).not.toMatch(/[0-9]/);
+  // Two dead jobs in the same millisecond are two alerts.
+  const dead = [fact({ action: AuditAction.JobDead, outcome: 'failure' }), fact({ action: AuditAction.JobDead, outcome: 'failure' })];
+  expect(new Set(run(dead).map(alertKey)).size).toBe(2);
 });
