@@ -2,6 +2,7 @@
 // with a message that names the variable and what it expects.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { AlertThresholds } from './core/alerts/rules.js';
 import { ErrorCode, LoupeError } from './core/errors.js';
 
 const int = (min: number, max: number) => {
@@ -57,6 +58,11 @@ const schema = z.object({
   LOUPE_CARD_SWEEP_SECONDS: int(1, 3600).default(60),
   LOUPE_DEBRIS_SWEEP_MINUTES: int(1, 1440).default(60),
   LOUPE_RETENTION_SWEEP_MINUTES: int(1, 1440).default(60),
+  LOUPE_ALERT_SWEEP_SECONDS: int(10, 3600).default(60),
+  LOUPE_ALERT_WINDOW_MINUTES: int(1, 1440).default(60),
+  LOUPE_ALERT_DISTINCT_PATIENTS: int(2, 10_000).default(20),
+  LOUPE_ALERT_REFUSED_VIEWS: int(2, 10_000).default(5),
+  LOUPE_ALERT_FAILED_SIGN_INS: int(2, 100_000).default(10),
   LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "expected the identity provider's issuer URL" }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -167,6 +173,8 @@ export interface Config {
   session: { idleSeconds: number; maxSeconds: number };
   breakGlassMinutes: number;
   console: ConsoleConfig;
+  /** Breach monitoring: how often the rules read the trail, and their thresholds. */
+  alerts: { sweepMs: number; thresholds: AlertThresholds };
 }
 
 function oidcConfig(e: Env, publicUrl: URL): OidcConfig | undefined {
@@ -302,5 +310,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
     console: { privacyOfficerGroups: e.LOUPE_PRIVACY_OFFICER_GROUPS?.split(',') ?? [], requireMfa: e.LOUPE_CONSOLE_MFA === 'required' },
+    alerts: {
+      sweepMs: e.LOUPE_ALERT_SWEEP_SECONDS * 1000,
+      thresholds: {
+        windowMs: e.LOUPE_ALERT_WINDOW_MINUTES * 60_000,
+        distinctPatients: e.LOUPE_ALERT_DISTINCT_PATIENTS,
+        refusedViews: e.LOUPE_ALERT_REFUSED_VIEWS,
+        failedSignIns: e.LOUPE_ALERT_FAILED_SIGN_INS,
+      },
+    },
   };
 }

@@ -11,6 +11,8 @@ import { ErrorCode, LoupeError, describeError } from './core/errors.js';
 import type { KeyRing } from './crypto/keyring.js';
 import { loadKeyRing } from './crypto/keyring-source.js';
 import { CARD_SWEEP_JOB, cardSweepHandler } from './app/card-sweep.js';
+import { openAlertCounts } from './app/alerts.js';
+import { ALERT_SWEEP_JOB, alertSweepHandler } from './app/evaluate-alerts.js';
 import { AUDIT_VERIFY_JOB, AUDIT_VERIFY_PERIOD_MS, auditVerifySweepHandler } from './app/audit-verify-sweep.js';
 import { RETENTION_SWEEP_JOB, retentionSweepHandler } from './app/retention-sweep.js';
 import { createSlackAdapter } from './chat/slack/adapter.js';
@@ -98,7 +100,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     throw error;
   }
   // The gauge reads the queue only when scraped, after it exists.
-  const metrics = createMetrics(() => queue.counts());
+  const metrics = createMetrics(() => queue.counts(), () => openAlertCounts(db));
   const storage = createStorage({
     db,
     keyRing: keys.ring,
@@ -235,6 +237,10 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
     clock: services.clock,
     handlers: {
       [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
+      [ALERT_SWEEP_JOB]: alertSweepHandler(
+        { db: storage.db, audit: storage.audit, queue, clock: services.clock, thresholds: config.alerts.thresholds, directory, publicUrl: config.publicUrl, logger: logger.child({ component: 'alerts' }), onRaised: (a) => metrics.alertsRaised.inc({ rule: a.rule }) },
+        config.alerts.sweepMs,
+      ),
       [AUDIT_VERIFY_JOB]: auditVerifySweepHandler({ audit: storage.audit, queue, clock: services.clock }, AUDIT_VERIFY_PERIOD_MS),
       [RETENTION_SWEEP_JOB]: retentionSweepHandler({ ...storage, queue, clock: services.clock }, config.retentionSweepMs, logger.child({ component: 'retention' })),
       [DEBRIS_SWEEP_JOB]: debrisSweepHandler(
@@ -282,6 +288,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       }
       await scheduleEvery(queue, services.clock.now(), { type: CARD_SWEEP_JOB, periodMs: config.cardSweepMs });
       await scheduleEvery(queue, services.clock.now(), { type: AUDIT_VERIFY_JOB, periodMs: AUDIT_VERIFY_PERIOD_MS });
+      await scheduleEvery(queue, services.clock.now(), { type: ALERT_SWEEP_JOB, periodMs: config.alerts.sweepMs });
       await scheduleEvery(queue, services.clock.now(), { type: RETENTION_SWEEP_JOB, periodMs: config.retentionSweepMs });
       await sweepDebrisAtStart(queue, services.clock.now());
       await scheduleEvery(queue, services.clock.now(), { type: DEBRIS_SWEEP_JOB, periodMs: config.debrisSweepMs });

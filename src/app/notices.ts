@@ -1,6 +1,7 @@
 // What Loupe tells people in the chat, as a small closed catalogue: use cases
 // return these, and each chat adapter renders them in its own markup. They
 // carry ids and codes only, never patient data or what a file showed.
+import type { AlertRule } from '../core/alerts/rules.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { AcceptedKind } from '../core/policy/channel-policy.js';
 
@@ -20,6 +21,8 @@ export type Notice =
   /** In a consult's thread: someone was invited. */
   | { kind: 'specialist_invited'; specialistId: string; inviterId: string }
   /** To a channel's admins: someone opened an image by break-glass, until `until`. */
-  | { kind: 'break_glass_used'; userId: string; until: Date };
+  | { kind: 'break_glass_used'; userId: string; until: Date }
+  /** To a channel's admins: a breach monitoring rule raised an alert; its plain words, a count and the console's page of it, nothing more. */
+  | { kind: 'breach_alert'; rule: AlertRule; count: number; alertUrl: string };
 
 export type NoticeKind = Notice['kind'];

@@ -3,6 +3,7 @@
 // text and its one answer button in its own markup. Never the file's name or
 // anything read from it.
 import type { Notice } from '../app/notices.js';
+import { RULE_TITLES } from '../core/alerts/rules.js';
 import { ErrorCode } from '../core/errors.js';
 import type { AcceptedKind } from '../core/policy/channel-policy.js';
 
@@ -97,6 +98,10 @@ export function noticeText(notice: Notice, words: NoticeWords): NoticeText {
     case 'break_glass_used':
       return {
         text: `Break-glass: ${words.mention(notice.userId)} opened an image from ${words.here} without an invitation, until ${notice.until.toISOString().slice(0, 16).replace('T', ' ')} UTC. The reason is in Loupe's records.`,
+      };
+    case 'breach_alert':
+      return {
+        text: `Loupe alert: ${RULE_TITLES[notice.rule]} (${notice.count} ${notice.count === 1 ? 'event' : 'events'}). Review and acknowledge it in the Loupe console: ${notice.alertUrl}`,
       };
   }
 }

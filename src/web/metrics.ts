@@ -7,9 +7,12 @@ export interface Metrics {
   jobOutcomes: Counter<'type' | 'outcome'>;
   auditAppends: Counter;
   jobsByStatus: Gauge<'status'>;
+  openAlerts: Gauge<'rule'>;
+  alertsRaised: Counter<'rule'>;
 }
 
-export function createMetrics(jobCounts: () => Promise<Record<string, number>>): Metrics {
+/** `openAlerts`: breach monitoring's open alerts by rule, read from the database when scraped (so every instance answers the same). */
+export function createMetrics(jobCounts: () => Promise<Record<string, number>>, openAlerts: () => Promise<Record<string, number>> = async () => ({})): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'loupe_' });
   return {
@@ -40,6 +43,22 @@ export function createMetrics(jobCounts: () => Promise<Record<string, number>>):
       async collect() {
         for (const [status, n] of Object.entries(await jobCounts())) this.set({ status }, n);
       },
+    }),
+    openAlerts: new Gauge({
+      name: 'loupe_alerts_open',
+      help: 'Breach monitoring alerts not yet acknowledged or closed, by rule.',
+      labelNames: ['rule'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [rule, n] of Object.entries(await openAlerts())) this.set({ rule }, n);
+      },
+    }),
+    alertsRaised: new Counter({
+      name: 'loupe_alerts_raised_total',
+      help: 'Breach monitoring alerts raised by this instance, by rule.',
+      labelNames: ['rule'],
+      registers: [registry],
     }),
   };
 }

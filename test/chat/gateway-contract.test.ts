@@ -108,6 +108,17 @@ export function gatewayContract(name: string, make: MakeGateway): void {
       expect(await t.toldPrivately(t.uploaderId)).toHaveLength(0);
     });
 
+    it("tells a channel's admins of a breach alert with its link and count, and nobody else", async () => {
+      const t = await start();
+      const alertUrl = 'https://loupe.hospital.example/admin/alerts/5f0c1a52-8d0e-4c1b-9a7e-3e2b1c0d9f11';
+      await t.gateway.alertAdmins(t.channelId, { kind: 'breach_alert', rule: 'distinct_patients', count: 23, alertUrl });
+      const told = await t.toldPrivately(t.adminId);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain(alertUrl);
+      expect(told[0]).toContain('23');
+      expect(await t.toldPrivately(t.memberId)).toHaveLength(0);
+    });
+
     it('fetches an upload within its size cap, and answers why not beyond it', async () => {
       const t = await start();
       const { sourceRef, locator } = await t.upload(PHOTO);

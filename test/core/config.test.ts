@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(c.blobDir).toBe(resolve('./data/blobs'));
   });
 
+  it('has breach monitoring thresholds a hospital would start from, and refuses ones that could not work', () => {
+    expect(loadConfig({}).alerts).toEqual({ sweepMs: 60_000, thresholds: { windowMs: 3_600_000, distinctPatients: 20, refusedViews: 5, failedSignIns: 10 } });
+    expect(loadConfig({ LOUPE_ALERT_DISTINCT_PATIENTS: '50', LOUPE_ALERT_WINDOW_MINUTES: '30' }).alerts.thresholds).toMatchObject({ distinctPatients: 50, windowMs: 1_800_000 });
+    expect(configError({ LOUPE_ALERT_DISTINCT_PATIENTS: '1' })).toContain('LOUPE_ALERT_DISTINCT_PATIENTS');
+    expect(configError({ LOUPE_ALERT_SWEEP_SECONDS: 'often' })).toContain('LOUPE_ALERT_SWEEP_SECONDS');
+  });
+
   it('points links and sign-in at the port Loupe listens on when PUBLIC_URL is unset', () => {
     expect(loadConfig({ PORT: '8080' }).publicUrl.href).toBe('http://localhost:8080/');
     expect(loadConfig({ PORT: '8080', HOST: '0.0.0.0' }).publicUrl.href).toBe('http://localhost:8080/');

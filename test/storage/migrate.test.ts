@@ -58,7 +58,11 @@ describe.each(testEngines())('migration 0007 (legal holds, set settings, retenti
       await sql(`INSERT INTO "ChannelPolicy" (id, "workspaceId", "channelId", interception, "legalHold", "updatedBy", "updatedAt") VALUES ('p1', 'w1', '*', true, false, 'U1', now()), ('p2', 'w1', 'C1', true, true, 'U1', now())`);
       await sql(`INSERT INTO "Asset" (id, "workspaceId", "uploaderId", kind, status, "sourceRef", "legalHold", "updatedAt") VALUES ('a1', 'w1', 'U2', 'photo', 'stored', 'F1', true, now()), ('a2', 'w1', 'U2', 'photo', 'stored', 'F2', false, now())`);
 
-      expect(await migrate(db, all)).toEqual(all.filter((m) => m.name >= '0007').map((m) => m.name));
+      // Every later migration applies on top too (0009 versions consents, 0010 adds breach alerts' own tables).
+      const later = all.filter((m) => m.name >= '0007').map((m) => m.name);
+      expect(later.slice(0, 2)).toEqual(['0007_admin_console', '0008_console_audit_indexes']);
+      expect(later).toEqual(expect.arrayContaining(['0009_consent_versions', '0010_breach_alerts']));
+      expect(await migrate(db, all)).toEqual(later);
 
       const holds = await db.prisma.legalHold.findMany({ orderBy: { scope: 'asc' } });
       expect(holds.map((h) => ({ workspaceId: h.workspaceId, scope: h.scope, targetId: h.targetId, liftedAt: h.liftedAt }))).toEqual([

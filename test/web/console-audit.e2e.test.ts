@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { AuditAction } from '../../src/core/audit/event.js';
 import { cli } from '../support/cli.js';
-import { until } from '../support/slack.js';
+import { until } from '../support/until.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const RADIOLOGY = 'C0RADIOL01';
@@ -45,7 +45,7 @@ describe('the console’s assets, audit trail and alerts', () => {
   let patientId: string;
 
   beforeAll(async () => {
-    c = await startConsoleLoupe();
+    c = await startConsoleLoupe({ LOUPE_ALERT_SWEEP_SECONDS: '10' });
     const { storage } = c.env.loupe.services;
     await storage.policies.change(c.env.workspaceId, RADIOLOGY, { interception: true }, { type: 'admin', id: CONSOLE_PEOPLE.admin.slackId });
     const up = await c.env.slack.uploadFile({ user: AMARA, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(MRN) });
@@ -167,8 +167,9 @@ describe('the console’s assets, audit trail and alerts', () => {
     expect(await c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'audit.verified' } })).toBe(1);
   });
 
-  it('lists alerts with a plain title, linking to their event', async () => {
-    const alert = await c.env.loupe.services.storage.audit.record({
+  it('lists the alert the breach rules raised, links its event, and lets a workspace admin acknowledge it with a note', async () => {
+    const { storage } = c.env.loupe.services;
+    const event = await storage.audit.record({
       actor: { type: 'system', id: 'chat' },
       action: AuditAction.OriginalNotRemovable,
       outcome: 'failure',
@@ -176,13 +177,36 @@ describe('the console’s assets, audit trail and alerts', () => {
       assetId,
       details: { removal: 'not_possible', detail: 'test' },
     });
-    const { page } = await c.page();
-    await consoleSignIn(page, `${c.publicUrl}/admin/alerts`, CONSOLE_PEOPLE.admin);
-    const row = page.locator('table.trail tbody tr').first();
+    // Raised by the scheduled job of the running Loupe (every 10 s here).
+    const alert = await until('the alert raised by the job', () => storage.db.prisma.alert.findFirst({ where: { rule: 'original_not_removable', subject: assetId } }).then((a) => a ?? undefined), 30_000);
+    const { page, errors } = await c.page();
+    const urls = recordUrls(page);
+    await consoleSignIn(page, `${c.publicUrl}/admin/alerts?state=open`, CONSOLE_PEOPLE.admin);
+    const row = page.locator(`#alert-${alert.id}`);
     expect(await row.textContent()).toContain('An original could not be removed from the chat');
-    expect(await row.getByRole('link', { name: 'Audit trail for this asset' }).getAttribute('href')).toBe(`/admin/audit?asset=${assetId}`);
-    await Promise.all([page.waitForLoadState('load'), row.getByRole('link', { name: `View event #${alert.seq}` }).click()]);
-    expect(await page.locator(`#e-${alert.seq}`).textContent()).toContain('asset.original_not_removable');
+    expect(await row.getByRole('link', { name: `Event #${event.seq}` }).getAttribute('href')).toBe(`/admin/audit?before=${event.seq + 1n}#e-${event.seq}`);
+
+    const NOTE = 'Asked the uploader to delete it; checked the channel.';
+    await row.getByLabel('Note').fill(NOTE);
+    await Promise.all([page.waitForURL(/\/admin\/alerts\?done=acknowledged$/), row.getByRole('button', { name: 'Acknowledge' }).click()]);
+    expect(await page.locator('[role=status]').first().textContent()).toContain('Alert acknowledged.');
+    const done = page.locator(`#alert-${alert.id}`);
+    expect(await done.textContent()).toContain('Acknowledged');
+    expect(await done.textContent()).toContain(NOTE);
+    expect(await done.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+
+    const stored = await storage.db.prisma.alert.findUniqueOrThrow({ where: { id: alert.id } });
+    expect(stored).toMatchObject({ state: 'acknowledged', note: NOTE });
+    const audited = await storage.db.prisma.auditEvent.findFirstOrThrow({ where: { action: AuditAction.AlertAcknowledged } });
+    expect(audited.details).toMatchObject({ alertId: alert.id, rule: 'original_not_removable', from: 'open' });
+    expect(await trailText(c)).not.toContain(NOTE);
+    expect(urls.join(' ')).not.toContain('uploader');
+    // The open filter no longer lists it; /metrics counts it no more as open.
+    await page.goto(`${c.publicUrl}/admin/alerts?state=open`);
+    expect(await page.locator(`#alert-${alert.id}`).count()).toBe(0);
+    const metrics = await (await fetch(`${c.publicUrl}/metrics`)).text();
+    expect(metrics).toMatch(/loupe_alerts_open\{rule="original_not_removable"\} 0/);
+    expect(errors).toEqual([]);
   });
 
   it('refuses the export to a workspace admin, who sees the trail without download links', async () => {

@@ -62,6 +62,10 @@ export const AuditAction = {
   ConsentListed: 'consent.listed',
   /** Consent versions left Loupe as FHIR. */
   ConsentExported: 'consent.exported',
+  /** A breach monitoring rule raised an alert (ids and counts only): what a SIEM keys on. */
+  AlertRaised: 'alert.raised',
+  AlertAcknowledged: 'alert.acknowledged',
+  AlertClosed: 'alert.closed',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

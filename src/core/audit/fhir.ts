@@ -165,6 +165,9 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.ConsentWithdrawn]: { type: DcmEvent.PatientRecord },
   [AuditAction.ConsentListed]: { type: DcmEvent.Query },
   [AuditAction.ConsentExported]: { type: DcmEvent.Export },
+  [AuditAction.AlertRaised]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.AlertAcknowledged]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.AlertClosed]: { type: DcmEvent.SecurityAlert },
 };
 
 // Actions written by newer code or plugins must still export, not throw.
