@@ -150,12 +150,9 @@ export class AuditLog {
   }
 
   /** As page, for events of any of these kinds (an action, and an outcome when given): the alerts, the verifications. */
-  pageOfKinds(kinds: readonly AuditKind[], scope: AuditScope, at: PageAt, systemWide: readonly AuditKind[] = []): Promise<AuditPage> {
-    const anyOf = (ks: readonly AuditKind[]) => ks.map((k) => (k.outcome ? { action: k.action, outcome: k.outcome } : { action: k.action }));
-    const scoped: Prisma.AuditEventWhereInput = { ...whereOf({}, scope), OR: anyOf(kinds) };
-    // Kinds that concern every reader (the whole trail's integrity), though they name no workspace.
-    if (scope === 'all' || systemWide.length === 0) return this.pageWhere(scoped, at);
-    return this.pageWhere({ OR: [scoped, { workspaceId: null, OR: anyOf(systemWide) }] }, at);
+  pageOfKinds(kinds: readonly AuditKind[], scope: AuditScope, at: PageAt): Promise<AuditPage> {
+    const anyOf = kinds.map((k) => (k.outcome ? { action: k.action, outcome: k.outcome } : { action: k.action }));
+    return this.pageWhere({ ...whereOf({}, scope), OR: anyOf }, at);
   }
 
   private async pageWhere(where: Prisma.AuditEventWhereInput, at: PageAt): Promise<AuditPage> {
