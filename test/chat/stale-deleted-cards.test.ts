@@ -8,9 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shredAsset } from '../../src/app/shred-asset.js';
 import { AuditAction } from '../../src/core/audit/event.js';
-import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
+import type { RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS, type TeamsStandIn } from '../../src/demo/teams/index.js';
 import type { Loupe } from '../../src/main.js';
+import { consoleIdentityProvider } from '../support/console.js';
 import { drained } from '../support/drain.js';
 import { freePort } from '../support/free-port.js';
 import { makePhotoFixtures } from '../support/photos.js';
@@ -52,7 +53,6 @@ describe('stale cards of a shredded image, in Slack', () => {
   const STRANGER = 'U0CLIN0002';
   const NURSE = 'U0NURSE001';
   const ADMIN = 'U0ADMIN001';
-  const CLIENT = { clientId: 'loupe-stale', clientSecret: 'stale-secret-0123456789' };
   let env: SlackLoupe;
   let idp: RunningIdentityProvider;
   let loupe: Loupe;
@@ -61,15 +61,9 @@ describe('stale cards of a shredded image, in Slack', () => {
 
   beforeAll(async () => {
     port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startIdentityProvider({
-      clients: [{ ...CLIENT, redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
-      people: DEMO_PEOPLE,
-    });
-    env = await startSlackLoupe('pglite', {
-      giveAdminToken: true,
-      env: { PORT: String(port), PUBLIC_URL: publicUrl, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.clientId, OIDC_CLIENT_SECRET: CLIENT.clientSecret },
-    });
+    const provider = await consoleIdentityProvider(port, `http://127.0.0.1:${port}`);
+    idp = provider.idp;
+    env = await startSlackLoupe('pglite', { giveAdminToken: true, env: provider.env });
     loupe = env.loupe;
     jpeg = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
     await loupe.services.storage.policies.change(env.workspaceId, WOUNDS, { interception: true }, { type: 'admin', id: ADMIN });

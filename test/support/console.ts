@@ -31,7 +31,7 @@ export interface ConsoleLoupe<E = SlackLoupe> {
 }
 
 /** The demo hospital's provider with a client for Loupe at `publicUrl`, and the settings that point Loupe at it. */
-async function consoleIdentityProvider(port: number, publicUrl: string): Promise<{ idp: RunningIdentityProvider; env: NodeJS.ProcessEnv }> {
+export async function consoleIdentityProvider(port: number, publicUrl: string): Promise<{ idp: RunningIdentityProvider; env: NodeJS.ProcessEnv }> {
   const clientSecret = 'console-e2e-secret-0123456789';
   const idp = await startIdentityProvider({
     clients: [{ clientId: 'loupe-console-e2e', clientSecret, redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
