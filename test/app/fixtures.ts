@@ -1,5 +1,6 @@
 // A consult with one stored photo and its card, written straight into a test
 // database, for use-case tests that need no chat platform.
+import { randomUUID } from 'node:crypto';
 import type { Storage } from '../../src/storage/services.js';
 
 export const CHANNEL = 'C0CONSULT1';
@@ -16,7 +17,8 @@ export interface ConsultFixture {
 export async function consultWithCard(s: Storage, now: Date, o: { platform?: 'slack' | 'teams'; team?: string; cardState?: 'active' | 'waiting_for_patient' } = {}): Promise<ConsultFixture> {
   const ws = await s.workspaces.ensure(o.platform ?? 'slack', o.team ?? `T${Math.random().toString(36).slice(2, 10)}`, 'Test Hospital', { type: 'system', id: 'test' });
   const prisma = s.db.prisma;
-  const consult = await prisma.consult.create({ data: { workspaceId: ws.id, channelId: CHANNEL, threadId: `${THREAD}${Math.random().toString().slice(2, 6)}`, requesterId: REQUESTER } });
+  // Unique whatever the count: four random digits collided in a test making seven consults.
+  const consult = await prisma.consult.create({ data: { workspaceId: ws.id, channelId: CHANNEL, threadId: `${THREAD}${randomUUID()}`, requesterId: REQUESTER } });
   const asset = await prisma.asset.create({
     data: { workspaceId: ws.id, consultId: consult.id, uploaderId: REQUESTER, kind: 'photo', status: 'stored', sourceRef: `F${Math.random().toString(36).slice(2)}`, metadata: { family: 'photo' } },
   });
