@@ -100,6 +100,10 @@ describe.each(testEngines())('breach monitoring on %s', (engine) => {
     await run();
     expect(await alertsOf('refused_views')).toMatchObject([{ subject: 'U0REFUSED1', count: T.refusedViews }]);
     expect(await alertsOf('failed_sign_ins')).toMatchObject([{ subject: 'sign-in', workspaceId: null, count: T.failedSignIns }]);
+    // No channel: the workspace's admins are told in their direct messages with Loupe, without naming anyone.
+    const wide = chat.notices.filter((n) => 'workspaceAdmins' in n.to).map((n) => n.notice);
+    expect(wide).toEqual([expect.objectContaining({ kind: 'breach_alert', rule: 'failed_sign_ins', count: T.failedSignIns })]);
+    expect(chat.messages.filter((m) => m.channelId === `D-${ADMIN}`).map((m) => m.to)).toEqual([ADMIN]);
   });
 
   it('raises one alert per break-glass granted, upload not removable and failed chain check', async () => {

@@ -108,6 +108,19 @@ export function gatewayContract(name: string, make: MakeGateway): void {
       expect(await t.toldPrivately(t.uploaderId)).toHaveLength(0);
     });
 
+    it("tells the workspace's admins of an alert that has no channel, and nobody else", async () => {
+      const t = await start();
+      await t.upload(PHOTO);
+      const alertUrl = 'https://loupe.hospital.example/admin/alerts/0b7e1f0e-3c1d-4d7a-9f5e-2a6b8c4d1e22';
+      await t.gateway.alertWorkspaceAdmins({ kind: 'breach_alert', rule: 'failed_sign_ins', count: 12, alertUrl });
+      const told = await t.toldPrivately(t.adminId);
+      expect(told).toHaveLength(1);
+      expect(told[0]).toContain(alertUrl);
+      expect(told[0]).toContain('12');
+      expect(await t.toldPrivately(t.memberId)).toHaveLength(0);
+      expect(await t.toldPrivately(t.uploaderId)).toHaveLength(0);
+    });
+
     it("tells a channel's admins of a breach alert with its link and count, and nobody else", async () => {
       const t = await start();
       const alertUrl = 'https://loupe.hospital.example/admin/alerts/5f0c1a52-8d0e-4c1b-9a7e-3e2b1c0d9f11';
@@ -168,6 +181,7 @@ gatewayContract('Slack', async ({ canRemove, trustFileHost }) => {
     bot: new webApi.WebClient(botToken, options),
     admin: canRemove ? new webApi.WebClient(adminToken, options) : undefined,
     botToken,
+    adminUsers: [],
     fileHosts: trustFileHost ? [new URL(slack.origin).host] : ['files.slack.com'],
     logger: createLogger('silent'),
   });
@@ -187,7 +201,7 @@ gatewayContract('Slack', async ({ canRemove, trustFileHost }) => {
       const m = slack.messages.find((x) => x.ts === ts && x.channel === channelId);
       return m && { body: m.text + JSON.stringify(m.blocks ?? []), deleted: m.deleted };
     },
-    toldPrivately: async (user) => live((m) => m.ephemeralTo === user),
+    toldPrivately: async (user) => live((m) => m.ephemeralTo === user || slack.directMessages(user).includes(m)),
     saidInThread: async (threadId) => live((m) => m.threadTs === threadId && m.ts !== threadId && !m.ephemeralTo),
     fileDeleted: async (id) => slack.file(id)?.deleted ?? true,
     close: () => slack.close(),

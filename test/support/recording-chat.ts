@@ -46,7 +46,7 @@ export class RecordingChat {
   readonly messages: RecordedMessage[] = [];
   readonly files = new Map<string, FakeFile>();
   /** Every notice given, with who it went to: a user, a thread, or a channel's admins. */
-  readonly notices: { to: { user: string } | { thread: string } | { admins: string }; notice: Notice }[] = [];
+  readonly notices: { to: { user: string } | { thread: string } | { admins: string } | { workspaceAdmins: true }; notice: Notice }[] = [];
   private next = 1;
 
   constructor(private readonly o: RecordingChatOptions = {}) {}
@@ -101,6 +101,10 @@ export class RecordingChat {
     alertAdmins: async (channelId, notice) => {
       this.notices.push({ to: { admins: channelId }, notice });
       for (const admin of this.o.admins ?? []) if ((this.o.members?.[channelId] ?? []).includes(admin)) this.post({ channelId }, noticeBody(notice), admin);
+    },
+    alertWorkspaceAdmins: async (notice) => {
+      this.notices.push({ to: { workspaceAdmins: true }, notice });
+      for (const admin of this.o.admins ?? []) this.post({ channelId: `D-${admin}` }, noticeBody(notice), admin);
     },
     removeOriginal: async ({ sourceRef, messageId }) => {
       if (!this.o.canRemove) return { outcome: 'not_allowed' };

@@ -47,6 +47,8 @@ export interface ChatGateway {
   announce(place: Required<ChatPlace>, notice: Notice): Promise<void>;
   /** Tells the admins among a channel's members, privately. Best effort: never throws. */
   alertAdmins(channelId: string, notice: Notice): Promise<void>;
+  /** Tells the workspace's admins, privately, of something that belongs to no channel (a sign-in spike, the audit chain). Best effort: never throws. */
+  alertWorkspaceAdmins(notice: Notice): Promise<void>;
   /** Takes an original file out of the chat, and its message too when `messageId` is given. Already gone counts as removed. */
   removeOriginal(o: { sourceRef: string; channelId: string; messageId: string | undefined }): Promise<RemovalReport>;
   /** Whether an original file is gone from the chat (deleted, or never there). */

@@ -17,6 +17,8 @@ export interface ViewerDirectory {
   channelsAdministered(workspaceId: string, userId: string): Promise<string[]>;
   /** Tells the channel's admins, privately, in their platform's words. */
   alertAdmins(workspaceId: string, channelId: string, notice: Notice): Promise<void>;
+  /** Tells the workspace's admins, privately, of something that belongs to no channel. */
+  alertWorkspaceAdmins(workspaceId: string, notice: Notice): Promise<void>;
 }
 
 /** With no chat platform configured nobody can be matched, so nobody can view. */
@@ -27,6 +29,7 @@ export const NO_DIRECTORY: ViewerDirectory = {
   isAdmin: async () => false,
   channelsAdministered: async () => [],
   alertAdmins: async () => {},
+  alertWorkspaceAdmins: async () => {},
 };
 
 /** The viewer's directory over every registered platform; a workspace of a platform not configured matches nobody. */
@@ -49,6 +52,9 @@ export function viewerDirectory(platforms: ChatPlatforms): ViewerDirectory {
     },
     alertAdmins: async (workspaceId, channelId, notice) => {
       await (await of(workspaceId))?.gateway.alertAdmins(channelId, notice);
+    },
+    alertWorkspaceAdmins: async (workspaceId, notice) => {
+      await (await of(workspaceId))?.gateway.alertWorkspaceAdmins(notice);
     },
   };
 }

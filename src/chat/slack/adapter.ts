@@ -81,7 +81,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   };
   return {
     bolt,
-    platform: { gateway: slackGateway({ bot, admin, botToken: slack.botToken, fileHosts: slack.fileHosts, logger: d.logger.child({ component: 'slack' }) }), directory },
+    platform: { gateway: slackGateway({ bot, admin, botToken: slack.botToken, adminUsers: slack.adminUsers, fileHosts: slack.fileHosts, logger: d.logger.child({ component: 'slack' }) }), directory },
     handlers,
     start: async () => {
       if (slack.socketMode) await bolt.start();

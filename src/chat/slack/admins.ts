@@ -44,3 +44,20 @@ export async function tellChannelAdmins(bot: webApi.WebClient, channelId: string
     await bot.chat.postEphemeral({ channel: channelId, user, text }).catch(() => undefined);
   }
 }
+
+/**
+ * Tells the workspace's admins (Slack's admins and owners of this workspace,
+ * and the configured ones) something that belongs to no channel, each in
+ * their direct messages with Loupe (its app home's Messages tab).
+ */
+export async function tellWorkspaceAdmins(bot: webApi.WebClient, configured: string[], text: string): Promise<void> {
+  const teamId = (await bot.auth.test().catch(() => undefined))?.team_id;
+  const admins = new Set(configured);
+  let cursor: string | undefined;
+  do {
+    const page = await bot.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+    for (const user of page.members ?? []) if (user.id && isOwnAdmin(user, teamId)) admins.add(user.id);
+    cursor = page.response_metadata?.next_cursor || undefined;
+  } while (cursor);
+  for (const user of admins) await bot.chat.postMessage({ channel: user, text }).catch(() => undefined);
+}

@@ -5,7 +5,7 @@ import type { webApi } from '@slack/bolt';
 import type { ChatGateway } from '../../app/ports/chat-gateway.js';
 import { ErrorCode, LoupeError, describeError } from '../../core/errors.js';
 import type { Logger } from '../../logging.js';
-import { tellChannelAdmins } from './admins.js';
+import { tellChannelAdmins, tellWorkspaceAdmins } from './admins.js';
 import { cardBlocks } from './card-blocks.js';
 import { downloadSlackFile } from './download.js';
 import { slackNotice } from './notices.js';
@@ -16,6 +16,8 @@ export interface SlackGatewayDeps {
   /** A workspace admin's client; only used to remove uploads. */
   admin: webApi.WebClient | undefined;
   botToken: string;
+  /** Slack user ids that administer Loupe besides Slack's own admins and owners (SLACK_ADMIN_USERS). */
+  adminUsers: string[];
   /** Hosts files may come from (host[:port]). */
   fileHosts: string[];
   logger: Logger;
@@ -79,6 +81,10 @@ export function slackGateway(d: SlackGatewayDeps): ChatGateway {
     },
 
     alertAdmins: (channelId, notice) => tellChannelAdmins(d.bot, channelId, slackNotice(notice).text),
+
+    async alertWorkspaceAdmins(notice) {
+      await tellWorkspaceAdmins(d.bot, d.adminUsers, slackNotice(notice).text).catch((error: unknown) => d.logger.warn({ err: describeError(error) }, "could not alert the Slack workspace's admins"));
+    },
 
     async removeOriginal({ sourceRef, channelId, messageId }) {
       if (!d.admin) return { outcome: 'not_allowed' };

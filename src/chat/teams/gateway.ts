@@ -82,18 +82,46 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
     return teamsNotice(notice, (id) => names.get(id) ?? 'someone');
   }
 
-  async function tellUser(userId: string, place: ChatPlace, notice: Notice): Promise<void> {
+  /** The user's personal chat with Loupe: known, or started through a conversation they are in. */
+  async function personalChat(userId: string, c: ChatConversation): Promise<ChatConversation> {
     const workspaceId = await d.workspaceId();
+    const known = await d.conversations.personalOf(workspaceId, userId);
+    if (known) return known;
+    const member = await connectorOf(c).member(c.conversationId, userId);
+    if (!member) throw new LoupeError(ErrorCode.NotFound, 'the user is not in this conversation');
+    const id = await connectorOf(c).personalChat(member.id, d.teams.tenantId);
+    const personal: ChatConversation = { workspaceId, conversationId: id, kind: 'personal', serviceUrl: c.serviceUrl, teamId: null, userId };
+    await d.conversations.remember(personal);
+    return personal;
+  }
+
+  async function tellUser(userId: string, place: ChatPlace, notice: Notice): Promise<void> {
     const c = await conversation(place.channelId);
-    let personal = await d.conversations.personalOf(workspaceId, userId);
-    if (!personal) {
-      const member = await connectorOf(c).member(c.conversationId, userId);
-      if (!member) throw new LoupeError(ErrorCode.NotFound, 'the user is not in this conversation');
-      const id = await connectorOf(c).personalChat(member.id, d.teams.tenantId);
-      personal = { workspaceId, conversationId: id, kind: 'personal', serviceUrl: c.serviceUrl, teamId: null, userId };
-      await d.conversations.remember(personal);
-    }
+    const personal = await personalChat(userId, c);
     await connectorOf(personal).send(personal.conversationId, await render(c, notice));
+  }
+
+  /**
+   * The tenant's Loupe admins (LOUPE_TEAMS_ADMINS); with none configured, the
+   * owners of the teams Loupe works in. Each is reached in their personal chat,
+   * started through the first known channel they are in.
+   */
+  async function tellWorkspaceAdmins(notice: Notice): Promise<void> {
+    const workspaceId = await d.workspaceId();
+    const byTeam = await d.conversations.teamChannels(workspaceId);
+    const channels: ChatConversation[] = [];
+    for (const ids of byTeam.values()) for (const id of ids) channels.push(await conversation(id));
+    const admins = new Set(d.teams.adminObjectIds);
+    if (admins.size === 0) for (const teamId of byTeam.keys()) for (const owner of await d.graph.teamOwners(teamId)) admins.add(owner);
+    for (const admin of admins) {
+      let personal: ChatConversation | undefined = await d.conversations.personalOf(workspaceId, admin);
+      for (const c of channels) {
+        if (personal) break;
+        personal = await personalChat(admin, c).catch(() => undefined);
+      }
+      if (personal) await connectorOf(personal).send(personal.conversationId, await render(personal, notice));
+      else d.logger.warn('a Teams admin could not be reached for an alert: no known conversation has them');
+    }
   }
 
   return {
@@ -136,6 +164,14 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
         for (const admin of await adminsOf(await conversation(channelId))) await tellUser(admin, { channelId }, notice);
       } catch (error) {
         d.logger.warn({ err: describeError(error) }, 'could not alert the admins of a Teams conversation');
+      }
+    },
+
+    async alertWorkspaceAdmins(notice) {
+      try {
+        await tellWorkspaceAdmins(notice);
+      } catch (error) {
+        d.logger.warn({ err: describeError(error) }, "could not alert the Teams tenant's admins");
       }
     },
 

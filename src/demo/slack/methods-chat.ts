@@ -45,7 +45,17 @@ function botMessage(ctx: Parameters<Method>[0], channel: string, c: { text?: str
 
 const postMessage: Method = (ctx) => {
   const { state, caller, params } = ctx;
-  const channel = state.channels.get(str(params, 'channel') ?? '');
+  const target = str(params, 'channel') ?? '';
+  // A user id: the app's direct messages with that person (its app home's Messages tab).
+  const dm = caller.kind === 'bot' ? state.directChannelOf(target) : undefined;
+  if (dm) {
+    const c = content(ctx);
+    if (!isContent(c)) return c;
+    const message = botMessage(ctx, dm, c);
+    state.messages.push(message);
+    return ok({ channel: dm, ts: message.ts, message: messageObject(state, message) });
+  }
+  const channel = state.channels.get(target);
   if (!channel) return fail('channel_not_found');
   if (!channel.members.includes(caller.userId)) return fail('not_in_channel');
   const c = content(ctx);

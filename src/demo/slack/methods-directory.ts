@@ -37,6 +37,9 @@ const usersInfo: Method = ({ state, params }) => {
   return user ? ok({ user: userObject(state, user) }) : fail('user_not_found');
 };
 
+// One page always: the demo's people are few, and an empty next_cursor is how Slack says there is no more.
+const usersList: Method = ({ state }) => ok({ members: [botUserObject(state), ...[...state.users.values()].map((u) => userObject(state, u))], response_metadata: { next_cursor: '' } });
+
 // Slack matches the address case-insensitively; users from other organisations are not found.
 const usersLookupByEmail: Method = ({ state, params }) => {
   const email = (str(params, 'email') ?? '').toLowerCase();
@@ -60,6 +63,7 @@ export const directoryMethods: Record<string, Method> = {
   'auth.test': authTest,
   'team.info': teamInfo,
   'users.info': usersInfo,
+  'users.list': usersList,
   'users.lookupByEmail': usersLookupByEmail,
   'conversations.info': conversationsInfo,
   'conversations.members': conversationsMembers,

@@ -91,6 +91,12 @@ export class SlackStandIn {
     this.state.eventsUrl = url;
   }
 
+  /** What Loupe said to a user in its direct messages with them. */
+  directMessages(userId: string): StandInMessage[] {
+    const dm = this.state.directChannelOf(userId);
+    return this.messages.filter((m) => m.channel === dm && !m.deleted);
+  }
+
   file(id: string): StandInFile | undefined {
     const f = this.state.files.get(id);
     return f && { id: f.id, name: f.name, deleted: f.deleted, bytes: f.bytes };

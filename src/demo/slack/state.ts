@@ -128,6 +128,12 @@ export class StandInState {
     return channel.members.some((m) => this.isExternal(m));
   }
 
+  /** The id of the bot's direct messages with a user of this organisation (Slack opens one on the first message); undefined for anyone else. */
+  directChannelOf(userId: string): string | undefined {
+    const user = this.users.get(userId);
+    return user && !user.external ? `D${userId.replace(/^U/, '')}` : undefined;
+  }
+
   /** A message everyone in the channel sees (ephemeral ones cannot be updated, deleted or linked). */
   findMessage(channel: string, ts: string): StandInMessage | undefined {
     return this.messages.find((m) => m.channel === channel && m.ts === ts && m.ephemeralTo === undefined && !m.deleted);
