@@ -5,6 +5,6 @@ import type { JobQueue } from '../storage/job-queue.js';
 import type { Tx } from '../storage/transaction.js';
 import { AppJob } from './job-names.js';
 
-export async function queueCardUpdate(deps: { queue: JobQueue }, tx: Tx, cardId: string, reason: string): Promise<void> {
+export async function queueCardUpdate(deps: { queue: Pick<JobQueue, 'enqueue'> }, tx: Tx, cardId: string, reason: string): Promise<void> {
   await deps.queue.enqueue({ type: AppJob.UpdateCard, payload: { cardId }, dedupeKey: `${AppJob.UpdateCard}:${cardId}:${reason}` }, tx);
 }

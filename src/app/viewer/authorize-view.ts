@@ -120,7 +120,7 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
       details: { purpose: PURPOSE, party: PARTY, session: session.id, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
     });
     // Only an audited allow may stand for the requests after it.
-    if (decision.allow) o.decisions.allow(key, decided, readAt, earliestExpiry(session, target, decision));
+    if (decision.allow) o.decisions.allow(key, decided, readAt, earliestExpiry(session, target, decision), target?.asset.patientId ?? null);
   }
   return { outcome: 'decided', session, ...decided };
 }
