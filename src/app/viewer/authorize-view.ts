@@ -16,7 +16,8 @@ import { transaction } from '../../storage/transaction.js';
 import type { ViewCardTarget } from '../../storage/view-cards.js';
 import type { ActiveSession, SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../ports/viewer-directory.js';
-import type { ViewDecisions } from './view-decisions.js';
+import type { ConsentChanges } from '../../storage/consent-changes.js';
+import { ViewDecisions } from './view-decisions.js';
 
 /** What a request is for decides what may be reused, what is audited and whether it is use of the session. */
 export const VIEW_REQUESTS = {
@@ -78,6 +79,13 @@ export interface AuthorizeViewOptions extends ViewerContext {
   /** Another asset of the same consult (series navigation): judged on its own card, through this link. */
   siblingAssetId?: string | undefined;
   request: ViewRequestKind;
+}
+
+/** The viewer's memory of its decisions, forgetting a patient's as soon as their consent changes (in this process: see consent-changes.ts). */
+export function viewDecisionsFollowing(consentChanges: ConsentChanges, clock: Clock): ViewDecisions<ViewDecided> {
+  const decisions = new ViewDecisions<ViewDecided>(clock);
+  consentChanges.subscribe((patientId) => decisions.forgetPatient(patientId));
+  return decisions;
 }
 
 const PURPOSE = 'care';
