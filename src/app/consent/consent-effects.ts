@@ -23,7 +23,8 @@ export async function queuePatientCardRedraws(deps: ConsentEffectDeps, tx: Tx, p
     where: { asset: { patientId }, state: { in: ['active', 'waiting_for_patient'] }, messageId: { not: null } },
     select: { id: true },
   });
-  for (const card of cards) await queueCardUpdate({ queue }, tx, card.id, `consent:${consentId}`);
+    // Links already given out keep working: an open viewer is then refused for the consent itself, and says so, not for a revoked link.
+  for (const card of cards) await queueCardUpdate({ queue }, tx, card.id, `consent:${consentId}`, { keepLinks: true });
 }
 
 /** After commit. */

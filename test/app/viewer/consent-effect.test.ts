@@ -2,7 +2,8 @@
 // withdrawal the viewer's remembered allow for that patient's image is not
 // reused (the next pixels request is refused, and audited), other patients'
 // are untouched; the patient's live cards are queued for a redraw, which
-// shows "Consent withdrawn" without View on Slack and Teams; a new permit's
+// shows "Consent withdrawn" without View on Slack and Teams and leaves the
+// links given out working (the viewer refuses by the consent); a new permit's
 // redraw brings View back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../../../src/app/consent/record-consent.js';
@@ -100,8 +101,11 @@ describe.each(testEngines())('a consent change on %s', (engine) => {
     expect(cards.filter((c) => c === f.cardId)).toHaveLength(2);
     expect(cards.filter((c) => c === other.cardId)).toHaveLength(1);
     expect(JSON.stringify(jobs.map((j) => j.payload))).not.toContain('MRN');
+    // Links already given out stand: an open viewer is refused for the consent, not for a revoked link.
+    expect(jobs.at(-1)!.payload).toEqual({ cardId: f.cardId, keepLinks: true });
 
-    await redrawCard(chat.deps, { cardId: f.cardId });
+    await redrawCard(chat.deps, { cardId: f.cardId, keepLinks: true });
+    expect(outcome(await ask(ctx, await f.signIn(SENDER)))).toBe('consent_missing');
     const card = drawn().card!;
     expect(card.consentWithdrawn).toBe(true);
     const slack = JSON.stringify(cardBlocks(card, 'https://loupe.example/view/NEW'));
@@ -117,13 +121,15 @@ describe.each(testEngines())('a consent change on %s', (engine) => {
 
   it('brings View back at the redraw after a new permit, and lets the open page see the image again', async () => {
     await permit('MRN-1');
-    await redrawCard(chat.deps, { cardId: f.cardId });
+    await redrawCard(chat.deps, { cardId: f.cardId, keepLinks: true });
     const card = drawn().card!;
     expect(card.consentWithdrawn).toBe(false);
     expect(JSON.stringify(cardBlocks(card, 'https://loupe.example/view/NEW'))).toContain('loupe_view');
     expect(JSON.stringify(adaptiveCard(card, 'https://loupe.example/view/NEW', { uploader: undefined, manage: false, refreshFor: [] }))).toContain('Action.OpenUrl');
-    // Through the card's fresh link (the redraw's: earlier ones stopped working).
+    // Through the link the page was opened with, and through the redrawn card's.
+    const session = await f.signIn(SENDER);
+    expect(outcome(await ask(ctx, session))).toBe('allowed');
     const token = /\/view\/([A-Za-z0-9_-]+)/.exec(drawn().body)![1]!;
-    expect(outcome(await ask(ctx, await f.signIn(SENDER), token))).toBe('allowed');
+    expect(outcome(await ask(ctx, session, token))).toBe('allowed');
   });
 });
