@@ -183,7 +183,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
   if (teams) platforms.register('teams', teams.platform);
-  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, viewUrl };
+  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, policies: storage.policies, viewUrl };
   for (const routes of options.routes ?? []) app.use(routes);
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);
   const directory = viewerDirectory(platforms);

@@ -3,10 +3,9 @@
 // link of its own while the card is live (others' links keep working), and
 // whether this user may manage it (its sender, or an admin).
 import { cardView, type CardView } from '../intake/card-view.js';
+import { consentWithdrawnFor, type CardConsentDeps } from './card-consent.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import type { WorkspaceRequester } from '../core/consult/rules.js';
-import type { Clock } from '../core/clock.js';
-import type { Database } from '../storage/database.js';
 import { transaction } from '../storage/transaction.js';
 
 export interface CardAsSeen {
@@ -15,10 +14,11 @@ export interface CardAsSeen {
   mayManage: boolean;
 }
 
-export async function cardAsSeenBy(deps: { db: Database; clock: Clock; viewUrl: (token: string) => string }, { cardId, who }: { cardId: string; who: WorkspaceRequester }): Promise<CardAsSeen | undefined> {
+export async function cardAsSeenBy(deps: CardConsentDeps & { viewUrl: (token: string) => string }, { cardId, who }: { cardId: string; who: WorkspaceRequester }): Promise<CardAsSeen | undefined> {
   const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
   if (!card) return undefined;
   const live = card.state === 'active' || card.state === 'waiting_for_patient';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), true)) : undefined;
-  return { view: cardView(card, card.asset), viewUrl: token ? deps.viewUrl(token) : undefined, mayManage: who.userId === card.asset.uploaderId || who.isAdmin };
+  const withdrawn = live && (await consentWithdrawnFor(deps, card, card.asset));
+  return { view: cardView(card, card.asset, withdrawn), viewUrl: token ? deps.viewUrl(token) : undefined, mayManage: who.userId === card.asset.uploaderId || who.isAdmin };
 }

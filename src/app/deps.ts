@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { Database } from '../storage/database.js';
+import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { ChatPlatforms } from './ports/chat-platforms.js';
 
 export interface ChatUseCaseDeps {
@@ -12,6 +13,8 @@ export interface ChatUseCaseDeps {
   queue: JobQueue;
   clock: Clock;
   platforms: ChatPlatforms;
+  /** The effective channel policy, for what a redrawn card says (its consent rule). */
+  policies: Pick<ChannelPolicies, 'effective'>;
   /** The viewer's link for a card's one-card token. */
   viewUrl: (token: string) => string;
 }

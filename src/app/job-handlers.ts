@@ -26,7 +26,7 @@ export function appJobHandlers(deps: AppJobDeps): Record<string, JobHandler> {
     [deadLetterJob(AppJob.Ingest)]: (payload) => abandonUpload(deps, { assetId: idIn(payload, 'assetId') }),
     [AppJob.RemoveOriginal]: (payload) => removeOriginal(deps, { assetId: idIn(payload, 'assetId') }),
     [AppJob.RecheckRemoval]: (payload) => recheckRemoval(deps, { assetId: idIn(payload, 'assetId'), final: (payload as { final?: unknown }).final !== false }),
-    [AppJob.UpdateCard]: (payload) => redrawCard(deps, { cardId: idIn(payload, 'cardId') }),
+    [AppJob.UpdateCard]: (payload) => redrawCard(deps, { cardId: idIn(payload, 'cardId'), keepLinks: (payload as { keepLinks?: unknown }).keepLinks === true }),
   };
   for (const [former, current] of Object.entries(FORMER_JOB_NAMES)) {
     handlers[former] = handlers[current]!;

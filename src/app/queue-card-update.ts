@@ -5,6 +5,7 @@ import type { JobQueue } from '../storage/job-queue.js';
 import type { Tx } from '../storage/transaction.js';
 import { AppJob } from './job-names.js';
 
-export async function queueCardUpdate(deps: { queue: JobQueue }, tx: Tx, cardId: string, reason: string): Promise<void> {
-  await deps.queue.enqueue({ type: AppJob.UpdateCard, payload: { cardId }, dedupeKey: `${AppJob.UpdateCard}:${cardId}:${reason}` }, tx);
+/** `keepLinks`: the change is not the card's own (a patient's consent), so links already given out keep working (see redrawCard). */
+export async function queueCardUpdate(deps: { queue: Pick<JobQueue, 'enqueue'> }, tx: Tx, cardId: string, reason: string, o: { keepLinks?: boolean } = {}): Promise<void> {
+  await deps.queue.enqueue({ type: AppJob.UpdateCard, payload: { cardId, ...(o.keepLinks ? { keepLinks: true } : {}) }, dedupeKey: `${AppJob.UpdateCard}:${cardId}:${reason}` }, tx);
 }

@@ -1,16 +1,21 @@
-// Redraws a posted card as it now stands (queued with every change to it): a
-// live card gets a fresh link, earlier ones stop working; a dead one loses its
-// buttons.
+// Redraws a posted card as it now stands (queued with every change to it, a
+// change of its patient's consent included): a live card gets a fresh link,
+// earlier ones stop working (unless `keepLinks`: after a consent change the
+// links stand and the viewer decides by the consent); a dead one loses its
+// buttons; one whose patient's consent no longer covers viewing says so,
+// without View.
 import { cardView } from '../intake/card-view.js';
+import { consentWithdrawnFor } from './card-consent.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import { transaction } from '../storage/transaction.js';
 import type { ChatUseCaseDeps } from './deps.js';
 
-export async function redrawCard(deps: ChatUseCaseDeps, { cardId }: { cardId: string }): Promise<void> {
+export async function redrawCard(deps: ChatUseCaseDeps, { cardId, keepLinks = false }: { cardId: string; keepLinks?: boolean }): Promise<void> {
   const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
   if (!card.messageId) return;
   const { gateway } = await deps.platforms.forWorkspace(card.workspaceId);
   const live = card.state === 'active' || card.state === 'waiting_for_patient';
-  const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now())) : undefined;
-  await gateway.updateCard(card.messageId, cardView(card, card.asset), token ? deps.viewUrl(token) : undefined);
+  const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), keepLinks)) : undefined;
+  const withdrawn = live && (await consentWithdrawnFor(deps, card, card.asset));
+  await gateway.updateCard(card.messageId, cardView(card, card.asset, withdrawn), token ? deps.viewUrl(token) : undefined);
 }

@@ -14,6 +14,8 @@ export interface CardView {
   uploaderId: string;
   facts: AssetSummary | undefined;
   burnedInText: boolean;
+  /** The patient's recorded consent no longer covers care viewing by the care team (see card-consent.ts): shown as "Consent withdrawn", without View. */
+  consentWithdrawn?: boolean;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -26,7 +28,7 @@ interface AssetRow {
   burnedInText: boolean | null;
 }
 
-export function cardView(card: CardRow, asset: AssetRow): CardView {
+export function cardView(card: CardRow, asset: AssetRow, consentWithdrawn = false): CardView {
   const m = asset.metadata as Partial<AssetSummary> | null;
   const facts = m && (m.family === 'photo' || m.family === 'dicom') ? (m as AssetSummary) : undefined;
   return {
@@ -40,6 +42,7 @@ export function cardView(card: CardRow, asset: AssetRow): CardView {
     uploaderId: asset.uploaderId,
     facts,
     burnedInText: Boolean(asset.burnedInText),
+    consentWithdrawn,
     createdAt: card.createdAt,
     expiresAt: card.expiresAt,
   };

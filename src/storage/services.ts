@@ -9,6 +9,7 @@ import type { BlobStore } from './blob-store.js';
 import { DataKeys } from './data-keys.js';
 import type { Database } from './database.js';
 import { EncryptedBlobs } from './encrypted-blobs.js';
+import { ConsentChanges } from './consent-changes.js';
 import { Consents } from './consents.js';
 import { LegalHolds } from './legal-holds.js';
 import { Patients } from './patients.js';
@@ -35,6 +36,8 @@ export interface Storage {
   policies: ChannelPolicies;
   legalHolds: LegalHolds;
   consents: Consents;
+  /** Told after a patient's consent changes (in this process only): see consent-changes.ts. */
+  consentChanges: ConsentChanges;
   blobStore: BlobStore;
   viewer: ViewerRepos;
 }
@@ -59,6 +62,7 @@ export function createStorage(o: StorageOptions): Storage {
     policies: new ChannelPolicies(o.db, audit),
     legalHolds: new LegalHolds(o.db, audit, o.clock),
     consents: new Consents(o.db),
+    consentChanges: new ConsentChanges(),
     blobStore: o.blobStore,
     viewer: viewerRepos(o.db),
   };

@@ -12,7 +12,7 @@ export function chatDeps(s: Storage, clock: Clock, o: RecordingChatOptions = {})
   const platforms = new ChatPlatforms(s.db);
   platforms.register('slack', { gateway: chat.gateway, directory: chat.directory });
   const queue = new JobQueue({ db: s.db, clock, audit: s.audit });
-  return { deps: { db: s.db, audit: s.audit, queue, clock, platforms, viewUrl: (token) => `https://loupe.example/view/${token}` }, chat, queue };
+  return { deps: { db: s.db, audit: s.audit, queue, clock, platforms, policies: s.policies, viewUrl: (token) => `https://loupe.example/view/${token}` }, chat, queue };
 }
 
 /** The jobs queued of one type, oldest first. */

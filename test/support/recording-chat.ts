@@ -16,6 +16,8 @@ export interface RecordedMessage {
   body: string;
   /** Set for a private message: its only reader. */
   to?: string;
+  /** A card's last drawing, as the platforms' renderers are given it. */
+  card?: CardView;
   deleted: boolean;
 }
 
@@ -40,7 +42,7 @@ export interface RecordingChatOptions {
 export const FAKE_FILE_HOST = 'files.chat.example';
 
 const noticeBody = (n: Notice) => JSON.stringify(n);
-const cardBody = (card: CardView, viewUrl: string | undefined) => JSON.stringify({ card: card.cardId, state: card.state, ...(viewUrl ? { viewUrl } : {}) });
+const cardBody = (card: CardView, viewUrl: string | undefined) => JSON.stringify({ card: card.cardId, state: card.state, ...(card.consentWithdrawn ? { consentWithdrawn: true } : {}), ...(viewUrl ? { viewUrl } : {}) });
 
 export class RecordingChat {
   readonly messages: RecordedMessage[] = [];
@@ -83,12 +85,17 @@ export class RecordingChat {
       if (file.bytes.length > maxBytes) return new LoupeError(ErrorCode.ImageTooLarge, `the file is larger than the limit of ${maxBytes} bytes`);
       return Buffer.from(file.bytes);
     },
-    postCard: async (card, viewUrl) => this.post({ channelId: card.channelId, threadId: card.threadId }, cardBody(card, viewUrl)),
+    postCard: async (card, viewUrl) => {
+      const id = this.post({ channelId: card.channelId, threadId: card.threadId }, cardBody(card, viewUrl));
+      this.messages.find((m) => m.id === id)!.card = card;
+      return id;
+    },
     findPostedCard: async (card) => this.messages.find((m) => !m.deleted && m.channelId === card.channelId && m.threadId === card.threadId && m.body.includes(`"card":"${card.cardId}"`))?.id,
     updateCard: async (messageId, card, viewUrl) => {
       const m = this.messages.find((x) => x.id === messageId);
       if (!m) throw new Error('no such message');
       m.body = cardBody(card, viewUrl);
+      m.card = card;
     },
     tellUser: async (user, place, notice) => {
       this.notices.push({ to: { user }, notice });

@@ -23,11 +23,12 @@ describe('the open page’s status', () => {
     expect(pageStatus(active, now)).toEqual({ state: 'ok', idleMs: 42_000, idleSeconds: 900 });
   });
 
-  it('names a revocation, an expiry, a deletion under retention, and any other end of access', () => {
+  it('names a revocation, an expiry, a deletion under retention, the patient’s consent, and any other end of access', () => {
     for (const reason of ['token_revoked', 'card_revoked', 'asset_revoked'] as const) expect(pageStatus(active, now, deny(reason)).state).toBe('revoked');
     for (const reason of ['token_expired', 'asset_failed'] as const) expect(pageStatus(active, now, deny(reason)).state).toBe('expired');
     expect(pageStatus(active, now, deny('asset_shredded')).state).toBe('deleted');
-    expect(pageStatus(active, now, deny('consent_refused')).state).toBe('denied');
+    for (const reason of ['consent_refused', 'consent_missing'] as const) expect(pageStatus(active, now, deny(reason)).state).toBe('consent');
+    expect(pageStatus(active, now, deny('no_grant')).state).toBe('denied');
     expect(pageStatus(active, now, 'no_viewer').state).toBe('denied');
   });
 

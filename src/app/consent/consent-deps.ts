@@ -13,8 +13,10 @@ import type { Patients } from '../../storage/patients.js';
 import type { Consent, Prisma } from '../../storage/prisma/client.js';
 import type { Tx } from '../../storage/transaction.js';
 import { isUniqueViolation } from '../../storage/unique.js';
+import { queuePatientCardRedraws, type ConsentEffectDeps } from './consent-effects.js';
 
-export interface ConsentDeps {
+/** `queue` and `consentChanges` (the storage's) make a change take effect on cards and open viewers at once: see consent-effects.ts. */
+export interface ConsentDeps extends ConsentEffectDeps {
   db: Database;
   audit: AuditLog;
   clock: Clock;
@@ -72,7 +74,7 @@ export interface ConsentChange {
   at: Date;
 }
 
-/** Adds the chain's next version, marks the current one superseded and appends the audit event, all in `tx`. */
+/** Adds the chain's next version, marks the current one superseded, appends the audit event and queues the cards' redraws, all in `tx`. */
 export async function replaceVersion(
   deps: ConsentDeps,
   tx: Tx,
@@ -108,5 +110,6 @@ export async function replaceVersion(
     patientId: current.patientId,
     details: { ...versionDetails(added), supersedes: current.id },
   });
+  await queuePatientCardRedraws(deps, tx, current.patientId, added.id);
   return added;
 }

@@ -6,6 +6,7 @@ import { AuditAction } from '../../core/audit/event.js';
 import { consentChannel, consentRecorder, consentTerms, type ConsentRecorder } from '../../core/consent/terms.js';
 import { transaction } from '../../storage/transaction.js';
 import { patientKey } from '../link-patient.js';
+import { queuePatientCardRedraws, tellConsentChanged } from './consent-effects.js';
 import { checkEvidence, consentActor, versionDetails, type ConsentDeps, type ConsentVersion } from './consent-deps.js';
 
 export interface ConsentTermsInput {
@@ -36,7 +37,7 @@ export async function recordConsent(deps: ConsentDeps, o: RecordConsentOptions):
   const actor = consentActor(recorder);
   const evidence = await transaction(deps.db, (tx) => checkEvidence(deps, tx, o.evidenceAssetId, o.workspaceId));
   const patientId = await deps.patients.link(o.workspaceId, key, actor);
-  return transaction(deps.db, async (tx) => {
+  const recorded = await transaction(deps.db, async (tx) => {
     const version = await deps.consents.add(tx, {
       patientId,
       version: 1,
@@ -49,6 +50,9 @@ export async function recordConsent(deps: ConsentDeps, o: RecordConsentOptions):
       evidenceAssetId: evidence,
     });
     await deps.audit.append(tx, { actor, action: AuditAction.ConsentRecorded, outcome: 'success', workspaceId: o.workspaceId, patientId, details: versionDetails(version) });
+    await queuePatientCardRedraws(deps, tx, patientId, version.id);
     return version;
   });
+  tellConsentChanged(deps, patientId);
+  return recorded;
 }

@@ -6,6 +6,7 @@ import { AuditAction } from '../../core/audit/event.js';
 import { changeReason, consentChannel, consentRecorder, consentTerms, REVISION_REASONS, type ConsentRecorder } from '../../core/consent/terms.js';
 import { transaction } from '../../storage/transaction.js';
 import { checkEvidence, currentVersion, replaceVersion, type ConsentDeps, type ConsentVersion } from './consent-deps.js';
+import { tellConsentChanged } from './consent-effects.js';
 import type { ConsentTermsInput } from './record-consent.js';
 
 export interface ReviseConsentOptions {
@@ -26,9 +27,11 @@ export async function reviseConsent(deps: ConsentDeps, o: ReviseConsentOptions):
   const via = consentChannel(o.via);
   const reason = changeReason(REVISION_REASONS, o.reason);
   const now = deps.clock.now();
-  return transaction(deps.db, async (tx) => {
+  const version = await transaction(deps.db, async (tx) => {
     const current = await currentVersion(deps, tx, o.consentId, o.workspaceId);
     const evidenceAssetId = await checkEvidence(deps, tx, o.evidenceAssetId, o.workspaceId);
     return replaceVersion(deps, tx, current, { kind: 'decision', ...terms, recordedVia: via, evidenceAssetId }, { action: AuditAction.ConsentRevised, workspaceId: o.workspaceId, recorder, reason, at: now });
   });
+  tellConsentChanged(deps, version.patientId);
+  return version;
 }

@@ -6,6 +6,7 @@ import { AuditAction } from '../../core/audit/event.js';
 import { changeReason, consentChannel, consentRecorder, WITHDRAWAL_REASONS, type ConsentRecorder } from '../../core/consent/terms.js';
 import { transaction } from '../../storage/transaction.js';
 import { currentVersion, replaceVersion, type ConsentDeps, type ConsentVersion } from './consent-deps.js';
+import { tellConsentChanged } from './consent-effects.js';
 
 export interface WithdrawConsentOptions {
   workspaceId: string;
@@ -22,7 +23,7 @@ export async function withdrawConsent(deps: ConsentDeps, o: WithdrawConsentOptio
   const via = consentChannel(o.via);
   const reason = changeReason(WITHDRAWAL_REASONS, o.reason);
   const now = deps.clock.now();
-  return transaction(deps.db, async (tx) => {
+  const version = await transaction(deps.db, async (tx) => {
     const current = await currentVersion(deps, tx, o.consentId, o.workspaceId);
     return replaceVersion(
       deps,
@@ -32,4 +33,6 @@ export async function withdrawConsent(deps: ConsentDeps, o: WithdrawConsentOptio
       { action: AuditAction.ConsentWithdrawn, workspaceId: o.workspaceId, recorder, reason, at: now },
     );
   });
+  tellConsentChanged(deps, version.patientId);
+  return version;
 }

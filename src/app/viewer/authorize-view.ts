@@ -16,7 +16,8 @@ import { transaction } from '../../storage/transaction.js';
 import type { ViewCardTarget } from '../../storage/view-cards.js';
 import type { ActiveSession, SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../ports/viewer-directory.js';
-import type { ViewDecisions } from './view-decisions.js';
+import type { ConsentChanges } from '../../storage/consent-changes.js';
+import { ViewDecisions } from './view-decisions.js';
 
 /** What a request is for decides what may be reused, what is audited and whether it is use of the session. */
 export const VIEW_REQUESTS = {
@@ -80,6 +81,13 @@ export interface AuthorizeViewOptions extends ViewerContext {
   request: ViewRequestKind;
 }
 
+/** The viewer's memory of its decisions, forgetting a patient's as soon as their consent changes (in this process: see consent-changes.ts). */
+export function viewDecisionsFollowing(consentChanges: ConsentChanges, clock: Clock): ViewDecisions<ViewDecided> {
+  const decisions = new ViewDecisions<ViewDecided>(clock);
+  consentChanges.subscribe((patientId) => decisions.forgetPatient(patientId));
+  return decisions;
+}
+
 const PURPOSE = 'care';
 const PARTY = 'care_team';
 
@@ -120,7 +128,7 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
       details: { purpose: PURPOSE, party: PARTY, session: session.id, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
     });
     // Only an audited allow may stand for the requests after it.
-    if (decision.allow) o.decisions.allow(key, decided, readAt, earliestExpiry(session, target, decision));
+    if (decision.allow) o.decisions.allow(key, decided, readAt, earliestExpiry(session, target, decision), target?.asset.patientId ?? null);
   }
   return { outcome: 'decided', session, ...decided };
 }

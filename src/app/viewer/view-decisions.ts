@@ -6,7 +6,10 @@
 // read the card, grants and session (not from when it finished), and ends no
 // later than anything it read expires; an allow read before a refusal of the
 // same key is not kept. So a revoked card or lost grant is served to an
-// already open page for at most the window after the change. Memory only,
+// already open page for at most the window after the change. A change to a
+// patient's consents is different: it is told (forgetPatient, after commit)
+// and every remembered allow for that patient's assets goes at once, and an
+// allow whose facts were read before the change is not kept. Memory only,
 // one per router; a denial is never reused.
 import type { Clock } from '../../core/clock.js';
 
@@ -46,12 +49,18 @@ class Expiring<T> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  deleteWhere(test: (value: T) => boolean): void {
+    for (const [k, e] of this.entries) if (test(e.value)) this.entries.delete(k);
+  }
 }
 
 export class ViewDecisions<T> {
-  private readonly allowed: Expiring<T>;
+  private readonly allowed: Expiring<{ decided: T; patientId: string | null }>;
   /** When each key was last refused (ms since the epoch). */
   private readonly refused: Expiring<number>;
+  /** When each patient's consents last changed (ms since the epoch): kept a window, as no allow read earlier could still be kept. */
+  private readonly consentChanged: Expiring<number>;
   private readonly windowMs: number;
 
   /** At most `maxEntries` of each kind: past that the oldest is decided afresh next time. */
@@ -63,24 +72,28 @@ export class ViewDecisions<T> {
     this.windowMs = windowMs;
     this.allowed = new Expiring(clock, windowMs, maxEntries);
     this.refused = new Expiring(clock, windowMs, maxEntries);
+    this.consentChanged = new Expiring(clock, windowMs, maxEntries);
   }
 
   /** An allowing decision made (and audited) within the window. */
   reusable(key: string): T | undefined {
-    return this.allowed.get(key);
+    return this.allowed.get(key)?.decided;
   }
 
   /**
    * Keeps an allowing decision whose facts were read at `readAt`, for the
    * window from then but not past `notAfter` (the earliest expiry it read);
-   * not at all when the key was refused after the read, or the window is over.
+   * not at all when the key was refused after the read, the patient's
+   * consents changed after the read, or the window is over.
    */
-  allow(key: string, decided: T, readAt: number, notAfter: number): void {
+  allow(key: string, decided: T, readAt: number, notAfter: number, patientId: string | null = null): void {
     const refusedAt = this.refused.get(key);
     if (refusedAt !== undefined && refusedAt >= readAt) return;
+    const changedAt = patientId === null ? undefined : this.consentChanged.get(patientId);
+    if (changedAt !== undefined && changedAt >= readAt) return;
     const until = Math.min(readAt + this.windowMs, notAfter);
     if (until <= this.clock.now().getTime()) return;
-    this.allowed.set(key, decided, until);
+    this.allowed.set(key, { decided, patientId }, until);
     // Allowed again: the next refusal is news, and audited.
     this.refused.delete(key);
   }
@@ -91,5 +104,11 @@ export class ViewDecisions<T> {
     const first = this.refused.get(key) === undefined;
     this.refused.set(key, this.clock.now().getTime());
     return first;
+  }
+
+  /** The patient's consents changed (told after commit): nothing remembered for their assets is reused, and nothing read before now is kept. */
+  forgetPatient(patientId: string): void {
+    this.consentChanged.set(patientId, this.clock.now().getTime());
+    this.allowed.deleteWhere((e) => e.patientId === patientId);
   }
 }

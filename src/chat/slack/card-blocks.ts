@@ -28,7 +28,11 @@ function what(card: CardView): string {
   return 'Clinical photo';
 }
 
+/** The patient's consent no longer covers viewing: said plainly, and no View button (the link is refused anyway). */
+const CONSENT_WITHDRAWN = '*Consent withdrawn*: the patient’s recorded consent no longer covers viewing this image.';
+
 function stateLine(card: CardView): string {
+  if (card.consentWithdrawn && (card.state === 'active' || card.state === 'waiting_for_patient')) return CONSENT_WITHDRAWN;
   switch (card.state) {
     case 'active':
       return `Available until ${slackDate(card.expiresAt)}. *View* opens it after hospital sign-in.`;
@@ -64,7 +68,7 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
       type: 'actions',
       block_id: `loupe_card_${card.cardId}`,
       elements: [
-        { type: 'button', action_id: CardAction.View, text: { type: 'plain_text', text: 'View' }, style: 'primary', url: viewUrl },
+        ...(card.consentWithdrawn ? [] : [{ type: 'button', action_id: CardAction.View, text: { type: 'plain_text', text: 'View' }, style: 'primary', url: viewUrl }]),
         { type: 'button', action_id: CardAction.Invite, text: { type: 'plain_text', text: 'Invite specialist' }, value: card.cardId },
         // Only once linked: a card still waiting is linked from its sender's private prompt.
         ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.CorrectPatient, text: { type: 'plain_text', text: 'Correct patient' }, value: card.cardId }] : []),

@@ -35,7 +35,11 @@ function what(card: CardView): string {
   return 'Clinical photo';
 }
 
+/** The patient's consent no longer covers viewing: said plainly, and no View button (the link is refused anyway). */
+const CONSENT_WITHDRAWN = '**Consent withdrawn**: the patient’s recorded consent no longer covers viewing this image.';
+
 function stateLine(card: CardView): string {
+  if (card.consentWithdrawn && (card.state === 'active' || card.state === 'waiting_for_patient')) return CONSENT_WITHDRAWN;
   switch (card.state) {
     case 'active':
       return `Available until ${when(card.expiresAt)}. **View** opens it after hospital sign-in.`;
@@ -82,7 +86,7 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
   const actions =
     open && viewUrl
       ? [
-          { type: 'Action.OpenUrl', title: 'View', url: viewUrl, style: 'positive' },
+          ...(card.consentWithdrawn ? [] : [{ type: 'Action.OpenUrl', title: 'View', url: viewUrl, style: 'positive' }]),
           execute('Invite specialist', CardVerb.Invite, card.cardId),
           ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
           // Only once linked: a card still waiting is linked instead.

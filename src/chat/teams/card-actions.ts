@@ -71,7 +71,7 @@ export function cardActions(d: CardActionDeps) {
 
   /** The card as this user sees it now. */
   async function drawn(workspaceId: string, cardId: string, who: WorkspaceRequester) {
-    const seen = await cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, viewUrl: d.viewUrl }, { cardId, who });
+    const seen = await cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, policies: d.policies, viewUrl: d.viewUrl }, { cardId, who });
     if (!seen) return says('This card is no longer known to Loupe.');
     const c = await d.conversations.find(workspaceId, seen.view.channelId);
     const audience = c ? await d.audiences.audienceOf(c, seen.view.uploaderId, seen.mayManage) : { uploader: undefined, manage: seen.mayManage, refreshFor: [] };

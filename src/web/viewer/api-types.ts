@@ -69,8 +69,8 @@ export interface DetailsResponse {
  */
 export type StatusResponse =
   | { state: 'ok'; idleMs: number; idleSeconds: number }
-  /** locked: idle too long; ended: signed out or past its lifetime; revoked, expired: the image or its link; deleted: shredded under the retention policy; denied: any other end of access. */
-  | { state: 'locked' | 'ended' | 'revoked' | 'expired' | 'deleted' | 'denied' };
+  /** locked: idle too long; ended: signed out or past its lifetime; revoked, expired: the image or its link; deleted: shredded under the retention policy; consent: the patient's consent no longer covers it; denied: any other end of access. */
+  | { state: 'locked' | 'ended' | 'revoked' | 'expired' | 'deleted' | 'consent' | 'denied' };
 
 export type PageEnding = Exclude<StatusResponse['state'], 'ok'>;
 

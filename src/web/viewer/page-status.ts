@@ -5,11 +5,12 @@ import type { SessionState } from '../../storage/viewer-sessions.js';
 
 export type PageStatus =
   | { state: 'ok'; idleMs: number; idleSeconds: number }
-  /** locked: idle too long; ended: signed out or past its lifetime; revoked, expired: the image or its link; deleted: shredded under the retention policy; denied: any other end of access. */
-  | { state: 'locked' | 'ended' | 'revoked' | 'expired' | 'deleted' | 'denied' };
+  /** locked: idle too long; ended: signed out or past its lifetime; revoked, expired: the image or its link; deleted: shredded under the retention policy; consent: the patient's consent no longer covers it; denied: any other end of access. */
+  | { state: 'locked' | 'ended' | 'revoked' | 'expired' | 'deleted' | 'consent' | 'denied' };
 
 const REVOKED = new Set(['token_revoked', 'card_revoked', 'asset_revoked']);
 const EXPIRED = new Set(['token_expired', 'asset_failed']);
+const CONSENT = new Set(['consent_refused', 'consent_missing']);
 
 /** Without `decision`, the session's own state (activity is the session's, whatever the image). */
 export function pageStatus(session: SessionState, now: Date, decision?: ViewDecision | 'no_viewer'): PageStatus {
@@ -21,7 +22,8 @@ export function pageStatus(session: SessionState, now: Date, decision?: ViewDeci
 }
 
 /** A shredded image is gone for good, not merely out of reach: the page says which, as a fresh request's page does. */
-function endingOf(reason: string): 'revoked' | 'expired' | 'deleted' | 'denied' {
+function endingOf(reason: string): 'revoked' | 'expired' | 'deleted' | 'consent' | 'denied' {
   if (reason === 'asset_shredded') return 'deleted';
+  if (CONSENT.has(reason)) return 'consent';
   return REVOKED.has(reason) ? 'revoked' : EXPIRED.has(reason) ? 'expired' : 'denied';
 }

@@ -7,9 +7,8 @@
 // copy) leave.
 import type { DetailsResponse, InfoResponse, SeriesResponse, SessionResponse, StatusResponse } from './api-types.js';
 import express, { type Request, type Response, type Router } from 'express';
-import { authorizeView, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
+import { authorizeView, viewDecisionsFollowing, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
 import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
-import { ViewDecisions } from '../../app/viewer/view-decisions.js';
 import type { Clock } from '../../core/clock.js';
 import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
@@ -58,7 +57,9 @@ export function viewerRouter(d: ViewerDeps): Router {
   const router = express.Router();
   const { storage } = d;
   const assets = storage.viewer.assets;
-  const ctx: ViewerContext = { storage, sessions: d.sessions, directory: d.directory, clock: d.clock, mfaAcr: d.mfaAcr, decisions: new ViewDecisions(d.clock) };
+  // A consent recorded, changed or withdrawn takes effect at the next request of an open page, not a window later.
+  const decisions = viewDecisionsFollowing(storage.consentChanges, d.clock);
+  const ctx: ViewerContext = { storage, sessions: d.sessions, directory: d.directory, clock: d.clock, mfaAcr: d.mfaAcr, decisions };
   const authorize = (req: Request<{ token: string }>, request: ViewRequestKind, siblingAssetId?: string): Promise<ViewAuthorization> =>
     authorizeView({ ...ctx, sessionToken: sessionCookie(req), token: req.params.token, siblingAssetId, request });
   const views = new InstanceViews(d.sandbox, d.limits);

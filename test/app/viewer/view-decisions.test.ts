@@ -69,4 +69,22 @@ describe('view decisions', () => {
     for (let i = 0; i < 4; i++) d.allow(`k${i}`, i, 0, Infinity);
     expect([0, 1, 2, 3].map((i) => d.reusable(`k${i}`))).toEqual([undefined, 1, 2, 3]);
   });
+
+  it('forgets a patient’s allows when their consent changes, keeps no allow read before the change, and leaves other patients’ alone', () => {
+    const clock = new TestClock(0);
+    const d = new ViewDecisions<string>(clock, 1000);
+    d.allow('a', 'allowed', 0, Infinity, 'patient-1');
+    d.allow('b', 'allowed', 0, Infinity, 'patient-2');
+    clock.advance(100);
+    d.forgetPatient('patient-1');
+    expect(d.reusable('a')).toBeUndefined();
+    expect(d.reusable('b')).toBe('allowed');
+    // A decision that read the consents just before the change and finished just after it is not kept.
+    d.allow('a', 'allowed', 50, Infinity, 'patient-1');
+    expect(d.reusable('a')).toBeUndefined();
+    // One that read after it is.
+    clock.advance(1);
+    d.allow('a', 'allowed', clock.now().getTime(), Infinity, 'patient-1');
+    expect(d.reusable('a')).toBe('allowed');
+  });
 });

@@ -8,6 +8,7 @@ const ENDINGS: Record<PageEnding, { text: string; signIn: boolean }> = {
   revoked: { text: 'This image was revoked by its sender or an administrator.', signIn: false },
   expired: { text: 'This link expired.', signIn: false },
   deleted: { text: 'This image was deleted under the retention policy and no longer exists.', signIn: false },
+  consent: { text: 'Not covered by the patient’s consent: the patient’s recorded consent no longer allows this image to be viewed.', signIn: false },
   denied: { text: 'Your access to this image ended.', signIn: false },
 };
 
