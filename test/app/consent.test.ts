@@ -9,6 +9,7 @@ import { reviseConsent } from '../../src/app/consent/revise-consent.js';
 import { withdrawConsent } from '../../src/app/consent/withdraw-consent.js';
 import type { ConsentDeps } from '../../src/app/consent/consent-deps.js';
 import { consentFor } from '../../src/core/access/consent.js';
+import { JobQueue } from '../../src/storage/job-queue.js';
 import { isLoupeError, type ErrorCode } from '../../src/core/errors.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
@@ -28,7 +29,7 @@ describe.each(testEngines())('consent use cases on %s', (engine) => {
   beforeEach(async () => {
     now = new Date('2026-06-01T09:00:00Z');
     s = await createTestStorage(engine, { clock: { now: () => now } });
-    deps = { ...s, clock: { now: () => now } };
+    deps = { ...s, clock: { now: () => now }, queue: new JobQueue({ db: s.db, clock: { now: () => now }, audit: s.audit }) };
     workspaceId = (await s.workspaces.ensure('slack', 'T-CONSENT', 'Ward', { type: 'system', id: 'test' })).id;
   });
   afterEach(async () => s.cleanup());

@@ -26,7 +26,7 @@ describe.each(testEngines())('loupe consent export on %s', (engine) => {
     const services = await openServices(loadConfig(inst.env), silent);
     try {
       let now = new Date('2026-01-01T09:00:00Z');
-      const deps = { ...services.storage, clock: { now: () => now } };
+      const deps = { ...services.storage, queue: services.queue, clock: { now: () => now } };
       const workspaceId = (await services.storage.workspaces.ensure('slack', 'T-EXPORT', 'Ward', { type: 'system', id: 'test' })).id;
       ids.workspace = workspaceId;
       const form = await services.storage.db.prisma.asset.create({ data: { workspaceId, uploaderId: 'U-NURSE', kind: 'photo', sourceRef: 'F-FORM' } });
@@ -153,11 +153,11 @@ describe.runIf(testEngines().includes('pglite'))('loupe consent export while `lo
     const loupe = await createLoupe(loadConfig(inst.env), silent);
     try {
       await loupe.listen();
-      const { storage, clock } = loupe.services;
+      const { storage, clock, queue } = loupe.services;
       const workspaceId = (await storage.workspaces.ensure('slack', 'T-SERVE', 'Ward', { type: 'system', id: 'test' })).id;
       const terms = { decision: 'permit', purposes: ['education'], parties: ['institution'], dataKinds: ['photo'], validFrom: new Date('2026-01-01T00:00:00Z') };
-      const a = await recordConsent({ ...storage, clock }, { workspaceId, patient: { identifier: 'MRN-SERVE-1', issuer: 'X' }, terms, recorder: nurse, via: 'cli' });
-      await recordConsent({ ...storage, clock }, { workspaceId, patient: { identifier: 'MRN-SERVE-2', issuer: 'X' }, terms, recorder: nurse, via: 'cli' });
+      const a = await recordConsent({ ...storage, queue, clock }, { workspaceId, patient: { identifier: 'MRN-SERVE-1', issuer: 'X' }, terms, recorder: nurse, via: 'cli' });
+      await recordConsent({ ...storage, queue, clock }, { workspaceId, patient: { identifier: 'MRN-SERVE-2', issuer: 'X' }, terms, recorder: nurse, via: 'cli' });
       const r = await cli(inst.env, 'consent', 'export', '--patient', a.patientId);
       expect(r).toMatchObject({ status: 0, err: 'exported 1 consent versions' });
       const lines = r.out.split('\n').map((l) => JSON.parse(l) as Resource);

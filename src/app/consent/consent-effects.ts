@@ -9,16 +9,15 @@ import type { Tx } from '../../storage/transaction.js';
 import { queueCardUpdate } from '../queue-card-update.js';
 
 export interface ConsentEffectDeps {
-  /** Queues the cards' redraws; without it cards keep their look until their next redraw (their links refuse all the same). */
-  queue?: Pick<JobQueue, 'enqueue'> | undefined;
-  /** Told after commit; usually the storage's own. */
-  consentChanges?: ConsentChanges | undefined;
+  /** Queues the cards' redraws. Required, so no caller can forget it: a card would keep its View button. */
+  queue: Pick<JobQueue, 'enqueue'>;
+  /** Told after commit: the storage's own. */
+  consentChanges: ConsentChanges;
 }
 
 /** In the change's transaction: one redraw per live card of the patient's images, once per consent version. */
 export async function queuePatientCardRedraws(deps: ConsentEffectDeps, tx: Tx, patientId: string, consentId: string): Promise<void> {
   const queue = deps.queue;
-  if (!queue) return;
   const cards = await tx.card.findMany({
     where: { asset: { patientId }, state: { in: ['active', 'waiting_for_patient'] }, messageId: { not: null } },
     select: { id: true },
@@ -29,5 +28,5 @@ export async function queuePatientCardRedraws(deps: ConsentEffectDeps, tx: Tx, p
 
 /** After commit. */
 export function tellConsentChanged(deps: ConsentEffectDeps, patientId: string): void {
-  deps.consentChanges?.changed(patientId);
+  deps.consentChanges.changed(patientId);
 }
