@@ -19,7 +19,7 @@ input.code { font-size: 1.4rem; letter-spacing: .2em; max-width: 12rem; }
 function shell(title: string, body: SafeHtml, signOut = false): string {
   return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin"><meta name="robots" content="noindex">
 <title>${title} · Loupe</title><link rel="stylesheet" href="/patient/patient.css"></head>
 <body>
 <header class="top"><span class="brand">Loupe<small>your images</small></span><nav aria-label="Patient"></nav>
