@@ -7,51 +7,23 @@
 // and themself). The officer revokes the link; the patient's next request is
 // refused.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
-import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
-import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
-import { until } from '../support/slack.js';
+import { recordUrls, uploadCt } from '../support/console-uploads.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const RADIOLOGY = 'C0RADIOL01';
 const MRN = 'MRN-E2E-8101';
 const OTHER_MRN = 'MRN-E2E-8102';
 const ISSUER = 'HOSP-E2E';
 const AMARA = 'U0CLIN0001';
 
-async function ctDicom(patientId: string): Promise<Buffer> {
-  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
-  instance.dicom.dict['00100020'] = { vr: 'LO', Value: [patientId] };
-  instance.dicom.dict['00100021'] = { vr: 'LO', Value: [ISSUER] };
-  return writeInstance(instance);
-}
-
-function recordUrls(page: Page): string[] {
-  const urls: string[] = [];
-  page.on('request', (r) => urls.push(r.url()));
-  return urls;
-}
-
 describe('a patient’s own access, issued in the console and used in a browser', () => {
   let c: ConsoleLoupe;
   let mine: { url: string; assetId: string; bytes: Buffer };
   let otherAssetId: string;
 
-  async function upload(mrn: string): Promise<{ url: string; assetId: string; bytes: Buffer }> {
-    const { storage } = c.env.loupe.services;
-    const bytes = await ctDicom(mrn);
-    const up = await c.env.slack.uploadFile({ user: AMARA, channel: RADIOLOGY, name: 'ct.dcm', bytes });
-    const call = await until('the card', () => c.env.slack.calls.find((x) => x.method === 'chat.postMessage' && x.params.thread_ts === up.ts));
-    const card = await until('the asset linked and stored', async () => {
-      const found = await storage.db.prisma.card.findFirst({ where: { threadId: up.ts }, include: { asset: true } });
-      return found?.asset.patientId && found.asset.status === 'stored' ? found : undefined;
-    });
-    return { url: /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))![1]!, assetId: card.assetId, bytes };
-  }
+  const upload = (mrn: string) => uploadCt(c, { user: AMARA, channel: RADIOLOGY, mrn, issuer: ISSUER });
 
   beforeAll(async () => {
     c = await startConsoleLoupe();

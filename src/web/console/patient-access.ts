@@ -13,7 +13,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, refusal, when, workspaceName } from './view.js';
+import { consoleCaller, formField, patientLookupPanel, refusal, when, workspaceName } from './view.js';
 
 const PATH = '/admin/patients/access';
 const TITLE = 'Patient access';
@@ -26,21 +26,10 @@ const PROBLEMS = {
   unknown: 'No patient with that identifier and issuer is known to Loupe. No link was issued.',
 } as const;
 
-const field = (body: unknown, k: string): string => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === 'string' ? v : '';
-};
+const field = formField;
 
 function lookupForm(c: ConsoleRequest, typed: PatientAccessLookup, problem?: string): SafeHtml {
-  return html`<section class="panel data" aria-labelledby="which">
-<h2 id="which">Which patient</h2>
-${problem ? html`<div class="banner bad" role="alert">${problem}</div>` : ''}
-<form method="post" action="${PATH}" class="filters" autocomplete="off">
-<input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
-<label>Patient identifier <span class="hint">For example the medical record number</span><input type="text" name="identifier" required maxlength="64" value="${typed.identifier}" spellcheck="false"></label>
-<label>Issuer <span class="hint">The system that gave the identifier</span><input type="text" name="issuer" required maxlength="64" value="${typed.issuer}" spellcheck="false"></label>
-<button type="submit" name="op" value="find">Find the patient</button>
-</form></section>`;
+  return patientLookupPanel(c, { action: PATH, typed, problem, submit: html`<button type="submit" name="op" value="find">Find the patient</button>` });
 }
 
 function issueForm(c: ConsoleRequest, typed: PatientAccessLookup, found: PatientAccessFound[]): SafeHtml {
