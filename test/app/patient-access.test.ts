@@ -46,7 +46,7 @@ describe.each(testEngines())('patients’ own access on %s', (engine) => {
   async function caller(who: 'officer' | 'admin'): Promise<ConsoleCaller> {
     const access = await consoleAccess(
       {
-        links: { linksOf: async () => (who === 'admin' ? [{ workspaceId, chatUserId: 'U0ADMIN001' }] : []) } as never,
+        links: { linksOf: async () => (who === 'admin' ? [{ workspaceId, chatUserId: 'U0ADMIN001' }] : []) },
         directory: { isAdmin: async () => who === 'admin', channelsAdministered: async () => [] },
         rules: { privacyOfficerGroups: ['privacy'], requireMfa: true },
         mfaAcr: ['mfa'],
