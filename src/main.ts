@@ -29,6 +29,7 @@ import { ChatPlatforms } from './app/ports/chat-platforms.js';
 import { ViewerSessions } from './storage/viewer-sessions.js';
 import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { consoleRouter } from './web/console/console-router.js';
+import { patientRouter } from './web/patient/routes.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './storage/job-queue.js';
@@ -231,6 +232,8 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       publicUrl: config.publicUrl,
     }),
   );
+  // Patients' own access to their images, through a link a privacy officer issued.
+  app.use(patientRouter({ storage, clock: services.clock, publicUrl: config.publicUrl }));
   finishHttpApp(app);
   const worker = new Worker({
     queue,

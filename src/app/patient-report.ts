@@ -63,14 +63,25 @@ function assetFacts(a: { id: string; kind: string | null; metadata: unknown }): 
 
 export async function producePatientReport(o: PatientReportOptions): Promise<PatientReport> {
   const key = patientKey({ identifier: o.identifier, issuer: o.issuer });
-  const until = o.until ?? o.clock.now();
-  const since = o.since ?? defaultReportSince(until);
-  if (until <= since) throw new LoupeError(ErrorCode.InvalidInput, 'the end of the period must be later than its start');
   const patients: PatientReport['patients'] = [];
   for (const workspaceId of o.workspaceIds) {
     const patientId = await o.patients.find(workspaceId, key.issuer, key.identifier);
     if (patientId) patients.push({ workspaceId, patientId });
   }
+  return reportOn(o, patients);
+}
+
+/** The report for a patient Loupe already knows by id: the patient's own, through their access link. */
+export function producePatientReportFor(o: Omit<PatientReportOptions, 'identifier' | 'issuer' | 'patients' | 'workspaceIds' | 'via'> & { patient: { workspaceId: string; patientId: string } }): Promise<PatientReport> {
+  return reportOn({ ...o, via: 'patient' }, [o.patient]);
+}
+
+type ReportOn = Omit<PatientReportOptions, 'identifier' | 'issuer' | 'patients' | 'workspaceIds' | 'via'> & { workspaceIds?: readonly string[]; via: PatientReportOptions['via'] | 'patient' };
+
+async function reportOn(o: ReportOn, patients: PatientReport['patients']): Promise<PatientReport> {
+  const until = o.until ?? o.clock.now();
+  const since = o.since ?? defaultReportSince(until);
+  if (until <= since) throw new LoupeError(ErrorCode.InvalidInput, 'the end of the period must be later than its start');
   const patientIds = patients.map((p) => p.patientId);
   // Assets that were ever the patient's in the trail are named by their events' patient id; their current assets also by asset id.
   const assets = patientIds.length ? await o.db.prisma.asset.findMany({ where: { patientId: { in: patientIds } }, select: { id: true } }) : [];
@@ -80,7 +91,7 @@ export async function producePatientReport(o: PatientReportOptions): Promise<Pat
 
   const details = { via: o.via, since: since.toISOString(), until: until.toISOString(), found: patients.length, accesses: counts.total, allowed: counts.allowed, refused: counts.refused };
   // One event per patient found (each patient's own trail shows the report), or one saying nobody was.
-  const about = patients.length ? patients : [{ workspaceId: o.workspaceIds.length === 1 ? o.workspaceIds[0]! : null, patientId: null }];
+  const about = patients.length ? patients : [{ workspaceId: o.workspaceIds?.length === 1 ? o.workspaceIds[0]! : null, patientId: null }];
   const events = about.map((p) => ({ actor: o.actor, action: AuditAction.PatientReportProduced, outcome: 'success' as const, ...p, requestId: o.requestId ?? null, details }));
   await transaction(o.db, async (tx) => {
     for (const event of events) await o.audit.append(tx, event);
@@ -98,7 +109,7 @@ export async function producePatientReport(o: PatientReportOptions): Promise<Pat
 async function* empty(): AsyncGenerator<DisclosureRow> {}
 
 /** Each event as a row, with the facts looked up once per person, consult and asset. */
-async function* rowsOf(o: PatientReportOptions, query: PatientEventsQuery): AsyncGenerator<DisclosureRow> {
+async function* rowsOf(o: Pick<PatientReportOptions, 'db' | 'audit'>, query: PatientEventsQuery): AsyncGenerator<DisclosureRow> {
   const names = new Map<string, Promise<string | null>>();
   const roles = new Map<string, Promise<DisclosureFacts['participantRole']>>();
   const assets = new Map<string, Promise<DisclosureAsset | null>>();
@@ -110,7 +121,8 @@ async function* rowsOf(o: PatientReportOptions, query: PatientEventsQuery): Asyn
   const { prisma } = o.db;
   for await (const e of o.audit.aboutPatient(query)) {
     const actorId = e.actorId;
-    const name = actorId ? await once(names, `${e.workspaceId ?? ''}\0${actorId}`, () => nameOf(o.db, e.workspaceId, actorId)) : null;
+    // A patient through their own link is named as such: the link's id says who issued it, not who they are.
+    const name = e.actorType === 'patient' ? 'The patient' : actorId ? await once(names, `${e.workspaceId ?? ''}\0${actorId}`, () => nameOf(o.db, e.workspaceId, actorId)) : null;
     const participantRole =
       actorId && e.consultId
         ? await once(roles, `${e.consultId}\0${actorId}`, async () => {

@@ -113,6 +113,14 @@ describe('toFhirAuditEvent', () => {
     expect(event.outcomeDesc).toBe('not a member of the care team');
   });
 
+  it('exports a patient’s own view as a patient record read by a human, the patient, named by their link', () => {
+    const event = toFhirAuditEvent(record({ action: AuditAction.PatientAccessViewed, actorType: 'patient', actorId: 'link-1' }), SOURCE);
+    expect(event.type).toEqual({ system: DCM, code: '110110', display: 'Patient Record' });
+    expect(event.agent[0]?.type?.coding[0]?.code).toBe('humanuser');
+    expect(event.agent[0]?.who).toEqual({ identifier: { system: 'urn:loupe:actor:patient', value: 'link-1' } });
+    expect(toFhirAuditEvent(record({ action: AuditAction.PatientAccessIssued }), SOURCE).subtype[0]).toMatchObject({ code: '110129' });
+  });
+
   it('gives a failure outcome 4', () => {
     expect(toFhirAuditEvent(record({ outcome: 'failure', reason: 'store unavailable' }), SOURCE).outcome).toBe('4');
   });

@@ -49,8 +49,13 @@ describe('an access as the accounting of disclosures reads it', () => {
     expect(read({ action: AuditAction.PatientReportProduced, actorType: 'admin' })).toEqual(['admin', 'oversight', 'allowed']);
   });
 
-  it('lists views, break-glass, searches and reports, and nothing that only stores or moves data', () => {
-    expect(DISCLOSURE_ACTIONS).toEqual([AuditAction.AssetViewed, AuditAction.BreakGlass, AuditAction.PatientSearched, AuditAction.PatientReportProduced]);
+  it('reads the patient’s own access through their link, their own report included, as theirs', () => {
+    expect(read({ action: AuditAction.PatientAccessViewed, actorType: 'patient', actorId: 'link-1', details: { what: 'original' } })).toEqual(['patient', 'own access', 'allowed']);
+    expect(read({ action: AuditAction.PatientReportProduced, actorType: 'patient', actorId: 'link-1' })).toEqual(['patient', 'own access', 'allowed']);
+  });
+
+  it('lists views, break-glass, searches, reports and the patient’s own views, and nothing that only stores or moves data', () => {
+    expect(DISCLOSURE_ACTIONS).toEqual([AuditAction.AssetViewed, AuditAction.BreakGlass, AuditAction.PatientSearched, AuditAction.PatientReportProduced, AuditAction.PatientAccessViewed]);
     expect(DISCLOSURE_ACTIONS).not.toContain(AuditAction.BlobRead);
   });
 

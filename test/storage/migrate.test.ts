@@ -61,7 +61,7 @@ describe.each(testEngines())('migration 0007 (legal holds, set settings, retenti
       // Every later migration applies on top too (0009 versions consents, 0010 adds breach alerts' own tables).
       const later = all.filter((m) => m.name >= '0007').map((m) => m.name);
       expect(later.slice(0, 2)).toEqual(['0007_admin_console', '0008_console_audit_indexes']);
-      expect(later).toEqual(expect.arrayContaining(['0009_consent_versions', '0010_breach_alerts']));
+      expect(later).toEqual(expect.arrayContaining(['0009_consent_versions', '0010_breach_alerts', '0012_patient_access_links']));
       expect(await migrate(db, all)).toEqual(later);
 
       const holds = await db.prisma.legalHold.findMany({ orderBy: { scope: 'asc' } });

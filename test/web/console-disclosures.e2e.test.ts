@@ -6,16 +6,12 @@
 // audit event; a workspace admin and a clinician get 403.
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
-import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
-import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { recordUrls, uploadCt } from '../support/console-uploads.js';
 import { until } from '../support/slack.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const RADIOLOGY = 'C0RADIOL01';
 const MRN = 'MRN-E2E-7001';
 const OTHER_MRN = 'MRN-E2E-7002';
@@ -23,37 +19,13 @@ const ISSUER = 'HOSP-E2E';
 const AMARA = 'U0CLIN0001';
 const LI = { id: 'U0CLIN0002', email: 'li.wei@hospital.example' };
 
-async function ctDicom(patientId: string): Promise<Buffer> {
-  const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
-  instance.dicom.dict['00100020'] = { vr: 'LO', Value: [patientId] };
-  instance.dicom.dict['00100021'] = { vr: 'LO', Value: [ISSUER] };
-  return writeInstance(instance);
-}
-
-/** Every URL the page asks for (navigations, forms, downloads). */
-function recordUrls(page: Page): string[] {
-  const urls: string[] = [];
-  page.on('request', (r) => urls.push(r.url()));
-  return urls;
-}
-
 describe('the accounting of disclosures in the console', () => {
   let c: ConsoleLoupe;
   let assetId: string;
   let otherAssetId: string;
   let patientId: string;
 
-  /** Amara's upload of a patient's CT: the card's view link and its asset, once linked to the patient. */
-  async function upload(mrn: string): Promise<{ url: string; assetId: string }> {
-    const { storage } = c.env.loupe.services;
-    const up = await c.env.slack.uploadFile({ user: AMARA, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(mrn) });
-    const call = await until('the card', () => c.env.slack.calls.find((x) => x.method === 'chat.postMessage' && x.params.thread_ts === up.ts));
-    const card = await until('the asset linked to the patient', async () => {
-      const found = await storage.db.prisma.card.findFirst({ where: { threadId: up.ts }, include: { asset: true } });
-      return found?.asset.patientId ? found : undefined;
-    });
-    return { url: /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))![1]!, assetId: card.assetId };
-  }
+  const upload = (mrn: string) => uploadCt(c, { user: AMARA, channel: RADIOLOGY, mrn, issuer: ISSUER });
 
   beforeAll(async () => {
     c = await startConsoleLoupe();

@@ -6,10 +6,17 @@
 import { AuditAction, type AuditRecord } from './event.js';
 
 /** The actions an accounting lists. Exports and teaching shares join this list as they are built. */
-export const DISCLOSURE_ACTIONS: readonly string[] = [AuditAction.AssetViewed, AuditAction.BreakGlass, AuditAction.PatientSearched, AuditAction.PatientReportProduced];
+export const DISCLOSURE_ACTIONS: readonly string[] = [
+  AuditAction.AssetViewed,
+  AuditAction.BreakGlass,
+  AuditAction.PatientSearched,
+  AuditAction.PatientReportProduced,
+  // The patient's own access through their link: listed too, as theirs.
+  AuditAction.PatientAccessViewed,
+];
 
 export type DisclosureRole = 'requester' | 'specialist' | 'member' | 'participant' | 'break-glass' | 'admin' | 'privacy officer' | 'patient' | 'none';
-export type DisclosurePurpose = 'care' | 'emergency' | 'education' | 'research' | 'oversight';
+export type DisclosurePurpose = 'care' | 'emergency' | 'education' | 'research' | 'oversight' | 'own access';
 export type DisclosureOutcome = 'allowed' | 'refused';
 
 /** How far back a report goes unless told: six years, the longest period records of disclosures are commonly kept. */
@@ -63,6 +70,8 @@ function detailsOf(e: AuditRecord): Record<string, unknown> {
 
 /** The role an event shows its actor in. */
 function roleOf(e: AuditRecord, facts: DisclosureFacts): DisclosureRole {
+  // The patient through their own access link (their own report included).
+  if (e.actorType === 'patient') return 'patient';
   if (e.action === AuditAction.PatientSearched || e.action === AuditAction.PatientReportProduced) return e.actorType === 'admin' ? 'admin' : 'privacy officer';
   if (e.action === AuditAction.BreakGlass) return 'break-glass';
   if (e.actorType === 'admin') return 'admin';
@@ -74,6 +83,7 @@ function roleOf(e: AuditRecord, facts: DisclosureFacts): DisclosureRole {
 }
 
 function purposeOf(e: AuditRecord, role: DisclosureRole): DisclosurePurpose {
+  if (role === 'patient') return 'own access';
   if (e.action === AuditAction.PatientSearched || e.action === AuditAction.PatientReportProduced) return 'oversight';
   if (role === 'break-glass') return 'emergency';
   const stated = detailsOf(e).purpose;

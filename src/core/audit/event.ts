@@ -2,7 +2,8 @@
 // when, from where, with what outcome and why. No PHI: patients, assets and
 // consults are named by Loupe's internal ids only.
 
-export type ActorType = 'user' | 'admin' | 'system' | 'service';
+/** `patient`: a patient using their own access link, named by the link's id. */
+export type ActorType = 'user' | 'admin' | 'system' | 'service' | 'patient';
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** Actions are stable strings: audit consumers (SIEM rules, exports) key on them. */
@@ -66,6 +67,17 @@ export const AuditAction = {
   AlertRaised: 'alert.raised',
   AlertAcknowledged: 'alert.acknowledged',
   AlertClosed: 'alert.closed',
+  /** A privacy officer who verified the patient's identity issued them an access link (the link's id and expiry, never the token or code). */
+  PatientAccessIssued: 'patient_access.issued',
+  PatientAccessRevoked: 'patient_access.revoked',
+  /** A wrong code was typed on a patient's link (details: failures so far, and whether that locked it). */
+  PatientAccessCodeRefused: 'patient_access.code_refused',
+  /** The right code opened the link's one patient session. */
+  PatientAccessOpened: 'patient_access.opened',
+  /** The patient saw their list of images, one image, a download of an original, or their report. */
+  PatientAccessViewed: 'patient_access.viewed',
+  /** A request on a patient's link or session refused: revoked, expired, locked, code already used, session ended, not theirs. */
+  PatientAccessRefused: 'patient_access.refused',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

@@ -168,6 +168,12 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.AlertRaised]: { type: DcmEvent.SecurityAlert },
   [AuditAction.AlertAcknowledged]: { type: DcmEvent.SecurityAlert },
   [AuditAction.AlertClosed]: { type: DcmEvent.SecurityAlert },
+  [AuditAction.PatientAccessIssued]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
+  [AuditAction.PatientAccessRevoked]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
+  [AuditAction.PatientAccessCodeRefused]: { type: DcmEvent.UserAuthentication },
+  [AuditAction.PatientAccessOpened]: { type: DcmEvent.UserAuthentication },
+  [AuditAction.PatientAccessViewed]: { type: DcmEvent.PatientRecord },
+  [AuditAction.PatientAccessRefused]: { type: DcmEvent.SecurityAlert },
 };
 
 // Actions written by newer code or plugins must still export, not throw.
@@ -196,7 +202,7 @@ const OUTCOME: Record<AuditOutcome, FhirAuditEvent['outcome']> = {
   denied: '8',
 };
 
-const HUMAN_ACTORS = new Set(['user', 'admin']);
+const HUMAN_ACTORS = new Set(['user', 'admin', 'patient']);
 const APPLICATION_ACTORS = new Set(['system', 'service']);
 
 function mappingFor(action: string): ActionMapping {

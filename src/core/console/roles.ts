@@ -26,7 +26,9 @@ export type ConsoleAction =
   | 'manage_alerts'
   | 'set_legal_hold'
   /** Lifting anyone's hold; an admin may lift only a hold they placed themselves (mayLiftHold). */
-  | 'lift_legal_hold';
+  | 'lift_legal_hold'
+  /** Issuing (and revoking) a patient's link to their own images, once their identity is verified. */
+  | 'issue_patient_access';
 
 /** What each role may do; anything not listed is refused. */
 const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
@@ -37,7 +39,7 @@ const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
   channel_admin: ['read_policies', 'change_policy', 'list_assets', 'set_legal_hold'],
   // Privacy officers read and export the trail, find a patient's images and account for who saw them, and hold them; they do not change channel policies.
   // Only they lift others' holds: an admin could otherwise lift a privacy officer's hold, shorten retention, and have evidence shredded.
-  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'manage_alerts', 'set_legal_hold', 'lift_legal_hold'],
+  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'manage_alerts', 'set_legal_hold', 'lift_legal_hold', 'issue_patient_access'],
 };
 
 export interface ConsoleIdentity {

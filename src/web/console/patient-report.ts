@@ -16,7 +16,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, refusal } from './view.js';
+import { consoleCaller, patientLookupPanel, refusal } from './view.js';
 
 const TITLE = 'Accounting of disclosures';
 const LEDE = `Every access to one patient’s images: when, who, in what role, what, for which purpose, and whether it was allowed. The period is the last ${DEFAULT_REPORT_YEARS} years unless you choose one. Each report is recorded in the audit trail (with Loupe’s patient id, never the identifier).`;
@@ -27,17 +27,9 @@ const ROWS = '<!--loupe:rows-->';
 const EMPTY: ConsoleReportInput = { identifier: '', issuer: '', since: '', until: '' };
 
 function reportForm(c: ConsoleRequest, typed: ConsoleReportInput, problem?: string): SafeHtml {
-  return html`<section class="panel data" aria-labelledby="which">
-<h2 id="which">Which patient</h2>
-${problem ? html`<div class="banner bad" role="alert">${problem}</div>` : ''}
-<form method="post" action="/admin/patients/report" class="filters" autocomplete="off">
-<input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
-<label>Patient identifier <span class="hint">For example the medical record number</span><input type="text" name="identifier" required maxlength="64" value="${typed.identifier}" spellcheck="false"></label>
-<label>Issuer <span class="hint">The system that gave the identifier</span><input type="text" name="issuer" required maxlength="64" value="${typed.issuer}" spellcheck="false"></label>
-<label>From <span class="hint">Empty: ${DEFAULT_REPORT_YEARS} years before the end</span><input type="date" name="since" value="${typed.since}"></label>
-<label>Until (not included) <span class="hint">Empty: now</span><input type="date" name="until" value="${typed.until}"></label>
-<button type="submit" name="output" value="page">Show report</button>
-</form></section>`;
+  const more = html`<label>From <span class="hint">Empty: ${DEFAULT_REPORT_YEARS} years before the end</span><input type="date" name="since" value="${typed.since}"></label>
+<label>Until (not included) <span class="hint">Empty: now</span><input type="date" name="until" value="${typed.until}"></label>`;
+  return patientLookupPanel(c, { action: '/admin/patients/report', typed, problem, more, submit: html`<button type="submit" name="output" value="page">Show report</button>` });
 }
 
 /** The same report again as a file: the form's values posted again, never in a URL. */

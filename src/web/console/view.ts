@@ -7,6 +7,7 @@ import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ConsoleRequest } from './context.js';
 import type { ConsoleDeps } from './deps.js';
+import { CSRF_FIELD } from './csrf.js';
 import { consoleNotice } from './layout.js';
 
 export const PLATFORM = { slack: 'Slack', teams: 'Microsoft Teams' } as const;
@@ -42,4 +43,28 @@ export function refusal(res: Response, error: unknown): void {
     return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }));
   }
   throw error;
+}
+
+/** The "Which patient" panel: a form posting (never in a URL) the identifier and issuer as typed so far, any further fields, and its button. */
+export function patientLookupPanel(c: ConsoleRequest, o: { action: string; typed: { identifier: string; issuer: string }; problem?: string | undefined; more?: SafeHtml; submit: SafeHtml }): SafeHtml {
+  return html`<section class="panel data" aria-labelledby="which">
+<h2 id="which">Which patient</h2>
+${o.problem ? html`<div class="banner bad" role="alert">${o.problem}</div>` : ''}
+<form method="post" action="${o.action}" class="filters" autocomplete="off">
+<input type="hidden" name="${CSRF_FIELD}" value="${c.csrf}">
+${patientLookupFields(o.typed)}
+${o.more ?? ''}
+${o.submit}
+</form></section>`;
+}
+
+function patientLookupFields(typed: { identifier: string; issuer: string }): SafeHtml {
+  return html`<label>Patient identifier <span class="hint">For example the medical record number</span><input type="text" name="identifier" required maxlength="64" value="${typed.identifier}" spellcheck="false"></label>
+<label>Issuer <span class="hint">The system that gave the identifier</span><input type="text" name="issuer" required maxlength="64" value="${typed.issuer}" spellcheck="false"></label>`;
+}
+
+/** A posted form's text field, or empty. */
+export function formField(body: unknown, k: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[k];
+  return typeof v === 'string' ? v : '';
 }
