@@ -36,7 +36,7 @@ export const CONSENT_RECORDED = 'Consent recorded.';
 export const CONSENT_WITHDRAWN = 'Consent withdrawn.';
 
 export function consentUsage(command: string): string {
-  return `\`${command} consent IDENTIFIER [ISSUER]\` opens the consent form for that patient (the issuer defaults to the channel’s).`;
+  return `\`${command ? `${command} ` : ''}consent IDENTIFIER [ISSUER]\` opens the consent form for that patient (the issuer defaults to the channel’s).`;
 }
 
 export const CONSENT_REFUSED: Record<ConsentFormRefusal, string> = {
