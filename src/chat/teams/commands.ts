@@ -18,7 +18,8 @@ import { CONSENT_COMMAND_REFUSED, CONSENT_REFUSED, consentUsage } from '../conse
 import { consentFormCard } from './consent-form.js';
 import type { TeamsDirectory } from './directory.js';
 
-export const TEAMS_COMMANDS = ['help', 'status', 'policy', 'consent'] as const;
+/** The manifest's command menus, the same in every scope; `consent` is typed in the personal chat and left out of them. */
+export const TEAMS_COMMANDS = ['help', 'status', 'policy'] as const;
 
 const HELP = [
   '**Loupe** keeps clinical images out of the chat. In a channel where interception is on, photos and DICOM files are taken out, stored encrypted with the patient, and replaced by a card whose **View** opens them after hospital sign-in.',
