@@ -6,6 +6,7 @@ import { holdRoutes } from './holds.js';
 import { alertRoutes } from './alerts.js';
 import { assetRoutes } from './assets.js';
 import { auditRoutes } from './audit.js';
+import { consentRoutes } from './consent.js';
 import { overviewRoutes } from './overview.js';
 import { patientReportRoutes } from './patient-report.js';
 import { policyRoutes } from './policies.js';
@@ -17,5 +18,6 @@ export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [
   assetRoutes,
   auditRoutes,
   patientReportRoutes,
+  consentRoutes,
   alertRoutes,
 ];
