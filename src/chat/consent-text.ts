@@ -51,17 +51,21 @@ export const CONSENT_REFUSED: Record<ConsentFormRefusal, string> = {
 /** The command's own refusal: it names no card. */
 export const CONSENT_COMMAND_REFUSED = 'Only people taking part in a consult here, or admins, can record consent.';
 
-const label = (choices: readonly (readonly [string, string])[], values: readonly string[]) => values.map((v) => choices.find(([c]) => c === v)?.[1] ?? v).join(', ');
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
+/** The words for a list of codes, in the list's order. */
+export const choiceLabels = (choices: readonly (readonly [string, string])[], values: readonly string[]) => values.map((v) => choices.find(([c]) => c === v)?.[1] ?? v).join(', ');
+/** A day as forms write it, YYYY-MM-DD (UTC). */
+export const ymd = (d: Date) => d.toISOString().slice(0, 10);
+/** The last day a version covers: the day before its exclusive end. */
+export const lastDay = (validUntil: Date | null) => (validUntil ? ymd(new Date(validUntil.getTime() - 86_400_000)) : undefined);
 
 /** One decision's terms in a line: "Permit · Treatment, Research · The care team · Photos · from 2026-12-01 until 2027-11-30". */
 export function describeTerms(v: Pick<Consent, 'decision' | 'purposes' | 'parties' | 'dataKinds' | 'validFrom' | 'validUntil'>): string {
-  const last = v.validUntil ? ymd(new Date(v.validUntil.getTime() - 86_400_000)) : undefined;
+  const last = lastDay(v.validUntil);
   return [
-    label(DECISION_CHOICES, v.decision ? [v.decision] : []),
-    label(PURPOSE_CHOICES, v.purposes),
-    label(PARTY_CHOICES, v.parties),
-    label(KIND_CHOICES, v.dataKinds),
+    choiceLabels(DECISION_CHOICES, v.decision ? [v.decision] : []),
+    choiceLabels(PURPOSE_CHOICES, v.purposes),
+    choiceLabels(PARTY_CHOICES, v.parties),
+    choiceLabels(KIND_CHOICES, v.dataKinds),
     `from ${ymd(v.validFrom)}${last ? ` until ${last}` : ''}`,
   ].join(' · ');
 }

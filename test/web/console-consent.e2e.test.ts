@@ -6,16 +6,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
-import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 
 const MRN = 'MRN-E2E-CONSENT-3141';
 const ISSUER = 'HOSP-E2E';
-
-function recordUrls(page: Page): string[] {
-  const urls: string[] = [];
-  page.on('request', (r) => urls.push(r.url()));
-  return urls;
-}
 
 describe('patient consent in the console', () => {
   let c: ConsoleLoupe;

@@ -7,12 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
-import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { until } from '../support/slack.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
@@ -28,13 +27,6 @@ async function ctDicom(patientId: string): Promise<Buffer> {
   instance.dicom.dict['00100020'] = { vr: 'LO', Value: [patientId] };
   instance.dicom.dict['00100021'] = { vr: 'LO', Value: [ISSUER] };
   return writeInstance(instance);
-}
-
-/** Every URL the page asks for (navigations, forms, downloads). */
-function recordUrls(page: Page): string[] {
-  const urls: string[] = [];
-  page.on('request', (r) => urls.push(r.url()));
-  return urls;
 }
 
 describe('the accounting of disclosures in the console', () => {

@@ -8,7 +8,7 @@
 // answer is again a POST rendered as the page, with a short banner.
 import type { Response, Router } from 'express';
 import { consentWorkspaces, consoleConsents, consoleRecordConsent, consoleReviseConsent, consoleWithdrawConsent, requireConsentAccess, type ConsoleConsentPatient, type ConsoleConsentTerms } from '../../app/console/consent.js';
-import { DECISION_CHOICES, KIND_CHOICES, PARTY_CHOICES, PURPOSE_CHOICES, WITHDRAW_CHOICES, consentProblem } from '../../chat/consent-text.js';
+import { DECISION_CHOICES, KIND_CHOICES, PARTY_CHOICES, PURPOSE_CHOICES, WITHDRAW_CHOICES, choiceLabels as label, consentProblem, lastDay, ymd } from '../../chat/consent-text.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { Consent } from '../../storage/prisma/client.js';
 import { html, type SafeHtml } from '../html.js';
@@ -32,8 +32,6 @@ const VIA = { chat_slack: 'Slack', chat_teams: 'Microsoft Teams', console: 'Cons
 const REASONS: Record<string, string> = Object.fromEntries([...WITHDRAW_CHOICES, ...REVISION_CHOICES]);
 
 type Choices = readonly (readonly [string, string])[];
-const label = (choices: Choices, values: readonly string[]) => values.map((v) => choices.find(([c]) => c === v)?.[1] ?? v).join(', ');
-const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
 const field = (body: unknown, k: string): string => {
   const v = (body as Record<string, unknown> | undefined)?.[k];
@@ -73,7 +71,7 @@ function termsFields(prefix: string): SafeHtml {
 const reasonSelect = (choices: Choices) => html`<select name="reason" required>${choices.map(([value, text]) => html`<option value="${value}">${text}</option>`)}</select>`;
 
 function versionRow(v: Consent, current: boolean): SafeHtml {
-  const last = v.validUntil ? ymd(new Date(v.validUntil.getTime() - 86_400_000)) : undefined;
+  const last = lastDay(v.validUntil);
   const terms =
     v.kind === 'withdrawal'
       ? html`<td colspan="4">Withdrawal</td>`
