@@ -155,6 +155,22 @@ describe.each(testEngines())('Slack consent forms on %s', (engine) => {
     expect(await prisma().auditEvent.count({ where: { action: 'consent.recorded', outcome: 'denied', actorId: STRANGER, assetId: card.assetId } })).toBe(2);
   });
 
+  it('refuses a card with no patient yet and a revoked card’s stale button, even for its sender', async () => {
+    const upload = await slack().uploadFile({ user: SENDER, channel: WOUNDS, name: 'photo.jpg', bytes: t.jpeg });
+    const waiting = await until('the card', async () => (await prisma().card.findFirst({ where: { asset: { workspaceId: t.env.workspaceId, sourceRef: upload.fileId }, messageId: { not: null } } })) ?? undefined);
+    const consentModals = () => viewsOpened().filter((c) => String(c.params.view).includes('loupe_consent_modal')).length;
+    const before = consentModals();
+    await click(SENDER, waiting.messageId!, 'loupe_record_consent', waiting.id);
+    await until('the notice', () => slack().messages.find((m) => m.ephemeralTo === SENDER && m.text.includes('link the patient first')));
+
+    const { card } = await linkedCard();
+    await click(SENDER, card.messageId!, 'loupe_revoke', card.id);
+    await until('the card revoked', async () => (await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state === 'revoked');
+    await click(SENDER, card.messageId!, 'loupe_record_consent', card.id);
+    await until('the refusal', () => slack().messages.find((m) => m.ephemeralTo === SENDER && m.text.includes('This card was revoked')));
+    expect(consentModals()).toBe(before);
+  });
+
   it('opens the form for a typed identifier without the identifier ever reaching chat, and records for that patient', async () => {
     await linkedCard(); // SENDER takes part in a consult: they may use the command.
     const before = viewsOpened().length;
