@@ -140,7 +140,7 @@ describe.each(testEngines())('breach monitoring on %s', (engine) => {
       { links: s.viewer.identityLinks, directory: deps.directory as never, rules: { privacyOfficerGroups: ['privacy'], requireMfa: false }, mfaAcr: [] },
       { issuer: 'https://idp.example', subject: 'admin-sub', groups: [], acr: undefined, amr: [] },
     );
-    const caller: ConsoleCaller = { storage: s, access, actor: { type: 'admin', id: 'admin-sub' }, requestId: 'req-ack', clock };
+    const caller: ConsoleCaller = { storage: s, access, actor: { type: 'admin', id: 'admin-sub' }, requestId: 'req-ack', clock, queue: deps.queue };
     const [alert] = (await listAlerts(caller, { workspaceIds: [f.workspaceId] }, { state: 'open', page: 0, limit: 50 })).alerts.filter((a) => a.rule === 'distinct_patients');
     const NOTE = 'Checked with the ward manager: covering two wards tonight.';
     expect(await changeAlert(caller, { alertId: alert!.id, change: 'acknowledge', note: ' ' })).toEqual({ ok: false, problem: 'note' });

@@ -11,6 +11,7 @@ import { policyOverview } from '../../src/app/console/channels.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
+import { JobQueue } from '../../src/storage/job-queue.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const RULES = { privacyOfficerGroups: ['privacy'], requireMfa: true };
@@ -44,6 +45,7 @@ describe.each(testEngines())('console policy and hold use cases on %s', (engine)
     });
     const caller = async (groups: string[], id: string): Promise<ConsoleCaller> => ({
       storage: s,
+      queue: new JobQueue({ db: s.db, clock: { now: () => NOW }, audit: s.audit }),
       access: await consoleAccess(deps(id), { issuer: 'https://idp', subject: id, groups, acr: 'mfa', amr: [] }),
       actor: { type: 'user', id },
       requestId: 'req-1',

@@ -19,6 +19,7 @@ import { ErrorCode } from '../../src/core/errors.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { TestClock } from './viewer/viewer-fixture.js';
+import { JobQueue } from '../../src/storage/job-queue.js';
 
 const MRN = 'MRN-PA-4411';
 const OTHER_MRN = 'MRN-PA-4412';
@@ -53,7 +54,7 @@ describe.each(testEngines())('patients’ own access on %s', (engine) => {
       },
       { issuer: 'https://idp.example', subject: `sub-${who}`, groups: who === 'officer' ? ['privacy'] : [], acr: 'mfa', amr: [] },
     );
-    return { storage: s, access, actor: { type: 'user', id: `sub-${who}` }, requestId: 'req-test', clock };
+    return { storage: s, queue: new JobQueue({ db: s.db, clock, audit: s.audit }), access, actor: { type: 'user', id: `sub-${who}` }, requestId: 'req-test', clock };
   }
 
   async function storedAsset(patient: string, kind: 'photo' | 'dicom_instance', blobKind: 'derivative' | 'original', bytes: Buffer): Promise<string> {

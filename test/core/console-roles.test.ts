@@ -10,7 +10,7 @@ const admin: ConsoleIdentity = { isWorkspaceAdmin: true, isChannelAdmin: false, 
 /** A Teams team's owner, for a channel of their team. */
 const teamOwner: ConsoleIdentity = { isWorkspaceAdmin: false, isChannelAdmin: true, groups: [], multiFactor: true };
 const officer: ConsoleIdentity = { isWorkspaceAdmin: false, isChannelAdmin: false, groups: ['privacy-office'], multiFactor: true };
-const ALL: ConsoleAction[] = ['read_policies', 'change_policy', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'set_legal_hold', 'lift_legal_hold'];
+const ALL: ConsoleAction[] = ['read_policies', 'change_policy', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'set_legal_hold', 'lift_legal_hold', 'record_consent'];
 const allowed = (who: ConsoleIdentity, r = rules) => ALL.filter((a) => mayUseConsole(who, r, a).allow);
 
 describe('console roles', () => {
@@ -20,7 +20,7 @@ describe('console roles', () => {
   });
 
   it('lets admins run policies and holds but not search by patient or export the trail', () => {
-    expect(allowed(admin)).toEqual(['read_policies', 'change_policy', 'list_assets', 'read_audit', 'read_alerts', 'set_legal_hold']);
+    expect(allowed(admin)).toEqual(['read_policies', 'change_policy', 'list_assets', 'read_audit', 'read_alerts', 'set_legal_hold', 'record_consent']);
   });
 
   it('lets a team’s owner run the channel in question (policy, assets, holds) but not read the trail or alerts, which span every team', () => {
@@ -33,7 +33,7 @@ describe('console roles', () => {
   });
 
   it('lets privacy officers search, read and export the trail, but not change channel policies', () => {
-    expect(allowed(officer)).toEqual(['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'set_legal_hold', 'lift_legal_hold']);
+    expect(allowed(officer)).toEqual(['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'set_legal_hold', 'lift_legal_hold', 'record_consent']);
     expect(allowed({ ...officer, isWorkspaceAdmin: true })).toEqual(ALL);
   });
 

@@ -3,7 +3,6 @@
 // linked, and the bytes posted), and every URL a page asks for.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import type { ConsoleLoupe } from './console.js';
@@ -17,13 +16,6 @@ export async function ctDicom(patientId: string, issuer: string): Promise<Buffer
   instance.dicom.dict['00100020'] = { vr: 'LO', Value: [patientId] };
   instance.dicom.dict['00100021'] = { vr: 'LO', Value: [issuer] };
   return writeInstance(instance);
-}
-
-/** Every URL the page asks for (navigations, forms, downloads). */
-export function recordUrls(page: Page): string[] {
-  const urls: string[] = [];
-  page.on('request', (r) => urls.push(r.url()));
-  return urls;
 }
 
 /** A clinician's upload of a patient's CT: the card's View link, and its asset once stored and linked to the patient. */

@@ -96,3 +96,10 @@ export async function consoleSignIn(page: Page, url: string, person: { email: st
   if (person.otp) await page.fill('#otp', person.otp);
   await Promise.all([page.waitForLoadState('load'), page.click('button.primary')]);
 }
+
+/** Every URL the page asks for (navigations, forms, downloads), to check none carries an identifier. */
+export function recordUrls(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  return urls;
+}

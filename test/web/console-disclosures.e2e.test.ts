@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
-import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
-import { recordUrls, uploadCt } from '../support/console-uploads.js';
+import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { uploadCt } from '../support/console-uploads.js';
 import { until } from '../support/slack.js';
 
 const RADIOLOGY = 'C0RADIOL01';

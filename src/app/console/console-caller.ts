@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import type { ConsoleAction } from '../../core/console/roles.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { AuditLog } from '../../storage/audit-log.js';
+import type { JobQueue } from '../../storage/job-queue.js';
 import type { Storage } from '../../storage/services.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from '../../storage/workspaces.js';
 import type { ConsoleAccess, ConsolePlace } from './console-access.js';
@@ -17,6 +18,8 @@ const CHANNEL_ID = /^[A-Za-z0-9:@._-]{1,128}$/;
 
 export interface ConsoleCaller {
   storage: Storage;
+  /** For the cards' redraws a change queues (a consent's, for one). */
+  queue: Pick<JobQueue, 'enqueue'>;
   access: ConsoleAccess;
   actor: AuditActor;
   requestId: string;

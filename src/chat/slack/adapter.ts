@@ -62,7 +62,9 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const directory = slackDirectory(bot, slack.adminUsers);
   // One Slack workspace per bot token: its admins are asked of Slack whatever the workspace row.
   const isAdmin = (userId: string) => directory.isAdmin('', userId);
+  const consent = { db: storage.db, audit: storage.audit, clock: d.clock, patients: storage.patients, consents: storage.consents, workspaces: storage.workspaces, policies: storage.policies, queue: d.queue, consentChanges: storage.consentChanges };
   registerCardInteractions(bolt, {
+    consent,
     lifecycle: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock },
     link: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
     policies: storage.policies,
@@ -73,7 +75,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
     logger: d.logger.child({ component: 'slack' }),
   });
-  registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin });
+  registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin, consent });
   registerHome(bolt, isAdmin);
   const handlers: Record<string, JobHandler> = {
     [FILE_SHARED_JOB]: fileSharedHandler({ bot, accept }),

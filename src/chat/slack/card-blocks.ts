@@ -8,6 +8,7 @@ export const CardAction = {
   Revoke: 'loupe_revoke',
   View: 'loupe_view',
   CorrectPatient: 'loupe_correct_patient',
+  RecordConsent: 'loupe_record_consent',
 } as const;
 
 export interface SlackCard {
@@ -72,6 +73,8 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
         { type: 'button', action_id: CardAction.Invite, text: { type: 'plain_text', text: 'Invite specialist' }, value: card.cardId },
         // Only once linked: a card still waiting is linked from its sender's private prompt.
         ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.CorrectPatient, text: { type: 'plain_text', text: 'Correct patient' }, value: card.cardId }] : []),
+        // The patient's consent, once there is a patient: the form checks standing and the card again.
+        ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.RecordConsent, text: { type: 'plain_text', text: 'Record consent' }, value: card.cardId }] : []),
         {
           type: 'button',
           action_id: CardAction.Revoke,

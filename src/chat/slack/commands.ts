@@ -1,6 +1,8 @@
-// `/loupe help`, `/loupe status` (what Loupe holds for this channel) and
-// `/loupe policy` (admins: show and set the channel policy). Answers are
-// ephemeral and carry counts and settings, never patient data.
+// `/loupe help`, `/loupe status` (what Loupe holds for this channel),
+// `/loupe policy` (admins: show and set the channel policy) and
+// `/loupe consent IDENTIFIER [ISSUER]` (the consent form, in a modal only the
+// typist sees; Slack never shows a slash command's text to anyone else).
+// Answers are ephemeral and carry counts and settings, never patient data.
 import type { Clock } from '../../core/clock.js';
 import type { App } from '@slack/bolt';
 import { channelStatus } from '../../app/channel-status.js';
@@ -9,11 +11,15 @@ import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
 import type { Workspaces } from '../../storage/workspaces.js';
 import { policyAnswer, statusAnswer } from '../command-text.js';
+import { consentCommand, type ConsentFormDeps } from '../../app/consent/consent-form.js';
+import { CONSENT_COMMAND_REFUSED, consentUsage } from '../consent-text.js';
+import { openConsentModal } from './consent-modal.js';
 
 const HELP = [
   '*Loupe* keeps clinical images out of the chat. In a channel where interception is on, photos and DICOM files are taken out, stored encrypted with the patient, and replaced by a card whose *View* opens them after hospital sign-in.',
   '`/loupe status`: what Loupe holds for this channel.',
   '`/loupe policy`: the channel policy (workspace admins).',
+  '`/loupe consent IDENTIFIER [ISSUER]`: record or withdraw a patient’s consent (consult participants and admins).',
   'On a file posted elsewhere, use the message shortcut *Secure with Loupe*.',
 ].join('\n');
 
@@ -25,17 +31,25 @@ export interface CommandDeps {
   policies: ChannelPolicies;
   workspaces: Workspaces;
   isAdmin: (userId: string) => Promise<boolean>;
+  consent: ConsentFormDeps;
 }
 
 export function registerCommands(bolt: App, d: CommandDeps): void {
-  bolt.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+  bolt.command(SLASH_COMMAND, async ({ ack, command, respond, client }) => {
     await ack();
     const [sub = 'help', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
     const workspace = await d.workspaces.ensure('slack', command.team_id, command.team_id, { type: 'system', id: 'slack' });
     const answer = (text: string) => respond({ response_type: 'ephemeral', text });
     if (sub === 'status') return void (await answer(statusAnswer(await channelStatus(d, { workspaceId: workspace.id, channelId: command.channel_id }))));
-    if (sub !== 'policy') return void (await answer(HELP));
+    if (sub !== 'policy' && sub !== 'consent') return void (await answer(HELP));
     const who = { workspaceId: workspace.id, userId: command.user_id, isAdmin: await d.isAdmin(command.user_id) };
+    if (sub === 'consent') {
+      const result = await consentCommand(d.consent, { who, channelId: command.channel_id, args: rest });
+      if (result.outcome === 'usage') return void (await answer(consentUsage('/loupe')));
+      if (result.outcome === 'refused' && result.reason === 'no_standing') return void (await answer(CONSENT_COMMAND_REFUSED));
+      // The form opens for this one person: the typed patient is only in the modal's metadata, sealed.
+      return void (await openConsentModal(client, { triggerId: command.trigger_id, form: result, today: d.clock.now(), refuse: answer }));
+    }
     // Slack's admins are the whole workspace's.
     await answer(policyAnswer(await runPolicyCommand(d, { workspaceId: workspace.id, channelId: command.channel_id, who, wholeWorkspace: who.isAdmin, text: rest.join(' ') })));
   });

@@ -1,6 +1,6 @@
 // Buttons and modals on Loupe's cards and messages: Revoke, Invite specialist
 // (a user picker), Link patient (identifier, issuer, note), Correct patient
-// (identifier, issuer, reason), "I deleted it". Each answers within Slack's 3 seconds and
+// (identifier, issuer, reason), Record consent (consent-modal.ts), "I deleted it". Each answers within Slack's 3 seconds and
 // tells the clicking user privately when they may not do what they asked.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { CardLifecycleDeps } from '../../app/card-lifecycle-deps.js';
@@ -18,6 +18,8 @@ import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { JobQueue } from '../../storage/job-queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
 import { CardAction } from './card-blocks.js';
+import { openConsentModal, registerConsentModal } from './consent-modal.js';
+import { consentForm, type ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, linkRefusalOf, plain } from '../answer-text.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
@@ -51,6 +53,7 @@ export interface InteractionDeps {
   link: LinkPatientDeps;
   policies: ChannelPolicies;
   invite: InviteDeps;
+  consent: ConsentFormDeps;
   queue: JobQueue;
   isAdmin: (userId: string) => Promise<boolean>;
   workspaces: Workspaces;
@@ -211,6 +214,15 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     }
     await ack();
   });
+
+  bolt.action<BlockAction<ButtonAction>>(CardAction.RecordConsent, async ({ ack, body, action, client }) => {
+    await ack();
+    const who = await requester(body);
+    const refuse = async (text: string) => (body.channel ? client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text }) : undefined);
+    const form = await consentForm(d.consent, { subject: { kind: 'card', cardId: action.value ?? '' }, who });
+    await openConsentModal(client, { triggerId: body.trigger_id, form, today: d.consent.clock.now(), refuse });
+  });
+  registerConsentModal(bolt, d, requester);
 
   bolt.action<BlockAction<ButtonAction>>(RemovalAction.Done, async ({ ack, action, body }) => {
     await ack();

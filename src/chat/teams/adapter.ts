@@ -49,6 +49,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
   const audiences = cardAudiences({ teams, framework, graph });
   const gateway = teamsGateway({ teams, framework, graph, tokens, conversations, workspaceId, logger });
   const { db, audit } = storage;
+  const consent = { db, audit, clock: d.clock, patients: storage.patients, consents: storage.consents, workspaces: storage.workspaces, policies: storage.policies, queue: d.queue, consentChanges: storage.consentChanges };
   const inbound = teamsInbound({
     workspaceId,
     appId: teams.appId,
@@ -56,11 +57,12 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
     conversations,
     directory,
     framework,
-    commands: { appId: teams.appId, db, clock: d.clock, policies: storage.policies, directory },
+    commands: { appId: teams.appId, db, clock: d.clock, policies: storage.policies, directory, consent },
     actions: cardActions({
       lifecycle: { db, audit, queue: d.queue, clock: d.clock },
       link: { db, audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
       invite: { db, audit, clock: d.clock, policies: storage.policies },
+      consent,
       policies: storage.policies,
       conversations,
       directory,

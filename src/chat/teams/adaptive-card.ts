@@ -20,6 +20,7 @@ export const CardVerb = {
   Revoke: 'loupe.revoke',
   LinkPatient: 'loupe.link_patient',
   RemovalDone: 'loupe.removal_done',
+  RecordConsent: 'loupe.record_consent',
 } as const;
 
 const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
@@ -91,6 +92,8 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
           ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
           // Only once linked: a card still waiting is linked instead.
           ...(audience.manage && card.state === 'active' ? [execute('Correct patient', CardVerb.CorrectPatient, card.cardId)] : []),
+          // For anyone with standing on the consult, once there is a patient: checked on press.
+          ...(card.state === 'active' ? [execute('Record consent', CardVerb.RecordConsent, card.cardId)] : []),
           ...(audience.manage ? [execute('Revoke', CardVerb.Revoke, card.cardId, 'destructive')] : []),
         ]
       : [];

@@ -1,5 +1,6 @@
 // Card buttons in Teams (Action.Execute, answered with the pressing user's
-// own drawing of the card or a short message) and the Link patient dialog
+// own drawing of the card or a short message; Record consent and its form in
+// consent-form.ts) and the Link patient dialog
 // (task/fetch, task/submit). Every press is decided again by the use cases:
 // a stale button, or one drawn for somebody else, does nothing it may not.
 import { cardAsSeenBy } from '../../app/card-as-seen-by.js';
@@ -23,6 +24,8 @@ import { correctPatient } from '../../app/correct-patient.js';
 import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
 import type { cardAudiences } from './audience.js';
 import { correctForm, inviteForm, linkDialog, linkForm } from './forms.js';
+import type { ConsentFormDeps } from '../../app/consent/consent-form.js';
+import { ConsentVerb, onConsentPress } from './consent-form.js';
 
 /** A button press as Teams delivered it: who, and in which conversation (Teams sets both; the button's data is the client's). */
 export interface Press {
@@ -37,6 +40,7 @@ export interface CardActionDeps {
   lifecycle: CardLifecycleDeps;
   link: LinkPatientDeps;
   invite: InviteDeps;
+  consent: ConsentFormDeps;
   policies: ChannelPolicies;
   conversations: ChatConversations;
   directory: TeamsDirectory;
@@ -96,6 +100,13 @@ export function cardActions(d: CardActionDeps) {
       // The use case believes only the asset's uploader.
       const result = await reportOriginalDeleted({ db: d.link.db, queue: d.link.queue }, { assetId: text(data['value']), userId: press.userId });
       return says(result === 'checking' ? 'Thank you: Loupe is checking that the original is gone.' : 'Only the sender of this upload can say so.');
+    }
+    if (verb === CardVerb.RecordConsent || verb === ConsentVerb.Submit || verb === ConsentVerb.Withdraw) {
+      // A form of the consent command names no card: its sealed patient is good only for the person it was sealed for.
+      const who = typeof data['consentForm'] === 'string' ? { workspaceId, userId: press.userId, isAdmin: await d.directory.isAdmin(workspaceId, press.userId) } : await requester(press, text(data['cardId']));
+      if (!who) return says(NOT_HERE);
+      const answer = await onConsentPress(d.consent, who, verb, data);
+      return 'says' in answer ? says(answer.says) : shows(answer.card);
     }
     const cardId = text(data['cardId']);
     const who = await requester(press, cardId);

@@ -7,10 +7,11 @@
 import { acceptUpload, type AcceptUploadDeps } from '../../app/accept-upload.js';
 import { AppJob } from '../../app/job-names.js';
 import type { ChatConversations } from '../../storage/chat-conversations.js';
-import { kindOf, threadConversation, whereabouts, type TeamsActivity } from './activity.js';
+import { kindOf, threadConversation, whereabouts, type OutgoingActivity, type TeamsActivity } from './activity.js';
 import type { BotFramework } from './bot-framework.js';
 import { says, type cardActions } from './card-actions.js';
 import { answerCommand, type CommandDeps } from './commands.js';
+import { CARD_CONTENT_TYPE } from './adaptive-card.js';
 import type { TeamsDirectory } from './directory.js';
 import { uploadsIn } from './uploads.js';
 
@@ -53,7 +54,9 @@ export function teamsInbound(d: InboundDeps) {
     // An edit is not a new command; its files were looked at above.
     if (uploads.length || a.type !== 'message') return;
     const answer = await answerCommand(d.commands, a, where, workspace, userId);
-    if (answer) await d.framework.connector(a.serviceUrl).send(threadConversation(where.kind, where.channelId, where.threadId), { type: 'message', text: answer, textFormat: 'markdown' });
+    if (!answer) return;
+    const reply: OutgoingActivity = typeof answer === 'string' ? { type: 'message', text: answer, textFormat: 'markdown' } : { type: 'message', attachments: [{ contentType: CARD_CONTENT_TYPE, content: answer.card }] };
+    await d.framework.connector(a.serviceUrl).send(threadConversation(where.kind, where.channelId, where.threadId), reply);
   }
 
   async function onInvoke(a: TeamsActivity, workspace: string): Promise<unknown> {

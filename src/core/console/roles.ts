@@ -28,18 +28,21 @@ export type ConsoleAction =
   /** Lifting anyone's hold; an admin may lift only a hold they placed themselves (mayLiftHold). */
   | 'lift_legal_hold'
   /** Issuing (and revoking) a patient's link to their own images, once their identity is verified. */
-  | 'issue_patient_access';
+  | 'issue_patient_access'
+  /** A patient's consent, found by identifier: read its versions, record, revise and withdraw (each audited). */
+  | 'record_consent';
 
 /** What each role may do; anything not listed is refused. */
 const ALLOWED: Record<ConsoleRole, readonly ConsoleAction[]> = {
   // Admins run the channels: policies, the asset list, alerts, holds, and the trail (without patient search or export).
-  workspace_admin: ['read_policies', 'change_policy', 'list_assets', 'read_alerts', 'manage_alerts', 'set_legal_hold', 'read_audit'],
+  workspace_admin: ['read_policies', 'change_policy', 'list_assets', 'read_alerts', 'manage_alerts', 'set_legal_hold', 'read_audit', 'record_consent'],
   // A team's owner runs their own channels: policies, assets and holds there. The trail and the alerts span every
   // team of the workspace, so they stay with workspace admins; the owners hear of their channels' alerts in chat.
   channel_admin: ['read_policies', 'change_policy', 'list_assets', 'set_legal_hold'],
   // Privacy officers read and export the trail, find a patient's images and account for who saw them, and hold them; they do not change channel policies.
   // Only they lift others' holds: an admin could otherwise lift a privacy officer's hold, shorten retention, and have evidence shredded.
-  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'manage_alerts', 'set_legal_hold', 'lift_legal_hold', 'issue_patient_access'],
+  // Consent is recorded by privacy officers and by the workspace's admins (a patient is the whole workspace's, so not by a team's owners).
+  privacy_officer: ['read_policies', 'list_assets', 'search_by_patient', 'read_audit', 'export_audit', 'report_disclosures', 'read_alerts', 'manage_alerts', 'set_legal_hold', 'lift_legal_hold', 'record_consent', 'issue_patient_access'],
 };
 
 export interface ConsoleIdentity {

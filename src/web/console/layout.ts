@@ -6,7 +6,7 @@ import { html, type SafeHtml } from '../html.js';
 import type { ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 
-export type ConsoleSection = 'overview' | 'policies' | 'assets' | 'holds' | 'audit' | 'disclosures' | 'patient-access' | 'alerts';
+export type ConsoleSection = 'overview' | 'policies' | 'assets' | 'holds' | 'audit' | 'disclosures' | 'consent' | 'patient-access' | 'alerts';
 
 const NAV: { section: ConsoleSection; href: string; label: string; action: ConsoleAction }[] = [
   { section: 'policies', href: '/admin/policies', label: 'Policies', action: 'read_policies' },
@@ -14,6 +14,7 @@ const NAV: { section: ConsoleSection; href: string; label: string; action: Conso
   { section: 'holds', href: '/admin/holds', label: 'Legal holds', action: 'set_legal_hold' },
   { section: 'audit', href: '/admin/audit', label: 'Audit trail', action: 'read_audit' },
   { section: 'disclosures', href: '/admin/patients/report', label: 'Disclosures', action: 'report_disclosures' },
+  { section: 'consent', href: '/admin/patients/consent', label: 'Consent', action: 'record_consent' },
   { section: 'patient-access', href: '/admin/patients/access', label: 'Patient access', action: 'issue_patient_access' },
   { section: 'alerts', href: '/admin/alerts', label: 'Alerts', action: 'read_alerts' },
 ];

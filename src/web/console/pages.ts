@@ -6,6 +6,7 @@ import { holdRoutes } from './holds.js';
 import { alertRoutes } from './alerts.js';
 import { assetRoutes } from './assets.js';
 import { auditRoutes } from './audit.js';
+import { consentRoutes } from './consent.js';
 import { overviewRoutes } from './overview.js';
 import { patientAccessRoutes } from './patient-access.js';
 import { patientReportRoutes } from './patient-report.js';
@@ -18,6 +19,7 @@ export const CONSOLE_PAGES: ((router: Router, d: ConsoleDeps) => void)[] = [
   assetRoutes,
   auditRoutes,
   patientReportRoutes,
+  consentRoutes,
   patientAccessRoutes,
   alertRoutes,
 ];

@@ -24,7 +24,7 @@ export function workspaceName(c: ConsoleRequest, id: string | null): string {
 }
 
 export function consoleCaller(d: ConsoleDeps, c: ConsoleRequest): ConsoleCaller {
-  return { storage: d.storage, access: c.access, actor: c.actor, requestId: c.requestId, clock: d.clock };
+  return { storage: d.storage, queue: d.queue, access: c.access, actor: c.actor, requestId: c.requestId, clock: d.clock };
 }
 
 /**
