@@ -8,6 +8,7 @@ export const CardAction = {
   Revoke: 'loupe_revoke',
   View: 'loupe_view',
   CorrectPatient: 'loupe_correct_patient',
+  Teach: 'loupe_teach',
 } as const;
 
 export interface SlackCard {
@@ -68,6 +69,8 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
         { type: 'button', action_id: CardAction.Invite, text: { type: 'plain_text', text: 'Invite specialist' }, value: card.cardId },
         // Only once linked: a card still waiting is linked from its sender's private prompt.
         ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.CorrectPatient, text: { type: 'plain_text', text: 'Correct patient' }, value: card.cardId }] : []),
+        // Answered privately: a de-identified copy's link, or why not.
+        { type: 'button', action_id: CardAction.Teach, text: { type: 'plain_text', text: 'Share for teaching' }, value: card.cardId },
         {
           type: 'button',
           action_id: CardAction.Revoke,

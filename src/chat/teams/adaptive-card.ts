@@ -20,6 +20,8 @@ export const CardVerb = {
   Revoke: 'loupe.revoke',
   LinkPatient: 'loupe.link_patient',
   RemovalDone: 'loupe.removal_done',
+  /** Share for teaching (answered by teaching-action.ts). */
+  Teach: 'loupe.teach',
 } as const;
 
 const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
@@ -84,6 +86,8 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
       ? [
           { type: 'Action.OpenUrl', title: 'View', url: viewUrl, style: 'positive' },
           execute('Invite specialist', CardVerb.Invite, card.cardId),
+          // Answered to the presser alone: a de-identified copy's link, or why not.
+          execute('Share for teaching', CardVerb.Teach, card.cardId),
           ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
           // Only once linked: a card still waiting is linked instead.
           ...(audience.manage && card.state === 'active' ? [execute('Correct patient', CardVerb.CorrectPatient, card.cardId)] : []),

@@ -66,6 +66,11 @@ export const AuditAction = {
   AlertRaised: 'alert.raised',
   AlertAcknowledged: 'alert.acknowledged',
   AlertClosed: 'alert.closed',
+  /** A de-identified copy of an asset shared for teaching (or the request refused, with why). */
+  TeachingShareCreated: 'teaching_share.created',
+  /** A teaching share's page or image opened (or refused: expired, revoked, consent withdrawn). */
+  TeachingShareViewed: 'teaching_share.viewed',
+  TeachingShareRevoked: 'teaching_share.revoked',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];
