@@ -137,6 +137,44 @@ describe('share for teaching in Chromium, through Slack', () => {
     expect(await storage.db.prisma.auditEvent.count({ where: { action: 'teaching_share.created', assetId: card.assetId, outcome: 'success' } })).toBe(1);
   });
 
+  it('asks first, in a modal, for an image flagged for burned-in text, and shares only once the sharer ticks that they checked it', async () => {
+    const { storage } = env.loupe.services;
+    const { card } = await upload();
+    await storage.db.prisma.asset.update({ where: { id: card.assetId }, data: { burnedInText: true } });
+    await recordConsent({ ...storage, clock: { now: () => new Date() } }, {
+      workspaceId: env.workspaceId,
+      patient: { identifier: PATIENT.identifier, issuer: 'HOSPITAL-A' },
+      terms: { decision: 'permit', purposes: ['education'], parties: ['institution'], dataKinds: ['dicom'], validFrom: new Date(Date.now() - 60_000) },
+      recorder: nurse,
+      via: 'chat_slack',
+    });
+    const before = env.slack.calls.length;
+    await env.slack.interaction({
+      type: 'block_actions',
+      user: { id: AMARA.id },
+      channel: { id: RADIOLOGY },
+      message: { ts: card.messageId },
+      container: { type: 'message', message_ts: card.messageId, channel_id: RADIOLOGY },
+      actions: [{ type: 'button', action_id: 'loupe_teach', block_id: 'b', value: card.id, action_ts: '1' }],
+    });
+    const modal = await until('the confirmation modal', () => env.slack.calls.slice(before).find((c) => c.method === 'views.open'));
+    expect(String(modal.params.view)).toContain('I have checked: no burned-in identifiers and no face');
+    expect(await storage.db.prisma.teachingShare.count({ where: { assetId: card.assetId } })).toBe(0);
+    const submit = (ticked: boolean) =>
+      env.slack.interaction({
+        type: 'view_submission',
+        user: { id: AMARA.id },
+        view: { id: 'V9', callback_id: 'loupe_teaching_confirm_modal', private_metadata: card.id, state: { values: { confirm: { value: { type: 'checkboxes', selected_options: ticked ? [{ value: 'checked' }] : [] } } } } },
+      });
+    // Not ticked: the modal says so and nothing is shared.
+    expect(JSON.parse((await submit(false)).body)).toMatchObject({ response_action: 'errors' });
+    expect(await storage.db.prisma.teachingShare.count({ where: { assetId: card.assetId } })).toBe(0);
+    expect((await submit(true)).status).toBe(200);
+    const answer = await until('the private link', () => env.slack.calls.slice(before).find((c) => c.method === 'chat.postEphemeral' && c.params.user === AMARA.id));
+    expect(String(answer.params.text)).toMatch(/\/teach\/[A-Za-z0-9_-]{43}/);
+    expect((await storage.db.prisma.teachingShare.findFirstOrThrow({ where: { assetId: card.assetId } })).confirmed).toBe(true);
+  });
+
   it('refuses a stale button: the card was revoked', async () => {
     const { card } = await upload();
     const { storage } = env.loupe.services;
