@@ -59,10 +59,9 @@ describe('share for teaching in Chromium, through Slack', () => {
     return { card, blocks: String(posted.params.blocks) };
   }
 
-  /** AMARA presses Share for teaching on the card; the private answer she gets. */
-  async function press(card: { id: string; messageId: string | null }): Promise<string> {
-    const before = env.slack.calls.length;
-    const click = await env.slack.interaction({
+  /** AMARA presses Share for teaching on the card. */
+  const click = (card: { id: string; messageId: string | null }) =>
+    env.slack.interaction({
       type: 'block_actions',
       user: { id: AMARA.id },
       channel: { id: RADIOLOGY },
@@ -70,7 +69,11 @@ describe('share for teaching in Chromium, through Slack', () => {
       container: { type: 'message', message_ts: card.messageId, channel_id: RADIOLOGY },
       actions: [{ type: 'button', action_id: 'loupe_teach', block_id: 'b', value: card.id, action_ts: '1' }],
     });
-    expect(click.status).toBe(200);
+
+  /** She presses it; the private answer she gets. */
+  async function press(card: { id: string; messageId: string | null }): Promise<string> {
+    const before = env.slack.calls.length;
+    expect((await click(card)).status).toBe(200);
     const answer = await until('the private answer', () => env.slack.calls.slice(before).find((c) => c.method === 'chat.postEphemeral' && c.params.user === AMARA.id));
     // Nothing about it in the thread.
     expect(env.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toEqual([]);
@@ -149,14 +152,7 @@ describe('share for teaching in Chromium, through Slack', () => {
       via: 'chat_slack',
     });
     const before = env.slack.calls.length;
-    await env.slack.interaction({
-      type: 'block_actions',
-      user: { id: AMARA.id },
-      channel: { id: RADIOLOGY },
-      message: { ts: card.messageId },
-      container: { type: 'message', message_ts: card.messageId, channel_id: RADIOLOGY },
-      actions: [{ type: 'button', action_id: 'loupe_teach', block_id: 'b', value: card.id, action_ts: '1' }],
-    });
+    await click(card);
     const modal = await until('the confirmation modal', () => env.slack.calls.slice(before).find((c) => c.method === 'views.open'));
     expect(String(modal.params.view)).toContain('I have checked: no burned-in identifiers and no face');
     expect(await storage.db.prisma.teachingShare.count({ where: { assetId: card.assetId } })).toBe(0);
