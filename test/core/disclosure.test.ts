@@ -41,6 +41,8 @@ describe('an access as the accounting of disclosures reads it', () => {
     expect(read({ action: AuditAction.BreakGlass, outcome: 'denied', reason: 'reason_too_short', details: {} })).toEqual(['break-glass', 'emergency', 'refused']);
     expect(read({ details: { purpose: 'research' } })).toEqual(['none', 'research', 'allowed']);
     expect(read({ details: { purpose: 'Patient deteriorating' } })).toEqual(['none', 'care', 'allowed']);
+    // A teaching copy opened by someone signed in at the hospital, outside the consult.
+    expect(read({ action: AuditAction.TeachingShareViewed, details: { purpose: 'education' } })).toEqual(['none', 'education', 'allowed']);
   });
 
   it('reads privacy officers’ searches and reports as oversight of the list of images', () => {
@@ -49,8 +51,15 @@ describe('an access as the accounting of disclosures reads it', () => {
     expect(read({ action: AuditAction.PatientReportProduced, actorType: 'admin' })).toEqual(['admin', 'oversight', 'allowed']);
   });
 
-  it('lists views, break-glass, searches and reports, and nothing that only stores or moves data', () => {
-    expect(DISCLOSURE_ACTIONS).toEqual([AuditAction.AssetViewed, AuditAction.BreakGlass, AuditAction.PatientSearched, AuditAction.PatientReportProduced]);
+  it('lists views, break-glass, searches, reports and teaching shares, and nothing that only stores or moves data', () => {
+    expect(DISCLOSURE_ACTIONS).toEqual([
+      AuditAction.AssetViewed,
+      AuditAction.BreakGlass,
+      AuditAction.PatientSearched,
+      AuditAction.PatientReportProduced,
+      AuditAction.TeachingShareCreated,
+      AuditAction.TeachingShareViewed,
+    ]);
     expect(DISCLOSURE_ACTIONS).not.toContain(AuditAction.BlobRead);
   });
 

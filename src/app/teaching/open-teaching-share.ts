@@ -35,7 +35,7 @@ export async function openTeachingShare(deps: TeachingDeps & { sessions: ViewerS
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: share.assetId }, select: { id: true, kind: true, status: true, patientId: true } });
   const now = deps.clock.now();
   const actor = { type: 'user' as const, id: session.identity.subject };
-  const event = { actor, action: AuditAction.TeachingShareViewed, workspaceId: share.workspaceId, assetId: asset.id, patientId: asset.patientId, details: { shareId: share.id, request: o.request, session: session.id } };
+  const event = { actor, action: AuditAction.TeachingShareViewed, workspaceId: share.workspaceId, assetId: asset.id, patientId: asset.patientId, details: { shareId: share.id, purpose: 'education', request: o.request, session: session.id } };
   const refuse = async (reason: TeachingViewRefusal): Promise<OpenTeachingShareResult> => {
     await deps.audit.record({ ...event, outcome: 'denied', reason });
     return { outcome: 'refused', reason };

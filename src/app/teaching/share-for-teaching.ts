@@ -53,7 +53,7 @@ export async function shareForTeaching(deps: TeachingDeps, { cardId, who, confir
   const actor: AuditActor = { type: who.isAdmin ? 'admin' : 'user', id: who.userId };
   const event = { actor, action: AuditAction.TeachingShareCreated, workspaceId: card.workspaceId, assetId: asset.id, consultId: card.consultId, patientId: asset.patientId };
   const refuse = async (reason: TeachingRefusal): Promise<ShareForTeachingResult> => {
-    await deps.audit.record({ ...event, outcome: 'denied', reason, details: { cardId } });
+    await deps.audit.record({ ...event, outcome: 'denied', reason, details: { cardId, purpose: 'education' } });
     return { outcome: 'refused', reason, channelId };
   };
   const now = deps.clock.now();
@@ -77,7 +77,7 @@ export async function shareForTeaching(deps: TeachingDeps, { cardId, who, confir
   } catch (error) {
     if (isLoupeError(error, ErrorCode.AssetShredded)) return refuse('asset_shredded');
     if (!isLoupeError(error)) throw error;
-    await deps.audit.record({ ...event, outcome: 'failure', reason: 'copy_failed', details: { cardId, code: describeError(error).code } });
+    await deps.audit.record({ ...event, outcome: 'failure', reason: 'copy_failed', details: { cardId, purpose: 'education', code: describeError(error).code } });
     return { outcome: 'refused', reason: 'copy_failed', channelId };
   }
 
@@ -93,7 +93,7 @@ export async function shareForTeaching(deps: TeachingDeps, { cardId, who, confir
     await deps.audit.append(tx, {
       ...event,
       outcome: 'success',
-      details: { cardId, shareId: share.id, consentId: consent.consentId, confirmed: share.confirmed, expiresAt: expiresAt.toISOString() },
+      details: { cardId, purpose: 'education', shareId: share.id, consentId: consent.consentId, confirmed: share.confirmed, expiresAt: expiresAt.toISOString() },
     });
     return share;
   });

@@ -5,8 +5,16 @@
 // (a break-glass reason, a refusal's wording) is never carried over.
 import { AuditAction, type AuditRecord } from './event.js';
 
-/** The actions an accounting lists. Exports and teaching shares join this list as they are built. */
-export const DISCLOSURE_ACTIONS: readonly string[] = [AuditAction.AssetViewed, AuditAction.BreakGlass, AuditAction.PatientSearched, AuditAction.PatientReportProduced];
+/** The actions an accounting lists. Exports join this list as they are built. */
+export const DISCLOSURE_ACTIONS: readonly string[] = [
+  AuditAction.AssetViewed,
+  AuditAction.BreakGlass,
+  AuditAction.PatientSearched,
+  AuditAction.PatientReportProduced,
+  // A de-identified copy made for teaching, and each opening of it (their details say purpose: education).
+  AuditAction.TeachingShareCreated,
+  AuditAction.TeachingShareViewed,
+];
 
 export type DisclosureRole = 'requester' | 'specialist' | 'member' | 'participant' | 'break-glass' | 'admin' | 'privacy officer' | 'patient' | 'none';
 export type DisclosurePurpose = 'care' | 'emergency' | 'education' | 'research' | 'oversight';
