@@ -10,6 +10,8 @@
 // asset's `teaching` blob (so shredding the asset shreds it); the share row
 // and its audit event commit together. The link goes back to the sharer only.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import { mayShareForTeaching, needsIdentifierCheck } from '../../core/access/teaching.js';
 import type { WorkspaceRequester } from '../../core/consult/rules.js';
@@ -18,8 +20,6 @@ import { asBuffer } from '../../imaging/sandbox/as-buffer.js';
 import { transaction } from '../../storage/transaction.js';
 import { isUniqueViolation } from '../../storage/unique.js';
 import { educationConsent, hashTeachingToken, newTeachingToken, type TeachingDeps } from './teaching-deps.js';
-import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 
 export interface ShareForTeachingOptions {
   cardId: string;
