@@ -72,6 +72,7 @@ const schema = z.object({
   LOUPE_SESSION_IDLE_SECONDS: int(5, 4 * 3600).default(15 * 60),
   LOUPE_SESSION_MAX_HOURS: int(1, 24).default(8),
   LOUPE_BREAK_GLASS_MINUTES: int(5, 240).default(60),
+  LOUPE_TEACHING_SHARE_DAYS: int(1, 365).default(30),
   OIDC_GROUPS_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a claim name').default('groups'),
   LOUPE_PRIVACY_OFFICER_GROUPS: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'expected group or role names separated by commas').optional(),
   LOUPE_CONSOLE_MFA: z.enum(['required', 'off'], { error: 'expected required or off' }).default('required'),
@@ -172,6 +173,8 @@ export interface Config {
   oidc: OidcConfig | undefined;
   session: { idleSeconds: number; maxSeconds: number };
   breakGlassMinutes: number;
+  /** How long a teaching share's link lasts. */
+  teachingShareDays: number;
   console: ConsoleConfig;
   /** Breach monitoring: how often the rules read the trail, and their thresholds. */
   alerts: { sweepMs: number; thresholds: AlertThresholds };
@@ -309,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     oidc: oidcConfig(e, publicUrl),
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
+    teachingShareDays: e.LOUPE_TEACHING_SHARE_DAYS,
     console: { privacyOfficerGroups: e.LOUPE_PRIVACY_OFFICER_GROUPS?.split(',') ?? [], requireMfa: e.LOUPE_CONSOLE_MFA === 'required' },
     alerts: {
       sweepMs: e.LOUPE_ALERT_SWEEP_SECONDS * 1000,

@@ -42,6 +42,8 @@ import { migrate, pendingMigrations, readMigrations } from './storage/migrate.js
 import { createStorage, type Storage } from './storage/services.js';
 import { createHttpApp, finishHttpApp } from './web/http-app.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
+import { TEACHING_PATH, type TeachingDeps } from './app/teaching/teaching-deps.js';
+import { teachingRouter } from './web/teaching/teaching-routes.js';
 
 export interface Services {
   config: Config;
@@ -168,6 +170,17 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
   const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency });
   // The viewer's frames are decoded in children of their own, so viewing never waits behind intake.
   const viewerSandbox = new ImagingSandbox(VIEWER_SANDBOX);
+  // Share for teaching: its copies are made in the intake sandbox, its links open after the viewer's sign-in.
+  const teaching: TeachingDeps = {
+    db: storage.db,
+    audit: storage.audit,
+    clock: services.clock,
+    blobs: storage.blobs,
+    sandbox,
+    limits,
+    lifetimeDays: config.teachingShareDays,
+    teachUrl: (token) => new URL(`${TEACHING_PATH}${token}`, config.publicUrl).href,
+  };
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -176,10 +189,11 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
         queue,
         clock: services.clock,
         logger,
+        teaching,
       })
     : undefined;
   const viewUrl = (token: string) => new URL(`/view/${token}`, config.publicUrl).href;
-  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl }) : undefined;
+  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching }) : undefined;
   // The one registry of chat platforms: use cases and the viewer find a workspace's platform here.
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
@@ -219,6 +233,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       mfaAcr: config.oidc?.mfaAcr ?? '',
     }),
   );
+  app.use(teachingRouter({ teaching, sessions }));
   app.use(
     consoleRouter({
       storage,

@@ -3,6 +3,7 @@
 // history. Its cards become 'deleted' (their links revoked, one audit event
 // each, the redraw queued) in the same transaction as the shredding, so a
 // crash can never leave a card offering an image that no longer exists.
+// Teaching shares of the asset end with it (their copies are its blobs).
 // Refused (LoupeError LegalHold) while a legal hold covers the asset.
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
@@ -30,6 +31,8 @@ export async function shredAsset(deps: ShredAssetDeps, { assetId, actor, reason 
       await deps.audit.append(tx, { actor, action: AuditAction.CardDeleted, outcome: 'success', reason, workspaceId: card.workspaceId, assetId, consultId: card.consultId });
       await queueCardUpdate(deps, tx, card.id, 'deleted');
     }
+    // Its teaching copies are blobs of the asset, shredded with it; their links end too.
+    await tx.teachingShare.updateMany({ where: { assetId, revokedAt: null }, data: { revokedAt: now, revokedBy: actor.id ?? 'retention' } });
   };
   const { shredded } = await deps.blobs.shredAsset(assetId, actor, reason, cardsDeleted);
   return shredded;

@@ -16,6 +16,8 @@ import { readKeyFile, withKeyFileLock, writeKeyFile } from '../crypto/keyring-so
 import type { Config } from '../config.js';
 import type { Services } from '../main.js';
 import { syncKeyVersions } from '../storage/key-versions.js';
+import { revokeTeachingShare } from '../app/teaching/revoke-teaching-share.js';
+import { isLoupeId } from '../core/ids.js';
 
 export interface AdminIo {
   /** Resolves when the line may be followed by more (backpressure for a long export). */
@@ -34,6 +36,8 @@ export type AdminOptions = { [key in AuditFilterKey]?: string | undefined } & {
   identifier?: string | undefined;
   issuer?: string | undefined;
   reportFormat?: PatientReportFormat | undefined;
+  /** teaching revoke: the share's id. */
+  shareId?: string | undefined;
 };
 
 /** `pdf`: the server sends the head and the rows as NDJSON lines (the admin socket carries text), and the command draws the PDF. */
@@ -215,6 +219,15 @@ const patientReport: AdminCommand = async ({ storage, clock }, io, options) => {
   return report.patients.length ? 0 : 1;
 };
 
+/** Ends a teaching share's link; the operator acts as an admin of its workspace. */
+const teachingRevoke: AdminCommand = async ({ storage, clock }, io, { shareId }) => {
+  const share = shareId && isLoupeId(shareId) ? await storage.db.prisma.teachingShare.findUnique({ where: { id: shareId }, select: { workspaceId: true } }) : null;
+  if (!shareId || !share) throw new LoupeError(ErrorCode.NotFound, 'no such teaching share');
+  const result = await revokeTeachingShare({ db: storage.db, audit: storage.audit, clock }, { shareId, who: { workspaceId: share.workspaceId, userId: 'cli', isAdmin: true } });
+  await io.out(result.outcome === 'revoked' ? `revoked teaching share ${shareId}` : `teaching share ${shareId} was already revoked`);
+  return 0;
+};
+
 export const ADMIN_COMMANDS = {
   'audit verify': auditVerify,
   'audit export': auditExport,
@@ -225,6 +238,7 @@ export const ADMIN_COMMANDS = {
   'retention run': retentionRun,
   'patient report': patientReport,
   'consent export': consentExport,
+  'teaching revoke': teachingRevoke,
 } satisfies Record<string, AdminCommand>;
 
 export type AdminCommandName = keyof typeof ADMIN_COMMANDS;

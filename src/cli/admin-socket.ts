@@ -42,6 +42,7 @@ async function readRequest(req: IncomingMessage): Promise<AdminRequest> {
   for (const k of ['identifier', 'issuer'] as const) if (typeof given[k] === 'string') options[k] = given[k];
   if (given.reportFormat !== undefined && !isPatientReportFormat(given.reportFormat)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid admin request: unknown report format');
   if (given.reportFormat !== undefined) options.reportFormat = given.reportFormat;
+  if (typeof given.shareId === 'string') options.shareId = given.shareId;
   return { command: parsed.command, options };
 }
 

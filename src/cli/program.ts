@@ -9,6 +9,7 @@ import { registerMigrate } from './migrate.js';
 import { registerPatient } from './patient.js';
 import { registerRetention } from './retention.js';
 import { registerServe } from './serve.js';
+import { registerTeaching } from './teaching.js';
 import { describeSystemFailure } from './system-errors.js';
 
 export function createProgram(io: CliIo): Command {
@@ -25,6 +26,7 @@ export function createProgram(io: CliIo): Command {
   registerConsent(program, io);
   registerDeidentify(program, io);
   registerPatient(program, io);
+  registerTeaching(program, io);
   registerRetention(program, { terminal: process.stdout.isTTY ? process.stdout : undefined, ...io });
   for (const command of program.commands) command.exitOverride();
   return program;

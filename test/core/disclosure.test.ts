@@ -41,6 +41,8 @@ describe('an access as the accounting of disclosures reads it', () => {
     expect(read({ action: AuditAction.BreakGlass, outcome: 'denied', reason: 'reason_too_short', details: {} })).toEqual(['break-glass', 'emergency', 'refused']);
     expect(read({ details: { purpose: 'research' } })).toEqual(['none', 'research', 'allowed']);
     expect(read({ details: { purpose: 'Patient deteriorating' } })).toEqual(['none', 'care', 'allowed']);
+    // A teaching copy opened by someone signed in at the hospital, outside the consult.
+    expect(read({ action: AuditAction.TeachingShareViewed, details: { purpose: 'education' } })).toEqual(['none', 'education', 'allowed']);
   });
 
   it('reads privacy officers’ searches and reports as oversight of the list of images', () => {
@@ -54,8 +56,16 @@ describe('an access as the accounting of disclosures reads it', () => {
     expect(read({ action: AuditAction.PatientReportProduced, actorType: 'patient', actorId: 'link-1' })).toEqual(['patient', 'own access', 'allowed']);
   });
 
-  it('lists views, break-glass, searches, reports and the patient’s own views, and nothing that only stores or moves data', () => {
-    expect(DISCLOSURE_ACTIONS).toEqual([AuditAction.AssetViewed, AuditAction.BreakGlass, AuditAction.PatientSearched, AuditAction.PatientReportProduced, AuditAction.PatientAccessViewed]);
+  it('lists views, break-glass, searches, reports, the patient’s own views and teaching shares, and nothing that only stores or moves data', () => {
+    expect(DISCLOSURE_ACTIONS).toEqual([
+      AuditAction.AssetViewed,
+      AuditAction.BreakGlass,
+      AuditAction.PatientSearched,
+      AuditAction.PatientReportProduced,
+      AuditAction.PatientAccessViewed,
+      AuditAction.TeachingShareCreated,
+      AuditAction.TeachingShareViewed,
+    ]);
     expect(DISCLOSURE_ACTIONS).not.toContain(AuditAction.BlobRead);
   });
 

@@ -21,6 +21,7 @@ import { slackGateway } from './gateway.js';
 import { registerUploadListeners } from './listeners.js';
 import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.js';
 import { slackReplayGuard } from './replay-guard.js';
+import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -31,6 +32,8 @@ export interface SlackAdapterDeps {
   queue: JobQueue;
   clock: Clock;
   logger: Logger;
+  /** Share for teaching (built in main.ts, with the imaging sandbox). */
+  teaching?: TeachingDeps | undefined;
 }
 
 export interface SlackAdapter {
@@ -74,6 +77,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     workspaces: storage.workspaces,
     responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
     logger: d.logger.child({ component: 'slack' }),
+    teaching: d.teaching,
   });
   registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin, consent });
   registerHome(bolt, isAdmin);

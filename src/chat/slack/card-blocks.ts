@@ -9,6 +9,7 @@ export const CardAction = {
   View: 'loupe_view',
   CorrectPatient: 'loupe_correct_patient',
   RecordConsent: 'loupe_record_consent',
+  Teach: 'loupe_teach',
 } as const;
 
 export interface SlackCard {
@@ -75,6 +76,8 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
         ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.CorrectPatient, text: { type: 'plain_text', text: 'Correct patient' }, value: card.cardId }] : []),
         // The patient's consent, once there is a patient: the form checks standing and the card again.
         ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.RecordConsent, text: { type: 'plain_text', text: 'Record consent' }, value: card.cardId }] : []),
+        // Answered privately: a de-identified copy's link, or why not.
+        { type: 'button', action_id: CardAction.Teach, text: { type: 'plain_text', text: 'Share for teaching' }, value: card.cardId },
         {
           type: 'button',
           action_id: CardAction.Revoke,

@@ -23,6 +23,8 @@ import { consentForm, type ConsentFormDeps } from '../../app/consent/consent-for
 import { CORRECTION_REFUSED, INVITE_REFUSED, LINK_REFUSED, PROMPT_DONE, linkRefusalOf, plain } from '../answer-text.js';
 import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
+import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
+import { registerTeachingShare } from './teaching.js';
 
 export const INVITE_MODAL = 'loupe_invite_modal';
 export const PATIENT_MODAL = 'loupe_link_patient_modal';
@@ -60,6 +62,8 @@ export interface InteractionDeps {
   /** Where a response_url may point: Slack's hooks host (the stand-in's, in tests and the demo). */
   responseUrlHosts: string[];
   logger: Logger;
+  /** Share for teaching; its button does nothing where it is not given. */
+  teaching?: TeachingDeps | undefined;
 }
 
 export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
@@ -228,4 +232,6 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
     await ack();
     await reportOriginalDeleted({ db: d.invite.db, queue: d.queue }, { assetId: action.value ?? '', userId: body.user.id });
   });
+
+  if (d.teaching) registerTeachingShare(bolt, d.teaching, requester);
 }

@@ -18,6 +18,7 @@ import { Graph } from './graph.js';
 import { teamsInbound } from './inbound.js';
 import { cardAudiences } from './audience.js';
 import { cardActions } from './card-actions.js';
+import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
 
@@ -30,6 +31,8 @@ export interface TeamsAdapterDeps {
   logger: Logger;
   /** The viewer's link for a card's one-card token. */
   viewUrl: (token: string) => string;
+  /** Share for teaching (built in main.ts, with the imaging sandbox). */
+  teaching?: TeachingDeps | undefined;
 }
 
 export interface TeamsAdapter {
@@ -69,6 +72,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
       audiences,
       gateway,
       viewUrl: d.viewUrl,
+      teaching: d.teaching,
     }),
   });
   // Activities are small JSON; anything larger is not Teams.

@@ -21,6 +21,8 @@ export const CardVerb = {
   LinkPatient: 'loupe.link_patient',
   RemovalDone: 'loupe.removal_done',
   RecordConsent: 'loupe.record_consent',
+  /** Share for teaching (answered by teaching-action.ts). */
+  Teach: 'loupe.teach',
 } as const;
 
 const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
@@ -89,6 +91,8 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
       ? [
           ...(card.consentWithdrawn ? [] : [{ type: 'Action.OpenUrl', title: 'View', url: viewUrl, style: 'positive' }]),
           execute('Invite specialist', CardVerb.Invite, card.cardId),
+          // Answered to the presser alone: a de-identified copy's link, or why not.
+          execute('Share for teaching', CardVerb.Teach, card.cardId),
           ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
           // Only once linked: a card still waiting is linked instead.
           ...(audience.manage && card.state === 'active' ? [execute('Correct patient', CardVerb.CorrectPatient, card.cardId)] : []),

@@ -26,6 +26,8 @@ import type { cardAudiences } from './audience.js';
 import { correctForm, inviteForm, linkDialog, linkForm } from './forms.js';
 import type { ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { ConsentVerb, onConsentPress } from './consent-form.js';
+import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
+import { teachingAction, TeachingVerb } from './teaching-action.js';
 
 /** A button press as Teams delivered it: who, and in which conversation (Teams sets both; the button's data is the client's). */
 export interface Press {
@@ -47,12 +49,14 @@ export interface CardActionDeps {
   audiences: ReturnType<typeof cardAudiences>;
   gateway: ChatGateway;
   viewUrl: (token: string) => string;
+  /** Share for teaching; its button does nothing where it is not given. */
+  teaching?: TeachingDeps | undefined;
 }
 
 const MESSAGE = 'application/vnd.microsoft.activity.message';
 /** An answer that shows the pressing user a short message. */
 export const says = (text: string) => ({ statusCode: 200, type: MESSAGE, value: text });
-const shows = (card: Record<string, unknown>) => ({ statusCode: 200, type: CARD_CONTENT_TYPE, value: card });
+export const shows = (card: Record<string, unknown>) => ({ statusCode: 200, type: CARD_CONTENT_TYPE, value: card });
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 /** A card id from elsewhere (another conversation, workspace, or none at all): nothing about it is said. */
@@ -160,6 +164,10 @@ export function cardActions(d: CardActionDeps) {
         if (refused) return shows(linkForm(cardId, text(data['issuer']), refused));
         return drawn(workspaceId, cardId, who);
       }
+      case TeachingVerb.Share:
+      case TeachingVerb.Confirm:
+        if (!d.teaching) return says('Loupe does not know this action.');
+        return teachingAction(d.teaching, { says, shows }, { verb, cardId, who, data });
       default:
         return says('Loupe does not know this action.');
     }

@@ -5,7 +5,7 @@
 // (a break-glass reason, a refusal's wording) is never carried over.
 import { AuditAction, type AuditRecord } from './event.js';
 
-/** The actions an accounting lists. Exports and teaching shares join this list as they are built. */
+/** The actions an accounting lists. Exports join this list as they are built. */
 export const DISCLOSURE_ACTIONS: readonly string[] = [
   AuditAction.AssetViewed,
   AuditAction.BreakGlass,
@@ -13,6 +13,9 @@ export const DISCLOSURE_ACTIONS: readonly string[] = [
   AuditAction.PatientReportProduced,
   // The patient's own access through their link: listed too, as theirs.
   AuditAction.PatientAccessViewed,
+  // A de-identified copy made for teaching, and each opening of it (their details say purpose: education).
+  AuditAction.TeachingShareCreated,
+  AuditAction.TeachingShareViewed,
 ];
 
 export type DisclosureRole = 'requester' | 'specialist' | 'member' | 'participant' | 'break-glass' | 'admin' | 'privacy officer' | 'patient' | 'none';

@@ -78,6 +78,11 @@ export const AuditAction = {
   PatientAccessViewed: 'patient_access.viewed',
   /** A request on a patient's link or session refused: revoked, expired, locked, code already used, session ended, not theirs. */
   PatientAccessRefused: 'patient_access.refused',
+  /** A de-identified copy of an asset shared for teaching (or the request refused, with why). */
+  TeachingShareCreated: 'teaching_share.created',
+  /** A teaching share's page or image opened (or refused: expired, revoked, consent withdrawn). */
+  TeachingShareViewed: 'teaching_share.viewed',
+  TeachingShareRevoked: 'teaching_share.revoked',
 } as const;
 
 export type AuditActionName = (typeof AuditAction)[keyof typeof AuditAction];

@@ -174,6 +174,10 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.PatientAccessOpened]: { type: DcmEvent.UserAuthentication },
   [AuditAction.PatientAccessViewed]: { type: DcmEvent.PatientRecord },
   [AuditAction.PatientAccessRefused]: { type: DcmEvent.SecurityAlert },
+  // A teaching copy leaves the care record de-identified: an export; opening it reads that copy.
+  [AuditAction.TeachingShareCreated]: { type: DcmEvent.Export },
+  [AuditAction.TeachingShareViewed]: { type: DcmEvent.PatientRecord },
+  [AuditAction.TeachingShareRevoked]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
 };
 
 // Actions written by newer code or plugins must still export, not throw.

@@ -6,6 +6,7 @@ import { Deidentifier } from '../dicom/deidentify.js';
 import type { ImagingLimits } from '../limits.js';
 import { asBuffer } from './as-buffer.js';
 import { InstanceView, type ViewAnswer, type ViewRequest } from '../view/instance-view.js';
+import { teachingCopyInProcess, type TeachingCopy, type TeachingCopyOptions } from '../teaching-copy.js';
 
 export interface Tasks {
   /** An upload's original, cleaned copy, preview and facts (see prepareAsset). */
@@ -14,6 +15,8 @@ export interface Tasks {
   cleanFile: { input: CleanFileOptions & { input: string; output: string }; output: CleanedOnDisk };
   /** The viewer's questions about a stored DICOM original: its facts, or one decoded frame. */
   view: { input: ViewRequest; output: ViewAnswer };
+  /** A teaching share's de-identified copy of an original (see teaching-copy.ts). */
+  teachingCopy: { input: TeachingCopyOptions & { bytes: Uint8Array }; output: TeachingCopy };
 }
 
 export type TaskName = keyof Tasks;
@@ -26,6 +29,7 @@ export function taskRunners(): { [N in TaskName]: (input: TaskInput<N>) => Promi
   return {
     view: (i) => view.answer(i),
     prepare: (i) => prepareAssetInProcess(asBuffer(i.bytes), { limits: i.limits, secret: i.secret, deidentifier }),
+    teachingCopy: (i) => teachingCopyInProcess(asBuffer(i.bytes), { limits: i.limits, secret: asBuffer(i.secret) }, deidentifier),
     cleanFile: (i) => cleanFileOnDisk(i.input, i.output, { ...i, secret: asBuffer(i.secret) }, deidentifier),
   };
 }

@@ -35,9 +35,9 @@ export function sameOrigin(req: Request, publicUrl: URL): boolean {
   return origin === undefined || origin === publicUrl.origin;
 }
 
-/** Only Loupe's own viewer and console paths may be returned to after sign-in. */
+/** Only Loupe's own viewer, teaching share and console paths may be returned to after sign-in. */
 export function safeReturn(path: unknown): string {
-  return typeof path === 'string' && (/^\/view\/[A-Za-z0-9_-]{20,64}$/.test(path) || isConsolePath(path)) ? path : '/auth/signed-in';
+  return typeof path === 'string' && (/^\/(view|teach)\/[A-Za-z0-9_-]{20,64}$/.test(path) || isConsolePath(path)) ? path : '/auth/signed-in';
 }
 
 /**
