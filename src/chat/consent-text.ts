@@ -41,6 +41,7 @@ export function consentUsage(command: string): string {
 
 export const CONSENT_REFUSED: Record<ConsentFormRefusal, string> = {
   no_standing: 'Only a participant of this consult or an admin can record consent here.',
+  not_their_patient: 'Only someone taking part in a consult with this patient’s images, or an admin, can see or record their consent. Nothing was opened.',
   no_patient: 'This image is not linked to a patient yet: link the patient first, then record their consent.',
   card_revoked: 'This card was revoked: nothing was recorded.',
   card_expired: 'This card has expired: nothing was recorded.',
@@ -73,7 +74,7 @@ export function describeTerms(v: Pick<Consent, 'decision' | 'purposes' | 'partie
 /** A problem with the answers, in the words the form shows; undefined for anything else, to throw on. */
 export function consentProblem(error: unknown): string | undefined {
   if (isLoupeError(error, ErrorCode.ConsentInvalid)) return `Nothing was recorded: ${error.message}.`;
-  if (isLoupeError(error, ErrorCode.ConsentEvidenceInvalid)) return 'Nothing was recorded: only a card’s stored photo can be the signed form.';
+  if (isLoupeError(error, ErrorCode.ConsentEvidenceInvalid)) return 'Nothing was recorded: only a stored photo of this workspace can be the signed form.';
   if (isLoupeError(error, ErrorCode.ConsentSuperseded)) return 'That decision was changed or withdrawn meanwhile: nothing was changed.';
   if (isLoupeError(error, ErrorCode.NotFound)) return 'That decision is not one of this patient’s: nothing was changed.';
   if (isLoupeError(error, ErrorCode.InvalidInput)) return 'Nothing was recorded: give the identifier and who issued it.';

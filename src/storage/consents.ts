@@ -35,8 +35,15 @@ export class Consents {
   }
 
   /** Whether this asset (a photo of the signed form) belongs to the workspace. */
-  async isWorkspaceAsset(tx: Tx, assetId: string, workspaceId: string): Promise<boolean> {
-    return (await tx.asset.count({ where: { id: assetId, workspaceId } })) === 1;
+  /** The patient's stored photos in the workspace, newest first: what the console offers as a signed form's evidence. */
+  evidencePhotos(patientId: string, workspaceId: string): Promise<{ id: string; uploaderId: string; createdAt: Date }[]> {
+    return this.db.prisma.asset.findMany({ where: { patientId, workspaceId, kind: 'photo', status: 'stored' }, select: { id: true, uploaderId: true, createdAt: true }, orderBy: { createdAt: 'desc' }, take: 50 });
+  }
+
+  /** A photo of the workspace, stored (not failed, revoked or shredded), and not another patient's: what can be a signed form's evidence. */
+  async isEvidencePhoto(tx: Tx, assetId: string, workspaceId: string, patientId: string | null): Promise<boolean> {
+    const patients = patientId === null ? [{ patientId: null }] : [{ patientId: null }, { patientId }];
+    return (await tx.asset.count({ where: { id: assetId, workspaceId, kind: 'photo', status: 'stored', OR: patients } })) === 1;
   }
 
   add(tx: Tx, data: Prisma.ConsentUncheckedCreateInput): Promise<Consent> {

@@ -109,15 +109,23 @@ describe.each(testEngines())('consent use cases on %s', (engine) => {
     await bad({ via: 'email' }, 'recorded via');
     await rejects(recordConsent(deps, { workspaceId, patient: { identifier: '', issuer: ISSUER }, terms, recorder: nurse, via: 'console' }), 'LOUPE_INVALID_INPUT');
 
-    // Evidence must be an asset of the same workspace.
+    // Evidence must be a stored photo of the same workspace.
     const other = await s.workspaces.ensure('slack', 'T-OTHER', 'Elsewhere', { type: 'system', id: 'test' });
-    const foreign = await s.db.prisma.asset.create({ data: { workspaceId: other.id, uploaderId: 'U9', kind: 'photo', sourceRef: 'F-FORM' } });
+    const foreign = await s.db.prisma.asset.create({ data: { workspaceId: other.id, uploaderId: 'U9', kind: 'photo', status: 'stored', sourceRef: 'F-FORM' } });
     await rejects(recordConsent(deps, { workspaceId, patient, terms, recorder: nurse, via: 'console', evidenceAssetId: foreign.id }), 'LOUPE_CONSENT_EVIDENCE_INVALID');
+    for (const [kind, status] of [['photo', 'shredded'], ['photo', 'failed'], ['dicom_instance', 'stored']] as const) {
+      const unfit = await s.db.prisma.asset.create({ data: { workspaceId, uploaderId: 'U9', kind, status, sourceRef: `F-${kind}-${status}` } });
+      await rejects(recordConsent(deps, { workspaceId, patient, terms, recorder: nurse, via: 'console', evidenceAssetId: unfit.id }), 'LOUPE_CONSENT_EVIDENCE_INVALID');
+    }
     await rejects(recordConsent(deps, { workspaceId, patient, terms, recorder: nurse, via: 'console', evidenceAssetId: 'form-7' }), 'LOUPE_CONSENT_EVIDENCE_INVALID');
     expect(await s.db.prisma.consent.count()).toBe(0);
     expect(await s.db.prisma.patient.count()).toBe(0);
+    // Nor another patient's photo.
+    const someoneElse = await s.patients.link(workspaceId, { identifier: 'MRN-SOMEONE-ELSE', issuer: ISSUER }, { type: 'system', id: 'test' });
+    const theirs = await s.db.prisma.asset.create({ data: { workspaceId, patientId: someoneElse, uploaderId: 'U9', kind: 'photo', status: 'stored', sourceRef: 'F-THEIRS' } });
+    await rejects(recordConsent(deps, { workspaceId, patient, terms, recorder: nurse, via: 'console', evidenceAssetId: theirs.id }), 'LOUPE_CONSENT_EVIDENCE_INVALID');
 
-    const form = await s.db.prisma.asset.create({ data: { workspaceId, uploaderId: 'U1', kind: 'photo', sourceRef: 'F-SIGNED' } });
+    const form = await s.db.prisma.asset.create({ data: { workspaceId, uploaderId: 'U1', kind: 'photo', status: 'stored', sourceRef: 'F-SIGNED' } });
     const v1 = await recordConsent(deps, { workspaceId, patient, terms, recorder: nurse, via: 'console', evidenceAssetId: form.id });
     expect(v1.evidenceAssetId).toBe(form.id);
     // Reasons come from a fixed list, and a change's reason is not a withdrawal's.

@@ -206,4 +206,17 @@ describe.each(testEngines())('Slack consent forms on %s', (engine) => {
     const trail = JSON.stringify(await prisma().auditEvent.findMany(), (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
     expect(trail).not.toContain(TYPED);
   });
+  it('keeps a typed patient’s consent from someone taking part only in other consults, audited', async () => {
+    await linkedCard(); // MRN-1001's images are in SENDER's consult.
+    // STRANGER posts a photo of their own: they take part in a consult, but not in one with MRN-1001's images.
+    const own = await slack().uploadFile({ user: STRANGER, channel: WOUNDS, name: 'own.jpg', bytes: t.jpeg });
+    await until('their consult', async () => (await prisma().consultParticipant.count({ where: { userId: STRANGER, consult: { workspaceId: t.env.workspaceId, threadId: own.ts } } })) === 1);
+    const opened = viewsOpened().length;
+    await slack().slashCommand({ user: STRANGER, channel: WOUNDS, command: '/loupe', text: 'consent MRN-1001' });
+    await until('the refusal', () => slack().calls.find((c) => c.method === 'response_url' && c.rawBody.includes('consult with this patient')));
+    expect(viewsOpened()).toHaveLength(opened);
+    const patientId = await loupe().services.storage.patients.find(t.env.workspaceId, 'ST-MARY', 'MRN-1001');
+    const refused = await prisma().auditEvent.findFirst({ where: { actorId: STRANGER, patientId: patientId!, outcome: 'denied' } });
+    expect(refused).toMatchObject({ action: 'consent.listed', reason: 'not_their_patient' });
+  });
 });

@@ -29,7 +29,7 @@ describe.each(testEngines())('loupe consent export on %s', (engine) => {
       const deps = { ...services.storage, queue: services.queue, clock: { now: () => now } };
       const workspaceId = (await services.storage.workspaces.ensure('slack', 'T-EXPORT', 'Ward', { type: 'system', id: 'test' })).id;
       ids.workspace = workspaceId;
-      const form = await services.storage.db.prisma.asset.create({ data: { workspaceId, uploaderId: 'U-NURSE', kind: 'photo', sourceRef: 'F-FORM' } });
+      const form = await services.storage.db.prisma.asset.create({ data: { workspaceId, uploaderId: 'U-NURSE', kind: 'photo', status: 'stored', sourceRef: 'F-FORM' } });
       ids.form = form.id;
       const a = { identifier: 'MRN-EXPORT-1', issuer: 'urn:oid:9.9' };
       const v1 = await recordConsent(deps, {

@@ -1,7 +1,7 @@
 // Who may record consent from chat: the pure rules, deny by default.
 import { describe, expect, it } from 'vitest';
 import type { GrantFacts, ParticipantFacts } from '../../src/core/access/types.js';
-import { mayRecordConsentFromCard, mayUseConsentCommand, type CardConsentFacts } from '../../src/core/consent/recording.js';
+import { mayRecordConsentForPatient, mayRecordConsentFromCard, mayUseConsentCommand, type CardConsentFacts } from '../../src/core/consent/recording.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
 const later = new Date('2026-12-02T10:00:00Z');
@@ -42,5 +42,16 @@ describe('recording consent from chat', () => {
     expect(mayUseConsentCommand(who, 0)).toEqual({ allow: false, reason: 'no_standing' });
     expect(mayUseConsentCommand(who, 1)).toEqual({ allow: true });
     expect(mayUseConsentCommand({ ...who, isAdmin: true }, 0)).toEqual({ allow: true });
+  });
+
+  it('lets a typed patient’s consent be read and changed only with standing on a consult holding their images (or before they have any)', () => {
+    const stranger = { participant: null, grants: [] };
+    expect(mayRecordConsentForPatient(who, [stranger], now)).toEqual({ allow: false, reason: 'not_their_patient' });
+    expect(mayRecordConsentForPatient(who, [stranger, { participant: { ...participant, removedAt: earlier }, grants: [grant('channel_member'), grant('break_glass')] }], now)).toEqual({ allow: false, reason: 'not_their_patient' });
+    expect(mayRecordConsentForPatient(who, [stranger, { participant, grants: [] }], now)).toEqual({ allow: true });
+    expect(mayRecordConsentForPatient(who, [{ participant: null, grants: [grant('invitation')] }], now)).toEqual({ allow: true });
+    expect(mayRecordConsentForPatient(who, [{ participant: null, grants: [grant('invitation', { expiresAt: earlier })] }], now)).toEqual({ allow: false, reason: 'not_their_patient' });
+    expect(mayRecordConsentForPatient({ ...who, isAdmin: true }, [stranger], now)).toEqual({ allow: true });
+    expect(mayRecordConsentForPatient(who, [], now)).toEqual({ allow: true });
   });
 });

@@ -89,6 +89,23 @@ describe('patient consent in the console', () => {
     // Every page showing this patient's versions read them, and said so (the first found no patient: nothing was read).
     expect(await prisma.auditEvent.count({ where: { patientId, action: AuditAction.ConsentListed } })).toBe(3);
 
+    // A photo of the signed form, stored and linked to this patient (as a card's upload leaves it), is offered as evidence; another patient's is not.
+    const at = new Date('2026-12-01T09:30:00Z');
+    const form = await prisma.asset.create({ data: { workspaceId: c.env.workspaceId, patientId, uploaderId: 'U0CLIN0001', kind: 'photo', status: 'stored', sourceRef: 'F-E2E-FORM', createdAt: at } });
+    const other = await storage.patients.link(c.env.workspaceId, { identifier: 'MRN-E2E-OTHER-2718', issuer: ISSUER }, { type: 'system', id: 'test' });
+    const elsewhere = await prisma.asset.create({ data: { workspaceId: c.env.workspaceId, patientId: other, uploaderId: 'U0CLIN0001', kind: 'photo', status: 'stored', sourceRef: 'F-E2E-ELSE' } });
+    await submit(page, 'Show consent');
+    const evidence = page.locator('section[aria-labelledby=record]').getByLabel(/Evidence/);
+    const offered = await evidence.locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    expect(offered).toEqual(['', form.id]);
+    expect(offered).not.toContain(elsewhere.id);
+    const again = page.locator('section[aria-labelledby=record]');
+    for (const name of ['Permit', 'Education', 'Others in the hospital', 'Photos']) await again.getByLabel(name, { exact: true }).check();
+    await evidence.selectOption(form.id);
+    await submit(page, 'Record decision');
+    expect(await page.textContent('[role=status]')).toContain('Consent recorded.');
+    expect(await prisma.consent.findFirst({ where: { patientId, evidenceAssetId: form.id } })).toMatchObject({ purposes: ['education'], parties: ['institution'], recordedVia: 'console' });
+
     for (const url of urls) expect(decodeURIComponent(url)).not.toContain(MRN);
     const trail = JSON.stringify(await prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     expect(trail).not.toContain(MRN);

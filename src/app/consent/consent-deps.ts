@@ -47,11 +47,11 @@ export function versionDetails(v: Consent): Record<string, unknown> {
   };
 }
 
-/** Throws unless the evidence is an asset of the same workspace. */
-export async function checkEvidence(deps: ConsentDeps, tx: Tx, evidenceAssetId: string | null | undefined, workspaceId: string): Promise<string | null> {
+/** Throws unless the evidence is a stored photo of the same workspace, linked to this patient or to none yet (`patientId` null: a patient Loupe does not know yet). */
+export async function checkEvidence(deps: ConsentDeps, tx: Tx, evidenceAssetId: string | null | undefined, workspaceId: string, patientId: string | null): Promise<string | null> {
   if (evidenceAssetId === undefined || evidenceAssetId === null) return null;
-  if (!isLoupeId(evidenceAssetId) || !(await deps.consents.isWorkspaceAsset(tx, evidenceAssetId, workspaceId))) {
-    throw new LoupeError(ErrorCode.ConsentEvidenceInvalid, 'the evidence must be an asset of the same workspace');
+  if (!isLoupeId(evidenceAssetId) || !(await deps.consents.isEvidencePhoto(tx, evidenceAssetId, workspaceId, patientId))) {
+    throw new LoupeError(ErrorCode.ConsentEvidenceInvalid, 'the evidence must be a stored photo of the same workspace and patient');
   }
   return evidenceAssetId;
 }

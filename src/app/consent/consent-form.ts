@@ -5,7 +5,7 @@
 // then calls the consent use cases. The form shows terms only: no identifier
 // and nothing else about the patient.
 import { AuditAction } from '../../core/audit/event.js';
-import { mayRecordConsentFromCard, mayUseConsentCommand, type ConsentFormRefusal } from '../../core/consent/recording.js';
+import { mayRecordConsentForPatient, mayRecordConsentFromCard, mayUseConsentCommand, type ConsentFormRefusal } from '../../core/consent/recording.js';
 import type { ConsentRecorder } from '../../core/consent/terms.js';
 import type { WorkspaceRequester } from '../../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
@@ -71,6 +71,17 @@ async function resolve(deps: ConsentFormDeps, subject: ConsentFormSubject, who: 
     const decision = mayUseConsentCommand(who, participations);
     if (!decision.allow) return { refused: decision.reason };
     const patientId = (await deps.patients.find(who.workspaceId, typed.issuer, typed.identifier)) ?? null;
+    if (patientId) {
+      const consults = await prisma.consult.findMany({
+        where: { workspaceId: who.workspaceId, assets: { some: { patientId } } },
+        select: { participants: { where: { userId: who.userId } }, grants: { where: { userId: who.userId } } },
+      });
+      const standing = mayRecordConsentForPatient(who, consults.map((c) => ({ participant: c.participants[0] ?? null, grants: c.grants })), now);
+      if (!standing.allow) {
+        await deps.audit.record({ actor: consentActor(recorderOf(who)), action: AuditAction.ConsentListed, outcome: 'denied', reason: standing.reason, workspaceId: who.workspaceId, patientId });
+        return { refused: standing.reason };
+      }
+    }
     return { workspaceId: who.workspaceId, patientId, typed, evidenceAssetId: null };
   }
   const card = isLoupeId(subject.cardId) ? await prisma.card.findFirst({ where: { id: subject.cardId, workspaceId: who.workspaceId }, include: { asset: true } }) : null;

@@ -35,7 +35,8 @@ export async function recordConsent(deps: ConsentDeps, o: RecordConsentOptions):
   const recorder = consentRecorder(o.recorder);
   const via = consentChannel(o.via);
   const actor = consentActor(recorder);
-  const evidence = await transaction(deps.db, (tx) => checkEvidence(deps, tx, o.evidenceAssetId, o.workspaceId));
+  const known = (await deps.patients.find(o.workspaceId, key.issuer, key.identifier)) ?? null;
+  const evidence = await transaction(deps.db, (tx) => checkEvidence(deps, tx, o.evidenceAssetId, o.workspaceId, known));
   const patientId = await deps.patients.link(o.workspaceId, key, actor);
   const recorded = await transaction(deps.db, async (tx) => {
     const version = await deps.consents.add(tx, {

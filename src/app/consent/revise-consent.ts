@@ -29,7 +29,7 @@ export async function reviseConsent(deps: ConsentDeps, o: ReviseConsentOptions):
   const now = deps.clock.now();
   const version = await transaction(deps.db, async (tx) => {
     const current = await currentVersion(deps, tx, o.consentId, o.workspaceId);
-    const evidenceAssetId = await checkEvidence(deps, tx, o.evidenceAssetId, o.workspaceId);
+    const evidenceAssetId = await checkEvidence(deps, tx, o.evidenceAssetId, o.workspaceId, current.patientId);
     return replaceVersion(deps, tx, current, { kind: 'decision', ...terms, recordedVia: via, evidenceAssetId }, { action: AuditAction.ConsentRevised, workspaceId: o.workspaceId, recorder, reason, at: now });
   });
   tellConsentChanged(deps, version.patientId);

@@ -23,7 +23,7 @@ export interface ConsoleConsentPatient {
   issuer: string;
 }
 
-/** The console's terms: the chat form's fields without the evidence box. */
+/** The console's terms: the chat form's fields without the evidence box (the console names the evidence photo by its asset id). */
 export type ConsoleConsentTerms = Omit<ConsentFormFields, 'evidence'>;
 
 const deps = (c: ConsoleCaller): ConsentDeps => ({ db: c.storage.db, audit: c.storage.audit, clock: c.clock, patients: c.storage.patients, consents: c.storage.consents, queue: c.queue, consentChanges: c.storage.consentChanges });
@@ -45,14 +45,23 @@ async function allowed(c: ConsoleCaller, p: ConsoleConsentPatient): Promise<{ id
   return patientKey(p);
 }
 
-export async function consoleConsents(c: ConsoleCaller, p: ConsoleConsentPatient): Promise<PatientConsents> {
-  const patient = await allowed(c, p);
-  return listConsents(deps(c), { workspaceId: p.workspaceId, patient, reader: recorder(c) });
+export interface ConsoleConsents extends PatientConsents {
+  /** The patient's stored photos, any of which can be the signed form's evidence (ids, senders and times only). */
+  evidencePhotos: { id: string; uploaderId: string; createdAt: Date }[];
 }
 
-export async function consoleRecordConsent(c: ConsoleCaller, p: ConsoleConsentPatient, terms: ConsoleConsentTerms): Promise<ConsentVersion> {
+export async function consoleConsents(c: ConsoleCaller, p: ConsoleConsentPatient): Promise<ConsoleConsents> {
   const patient = await allowed(c, p);
-  return recordConsent(deps(c), { workspaceId: p.workspaceId, patient, terms: formTerms({ ...terms, evidence: false }, c.clock.now()), recorder: recorder(c), via: 'console' });
+  const found = await listConsents(deps(c), { workspaceId: p.workspaceId, patient, reader: recorder(c) });
+  const evidencePhotos = found.patientId ? await c.storage.consents.evidencePhotos(found.patientId, p.workspaceId) : [];
+  return { ...found, evidencePhotos };
+}
+
+/** `evidence`: the id of a stored photo of the signed form in the workspace (the page offers the patient's), or empty. */
+export async function consoleRecordConsent(c: ConsoleCaller, p: ConsoleConsentPatient, terms: ConsoleConsentTerms, evidence = ''): Promise<ConsentVersion> {
+  const patient = await allowed(c, p);
+  const evidenceAssetId = evidence.trim() || null;
+  return recordConsent(deps(c), { workspaceId: p.workspaceId, patient, terms: formTerms({ ...terms, evidence: false }, c.clock.now()), recorder: recorder(c), via: 'console', evidenceAssetId });
 }
 
 /** The version, if it is one of the typed patient's; else not found. */

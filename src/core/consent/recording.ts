@@ -9,7 +9,7 @@ import { isLive } from '../access/grants.js';
 import type { CardState, GrantFacts, ParticipantFacts } from '../access/types.js';
 import type { Requester } from '../consult/rules.js';
 
-export type ConsentFormRefusal = 'no_standing' | 'no_patient' | 'card_revoked' | 'card_expired' | 'asset_shredded' | 'form_expired';
+export type ConsentFormRefusal = 'no_standing' | 'not_their_patient' | 'no_patient' | 'card_revoked' | 'card_expired' | 'asset_shredded' | 'form_expired';
 
 export type ConsentFormDecision = { allow: true } | { allow: false; reason: ConsentFormRefusal };
 
@@ -38,6 +38,20 @@ export function mayRecordConsentFromCard(who: Requester, f: CardConsentFacts, no
   if (f.cardState === 'expired' || f.cardExpiresAt.getTime() <= now.getTime()) return { allow: false, reason: 'card_expired' };
   if (f.assetPatientId === null || f.cardState !== 'active') return { allow: false, reason: 'no_patient' };
   return { allow: true };
+}
+
+/**
+ * The typed patient, once found: an admin, or someone with standing on a
+ * consult that holds one of the patient's images (`consults`: the requester's
+ * participation and grants in each). Taking part in some other consult is not
+ * enough to read or change this patient's consent. A patient with no image in
+ * any consult yet has no care team in Loupe: the command's own rule
+ * (mayUseConsentCommand) lets a clinician record or withdraw their decisions
+ * before the first image.
+ */
+export function mayRecordConsentForPatient(who: Requester, consults: readonly { participant: ParticipantFacts | null; grants: readonly GrantFacts[] }[], now: Date): ConsentFormDecision {
+  if (who.isAdmin || consults.length === 0) return { allow: true };
+  return consults.some((c) => hasConsultStanding(who, c.participant, c.grants, now)) ? { allow: true } : { allow: false, reason: 'not_their_patient' };
 }
 
 /** The command: an admin, or someone still taking part in at least one consult of the workspace. */

@@ -7,7 +7,7 @@
 // change forms carry the patient in hidden fields of the page, so every
 // answer is again a POST rendered as the page, with a short banner.
 import type { Response, Router } from 'express';
-import { consentWorkspaces, consoleConsents, consoleRecordConsent, consoleReviseConsent, consoleWithdrawConsent, requireConsentAccess, type ConsoleConsentPatient, type ConsoleConsentTerms } from '../../app/console/consent.js';
+import { consentWorkspaces, consoleConsents, type ConsoleConsents, consoleRecordConsent, consoleReviseConsent, consoleWithdrawConsent, requireConsentAccess, type ConsoleConsentPatient, type ConsoleConsentTerms } from '../../app/console/consent.js';
 import { DECISION_CHOICES, KIND_CHOICES, PARTY_CHOICES, PURPOSE_CHOICES, WITHDRAW_CHOICES, choiceLabels as label, consentProblem, lastDay, ymd } from '../../chat/consent-text.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { Consent } from '../../storage/prisma/client.js';
@@ -68,6 +68,13 @@ function termsFields(prefix: string): SafeHtml {
 <label for="${prefix}-until">Until (last day) <span class="hint">Empty: no end</span></label><input id="${prefix}-until" type="date" name="until">`;
 }
 
+/** The patient's stored photos, one of which may be the signed form: named by sender, time and short id, never by content. */
+function evidenceField(photos: ConsoleConsents['evidencePhotos']): SafeHtml {
+  const choice = (a: ConsoleConsents['evidencePhotos'][number]) => `Photo sent by ${a.uploaderId} on ${a.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${a.id.slice(0, 8)})`;
+  return html`<label for="record-evidence">Evidence: the signed form <span class="hint">Optional: one of this patient’s stored photos, posted in a consult and linked to them</span></label>
+<select id="record-evidence" name="evidence"><option value="">No photo of the form</option>${photos.map((a) => html`<option value="${a.id}">${choice(a)}</option>`)}</select>`;
+}
+
 const reasonSelect = (choices: Choices) => html`<select name="reason" required>${choices.map(([value, text]) => html`<option value="${value}">${text}</option>`)}</select>`;
 
 function versionRow(v: Consent, current: boolean): SafeHtml {
@@ -118,7 +125,7 @@ async function render(d: ConsoleDeps, res: Response, p: ConsoleConsentPatient, b
   const body = html`${banner ?? ''}${searchForm(c, await consentWorkspaces(caller), p)}
 <section class="panel tight" aria-labelledby="versions"><h2 id="versions">Consent versions</h2>${found.patientId ? chains(c, p, found.versions) : html`<p>Loupe has no record of this patient yet. Recording a decision creates one.</p>`}</section>
 <section class="panel tight" aria-labelledby="record"><h2 id="record">Record a new decision</h2>
-<form method="post" action="${PATH}" class="stack">${patientFields(c, p)}${termsFields('record')}<div class="actions"><button type="submit" name="op" value="record">Record decision</button></div></form></section>`;
+<form method="post" action="${PATH}" class="stack">${patientFields(c, p)}${termsFields('record')}${evidenceField(found.evidencePhotos)}<div class="actions"><button type="submit" name="op" value="record">Record decision</button></div></form></section>`;
   res.status(status).type('html').send(consolePage(c, { title: TITLE, section: 'consent', body, lede: LEDE }));
 }
 
@@ -152,7 +159,7 @@ export function consentRoutes(router: Router, d: ConsoleDeps): void {
     const op = field(req.body, 'op');
     let done: keyof typeof DONE | undefined;
     try {
-      if (op === 'record') await consoleRecordConsent(caller, p, terms);
+      if (op === 'record') await consoleRecordConsent(caller, p, terms, field(req.body, 'evidence'));
       else if (op === 'revise') await consoleReviseConsent(caller, p, { consentId, terms, reason });
       else if (op === 'withdraw') await consoleWithdrawConsent(caller, p, { consentId, reason });
       done = op === 'record' ? 'recorded' : op === 'revise' ? 'revised' : op === 'withdraw' ? 'withdrawn' : undefined;
