@@ -31,8 +31,12 @@ export async function shredAsset(deps: ShredAssetDeps, { assetId, actor, reason 
       await deps.audit.append(tx, { actor, action: AuditAction.CardDeleted, outcome: 'success', reason, workspaceId: card.workspaceId, assetId, consultId: card.consultId });
       await queueCardUpdate(deps, tx, card.id, 'deleted');
     }
-    // Its teaching copies are blobs of the asset, shredded with it; their links end too.
-    await tx.teachingShare.updateMany({ where: { assetId, revokedAt: null }, data: { revokedAt: now, revokedBy: actor.id ?? 'retention' } });
+    // Its teaching copies are blobs of the asset, shredded with it; their links end too, each audited as a revocation.
+    const shares = await tx.teachingShare.findMany({ where: { assetId, revokedAt: null }, select: { id: true, workspaceId: true } });
+    for (const share of shares) {
+      await tx.teachingShare.update({ where: { id: share.id }, data: { revokedAt: now, revokedBy: actor.id ?? 'retention' } });
+      await deps.audit.append(tx, { actor, action: AuditAction.TeachingShareRevoked, outcome: 'success', reason, workspaceId: share.workspaceId, assetId, details: { shareId: share.id } });
+    }
   };
   const { shredded } = await deps.blobs.shredAsset(assetId, actor, reason, cardsDeleted);
   return shredded;

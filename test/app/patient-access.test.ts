@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleAccess } from '../../src/app/console/console-access.js';
 import type { ConsoleCaller } from '../../src/app/console/console-caller.js';
 import { issuePatientAccess, revokePatientAccess, findPatientForAccess, type IssuedLink } from '../../src/app/console/patient-access.js';
-import { enterPatientCode, openPatientLink, patientAssets, patientReport, patientRequest, readPatientBlob, type PatientAccessDeps } from '../../src/app/patient-access/patient-session.js';
+import { endPatientSession, enterPatientCode, openPatientLink, patientAssets, patientReport, patientRequest, readPatientBlob, type PatientAccessDeps } from '../../src/app/patient-access/patient-session.js';
 import { producePatientReport } from '../../src/app/patient-report.js';
 import { AuditAction } from '../../src/core/audit/event.js';
 import type { DisclosureRow } from '../../src/core/audit/disclosure.js';
@@ -124,6 +124,13 @@ describe.each(testEngines())('patients’ own access on %s', (engine) => {
     expect(await enterPatientCode(deps(), { token: issued.token, code: issued.code })).toEqual({ outcome: 'refused', reason: 'code_used' });
     expect(await openPatientLink(deps(), issued.token)).toEqual({ outcome: 'refused', reason: 'code_used' });
     expect(await openPatientLink(deps(), 'x'.repeat(43))).toEqual({ outcome: 'unknown' });
+
+    // Signing out ends the session at once, audited once.
+    if (opened.outcome !== 'opened') throw new Error(opened.outcome);
+    await endPatientSession(deps(), opened.sessionToken);
+    await endPatientSession(deps(), opened.sessionToken);
+    expect(await patientRequest(deps(), { sessionToken: opened.sessionToken, ask: { what: 'list' } })).toEqual({ outcome: 'refused', reason: 'session_ended' });
+    expect(await s.db.prisma.auditEvent.count({ where: { action: AuditAction.PatientAccessEnded, actorId: issued.linkId, actorType: 'patient', patientId } })).toBe(1);
   });
 
   it('shows the session its own patient’s stored images only, bytes as stored; another patient’s image is not found', async () => {

@@ -204,6 +204,8 @@ describe.each(testEngines())('share for teaching on %s', (engine) => {
     await shredAsset({ blobs: s.blobs, audit: s.audit, queue: new JobQueue({ db: s.db, clock, audit: s.audit }), clock }, { assetId: c.assetId, actor: { type: 'system', id: 'retention' }, reason: 'retention' });
     expect((await s.db.prisma.dataKey.findUniqueOrThrow({ where: { id: copy.dataKeyId } })).wrapped).toBeNull();
     expect((await s.db.prisma.teachingShare.findUniqueOrThrow({ where: { id: second.shareId } })).revokedAt).not.toBeNull();
+    const ended = await s.db.prisma.auditEvent.findMany({ where: { action: 'teaching_share.revoked', assetId: c.assetId, reason: 'retention' } });
+    expect(ended.map((e) => (e.details as { shareId: string }).shareId)).toEqual([second.shareId]);
     expect(await openTeachingShare({ ...deps, sessions }, { token: tokenOf(second.url), sessionToken: session, request: 'page' })).toMatchObject({ outcome: 'refused', reason: 'asset_gone' });
   });
 });

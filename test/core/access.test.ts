@@ -128,9 +128,15 @@ function consent(id: string, decision: 'permit' | 'deny', over: Partial<ConsentF
   return { id, kind: 'decision', decision, dataKinds: [], purposes: [], parties: [], validFrom: at(-24 * HOUR), validUntil: null, supersededAt: null, ...over };
 }
 
+/** The party the patient's consent is asked about: channel members outside the consult and break-glass users are the hospital's others, not its care team. */
+function effectiveParty(s: Scenario): Party {
+  return (s.role === 'channel_member_allowed' || s.role === 'break_glass') && s.party !== 'external' ? 'institution' : s.party;
+}
+
 function consentsFor(s: Scenario): ConsentFacts[] {
   const kind: DataKind = s.kind === 'photo' ? 'photo' : 'dicom';
-  const covering = { dataKinds: [kind], purposes: [s.purpose], parties: [s.party] };
+  const party = effectiveParty(s);
+  const covering = { dataKinds: [kind], purposes: [s.purpose], parties: [party] };
   const permit = consent(PERMIT_ID, 'permit', { ...covering, validFrom: NOW }); // validFrom == now is in force
   const refusal = consent('consent-refusal', 'deny', { dataKinds: ALL_KINDS, purposes: [s.purpose], parties: ALL_PARTIES });
   switch (s.consent) {
@@ -143,7 +149,7 @@ function consentsFor(s: Scenario): ConsentFacts[] {
     case 'permit_other_kind':
       return [{ ...permit, dataKinds: ALL_KINDS.filter((k) => k !== kind) }];
     case 'permit_other_party':
-      return [{ ...permit, parties: ALL_PARTIES.filter((p) => p !== s.party) }];
+      return [{ ...permit, parties: ALL_PARTIES.filter((p) => p !== party) }];
     case 'permit_expired':
       return [{ ...permit, validFrom: at(-48 * HOUR), validUntil: NOW }]; // validUntil == now is over
     case 'permit_not_yet':
@@ -259,7 +265,7 @@ const GRANT_TABLE: Record<Role, Record<GrantState, { via: ViewVia } | { reason: 
   break_glass: { live: V('break_glass'), expired: G('grant_expired'), revoked: G('grant_revoked'), none: G('no_grant') },
 };
 
-// Consent label -> outcome [when care by the care team is implied, when a recorded permit is needed].
+// Consent label -> outcome [when care within the hospital is implied, when a recorded permit is needed].
 type C = 'implied' | 'permit' | 'refused' | 'missing';
 const CONSENT_TABLE: Record<ConsentLabel, readonly [C, C]> = {
   none: ['implied', 'missing'],
@@ -290,7 +296,7 @@ function oracle(s: Scenario): Expected {
   if (closed) return { allow: false, reason: closed };
   const route = GRANT_TABLE[s.role][s.grant];
   if ('reason' in route) return { allow: false, reason: route.reason };
-  const implied = s.rule === 'care_implied' && s.purpose === 'care' && s.party === 'care_team';
+  const implied = s.rule === 'care_implied' && s.purpose === 'care' && effectiveParty(s) !== 'external';
   // No patient linked: no consent can have been recorded for this asset.
   const label: ConsentLabel = s.asset === 'waiting_uploader' ? 'none' : s.consent;
   const c = CONSENT_TABLE[label][implied ? 0 : 1];
@@ -492,6 +498,24 @@ describe('decideView: grants', () => {
   });
 });
 
+describe('decideView: the party a consent is asked about', () => {
+  const view = (role: Role, consents: ConsentFacts[]) => {
+    const r = build(allowedScenario({ role }));
+    return decideView({ ...r, target: { ...targetOf(r), consents } }, NOW);
+  };
+  const refuse = (parties: Party[]) => consent('deny-1', 'deny', { dataKinds: ALL_KINDS, purposes: ['care'], parties });
+
+  it('keeps channel members and break-glass out when the patient refused care by others in the hospital, and lets the consult’s own people in', () => {
+    for (const role of ['channel_member_allowed', 'break_glass'] as const) expect(view(role, [refuse(['institution'])])).toMatchObject({ allow: false, reason: 'consent_refused' });
+    for (const role of ['requester', 'member', 'specialist'] as const) expect(view(role, [refuse(['institution'])])).toMatchObject({ allow: true, consent: 'implied' });
+  });
+
+  it('keeps the consult’s own people out when the patient refused care by the care team, and not the hospital’s others', () => {
+    for (const role of ['requester', 'member', 'specialist'] as const) expect(view(role, [refuse(['care_team'])])).toMatchObject({ allow: false, reason: 'consent_refused' });
+    expect(view('channel_member_allowed', [refuse(['care_team'])])).toMatchObject({ allow: true, via: 'channel_member', consent: 'implied' });
+  });
+});
+
 describe('decideView: multi-factor sign-in', () => {
   it('asks for MFA before saying anything about the user’s own standing', () => {
     const r = build(allowedScenario({ role: 'stranger', grant: 'none', mfa: 'required_missing' }));
@@ -529,8 +553,8 @@ describe('consent', () => {
     expect([dataKindOf('photo'), dataKindOf('dicom_instance'), dataKindOf('dicom_series')]).toEqual(['photo', 'dicom', 'dicom']);
   });
 
-  it('needs a recorded permit for care by the institution or an external party, or when the channel always requires consent', () => {
-    expect(consentFor([], { ...q, party: 'institution' }, NOW)).toEqual({ ok: false, reason: 'consent_missing' });
+  it('needs a recorded permit for care by an external party, or when the channel always requires consent; care within the hospital is implied', () => {
+    expect(consentFor([], { ...q, party: 'institution' }, NOW)).toEqual({ ok: true, basis: 'implied', consentId: null });
     expect(consentFor([], { ...q, party: 'external' }, NOW)).toEqual({ ok: false, reason: 'consent_missing' });
     expect(consentFor([], { ...q, rule: 'always_required' }, NOW)).toEqual({ ok: false, reason: 'consent_missing' });
     const permit = consent('c1', 'permit', { dataKinds: ['photo'], purposes: ['care'], parties: ['external'] });

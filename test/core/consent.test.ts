@@ -80,7 +80,7 @@ function versionsOf(s: Scenario): ConsentFacts[] {
 // The rules, stated over the labels:
 // - a version speaks only while it is the chain's current decision and now is in [validFrom, validUntil);
 // - it speaks of a request when its purpose, party and kind are the ones asked;
-// - a refusal that speaks of the request wins; then care by the care team is implied under care_implied;
+// - a refusal that speaks of the request wins; then care within the hospital (not external) is implied under care_implied;
 //   then a permit that speaks of it allows (the first listed); otherwise consent is missing.
 function expected(s: Scenario): ConsentOutcome {
   const inForce = s.period === 'starts_now' || s.period === 'within' || s.period === 'open_ended';
@@ -89,7 +89,7 @@ function expected(s: Scenario): ConsentOutcome {
   const v2Speaks = s.state === 'superseded' && sameAsk && s.kind !== s.ask.kind;
   const refusals = (v1Speaks && s.decision === 'deny') || (v2Speaks && s.decision === 'deny') || s.alongside === 'deny_all';
   if (refusals) return { ok: false, reason: 'consent_refused' };
-  if (s.rule === 'care_implied' && s.ask.purpose === 'care' && s.ask.party === 'care_team') return { ok: true, basis: 'implied', consentId: null };
+  if (s.rule === 'care_implied' && s.ask.purpose === 'care' && s.ask.party !== 'external') return { ok: true, basis: 'implied', consentId: null };
   if (v1Speaks && s.decision === 'permit') return { ok: true, basis: 'permit', consentId: VERSION };
   if (v2Speaks && s.decision === 'permit') return { ok: true, basis: 'permit', consentId: SUCCESSOR };
   if (s.alongside === 'permit_all') return { ok: true, basis: 'permit', consentId: OTHER_CHAIN };
@@ -132,12 +132,12 @@ describe('consent evaluation', () => {
     expect([...seen.keys()].sort()).toEqual(['consent_missing', 'consent_refused', 'implied:-', `permit:${OTHER_CHAIN}`, `permit:${SUCCESSOR}`, `permit:${VERSION}`].sort());
   });
 
-  it('denies by default: no versions, no permit, except care by the care team under care_implied', () => {
+  it('denies by default: no versions, no permit, except care within the hospital under care_implied', () => {
     for (const purpose of PURPOSES)
       for (const party of PARTIES)
         for (const kind of KINDS)
           for (const rule of RULES) {
-            const implied = rule === 'care_implied' && purpose === 'care' && party === 'care_team';
+            const implied = rule === 'care_implied' && purpose === 'care' && party !== 'external';
             expect(consentFor([], { purpose, party, kind, rule }, NOW)).toEqual(implied ? { ok: true, basis: 'implied', consentId: null } : { ok: false, reason: 'consent_missing' });
           }
   });

@@ -164,8 +164,14 @@ export function patientReport(d: PatientAccessDeps, session: PatientSession, req
   return producePatientReportFor({ db: d.storage.db, audit: d.storage.audit, clock: d.clock, patient: { workspaceId: session.workspaceId, patientId: session.patientId }, actor: patientActor(session.linkId), requestId });
 }
 
-/** Signing out ends the session (the code stays used). */
-export async function endPatientSession(d: PatientAccessDeps, sessionToken: string | undefined): Promise<void> {
+/** Signing out ends the session (the code stays used), audited when there was a session to end. */
+export async function endPatientSession(d: PatientAccessDeps, sessionToken: string | undefined, requestId?: string): Promise<void> {
   if (!sessionToken || !PATIENT_TOKEN.test(sessionToken)) return;
-  await d.storage.db.prisma.patientAccessLink.updateMany({ where: { sessionHash: hashPatientSessionToken(sessionToken) }, data: { sessionEndsAt: d.clock.now() } });
+  const now = d.clock.now();
+  await transaction(d.storage.db, async (tx) => {
+    const link = await tx.patientAccessLink.findUnique({ where: { sessionHash: hashPatientSessionToken(sessionToken) } });
+    if (!link || (link.sessionEndsAt !== null && link.sessionEndsAt <= now)) return;
+    await tx.patientAccessLink.update({ where: { id: link.id }, data: { sessionEndsAt: now } });
+    await d.storage.audit.append(tx, { actor: patientActor(link.id), action: AuditAction.PatientAccessEnded, outcome: 'success', workspaceId: link.workspaceId, patientId: link.patientId, requestId: requestId ?? null, details: { linkId: link.id } });
+  });
 }

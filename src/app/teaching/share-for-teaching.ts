@@ -59,7 +59,8 @@ export async function shareForTeaching(deps: TeachingDeps, { cardId, who, confir
   const now = deps.clock.now();
 
   if (card.state === 'deleted' || asset.status === 'shredded') return refuse('asset_shredded');
-  if (card.state === 'expired' || card.state === 'revoked' || asset.status === 'revoked') return refuse('card_stale');
+  // A card past its time is stale even before the sweep marks it expired.
+  if (card.state === 'expired' || card.expiresAt.getTime() <= now.getTime() || card.state === 'revoked' || asset.status === 'revoked') return refuse('card_stale');
   const [participant, grants] = await Promise.all([
     deps.db.prisma.consultParticipant.findUnique({ where: { consultId_userId: { consultId: card.consultId, userId: who.userId } } }),
     deps.db.prisma.grant.findMany({ where: { consultId: card.consultId, userId: who.userId } }),

@@ -1,7 +1,8 @@
 // Whether the patient's recorded consents let this view happen. Only active
 // decision versions in their period count: a superseded version and a
 // withdrawal say nothing. A live refusal that covers the request always wins;
-// care by the consult's care team is implied under the channel policy's
+// care within the hospital (the consult's care team, or the hospital's other
+// people: channel members, break-glass) is implied under the channel policy's
 // `care_implied` unless refused; everything else needs a live permit that
 // covers the data kind, the purpose and the party. Deny by default.
 import type { AssetKind, ConsentFacts, ConsentRule, DataKind, Party, Purpose } from './types.js';
@@ -38,8 +39,9 @@ export function consentCovers(c: ConsentFacts, q: Pick<ConsentQuestion, 'kind' |
   return c.dataKinds.includes(q.kind) && c.purposes.includes(q.purpose) && c.parties.includes(q.party);
 }
 
+/** Care within the hospital (its care team, or its other people, e.g. channel members and break-glass) under `care_implied`; never disclosure outside it. */
 export function isCareImplied(q: ConsentQuestion): boolean {
-  return q.rule === 'care_implied' && q.purpose === 'care' && q.party === 'care_team';
+  return q.rule === 'care_implied' && q.purpose === 'care' && q.party !== 'external';
 }
 
 export function consentFor(consents: readonly ConsentFacts[], q: ConsentQuestion, now: Date): ConsentOutcome {

@@ -10,11 +10,22 @@
 //      user's own standing is evaluated;
 //   5. the patient link (only the uploader sees an unlinked asset);
 //   6. the user's grant;
-//   7. the patient's consent.
+//   7. the patient's consent, for the party the standing makes the viewer
+//      (partyOf: channel members and break-glass are the hospital's others).
 import { consentFor, dataKindOf } from './consent.js';
 import { standingGrant } from './grants.js';
 import { tokenState } from './token.js';
-import { deny, type ViewDecision, type ViewRequest } from './types.js';
+import { deny, type Party, type ViewDecision, type ViewRequest, type ViewVia } from './types.js';
+
+/**
+ * Who the view discloses to, as the patient's consent names parties: the
+ * consult's own people (requester, participants, invited specialists) are the
+ * request's party (the care team); a channel member outside the consult, or
+ * someone in through break-glass, is another of the hospital's people.
+ */
+export function partyOf(via: ViewVia, party: Party): Party {
+  return via === 'channel_member' || via === 'break_glass' ? (party === 'external' ? 'external' : 'institution') : party;
+}
 
 export function decideView(request: ViewRequest, now: Date): ViewDecision {
   const { viewer, target } = request;
@@ -55,7 +66,7 @@ export function decideView(request: ViewRequest, now: Date): ViewDecision {
 
   // Without a linked patient there is no one whose consent could be recorded.
   const consents = asset.patientId === null ? [] : target.consents;
-  const consent = consentFor(consents, { kind: dataKindOf(asset.kind), purpose: request.purpose, party: request.party, rule: policy.consentRule }, now);
+  const consent = consentFor(consents, { kind: dataKindOf(asset.kind), purpose: request.purpose, party: partyOf(standing.via, request.party), rule: policy.consentRule }, now);
   if (!consent.ok) return deny(consent.reason);
 
   return { allow: true, reason: 'allowed', via: standing.via, grantId: standing.grant.id, consent: consent.basis, consentId: consent.consentId };

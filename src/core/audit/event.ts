@@ -78,6 +78,8 @@ export const AuditAction = {
   PatientAccessViewed: 'patient_access.viewed',
   /** A request on a patient's link or session refused: revoked, expired, locked, code already used, session ended, not theirs. */
   PatientAccessRefused: 'patient_access.refused',
+  /** The patient signed out: their session ended before its time. */
+  PatientAccessEnded: 'patient_access.ended',
   /** A de-identified copy of an asset shared for teaching (or the request refused, with why). */
   TeachingShareCreated: 'teaching_share.created',
   /** A teaching share's page or image opened (or refused: expired, revoked, consent withdrawn). */

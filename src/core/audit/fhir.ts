@@ -171,6 +171,7 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.PatientAccessIssued]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.PatientAccessRevoked]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.PatientAccessCodeRefused]: { type: DcmEvent.UserAuthentication },
+  [AuditAction.PatientAccessEnded]: { type: DcmEvent.UserAuthentication },
   [AuditAction.PatientAccessOpened]: { type: DcmEvent.UserAuthentication },
   [AuditAction.PatientAccessViewed]: { type: DcmEvent.PatientRecord },
   [AuditAction.PatientAccessRefused]: { type: DcmEvent.SecurityAlert },

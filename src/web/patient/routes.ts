@@ -71,7 +71,7 @@ export function patientRouter(d: PatientRoutesDeps): Router {
 
   router.post('/patient/sign-out', async (req, res) => {
     if (!sameOrigin(req, d.publicUrl)) return notice(res, 403, 'Refused', 'That request did not come from Loupe.');
-    await endPatientSession(d, cookieOf(req));
+    await endPatientSession(d, cookieOf(req), String(req.id));
     res.clearCookie(COOKIE, { httpOnly: true, secure, sameSite: 'strict', path: COOKIE_PATH });
     notice(res, 200, 'Signed out', 'You are signed out. The code works once: ask the hospital for a new link to see your images again.');
   });
