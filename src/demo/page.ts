@@ -55,6 +55,14 @@ body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 56rem; pad
 dialog label { display: block; margin: .5rem 0; }
 dialog input, dialog select, dialog textarea { display: block; width: 100%; }
 #modal-error { color: #b01e1e; }
+dialog { max-width: 36rem; }
+dialog input, dialog select, dialog textarea { box-sizing: border-box; }
+dialog fieldset { border: 1px solid #ddd; border-radius: 4px; margin: .5rem 0; }
+dialog fieldset label.choice { display: flex; gap: .4rem; align-items: center; margin: .2rem 0; }
+dialog fieldset input { display: inline; width: auto; }
+dialog .header { margin: 1rem 0 .25rem; font-size: 1rem; }
+dialog .section { display: flex; gap: .5rem; align-items: center; justify-content: space-between; margin: .25rem 0; }
+dialog .section select { width: auto; }
 `;
 
 export const DEMO_JS = `'use strict';
@@ -120,40 +128,124 @@ async function click(m, action) {
   refresh();
 }
 
+// A modal's blocks as Slack draws them; each field keeps its block, action and
+// element type in data attributes so submitModal can answer in Slack's shapes.
+const optionText = (o) => (o.text ? o.text.text : o.value);
+
+function choiceOptions(element) {
+  const select = el('select');
+  const none = el('option', '', element.placeholder ? element.placeholder.text : 'Choose…');
+  none.value = '';
+  select.append(none);
+  for (const o of element.options || []) { const x = el('option', '', optionText(o)); x.value = o.value; select.append(x); }
+  if (element.initial_option) select.value = element.initial_option.value;
+  return select;
+}
+
+function choiceGroup(b) {
+  const group = el('fieldset');
+  group.append(el('legend', '', b.label.text));
+  const kind = b.element.type === 'checkboxes' ? 'checkbox' : 'radio';
+  for (const o of b.element.options || []) {
+    const label = el('label', 'choice');
+    const box = el('input');
+    box.type = kind;
+    box.name = b.block_id;
+    box.value = o.value;
+    box.dataset.text = optionText(o);
+    label.append(box, document.createTextNode(' ' + optionText(o)));
+    group.append(label);
+  }
+  return group;
+}
+
+function modalField(b) {
+  const e = b.element;
+  if (e.type === 'checkboxes' || e.type === 'radio_buttons') return { box: choiceGroup(b), input: null };
+  const label = el('label', '', b.label.text);
+  let input;
+  if (e.type === 'users_select') {
+    input = el('select');
+    for (const u of state.users) { const o = el('option', '', u.name); o.value = u.id; input.append(o); }
+  } else if (e.type === 'static_select') {
+    input = choiceOptions(e);
+  } else if (e.type === 'datepicker') {
+    input = el('input');
+    input.type = 'date';
+    if (e.initial_date) input.value = e.initial_date;
+  } else {
+    input = el(e.multiline ? 'textarea' : 'input');
+    if (e.initial_value) input.value = e.initial_value;
+  }
+  label.append(input);
+  return { box: label, input };
+}
+
+// A section's accessory menu acts at once from the open modal (block_actions from the view).
+function sectionMenu(b, accessory) {
+  const select = choiceOptions(accessory);
+  select.setAttribute('aria-label', accessory.placeholder ? accessory.placeholder.text : 'Choose');
+  select.addEventListener('change', async () => {
+    const chosen = (accessory.options || []).find((o) => o.value === select.value);
+    if (!chosen) return;
+    const c = accessory.confirm;
+    if (c && !window.confirm(c.title.text + '\\n\\n' + c.text.text)) { select.value = ''; return; }
+    const r = await api('/demo/api/view-action', { user: $('user').value, view: openView, blockId: b.block_id || '', action: { type: 'static_select', action_id: accessory.action_id, selected_option: chosen } });
+    if (r.view) showModal(r.view);
+  });
+  return select;
+}
+
 function showModal(view) {
   openView = view;
   $('modal-title').textContent = view.title ? view.title.text : '';
+  $('modal-submit').textContent = view.submit ? view.submit.text : 'Submit';
+  $('modal-submit').hidden = !view.submit && view.callback_id === undefined;
+  $('modal-cancel').textContent = view.close ? view.close.text : 'Cancel';
   $('modal-error').textContent = '';
   const body = $('modal-body');
   body.replaceChildren();
   for (const b of view.blocks || []) {
-    if (b.type === 'context') { body.append(el('p', 'context', (b.elements || []).map((x) => x.text).join(' '))); continue; }
-    if (b.type !== 'input') continue;
-    const label = el('label', '', b.label.text);
-    let input;
-    if (b.element.type === 'users_select') {
-      input = el('select');
-      for (const u of state.users) { const o = el('option', '', u.name); o.value = u.id; input.append(o); }
-    } else {
-      input = el(b.element.multiline ? 'textarea' : 'input');
-      if (b.element.initial_value) input.value = b.element.initial_value;
+    if (b.type === 'context') { body.append(el('p', 'context', (b.elements || []).map((x) => mrkdwn(x.text || '')).join(' '))); continue; }
+    if (b.type === 'header') { body.append(el('h3', 'header', b.text.text)); continue; }
+    if (b.type === 'section') {
+      const row = el('div', 'section');
+      if (b.text) row.append(el('span', b.text.type === 'mrkdwn' ? 'mrkdwn' : '', b.text.type === 'mrkdwn' ? mrkdwn(b.text.text) : b.text.text));
+      if (b.accessory && b.accessory.type === 'static_select') row.append(sectionMenu(b, b.accessory));
+      body.append(row);
+      continue;
     }
-    input.dataset.block = b.block_id;
-    input.dataset.action = b.element.action_id;
-    input.dataset.kind = b.element.type;
-    label.append(input);
-    body.append(label);
+    if (b.type !== 'input') continue;
+    const { box, input } = modalField(b);
+    const field = input || box;
+    field.dataset.block = b.block_id;
+    field.dataset.action = b.element.action_id;
+    field.dataset.kind = b.element.type;
+    body.append(box);
   }
-  $('modal').showModal();
+  if (!$('modal').open) $('modal').showModal();
+}
+
+// The value of one field in the shape Slack puts in view.state.values.
+function fieldValue(field) {
+  const kind = field.dataset.kind;
+  const option = (box) => ({ value: box.value, text: { type: 'plain_text', text: box.dataset.text } });
+  const picked = [...field.querySelectorAll('input:checked')].map(option);
+  if (kind === 'users_select') return { type: kind, selected_user: field.value };
+  if (kind === 'checkboxes') return { type: kind, selected_options: picked };
+  if (kind === 'radio_buttons') return { type: kind, selected_option: picked[0] || null };
+  if (kind === 'datepicker') return { type: kind, selected_date: field.value || null };
+  if (kind === 'static_select') {
+    const o = field.selectedOptions[0];
+    return { type: kind, selected_option: field.value && o ? { value: field.value, text: { type: 'plain_text', text: o.textContent } } : null };
+  }
+  return { type: 'plain_text_input', value: field.value };
 }
 
 async function submitModal(event) {
   event.preventDefault();
   const values = {};
-  for (const input of $('modal-body').querySelectorAll('[data-block]')) {
-    const v = input.dataset.kind === 'users_select' ? { type: 'users_select', selected_user: input.value } : { type: 'plain_text_input', value: input.value };
-    values[input.dataset.block] = { [input.dataset.action]: v };
-  }
+  for (const field of $('modal-body').querySelectorAll('[data-block]')) values[field.dataset.block] = { [field.dataset.action]: fieldValue(field) };
   const r = await api('/demo/api/submit', { user: $('user').value, view: openView, values });
   if (r.response_action === 'errors') { $('modal-error').textContent = Object.values(r.errors).join(' '); return; }
   $('modal').close();

@@ -9,6 +9,16 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** What `find` returns once it returns something, or undefined after about five seconds. */
+async function until<T>(find: () => T | undefined): Promise<T | undefined> {
+  for (let i = 0; i < 50; i += 1) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
+
 export function demoRouter(slack: SlackStandIn): Router {
   const router = express.Router();
   router.use('/demo', (_req, res, next) => {
@@ -76,6 +86,24 @@ export function demoRouter(slack: SlackStandIn): Router {
     });
     const opened = slack.calls.slice(before).find((c) => c.method === 'views.open');
     res.json({ view: opened ? JSON.parse(String(opened.params['view'])) : null });
+  });
+
+  // A menu in an open modal: block_actions from the view, as Slack sends it; the modal
+  // Loupe redraws (views.update, addressed by the view's external id) comes back to the page.
+  router.post('/demo/api/view-action', express.json(), async (req: Request, res: Response) => {
+    const b = req.body as { user?: unknown; view?: Record<string, unknown>; blockId?: unknown; action?: Record<string, unknown> };
+    const externalId = str(b.view?.['external_id']);
+    const before = slack.calls.length;
+    await slack.interaction({
+      type: 'block_actions',
+      user: { id: str(b.user) },
+      view: { id: 'VDEMO', external_id: externalId, callback_id: str(b.view?.['callback_id']), private_metadata: str(b.view?.['private_metadata']), hash: 'demo', state: { values: {} } },
+      container: { type: 'view', view_id: 'VDEMO' },
+      actions: [{ ...(b.action ?? {}), block_id: str(b.blockId), action_ts: String(Date.now() / 1000) }],
+    });
+    // Loupe acknowledges first and redraws after, so wait a little for the update.
+    const updated = await until(() => slack.calls.slice(before).filter((c) => c.method === 'views.update' && (c.params['external_id'] === externalId || c.params['view_id'] === 'VDEMO')).pop());
+    res.json({ view: updated ? JSON.parse(String(updated.params['view'])) : null });
   });
 
   router.post('/demo/api/submit', express.json(), async (req: Request, res: Response) => {

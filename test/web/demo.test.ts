@@ -12,6 +12,7 @@ import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
+import { launchChromium } from '../support/chromium.js';
 
 describe('demo mode', () => {
   let inst: InstanceEnv;
@@ -63,6 +64,46 @@ describe('demo mode', () => {
     // The identifier in the text linked the patient with the demo's pattern, so the card is active.
     const asset = await loupe.services.storage.db.prisma.asset.findFirstOrThrow({ where: { sourceMessageId: ts } });
     expect(asset.patientId).not.toBeNull();
+  });
+
+  it('draws the consent form in the Slack demo page: a photo linked through the page, consent recorded and withdrawn from its modal', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      page.on('dialog', (d) => void d.accept());
+      await page.goto(`http://127.0.0.1:${port}/demo`);
+      await page.selectOption('#user', 'U0CLIN0001');
+      await page.selectOption('#channel', 'C0WOUNDS01');
+      await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
+      await page.click('#send');
+      await page.getByRole('button', { name: 'Link patient' }).last().click();
+      await page.getByLabel('Patient identifier (MRN)').fill('MRN-DEMO-77');
+      await page.getByLabel('Issued by').fill('ST-DEMO');
+      await page.click('#modal-submit');
+      await page.waitForSelector('#modal', { state: 'hidden' });
+      await page.getByRole('button', { name: 'Record consent' }).last().click();
+      const modal = page.locator('#modal');
+      await modal.getByRole('radio', { name: 'Permit' }).check();
+      await modal.getByRole('checkbox', { name: 'Education' }).check();
+      await modal.getByRole('checkbox', { name: 'Others in the hospital' }).check();
+      await modal.getByRole('checkbox', { name: 'Photos' }).check();
+      await page.screenshot({ path: '/tmp/demo-forms-slack-consent.png', fullPage: true });
+      await page.click('#modal-submit');
+      await page.waitForSelector('#modal', { state: 'hidden' });
+      const prisma = loupe.services.storage.db.prisma;
+      const patient = await prisma.patient.findFirstOrThrow({ where: { consents: { some: { recordedVia: 'chat_slack' } } }, include: { consents: true } });
+      expect(patient.consents).toHaveLength(1);
+      expect(patient.consents[0]).toMatchObject({ decision: 'permit', purposes: ['education'], parties: ['institution'], dataKinds: ['photo'], recordedBy: 'U0CLIN0001', supersededAt: null });
+      // The decision's Withdraw menu acts from the open modal, after the confirmation, and the modal is redrawn.
+      await page.getByRole('button', { name: 'Record consent' }).last().click();
+      await modal.getByLabel('Withdraw…').selectOption({ label: 'Withdraw: The patient withdrew' });
+      await modal.getByText('Consent withdrawn', { exact: false }).waitFor();
+      await page.screenshot({ path: '/tmp/demo-forms-slack-withdrawn.png', fullPage: true });
+      expect(await prisma.consent.count({ where: { chainId: patient.consents[0]!.chainId } })).toBe(2);
+      expect((await prisma.consent.findUniqueOrThrow({ where: { id: patient.consents[0]!.id } })).supersededAt).not.toBeNull();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('plays the same story in Teams: the card in the thread, the original hidden by policy, and Revoke redraws the card', async () => {
