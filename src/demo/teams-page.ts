@@ -40,7 +40,14 @@ export const TEAMS_CSS = `
 .card .subtle { color: #616061; font-size: .85rem; }
 .card .attention { color: #b01e1e; }
 .card label { display: block; margin: .25rem 0; }
-.card input, .card select, .card textarea { display: block; width: 100%; }
+.card input, .card select, .card textarea { display: block; width: 100%; box-sizing: border-box; }
+.card fieldset { border: 1px solid #ddd; border-radius: 4px; margin: .5rem 0; }
+.card label.choice { display: flex; gap: .4rem; align-items: center; }
+.card label.choice input { display: inline; width: auto; }
+.card .bolder { font-weight: 700; }
+.card .columns { display: flex; gap: 1rem; }
+.card .facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; margin: .25rem 0; }
+.card .facts dd { margin: 0; }
 .actions .positive { background: #5b5fc7; color: #fff; border-color: #5b5fc7; }
 .actions .destructive { color: #b01e1e; border-color: #b01e1e; }
 .own { color: #616061; font-size: .8rem; }
@@ -74,42 +81,118 @@ async function invoke(m, verb, data, trigger) {
   return answer;
 }
 
+// A ChoiceSet with its own choices: checkboxes (multi-select), radio buttons
+// (expanded) or a menu; without choices it is the people picker Teams fills.
+function choiceSet(b, label) {
+  const multi = Boolean(b.isMultiSelect);
+  const picked = String(b.value || '').split(',').filter(Boolean);
+  if (!multi && b.style !== 'expanded') {
+    const field = el('select');
+    const none = el('option', '', b.placeholder || 'Choose…');
+    none.value = '';
+    field.append(none);
+    for (const c of b.choices) { const o = el('option', '', c.title); o.value = c.value; field.append(o); }
+    if (picked[0]) field.value = picked[0];
+    label.append(field);
+    return { box: label, field };
+  }
+  const group = el('fieldset');
+  group.append(el('legend', '', b.label || ''));
+  for (const c of b.choices) {
+    const option = el('label', 'choice');
+    const box = el('input');
+    box.type = multi ? 'checkbox' : 'radio';
+    box.name = b.id;
+    box.value = c.value;
+    box.checked = picked.includes(c.value);
+    option.append(box, document.createTextNode(' ' + c.title));
+    group.append(option);
+  }
+  return { box: group, field: group };
+}
+
 function input(b) {
   const label = el('label', '', b.label || '');
   let field;
-  if (b.type === 'Input.ChoiceSet') {
+  let box = label;
+  if (b.type === 'Input.ChoiceSet' && Array.isArray(b.choices)) {
+    ({ box, field } = choiceSet(b, label));
+  } else if (b.type === 'Input.ChoiceSet') {
     field = el('select');
     // Teams fills this people picker with the conversation's members.
     const place = state.places.find((p) => p.id === $('place').value) || { members: [] };
     for (const u of state.users.filter((x) => x.id !== me().id && place.members.includes(x.id))) { const o = el('option', '', u.name); o.value = u.id; field.append(o); }
+    label.append(field);
+  } else if (b.type === 'Input.Toggle') {
+    box = el('label', 'choice');
+    field = el('input');
+    field.type = 'checkbox';
+    field.dataset.on = b.valueOn === undefined ? 'true' : b.valueOn;
+    field.dataset.off = b.valueOff === undefined ? 'false' : b.valueOff;
+    field.checked = b.value === field.dataset.on;
+    box.append(field, document.createTextNode(' ' + (b.title || b.label || '')));
+  } else if (b.type === 'Input.Date') {
+    field = el('input');
+    field.type = 'date';
+    if (b.value) field.value = b.value;
+    label.append(field);
   } else {
     field = el(b.isMultiline ? 'textarea' : 'input');
     if (b.value) field.value = b.value;
+    label.append(field);
   }
   field.dataset.input = b.id;
-  label.append(field);
-  return label;
+  field.dataset.kind = b.type;
+  return box;
 }
 
-function renderCard(m, card, box) {
-  const c = el('div', 'card');
-  for (const b of card.body || []) {
-    if (b.type === 'TextBlock') c.append(el('div', 'block' + (b.isSubtle ? ' subtle' : '') + (b.color === 'Attention' ? ' attention' : ''), text(b.text)));
-    else if (String(b.type).startsWith('Input.')) c.append(input(b));
-  }
+// An input's value as Teams sends it: a multi-select's values comma-separated, a toggle's valueOn or valueOff.
+function inputValue(f) {
+  if (f.dataset.kind === 'Input.Toggle') return f.checked ? f.dataset.on : f.dataset.off;
+  if (f.tagName === 'FIELDSET') return [...f.querySelectorAll('input:checked')].map((x) => x.value).join(',');
+  return f.value;
+}
+
+function actionRow(m, actions, c) {
   const row = el('div', 'actions');
-  for (const a of card.actions || []) {
+  for (const a of actions || []) {
     if (a.type === 'Action.OpenUrl') { const link = el('a', a.style || '', a.title); link.href = a.url; link.target = '_blank'; link.rel = 'noopener'; row.append(link); continue; }
     if (a.type !== 'Action.Execute') continue;
     const button = el('button', a.style || '', a.title);
     button.type = 'button';
     button.addEventListener('click', async () => {
-      const inputs = a.associatedInputs === 'none' ? {} : Object.fromEntries([...c.querySelectorAll('[data-input]')].map((f) => [f.dataset.input, f.value]));
+      const inputs = a.associatedInputs === 'none' ? {} : Object.fromEntries([...c.querySelectorAll('[data-input]')].map((f) => [f.dataset.input, inputValue(f)]));
       await invoke(m, a.verb, { ...inputs, ...(a.data || {}) }, 'manual');
       refresh();
     });
     row.append(button);
   }
+  return row;
+}
+
+// A card's body elements, containers drawn with what they hold.
+function renderElements(m, items, into, c) {
+  for (const b of items || []) {
+    if (b.type === 'TextBlock') into.append(el('div', 'block' + (b.isSubtle ? ' subtle' : '') + (b.color === 'Attention' ? ' attention' : '') + (b.weight === 'Bolder' ? ' bolder' : ''), text(b.text)));
+    else if (String(b.type).startsWith('Input.')) into.append(input(b));
+    else if (b.type === 'ActionSet') { const row = actionRow(m, b.actions, c); if (row.childElementCount) into.append(row); }
+    else if (b.type === 'Container') { const box = el('div', 'container'); renderElements(m, b.items, box, c); into.append(box); }
+    else if (b.type === 'ColumnSet') {
+      const row = el('div', 'columns');
+      for (const col of b.columns || []) { const box = el('div', 'column'); renderElements(m, col.items, box, c); row.append(box); }
+      into.append(row);
+    } else if (b.type === 'FactSet') {
+      const list = el('dl', 'facts');
+      for (const f of b.facts || []) list.append(el('dt', '', text(f.title)), el('dd', '', text(f.value)));
+      into.append(list);
+    }
+  }
+}
+
+function renderCard(m, card, box) {
+  const c = el('div', 'card');
+  renderElements(m, card.body, c, c);
+  const row = actionRow(m, card.actions, c);
   if (row.childElementCount) c.append(row);
   box.append(c);
 }
@@ -169,7 +252,7 @@ async function refresh() {
   if (!$('user').value && state.users.length) { $('user').value = state.users[0].id; return refresh(); }
   fillSelect($('place'), state.places, (p) => (p.kind === 'channel' ? '# ' : '') + p.name);
   // Typing into a card's form must not be undone by the next poll.
-  const typing = document.activeElement && document.activeElement.matches && document.activeElement.matches('.card [data-input]');
+  const typing = document.activeElement && document.activeElement.matches && document.activeElement.matches('.card [data-input], .card [data-input] *');
   if (!typing) render();
 }
 

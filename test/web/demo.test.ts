@@ -138,4 +138,35 @@ describe('demo mode', () => {
     await until('the card redrawn for everyone', async () => (JSON.stringify(cardIn(await stateOf(TEAMS_DEMO_USERS.sam.aadObjectId))?.cards).includes('Revoked: no longer available here.') ? true : undefined));
     expect((await loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id: cardId } })).state).toBe('revoked');
   });
+
+  it('draws the consent form in the Teams demo page: a photo linked from its card, consent recorded from the form card', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
+      await page.selectOption('#user', TEAMS_DEMO_USERS.amara.aadObjectId);
+      await page.selectOption('#place', TEAMS_DEMO_TEAM.channels.wound.id);
+      await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
+      await page.click('#send');
+      await page.getByRole('button', { name: 'Link patient' }).last().click();
+      await page.getByLabel('Patient identifier (MRN)').fill('MRN-TEAMS-78');
+      await page.getByLabel('Issued by').fill('ST-DEMO');
+      await page.getByRole('button', { name: 'Link', exact: true }).click();
+      await page.getByRole('button', { name: 'Record consent' }).last().click();
+      const form = page.locator('.card', { hasText: 'New decision' });
+      await form.getByRole('radio', { name: 'Permit' }).check();
+      await form.getByRole('checkbox', { name: 'Education' }).check();
+      await form.getByRole('checkbox', { name: 'Others in the hospital' }).check();
+      await form.getByRole('checkbox', { name: 'Photos' }).check();
+      await page.screenshot({ path: '/tmp/demo-forms-teams-consent.png', fullPage: true });
+      await form.getByRole('button', { name: 'Record' }).click();
+      const prisma = loupe.services.storage.db.prisma;
+      const consent = await until('the consent', () => prisma.consent.findFirst({ where: { recordedVia: 'chat_teams' } }).then((c) => c ?? undefined));
+      expect(consent).toMatchObject({ decision: 'permit', purposes: ['education'], parties: ['institution'], dataKinds: ['photo'], supersededAt: null });
+      await page.getByText('Permit · Education', { exact: false }).first().waitFor();
+      await page.screenshot({ path: '/tmp/demo-forms-teams-recorded.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
 });
