@@ -471,8 +471,8 @@ describe('the viewer in Chromium', () => {
   });
 
   it('never draws a frame of the image left behind under the image chosen in Series, nor keeps its study details', async () => {
-    // Image A: two 16-bit frames of 3000 × 3000, a second or more each to decode (5000 × 5000 took over four minutes on a loaded 2-core machine). Image B, in the same thread: a CT slice.
-    const upA = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'slow.dcm', bytes: await j2kDicom(3000, [3000, 3000], 'MRN-E2E-5') });
+    // Image A: two 16-bit frames of 2000 × 2000, about a second each to decode (3000 × 3000 took over four minutes on a loaded 2-core machine). Image B, in the same thread: a CT slice.
+    const upA = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'slow.dcm', bytes: await j2kDicom(2000, [2000, 2000], 'MRN-E2E-5') });
     const cardA = await until('A’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts), 120_000);
     const upB = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(), threadTs: upA.ts });
     await until('B’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts && c !== cardA));

@@ -149,6 +149,13 @@ export async function patientAssets(d: PatientAccessDeps, session: PatientSessio
   return rows.filter(listable).map(patientAsset);
 }
 
+/** The patient's images for their page, each with whether a rendering of it (a DICOM's preview) can be shown. */
+export async function patientImages(d: PatientAccessDeps, session: PatientSession): Promise<{ asset: PatientAsset; hasPreview: boolean }[]> {
+  const assets = await patientAssets(d, session);
+  const previews = new Set((await d.storage.db.prisma.blob.findMany({ where: { assetId: { in: assets.map((a) => a.id) }, kind: 'preview' }, select: { assetId: true } })).map((b) => b.assetId));
+  return assets.map((asset) => ({ asset, hasPreview: previews.has(asset.id) }));
+}
+
 /** Which blob each ask reads: a photo's cleaned full-resolution copy, a DICOM's rendered preview, a DICOM's original file. */
 const BLOB_OF = { photo: 'derivative', preview: 'preview', original: 'original' } as const;
 

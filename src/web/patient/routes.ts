@@ -6,7 +6,7 @@
 // ids are Loupe's own).
 import express, { type Request, type Response, type Router } from 'express';
 import { parse } from 'cookie';
-import { endPatientSession, enterPatientCode, openPatientLink, patientAssets, patientReport, patientRequest, readPatientBlob, type PatientAccessDeps, type PatientAnswer } from '../../app/patient-access/patient-session.js';
+import { endPatientSession, enterPatientCode, openPatientLink, patientImages, patientReport, patientRequest, readPatientBlob, type PatientAccessDeps, type PatientAnswer } from '../../app/patient-access/patient-session.js';
 import type { LinkRefusal, SessionRefusal } from '../../core/patient-access/rules.js';
 import { MAX_WRONG_CODES } from '../../core/patient-access/rules.js';
 import { sameOrigin, secureCookies } from '../viewer/http.js';
@@ -50,10 +50,9 @@ export function patientRouter(d: PatientRoutesDeps): Router {
   router.get('/patient/images', async (req, res) => {
     const ok = await decided(req, res, { what: 'list' });
     if (!ok) return;
-    const assets = await patientAssets(d, ok.session);
-    const previews = new Set((await d.storage.db.prisma.blob.findMany({ where: { assetId: { in: assets.map((a) => a.id) }, kind: 'preview' }, select: { assetId: true } })).map((b) => b.assetId));
+    const images = await patientImages(d, ok.session);
     const report = await patientReport(d, ok.session, String(req.id));
-    res.type('html').send(await imagesPage(assets.map((asset) => ({ asset, hasPreview: previews.has(asset.id) })), report, ok.session.endsAt));
+    res.type('html').send(await imagesPage(images, report, ok.session.endsAt));
   });
 
   for (const what of ['photo', 'preview', 'original'] as const) {

@@ -52,6 +52,9 @@ export function viewerHtml(token: string): string {
 }
 
 export const VIEWER_CSS = `
+/* A page of its own around one image (a teaching copy): centred, the image never wider than the window. */
+body.notice main { max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
+body.notice main img { display: block; max-width: 100%; height: auto; margin-top: 1rem; }
 html, body { margin: 0; height: 100%; background: #111; color: #eee; font-family: system-ui, sans-serif; }
 header { display: flex; gap: .75rem; align-items: center; padding: .4rem .75rem; background: #222; flex-wrap: wrap; }
 header form { margin: 0; }
