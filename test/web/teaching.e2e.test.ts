@@ -9,11 +9,9 @@ import { recordConsent } from '../../src/app/consent/record-consent.js';
 import { withdrawConsent } from '../../src/app/consent/withdraw-consent.js';
 import { revokeCard } from '../../src/app/revoke-card.js';
 import { TEACHING_REFUSED } from '../../src/chat/teaching-text.js';
-import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
-import { launchChromium } from '../support/chromium.js';
-import { freePort } from '../support/free-port.js';
+import { startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { plantedDicom } from '../support/planted-dicom.js';
-import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { until, type SlackLoupe } from '../support/slack.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const AMARA = { id: 'U0CLIN0001', email: 'amara.okafor@hospital.example' };
@@ -23,28 +21,18 @@ const PATIENT = { name: 'TEACHPLANT^ROSA', identifier: 'MRN-E2E-TEACH-1', birthD
 const nurse = { kind: 'chat_user', id: AMARA.id } as const;
 
 describe('share for teaching in Chromium, through Slack', () => {
+  let c: ConsoleLoupe;
   let env: SlackLoupe;
-  let idp: RunningIdentityProvider;
   let browser: Browser;
 
   beforeAll(async () => {
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startIdentityProvider({
-      clients: [{ clientId: 'loupe-e2e', clientSecret: 'e2e-secret-0123456789', redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
-      people: DEMO_PEOPLE,
-    });
-    env = await startSlackLoupe('pglite', {
-      giveAdminToken: true,
-      env: { PORT: String(port), PUBLIC_URL: publicUrl, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: 'loupe-e2e', OIDC_CLIENT_SECRET: 'e2e-secret-0123456789' },
-    });
+    // The console tests' Loupe: the real provider, the Slack stand-in and Chromium.
+    c = await startConsoleLoupe();
+    ({ env, browser } = c);
     await env.loupe.services.storage.policies.change(env.workspaceId, RADIOLOGY, { interception: true }, { type: 'admin', id: ADMIN });
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-    await idp?.close();
+    await c?.close();
   });
 
   /** A DICOM naming its patient, posted in the channel: its card, active and linked. */

@@ -14,12 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordConsent } from '../../src/app/consent/record-consent.js';
 import { withdrawConsent } from '../../src/app/consent/withdraw-consent.js';
 import { inviteSpecialist } from '../../src/app/invite-specialist.js';
-import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
-import { CANVAS_SUM, launchChromium } from '../support/chromium.js';
-import { freePort } from '../support/free-port.js';
-import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { CANVAS_SUM } from '../support/chromium.js';
+import { startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { until, type SlackLoupe } from '../support/slack.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const CHANNEL = 'C0WOUNDS01';
@@ -30,31 +29,21 @@ const NURSE = { kind: 'chat_user', id: 'U0NURSE001' } as const;
 const MRN = 'MRN-E2E-CONSENT-1';
 
 describe('a consent withdrawal in Chromium', () => {
+  let c: ConsoleLoupe;
   let env: SlackLoupe;
-  let idp: RunningIdentityProvider;
   let browser: Browser;
   let shots: string;
 
   beforeAll(async () => {
     // The screenshot stays there for inspection.
     shots = await mkdtemp(join(tmpdir(), 'loupe-consent-e2e-'));
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startIdentityProvider({
-      clients: [{ clientId: 'loupe-e2e', clientSecret: 'e2e-secret-0123456789', redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
-      people: DEMO_PEOPLE,
-    });
-    env = await startSlackLoupe('pglite', {
-      giveAdminToken: true,
-      env: { PORT: String(port), PUBLIC_URL: publicUrl, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: 'loupe-e2e', OIDC_CLIENT_SECRET: 'e2e-secret-0123456789' },
-    });
+    // The console tests' Loupe: the real provider, the Slack stand-in and Chromium.
+    c = await startConsoleLoupe();
+    ({ env, browser } = c);
     await env.loupe.services.storage.policies.change(env.workspaceId, CHANNEL, { interception: true, consentRule: 'always_required' }, { type: 'admin', id: ADMIN });
-    browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-    await idp?.close();
+    await c?.close();
   });
 
   it('refuses the open viewer’s next frame at once, blanks it saying why, and redraws the card as consent withdrawn', async () => {
