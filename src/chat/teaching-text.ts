@@ -25,6 +25,7 @@ export const TEACHING_CONFIRM = {
 } as const;
 
 /** The sharer's private answer: the link, until when, and who may open it. */
-export function teachingShared(url: string, until: string): string {
+export function teachingShared(url: string, expiresAt: Date): string {
+  const until = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return `De-identified teaching copy ready: ${url}\nAnyone signed in at the hospital can open it until ${until}, while the patient’s consent to education stands. Share it where you teach, not in this thread.`;
 }

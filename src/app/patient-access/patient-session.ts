@@ -45,13 +45,14 @@ export type CodeAnswer =
 
 /** The code typed on the link: counted when wrong (the fifth wrong one locks the link); the right one opens the link's one session. */
 export async function enterPatientCode(d: PatientAccessDeps, o: { token: string; code: string; requestId?: string }): Promise<CodeAnswer> {
-  const found = await findLink(d, o.token);
-  if (!found) return { outcome: 'unknown' };
+  if (!PATIENT_TOKEN.test(o.token)) return { outcome: 'unknown' };
+  const tokenHash = hashPatientLinkToken(o.token);
   const typed = normaliseCode(o.code);
   return transaction(d.storage.db, async (tx): Promise<CodeAnswer> => {
-    // The row locked: two codes posted at once are counted one after the other, and only one can open the session.
-    await tx.$queryRaw`SELECT id FROM "PatientAccessLink" WHERE id = ${found.id} FOR UPDATE`;
-    const link = await tx.patientAccessLink.findUniqueOrThrow({ where: { id: found.id } });
+    // The row locked (then read): two codes posted at once are counted one after the other, and only one can open the session.
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "PatientAccessLink" WHERE "tokenHash" = ${tokenHash} FOR UPDATE`;
+    if (locked.length === 0) return { outcome: 'unknown' };
+    const link = await tx.patientAccessLink.findUniqueOrThrow({ where: { tokenHash } });
     const now = d.clock.now();
     const base = { actor: patientActor(link.id), workspaceId: link.workspaceId, patientId: link.patientId, requestId: o.requestId ?? null };
     const decision = mayEnterCode(link, now);

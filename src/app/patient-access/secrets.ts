@@ -6,20 +6,18 @@
 // the key (a copy of the database cannot test codes) and the five tries the
 // link allows online. The session the code opens is another random token,
 // stored only as a hash.
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { CODE_DIGITS } from '../../core/patient-access/rules.js';
-import { LINK_TOKEN_BYTES } from '../../core/access/token.js';
+import { labelledTokenHash, newLinkToken } from '../../intake/link-token.js';
 
-export function newPatientToken(): string {
-  return randomBytes(LINK_TOKEN_BYTES).toString('base64url');
-}
+export const newPatientToken = newLinkToken;
 
 export function hashPatientLinkToken(token: string): string {
-  return createHash('sha256').update(`loupe-patient-link/1\0${token}`).digest('hex');
+  return labelledTokenHash('loupe-patient-link/1', token);
 }
 
 export function hashPatientSessionToken(token: string): string {
-  return createHash('sha256').update(`loupe-patient-session/1\0${token}`).digest('hex');
+  return labelledTokenHash('loupe-patient-session/1', token);
 }
 
 export function newPatientCode(): string {

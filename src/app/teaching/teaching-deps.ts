@@ -2,9 +2,8 @@
 // token (256 random bits, only its hash stored, as for a card's View link,
 // under a label of its own so neither kind of token opens the other), and
 // the consent question every creation and every view asks again.
-import { createHash, randomBytes } from 'node:crypto';
+import { labelledTokenHash, newLinkToken } from '../../intake/link-token.js';
 import { consentFor, dataKindOf } from '../../core/access/consent.js';
-import { LINK_TOKEN_BYTES } from '../../core/access/token.js';
 import type { AssetKind } from '../../core/access/types.js';
 import type { Clock } from '../../core/clock.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
@@ -30,12 +29,10 @@ export interface TeachingDeps {
 export const TEACHING_PATH = '/teach/';
 
 export function hashTeachingToken(token: string): string {
-  return createHash('sha256').update(`loupe-teaching/1\0${token}`).digest('hex');
+  return labelledTokenHash('loupe-teaching/1', token);
 }
 
-export function newTeachingToken(): string {
-  return randomBytes(LINK_TOKEN_BYTES).toString('base64url');
-}
+export const newTeachingToken = newLinkToken;
 
 /** Whether the patient's consents, now, let their image of this kind be used for education within the institution. */
 export async function educationConsent(db: Database, patientId: string, kind: AssetKind, now: Date) {

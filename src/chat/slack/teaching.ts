@@ -18,8 +18,6 @@ const CONFIRMED = 'checked';
 type Requester = (body: { user: { id: string; team_id?: string }; team: { id: string } | null }) => Promise<WorkspaceRequester>;
 type Client = App['client'];
 
-const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
 export function registerTeachingShare(bolt: App, deps: TeachingDeps, requester: Requester): void {
   /** Runs the use case and answers the sharer privately; a card unknown here is ignored, as other buttons do. */
   async function share(client: Client, userId: string, cardId: string, who: WorkspaceRequester, confirmed: boolean, triggerId?: string): Promise<void> {
@@ -31,7 +29,7 @@ export function registerTeachingShare(bolt: App, deps: TeachingDeps, requester: 
       throw error;
     }
     if (result.outcome === 'needs_confirmation' && triggerId) return void (await client.views.open({ trigger_id: triggerId, view: confirmModal(cardId) }));
-    const text = result.outcome === 'shared' ? teachingShared(result.url, utc(result.expiresAt)) : result.outcome === 'refused' ? TEACHING_REFUSED[result.reason] : TEACHING_CONFIRM.missing;
+    const text = result.outcome === 'shared' ? teachingShared(result.url, result.expiresAt) : result.outcome === 'refused' ? TEACHING_REFUSED[result.reason] : TEACHING_CONFIRM.missing;
     await client.chat.postEphemeral({ channel: result.channelId, user: userId, text });
   }
 

@@ -21,8 +21,6 @@ export interface TeachingAnswers {
   shows: (card: Record<string, unknown>) => unknown;
 }
 
-const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
 export async function teachingAction(deps: TeachingDeps, a: TeachingAnswers, o: { verb: string; cardId: string; who: WorkspaceRequester; data: Record<string, unknown> }): Promise<unknown> {
   const confirming = o.verb === TeachingVerb.Confirm;
   // Input.Toggle sends its valueOn when ticked.
@@ -31,7 +29,7 @@ export async function teachingAction(deps: TeachingDeps, a: TeachingAnswers, o: 
     const result = await shareForTeaching(deps, { cardId: o.cardId, who: o.who, confirmed: confirming });
     if (result.outcome === 'needs_confirmation') return a.shows(confirmForm(o.cardId));
     if (result.outcome === 'refused') return a.says(plain(TEACHING_REFUSED[result.reason]));
-    return a.says(teachingShared(result.url, utc(result.expiresAt)));
+    return a.says(teachingShared(result.url, result.expiresAt));
   } catch (error) {
     if (isLoupeError(error, ErrorCode.NotFound)) return a.says('This card is no longer known to Loupe.');
     throw error;

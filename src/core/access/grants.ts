@@ -4,6 +4,11 @@
 // lets members view and they are still in the channel.
 import type { ConsultFacts, GrantFacts, ParticipantFacts, ViewVia } from './types.js';
 
+/** A live grant of the consult's chain: a participant's own or an invitation (not channel membership, not break-glass). */
+export function isLiveChainGrant(grant: Pick<GrantFacts, 'source' | 'expiresAt' | 'revokedAt'>, now: Date): boolean {
+  return (grant.source === 'participant' || grant.source === 'invitation') && isLive(grant, now);
+}
+
 export function isLive(grant: Pick<GrantFacts, 'expiresAt' | 'revokedAt'>, now: Date): boolean {
   return grant.revokedAt === null && now.getTime() < grant.expiresAt.getTime();
 }

@@ -5,7 +5,7 @@
 // needs the sharer's word that they checked it: an image flagged for
 // burned-in text, and every photo, since Loupe cannot detect faces and a
 // clinical photo may show one. Deny by default.
-import { isLive } from './grants.js';
+import { isLiveChainGrant } from './grants.js';
 import type { GrantFacts, ParticipantFacts } from './types.js';
 
 export interface TeachingShareRequest {
@@ -21,7 +21,7 @@ export function mayShareForTeaching(r: TeachingShareRequest, now: Date): { allow
   if (r.sharer.isAdmin) return { allow: true };
   const p = r.participant;
   if (!p || p.userId !== r.sharer.userId || p.removedAt !== null) return { allow: false, reason: 'not_participant' };
-  const chain = r.grants.some((g) => g.userId === r.sharer.userId && g.consultId === r.consultId && (g.source === 'participant' || g.source === 'invitation') && isLive(g, now));
+  const chain = r.grants.some((g) => g.userId === r.sharer.userId && g.consultId === r.consultId && isLiveChainGrant(g, now));
   return chain ? { allow: true } : { allow: false, reason: 'no_live_grant' };
 }
 

@@ -183,8 +183,3 @@ export function evaluateAlertRules(input: EvaluateInput): AlertDraft[] {
   }
   return drafts;
 }
-
-/** How far back before the first new fact the job must read: one window. */
-export function lookbackMs(t: AlertThresholds): number {
-  return t.windowMs;
-}

@@ -5,7 +5,7 @@
 // linked to a patient. From the command, an admin or someone taking part in
 // a consult of the workspace: the command names a patient by identifier, so
 // it is for the clinicians Loupe already works with, not everyone in chat.
-import { isLive } from '../access/grants.js';
+import { isLiveChainGrant } from '../access/grants.js';
 import type { CardState, GrantFacts, ParticipantFacts } from '../access/types.js';
 import type { Requester } from '../consult/rules.js';
 
@@ -28,7 +28,7 @@ export interface CardConsentFacts {
 export function hasConsultStanding(who: Requester, participant: ParticipantFacts | null, grants: readonly GrantFacts[], now: Date): boolean {
   if (who.isAdmin) return true;
   if (participant && participant.userId === who.userId && participant.removedAt === null) return true;
-  return grants.some((g) => g.userId === who.userId && (g.source === 'participant' || g.source === 'invitation') && isLive(g, now));
+  return grants.some((g) => g.userId === who.userId && isLiveChainGrant(g, now));
 }
 
 export function mayRecordConsentFromCard(who: Requester, f: CardConsentFacts, now: Date): ConsentFormDecision {

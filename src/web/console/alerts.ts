@@ -13,7 +13,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, refusal, when, workspaceName } from './view.js';
+import { consoleCaller, formField, refusal, when, workspaceName } from './view.js';
 
 const PAGE_SIZE = 50;
 const SEVERE = new Set(['chain_verify_failed', 'job_dead', 'distinct_patients']);
@@ -62,10 +62,7 @@ function filterNav(state: AlertState | undefined): SafeHtml {
   return html`<nav class="pager" aria-label="Filter by state">${link(undefined, 'All')} ${ALERT_STATES.map((s) => link(s, STATE_LABEL[s]))}</nav>`;
 }
 
-const field = (body: unknown, k: string): string => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === 'string' ? v : '';
-};
+const field = formField;
 
 const PROBLEM = { note: `Write a note of up to ${MAX_ALERT_NOTE} characters: what you checked or did.`, state: 'The alert has already moved on (someone else acknowledged or closed it).' } as const;
 

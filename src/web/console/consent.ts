@@ -16,7 +16,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, refusal, when } from './view.js';
+import { consoleCaller, formField, refusal, when } from './view.js';
 
 const PATH = '/admin/patients/consent';
 const TITLE = 'Patient consent';
@@ -33,10 +33,7 @@ const REASONS: Record<string, string> = Object.fromEntries([...WITHDRAW_CHOICES,
 
 type Choices = readonly (readonly [string, string])[];
 
-const field = (body: unknown, k: string): string => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === 'string' ? v : '';
-};
+const field = formField;
 const fields = (body: unknown, k: string): string[] => {
   const v = (body as Record<string, unknown> | undefined)?.[k];
   return typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];

@@ -12,7 +12,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, refusal, when } from './view.js';
+import { consoleCaller, formField, refusal, when } from './view.js';
 
 /** What the place form holds: as typed, or prefilled from the assets page. */
 interface PlaceForm {
@@ -109,10 +109,7 @@ ${liftedList(c, v, wsName, who)}
     .send(consolePage(c, { title: 'Legal holds', section: 'holds', body, lede: 'While a hold is in force, nothing it covers is destroyed, whatever the retention. Placing and lifting are audited.' }));
 }
 
-const field = (body: unknown, k: string): string => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === 'string' ? v : '';
-};
+const field = formField;
 
 export function holdRoutes(router: Router, d: ConsoleDeps): void {
   router.get('/admin/holds', async (req, res) => {

@@ -16,7 +16,7 @@ import { consoleRequest, type ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
 import { consolePage } from './layout.js';
-import { consoleCaller, patientLookupPanel, refusal } from './view.js';
+import { consoleCaller, formField, patientLookupPanel, refusal } from './view.js';
 
 const TITLE = 'Accounting of disclosures';
 const LEDE = `Every access to one patient’s images: when, who, in what role, what, for which purpose, and whether it was allowed. The period is the last ${DEFAULT_REPORT_YEARS} years unless you choose one. Each report is recorded in the audit trail (with Loupe’s patient id, never the identifier).`;
@@ -40,10 +40,7 @@ function downloadForm(c: ConsoleRequest, typed: ConsoleReportInput): SafeHtml {
 <button type="submit" name="output" value="html" class="secondary">Download as HTML</button></form>`;
 }
 
-const field = (body: unknown, k: string): string => {
-  const v = (body as Record<string, unknown> | undefined)?.[k];
-  return typeof v === 'string' ? v : '';
-};
+const field = formField;
 
 /** Writes a part, waiting while the reader is behind. */
 async function write(res: Response, part: string): Promise<void> {
