@@ -2,6 +2,7 @@
 // (1 MB = 10^6 bytes) so they compare directly with `openssl speed`, which
 // reports in 1000s of bytes per second.
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,25 @@ export function seconds(ms: number): string {
 /** Prints one figure per line, labels aligned so runs are easy to compare by eye. */
 export function figure(label: string, value: string): void {
   console.log(`  ${`${label}:`.padEnd(40)} ${value}`);
+}
+
+/** One line of the summary table: a figure, its target, and whether it meets it (null: reported, no target). */
+export interface BenchLine {
+  name: string;
+  figure: string;
+  target: string;
+  pass: boolean | null;
+}
+
+/**
+ * Prints a line and hands it to `npm run bench`, which collects every
+ * script's lines (through the file named by BENCH_RESULTS) into one table.
+ */
+export function reportLine(line: BenchLine): void {
+  const verdict = line.pass === null ? '' : line.pass ? ' PASS' : ' FAIL';
+  figure(line.name, `${line.figure} (target ${line.target})${verdict}`);
+  const file = process.env.BENCH_RESULTS;
+  if (file) appendFileSync(file, `${JSON.stringify(line)}\n`);
 }
 
 /** The p-th percentile of ascending values (NaN when there are none). */

@@ -4,8 +4,11 @@
 //   npm run bench                      all of them
 //   npm run bench -- blob-throughput   only the ones named
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BenchLine } from './lib.js';
 
 // Name -> script and environment; the embedded memory run is the same script on PGlite.
 const SCRIPTS = {
@@ -40,7 +43,7 @@ function selected(args: string[]): Benchmark[] | null {
   return args.filter(isBenchmark);
 }
 
-function runOne(name: Benchmark): Promise<{ ok: boolean; outcome: string; ms: number }> {
+function runOne(name: Benchmark, results: string): Promise<{ ok: boolean; outcome: string; ms: number }> {
   const start = performance.now();
   return new Promise((resolve) => {
     const { script, env } = SCRIPTS[name];
@@ -48,7 +51,7 @@ function runOne(name: Benchmark): Promise<{ ok: boolean; outcome: string; ms: nu
     const child = spawn(process.execPath, [join(here, `${script}.js`)], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, BENCH_RESULTS: results },
     });
     child.on('error', (error) => resolve({ ok: false, outcome: `could not start: ${error.message}`, ms: performance.now() - start }));
     child.on('exit', (code, signal) => {
@@ -59,19 +62,51 @@ function runOne(name: Benchmark): Promise<{ ok: boolean; outcome: string; ms: nu
   });
 }
 
+/** The lines every script reported, as one table: figure, target, verdict. */
+function table(lines: BenchLine[]): string {
+  const rows = lines.map((l) => [l.name, l.figure, l.target, l.pass === null ? '-' : l.pass ? 'PASS' : 'FAIL']);
+  const head = ['line', 'today', 'target', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [row(head), row(widths.map((w) => '-'.repeat(w))), ...rows.map(row)].join('\n');
+}
+
+function readLines(file: string): BenchLine[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as BenchLine);
+}
+
 async function main(): Promise<number> {
   const names = selected(process.argv.slice(2));
   if (!names) return 2;
+  const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-results-'));
+  const file = join(dir, 'lines.jsonl');
+  const started = performance.now();
   const results: { name: Benchmark; ok: boolean; outcome: string; ms: number }[] = [];
-  for (const [i, name] of names.entries()) {
-    console.log(`\n=== ${name} (${i + 1}/${names.length}) ===`);
-    const result = await runOne(name);
-    console.log(`--- ${name}: ${result.outcome} in ${(result.ms / 1000).toFixed(1)} s`);
-    results.push({ name, ...result });
+  try {
+    for (const [i, name] of names.entries()) {
+      console.log(`\n=== ${name} (${i + 1}/${names.length}) ===`);
+      const result = await runOne(name, file);
+      console.log(`--- ${name}: ${result.outcome} in ${(result.ms / 1000).toFixed(1)} s`);
+      results.push({ name, ...result });
+    }
+    const lines = readLines(file);
+    // A script that died reports what it could; its failure is a line of its own.
+    for (const r of results.filter((x) => !x.ok)) lines.push({ name: r.name, figure: r.outcome, target: 'runs to the end', pass: false });
+    console.log(`\n=== summary (${((performance.now() - started) / 60_000).toFixed(1)} min) ===`);
+    console.log(table(lines));
+    return results.every((r) => r.ok) && lines.every((l) => l.pass !== false) ? 0 : 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  console.log('\n=== summary ===');
-  for (const r of results) console.log(`  ${r.name.padEnd(20)} ${r.outcome.padEnd(24)} ${(r.ms / 1000).toFixed(1)} s`);
-  return results.every((r) => r.ok) ? 0 : 1;
 }
 
 process.exitCode = await main();
