@@ -22,7 +22,6 @@ export async function startBenchLoupe(env: NodeJS.ProcessEnv, channel: string, p
     ...env,
     LOG_LEVEL: 'silent',
     PORT: '0',
-    LOUPE_JOB_POLL_MS: '20',
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_ADMIN_USER_TOKEN: 'xoxp-bench',

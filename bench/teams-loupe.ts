@@ -24,7 +24,6 @@ export async function startTeamsBenchLoupe(env: NodeJS.ProcessEnv): Promise<Team
     ...env,
     LOG_LEVEL: 'silent',
     PORT: '0',
-    LOUPE_JOB_POLL_MS: '20',
     ...teams.loupeEnv(),
   });
   const loupe = await createLoupe(config, createLogger('silent'));

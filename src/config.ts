@@ -28,6 +28,7 @@ const schema = z.object({
   LOUPE_KEYS: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOUPE_WORKER_CONCURRENCY: int(0, 64).default(2),
+  LOUPE_WORKER_CHAT_CONCURRENCY: int(1, 256).default(8),
   LOUPE_JOB_LEASE_SECONDS: int(5, 3600).default(60),
   LOUPE_JOB_POLL_MS: int(10, 60000).default(500),
   LOUPE_AUDIT_CHECKPOINT_INTERVAL: int(1, 1_000_000).default(1000),
@@ -149,7 +150,8 @@ export interface Config {
   blobDir: string;
   keys: { source: 'env'; json: string } | { source: 'file'; path: string };
   logLevel: Env['LOG_LEVEL'];
-  worker: { concurrency: number; leaseSeconds: number; pollMs: number };
+  /** `concurrency`: imaging jobs (and imaging sandbox children), 0 for no worker at all; `chatConcurrency`: every other job. */
+  worker: { concurrency: number; chatConcurrency: number; leaseSeconds: number; pollMs: number };
   auditCheckpointInterval: number;
   auditCheckpointMinutes: number;
   shutdownTimeoutMs: number;
@@ -293,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL,
     worker: {
       concurrency: e.LOUPE_WORKER_CONCURRENCY,
+      chatConcurrency: e.LOUPE_WORKER_CONCURRENCY === 0 ? 0 : e.LOUPE_WORKER_CHAT_CONCURRENCY,
       leaseSeconds: e.LOUPE_JOB_LEASE_SECONDS,
       pollMs: e.LOUPE_JOB_POLL_MS,
     },

@@ -17,7 +17,7 @@ export interface CardAsSeen {
 export async function cardAsSeenBy(deps: CardConsentDeps & { viewUrl: (token: string) => string }, { cardId, who }: { cardId: string; who: WorkspaceRequester }): Promise<CardAsSeen | undefined> {
   const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
   if (!card) return undefined;
-  const live = card.state === 'active' || card.state === 'waiting_for_patient';
+  const live = (card.state === 'active' || card.state === 'waiting_for_patient') && card.asset.status !== 'failed';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), true)) : undefined;
   const withdrawn = live && (await consentWithdrawnFor(deps, card, card.asset));
   return { view: cardView(card, card.asset, withdrawn), viewUrl: token ? deps.viewUrl(token) : undefined, mayManage: who.userId === card.asset.uploaderId || who.isAdmin };

@@ -10,6 +10,7 @@ import { ErrorCode } from '../core/errors.js';
 import type { IngestResult } from './ingest-asset.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import { transaction } from '../storage/transaction.js';
+import { queueCardUpdate } from './queue-card-update.js';
 import type { ChatUseCaseDeps } from './deps.js';
 
 const SYSTEM: AuditActor = { type: 'system', id: 'chat' };
@@ -21,7 +22,7 @@ export interface DeliverCardOptions {
 }
 
 export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayHavePosted }: DeliverCardOptions): Promise<void> {
-  if (result.outcome === 'left_alone') return;
+  if (result.outcome === 'left_alone' || result.outcome === 'preparing' || result.outcome === 'prepared') return;
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true } });
   const consult = asset.consult!;
   const { gateway } = await deps.platforms.forWorkspace(asset.workspaceId);
@@ -48,6 +49,9 @@ export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayH
   await transaction(deps.db, async (tx) => {
     await tx.card.update({ where: { id: card.id }, data: { messageId } });
     await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPosted, outcome: 'success', workspaceId: card.workspaceId, assetId, consultId: card.consultId });
+    // A photo whose clean-up failed while its card was being posted (failAsset writes the card too, so one of the two sees the other).
+    const now = await tx.asset.findUniqueOrThrow({ where: { id: assetId }, select: { status: true } });
+    if (now.status === 'failed') await queueCardUpdate(deps, tx, card.id, 'asset_failed_as_posted');
   });
   if (card.state === 'waiting_for_patient') await gateway.tellUser(asset.uploaderId, thread, { kind: 'patient_prompt', cardId: card.id });
   // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).

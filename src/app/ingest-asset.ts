@@ -3,19 +3,21 @@
 //   1. sniff the bytes (cheap); anything not an image the channel takes is left
 //      alone (an image of a kind it does not take, with a word to its uploader);
 //   2. store the ORIGINAL encrypted and durable, then (one transaction) queue
-//      its removal from the chat: from here the upload leaves the chat;
-//   3. process it (derivative, preview, facts, patient) and make its card,
-//      granting the uploader their standing in the consult;
-//   4. a processing failure of any kind marks the asset failed with a stable
-//      code and keeps the encrypted original (it may be the only copy of a
-//      clinical image); the adapter tells the uploader and the admins.
+//      its removal from the chat and its preparation: from here the upload
+//      leaves the chat, in the order uploads arrived;
+//   3. a photo gets its card at once (storeCard): the card needs no pixels,
+//      and its clean-up (derivative, preview) follows in the preparation job
+//      (prepare-secured-asset.ts), which also makes a DICOM image's card once
+//      its header has been read;
+//   4. a failure of any kind marks the asset failed with a stable code and
+//      keeps the encrypted original (it may be the only copy of a clinical
+//      image); the adapter tells the uploader and the admins.
 // Safe to run again after a crash: a stored original is read back from the
 // store (the chat's copy may already be gone), stored blobs are kept, and a
 // stored or failed asset answers with its outcome.
 import { Readable } from 'node:stream';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
-import { uploaderGrant } from '../core/consult/uploader-standing.js';
 import { ErrorCode, isLoupeError, LoupeError } from '../core/errors.js';
 import { identifierIn, type AcceptedKind } from '../core/policy/channel-policy.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
@@ -32,8 +34,8 @@ import { transaction, type Tx } from '../storage/transaction.js';
 import type { Workspaces } from '../storage/workspaces.js';
 import { readAssetText } from './sealed-text.js';
 import { cardView, type CardView } from '../intake/card-view.js';
-import { issueLinkToken } from '../intake/link-token.js';
-import { prepareAsset, type AssetSummary } from '../intake/prepare-asset.js';
+import { queueCardUpdate } from './queue-card-update.js';
+import { storeCard } from './store-card.js';
 
 export interface IngestDeps {
   db: Database;
@@ -44,6 +46,8 @@ export interface IngestDeps {
    * the same transaction, so no later failure can leave it there.
    */
   removalJob: string;
+  /** The job that cleans a secured upload (prepare-secured-asset.ts), queued with its removal. */
+  prepareJob: string;
   blobs: EncryptedBlobs;
   dataKeys: DataKeys;
   patients: Patients;
@@ -57,6 +61,10 @@ export interface IngestDeps {
 
 export type IngestResult =
   | { outcome: 'stored'; card: CardView; linkToken: string | undefined; warnings: string[] }
+  /** Secured, its card waiting for its preparation (a DICOM image's header names the patient). */
+  | { outcome: 'preparing' }
+  /** A photo's clean-up done: its card was made and delivered when its original was secured. */
+  | { outcome: 'prepared' }
   | { outcome: 'left_alone'; reason: string }
   /** An image the channel's policy does not take (`accepted` says what it does): left in the chat, its uploader to be told. */
   | { outcome: 'not_accepted'; family: AcceptedKind; accepted: AcceptedKind[] }
@@ -66,7 +74,7 @@ export type IngestResult =
 /** The upload's bytes, or why they cannot be had; asked only while Loupe holds no copy. Transient trouble throws (the job retries). */
 export type FetchUpload = () => Promise<Buffer | LoupeError>;
 
-const SYSTEM: AuditActor = { type: 'system', id: 'intake' };
+export const SYSTEM: AuditActor = { type: 'system', id: 'intake' };
 /** The error code of an upload Loupe left in the chat because it is not an image it takes. */
 export const NOT_AN_IMAGE = ErrorCode.NotAnImage;
 
@@ -77,160 +85,78 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { id: true, kind: true } } } });
   const consult = asset.consult;
   if (!consult) throw new Error('an intercepted asset always belongs to a consult');
-  if (asset.status === 'stored') {
-    const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { assetId_consultId: { assetId, consultId: consult.id } } });
-    return { outcome: 'stored', card: cardView(card, asset), linkToken: undefined, warnings: [] };
+  const earlier = await recordedOutcome(deps, asset, consult);
+  if (earlier) return earlier;
+  const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
+  // Text naming a patient is PHI in the chat: its message must go, whatever becomes of the file.
+  const text = await readAssetText(deps, deps.db.prisma, asset);
+  const textIdentifier = text === undefined ? undefined : identifierIn(policy, text);
+  let metadata: object = { ...(asset.metadata as object), messageNamesPatient: textIdentifier !== undefined };
+  const failed = (code: ErrorCode, originalKept: boolean) => failAsset(deps, assetId, asset.workspaceId, code, metadata, originalKept);
+
+  // 1. and 2.: the original, secured before anything reads more than its first bytes.
+  let family = (asset.metadata as { family?: unknown }).family;
+  if (asset.status === 'received') {
+    const original = asset.blobs.find((b) => b.kind === 'original');
+    // Stored by a run that died before recording it: the family is read again from the stored bytes.
+    const upload = original ? await readBlob(deps, original.id) : await fetchUpload();
+    if (upload instanceof LoupeError) return failed(upload.code, false);
+    let kind: Sniffed;
+    try {
+      kind = sniff(upload);
+    } catch (error) {
+      return failed(failureCode(error), Boolean(original));
+    }
+    if (kind.family === 'none') {
+      if (original) return failed(ErrorCode.ImageUnsupported, true);
+      await leaveAlone(deps, asset, NOT_AN_IMAGE, 'left in the chat', asset.metadata as object);
+      return { outcome: 'left_alone', reason: kind.reason };
+    }
+    if (!policy.acceptedKinds.includes(kind.family)) {
+      if (original) return failed(ErrorCode.ImageUnsupported, true);
+      // The family is kept (a non-identifying fact) so a run after a crash tells the uploader the same.
+      await leaveAlone(deps, asset, ErrorCode.KindNotAccepted, 'left in the chat: a kind this channel does not take', { ...(asset.metadata as object), family: kind.family });
+      return { outcome: 'not_accepted', family: kind.family, accepted: [...policy.acceptedKinds] };
+    }
+    if (!original) await deps.blobs.put({ assetId, kind: 'original', mediaType: kind.mediaType, body: Readable.from([upload]), actor: SYSTEM });
+    family = kind.family;
+    metadata = { ...metadata, family };
+    await transaction(deps.db, async (tx) => {
+      // Conditional: a run that resumes after this committed does not record it twice.
+      const { count } = await tx.asset.updateMany({ where: { id: assetId, status: 'received' }, data: { status: 'processing', metadata } });
+      if (count === 0) return;
+      // Dated at its arrival, so originals leave the chat in the order they came, ahead of later uploads' work.
+      await queueRemoval(deps, tx, assetId, asset.createdAt);
+      await deps.queue.enqueue({ type: deps.prepareJob, payload: { assetId }, dedupeKey: `${deps.prepareJob}:${assetId}` }, tx);
+      await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.OriginalSecured, outcome: 'success', workspaceId: asset.workspaceId, assetId, consultId: consult.id });
+    });
   }
+  // 3. A DICOM image's card waits for its header (prepare-secured-asset.ts); a photo's is made now.
+  if (family !== 'photo') return { outcome: 'preparing' };
+  const patient = textIdentifier ? { identifier: textIdentifier, issuer: policy.identifierIssuer } : undefined;
+  const { card, linkToken } = await storeCard(deps, { asset, consult, policy, facts: { family: 'photo' }, metadata, patient, burnedInText: false });
+  return { outcome: 'stored', card, linkToken, warnings: [] };
+}
+
+/**
+ * What an earlier run settled: a card already made (a stored asset's, or a
+ * photo's made before its clean-up finished), or a failure; undefined when
+ * there is work left.
+ */
+export async function recordedOutcome(
+  deps: IngestDeps,
+  asset: { id: string; status: string; errorCode: string | null; metadata: unknown; workspaceId: string; uploaderId: string; burnedInText: boolean | null; blobs: { kind: string }[] },
+  consult: { id: string; channelId: string },
+): Promise<IngestResult | undefined> {
   if (asset.status === 'failed') {
     if (asset.errorCode === NOT_AN_IMAGE) return { outcome: 'left_alone', reason: 'not an image Loupe takes' };
     if (asset.errorCode === ErrorCode.KindNotAccepted) return notAccepted(deps, asset.metadata, asset.workspaceId, consult.channelId);
     return { outcome: 'failed', code: (asset.errorCode ?? ErrorCode.ProcessingFailed) as ErrorCode, originalKept: asset.blobs.some((b) => b.kind === 'original') };
   }
-  const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
-  // Text naming a patient is PHI in the chat: its message must go, whatever becomes of the file.
-  const text = await readAssetText(deps, deps.db.prisma, asset);
-  const textIdentifier = text === undefined ? undefined : identifierIn(policy, text);
-  const metadata = { ...(asset.metadata as object), messageNamesPatient: textIdentifier !== undefined };
-  const failed = (code: ErrorCode, originalKept: boolean) => fail(deps, assetId, asset.workspaceId, code, metadata, originalKept);
-
-  // 1. and 2.: the original, secured before anything reads more than its first bytes.
-  let bytes: Buffer;
-  const original = asset.blobs.find((b) => b.kind === 'original');
-  if (original) {
-    bytes = await readBlob(deps, original.id);
-  } else {
-    const upload = await fetchUpload();
-    if (upload instanceof LoupeError) return failed(upload.code, false);
-    bytes = upload;
-    let kind: Sniffed;
-    try {
-      kind = sniff(bytes);
-    } catch (error) {
-      return failed(failureCode(error), false);
-    }
-    if (kind.family === 'none') {
-      await leaveAlone(deps, asset, NOT_AN_IMAGE, 'left in the chat', asset.metadata as object);
-      return { outcome: 'left_alone', reason: kind.reason };
-    }
-    if (!policy.acceptedKinds.includes(kind.family)) {
-      // The family is kept (a non-identifying fact) so a run after a crash tells the uploader the same.
-      await leaveAlone(deps, asset, ErrorCode.KindNotAccepted, 'left in the chat: a kind this channel does not take', { ...(asset.metadata as object), family: kind.family });
-      return { outcome: 'not_accepted', family: kind.family, accepted: [...policy.acceptedKinds] };
-    }
-    await deps.blobs.put({ assetId, kind: 'original', mediaType: kind.mediaType, body: Readable.from([bytes]), actor: SYSTEM });
-  }
-  if (asset.status === 'received') {
-    await transaction(deps.db, async (tx) => {
-      // Conditional: a run that resumes after this committed does not record it twice.
-      const { count } = await tx.asset.updateMany({ where: { id: assetId, status: 'received' }, data: { status: 'processing', metadata } });
-      if (count === 0) return;
-      await queueRemoval(deps, tx, assetId);
-      await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.OriginalSecured, outcome: 'success', workspaceId: asset.workspaceId, assetId, consultId: consult.id });
-    });
-  }
-
-  // 3. Processing: anything it throws, Loupe's or not, is this upload's failure, not a reason to retry.
-  const secret = await deps.workspaces.secret(asset.workspaceId);
-  let prepared: Awaited<ReturnType<typeof prepareAsset>>;
-  try {
-    prepared = await prepareAsset(bytes, { limits: deps.limits, secret, sandbox: deps.sandbox });
-  } catch (error) {
-    return failed(failureCode(error), true);
-  }
-  if (prepared.outcome === 'not_an_image' || !policy.acceptedKinds.includes(prepared.family)) return failed(ErrorCode.ImageUnsupported, true);
-  const stored = new Set(asset.blobs.map((b) => b.kind));
-  for (const blob of prepared.blobs) {
-    if (blob.kind === 'original' || stored.has(blob.kind)) continue;
-    await deps.blobs.put({ assetId, kind: blob.kind, mediaType: blob.mediaType, body: Readable.from([blob.data]), actor: SYSTEM });
-  }
-
-  // The patient: from the DICOM header, else an identifier in the message text by the channel's pattern.
-  let patient = prepared.patient ? { ...prepared.patient, issuer: prepared.patient.issuer || policy.identifierIssuer } : undefined;
-  if (!patient && textIdentifier) patient = { identifier: textIdentifier, issuer: policy.identifierIssuer };
-  const patientId = patient ? await deps.patients.link(asset.workspaceId, patient, SYSTEM) : undefined;
-
-  const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
-  const facts: AssetSummary = prepared.facts;
-  const family = prepared.family;
-  const kind = family === 'photo' ? 'photo' : 'dicom_instance';
-  const { card, updated, token } = await transaction(deps.db, async (tx) => {
-    const updated = await tx.asset.update({
-      where: { id: assetId },
-      data: {
-        status: 'stored',
-        kind,
-        patientId: patientId ?? null,
-        metadata: { ...metadata, ...facts },
-        burnedInText: prepared.burnedInText,
-      },
-    });
-    if (patientId && !consult.patientId) await tx.consult.update({ where: { id: consult.id }, data: { patientId } });
-    await grantUploader(deps, tx, { assetId, workspaceId: asset.workspaceId, consultId: consult.id, uploaderId: asset.uploaderId, family, acceptedKinds: policy.acceptedKinds, cardLifetimeSeconds: policy.cardLifetimeSeconds }, now);
-    const card = await tx.card.create({
-      data: {
-        workspaceId: asset.workspaceId,
-        assetId,
-        consultId: consult.id,
-        channelId: consult.channelId,
-        threadId: consult.threadId,
-        state: patientId ? 'active' : 'waiting_for_patient',
-        expiresAt,
-      },
-    });
-    const token = await issueLinkToken(tx, card.id, expiresAt, now);
-    await deps.audit.append(tx, {
-      actor: SYSTEM,
-      action: AuditAction.AssetStored,
-      outcome: 'success',
-      workspaceId: asset.workspaceId,
-      assetId,
-      consultId: consult.id,
-      patientId: patientId ?? null,
-      details: { kind, blobs: prepared.blobs.length, burnedInText: prepared.burnedInText, patientLinked: Boolean(patientId) },
-    });
-    return { card, updated, token };
-  });
-  return { outcome: 'stored', card: cardView(card, updated), linkToken: token, warnings: prepared.warnings };
-}
-
-/** The uploader's participation and grant for the asset just stored, by the core rule, with its audit event. */
-async function grantUploader(
-  deps: IngestDeps,
-  tx: Tx,
-  a: { assetId: string; workspaceId: string; consultId: string; uploaderId: string; family: 'photo' | 'dicom'; acceptedKinds: readonly ('photo' | 'dicom')[]; cardLifetimeSeconds: number },
-  now: Date,
-): Promise<void> {
-  const consult = await tx.consult.findUniqueOrThrow({ where: { id: a.consultId }, select: { requesterId: true, _count: { select: { participants: true } } } });
-  const participation = await tx.consultParticipant.findUnique({ where: { consultId_userId: { consultId: a.consultId, userId: a.uploaderId } }, select: { removedAt: true } });
-  const grant = uploaderGrant(
-    { uploaderId: a.uploaderId, status: 'stored', family: a.family },
-    { requesterId: consult.requesterId, empty: consult._count.participants === 0, uploaderParticipates: participation !== null && participation.removedAt === null, acceptedKinds: a.acceptedKinds, cardLifetimeSeconds: a.cardLifetimeSeconds },
-    now,
-  );
-  if (!grant) return;
-  if (grant.becomesRequester) await tx.consult.update({ where: { id: a.consultId }, data: { requesterId: grant.userId } });
-  await tx.consultParticipant.upsert({
-    where: { consultId_userId: { consultId: a.consultId, userId: grant.userId } },
-    create: { consultId: a.consultId, userId: grant.userId, role: grant.role },
-    update: {},
-  });
-  // The uploader may view what they shared for as long as its card lives: one live grant, extended.
-  const live = await tx.grant.findFirst({ where: { consultId: a.consultId, userId: grant.userId, source: grant.source, revokedAt: null, expiresAt: { gt: now } } });
-  if (live) {
-    if (grant.expiresAt > live.expiresAt) await tx.grant.update({ where: { id: live.id }, data: { expiresAt: grant.expiresAt } });
-  } else {
-    await tx.grant.create({ data: { consultId: a.consultId, userId: grant.userId, source: grant.source, hop: grant.hop, expiresAt: grant.expiresAt } });
-  }
-  await deps.audit.append(tx, {
-    actor: SYSTEM,
-    action: AuditAction.ParticipantAdded,
-    outcome: 'success',
-    workspaceId: a.workspaceId,
-    assetId: a.assetId,
-    consultId: a.consultId,
-    details: { participant: grant.userId, role: grant.role, grant: live ? 'extended' : 'created' },
-  });
+  if (asset.status !== 'stored' && asset.status !== 'processing') return undefined;
+  const card = await deps.db.prisma.card.findUnique({ where: { assetId_consultId: { assetId: asset.id, consultId: consult.id } } });
+  if (card) return { outcome: 'stored', card: cardView(card, asset), linkToken: undefined, warnings: [] };
+  return undefined;
 }
 
 /** A refusal recorded by an earlier run: the family it found, and what the channel takes now. */
@@ -241,14 +167,14 @@ async function notAccepted(deps: IngestDeps, metadata: unknown, workspaceId: str
   return { outcome: 'not_accepted', family, accepted: [...policy.acceptedKinds] };
 }
 
-async function readBlob(deps: IngestDeps, blobId: string): Promise<Buffer> {
+export async function readBlob(deps: Pick<IngestDeps, 'blobs'>, blobId: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await deps.blobs.open(blobId, SYSTEM)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
-function queueRemoval(deps: IngestDeps, tx: Tx, assetId: string) {
-  return deps.queue.enqueue({ type: deps.removalJob, payload: { assetId }, dedupeKey: `${deps.removalJob}:${assetId}` }, tx);
+function queueRemoval(deps: IngestDeps, tx: Tx, assetId: string, arrivedAt?: Date) {
+  return deps.queue.enqueue({ type: deps.removalJob, payload: { assetId }, dedupeKey: `${deps.removalJob}:${assetId}`, ...(arrivedAt ? { runAt: arrivedAt } : {}) }, tx);
 }
 
 /**
@@ -266,13 +192,17 @@ async function leaveAlone(deps: IngestDeps, asset: { id: string; workspaceId: st
   });
 }
 
-async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode, metadata: object, originalKept: boolean, remove = true): Promise<IngestResult> {
+export async function failAsset(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode, metadata: object, originalKept: boolean, remove = true): Promise<IngestResult> {
   await transaction(deps.db, async (tx) => {
     const left = remove ? {} : { removal: 'not_possible' as const, removalDetail: 'left in the chat: Loupe holds no copy' };
     const { count } = await tx.asset.updateMany({ where: { id: assetId, status: { in: ['received', 'processing'] } }, data: { status: 'failed', errorCode: code, metadata, ...left } });
     if (count === 0) return;
     if (remove) await queueRemoval(deps, tx, assetId);
     await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code, originalKept, removal: remove } });
+    // A photo's card, made before its clean-up failed, loses its View. Written, not just read, so a card being posted
+    // right now (deliverCard writes it too) either is posted already and is redrawn, or sees the failure when it is.
+    await tx.card.updateMany({ where: { assetId }, data: { updatedAt: deps.clock.now() } });
+    for (const card of await tx.card.findMany({ where: { assetId }, select: { id: true } })) await queueCardUpdate(deps, tx, card.id, 'asset_failed');
   });
   return { outcome: 'failed', code, originalKept };
 }
@@ -280,13 +210,15 @@ async function fail(deps: IngestDeps, assetId: string, workspaceId: string, code
 /**
  * A dead-lettered ingest ends failed, never silent: with its encrypted
  * original kept (and removed from the chat) when Loupe had secured it, else
- * left in the chat, the only copy. Answers the asset's recorded outcome.
+ * left in the chat, the only copy. Once secured, the upload is its
+ * preparation's (abandonPreparation): a card made already is delivered again.
+ * Answers the asset's recorded outcome.
  */
 export async function abandonIngest(deps: IngestDeps, assetId: string): Promise<IngestResult> {
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { blobs: { select: { kind: true } } } });
-  if (asset.status === 'received' || asset.status === 'processing') {
+  if (asset.status === 'received') {
     const kept = asset.blobs.some((b) => b.kind === 'original');
-    await fail(deps, assetId, asset.workspaceId, ErrorCode.IngestAbandoned, asset.metadata as object, kept, kept);
+    await failAsset(deps, assetId, asset.workspaceId, ErrorCode.IngestAbandoned, asset.metadata as object, kept, kept);
   }
   return ingestAsset(deps, assetId, () => Promise.reject(new LoupeError(ErrorCode.IngestAbandoned, 'an abandoned ingest fetches nothing')));
 }

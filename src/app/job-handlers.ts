@@ -4,7 +4,7 @@
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { deadLetterJob } from '../storage/job-queue.js';
 import type { JobHandler } from '../jobs/worker.js';
-import { abandonUpload, ingestUpload, type IngestUploadDeps } from './ingest-upload.js';
+import { abandonPreparedUpload, abandonUpload, ingestUpload, prepareUpload, type IngestUploadDeps } from './ingest-upload.js';
 import { AppJob, FORMER_JOB_NAMES } from './job-names.js';
 import { recheckRemoval } from './recheck-removal.js';
 import { redrawCard } from './redraw-card.js';
@@ -24,6 +24,8 @@ export function appJobHandlers(deps: AppJobDeps): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {
     [AppJob.Ingest]: (payload, context) => ingestUpload(deps, { assetId: idIn(payload, 'assetId'), retried: context.attempt > 1 }),
     [deadLetterJob(AppJob.Ingest)]: (payload) => abandonUpload(deps, { assetId: idIn(payload, 'assetId') }),
+    [AppJob.Prepare]: (payload, context) => prepareUpload(deps, { assetId: idIn(payload, 'assetId'), retried: context.attempt > 1 }),
+    [deadLetterJob(AppJob.Prepare)]: (payload) => abandonPreparedUpload(deps, { assetId: idIn(payload, 'assetId') }),
     [AppJob.RemoveOriginal]: (payload) => removeOriginal(deps, { assetId: idIn(payload, 'assetId') }),
     [AppJob.RecheckRemoval]: (payload) => recheckRemoval(deps, { assetId: idIn(payload, 'assetId'), final: (payload as { final?: unknown }).final !== false }),
     [AppJob.UpdateCard]: (payload) => redrawCard(deps, { cardId: idIn(payload, 'cardId'), keepLinks: (payload as { keepLinks?: unknown }).keepLinks === true }),

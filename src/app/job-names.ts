@@ -3,6 +3,8 @@
 // recovery, its reconciliation) are named by the platform.
 export const AppJob = {
   Ingest: 'upload.ingest',
+  /** Runs in the worker's imaging lane: one at a time per imaging sandbox child. */
+  Prepare: 'upload.prepare',
   RemoveOriginal: 'original.remove',
   RecheckRemoval: 'original.recheck_removal',
   UpdateCard: 'card.update',

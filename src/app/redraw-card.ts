@@ -14,7 +14,7 @@ export async function redrawCard(deps: ChatUseCaseDeps, { cardId, keepLinks = fa
   const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
   if (!card.messageId) return;
   const { gateway } = await deps.platforms.forWorkspace(card.workspaceId);
-  const live = card.state === 'active' || card.state === 'waiting_for_patient';
+  const live = (card.state === 'active' || card.state === 'waiting_for_patient') && card.asset.status !== 'failed';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), keepLinks)) : undefined;
   const withdrawn = live && (await consentWithdrawnFor(deps, card, card.asset));
   await gateway.updateCard(card.messageId, cardView(card, card.asset, withdrawn), token ? deps.viewUrl(token) : undefined);

@@ -16,6 +16,8 @@ export interface CardView {
   burnedInText: boolean;
   /** The patient's recorded consent no longer covers care viewing by the care team (see card-consent.ts): shown as "Consent withdrawn", without View. */
   consentWithdrawn?: boolean;
+  /** Its image could not be prepared for viewing (a photo's clean-up failed after its card was posted): no buttons. */
+  unavailable?: boolean;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -26,6 +28,7 @@ interface AssetRow {
   uploaderId: string;
   metadata: unknown;
   burnedInText: boolean | null;
+  status?: string;
 }
 
 export function cardView(card: CardRow, asset: AssetRow, consentWithdrawn = false): CardView {
@@ -43,6 +46,7 @@ export function cardView(card: CardRow, asset: AssetRow, consentWithdrawn = fals
     facts,
     burnedInText: Boolean(asset.burnedInText),
     consentWithdrawn,
+    unavailable: asset.status === 'failed',
     createdAt: card.createdAt,
     expiresAt: card.expiresAt,
   };

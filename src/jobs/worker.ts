@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import { ErrorCode, LoupeError, describeError } from '../core/errors.js';
 import type { Logger } from '../logging.js';
-import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue } from '../storage/job-queue.js';
+import { deadLetterJob, type ClaimedJob, type FollowedUp, type JobQueue, type JobTypes } from '../storage/job-queue.js';
 
 export interface JobContext {
   jobId: string;
@@ -23,13 +23,32 @@ export interface WorkerOptions {
   /** The queue's clock: a lease the queue counts as lapsed is lapsed here too. */
   clock: Clock;
   handlers: Record<string, JobHandler>;
+  /** Slots for every job type not in a lane of its own. */
   concurrency: number;
+  /**
+   * Job types with slots of their own: work bound by something scarce (the
+   * imaging sandbox's children) waits in its lane, and never holds up the
+   * quick jobs behind it (securing uploads, posting cards, removing originals).
+   */
+  lanes?: readonly { types: readonly string[]; concurrency: number }[];
   leaseMs: number;
   pollMs: number;
   logger: Logger;
   owner?: string;
   onOutcome?: (type: string, outcome: 'done' | 'retry' | 'dead' | 'lost' | 'released') => void;
 }
+
+/** After a wake that found nothing (its job's transaction not yet committed), how soon a slot looks again, and for how long. */
+const WAKE_RETRY_MS = 20;
+const WAKE_WINDOW_MS = 500;
+
+/** An idle slot, waiting for its poll or for a job of its lane. */
+interface Idle {
+  types: JobTypes;
+  wake: () => void;
+}
+
+const takes = (types: JobTypes, type: string) => ('only' in types ? types.only.includes(type) : !types.except.includes(type));
 
 interface Running {
   job: ClaimedJob;
@@ -45,6 +64,10 @@ export class Worker {
   private stopping = new AbortController();
   private slots: Promise<void>[] = [];
   private readonly running = new Set<Running>();
+  private readonly idle = new Set<Idle>();
+  /** Types enqueued while no slot of theirs was idle: the next slot of their lane to rest looks again first. */
+  private readonly missed = new Set<string>();
+  private unlisten: (() => void) | undefined;
 
   /** Types whose dead letters a handler follows up (see deadLetterJob). */
   private readonly followUps: FollowedUp;
@@ -56,7 +79,12 @@ export class Worker {
 
   start(): void {
     // A lease per slot: were they one owner, a slot could renew or complete a job another slot has since taken over.
-    for (let i = 0; i < this.o.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${i}`));
+    const lanes = this.o.lanes ?? [];
+    const rest: JobTypes = { except: lanes.flatMap((l) => l.types) };
+    this.unlisten = this.o.queue.listen((type) => this.wakeFor(type));
+    let slot = 0;
+    for (let i = 0; i < this.o.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${slot++}`, rest));
+    for (const lane of lanes) for (let i = 0; i < lane.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${slot++}`, { only: lane.types }));
   }
 
   /** Number of jobs in hand right now. */
@@ -66,6 +94,7 @@ export class Worker {
 
   async stop(timeoutMs: number): Promise<void> {
     this.stopping.abort();
+    this.unlisten?.();
     const all = Promise.all([...this.running].map((r) => r.done));
     // Unref'd: a deadline left pending once the jobs are done must not keep the process alive.
     const finished = await Promise.race([all.then(() => true), sleep(timeoutMs, undefined, { ref: false }).then(() => false)]);
@@ -83,17 +112,53 @@ export class Worker {
     await Promise.race([Promise.all(this.slots), sleep(1000, undefined, { ref: false })]);
   }
 
-  private async loop(owner: string): Promise<void> {
+  /** Wakes one idle slot whose lane takes this type (or, all busy, the next that would rest). */
+  private wakeFor(type: string): void {
+    for (const slot of this.idle) {
+      if (!takes(slot.types, type)) continue;
+      this.idle.delete(slot);
+      slot.wake();
+      return;
+    }
+    this.missed.add(type);
+  }
+
+  /** Sleeps `ms`, or less when a job of the lane is enqueued meanwhile; true when woken. */
+  private rest(types: JobTypes, ms: number, signal: AbortSignal): Promise<boolean> {
+    const missed = [...this.missed].filter((type) => takes(types, type));
+    if (missed.length) {
+      for (const type of missed) this.missed.delete(type);
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const slot: Idle = { types, wake: () => done(true) };
+      const timer = setTimeout(() => done(false), ms);
+      const onAbort = () => done(false);
+      const done = (woken: boolean) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.idle.delete(slot);
+        resolve(woken);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.idle.add(slot);
+    });
+  }
+
+  private async loop(owner: string, types: JobTypes): Promise<void> {
     const signal = this.stopping.signal;
+    let wokenAt = Number.NEGATIVE_INFINITY;
     while (!signal.aborted) {
       let job: ClaimedJob | null = null;
       try {
-        job = await this.o.queue.claim(owner, this.o.leaseMs, this.followUps);
+        job = await this.o.queue.claim(owner, this.o.leaseMs, this.followUps, types);
       } catch (error) {
         this.o.logger.error({ err: describeError(error) }, 'job claim failed');
       }
       if (!job) {
-        await sleep(this.o.pollMs, undefined, { signal }).catch(() => {});
+        // Woken for a job whose transaction has not committed yet: look again soon rather than at the next poll.
+        const soon = performance.now() - wokenAt < WAKE_WINDOW_MS;
+        if (await this.rest(types, soon ? Math.min(WAKE_RETRY_MS, this.o.pollMs) : this.o.pollMs, signal)) wokenAt = performance.now();
         continue;
       }
       if (signal.aborted) {

@@ -31,6 +31,9 @@ export const deadLetterJob = (type: string) => `${type}.dead_letter`;
 /** The job types whose dead letters are followed up (those with a `deadLetterJob` handler). */
 export type FollowedUp = ReadonlySet<string>;
 
+/** Which job types a claim may take: only these, or any but these (a worker's lanes, see Worker). */
+export type JobTypes = { only: readonly string[] } | { except: readonly string[] };
+
 export interface ClaimedJob {
   id: string;
   type: string;
@@ -47,7 +50,15 @@ export interface JobQueueOptions {
 }
 
 export class JobQueue {
+  private readonly listeners = new Set<(type: string) => void>();
+
   constructor(private readonly o: JobQueueOptions) {}
+
+  /** Told of each job enqueued through this queue (this process's workers wake for it instead of waiting for their next poll). */
+  listen(listener: (type: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Enqueues inside `tx` when given, so a job exists only if the change that needs it committed. */
   async enqueue(job: NewJob, tx?: Tx): Promise<{ id: string; created: boolean }> {
@@ -61,18 +72,28 @@ export class JobQueue {
     };
     if (!job.dedupeKey) {
       const created = await client.job.create({ data, select: { id: true } });
+      this.announce(job);
       return { id: created.id, created: true };
     }
     const { count } = await client.job.createMany({ data: [data], skipDuplicates: true });
     const row = await client.job.findUniqueOrThrow({ where: { dedupeKey: job.dedupeKey }, select: { id: true } });
+    if (count === 1) this.announce(job);
     return { id: row.id, created: count === 1 };
   }
 
-  async claim(owner: string, leaseMs: number, followUps?: FollowedUp): Promise<ClaimedJob | null> {
+  private announce(job: NewJob): void {
+    // A job for later wakes nobody; the poll finds it when it is due.
+    if (job.runAt && job.runAt.getTime() > this.o.clock.now().getTime()) return;
+    for (const listener of this.listeners) listener(job.type);
+  }
+
+  async claim(owner: string, leaseMs: number, followUps?: FollowedUp, types?: JobTypes): Promise<ClaimedJob | null> {
+    const typeWhere = types === undefined ? {} : 'only' in types ? { type: { in: [...types.only] } } : types.except.length ? { type: { notIn: [...types.except] } } : {};
     for (let tries = 0; tries < 8; tries++) {
       const now = this.o.clock.now();
       const candidate = await this.o.db.prisma.job.findFirst({
         where: {
+          ...typeWhere,
           OR: [
             { status: 'queued', runAt: { lte: now } },
             { status: 'running', leaseUntil: { lt: now } },

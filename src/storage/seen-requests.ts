@@ -7,8 +7,8 @@ import { isUniqueViolation } from './unique.js';
 
 const hashOf = (signature: string) => createHash('sha256').update(`loupe-slack-request/1\0${signature}`).digest('hex');
 
-/** Records a verified request; false when it was seen before (a replay). */
-export async function rememberRequest(db: Database, signature: string, expiresAt: Date, now: Date): Promise<boolean> {
+/** Records a verified request; false when it was seen before (a replay). `prune`: also forget requests past their window. */
+export async function rememberRequest(db: Database, signature: string, expiresAt: Date, now: Date, prune = true): Promise<boolean> {
   try {
     await db.prisma.seenRequest.create({ data: { signatureHash: hashOf(signature), expiresAt } });
   } catch (error) {
@@ -16,6 +16,6 @@ export async function rememberRequest(db: Database, signature: string, expiresAt
     throw error;
   }
   // Pruned as requests come: rows whose request could no longer pass the window anyway.
-  await db.prisma.seenRequest.deleteMany({ where: { expiresAt: { lt: now } } });
+  if (prune) await db.prisma.seenRequest.deleteMany({ where: { expiresAt: { lt: now } } });
   return true;
 }

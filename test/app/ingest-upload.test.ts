@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptUpload } from '../../src/app/accept-upload.js';
-import { abandonUpload, ingestUpload, type IngestUploadDeps } from '../../src/app/ingest-upload.js';
+import { abandonUpload, ingestUpload, prepareUpload, type IngestUploadDeps } from '../../src/app/ingest-upload.js';
 import { AppJob } from '../../src/app/job-names.js';
+import { redrawCard } from '../../src/app/redraw-card.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
 import { testEngines } from '../support/engines.js';
@@ -47,7 +48,7 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     const messageId = fake.addMessage(CHANNEL, undefined, 'a photo');
     const deps: IngestUploadDeps = {
       ...chat,
-      ingest: { ...s, queue: chat.queue, removalJob: AppJob.RemoveOriginal, clock, limits: DEFAULT_LIMITS, sandbox },
+      ingest: { ...s, queue: chat.queue, removalJob: AppJob.RemoveOriginal, prepareJob: AppJob.Prepare, clock, limits: DEFAULT_LIMITS, sandbox },
       maxUploadBytes: o.maxUploadBytes ?? MAX_UPLOAD,
     };
     const r = await acceptUpload({ ...deps, dataKeys: s.dataKeys, policies: s.policies }, { workspaceId: ws.id, channelId: CHANNEL, threadId, messageId, uploaderId: REQUESTER, sourceRef, messageText: undefined, ingestJob: AppJob.Ingest });
@@ -63,14 +64,34 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     return Promise.all(names.filter((d) => d.isFile()).map((d) => readFile(join(d.parentPath, d.name))));
   }
 
-  it('stores the fetched file encrypted, posts its card, asks the uploader for the patient and queues the removal; a retried run adds nothing', async () => {
+  it('stores the fetched file encrypted, posts its card before the clean-up, asks the uploader for the patient and queues the removal and the clean-up; retried runs add nothing', async () => {
     const u = await accepted();
     await ingestUpload(u.deps, { assetId: u.assetId, retried: false });
 
-    const asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: u.assetId }, include: { blobs: true } });
-    expect(asset).toMatchObject({ status: 'stored', kind: 'photo', patientId: null, errorCode: null });
+    // Secured and carded: the card needs no pixels, so it does not wait for the clean-up.
+    let asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: u.assetId }, include: { blobs: true } });
+    expect(asset).toMatchObject({ status: 'processing', kind: 'photo', patientId: null, errorCode: null });
+    expect(asset.blobs.map((b) => b.kind)).toEqual(['original']);
+    const card = await s.db.prisma.card.findFirstOrThrow({ where: { assetId: u.assetId } });
+    expect(card).toMatchObject({ state: 'waiting_for_patient', channelId: CHANNEL, threadId: u.threadId });
+    const posted = u.fake.messages.filter((m) => m.body.includes(`"card":"${card.id}"`));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ id: card.messageId, channelId: CHANNEL, threadId: u.threadId });
+    expect(JSON.parse(posted[0]!.body)).toMatchObject({ state: 'waiting_for_patient', viewUrl: expect.stringMatching(/^https:\/\/loupe\.example\/view\/.+/) });
+    expect(u.fake.notices).toEqual([{ to: { user: REQUESTER }, notice: { kind: 'patient_prompt', cardId: card.id } }]);
+    expect(await removalsQueued(u.assetId)).toBe(1);
+    const prepare = (await queued(s, AppJob.Prepare)).filter((j) => (j.payload as { assetId: string }).assetId === u.assetId);
+    expect(prepare).toHaveLength(1);
+    // The removal is dated at the upload's arrival: it goes ahead of later uploads' work.
+    const removal = (await queued(s, AppJob.RemoveOriginal)).find((j) => (j.payload as { assetId: string }).assetId === u.assetId)!;
+    expect(removal.runAt.getTime()).toBe(asset.createdAt.getTime());
+
+    // The clean-up, in its own job: derivative and preview stored encrypted, the asset stored; no second card or notice.
+    await prepareUpload(u.deps, { assetId: u.assetId, retried: false });
+    asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: u.assetId }, include: { blobs: true } });
+    expect(asset).toMatchObject({ status: 'stored', kind: 'photo', patientId: null, errorCode: null, metadata: expect.objectContaining({ family: 'photo', width: 300, height: 200 }) });
+    expect(asset.blobs.map((b) => b.kind).sort()).toEqual(['derivative', 'original', 'preview']);
     const original = asset.blobs.find((b) => b.kind === 'original');
-    expect(original).toBeDefined();
     // What Loupe holds opens to the upload; what lies on disk is not it.
     const chunks: Buffer[] = [];
     for await (const chunk of await s.blobs.open(original!.id, SYSTEM)) chunks.push(chunk as Buffer);
@@ -79,28 +100,45 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     expect(onDisk.length).toBeGreaterThanOrEqual(asset.blobs.length);
     const sample = jpeg.subarray(200, 264);
     expect(onDisk.some((f) => f.includes(sample) || f.includes(jpeg.subarray(0, 4)))).toBe(false);
+    expect(u.fake.messages.filter((m) => m.body.includes(`"card":"${card.id}"`))).toHaveLength(1);
+    expect(u.fake.notices).toHaveLength(1);
 
-    const card = await s.db.prisma.card.findFirstOrThrow({ where: { assetId: u.assetId } });
-    expect(card).toMatchObject({ state: 'waiting_for_patient', channelId: CHANNEL, threadId: u.threadId });
-    const posted = u.fake.messages.filter((m) => m.body.includes(`"card":"${card.id}"`));
-    expect(posted).toHaveLength(1);
-    expect(posted[0]).toMatchObject({ id: card.messageId, channelId: CHANNEL, threadId: u.threadId });
-    expect(JSON.parse(posted[0]!.body)).toMatchObject({ state: 'waiting_for_patient', viewUrl: expect.stringMatching(/^https:\/\/loupe\.example\/view\/.+/) });
-    expect(u.fake.notices).toEqual([{ to: { user: REQUESTER }, notice: { kind: 'patient_prompt', cardId: card.id } }]);
-
-    // The uploader's standing comes from the stored asset.
+    // The uploader's standing comes with the card.
     expect(await s.db.prisma.consultParticipant.count({ where: { consultId: u.consultId, userId: REQUESTER } })).toBe(1);
     expect(await s.db.prisma.grant.count({ where: { consultId: u.consultId, userId: REQUESTER, revokedAt: null } })).toBe(1);
-    expect(await removalsQueued(u.assetId)).toBe(1);
-    expect(await actions(u.assetId)).toEqual(['asset.received', 'asset.original_secured', 'consult.participant_added', 'asset.stored', 'card.posted']);
+    expect(await actions(u.assetId)).toEqual(['asset.received', 'asset.original_secured', 'consult.participant_added', 'card.posted', 'asset.stored']);
 
-    // The job retried after it had done its work: no second card, blob, notice or event.
+    // Both jobs retried after they had done their work: no second card, blob, notice or event.
     await ingestUpload(u.deps, { assetId: u.assetId, retried: true });
+    await prepareUpload(u.deps, { assetId: u.assetId, retried: true });
     expect(await s.db.prisma.card.count({ where: { assetId: u.assetId } })).toBe(1);
     expect(u.fake.messages.filter((m) => m.body.includes(`"card":"${card.id}"`))).toHaveLength(1);
     expect(await s.db.prisma.blob.count({ where: { assetId: u.assetId } })).toBe(asset.blobs.length);
     expect(u.fake.notices).toHaveLength(1);
     expect(await actions(u.assetId)).toHaveLength(5);
+  });
+
+  it('ends a photo whose clean-up fails after its card was posted failed: the card redrawn without buttons, the uploader and the admins told, the encrypted original kept', async () => {
+    const truncated = jpeg.subarray(0, 400);
+    const u = await accepted({ bytes: truncated });
+    await ingestUpload(u.deps, { assetId: u.assetId, retried: false });
+    const card = await s.db.prisma.card.findFirstOrThrow({ where: { assetId: u.assetId } });
+    expect(card.messageId).not.toBeNull();
+    await prepareUpload(u.deps, { assetId: u.assetId, retried: false });
+    const asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: u.assetId }, include: { blobs: true } });
+    expect(asset).toMatchObject({ status: 'failed', errorCode: 'LOUPE_IMAGE_CORRUPT' });
+    expect(asset.blobs.map((b) => b.kind)).toEqual(['original']);
+    expect(u.fake.notices).toEqual([
+      { to: { user: REQUESTER }, notice: { kind: 'patient_prompt', cardId: card.id } },
+      { to: { user: REQUESTER }, notice: { kind: 'upload_failed', code: 'LOUPE_IMAGE_CORRUPT', originalKept: true } },
+      { to: { admins: CHANNEL }, notice: { kind: 'upload_failed_alert', originalKept: true } },
+    ]);
+    const redraws = (await queued(s, AppJob.UpdateCard)).filter((j) => (j.payload as { cardId: string }).cardId === card.id);
+    expect(redraws).toHaveLength(1);
+    await redrawCard(u.deps, { cardId: card.id });
+    const redrawn = u.fake.messages.find((m) => m.id === card.messageId)!;
+    expect(redrawn.card).toMatchObject({ cardId: card.id, unavailable: true });
+    expect(JSON.parse(redrawn.body).viewUrl).toBeUndefined();
   });
 
   it('fails a file larger than the limit with a stable code, stores nothing, and tells the uploader', async () => {

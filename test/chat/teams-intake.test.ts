@@ -179,11 +179,15 @@ describe.each(testEngines())('Teams intake on %s', (engine) => {
     expect(cardOf(teams.messages.find((m) => m.id === card.id))).not.toContain('/view/');
   });
 
-  it('tells the sender privately when a file is damaged, and posts no card', async () => {
+  it('tells the sender privately when a file is damaged, and its card, posted once the original was secured, loses its buttons', async () => {
     const broken = Buffer.concat([photo.subarray(0, 600)]);
     const posted = await teams.postFile({ user: AMARA, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, name: 'broken.jpg', bytes: broken });
     await until('the sender told', () => teams.personalMessages(AMARA).find((m) => m.text.includes('could not secure your upload')));
+    const thread = `${WOUNDS};messageid=${posted.messageId}`;
+    await until('the card redrawn', () => botMessagesIn(thread).find((m) => cardOf(m).includes('Could not be prepared for viewing')));
     await drained(loupe);
-    expect(botMessagesIn(`${WOUNDS};messageid=${posted.messageId}`)).toHaveLength(0);
+    const cards = botMessagesIn(thread);
+    expect(cards).toHaveLength(1);
+    expect(cardOf(cards[0])).not.toMatch(/"title":"(View|Invite specialist|Revoke)"/);
   });
 });

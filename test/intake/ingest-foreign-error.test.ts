@@ -5,18 +5,19 @@
 // comes to throw.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
 import { acceptUpload } from '../../src/app/accept-upload.js';
 import { ingestAsset } from '../../src/app/ingest-asset.js';
+import { prepareSecuredAsset } from '../../src/app/prepare-secured-asset.js';
 import { JobQueue } from '../../src/storage/job-queue.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 
 const MRN = 'MRN55012X';
+const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 
 vi.mock('../../src/intake/prepare-asset.js', () => ({
   prepareAsset: () => {
@@ -42,14 +43,17 @@ describe.each(testEngines())('an unexpected processing error on %s', (engine) =>
       { workspaceId: ws.id, channelId: 'C1', threadId: '1.1', messageId: '1.1', uploaderId: 'U1', sourceRef: 'F1', messageText: `wound ${MRN}`, ingestJob: 'test.ingest' },
     );
     if (accepted.outcome !== 'accepted') throw new Error('not accepted');
-    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer();
-    const deps = { db: s.db, queue, removalJob: 'test.remove', blobs: s.blobs, dataKeys: s.dataKeys, patients: s.patients, workspaces: s.workspaces, policies: s.policies, audit: s.audit, clock, limits: DEFAULT_LIMITS, sandbox: new ImagingSandbox() };
+    // A DICOM image: its card waits for its preparation, so a failed one never gives standing.
+    const photo = await readFile(CT);
+    const deps = { db: s.db, queue, removalJob: 'test.remove', prepareJob: 'test.prepare', blobs: s.blobs, dataKeys: s.dataKeys, patients: s.patients, workspaces: s.workspaces, policies: s.policies, audit: s.audit, clock, limits: DEFAULT_LIMITS, sandbox: new ImagingSandbox() };
 
-    const result = await ingestAsset(deps, accepted.assetId, async () => photo);
+    expect(await ingestAsset(deps, accepted.assetId, async () => photo)).toEqual({ outcome: 'preparing' });
+    expect(await s.db.prisma.job.count({ where: { type: 'test.prepare', payload: { equals: { assetId: accepted.assetId } } } })).toBe(1);
+    const result = await prepareSecuredAsset(deps, accepted.assetId);
     expect(result).toEqual({ outcome: 'failed', code: ErrorCode.ProcessingFailed, originalKept: true });
     const asset = await s.db.prisma.asset.findUniqueOrThrow({ where: { id: accepted.assetId }, include: { blobs: true } });
     expect([asset.status, asset.errorCode]).toEqual(['failed', 'LOUPE_PROCESSING_FAILED']);
-    expect(asset.blobs.map((b) => [b.kind, b.mediaType])).toEqual([['original', 'image/jpeg']]);
+    expect(asset.blobs.map((b) => [b.kind, b.mediaType])).toEqual([['original', 'application/dicom']]);
     expect(await s.db.prisma.job.count({ where: { type: 'test.remove', payload: { equals: { assetId: asset.id } } } })).toBe(1);
     expect(await s.db.prisma.consultParticipant.count()).toBe(0);
     expect(await s.db.prisma.grant.count()).toBe(0);
@@ -64,6 +68,7 @@ describe.each(testEngines())('an unexpected processing error on %s', (engine) =>
 
     // A run after the failure (a retried job) changes nothing and answers the same.
     expect(await ingestAsset(deps, accepted.assetId, () => Promise.reject(new Error('not fetched again')))).toEqual(result);
+    expect(await prepareSecuredAsset(deps, accepted.assetId)).toEqual(result);
     expect(await s.db.prisma.auditEvent.count({ where: { assetId: asset.id, action: 'asset.failed' } })).toBe(1);
   });
 });

@@ -142,6 +142,53 @@ describe.each(testEngines())('job queue on %s', (engine) => {
     await t.db.prisma.job.deleteMany();
   });
 
+  it('runs a lane\'s job types only in the lane: a burst of slow imaging jobs never holds up the quick ones', async () => {
+    const { queue, clock } = queueFor(t.db);
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const handlers: Record<string, JobHandler> = {
+      clean: async (payload) => {
+        order.push(`clean ${(payload as { n: number }).n}`);
+        await gate;
+      },
+      remove: async (payload) => {
+        order.push(`remove ${(payload as { n: number }).n}`);
+      },
+    };
+    // Five cleanings queued first, then five removals: one imaging slot, one slot for the rest.
+    for (let n = 0; n < 5; n++) await queue.enqueue({ type: 'clean', payload: { n } });
+    for (let n = 0; n < 5; n++) await queue.enqueue({ type: 'remove', payload: { n } });
+    const worker = new Worker({ queue, clock, handlers, concurrency: 1, lanes: [{ types: ['clean'], concurrency: 1 }], leaseMs: 5000, pollMs: 20, logger: silent });
+    worker.start();
+    await until(async () => order.filter((o) => o.startsWith('remove')).length === 5);
+    // Every removal ran while the first cleaning still held the only imaging slot.
+    expect(order.filter((o) => o.startsWith('clean'))).toEqual(['clean 0']);
+    expect(order.filter((o) => o.startsWith('remove'))).toEqual(['remove 0', 'remove 1', 'remove 2', 'remove 3', 'remove 4']);
+    release();
+    await until(async () => order.length === 10);
+    await worker.stop(1000);
+    await t.db.prisma.job.deleteMany();
+  });
+
+  it('takes a job dated at its upload\'s arrival before later uploads\' jobs, and wakes for a job enqueued in this process instead of waiting for its poll', async () => {
+    const { queue, clock } = queueFor(t.db);
+    const seen: string[] = [];
+    const handlers: Record<string, JobHandler> = { work: async (payload) => void seen.push((payload as { n: string }).n) };
+    const arrived = new Date(Date.now() - 10_000);
+    await queue.enqueue({ type: 'work', payload: { n: 'second upload' } });
+    await queue.enqueue({ type: 'work', payload: { n: 'first upload, dated at its arrival' }, runAt: arrived });
+    // A poll of a minute: only being woken can run the third job within the test's time.
+    const worker = new Worker({ queue, clock, handlers, concurrency: 1, leaseMs: 5000, pollMs: 60_000, logger: silent });
+    worker.start();
+    await until(async () => seen.length === 2);
+    expect(seen).toEqual(['first upload, dated at its arrival', 'second upload']);
+    await queue.enqueue({ type: 'work', payload: { n: 'third' } });
+    await until(async () => seen.length === 3, 10_000);
+    await worker.stop(1000);
+    await t.db.prisma.job.deleteMany();
+  });
+
   it('holds a lease per slot: a slot whose job was taken over by its sibling cannot complete it', async () => {
     let now = new Date('2026-02-01T00:00:00Z');
     const { queue, clock } = queueFor(t.db, () => now);

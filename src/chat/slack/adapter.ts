@@ -21,9 +21,14 @@ import { slackGateway } from './gateway.js';
 import { registerUploadListeners } from './listeners.js';
 import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.js';
 import { slackReplayGuard } from './replay-guard.js';
+import { AfterAck } from '../after-ack.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** Acknowledged uploads accepted at once: enough to keep up with a burst, few enough to leave the database's connections to everything else. */
+const AFTER_ACK_CONCURRENCY = 4;
+/** How long shutdown waits for acknowledged uploads to be accepted. */
+const AFTER_ACK_DRAIN_MS = 5_000;
 
 export interface SlackAdapterDeps {
   slack: SlackConfig;
@@ -61,7 +66,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const admin = slack.adminUserToken ? new webApi.WebClient(slack.adminUserToken, clientOptions) : undefined;
   const { storage } = d;
   const accept = { db: storage.db, clock: d.clock, dataKeys: storage.dataKeys, audit: storage.audit, queue: d.queue, policies: storage.policies };
-  registerUploadListeners(bolt, { accept, clock: d.clock, workspaces: storage.workspaces, queue: d.queue });
+  const afterAck = new AfterAck({ concurrency: AFTER_ACK_CONCURRENCY, logger: d.logger.child({ component: 'slack' }) });
+  registerUploadListeners(bolt, { accept, afterAck, clock: d.clock, workspaces: storage.workspaces, queue: d.queue });
   const directory = slackDirectory(bot, slack.adminUsers);
   // One Slack workspace per bot token: its admins are asked of Slack whatever the workspace row.
   const isAdmin = (userId: string) => directory.isAdmin('', userId);
@@ -96,6 +102,8 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     },
     stop: async () => {
       if (slack.socketMode) await bolt.stop();
+      // Events already acknowledged: accepted now if they can be, else the next start's reconciliation finds them.
+      await afterAck.drain(AFTER_ACK_DRAIN_MS);
     },
   };
 }

@@ -30,10 +30,14 @@ function what(card: CardView): string {
   return 'Clinical photo';
 }
 
+/** Its clean-up failed after the card was posted: nothing to open, and the admins have been told. */
+const UNAVAILABLE = '*Could not be prepared for viewing*: Loupe keeps the encrypted original, and the admins have been told.';
+
 /** The patient's consent no longer covers viewing: said plainly, and no View button (the link is refused anyway). */
 const CONSENT_WITHDRAWN = '*Consent withdrawn*: the patient’s recorded consent no longer covers viewing this image.';
 
 function stateLine(card: CardView): string {
+  if (card.unavailable && (card.state === 'active' || card.state === 'waiting_for_patient')) return UNAVAILABLE;
   if (card.consentWithdrawn && (card.state === 'active' || card.state === 'waiting_for_patient')) return CONSENT_WITHDRAWN;
   switch (card.state) {
     case 'active':
@@ -53,7 +57,7 @@ function stateLine(card: CardView): string {
 
 /** `viewUrl` is the link with its one-card token; absent once the card is expired or revoked. */
 export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCard {
-  const open = card.state === 'active' || card.state === 'waiting_for_patient';
+  const open = (card.state === 'active' || card.state === 'waiting_for_patient') && !card.unavailable;
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:lock: *${what(card)}* secured by Loupe` } },
     {

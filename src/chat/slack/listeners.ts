@@ -1,6 +1,9 @@
 // Bolt listeners: a file posted in a channel becomes an accepted upload and a
-// queued ingest before Slack gets its acknowledgement, so a crash before the
-// ack makes Slack retry and a retry finds the upload already accepted.
+// queued ingest. Slack gets its acknowledgement first (AfterAck): under a
+// burst, waiting for the database would make Slack retry. A crash after the
+// ack loses nothing: the channel's cursor has not moved past the message, and
+// the reconciliation finds it; a retry or a second announcement finds the
+// upload already accepted.
 import type { App, MessageShortcut } from '@slack/bolt';
 import { AppJob } from '../../app/job-names.js';
 import type { AuditActor } from '../../core/audit/event.js';
@@ -10,9 +13,11 @@ import type { JobQueue } from '../../storage/job-queue.js';
 import type { Workspaces } from '../../storage/workspaces.js';
 import { advanceCursorByEvent } from '../../storage/channel-cursors.js';
 import { FILE_SHARED_JOB } from './file-shared.js';
+import type { AfterAck } from '../after-ack.js';
 
 export interface ListenerDeps {
   accept: AcceptUploadDeps;
+  afterAck: AfterAck;
   clock: Clock;
   workspaces: Workspaces;
   queue: JobQueue;
@@ -67,9 +72,11 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   bolt.event('message', async ({ event, body }) => {
     const m = event as unknown as FileShareMessage & { channel: string };
     if (m.subtype !== 'file_share' || !isFileShare(m)) return;
-    const workspace = await workspaceOf(body.team_id);
-    await acceptMessageFiles(d.accept, workspace.id, m.channel, m, undefined);
-    await advanceCursorByEvent(d.accept.db, workspace.id, m.channel, m.ts);
+    d.afterAck.run(async () => {
+      const workspace = await workspaceOf(body.team_id);
+      await acceptMessageFiles(d.accept, workspace.id, m.channel, m, undefined);
+      await advanceCursorByEvent(d.accept.db, workspace.id, m.channel, m.ts);
+    });
   });
 
   // "Secure with Loupe" on a message: for files posted where interception is off, or before Loupe joined.
@@ -84,14 +91,16 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
 
   // Slack also sends file_shared; the message event usually wins. If it never comes, the file's shares say where it was posted.
   bolt.event('file_shared', async ({ event, body }) => {
-    const workspace = await workspaceOf(body.team_id);
-    if (await isUploadKnown(d.accept, { workspaceId: workspace.id, sourceRef: event.file_id })) return;
-    await d.queue.enqueue({
-      type: FILE_SHARED_JOB,
-      payload: { workspaceId: workspace.id, fileId: event.file_id, channelId: event.channel_id, userId: event.user_id },
-      dedupeKey: `${FILE_SHARED_JOB}:${workspace.id}:${event.file_id}`,
-      // The message event normally arrives meanwhile and makes this a no-op.
-      runAt: new Date(d.clock.now().getTime() + FILE_SHARED_GRACE_MS),
+    d.afterAck.run(async () => {
+      const workspace = await workspaceOf(body.team_id);
+      if (await isUploadKnown(d.accept, { workspaceId: workspace.id, sourceRef: event.file_id })) return;
+      await d.queue.enqueue({
+        type: FILE_SHARED_JOB,
+        payload: { workspaceId: workspace.id, fileId: event.file_id, channelId: event.channel_id, userId: event.user_id },
+        dedupeKey: `${FILE_SHARED_JOB}:${workspace.id}:${event.file_id}`,
+        // The message event normally arrives meanwhile and makes this a no-op.
+        runAt: new Date(d.clock.now().getTime() + FILE_SHARED_GRACE_MS),
+      });
     });
   });
 }

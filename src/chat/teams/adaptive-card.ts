@@ -38,10 +38,14 @@ function what(card: CardView): string {
   return 'Clinical photo';
 }
 
+/** Its clean-up failed after the card was posted: nothing to open, and the admins have been told. */
+const UNAVAILABLE = '**Could not be prepared for viewing**: Loupe keeps the encrypted original, and the admins have been told.';
+
 /** The patient's consent no longer covers viewing: said plainly, and no View button (the link is refused anyway). */
 const CONSENT_WITHDRAWN = '**Consent withdrawn**: the patient’s recorded consent no longer covers viewing this image.';
 
 function stateLine(card: CardView): string {
+  if (card.unavailable && (card.state === 'active' || card.state === 'waiting_for_patient')) return UNAVAILABLE;
   if (card.consentWithdrawn && (card.state === 'active' || card.state === 'waiting_for_patient')) return CONSENT_WITHDRAWN;
   switch (card.state) {
     case 'active':
@@ -78,7 +82,7 @@ export interface CardAudience {
  */
 export function adaptiveCard(card: CardView, viewUrl: string | undefined, audience: CardAudience): Record<string, unknown> {
   const { uploader } = audience;
-  const open = card.state === 'active' || card.state === 'waiting_for_patient';
+  const open = (card.state === 'active' || card.state === 'waiting_for_patient') && !card.unavailable;
   const from = uploader ? `<at>${plain(uploader.name)}</at>` : 'its sender';
   const body: Record<string, unknown>[] = [
     { type: 'TextBlock', text: `🔒 **${what(card)}** secured by Loupe`, wrap: true, size: 'Medium' },

@@ -16,6 +16,8 @@ export interface Delivery {
   body: string;
   /** Over HTTP only (Socket Mode carries no signature). */
   request?: SentRequest;
+  /** How long Loupe took to answer (HTTP only). */
+  ms?: number;
 }
 
 export interface DeliveryOptions {
@@ -42,6 +44,8 @@ export async function deliverSigned(state: StandInState, rawBody: string, conten
 
 /** Sends a request as it was sent before, byte for byte: what an attacker who captured it could do. */
 export async function sendRaw(url: string, request: SentRequest): Promise<Delivery> {
+  const started = performance.now();
   const res = await fetch(url, { method: 'POST', headers: request.headers, body: request.rawBody, redirect: 'manual' });
-  return { status: res.status, body: await res.text(), request };
+  const body = await res.text();
+  return { status: res.status, body, request, ms: performance.now() - started };
 }

@@ -11,6 +11,8 @@ export interface Notice {
   link?: { href: string; label: string };
   /** A break-glass form posting to `action`. */
   breakGlass?: { action: string };
+  /** Seconds after which the browser asks again (an image still being prepared). */
+  refreshSeconds?: number;
 }
 
 export function noticeHtml(n: Notice): string {
@@ -24,7 +26,7 @@ export function noticeHtml(n: Notice): string {
     : '';
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="referrer" content="same-origin"><title>${escape(n.title)} · Loupe</title><link rel="stylesheet" href="/viewer/viewer.css"></head>
+<head><meta charset="utf-8"><meta name="referrer" content="same-origin">${n.refreshSeconds ? `<meta http-equiv="refresh" content="${Math.floor(n.refreshSeconds)}">` : ''}<title>${escape(n.title)} · Loupe</title><link rel="stylesheet" href="/viewer/viewer.css"></head>
 <body class="notice"><main><h1>${escape(n.title)}</h1><p>${escape(n.message)}</p>${link}${form}</main></body>
 </html>
 `;

@@ -88,8 +88,9 @@ export function viewerRouter(d: ViewerDeps): Router {
     switch (decision.reason) {
       case 'asset_shredded':
         return page(res, 410, { title: 'Deleted under the retention policy', message: 'This image was deleted under the retention policy and no longer exists.' });
-      case 'token_expired':
       case 'asset_failed':
+        return page(res, 410, { title: 'Could not be prepared', message: 'Loupe could not prepare this image for viewing. It keeps the encrypted original, and the admins have been told.' });
+      case 'token_expired':
         return page(res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' });
       case 'token_revoked':
       case 'card_revoked':
@@ -98,7 +99,8 @@ export function viewerRouter(d: ViewerDeps): Router {
       case 'mfa_required':
         return page(res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } });
       case 'asset_not_ready':
-        return page(res, 409, { title: 'Not ready yet', message: 'Loupe is still securing this image. Try again in a moment.' });
+        // A photo's card is posted as soon as its original is secured; its clean-up takes a moment more.
+        return page(res, 409, { title: 'Not ready yet', message: 'Loupe is still preparing this image. This page opens it as soon as it is ready.', refreshSeconds: 2 });
       case 'consent_refused':
       case 'consent_missing':
         return page(res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
