@@ -43,14 +43,15 @@ function recordVerification(audit: AuditLog, report: ChainReport): Promise<Audit
       action: AuditAction.AuditVerifyFailed,
       outcome: 'failure',
       reason: report.fault.problem,
-      details: { faultSeq: report.fault.seq.toString(), problem: report.fault.problem, events: report.events },
+      details: { faultSeq: report.fault.seq.toString(), problem: report.fault.problem, events: report.events, unsealed: report.unsealed.count },
     });
   }
   return audit.record({
     actor: SYSTEM,
     action: AuditAction.AuditVerified,
     outcome: 'success',
-    details: { events: report.events, headSeq: report.head?.seq.toString() ?? null },
+    // headSeq is the head's chain position; unsealed: events committed meanwhile, within the allowed lag.
+    details: { events: report.events, headSeq: report.head?.seq.toString() ?? null, unsealed: report.unsealed.count },
   });
 }
 

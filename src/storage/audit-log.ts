@@ -83,8 +83,6 @@ export interface AuditLogOptions {
   checkpointInterval: number;
   /** Called as the event is written (unsealed), before the caller's transaction commits. */
   onAppend?: (record: AuditRecord) => void;
-  /** Told when a background seal fails. */
-  onSealError?: (error: unknown) => void;
   /** Verification fails when an event stays unsealed longer (default AUDIT_MAX_UNSEALED_MS). */
   maxUnsealedMs?: number;
 }
@@ -99,7 +97,6 @@ export class AuditLog {
       keyRing: options.keyRing,
       clock: options.clock,
       checkpointInterval: options.checkpointInterval,
-      ...(options.onSealError ? { onError: options.onSealError } : {}),
     });
   }
 
@@ -147,6 +144,13 @@ export class AuditLog {
   /** Committed events not yet in the chain (for /metrics and verification). */
   unsealed(): Promise<UnsealedSummary> {
     return this.sealer.unsealed();
+  }
+
+  /** The sealing lag now, for /metrics: events waiting and how long the oldest has (seconds, 0 when none). */
+  async lag(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const { count, oldest } = await this.unsealed();
+    const ageMs = oldest ? Math.max(0, this.options.clock.now().getTime() - oldest.at.getTime()) : 0;
+    return { count, oldestAgeSeconds: ageMs / 1000 };
   }
 
   /** The sealed chain in chain order, in batches keyed on chainSeq. */

@@ -41,8 +41,6 @@ export interface AuditSealerOptions {
   /** A signed checkpoint every this many chain positions. */
   checkpointInterval: number;
   batchSize?: number;
-  /** Told when a background seal fails (the loop keeps going). */
-  onError?: (error: unknown) => void;
 }
 
 export class AuditSealer {
@@ -51,6 +49,7 @@ export class AuditSealer {
   private dueAt = 0;
   private current: Promise<unknown> | undefined;
   private nudged = false;
+  private onError: ((error: unknown) => void) | undefined;
 
   constructor(private readonly options: AuditSealerOptions) {}
 
@@ -120,10 +119,11 @@ export class AuditSealer {
     return { count, oldest };
   }
 
-  /** Starts sealing in the background until stop(). */
-  start(): void {
+  /** Starts sealing in the background until stop(); `onError` hears a failed seal (the loop keeps going). */
+  start(onError?: (error: unknown) => void): void {
     if (this.running) return;
     this.running = true;
+    this.onError = onError;
     this.schedule(0);
   }
 
@@ -158,7 +158,7 @@ export class AuditSealer {
     if (!this.running) return;
     this.nudged = false;
     const run = this.sealBatch().catch((error: unknown) => {
-      this.options.onError?.(error);
+      this.onError?.(error);
       return 0;
     });
     this.current = run;
