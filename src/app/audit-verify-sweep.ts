@@ -43,7 +43,7 @@ function recordVerification(audit: AuditLog, report: ChainReport): Promise<Audit
       action: AuditAction.AuditVerifyFailed,
       outcome: 'failure',
       reason: report.fault.problem,
-      details: { faultSeq: report.fault.seq.toString(), problem: report.fault.problem, events: report.events, unsealed: report.unsealed.count },
+      details: { faultSeq: report.fault.seq.toString(), problem: report.fault.problem, events: report.events },
     });
   }
   return audit.record({

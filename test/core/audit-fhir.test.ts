@@ -170,8 +170,10 @@ describe('toFhirAuditEvent', () => {
     const second = record({ seq: 3n, chainSeq: 2n, prevHash: first.hash, details: { kind: 'dicom', frames: [1, 2], note: 'a"b' } });
     const chain = chainEntityOf(toFhirAuditEvent(second, SOURCE));
 
-    expect(chain.what.identifier?.value).toBe('2');
-    expect(detail(chain, 'seq')).toBe('2');
+    // Named by its seq (as the console shows it); its place in the chain apart.
+    expect(chain.what.identifier?.value).toBe('3');
+    expect(detail(chain, 'seq')).toBe('3');
+    expect(detail(chain, 'chainSeq')).toBe('2');
     expect(detail(chain, 'hash')).toBe(second.hash);
     expect(detail(chain, 'hash')).toMatch(/^[0-9a-f]{64}$/);
     expect(detail(chain, 'prevHash')).toBe(first.hash);
