@@ -103,7 +103,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     throw error;
   }
   // The gauge reads the queue only when scraped, after it exists.
-  const metrics = createMetrics(() => queue.counts(), () => openAlertCounts(db));
+  const metrics = createMetrics(() => queue.counts(), () => openAlertCounts(db), () => storage.audit.lag());
   const storage = createStorage({
     db,
     keyRing: keys.ring,
@@ -313,6 +313,8 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       await sweepDebrisAtStart(queue, services.clock.now());
       await scheduleEvery(queue, services.clock.now(), { type: DEBRIS_SWEEP_JOB, periodMs: config.debrisSweepMs });
       worker.start();
+      // Links committed audit events into the hash chain (appends only insert).
+      storage.audit.sealer.start((error) => logger.error({ err: describeError(error) }, 'audit sealing failed'));
       await slack?.start();
       // Signed checkpoints also on a timer, so a quiet period still ends with a signed head.
       checkpointTimer = setInterval(() => {
@@ -348,6 +350,8 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
         action: AuditAction.ServiceStopped,
         outcome: 'success',
       });
+      // The checkpoint seals what is left, then signs the head.
+      await storage.audit.sealer.stop();
       await storage.audit.checkpoint();
       await services.close();
       logger.info('Loupe stopped');

@@ -50,7 +50,8 @@ function recordVerification(audit: AuditLog, report: ChainReport): Promise<Audit
     actor: SYSTEM,
     action: AuditAction.AuditVerified,
     outcome: 'success',
-    details: { events: report.events, headSeq: report.head?.seq.toString() ?? null },
+    // headSeq is the head's chain position; unsealed: events committed meanwhile, within the allowed lag.
+    details: { events: report.events, headSeq: report.head?.seq.toString() ?? null, unsealed: report.unsealed.count },
   });
 }
 

@@ -26,7 +26,7 @@ const CURSOR_ID = 'breach-rules';
 const BATCH = 2000;
 const SYSTEM = { type: 'system', id: 'breach-monitor' } as const;
 
-const FACT_COLUMNS = { seq: true, at: true, action: true, outcome: true, actorId: true, workspaceId: true, patientId: true, assetId: true, consultId: true } as const;
+const FACT_COLUMNS = { seq: true, chainSeq: true, at: true, action: true, outcome: true, actorId: true, workspaceId: true, patientId: true, assetId: true, consultId: true } as const;
 
 export interface RaisedAlert {
   id: string;
@@ -47,6 +47,8 @@ export interface EvaluateAlertsDeps {
 /** Evaluates every fact since the cursor; answers the alerts it raised, oldest first. */
 export async function evaluateAlerts(d: EvaluateAlertsDeps): Promise<RaisedAlert[]> {
   const raised: RaisedAlert[] = [];
+  // The cursor walks the sealed chain (see evaluateBatch): seal what is committed, so no fact waits for the sealer.
+  await d.audit.seal();
   for (;;) {
     const batch = await evaluateBatch(d);
     raised.push(...batch.raised);
@@ -59,14 +61,21 @@ async function evaluateBatch(d: EvaluateAlertsDeps): Promise<{ raised: RaisedAle
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ALERT_LOCK}::int, hashtext(current_schema()))`;
     const cursor = (await tx.alertCursor.findUnique({ where: { id: CURSOR_ID } }))?.lastSeq ?? 0n;
     const actions = { in: [...ALERT_FACT_ACTIONS] };
-    // Seqs are given out under the audit head's lock, held to commit: no event below the cursor can appear later.
-    const fresh = await tx.auditEvent.findMany({ where: { seq: { gt: cursor }, action: actions }, orderBy: { seq: 'asc' }, take: BATCH, select: FACT_COLUMNS });
+    // The cursor is a chain position: events are sealed one sealer at a time, in order, only once committed,
+    // so no event below the cursor can appear later (a seq cursor could skip a late-committing lower seq).
+    const fresh = (await tx.auditEvent.findMany({ where: { chainSeq: { gt: cursor }, action: actions }, orderBy: { chainSeq: 'asc' }, take: BATCH, select: FACT_COLUMNS })).map(inChain);
     const first = fresh[0];
     if (!first) return { raised: [], more: false };
     const since = new Date(first.at.getTime() - d.thresholds.windowMs);
-    const earlier = await tx.auditEvent.findMany({ where: { seq: { lte: cursor }, at: { gte: since }, action: actions }, orderBy: { seq: 'asc' }, select: FACT_COLUMNS });
+    const earlier = (await tx.auditEvent.findMany({ where: { chainSeq: { lte: cursor }, at: { gte: since }, action: actions }, orderBy: { chainSeq: 'asc' }, select: FACT_COLUMNS })).map(inChain);
     const covered = await tx.alert.findMany({ where: { windowEnd: { gt: since } }, select: { rule: true, workspaceId: true, subject: true, windowEnd: true } });
-    const drafts = evaluateAlertRules({ facts: [...earlier, ...fresh], cursor, covered: covered.map((c) => ({ ...c, rule: c.rule as AlertRule })), thresholds: d.thresholds });
+    // Rules order and cut facts by `seq`: hand them the chain position, then name events by their own seq again.
+    const seqAt = new Map([...earlier, ...fresh].map((f) => [f.seq, f.eventSeq]));
+    const drafts = evaluateAlertRules({ facts: [...earlier, ...fresh], cursor, covered: covered.map((c) => ({ ...c, rule: c.rule as AlertRule })), thresholds: d.thresholds }).map((draft) => ({
+      ...draft,
+      firstSeq: seqAt.get(draft.firstSeq) ?? draft.firstSeq,
+      lastSeq: seqAt.get(draft.lastSeq) ?? draft.lastSeq,
+    }));
     const raised: RaisedAlert[] = [];
     for (const draft of drafts) {
       const key = alertKey(draft);
@@ -87,6 +96,12 @@ async function evaluateBatch(d: EvaluateAlertsDeps): Promise<{ raised: RaisedAle
     await tx.alertCursor.upsert({ where: { id: CURSOR_ID }, create: { id: CURSOR_ID, lastSeq: last }, update: { lastSeq: last } });
     return { raised, more: fresh.length === BATCH };
   });
+}
+
+/** A sealed fact with its chain position as `seq` (what the cursor counts) and its own seq kept. */
+function inChain<F extends { seq: bigint; chainSeq: bigint | null }>(f: F): Omit<F, 'chainSeq' | 'seq'> & { seq: bigint; eventSeq: bigint } {
+  const { chainSeq, seq, ...rest } = f;
+  return { ...rest, seq: chainSeq ?? seq, eventSeq: seq };
 }
 
 function columnsOf(d: AlertDraft) {

@@ -63,6 +63,8 @@ export async function exportAudit(o: ExportAuditOptions): Promise<number> {
       assetId: o.filter.assetId ?? null,
       details: exportDetails(o, count),
     });
+  // Sealed first, so the exported events carry their chain fields (only those committed meanwhile lack them).
+  await o.audit.seal();
   await auditedExport(async () => {
     if (o.format === 'csv') await o.out(AUDIT_CSV_HEADER);
     for await (const record of o.audit.matching(o.filter, o.scope)) {

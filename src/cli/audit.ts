@@ -11,7 +11,7 @@ export function registerAudit(program: Command, io: CliIo): void {
 
   audit
     .command('verify')
-    .description('walk the hash chain and its signed checkpoints; exit 1 naming the first bad event')
+    .description('seal committed events, walk the hash chain and its signed checkpoints; exit 1 naming the first bad event, or an event left unsealed past the allowed lag')
     .action(() => runAdmin(io, 'audit verify'));
 
   audit

@@ -1,25 +1,18 @@
 // Appends audit events inside the caller's transaction, so an event exists if
-// and only if the change it records was committed. A transaction-scoped
-// advisory lock makes concurrent writers (several instances on PostgreSQL)
-// take turns at the chain head, keeping one gapless chain.
+// and only if the change it records was committed. An append only inserts (its
+// seq from a sequence, no lock): the sealer (audit-sealer.ts) links committed
+// events into the hash chain shortly after, so concurrent writers never wait
+// on each other for the chain head.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { GENESIS_HASH, checkpointMessage, hashEvent } from '../core/audit/chain.js';
-import type { AuditCheckpointRecord, AuditEventInput, AuditOutcome, AuditRecord } from '../core/audit/event.js';
+import { isSealed, type AuditCheckpointRecord, type AuditEventInput, type AuditOutcome, type AuditRecord, type SealedAuditRecord } from '../core/audit/event.js';
 import type { AuditFilter, AuditScope } from '../core/audit/filter.js';
-import { verifyChain, type ChainReport } from '../core/audit/verify.js';
+import { verifyChain, type ChainReport, type UnsealedSummary } from '../core/audit/verify.js';
 import type { KeyRing } from '../crypto/keyring.js';
+import { AUDIT_MAX_UNSEALED_MS, AuditSealer } from './audit-sealer.js';
 import type { Database } from './database.js';
 import { transaction, type Tx } from './transaction.js';
 import type { Prisma } from './prisma/client.js';
-
-/** Arbitrary constant naming the audit head lock among advisory locks. */
-const AUDIT_HEAD_LOCK = 0x4c4f5541;
-
-/** Keyed by schema too, so Loupe installations sharing one database do not wait on each other. */
-async function lockHead(tx: Tx): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_HEAD_LOCK}::int, hashtext(current_schema()))`;
-}
 
 /** The most events one page of the trail holds, whatever the caller asks. */
 export const AUDIT_PAGE_MAX = 200;
@@ -86,41 +79,50 @@ export interface AuditLogOptions {
   db: Database;
   keyRing: KeyRing;
   clock: Clock;
-  /** A signed checkpoint every this many events. */
+  /** A signed checkpoint every this many chain positions. */
   checkpointInterval: number;
-  /** Called as the event is written, before the caller's transaction commits. */
+  /** Called as the event is written (unsealed), before the caller's transaction commits. */
   onAppend?: (record: AuditRecord) => void;
+  /** Verification fails when an event stays unsealed longer (default AUDIT_MAX_UNSEALED_MS). */
+  maxUnsealedMs?: number;
 }
 
 export class AuditLog {
-  constructor(private readonly options: AuditLogOptions) {}
+  /** Links committed events into the chain: start it in a running Loupe (src/main.ts). */
+  readonly sealer: AuditSealer;
 
-  /** Appends within `tx`; the event commits or rolls back with the change it records. */
+  constructor(private readonly options: AuditLogOptions) {
+    this.sealer = new AuditSealer({
+      db: options.db,
+      keyRing: options.keyRing,
+      clock: options.clock,
+      checkpointInterval: options.checkpointInterval,
+    });
+  }
+
+  /** Appends within `tx`; the event commits or rolls back with the change it records, and is sealed after commit. */
   async append(tx: Tx, input: AuditEventInput): Promise<AuditRecord> {
-    await lockHead(tx);
-    const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-    const unsigned: Omit<AuditRecord, 'hash'> = {
-      seq: (last?.seq ?? 0n) + 1n,
-      id: randomUUID(),
-      at: this.options.clock.now(),
-      workspaceId: input.workspaceId ?? null,
-      actorType: input.actor.type,
-      actorId: input.actor.id,
-      action: input.action,
-      outcome: input.outcome,
-      reason: input.reason ?? null,
-      patientId: input.patientId ?? null,
-      assetId: input.assetId ?? null,
-      consultId: input.consultId ?? null,
-      sourceIp: input.sourceIp ?? null,
-      requestId: input.requestId ?? null,
-      details: input.details ?? {},
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    const record: AuditRecord = { ...unsigned, hash: hashEvent(unsigned) };
-    await tx.auditEvent.create({ data: { ...record, details: record.details as Prisma.InputJsonValue } });
-    if (record.seq % BigInt(this.options.checkpointInterval) === 0n) await this.writeCheckpoint(tx, record);
+    const row = await tx.auditEvent.create({
+      data: {
+        id: randomUUID(),
+        at: this.options.clock.now(),
+        workspaceId: input.workspaceId ?? null,
+        actorType: input.actor.type,
+        actorId: input.actor.id,
+        action: input.action,
+        outcome: input.outcome,
+        reason: input.reason ?? null,
+        patientId: input.patientId ?? null,
+        assetId: input.assetId ?? null,
+        consultId: input.consultId ?? null,
+        sourceIp: input.sourceIp ?? null,
+        requestId: input.requestId ?? null,
+        details: (input.details ?? {}) as Prisma.InputJsonValue,
+      },
+    });
+    const record = row as AuditRecord;
     this.options.onAppend?.(record);
+    this.sealer.nudge();
     return record;
   }
 
@@ -129,15 +131,42 @@ export class AuditLog {
     return transaction(this.options.db, (tx) => this.append(tx, input));
   }
 
-  /** Signs the current head (if not yet signed): run at shutdown and on a schedule. */
-  async checkpoint(): Promise<AuditCheckpointRecord | null> {
-    return transaction(this.options.db, async (tx) => {
-      await lockHead(tx);
-      const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-      if (!head) return null;
-      const existing = await tx.auditCheckpoint.findUnique({ where: { seq: head.seq } });
-      return existing ?? this.writeCheckpoint(tx, head);
-    });
+  /** Seals every committed event now; answers how many it sealed. */
+  seal(): Promise<number> {
+    return this.sealer.sealAll();
+  }
+
+  /** Seals, then signs the current head (if not yet signed): run at shutdown and on a schedule. */
+  checkpoint(): Promise<AuditCheckpointRecord | null> {
+    return this.sealer.signHead();
+  }
+
+  /** Committed events not yet in the chain (for /metrics and verification). */
+  unsealed(): Promise<UnsealedSummary> {
+    return this.sealer.unsealed();
+  }
+
+  /** The sealing lag now, for /metrics: events waiting and how long the oldest has (seconds, 0 when none). */
+  async lag(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const { count, oldest } = await this.unsealed();
+    const ageMs = oldest ? Math.max(0, this.options.clock.now().getTime() - oldest.at.getTime()) : 0;
+    return { count, oldestAgeSeconds: ageMs / 1000 };
+  }
+
+  /** The sealed chain in chain order, in batches keyed on chainSeq. */
+  async *chain(batchSize = 1000): AsyncGenerator<SealedAuditRecord> {
+    let after = 0n;
+    for (;;) {
+      const batch = await this.options.db.prisma.auditEvent.findMany({ where: { chainSeq: { gt: after } }, orderBy: { chainSeq: 'asc' }, take: batchSize });
+      for (const row of batch) {
+        const record = row as AuditRecord;
+        // chainSeq set without a hash is a tampered row: hand it on so the walk names it.
+        yield isSealed(record) ? record : ({ ...record, prevHash: record.prevHash ?? '', hash: record.hash ?? '' } as SealedAuditRecord);
+      }
+      const last = batch.at(-1);
+      if (!last?.chainSeq || batch.length < batchSize) return;
+      after = last.chainSeq;
+    }
   }
 
   events(batchSize = 1000): AsyncGenerator<AuditRecord> {
@@ -208,26 +237,18 @@ export class AuditLog {
     return { total, allowed };
   }
 
-  async verify(): Promise<ChainReport> {
+  /**
+   * Seals what is committed, walks the sealed chain and its checkpoints, and
+   * reports events still unsealed (committed meanwhile) apart: they fail the
+   * verification only when older than the allowed sealing lag.
+   */
+  async verify(options: { seal?: boolean } = {}): Promise<ChainReport> {
+    // Without sealing first, a check shows whether the running sealer keeps up (what the lag limit is for).
+    if (options.seal ?? true) await this.seal();
     const checkpoints = await this.options.db.prisma.auditCheckpoint.findMany({ orderBy: { seq: 'asc' } });
     const ring = this.options.keyRing;
-    return verifyChain(
-      this.events(),
-      checkpoints,
-      (message, signature, keyId) => keyId === ring.auditKeyId && ring.verifyCheckpoint(message, signature),
-    );
-  }
-
-  private async writeCheckpoint(tx: Tx, head: { seq: bigint; hash: string }): Promise<AuditCheckpointRecord> {
-    const ring = this.options.keyRing;
-    const checkpoint: AuditCheckpointRecord = {
-      seq: head.seq,
-      hash: head.hash,
-      signature: ring.signCheckpoint(checkpointMessage(head.seq, head.hash)),
-      keyId: ring.auditKeyId,
-      at: this.options.clock.now(),
-    };
-    await tx.auditCheckpoint.create({ data: checkpoint });
-    return checkpoint;
+    const verifySignature = (message: string, signature: string, keyId: string) => keyId === ring.auditKeyId && ring.verifyCheckpoint(message, signature);
+    const unsealed = { summary: await this.unsealed(), now: this.options.clock.now(), maxLagMs: this.options.maxUnsealedMs ?? AUDIT_MAX_UNSEALED_MS };
+    return verifyChain(this.chain(), checkpoints, verifySignature, unsealed);
   }
 }

@@ -9,10 +9,23 @@ export interface Metrics {
   jobsByStatus: Gauge<'status'>;
   openAlerts: Gauge<'rule'>;
   alertsRaised: Counter<'rule'>;
+  auditUnsealed: Gauge;
+  auditOldestUnsealed: Gauge;
 }
 
-/** `openAlerts`: breach monitoring's open alerts by rule, read from the database when scraped (so every instance answers the same). */
-export function createMetrics(jobCounts: () => Promise<Record<string, number>>, openAlerts: () => Promise<Record<string, number>> = async () => ({})): Metrics {
+/** The audit sealer's lag (see src/storage/audit-sealer.ts). */
+export type AuditLagReader = () => Promise<{ count: number; oldestAgeSeconds: number }>;
+
+/**
+ * `openAlerts`: breach monitoring's open alerts by rule, and `auditLag`, the
+ * audit events not yet sealed into the chain: both read from the database
+ * when scraped (so every instance answers the same).
+ */
+export function createMetrics(
+  jobCounts: () => Promise<Record<string, number>>,
+  openAlerts: () => Promise<Record<string, number>> = async () => ({}),
+  auditLag: AuditLagReader = async () => ({ count: 0, oldestAgeSeconds: 0 }),
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'loupe_' });
   return {
@@ -59,6 +72,22 @@ export function createMetrics(jobCounts: () => Promise<Record<string, number>>, 
       help: 'Breach monitoring alerts raised by this instance, by rule.',
       labelNames: ['rule'],
       registers: [registry],
+    }),
+    auditUnsealed: new Gauge({
+      name: 'loupe_audit_unsealed_events',
+      help: 'Committed audit events not yet sealed into the hash chain (all instances).',
+      registers: [registry],
+      async collect() {
+        this.set((await auditLag()).count);
+      },
+    }),
+    auditOldestUnsealed: new Gauge({
+      name: 'loupe_audit_oldest_unsealed_seconds',
+      help: 'How long the oldest unsealed audit event has waited since it was recorded; 0 when none.',
+      registers: [registry],
+      async collect() {
+        this.set((await auditLag()).oldestAgeSeconds);
+      },
     }),
   };
 }

@@ -68,6 +68,8 @@ describe.each(testEngines())('alerts on %s', (engine) => {
       (await s.audit.pageOfKinds([{ action: AuditAction.AuditVerifyFailed }], 'all', { limit: 200 })).events.filter((r) => r.seq > after);
     /** Alters one event behind the chain's back; returns its repair. */
     const tamper = async (seq: bigint) => {
+      // Sealed first: an event altered before the sealer links it is, by design, not detectable.
+      await s.audit.seal();
       const { actorId } = await s.db.prisma.auditEvent.findUniqueOrThrow({ where: { seq }, select: { actorId: true } });
       await s.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorId" = 'mallory' WHERE seq = ${seq}`);
       return () => s.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorId" = ${actorId === null ? 'NULL' : `'${actorId}'`} WHERE seq = ${seq}`);

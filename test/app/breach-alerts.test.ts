@@ -113,6 +113,8 @@ describe.each(testEngines())('breach monitoring on %s', (engine) => {
     await record({ action: AuditAction.BreakGlass, outcome: 'success' });
     await record({ action: AuditAction.OriginalNotRemovable, outcome: 'failure' });
     const seq = (await record({ patientId: patients[0]! })).seq;
+    // Sealed first: an event altered before the sealer links it is, by design, not detectable.
+    await s.audit.seal();
     await s.db.prisma.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorId" = 'mallory' WHERE seq = ${seq}`);
     await sweepAuditTrail(s.audit);
     await run();

@@ -47,10 +47,18 @@ describe.each(testEngines())('exportAudit on %s', (engine) => {
   }
 
   const selected = (filter: (r: AuditRecord) => boolean) => seeded.filter(filter);
+  /** The seeded events as stored now: an export seals before it reads, so they carry their chain fields. */
+  const storedNow = async (filter: (r: AuditRecord) => boolean) => {
+    const ids = selected(filter).map((r) => r.id);
+    const rows = (await s.db.prisma.auditEvent.findMany({ where: { id: { in: ids } }, orderBy: { seq: 'asc' } })) as AuditRecord[];
+    expect(rows.map((r) => r.id)).toEqual(ids);
+    for (const r of rows) expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
+    return rows;
+  };
 
   it('writes FHIR AuditEvent NDJSON equal to toFhirAuditEvent, oldest first, then records the export', async () => {
     const { lines, count, headBefore, after } = await run('fhir-ndjson', { patientId: P1 });
-    const want = selected((r) => r.patientId === P1);
+    const want = await storedNow((r) => r.patientId === P1);
     expect(count).toBe(want.length);
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual(want.map((r) => toFhirAuditEvent(r, { observer: OBSERVER })));
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ resourceType: 'AuditEvent' });
@@ -73,7 +81,7 @@ describe.each(testEngines())('exportAudit on %s', (engine) => {
   it('writes CSV: the header, then one row per event, formulas neutralised', async () => {
     const since = seeded[1]!.at;
     const { lines, count, after } = await run('csv', { since, action: AuditAction.AssetViewed });
-    const want = selected((r) => r.at >= since && r.action === AuditAction.AssetViewed);
+    const want = await storedNow((r) => r.at >= since && r.action === AuditAction.AssetViewed);
     expect(count).toBe(want.length);
     expect(lines).toEqual([AUDIT_CSV_HEADER, ...want.map(auditCsvRow)]);
     const injected = lines.find((l) => l.includes('HYPERLINK'));

@@ -5,6 +5,7 @@ import type { AuditRecord } from '../../src/core/audit/event.js';
 function record(overrides: Partial<AuditRecord> = {}): AuditRecord {
   return {
     seq: 7n,
+    chainSeq: 5n,
     id: 'c0a80101-0000-4000-8000-000000000007',
     at: new Date('2026-01-31T08:00:00.000Z'),
     workspaceId: '9a8b7c6d-5e4f-4321-a0b1-c2d3e4f5a6b7',
@@ -39,7 +40,7 @@ function fields(row: string): string[] {
 describe('audit CSV', () => {
   it('has a header naming every column in order', () => {
     expect(AUDIT_CSV_HEADER).toBe(
-      'seq,id,at,workspaceId,actorType,actorId,action,outcome,reason,patientId,assetId,consultId,sourceIp,requestId,details,prevHash,hash',
+      'seq,id,at,workspaceId,actorType,actorId,action,outcome,reason,patientId,assetId,consultId,sourceIp,requestId,details,prevHash,hash,chainSeq',
     );
   });
 
@@ -47,9 +48,9 @@ describe('audit CSV', () => {
     const row = auditCsvRow(record());
     expect(row).toBe(
       `7,c0a80101-0000-4000-8000-000000000007,2026-01-31T08:00:00.000Z,9a8b7c6d-5e4f-4321-a0b1-c2d3e4f5a6b7,user,U024BE7LH,asset.viewed,success,,` +
-        `0b4c3a52-6f0e-4f63-9d0b-2a1e5d7c9f10,,,10.0.0.7,req-1,"{""frames"":3}",${'a'.repeat(64)},${'b'.repeat(64)}`,
+        `0b4c3a52-6f0e-4f63-9d0b-2a1e5d7c9f10,,,10.0.0.7,req-1,"{""frames"":3}",${'a'.repeat(64)},${'b'.repeat(64)},5`,
     );
-    expect(fields(row)).toHaveLength(17);
+    expect(fields(row)).toHaveLength(18);
     const quoted = auditCsvRow(record({ reason: 'said "urgent", then left\r\nearly' }));
     expect(quoted).toContain('"said ""urgent"", then left\r\nearly"');
   });

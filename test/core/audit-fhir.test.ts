@@ -1,14 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { GENESIS_HASH, hashEvent } from '../../src/core/audit/chain.js';
-import { AuditAction, type AuditRecord } from '../../src/core/audit/event.js';
+import { AuditAction, type SealedAuditRecord } from '../../src/core/audit/event.js';
 import { toFhirAuditEvent, type FhirAuditEvent, type FhirAuditEventEntity } from '../../src/core/audit/fhir.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const SOURCE = { observer: 'loupe-test-01' };
 
-function record(overrides: Partial<Omit<AuditRecord, 'hash'>> = {}): AuditRecord {
-  const body: Omit<AuditRecord, 'hash'> = {
+function record(overrides: Partial<Omit<SealedAuditRecord, 'hash'>> = {}): SealedAuditRecord {
+  const body: Omit<SealedAuditRecord, 'hash'> = {
     seq: 42n,
+    chainSeq: 40n,
     id: '01J9Z6Q8K3M4N5P6R7S8T9V0WX',
     at: new Date('2025-03-14T09:26:53.589Z'),
     workspaceId: 'ws_7f3a',
@@ -165,12 +166,14 @@ describe('toFhirAuditEvent', () => {
   });
 
   it('carries the chain link, request id and details on the chain entity', () => {
-    const first = record({ seq: 1n, prevHash: GENESIS_HASH });
-    const second = record({ seq: 2n, prevHash: first.hash, details: { kind: 'dicom', frames: [1, 2], note: 'a"b' } });
+    const first = record({ seq: 1n, chainSeq: 1n, prevHash: GENESIS_HASH });
+    const second = record({ seq: 3n, chainSeq: 2n, prevHash: first.hash, details: { kind: 'dicom', frames: [1, 2], note: 'a"b' } });
     const chain = chainEntityOf(toFhirAuditEvent(second, SOURCE));
 
-    expect(chain.what.identifier?.value).toBe('2');
-    expect(detail(chain, 'seq')).toBe('2');
+    // Named by its seq (as the console shows it); its place in the chain apart.
+    expect(chain.what.identifier?.value).toBe('3');
+    expect(detail(chain, 'seq')).toBe('3');
+    expect(detail(chain, 'chainSeq')).toBe('2');
     expect(detail(chain, 'hash')).toBe(second.hash);
     expect(detail(chain, 'hash')).toMatch(/^[0-9a-f]{64}$/);
     expect(detail(chain, 'prevHash')).toBe(first.hash);
@@ -190,8 +193,9 @@ describe('toFhirAuditEvent', () => {
         .filter((d) => d.type.startsWith('details.'))
         .map((d) => [d.type.slice('details.'.length), JSON.parse(d.valueString) as unknown]),
     );
-    const rebuilt: Omit<AuditRecord, 'hash'> = {
+    const rebuilt: Omit<SealedAuditRecord, 'hash'> = {
       seq: BigInt(detail(chain, 'seq') ?? '-1'),
+      chainSeq: BigInt(detail(chain, 'chainSeq') ?? '-1'),
       id: event.id,
       at: new Date(event.recorded),
       workspaceId: id('urn:loupe:workspace') ?? null,

@@ -12,7 +12,7 @@ const FACTS: DisclosureFacts = { name: 'Dr Li Wei', participantRole: null, asset
 
 function event(e: Partial<AuditRecord>): AuditRecord {
   return {
-    seq: 7n, id: 'e', at: AT, workspaceId: 'w', actorType: 'user', actorId: 'U0CLIN0002', action: AuditAction.AssetViewed, outcome: 'success', reason: null,
+    seq: 7n, chainSeq: 7n, id: 'e', at: AT, workspaceId: 'w', actorType: 'user', actorId: 'U0CLIN0002', action: AuditAction.AssetViewed, outcome: 'success', reason: null,
     patientId: 'p', assetId: ASSET.id, consultId: 'c', sourceIp: null, requestId: null, details: { purpose: 'care' }, prevHash: '', hash: '', ...e,
   };
 }

@@ -3,13 +3,18 @@
 // reordering any event breaks every hash after it.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { AuditRecord } from './event.js';
+import type { SealedAuditRecord } from './event.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function canonicalEvent(event: Omit<AuditRecord, 'hash'>): string {
-  const body = {
-    seq: event.seq.toString(),
+/**
+ * `seq` in the canonical body is the chain position; the insertion seq is
+ * covered too, as `entrySeq`, whenever it differs (events chained before
+ * sealing existed have equal ones, so their hashes are unchanged).
+ */
+export function canonicalEvent(event: Omit<SealedAuditRecord, 'hash'>): string {
+  const body: Record<string, unknown> = {
+    seq: event.chainSeq.toString(),
     id: event.id,
     at: event.at.toISOString(),
     workspaceId: event.workspaceId,
@@ -26,16 +31,17 @@ export function canonicalEvent(event: Omit<AuditRecord, 'hash'>): string {
     details: event.details ?? {},
     prevHash: event.prevHash,
   };
+  if (event.seq !== event.chainSeq) body['entrySeq'] = event.seq.toString();
   const text = canonicalize(body);
   if (text === undefined) throw new TypeError('audit event cannot be serialised');
   return text;
 }
 
-export function hashEvent(event: Omit<AuditRecord, 'hash'>): string {
+export function hashEvent(event: Omit<SealedAuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonicalEvent(event)).digest('hex');
 }
 
-/** The text a checkpoint signs: the chain head at `seq`. */
+/** The text a checkpoint signs: the chain head at position `seq` (a chainSeq). */
 export function checkpointMessage(seq: bigint, hash: string): string {
   return `loupe-audit-checkpoint/1:${seq.toString()}:${hash}`;
 }

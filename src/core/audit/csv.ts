@@ -6,7 +6,7 @@ import type { AuditRecord } from './event.js';
 
 const COLUMNS = [
   'seq', 'id', 'at', 'workspaceId', 'actorType', 'actorId', 'action', 'outcome', 'reason',
-  'patientId', 'assetId', 'consultId', 'sourceIp', 'requestId', 'details', 'prevHash', 'hash',
+  'patientId', 'assetId', 'consultId', 'sourceIp', 'requestId', 'details', 'prevHash', 'hash', 'chainSeq',
 ] as const satisfies readonly (keyof AuditRecord)[];
 
 export const AUDIT_CSV_HEADER = COLUMNS.join(',');

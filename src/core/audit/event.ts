@@ -110,9 +110,15 @@ export interface AuditEventInput {
   details?: Record<string, unknown>;
 }
 
-/** One stored link of the chain. */
+/**
+ * One stored audit event. `seq` is its insertion order (paging, links);
+ * `chainSeq`, `prevHash` and `hash` are null until the sealer links it into
+ * the hash chain, at position `chainSeq` (sealing order, which may differ
+ * from seq: a lower seq can commit after a higher one was sealed).
+ */
 export interface AuditRecord {
   seq: bigint;
+  chainSeq: bigint | null;
   id: string;
   at: Date;
   workspaceId: string | null;
@@ -127,11 +133,23 @@ export interface AuditRecord {
   sourceIp: string | null;
   requestId: string | null;
   details: unknown;
+  prevHash: string | null;
+  hash: string | null;
+}
+
+/** An event linked into the hash chain. */
+export interface SealedAuditRecord extends AuditRecord {
+  chainSeq: bigint;
   prevHash: string;
   hash: string;
 }
 
+export function isSealed(record: AuditRecord): record is SealedAuditRecord {
+  return record.chainSeq !== null && record.prevHash !== null && record.hash !== null;
+}
+
 export interface AuditCheckpointRecord {
+  /** The chain position (chainSeq) of the head it signs. */
   seq: bigint;
   hash: string;
   signature: string;

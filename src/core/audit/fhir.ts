@@ -263,11 +263,15 @@ function chainEntity(record: AuditRecord): FhirAuditEventEntity {
   const detail: FhirAuditEventEntityDetail[] = [
     // seq is a bigint; a string keeps it exact past 2^53 for JSON consumers.
     { type: 'seq', valueString: record.seq.toString() },
-    { type: 'hash', valueString: record.hash },
-    { type: 'prevHash', valueString: record.prevHash },
+  ];
+  // Chain fields exist once the event is sealed; an export seals first, so only events committed meanwhile lack them.
+  if (record.chainSeq !== null) detail.push({ type: 'chainSeq', valueString: record.chainSeq.toString() });
+  if (record.hash !== null) detail.push({ type: 'hash', valueString: record.hash });
+  if (record.prevHash !== null) detail.push({ type: 'prevHash', valueString: record.prevHash });
+  detail.push(
     // The agent carries the actor type only when there is an actor id.
     { type: 'actorType', valueString: record.actorType },
-  ];
+  );
   if (present(record.requestId)) detail.push({ type: 'requestId', valueString: record.requestId });
   detail.push(...detailsOf(record.details));
   return { ...identified(LOUPE_CHAIN_SYSTEM, record.seq.toString(), EntitySystemObject), detail };
