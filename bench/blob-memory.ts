@@ -23,7 +23,7 @@ import { FolderBlobStore } from '../src/storage/folder-blob-store.js';
 import { syncKeyVersions } from '../src/storage/key-versions.js';
 import { migrate } from '../src/storage/migrate.js';
 import { createStorage } from '../src/storage/services.js';
-import { MB, MiB, RssSampler, figure, maxRssBytes, mb, mbPerSecond, now, seconds, withPostgresSchema, benchMigrations } from './lib.js';
+import { MB, MiB, RssSampler, figure, maxRssBytes, mb, mbPerSecond, now, reportLine, seconds, withPostgresSchema, benchMigrations } from './lib.js';
 
 const DEFAULT_BYTES = 2 * 1024 * MiB;
 const TARGET_RSS = 200 * MB;
@@ -189,10 +189,12 @@ async function run(dir: string, size: number, engine: Engine, url: string | unde
     const peak = Math.max(store.peakRss, read.peakRss);
     const judged = engine === 'pglite' ? peak - baseline : peak;
     const pass = judged < TARGET_RSS;
-    figure(
-      engine === 'pglite' ? `target growth over PGlite baseline < ${mb(TARGET_RSS)}` : `target peak RSS < ${mb(TARGET_RSS)}`,
-      `${pass ? 'PASS' : 'FAIL'} (${engine === 'pglite' ? `growth ${mb(Math.max(0, judged))}, peak ${mb(peak)}` : `peak ${mb(peak)}`})`,
-    );
+    reportLine({
+      name: engine === 'pglite' ? 'blob memory, embedded (growth over PGlite)' : 'blob memory, PostgreSQL (peak RSS)',
+      figure: engine === 'pglite' ? `${mb(Math.max(0, judged))} (peak ${mb(peak)}, ${mb(size)} blob)` : `${mb(peak)} (${mb(size)} blob)`,
+      target: `< ${mb(TARGET_RSS)}`,
+      pass,
+    });
     return same && pass;
   } finally {
     await db?.close();

@@ -57,48 +57,57 @@ async function openHeic(bytes: Buffer, limits: ImagingLimits): Promise<{ image: 
   }
 }
 
+// Huffman tables are not optimised: a second pass over the coefficients that
+// costs about as much as the encode for a few percent of size (libvips'
+// default too).
+const JPEG = { quality: 92, chromaSubsampling: '4:4:4', optimiseCoding: false } as const;
+
 async function encode(image: Sharp, lossless: boolean): Promise<CleanedImage> {
-  const out = lossless
-    ? image.png({ compressionLevel: 6 })
-    : image.flatten({ background: '#ffffff' }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' });
+  const out = lossless ? image.png({ compressionLevel: 6 }) : image.flatten({ background: '#ffffff' }).jpeg(JPEG);
   const { data, info } = await out.toBuffer({ resolveWithObject: true });
   return { data, mediaType: lossless ? 'image/png' : 'image/jpeg', width: info.width, height: info.height };
+}
+
+const shrink = (image: Sharp): Sharp => image.resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: 'inside', withoutEnlargement: true });
+
+/** Both images from pixels decoded once (HEIC, lossless sources): no second decode to make the preview. */
+async function fromPixels(image: Sharp, lossless: boolean): Promise<{ derivative: CleanedImage; preview: CleanedImage }> {
+  const { data, info } = await image.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const pixels = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  const derivative = await encode(pixels(), lossless);
+  const preview = await encode(shrink(pixels()), false);
+  return { derivative, preview };
 }
 
 export async function cleanPhoto(bytes: Buffer, kind: PhotoKind, limits: ImagingLimits): Promise<CleanedPhoto> {
   checkBytes(limits, bytes.length);
   const options = { limitInputPixels: limits.maxPixels, failOn: 'error' as const, sequentialRead: true };
   let removed: string[] = [];
-  let base: Sharp;
   const warnings: string[] = [];
+  // No withMetadata()/keepMetadata() anywhere: sharp writes no EXIF, XMP,
+  // IPTC, ICC or comments, and converts to sRGB.
   try {
     if (kind === 'heif') {
       const meta = await sharp(bytes).metadata().catch(() => undefined);
       if (meta) removed = describeMetadata(meta);
       const heic = await openHeic(bytes, limits);
       warnings.push(...heic.warnings);
-      base = heic.image;
-    } else {
-      // Reading the header decodes no pixels; the limits are checked on it first.
-      const meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
-      const frames = meta.pages ?? 1;
-      checkDimensions(limits, meta.width ?? 0, meta.height ?? 0, frames);
-      removed = describeMetadata(meta);
-      if (frames > 1) warnings.push(`kept the first of ${frames} frames or pages`);
-      // EXIF orientation is applied to the pixels, so dropping the tag keeps portraits upright.
-      base = sharp(bytes, options).rotate();
+      return { ...(await fromPixels(heic.image, false)), removed, warnings };
     }
-    // No withMetadata()/keepMetadata(): sharp writes no EXIF, XMP, IPTC, ICC
-    // or comments, and converts to sRGB. Raw pixels are materialised once so
-    // the derivative and the preview do not decode twice.
-    const { data, info } = await base.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    const pixels = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-    const lossless = LOSSLESS.has(kind);
-    const derivative = await encode(pixels(), lossless);
-    const preview = await encode(
-      pixels().resize(PREVIEW_SIZE, PREVIEW_SIZE, { fit: 'inside', withoutEnlargement: true }),
-      false,
-    );
+    // Reading the header decodes no pixels; the limits are checked on it first.
+    const meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
+    const frames = meta.pages ?? 1;
+    checkDimensions(limits, meta.width ?? 0, meta.height ?? 0, frames);
+    removed = describeMetadata(meta);
+    if (frames > 1) warnings.push(`kept the first of ${frames} frames or pages`);
+    // EXIF orientation is applied to the pixels, so dropping the tag keeps portraits upright.
+    const original = sharp(bytes, options).rotate();
+    if (LOSSLESS.has(kind)) return { ...(await fromPixels(original, true)), removed, warnings };
+    // Camera formats: the original is decoded once, straight into the JPEG
+    // derivative; the preview comes from that clean JPEG with shrink-on-load
+    // (libjpeg decodes it at 1/8 scale), far cheaper than resizing 12 MP.
+    const derivative = await encode(original.toColourspace('srgb'), false);
+    const preview = await encode(shrink(sharp(derivative.data, options)), false);
     return { derivative, preview, removed, warnings };
   } catch (error) {
     if (isLoupeError(error)) throw error;

@@ -4,7 +4,7 @@
 // a single byte is decrypted. Shredding destroys the data keys, which makes
 // every copy of the ciphertext, backups included, unreadable.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { PassThrough, Transform, pipeline as pipelineCallback, type Readable } from 'node:stream';
+import { Transform, pipeline as pipelineCallback, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditActor } from '../core/audit/event.js';
 import { AuditAction } from '../core/audit/event.js';
@@ -82,8 +82,8 @@ export class EncryptedBlobs {
     const plain = { bytes: 0 };
     const digest = createHash('sha256');
     const key = randomBytes(32);
-    const ciphertext = new PassThrough();
-    const hashing = new Transform({
+    // Hashes the ciphertext on its way to the store: the store reads from it directly.
+    const ciphertext = new Transform({
       transform(chunk: Buffer, _enc, callback) {
         digest.update(chunk);
         callback(null, chunk);
@@ -97,7 +97,6 @@ export class EncryptedBlobs {
           input.body,
           sizeLimit(this.o.maxBlobBytes, plain),
           createEncryptStream(key, blobContext(input.assetId, input.kind, part)),
-          hashing,
           ciphertext,
         ),
         this.o.store.put(storageKey, ciphertext),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,13 @@ async function encrypt(plain: Buffer, ctx = context): Promise<Buffer> {
 
 function decrypt(sealed: Buffer, ctx = context, k: Buffer = key): Promise<Buffer> {
   return buffer(Readable.from([sealed]).pipe(createDecryptStream(k, ctx)));
+}
+
+/** The way the blob store hands ciphertext over: reads that ignore chunk boundaries. */
+function decryptInReads(sealed: Buffer, read: number, ctx = context): Promise<Buffer> {
+  const reads: Buffer[] = [];
+  for (let i = 0; i < sealed.length; i += read) reads.push(sealed.subarray(i, i + read));
+  return buffer(Readable.from(reads).pipe(createDecryptStream(key, ctx)));
 }
 
 const authFailed = (e: unknown) => isLoupeError(e, 'LOUPE_BLOB_AUTH_FAILED');
@@ -102,5 +110,38 @@ describe('chunked blob encryption', () => {
     await expect(decrypt(Buffer.from('hello, this is plainly not encrypted'))).rejects.toSatisfy((e) =>
       isLoupeError(e, 'LOUPE_BLOB_FORMAT'),
     );
+  });
+
+  it('reads a blob written by an earlier release, whatever chunk size its header names', async () => {
+    // Sealed by the release that used createCipheriv per chunk and 256 KiB chunks by default,
+    // here with 1 KiB chunks: key 32 bytes of 7, plaintext i % 251 for 2,500 bytes.
+    const sealed = await readFile(new URL('../fixtures/blob-lpb1-1k-chunks.bin', import.meta.url));
+    const expected = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
+    const plain = await buffer(Readable.from([sealed]).pipe(createDecryptStream(Buffer.alloc(32, 7), 'loupe-blob/1|asset:fixture|kind:original|part:0')));
+    expect(plain.equals(expected)).toBe(true);
+  });
+
+  it('writes 1 MiB chunks by default and reads them back across reads of any size', async () => {
+    const plain = randomBytes(2 * 1024 * 1024 + 5);
+    const sealed = await buffer(Readable.from([plain.subarray(0, 777), plain.subarray(777)]).pipe(createEncryptStream(key, context)));
+    expect(sealed[5]).toBe(20);
+    expect(sealed.length).toBe(HEADER_BYTES + plain.length + 3 * 16);
+    for (const read of [1024 * 1024, 65_537, 4093]) expect((await decryptInReads(sealed, read)).equals(plain)).toBe(true);
+  });
+
+  it('still reads the 256 KiB chunks of earlier blobs', async () => {
+    const plain = randomBytes(600 * 1024);
+    const sealed = await buffer(Readable.from([plain]).pipe(createEncryptStream(key, context, 18)));
+    expect(sealed[5]).toBe(18);
+    expect((await decryptInReads(sealed, 1024 * 1024)).equals(plain)).toBe(true);
+  });
+
+  it('fails on a flipped tag bit even when the tag is split across two reads', async () => {
+    const sealed = await encrypt(randomBytes(3 * CHUNK + 10));
+    const tagStart = HEADER_BYTES + CHUNK;
+    sealed[tagStart + 9]! ^= 1;
+    await expect(decryptInReads(sealed, tagStart + 8)).rejects.toSatisfy(authFailed);
+    sealed[tagStart + 9]! ^= 1;
+    expect((await decryptInReads(sealed, tagStart + 8)).length).toBe(3 * CHUNK + 10);
   });
 });

@@ -60,6 +60,8 @@ describe('cleaning photos', () => {
     const result = await clean(await readFile(photos.jpeg));
     // Stored 300×200 with "rotate 90 CW": shown 200×300, the red left half now on top.
     expect([result.derivative.width, result.derivative.height]).toEqual([200, 300]);
+    expect([result.preview.width, result.preview.height]).toEqual([200, 300]);
+    expect((await pixel(result.preview.data, 100, 40))[0]).toBeGreaterThan(180);
     const top = await pixel(result.derivative.data, 100, 40);
     const bottom = await pixel(result.derivative.data, 100, 260);
     expect(top[0]).toBeGreaterThan(180);
