@@ -229,9 +229,19 @@ export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstanc
   };
 }
 
-/** The header as dcmjs writes it, then the original Pixel Data element byte for byte. */
-export function writeInstance(instance: DicomInstance): Buffer {
+/**
+ * The header as dcmjs writes it, then the original Pixel Data element byte for
+ * byte, as the pieces to write one after the other: the pixel data is the
+ * input's own bytes, not copied (a caller that can write a list of buffers
+ * should take this, not writeInstance).
+ */
+export function writeInstanceParts(instance: DicomInstance): Buffer[] {
   const header = writeDicom(instance.dicom, instance.headerBytes);
-  return instance.pixelData ? Buffer.concat([header, instance.pixelData]) : header;
+  return instance.pixelData ? [header, instance.pixelData] : [header];
 }
 
+/** The instance as one new buffer (header and pixel data copied into it). */
+export function writeInstance(instance: DicomInstance): Buffer {
+  const parts = writeInstanceParts(instance);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
