@@ -2,7 +2,7 @@
 // at most a temporary file that is not under the final name.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -82,4 +82,29 @@ export async function createFileExclusive(path: string, data: string, mode = 0o6
   }
   await fsyncPath(dir);
   return true;
+}
+
+/**
+ * Like writeFileAtomic, for a writer that fills the file itself through its
+ * handle (positioned writes from reused buffers, no stream of fresh chunks):
+ * synced before the rename, removed if `fill` fails.
+ */
+export async function writeFileAtomicWith(path: string, fill: (handle: FileHandle) => Promise<void>, options: { mode?: number } = {}): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  try {
+    const handle = await open(temp, 'wx', options.mode ?? 0o600);
+    try {
+      await fill(handle);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    await fsyncPath(dir);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }

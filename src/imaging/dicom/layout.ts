@@ -41,6 +41,18 @@ export function bufferSource(b: Buffer): ByteSource {
   return { length: b.length, read: (at, n) => b.subarray(at, at + n) };
 }
 
+/** `head` then `rest`, read as one without copying `rest` behind `head`. */
+export function joinedSource(head: Buffer, rest: Buffer): ByteSource {
+  if (!head.length) return bufferSource(rest);
+  const h = head.length;
+  const read = (at: number, n: number): Buffer => {
+    if (at >= h) return rest.subarray(at - h, at - h + n);
+    if (at + n <= h) return head.subarray(at, at + n);
+    return Buffer.concat([head.subarray(at), rest.subarray(0, at + n - h)]);
+  };
+  return { length: h + rest.length, read };
+}
+
 class Walker {
   constructor(
     private readonly src: ByteSource,

@@ -6,7 +6,7 @@ import { checkBytes, type ImagingLimits } from '../limits.js';
 import { bareDicomEncoding } from '../sniff.js';
 import { decodeCodeExtensions, neutraliseCodeExtensions } from './charsets.js';
 import { dicomData, type DicomDataset, type DicomDict } from './dcmjs.js';
-import { layoutOf, metaElements, type Part10Layout } from './layout.js';
+import { joinedSource, layoutOf, metaElements, type Part10Layout } from './layout.js';
 import { TransferSyntax } from './syntax.js';
 import { liftUnSequences } from './un-sequences.js';
 
@@ -217,6 +217,23 @@ export interface DicomInstance {
 
 export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstance {
   checkBytes(limits, bytes.length);
+  // Laid out as the Part 10 file it is read as, without copying the file behind a missing preamble or meta group.
+  const prefix = part10Prefix(bytes);
+  const layout = layoutOf(joinedSource(prefix, bytes));
+  if (layout.transferSyntax === TransferSyntax.Deflated || !layout.pixelData) return readWholeInstance(bytes, limits);
+  const { start, end } = layout.pixelData;
+  const at = start - prefix.length;
+  const pixels = bytes.subarray(at, end - prefix.length);
+  return {
+    dicom: parsePart10(prefix.length ? Buffer.concat([prefix, bytes.subarray(0, at)]) : bytes.subarray(0, at)),
+    pixelData: layout.implicitDataset ? Buffer.concat([explicitPixelHeader(pixels.subarray(0, 8)), pixels.subarray(8)]) : pixels,
+    droppedTrailing: layout.trailing,
+    headerBytes: start,
+  };
+}
+
+/** A deflated file (its pixel data is found once inflated), or one without pixel data. */
+function readWholeInstance(bytes: Buffer, limits: ImagingLimits): DicomInstance {
   const part10 = inflated(asPart10(bytes), limits);
   const layout = layoutOf(part10);
   if (!layout.pixelData) return { dicom: parsePart10(part10), pixelData: undefined, droppedTrailing: 0, headerBytes: part10.length };
@@ -229,9 +246,19 @@ export function readInstance(bytes: Buffer, limits: ImagingLimits): DicomInstanc
   };
 }
 
-/** The header as dcmjs writes it, then the original Pixel Data element byte for byte. */
-export function writeInstance(instance: DicomInstance): Buffer {
+/**
+ * The header as dcmjs writes it, then the original Pixel Data element byte for
+ * byte, as the pieces to write one after the other: the pixel data is the
+ * input's own bytes, not copied (a caller that can write a list of buffers
+ * should take this, not writeInstance).
+ */
+export function writeInstanceParts(instance: DicomInstance): Buffer[] {
   const header = writeDicom(instance.dicom, instance.headerBytes);
-  return instance.pixelData ? Buffer.concat([header, instance.pixelData]) : header;
+  return instance.pixelData ? [header, instance.pixelData] : [header];
 }
 
+/** The instance as one new buffer (header and pixel data copied into it). */
+export function writeInstance(instance: DicomInstance): Buffer {
+  const parts = writeInstanceParts(instance);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
