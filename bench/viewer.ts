@@ -1,10 +1,15 @@
 // Server time to first image in the viewer: for a signed-in viewer, the
 // page's two requests (the image's description, then its first frame or the
 // photo) against a running Loupe on the embedded database, for a 512x512
-// 16-bit CT slice and a 12-megapixel photo, with 1 and 20 viewers at once.
-// Each first image is a new viewer session's, as on a page load: its access
-// decision is made and audited (and then kept a few seconds for the frames
-// that follow), the original decrypted and decoded in the imaging sandbox.
+// 16-bit CT slice and a 12-megapixel photo, with 1, 20 and 50 viewers at
+// once. Each first image is a new viewer session's, as on a page load: both
+// requests are decided, and the first is audited (the viewer audits a
+// session's allowing decision for an image once per window); the image is
+// decrypted and decoded once for all the viewers of one card (kept a minute
+// in memory), but every viewer's decisions are their own. The server runs
+// with the default job poll (500 ms): the uploads' 20 ms poll would have the
+// database answer a job query every few milliseconds, which the viewer does
+// not do.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readInstance, writeInstance } from '../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../src/imaging/limits.js';
 import { ViewerSessions } from '../src/storage/viewer-sessions.js';
-import { figure, percentile } from './lib.js';
+import { figure, percentile, reportLine } from './lib.js';
 import { makePhoto } from './photos.js';
 import { startBenchLoupe } from './slack-loupe.js';
 
@@ -35,7 +40,7 @@ async function ct512(): Promise<Buffer> {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'loupe-bench-viewer-'));
-const bench = await startBenchLoupe({ LOUPE_DATA_DIR: join(dir, 'data') }, 'C0RADIOL01', { identifierPattern: '(MRN-BENCH)' });
+const bench = await startBenchLoupe({ LOUPE_DATA_DIR: join(dir, 'data'), LOUPE_JOB_POLL_MS: '500' }, 'C0RADIOL01', { identifierPattern: '(MRN-BENCH)' });
 const { loupe, slack, config, port } = bench;
 try {
   const { storage } = loupe.services;
@@ -63,18 +68,28 @@ try {
   const photoPath = join(dir, 'phone.jpg');
   await makePhoto(photoPath, 94);
   const targets = [
-    { label: '512x512 16-bit CT', token: await posted('ct.dcm', await ct512(), ''), last: '/frames/0' },
-    { label: '12 MP photo', token: await posted('phone.jpg', await readFile(photoPath), 'MRN-BENCH'), last: '/photo' },
+    { label: '512x512 16-bit CT', token: await posted('ct.dcm', await ct512(), ''), last: '/frames/0', targetMs: 150 },
+    { label: '12 MP photo', token: await posted('phone.jpg', await readFile(photoPath), 'MRN-BENCH'), last: '/photo', targetMs: 400 },
   ];
 
   const get = async (path: string, cookie: string) => {
-    const r = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie } });
+    const once = () => fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie } });
+    // A kept-alive connection the server closed just as it was reused (a loaded machine, 50 at once): a GET is asked again, as a browser does; the time counts.
+    const r = await once().catch((error: unknown) => {
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+      return once();
+    });
     if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}`);
     await r.arrayBuffer();
   };
   for (const t of targets) {
-    await get(`/viewer/api/${t.token}/info`, await newCookie()); // warm-up
-    for (const viewers of [1, 20]) {
+    // The image's first viewer: nothing of it decrypted or decoded yet (nor, for the first, a sandbox child started).
+    const cookie = await newCookie();
+    const t0 = performance.now();
+    await get(`/viewer/api/${t.token}/info`, cookie);
+    await get(`/viewer/api/${t.token}${t.last}`, cookie);
+    figure(`${t.label}, first viewer (cold)`, `${(performance.now() - t0).toFixed(0)} ms`);
+    for (const viewers of [1, 20, 50]) {
       const rounds = viewers === 1 ? 20 : 3;
       const times: number[] = [];
       for (let r = 0; r < rounds; r++) {
@@ -89,7 +104,11 @@ try {
         );
       }
       times.sort((a, b) => a - b);
-      figure(`${t.label}, ${viewers} viewer(s): p50 / p95`, `${percentile(times, 50).toFixed(0)} ms / ${percentile(times, 95).toFixed(0)} ms (${times.length} first images)`);
+      const p95 = percentile(times, 95);
+      const line = `${t.label}, ${viewers} viewer(s): p50 / p95`;
+      const text = `${percentile(times, 50).toFixed(0)} ms / ${p95.toFixed(0)} ms (${times.length} first images)`;
+      if (viewers === 1) figure(line, text);
+      else reportLine({ name: `viewer, ${t.label}, ${viewers} at once: p95`, figure: text, target: `< ${t.targetMs} ms`, pass: p95 < t.targetMs });
     }
   }
 } finally {

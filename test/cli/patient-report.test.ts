@@ -42,7 +42,7 @@ async function viewedImage(storage: Storage, clock: { now(): Date }): Promise<{ 
   const card = await prisma.card.create({ data: { workspaceId: ws.id, assetId: asset.id, consultId: consult.id, channelId: 'C0RADIOL01', threadId: '1.0001', state: 'active', expiresAt } });
   const token = await transaction(storage.db, (tx) => issueLinkToken(tx, card.id, expiresAt, clock.now()));
   const sessions = new ViewerSessions(storage.db, clock, { idleSeconds: 900, maxSeconds: 3600 });
-  const ctx = { storage, sessions, directory: { isChannelMember: async () => false }, clock, mfaAcr: '', decisions: new ViewDecisions<ViewDecided>(clock) };
+  const ctx = { storage, sessions, directory: { isChannelMember: async () => false }, clock, mfaAcr: '', decisions: new ViewDecisions(clock) };
   for (const [chatUserId, displayName] of [[AMARA, 'Dr Amara Okafor'], [LI, 'Dr Li Wei']] as const) {
     const issuer = 'https://idp.example';
     const subject = `sub-${chatUserId}`;

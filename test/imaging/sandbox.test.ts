@@ -98,18 +98,24 @@ describe('the imaging sandbox', () => {
 describe('the viewer’s frames in the imaging sandbox', () => {
   // Four 64 × 64 frames of 16-bit JPEG 2000 (pydicom's lossless MR slice, repeated).
   const multiframe = () => j2kDicom(64, [64, 64, 64, 64], 'MRN-VIEW-1');
+  /** An original as the routes give it, counting how often it is read (decrypted). */
+  const source = (assetId: string, bytes: Buffer) => {
+    const o = { assetId, bytes: bytes.length, reads: 0, read: async () => (o.reads++, bytes) };
+    return o;
+  };
 
-  it('answers the facts and every frame as decoding in-process would, sending the file to a child once', async () => {
+  it('answers the facts and every frame as decoding in-process would, reading the original and sending it to a child once', async () => {
     const sandbox = new ImagingSandbox({ ...VIEWER_SANDBOX, processes: 1 });
     try {
       const bytes = await multiframe();
+      const one = source('asset-1', bytes);
       const views = new InstanceViews(sandbox, DEFAULT_LIMITS);
-      const info = await views.info('asset-1', bytes);
+      const info = await views.info(one);
       const instance = readInstance(bytes, DEFAULT_LIMITS);
       expect(info.facts.frames).toBe(4);
       for (let index = 0; index < info.facts.frames; index++) {
         const local = await framePixels(instance, info.facts.transferSyntax ?? '', index);
-        const remote = await views.frame('asset-1', bytes, index);
+        const remote = await views.frame(one, index);
         expect(remote.kind).toBe('grey');
         if (remote.kind !== 'grey' || local.kind !== 'grey') continue;
         expect(Buffer.compare(remote.data, local.data)).toBe(0);
@@ -122,10 +128,12 @@ describe('the viewer’s frames in the imaging sandbox', () => {
       });
       expect(holds).toBe(true);
       expect(answer.op).toBe('frame');
-      // Another image replaces it in the one child: the first is sent again when asked about.
-      await views.info('asset-2', await readFile(join(PYDICOM, 'CT_small.dcm')));
-      expect((await views.frame('asset-1', bytes, 3)).kind).toBe('grey');
-      await expect(views.frame('asset-1', bytes, 4)).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+      expect(one.reads).toBe(1);
+      // Another image replaces it in the one child: the first is read and sent again when asked about.
+      await views.info(source('asset-2', await readFile(join(PYDICOM, 'CT_small.dcm'))));
+      expect((await views.frame(one, 3)).kind).toBe('grey');
+      expect(one.reads).toBe(2);
+      await expect(views.frame(one, 4)).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
     } finally {
       await sandbox.close();
     }
@@ -137,10 +145,11 @@ describe('the viewer’s frames in the imaging sandbox', () => {
     try {
       const bytes = await multiframe();
       const views = new InstanceViews(sandbox, DEFAULT_LIMITS);
-      await expect(views.frame('asset-1', bytes, 0)).rejects.toMatchObject({ code: ErrorCode.ImageBudgetExceeded, message: expect.stringContaining('time budget') });
+      const one = source('asset-1', bytes);
+      await expect(views.frame(one, 0)).rejects.toMatchObject({ code: ErrorCode.ImageBudgetExceeded, message: expect.stringContaining('time budget') });
       budget = { timeMs: 60_000, memoryBytes: 1024 * 1024 * 1024 };
       // The killed child held nothing: its successor is sent the file.
-      expect((await views.frame('asset-1', bytes, 0)).kind).toBe('grey');
+      expect((await views.frame(one, 0)).kind).toBe('grey');
     } finally {
       await sandbox.close();
     }

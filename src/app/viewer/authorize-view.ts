@@ -1,13 +1,14 @@
 // Authorizes one viewer request: the signed-in session, the card's link
 // token (read once, with everything it leads to), the person as the card's
-// workspace knows them, the pure access rules, and the audit event. Within
-// a short window an allowing decision is reused for the same session, link
-// and asset (see view-decisions.ts), so the frames of a cine loop are not
-// each decided, audited and counted as use of the session.
+// workspace knows them, the pure access rules, and the audit event. Every
+// request is decided afresh; an allowing decision for the same session, link
+// and asset is audited once per window (see view-decisions.ts), so the frames
+// of a cine loop are one audit event, and use of the session is written at
+// most every few seconds.
 import { decideView } from '../../core/access/decide.js';
 import { sessionUsedMfa } from '../../core/access/mfa.js';
 import type { GrantFacts, ViewDecision, ViewTarget } from '../../core/access/types.js';
-import { AuditAction } from '../../core/audit/event.js';
+import { AuditAction, type AuditEventInput } from '../../core/audit/event.js';
 import type { Clock } from '../../core/clock.js';
 import type { ChannelPolicy } from '../../core/policy/channel-policy.js';
 import { hashLinkToken } from '../../intake/link-token.js';
@@ -19,17 +20,20 @@ import type { ViewerDirectory } from '../ports/viewer-directory.js';
 import type { ConsentChanges } from '../../storage/consent-changes.js';
 import { ViewDecisions } from './view-decisions.js';
 
-/** What a request is for decides what may be reused, what is audited and whether it is use of the session. */
+/** What a request is for decides what is audited and whether it is use of the session. */
 export const VIEW_REQUESTS = {
-  /** The viewer page itself, and break-glass: decided afresh. */
-  page: { reuse: false, audit: 'every', touch: true },
-  /** Pixels and what describes them (info, series, frames, photo): an allowing decision is reused within the window. */
-  pixels: { reuse: true, audit: 'every', touch: true },
-  /** The patient's details: always decided afresh, whatever was decided a moment ago. */
-  patient: { reuse: false, audit: 'every', touch: true },
-  /** The open page's status poll: reads nothing and is not use; a refusal is audited once per window. */
-  poll: { reuse: false, audit: 'first_refusal', touch: false },
-} as const satisfies Record<string, { reuse: boolean; audit: 'every' | 'first_refusal'; touch: boolean }>;
+  /** The viewer page itself, and break-glass: every decision audited. */
+  page: { audit: 'every', touch: true },
+  /** Pixels and what describes them (info, series, frames, photo): an allow audited once per window, every refusal audited. */
+  pixels: { audit: 'allow_once', touch: true },
+  /** The patient's details: every decision audited. */
+  patient: { audit: 'every', touch: true },
+  /** The open page's status poll: reads nothing and is not use; a refusal is audited once per short window. */
+  poll: { audit: 'first_refusal', touch: false },
+} as const satisfies Record<string, { audit: 'every' | 'allow_once' | 'first_refusal'; touch: boolean }>;
+
+/** Use of a session is written at most this often (its idle clock is that much less exact). */
+export const SESSION_TOUCH_MS = 5_000;
 
 export type ViewRequestKind = keyof typeof VIEW_REQUESTS;
 
@@ -68,7 +72,7 @@ export interface ViewerContext {
   clock: Clock;
   /** The acr value the provider uses for multi-factor sign-in. */
   mfaAcr: string;
-  decisions: ViewDecisions<ViewDecided>;
+  decisions: ViewDecisions;
 }
 
 export interface AuthorizeViewOptions extends ViewerContext {
@@ -81,9 +85,9 @@ export interface AuthorizeViewOptions extends ViewerContext {
   request: ViewRequestKind;
 }
 
-/** The viewer's memory of its decisions, forgetting a patient's as soon as their consent changes (in this process: see consent-changes.ts). */
-export function viewDecisionsFollowing(consentChanges: ConsentChanges, clock: Clock): ViewDecisions<ViewDecided> {
-  const decisions = new ViewDecisions<ViewDecided>(clock);
+/** The viewer's memory of its audited decisions, forgetting a patient's as soon as their consent changes (in this process: see consent-changes.ts). */
+export function viewDecisionsFollowing(consentChanges: ConsentChanges, clock: Clock): ViewDecisions {
+  const decisions = new ViewDecisions(clock);
   consentChanges.subscribe((patientId) => decisions.forgetPatient(patientId));
   return decisions;
 }
@@ -95,15 +99,10 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
   const rules = VIEW_REQUESTS[o.request];
   let session = await o.sessions.resolve(o.sessionToken, false);
   if (session.state !== 'active') return { outcome: 'sign_in', session };
-  const tokenHash = hashLinkToken(o.token);
-  const sessionKey = [session.id, tokenHash, o.siblingAssetId ?? ''].join('\0');
-  const reused = rules.reuse ? o.decisions.reusable(sessionKey) : undefined;
-  // The person too: a decision stands only for the chat user it was made for (an identity link can move).
-  if (reused && (await chatUserOf(o, session, reused.card?.workspaceId ?? '')) === reused.viewer.chatUserId) return { outcome: 'decided', session, ...reused };
-  // Everything the decision reads is read from here on: a reused allow counts from now, not from when it is done.
-  const readAt = o.clock.now().getTime();
-  if (rules.touch) session = await o.sessions.touch(session);
+  const lastSeen = session.idle.locksAt.getTime() - session.idle.seconds * 1000;
+  if (rules.touch && o.clock.now().getTime() - lastSeen >= SESSION_TOUCH_MS) session = await o.sessions.touch(session);
 
+  const tokenHash = hashLinkToken(o.token);
   const entry = await o.storage.viewer.cards.target(tokenHash);
   if (!entry) return { outcome: 'unknown_token', session };
   const chatUserId = await chatUserOf(o, session, entry.card.workspaceId);
@@ -113,31 +112,27 @@ export async function authorizeView(o: AuthorizeViewOptions): Promise<ViewAuthor
   const { decision, target, policy, card } = await decide(o, entry, chatUserId, mfa, o.siblingAssetId);
   const decided: ViewDecided = { decision, target, policy, card: card && viewedCard(card), viewer };
 
-  const key = sessionKey;
-  const firstRefusal = !decision.allow && o.decisions.refuse(key);
-  if (rules.audit === 'every' || firstRefusal) {
-    await o.storage.audit.record({
-      actor: { type: 'user', id: chatUserId },
-      action: AuditAction.AssetViewed,
-      outcome: decision.allow ? 'success' : 'denied',
-      reason: decision.allow ? `allowed via ${decision.via}` : decision.reason,
-      workspaceId: card?.workspaceId ?? null,
-      assetId: card?.assetId ?? null,
-      consultId: card?.consultId ?? null,
-      patientId: card?.asset.patientId ?? null,
-      details: { purpose: PURPOSE, party: PARTY, session: session.id, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
-    });
-    // Only an audited allow may stand for the requests after it.
-    if (decision.allow) o.decisions.allow(key, decided, readAt, earliestExpiry(session, target, decision), target?.asset.patientId ?? null);
+  const key = [session.id, tokenHash, o.siblingAssetId ?? ''].join('\0');
+  const event = (): AuditEventInput => ({
+    actor: { type: 'user', id: chatUserId },
+    action: AuditAction.AssetViewed,
+    outcome: decision.allow ? 'success' : 'denied',
+    reason: decision.allow ? `allowed via ${decision.via}` : decision.reason,
+    workspaceId: card?.workspaceId ?? null,
+    assetId: card?.assetId ?? null,
+    consultId: card?.consultId ?? null,
+    patientId: card?.asset.patientId ?? null,
+    details: { purpose: PURPOSE, party: PARTY, session: session.id, ...(decision.allow ? { grant: decision.grantId, consent: decision.consent } : { status: decision.status }) },
+  });
+  if (decision.allow) {
+    // What the allow went by: another person, grant or consent is another decision, audited.
+    const basis = [chatUserId, decision.via, decision.grantId, decision.consent, decision.consentId ?? ''].join('\0');
+    if (rules.audit !== 'first_refusal') await o.decisions.auditAllow(key, basis, target?.asset.patientId ?? null, () => o.storage.audit.record(event()), rules.audit === 'every');
+  } else {
+    const first = o.decisions.refuse(key);
+    if (rules.audit !== 'first_refusal' || first) await o.storage.audit.record(event());
   }
   return { outcome: 'decided', session, ...decided };
-}
-
-/** The earliest moment an allowing decision's facts expire of themselves: the session, the link, the card, the grant it went by. */
-function earliestExpiry(session: ActiveSession, target: ViewTarget | null, decision: ViewDecision): number {
-  const grant = decision.allow && decision.grantId ? target?.grants.find((g) => g.id === decision.grantId) : undefined;
-  const times = [session.expiresAt, session.idle.locksAt, target?.token.expiresAt, target?.card.expiresAt, grant?.expiresAt];
-  return Math.min(...times.filter((t): t is Date => t instanceof Date).map((t) => t.getTime()));
 }
 
 /** The person's chat user in the card's workspace: the session's own, or (signed in from another workspace's card) the same person's link there. */
@@ -162,7 +157,9 @@ async function decide(o: ViewerContext, entry: ViewCardTarget, chatUserId: strin
   const { card } = row;
   const { consult, asset } = card;
   const policy = await o.storage.policies.effective(card.workspaceId, card.channelId);
-  const isChannelMember = policy.membersMayView ? await o.directory.isChannelMember(card.workspaceId, card.channelId, chatUserId) : false;
+  const isChannelMember = policy.membersMayView
+    ? await o.decisions.channelMember(card.workspaceId, card.channelId, chatUserId, () => o.directory.isChannelMember(card.workspaceId, card.channelId, chatUserId))
+    : false;
   let grants: GrantFacts[] = consult.grants.filter((g) => g.userId === chatUserId);
   // Channel members' right comes from the policy: it is written down as a grant, with its audit event, the first time it is used.
   if (isChannelMember && !grants.some((g) => g.source === 'channel_member' && !g.revokedAt && g.expiresAt > now)) {

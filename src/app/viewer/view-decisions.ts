@@ -1,20 +1,23 @@
 // The viewer's short memory of its own access decisions, per viewer session,
-// link and asset. An allowing decision is reused for a few seconds, so the
-// frames of a cine loop (one request every 100 ms) cost one decision, one
-// audit event, one session write and at most one chat directory call per
-// window, not one per frame. The window is counted from when the decision
-// read the card, grants and session (not from when it finished), and ends no
-// later than anything it read expires; an allow read before a refusal of the
-// same key is not kept. So a revoked card or lost grant is served to an
-// already open page for at most the window after the change. A change to a
-// patient's consents is different: it is told (forgetPatient, after commit)
-// and every remembered allow for that patient's assets goes at once, and an
-// allow whose facts were read before the change is not kept. Memory only,
-// one per router; a denial is never reused.
+// link and asset. Every request is decided afresh (a consent withdrawn, a
+// card or grant revoked, a link or session expired takes effect at the next
+// request), but an allowing decision is audited once per window: the frames
+// of a cine loop, and the page's description-then-pixels, are one audit
+// event, not one per request. An allow is audited again when the window is
+// over, when its basis differs (another chat user, grant, consent), after a
+// refusal of the same key, and after the patient's consents changed (told
+// after commit: forgetPatient). A refusal is audited every time for the page,
+// pixels and details, and once per short window for the status poll. The
+// memory also keeps the chat directory's answer to "is this person in the
+// channel" for a few seconds, so a cine loop does not call the chat platform
+// for each frame. Memory only, one per router, bounded in entries.
 import type { Clock } from '../../core/clock.js';
 
-/** Five seconds: the page's status poll interval, so a revocation blanks the page about as fast as before. */
-export const VIEW_DECISION_WINDOW_MS = 5_000;
+/** Five minutes: one audit event per viewer session, image and basis in that time; a new sign-in is a new session, so audited anew. */
+export const VIEW_AUDIT_WINDOW_MS = 5 * 60_000;
+
+/** Five seconds: the page's status poll interval, for repeated refusals of the poll and the chat directory's membership answers. */
+export const VIEW_SHORT_WINDOW_MS = 5_000;
 
 class Expiring<T> {
   private readonly entries = new Map<string, { value: T; until: number }>();
@@ -33,17 +36,16 @@ class Expiring<T> {
     return undefined;
   }
 
-  /** `until` (ms since the epoch) defaults to the window from now. */
-  set(key: string, value: T, until?: number): void {
+  set(key: string, value: T): void {
     const now = this.clock.now().getTime();
     if (this.entries.size >= this.maxEntries) {
       for (const [k, e] of this.entries) if (e.until <= now) this.entries.delete(k);
-      // Still full: the oldest goes (Map keeps insertion order); it is decided afresh next time.
+      // Still full: the oldest goes (Map keeps insertion order); it is audited afresh next time.
       const oldest = this.entries.keys().next();
       if (this.entries.size >= this.maxEntries && !oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.delete(key);
-    this.entries.set(key, { value, until: until ?? now + this.ms });
+    this.entries.set(key, { value, until: now + this.ms });
   }
 
   delete(key: string): void {
@@ -55,60 +57,67 @@ class Expiring<T> {
   }
 }
 
-export class ViewDecisions<T> {
-  private readonly allowed: Expiring<{ decided: T; patientId: string | null }>;
-  /** When each key was last refused (ms since the epoch). */
-  private readonly refused: Expiring<number>;
-  /** When each patient's consents last changed (ms since the epoch): kept a window, as no allow read earlier could still be kept. */
-  private readonly consentChanged: Expiring<number>;
-  private readonly windowMs: number;
+export class ViewDecisions {
+  /** The allows audited in the window: their basis, and whose image. */
+  private readonly audited: Expiring<{ basis: string; patientId: string | null; written: Promise<unknown> }>;
+  /** Keys refused within the short window (the poll's repeated refusals). */
+  private readonly refused: Expiring<true>;
+  private readonly members: Expiring<boolean>;
 
-  /** At most `maxEntries` of each kind: past that the oldest is decided afresh next time. */
+  /** At most `maxEntries` of each kind: past that the oldest is audited (or asked) afresh next time. */
   constructor(
-    private readonly clock: Clock,
-    windowMs: number = VIEW_DECISION_WINDOW_MS,
-    maxEntries = 10_000,
+    clock: Clock,
+    o: { auditWindowMs?: number; shortWindowMs?: number; maxEntries?: number } = {},
   ) {
-    this.windowMs = windowMs;
-    this.allowed = new Expiring(clock, windowMs, maxEntries);
-    this.refused = new Expiring(clock, windowMs, maxEntries);
-    this.consentChanged = new Expiring(clock, windowMs, maxEntries);
-  }
-
-  /** An allowing decision made (and audited) within the window. */
-  reusable(key: string): T | undefined {
-    return this.allowed.get(key)?.decided;
+    const max = o.maxEntries ?? 10_000;
+    this.audited = new Expiring(clock, o.auditWindowMs ?? VIEW_AUDIT_WINDOW_MS, max);
+    this.refused = new Expiring(clock, o.shortWindowMs ?? VIEW_SHORT_WINDOW_MS, max);
+    this.members = new Expiring(clock, o.shortWindowMs ?? VIEW_SHORT_WINDOW_MS, max);
   }
 
   /**
-   * Keeps an allowing decision whose facts were read at `readAt`, for the
-   * window from then but not past `notAfter` (the earliest expiry it read);
-   * not at all when the key was refused after the read, the patient's
-   * consents changed after the read, or the window is over.
+   * Audits an allow just decided for `key` through `write`, unless one with
+   * the same basis was audited within the window; then it waits for that
+   * event to be written (a request is served only once its decision's event
+   * is), and writes its own if that one failed. `always` writes it anyway
+   * (the page, the patient's details), and it counts for the pixels after.
    */
-  allow(key: string, decided: T, readAt: number, notAfter: number, patientId: string | null = null): void {
-    const refusedAt = this.refused.get(key);
-    if (refusedAt !== undefined && refusedAt >= readAt) return;
-    const changedAt = patientId === null ? undefined : this.consentChanged.get(patientId);
-    if (changedAt !== undefined && changedAt >= readAt) return;
-    const until = Math.min(readAt + this.windowMs, notAfter);
-    if (until <= this.clock.now().getTime()) return;
-    this.allowed.set(key, { decided, patientId }, until);
-    // Allowed again: the next refusal is news, and audited.
+  async auditAllow(key: string, basis: string, patientId: string | null, write: () => Promise<unknown>, always = false): Promise<void> {
+    const known = always ? undefined : this.audited.get(key);
+    if (known?.basis === basis && (await known.written.then(() => true, () => false))) return;
+    const written = write();
+    const entry = { basis, patientId, written };
+    this.audited.set(key, entry);
+    // Allowed again: the next refusal of the poll is news.
     this.refused.delete(key);
+    try {
+      await written;
+    } catch (error) {
+      if (this.audited.get(key) === entry) this.audited.delete(key);
+      throw error;
+    }
   }
 
-  /** A refusal ends reuse at once; true when it is the first for this key in the window (worth an audit event where repeats are not). */
+  /** A refusal: the next allow is audited; true when it is the first for this key in the short window. */
   refuse(key: string): boolean {
-    this.allowed.delete(key);
+    this.audited.delete(key);
     const first = this.refused.get(key) === undefined;
-    this.refused.set(key, this.clock.now().getTime());
+    this.refused.set(key, true);
     return first;
   }
 
-  /** The patient's consents changed (told after commit): nothing remembered for their assets is reused, and nothing read before now is kept. */
+  /** The patient's consents changed (told after commit): the next allow of their images is audited, with the consent it now goes by. */
   forgetPatient(patientId: string): void {
-    this.consentChanged.set(patientId, this.clock.now().getTime());
-    this.allowed.deleteWhere((e) => e.patientId === patientId);
+    this.audited.deleteWhere((e) => e.patientId === patientId);
+  }
+
+  /** Whether the person is in the channel, as the chat directory said within the short window, else asked now. */
+  async channelMember(workspaceId: string, channelId: string, userId: string, ask: () => Promise<boolean>): Promise<boolean> {
+    const key = [workspaceId, channelId, userId].join('\0');
+    const known = this.members.get(key);
+    if (known !== undefined) return known;
+    const member = await ask();
+    this.members.set(key, member);
+    return member;
   }
 }

@@ -1,7 +1,9 @@
 // The viewer's side of the imaging sandbox: a stored DICOM original's facts
 // and frames are decoded in a sandbox child (a hostile frame costs a child,
 // never the server's event loop), and the child keeps the instance parsed, so
-// frame after frame of one image sends the file across once.
+// frame after frame of one image sends the file across once. The original is
+// read (decrypted) only when no child holds it: a child is asked first
+// without it, and sent it only when it answers that it does not hold it.
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { FramePixels } from '../../imaging/dicom/frame-pixels.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
@@ -11,26 +13,33 @@ import type { ViewFacts, ViewInfo, ViewRequest } from '../../imaging/view/instan
 
 type Op = { op: 'facts' } | { op: 'info' } | { op: 'frame'; index: number };
 
+/** A stored original as the sandbox needs it: its asset, its size (for the task's budget), and how to read it. */
+export interface OriginalSource {
+  assetId: string;
+  bytes: number;
+  read: () => Promise<Buffer>;
+}
+
 export class InstanceViews {
   constructor(
     private readonly sandbox: ImagingSandbox,
     private readonly limits: ImagingLimits,
   ) {}
 
-  async facts(assetId: string, original: Buffer): Promise<ViewFacts> {
-    const answer = await this.ask(assetId, original, { op: 'facts' });
+  async facts(original: OriginalSource): Promise<ViewFacts> {
+    const answer = await this.ask(original, { op: 'facts' });
     if (answer.op !== 'facts') throw new Error('the imaging sandbox answered another question');
     return answer.facts;
   }
 
-  async info(assetId: string, original: Buffer): Promise<ViewInfo> {
-    const answer = await this.ask(assetId, original, { op: 'info' });
+  async info(original: OriginalSource): Promise<ViewInfo> {
+    const answer = await this.ask(original, { op: 'info' });
     if (answer.op !== 'info') throw new Error('the imaging sandbox answered another question');
     return answer.info;
   }
 
-  async frame(assetId: string, original: Buffer, index: number): Promise<FramePixels> {
-    const answer = await this.ask(assetId, original, { op: 'frame', index });
+  async frame(original: OriginalSource, index: number): Promise<FramePixels> {
+    const answer = await this.ask(original, { op: 'frame', index });
     if (answer.op !== 'frame') throw new Error('the imaging sandbox answered another question');
     const f = answer.frame;
     // Structured clone delivers Uint8Arrays; the routes send Buffers.
@@ -39,14 +48,15 @@ export class InstanceViews {
     return f;
   }
 
-  private async ask(assetId: string, original: Buffer, op: Op) {
-    const request = (send: boolean): ViewRequest => ({ key: assetId, limits: this.limits, ...op, ...(send ? { file: original } : {}) });
+  private async ask(original: OriginalSource, op: Op) {
+    const request = (file?: Buffer): ViewRequest => ({ key: original.assetId, limits: this.limits, ...op, ...(file ? { file } : {}) });
     try {
-      return await this.sandbox.runHeld('view', assetId, original.length, (held) => request(!held));
+      // Without the file: the child holding it answers; another says it does not hold it.
+      return await this.sandbox.runHeld('view', original.assetId, original.bytes, () => request());
     } catch (error) {
-      // The child let the file go (it was idle too long, or it was replaced): send it once more.
       if (!isLoupeError(error, ErrorCode.ImageNotHeld)) throw error;
-      return this.sandbox.runHeld('view', assetId, original.length, () => request(true));
     }
+    const file = await original.read();
+    return this.sandbox.runHeld('view', original.assetId, file.length, () => request(file));
   }
 }

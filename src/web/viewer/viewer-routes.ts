@@ -1,7 +1,9 @@
 // The viewer: /view/<token> (the card's link) and the session-bound API its
-// page reads. Each request is authorized by the authorize-view use case
-// (pixels within a few seconds of an allowing decision reuse it) and
-// audited; pixels and patient data never travel without a live session, and
+// page reads. Each request is decided by the authorize-view use case (an
+// allowing decision for a session's image audited once per window); pixels
+// and patient data never travel without a live session and an allowing
+// decision, what was decrypted or decoded is kept a minute in memory for the
+// image's other viewers and frames (recent-views.ts), and
 // nothing is cacheable. There is no download endpoint: the original file is
 // decoded in the imaging sandbox and only its pixels (or a photo's cleaned
 // copy) leave.
@@ -13,17 +15,18 @@ import type { Clock } from '../../core/clock.js';
 import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
 import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
-import type { ViewFacts } from '../../imaging/view/instance-view.js';
+import type { FramePixels } from '../../imaging/dicom/frame-pixels.js';
+import type { ViewFacts, ViewInfo } from '../../imaging/view/instance-view.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { sameOrigin, sessionCookie } from './http.js';
-import { InstanceViews } from './instance-views.js';
+import { InstanceViews, type OriginalSource } from './instance-views.js';
 import { noticeHtml, type Notice } from './notice.js';
 import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
 import { pageStatus, type PageStatus } from './page-status.js';
-import { RecentOriginals } from './recent-originals.js';
+import { RecentViews } from './recent-views.js';
 
 export interface ViewerDeps {
   storage: Storage;
@@ -51,6 +54,10 @@ const IMAGE_FAILURES: ErrorCode[] = [
   ErrorCode.InvalidInput,
 ];
 const imageFailure = (error: unknown): ErrorCode | undefined => (isLoupeError(error) && IMAGE_FAILURES.includes(error.code) ? error.code : undefined);
+/** A minute of the last 256 MiB decrypted or decoded (see recent-views.ts). */
+const RECENT_BYTES = 256 * 1024 * 1024;
+const RECENT_MS = 60_000;
+const sized = (data: Buffer) => ({ data, bytes: data.length });
 const siblingOf = (req: Request): string | undefined => (typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined);
 
 export function viewerRouter(d: ViewerDeps): Router {
@@ -63,8 +70,8 @@ export function viewerRouter(d: ViewerDeps): Router {
   const authorize = (req: Request<{ token: string }>, request: ViewRequestKind, siblingAssetId?: string): Promise<ViewAuthorization> =>
     authorizeView({ ...ctx, sessionToken: sessionCookie(req), token: req.params.token, siblingAssetId, request });
   const views = new InstanceViews(d.sandbox, d.limits);
-  // A minute of the last 512 MB of originals: frame after frame of one image reads it once.
-  const recent = new RecentOriginals(512 * 1024 * 1024, 60_000, () => d.clock.now().getTime());
+  // A minute of the last 256 MiB read or decoded: the viewers of one card, and its frames, read and decode it once.
+  const recent = new RecentViews(RECENT_BYTES, RECENT_MS, () => d.clock.now().getTime());
   const page = (res: Response, status: number, notice: Notice) => {
     res.status(status).type('html').send(noticeHtml(notice));
   };
@@ -171,8 +178,22 @@ export function viewerRouter(d: ViewerDeps): Router {
     return Buffer.concat(chunks);
   }
 
-  /** The decrypted original, from the last minute's when frame follows frame. */
-  const originalOf = (assetId: string, chatUserId: string): Promise<Buffer> => recent.get(assetId, async () => readBlob((await assets.blob(assetId, 'original')).id, chatUserId));
+  /** A DICOM original, read (and its read audited) only when no sandbox child holds it, and then at most once a minute. */
+  async function originalOf(assetId: string, chatUserId: string): Promise<OriginalSource> {
+    const blob = await assets.blob(assetId, 'original');
+    const read = async () => (await recent.get(`original:${assetId}`, async () => sized(await readBlob(blob.id, chatUserId)))).data;
+    return { assetId, bytes: Number(blob.plaintextSize), read };
+  }
+
+  /** What the page shows of a DICOM image, decoded once a minute whoever asks. */
+  const infoOf = async (assetId: string, chatUserId: string): Promise<ViewInfo> =>
+    (await recent.get(`info:${assetId}`, async () => ({ info: await views.info(await originalOf(assetId, chatUserId)), bytes: 4096 }))).info;
+
+  const frameOf = async (assetId: string, chatUserId: string, index: number): Promise<FramePixels> =>
+    (await recent.get(`frame:${assetId}:${index}`, async () => {
+      const frame = await views.frame(await originalOf(assetId, chatUserId), index);
+      return { frame, bytes: frame.kind === 'grey' ? frame.data.length : frame.kind === 'rgb' ? frame.png.length : 256 };
+    })).frame;
 
   /** The consult's other images, for series navigation: what each is, never whose. */
   router.get('/viewer/api/:token/series', async (req: Request<{ token: string }>, res: Response) => {
@@ -196,7 +217,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     const asset = await assets.asset(ok.assetId);
     const meta = (asset.metadata ?? {}) as { modality?: string; bodyPart?: string };
     if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name } satisfies InfoResponse);
-    const info = await views.info(asset.id, await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
+    const info = await infoOf(asset.id, ok.chatUserId).catch((error: unknown) => {
       if (!imageFailure(error)) throw error;
     });
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
@@ -213,9 +234,8 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (ok.assetKind === 'photo') return void res.status(404).json({ error: 'not_dicom' });
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || index < 0) return void res.status(404).json({ error: 'no such frame' });
-    const bytes = await originalOf(ok.assetId, ok.chatUserId);
     let code: ErrorCode | undefined;
-    const frame = await views.frame(ok.assetId, bytes, index).catch((error: unknown) => {
+    const frame = await frameOf(ok.assetId, ok.chatUserId, index).catch((error: unknown) => {
       code = imageFailure(error);
       if (!code) throw error;
     });
@@ -235,8 +255,11 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!ok) return;
     // A DICOM's derivative is a whole file: it never leaves as such, only as decoded frames.
     if (ok.assetKind !== 'photo') return void res.status(404).json({ error: 'not a photo' });
-    const blob = await assets.blob(ok.assetId, 'derivative');
-    res.type(blob.mediaType).send(await readBlob(blob.id, ok.chatUserId));
+    const photo = await recent.get(`photo:${ok.assetId}`, async () => {
+      const blob = await assets.blob(ok.assetId, 'derivative');
+      return { mediaType: blob.mediaType, ...sized(await readBlob(blob.id, ok.chatUserId)) };
+    });
+    res.type(photo.mediaType).send(photo.data);
   });
 
   router.get('/viewer/api/:token/details', async (req: Request<{ token: string }>, res: Response) => {
@@ -250,7 +273,7 @@ export function viewerRouter(d: ViewerDeps): Router {
       fields.push(['Patient', p.name ?? '—'], ['Identifier', `${p.identifier} (${p.issuer})`], ['Birth date', p.birthDate ?? '—'], ['Sex', p.sex ?? '—']);
     } else fields.push(['Patient', 'not linked yet']);
     if (asset.kind !== 'photo') {
-      const read = await views.facts(asset.id, await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
+      const read = await views.facts(await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
         if (!imageFailure(error)) throw error;
       });
       const facts: Partial<ViewFacts> = read ?? {};

@@ -1,7 +1,8 @@
 // A consent change takes effect at once, on both database engines: after a
-// withdrawal the viewer's remembered allow for that patient's image is not
-// reused (the next pixels request is refused, and audited), other patients'
-// are untouched; the patient's live cards are queued for a redraw, which
+// withdrawal the next pixels request for that patient's image is refused,
+// and audited, and the allow after a new permit is audited again (the
+// viewer's audit memory follows consent changes), other patients' are
+// untouched; the patient's live cards are queued for a redraw, which
 // shows "Consent withdrawn" without View on Slack and Teams and leaves the
 // links given out working (the viewer refuses by the consent); a new permit's
 // redraw brings View back.
@@ -73,7 +74,7 @@ describe.each(testEngines())('a consent change on %s', (engine) => {
     // Decisions read in the very millisecond of a change are not kept: these read after it.
     f.clock.advance(1);
     const sender = await f.signIn(SENDER);
-    // The same person through a viewer whose decisions are not told of consent changes: what reuse did before.
+    // The same person through a viewer whose audit memory is not told of consent changes.
     const untold: ViewerContext = { ...f.ctx, decisions: new ViewDecisions(f.clock) };
     expect(outcome(await ask(ctx, sender))).toBe('allowed');
     expect(outcome(await ask(untold, sender))).toBe('allowed');
@@ -87,11 +88,11 @@ describe.each(testEngines())('a consent change on %s', (engine) => {
     expect(outcome(await ask(ctx, sender))).toBe('consent_missing');
     const refusals = await refusedFor(f.assetId);
     expect(refusals.map((e) => e.reason)).toEqual(['consent_missing']);
-    // The other patient's image: still the remembered decision (no new decision, no new audit event).
+    // The other patient's image: decided again, allowed, its audit event already written in this window.
     expect(outcome(await ask(ctx, sender, other.token))).toBe('allowed');
     expect(await f.count(AuditAction.AssetViewed, 'success')).toBe(allowsBefore);
-    // Without the signal the withdrawn image would still be served from memory for the rest of the window.
-    expect(outcome(await ask(untold, sender))).toBe('allowed');
+    // Every request is decided afresh: a viewer not told of the change refuses as well.
+    expect(outcome(await ask(untold, sender))).toBe('consent_missing');
   });
 
   it('queues a redraw of the patient’s live cards only, which says "Consent withdrawn" without View on Slack and Teams', async () => {

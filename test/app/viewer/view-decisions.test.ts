@@ -1,90 +1,100 @@
-// The viewer's short memory of its decisions: an allow lasts one window from
-// when its facts were read and no longer than they last, a refusal ends it at
-// once (and outweighs an allow read before it), repeated refusals count once
-// per window, and it holds a bounded number of entries.
+// The viewer's memory of its audited decisions: an allow is audited once per
+// window and basis, again after a refusal or a consent change, never left
+// unaudited when its event could not be written; repeated poll refusals count
+// once per short window; the chat directory is asked once per short window;
+// it holds a bounded number of entries.
 import { describe, expect, it } from 'vitest';
 import { ViewDecisions } from '../../../src/app/viewer/view-decisions.js';
 import { TestClock } from './viewer-fixture.js';
 
 describe('view decisions', () => {
-  it('reuses an allow for its window only, and forgets it at the first refusal', () => {
+  const counter = () => {
+    const c = { writes: 0, write: async () => void c.writes++ };
+    return c;
+  };
+
+  it('audits an allow once per window and basis, and again after a refusal', async () => {
     const clock = new TestClock(0);
-    const d = new ViewDecisions<string>(clock, 1000);
-    d.allow('a', 'allowed', 0, Infinity);
+    const d = new ViewDecisions(clock, { auditWindowMs: 1000 });
+    const c = counter();
+    await d.auditAllow('a', 'grant-1', null, c.write);
     clock.advance(999);
-    expect(d.reusable('a')).toBe('allowed');
-    clock.advance(1);
-    expect(d.reusable('a')).toBeUndefined();
-    d.allow('a', 'allowed', clock.now().getTime(), Infinity);
+    await d.auditAllow('a', 'grant-1', null, c.write);
+    expect(c.writes).toBe(1);
+    // Another basis (another grant) is another decision.
+    await d.auditAllow('a', 'grant-2', null, c.write);
+    expect(c.writes).toBe(2);
+    clock.advance(1000);
+    await d.auditAllow('a', 'grant-2', null, c.write);
+    expect(c.writes).toBe(3);
     expect(d.refuse('a')).toBe(true);
-    expect(d.reusable('a')).toBeUndefined();
+    await d.auditAllow('a', 'grant-2', null, c.write);
+    expect(c.writes).toBe(4);
+    // The page and the details are audited every time, and count for the pixels after them.
+    await d.auditAllow('b', 'grant-1', null, c.write, true);
+    await d.auditAllow('b', 'grant-1', null, c.write, true);
+    await d.auditAllow('b', 'grant-1', null, c.write);
+    expect(c.writes).toBe(6);
   });
 
-  it('counts the window from when the decision read its facts, and ends it when they expire', () => {
-    const clock = new TestClock(0);
-    const d = new ViewDecisions<string>(clock, 1000);
-    // A decision that read at 0 and took 700 ms (a slow directory call) stands until 1000, not 1700.
-    clock.advance(700);
-    d.allow('a', 'allowed', 0, Infinity);
-    clock.advance(299);
-    expect(d.reusable('a')).toBe('allowed');
-    clock.advance(1);
-    expect(d.reusable('a')).toBeUndefined();
-    // One that took longer than the window is not kept at all.
-    d.allow('b', 'allowed', 0, Infinity);
-    expect(d.reusable('b')).toBeUndefined();
-    // The card (or grant, or session) it read expires in 200 ms: so does the decision.
-    d.allow('c', 'allowed', clock.now().getTime(), clock.now().getTime() + 200);
-    clock.advance(200);
-    expect(d.reusable('c')).toBeUndefined();
+  it('writes one event for allows at the same moment, serves none before it is written, and writes again when it failed', async () => {
+    const d = new ViewDecisions(new TestClock(0));
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    let writes = 0;
+    const order: string[] = [];
+    const first = d.auditAllow('a', 'g', null, async () => (writes++, await slow, order.push('written')));
+    const second = d.auditAllow('a', 'g', null, async () => void writes++).then(() => order.push('second served'));
+    release();
+    await Promise.all([first, second]);
+    expect(writes).toBe(1);
+    expect(order).toEqual(['written', 'second served']);
+
+    await expect(d.auditAllow('b', 'g', null, () => Promise.reject(new Error('audit unavailable')))).rejects.toThrow('audit unavailable');
+    const c = counter();
+    await d.auditAllow('b', 'g', null, c.write);
+    expect(c.writes).toBe(1);
   });
 
-  it('does not keep an allow read before a refusal of the same key, and audits the refusal after a new allow', () => {
+  it('counts a refusal once per short window', () => {
     const clock = new TestClock(0);
-    const d = new ViewDecisions<string>(clock, 1000);
-    const readAt = clock.now().getTime();
-    clock.advance(10);
-    // Meanwhile the card was revoked and another request refused.
-    expect(d.refuse('a')).toBe(true);
-    clock.advance(10);
-    d.allow('a', 'allowed', readAt, Infinity);
-    expect(d.reusable('a')).toBeUndefined();
-    // A decision that read after the refusal and allowed stands; a refusal after it is the first again.
-    d.allow('a', 'allowed', clock.now().getTime(), Infinity);
-    expect(d.reusable('a')).toBe('allowed');
-    expect(d.refuse('a')).toBe(true);
-  });
-
-  it('counts a refusal once per window', () => {
-    const clock = new TestClock(0);
-    const d = new ViewDecisions<string>(clock, 1000);
+    const d = new ViewDecisions(clock, { shortWindowMs: 1000 });
     expect([d.refuse('a'), d.refuse('a'), d.refuse('b')]).toEqual([true, false, true]);
     clock.advance(1000);
     expect(d.refuse('a')).toBe(true);
   });
 
-  it('holds a bounded number of decisions, the oldest giving way', () => {
-    const clock = new TestClock(0);
-    const d = new ViewDecisions<number>(clock, 60_000, 3);
-    for (let i = 0; i < 4; i++) d.allow(`k${i}`, i, 0, Infinity);
-    expect([0, 1, 2, 3].map((i) => d.reusable(`k${i}`))).toEqual([undefined, 1, 2, 3]);
+  it('holds a bounded number of audited allows, the oldest audited afresh', async () => {
+    const d = new ViewDecisions(new TestClock(0), { maxEntries: 3 });
+    const c = counter();
+    for (let i = 0; i < 4; i++) await d.auditAllow(`k${i}`, 'g', null, c.write);
+    for (let i = 3; i >= 1; i--) await d.auditAllow(`k${i}`, 'g', null, c.write);
+    expect(c.writes).toBe(4);
+    await d.auditAllow('k0', 'g', null, c.write);
+    expect(c.writes).toBe(5);
   });
 
-  it('forgets a patient’s allows when their consent changes, keeps no allow read before the change, and leaves other patients’ alone', () => {
-    const clock = new TestClock(0);
-    const d = new ViewDecisions<string>(clock, 1000);
-    d.allow('a', 'allowed', 0, Infinity, 'patient-1');
-    d.allow('b', 'allowed', 0, Infinity, 'patient-2');
-    clock.advance(100);
+  it('audits a patient’s next allows after their consent changes, and leaves other patients’ alone', async () => {
+    const d = new ViewDecisions(new TestClock(0));
+    const c = counter();
+    await d.auditAllow('a', 'g', 'patient-1', c.write);
+    await d.auditAllow('b', 'g', 'patient-2', c.write);
     d.forgetPatient('patient-1');
-    expect(d.reusable('a')).toBeUndefined();
-    expect(d.reusable('b')).toBe('allowed');
-    // A decision that read the consents just before the change and finished just after it is not kept.
-    d.allow('a', 'allowed', 50, Infinity, 'patient-1');
-    expect(d.reusable('a')).toBeUndefined();
-    // One that read after it is.
-    clock.advance(1);
-    d.allow('a', 'allowed', clock.now().getTime(), Infinity, 'patient-1');
-    expect(d.reusable('a')).toBe('allowed');
+    await d.auditAllow('a', 'g', 'patient-1', c.write);
+    await d.auditAllow('b', 'g', 'patient-2', c.write);
+    expect(c.writes).toBe(3);
+  });
+
+  it('asks the chat directory once per short window', async () => {
+    const clock = new TestClock(0);
+    const d = new ViewDecisions(clock, { shortWindowMs: 1000 });
+    let asked = 0;
+    const ask = async () => (asked++, true);
+    expect(await d.channelMember('w', 'c', 'u', ask)).toBe(true);
+    expect(await d.channelMember('w', 'c', 'u', ask)).toBe(true);
+    expect(asked).toBe(1);
+    clock.advance(1000);
+    await d.channelMember('w', 'c', 'u', ask);
+    expect(asked).toBe(2);
   });
 });

@@ -71,7 +71,7 @@ export async function viewerFixture(engine: Engine): Promise<ViewerFixture> {
     clock,
     directory,
     sessions,
-    ctx: { storage, sessions, directory, clock, mfaAcr: '', decisions: new ViewDecisions<ViewDecided>(clock) },
+    ctx: { storage, sessions, directory, clock, mfaAcr: '', decisions: new ViewDecisions(clock) },
     workspaceId: ws.id,
     cardId: card.id,
     assetId: asset.id,
