@@ -31,7 +31,7 @@ import { viewerRouter } from './web/viewer/viewer-routes.js';
 import { consoleRouter } from './web/console/console-router.js';
 import { patientRouter } from './web/patient/routes.js';
 import { DEFAULT_LIMITS } from './imaging/limits.js';
-import { DEFAULT_SANDBOX, ImagingSandbox, INTAKE_NICENESS, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
+import { DEFAULT_SANDBOX, ImagingSandbox, VIEWER_SANDBOX } from './imaging/sandbox/sandbox.js';
 import { JobQueue } from './storage/job-queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
@@ -167,7 +167,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
   });
   const limits = { ...DEFAULT_LIMITS, maxBytes: config.maxUploadBytes };
   // Uploads are decoded in child processes with a time and memory budget, off this event loop: one per concurrent job.
-  const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency, niceness: INTAKE_NICENESS });
+  const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, processes: config.worker.concurrency });
   // The viewer's frames are decoded in children of their own, so viewing never waits behind intake.
   const viewerSandbox = new ImagingSandbox(VIEWER_SANDBOX);
   // Share for teaching: its copies are made in the intake sandbox, its links open after the viewer's sign-in.

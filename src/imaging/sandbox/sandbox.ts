@@ -8,7 +8,6 @@
 // and closed on shutdown.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import type { TaskInput, TaskName, TaskOutput } from './tasks.js';
@@ -28,12 +27,6 @@ export interface SandboxOptions {
   pollMs: number;
   /** How long the parent counts on an idle child still holding the file it was last sent (see runHeld); less than the child keeps it. */
   holdMs?: number;
-  /**
-   * The children's scheduling priority (nice, 0 to 19): intake's children
-   * clean uploads in the background, and must not starve the server's own
-   * event loop (acknowledgements, cards, the viewer) of CPU under a burst.
-   */
-  niceness?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -48,8 +41,6 @@ export function defaultBudget(inputBytes: number): SandboxBudget {
 }
 
 export const DEFAULT_SANDBOX: SandboxOptions = { processes: 1, budget: defaultBudget, pollMs: 20 };
-/** Intake's children yield the CPU to the server and to the viewer's children (see SandboxOptions.niceness). */
-export const INTAKE_NICENESS = 10;
 
 /**
  * The viewer's: two children, so one slow image does not hold up every other
@@ -225,13 +216,6 @@ export class ImagingSandbox {
       // Library messages may quote header values: nothing of the child's output is kept.
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
-    if (this.o.niceness && child.pid !== undefined) {
-      try {
-        setPriority(child.pid, this.o.niceness);
-      } catch {
-        // Not permitted here: the child runs at the server's priority.
-      }
-    }
     this.children++;
     this.starting.add(child);
     child.on('message', (reply: Reply | { ready: true }) => ('ready' in reply ? this.ready(child) : this.settle(child, reply)));
