@@ -10,23 +10,11 @@ import { deidentifyDicomFile } from '../../src/imaging/dicom/file.js';
 import { layoutOf } from '../../src/imaging/dicom/layout.js';
 import { readDicom, readInstance, writeDicom } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { multiFrameCt, PYDICOM } from '../support/multi-frame.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const secret = Buffer.alloc(32, 5);
 
-/** CT_small's header with `frames` frames of random 128×128×16-bit pixels (explicit VR little endian). */
-async function multiFrame(frames: number): Promise<Buffer> {
-  const { dicom } = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
-  dicom.dict['00280008'] = { vr: 'IS', Value: [frames] };
-  const header = writeDicom(dicom);
-  const pixels = randomBytes(frames * 128 * 128 * 2);
-  const element = Buffer.alloc(12);
-  element.writeUInt16LE(0x7fe0, 0);
-  element.writeUInt16LE(0x0010, 2);
-  element.write('OW', 4, 'latin1');
-  element.writeUInt32LE(pixels.length, 8);
-  return Buffer.concat([header, element, pixels]);
-}
+const multiFrame = async (frames: number) => (await multiFrameCt(frames)).file;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

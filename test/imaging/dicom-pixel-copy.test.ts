@@ -9,22 +9,11 @@ import { extractFacts } from '../../src/imaging/dicom/extract.js';
 import { deidentifyDicomFile } from '../../src/imaging/dicom/file.js';
 import { readDicom, readInstance, writeDicom, writeInstance, writeInstanceParts } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { multiFrameCt, PYDICOM } from '../support/multi-frame.js';
 
-const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const secret = Buffer.alloc(32, 7);
 
-/** CT_small's header, then `frames` frames of random 128×128×16-bit pixels. */
-async function multiFrame(frames: number): Promise<{ file: Buffer; pixels: Buffer }> {
-  const { dicom } = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
-  dicom.dict['00280008'] = { vr: 'IS', Value: [frames] };
-  const pixels = randomBytes(frames * 128 * 128 * 2);
-  const element = Buffer.alloc(12);
-  element.writeUInt16LE(0x7fe0, 0);
-  element.writeUInt16LE(0x0010, 2);
-  element.write('OW', 4, 'latin1');
-  element.writeUInt32LE(pixels.length, 8);
-  return { file: Buffer.concat([writeDicom(dicom), element, pixels]), pixels };
-}
+const multiFrame = multiFrameCt;
 
 describe('pixel data is written as read, without being copied in memory', () => {
   let dir: string;
