@@ -1,0 +1,14 @@
+// Creates an embedded database folder (PGlite's initdb) in a process of its
+// own, run by openDatabase on first start: initdb leaves several hundred MB
+// of WebAssembly heaps behind that only a full garbage collection would
+// return, and a server at rest never runs one. Exiting returns them at once.
+import { PGlite } from '@electric-sql/pglite';
+import { EMBEDDED_SETTINGS } from './embedded-settings.js';
+
+const dataDir = process.argv[2];
+if (!dataDir) {
+  process.exitCode = 2;
+} else {
+  const pglite = await PGlite.create({ dataDir, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  await pglite.close();
+}
