@@ -96,10 +96,11 @@ class Server {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), LOUPE_DATA_DIR: dataDir, PORT: String(port) };
     const child = spawn(process.execPath, await startCommand(), { cwd: process.cwd(), env, stdio: ['ignore', 'ignore', 'inherit'] });
     const server = new Server(child, `http://127.0.0.1:${port}`);
-    const deadline = Date.now() + 180_000;
+    // initdb alone takes minutes on a busy 2-core machine.
+    const deadline = Date.now() + 600_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`loupe serve exited with ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error('loupe serve was not ready within 180 s');
+      if (Date.now() > deadline) throw new Error('loupe serve was not ready within 600 s');
       const ready = await fetch(`${server.base}/readyz`).then((r) => r.ok, () => false);
       if (ready) return server;
       await sleep(250);

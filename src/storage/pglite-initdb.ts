@@ -5,6 +5,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { EMBEDDED_SETTINGS } from './embedded-settings.js';
 
+// A parent that dies (kill -9) takes this child with it: the next start makes the folder again.
+process.on('disconnect', () => process.exit(1));
+
 const dataDir = process.argv[2];
 if (!dataDir) {
   process.exitCode = 2;
