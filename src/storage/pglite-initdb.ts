@@ -7,6 +7,8 @@ import { EMBEDDED_SETTINGS } from './embedded-settings.js';
 
 // A parent that dies (kill -9) takes this child with it: the next start makes the folder again.
 process.on('disconnect', () => process.exit(1));
+// Listening for it keeps the channel (and so this process) up: unref it, so the child exits when initdb is done.
+process.channel?.unref();
 
 const dataDir = process.argv[2];
 if (!dataDir) {
