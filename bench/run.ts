@@ -22,6 +22,7 @@ const SCRIPTS = {
   'teams-upload': { script: 'teams-upload', env: {} },
   viewer: { script: 'viewer', env: {} },
   'sandbox-memory': { script: 'sandbox-memory', env: {} },
+  'idle-memory': { script: 'idle-memory', env: {} },
 } as const;
 type Benchmark = keyof typeof SCRIPTS;
 const BENCHMARKS = Object.keys(SCRIPTS) as Benchmark[];

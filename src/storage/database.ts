@@ -1,14 +1,18 @@
 // Opens the one PostgreSQL schema on either engine: PGlite (PostgreSQL
 // compiled to WebAssembly, in-process, a folder under the data directory) for
 // the embedded default, or a PostgreSQL server for production.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { lockDataFolder } from './data-folder-lock.js';
+import { EMBEDDED_SETTINGS } from './embedded-settings.js';
 import { PrismaClient } from './prisma/client.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -55,15 +59,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteTemplate, options.holder ?? 'loupe');
 }
 
+/** The child that runs initdb: compiled JavaScript, or TypeScript through tsx when run from source (tests). */
+function initdbEntry(): { path: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  const ts = self.endsWith('.ts');
+  return { path: self.replace(/database\.(ts|js)$/, `pglite-initdb.${ts ? 'ts' : 'js'}`), execArgv: ts ? ['--import', 'tsx'] : [] };
+}
+
+/** A new folder gets its initdb in a child process, so its garbage never lands in this one (see pglite-initdb.ts). */
+async function initdbApart(dataDir: string): Promise<void> {
+  if (await stat(join(dataDir, 'PG_VERSION')).then(() => true, () => false)) return;
+  const entry = initdbEntry();
+  const child = fork(entry.path, [dataDir], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) {
+    throw new LoupeError(ErrorCode.DbUnreachable, `could not create the embedded database (initdb ${signal ? `killed by ${signal}` : `exited with ${code}`})`);
+  }
+}
+
 async function openPglite(dataDir: string | undefined, template: Blob | undefined, holder: string): Promise<Database> {
   // One process per folder: PGlite keeps the database in its own memory, so a
   // second process would work on a stale copy and overwrite the first's writes.
   const lock = dataDir ? await lockDataFolder(`${dataDir}.lock`, dataDir, holder) : undefined;
   let pglite: PGlite;
   try {
+    if (dataDir && !template) await initdbApart(dataDir);
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(template ? { loadDataDir: template } : {}),
+      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
     });
   } catch (error) {
     await lock?.release();
