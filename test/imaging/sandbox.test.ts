@@ -14,6 +14,7 @@ import { InstanceViews } from '../../src/web/viewer/instance-views.js';
 import { prepareAsset } from '../../src/intake/prepare-asset.js';
 import { j2kDicom } from '../support/j2k-frames.js';
 import { deflatedWith, poisonDicom } from '../support/poison.js';
+import { until } from '../support/until.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const secret = Buffer.alloc(32, 1);
@@ -83,6 +84,19 @@ describe('the imaging sandbox', () => {
         code: ErrorCode.ImageBudgetExceeded,
         message: expect.stringContaining('time budget'),
       });
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('stops a child that has been idle for its idle time, and starts another for the next task', async () => {
+    const sandbox = new ImagingSandbox({ ...DEFAULT_SANDBOX, idleMs: 300 });
+    try {
+      const bytes = await readFile(join(PYDICOM, 'CT_small.dcm'));
+      expect((await prepareAsset(bytes, { limits: DEFAULT_LIMITS, secret, sandbox })).outcome).toBe('prepared');
+      expect(sandbox.processes).toBe(1);
+      await until('the idle child stopped', () => sandbox.processes === 0, 10_000);
+      expect((await prepareAsset(bytes, { limits: DEFAULT_LIMITS, secret, sandbox })).outcome).toBe('prepared');
     } finally {
       await sandbox.close();
     }

@@ -27,6 +27,12 @@ export interface SandboxOptions {
   pollMs: number;
   /** How long the parent counts on an idle child still holding the file it was last sent (see runHeld); less than the child keeps it. */
   holdMs?: number;
+  /**
+   * A child idle this long is stopped (its memory, 80 to 130 MB after an
+   * image, goes back to the system); the next task starts another. Longer
+   * than `holdMs`, so a viewer's held file is not thrown away early.
+   */
+  idleMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -40,7 +46,7 @@ export function defaultBudget(inputBytes: number): SandboxBudget {
   return { timeMs: 60_000 + Math.ceil(inputBytes / 1e6) * 250, memoryBytes: 1024 * MiB + 4 * inputBytes };
 }
 
-export const DEFAULT_SANDBOX: SandboxOptions = { processes: 1, budget: defaultBudget, pollMs: 20 };
+export const DEFAULT_SANDBOX: SandboxOptions = { processes: 1, budget: defaultBudget, pollMs: 20, idleMs: 60_000 };
 
 /**
  * The viewer's: two children, so one slow image does not hold up every other
@@ -51,6 +57,7 @@ export const VIEWER_SANDBOX: SandboxOptions = {
   processes: 2,
   budget: (inputBytes) => ({ ...defaultBudget(inputBytes), timeMs: 20_000 + Math.ceil(inputBytes / 1e6) * 250 }),
   pollMs: 20,
+  idleMs: 60_000,
 };
 
 interface Job {
@@ -118,10 +125,18 @@ export class ImagingSandbox {
   /** The file each child was last sent by runHeld, and when (performance.now()). */
   private readonly holding = new Map<ChildProcess, { key: string; at: number }>();
   private children = 0;
+  /** Which rest an idle child is in: a timer from an earlier rest must not stop it. */
+  private readonly restedAs = new Map<ChildProcess, number>();
+  private rests = 0;
   private nextId = 1;
   private closed = false;
   /** Why the last child was stopped, and its peak resident set (for the fuzz report and the benchmark). */
   lastKill: { reason: string; peakRss: number } | undefined;
+
+  /** Child processes alive now (starting, idle or busy). */
+  get processes(): number {
+    return this.children;
+  }
 
   constructor(private readonly o: SandboxOptions = DEFAULT_SANDBOX) {}
 
@@ -198,11 +213,21 @@ export class ImagingSandbox {
     this.dispatch();
   }
 
-  /** An idle child must not keep the process alive. */
+  /** An idle child must not keep the process alive, and is stopped once it has been idle for `idleMs`. */
   private rest(child: ChildProcess): void {
     child.unref();
     child.channel?.unref();
     this.idle.push(child);
+    const idleMs = this.o.idleMs;
+    if (idleMs === undefined) return;
+    const rested = ++this.rests;
+    this.restedAs.set(child, rested);
+    setTimeout(() => {
+      const at = this.idle.indexOf(child);
+      if (at < 0 || this.restedAs.get(child) !== rested) return;
+      this.idle.splice(at, 1);
+      child.kill('SIGKILL');
+    }, idleMs).unref();
   }
 
   private spawn(): void {
@@ -285,6 +310,7 @@ export class ImagingSandbox {
     const at = this.idle.indexOf(child);
     if (at >= 0) this.idle.splice(at, 1);
     this.holding.delete(child);
+    this.restedAs.delete(child);
     const r = this.finish(child);
     if (r) {
       const why = r.killed ?? 'memory (the process ran out of memory or crashed)';
