@@ -85,6 +85,9 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { id: true, kind: true } } } });
   const consult = asset.consult;
   if (!consult) throw new Error('an intercepted asset always belongs to a consult');
+  // A DICOM image's card is its preparation's to deliver: a second delivery here could post it twice.
+  const secured = asset.status === 'processing' || asset.status === 'stored';
+  if (secured && (asset.metadata as { family?: unknown }).family === 'dicom') return { outcome: 'preparing' };
   const earlier = await recordedOutcome(deps, asset, consult);
   if (earlier) return earlier;
   const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
@@ -134,8 +137,9 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
   // 3. A DICOM image's card waits for its header (prepare-secured-asset.ts); a photo's is made now.
   if (family !== 'photo') return { outcome: 'preparing' };
   const patient = textIdentifier ? { identifier: textIdentifier, issuer: policy.identifierIssuer } : undefined;
-  const { card, linkToken } = await storeCard(deps, { asset, consult, policy, facts: { family: 'photo' }, metadata, patient, burnedInText: false });
-  return { outcome: 'stored', card, linkToken, warnings: [] };
+  // Never undefined for a photo: only a DICOM image's card (made with `stored`) can be refused.
+  const made = (await storeCard(deps, { asset, consult, policy, facts: { family: 'photo' }, metadata, patient, burnedInText: false }))!;
+  return { outcome: 'stored', card: made.card, linkToken: made.linkToken, warnings: [] };
 }
 
 /**
@@ -192,10 +196,19 @@ async function leaveAlone(deps: IngestDeps, asset: { id: string; workspaceId: st
   });
 }
 
-export async function failAsset(deps: IngestDeps, assetId: string, workspaceId: string, code: ErrorCode, metadata: object, originalKept: boolean, remove = true): Promise<IngestResult> {
+export async function failAsset(
+  deps: IngestDeps,
+  assetId: string,
+  workspaceId: string,
+  code: ErrorCode,
+  metadata: object,
+  originalKept: boolean,
+  remove = true,
+  from: ('received' | 'processing' | 'stored')[] = ['received', 'processing'],
+): Promise<IngestResult> {
   await transaction(deps.db, async (tx) => {
     const left = remove ? {} : { removal: 'not_possible' as const, removalDetail: 'left in the chat: Loupe holds no copy' };
-    const { count } = await tx.asset.updateMany({ where: { id: assetId, status: { in: ['received', 'processing'] } }, data: { status: 'failed', errorCode: code, metadata, ...left } });
+    const { count } = await tx.asset.updateMany({ where: { id: assetId, status: { in: from } }, data: { status: 'failed', errorCode: code, metadata, ...left } });
     if (count === 0) return;
     if (remove) await queueRemoval(deps, tx, assetId);
     await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.AssetFailed, outcome: 'failure', workspaceId, assetId, details: { code, originalKept, removal: remove } });
@@ -215,10 +228,13 @@ export async function failAsset(deps: IngestDeps, assetId: string, workspaceId: 
  * Answers the asset's recorded outcome.
  */
 export async function abandonIngest(deps: IngestDeps, assetId: string): Promise<IngestResult> {
-  const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { blobs: { select: { kind: true } } } });
+  const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { blobs: { select: { kind: true } }, cards: { select: { id: true } } } });
+  const kept = asset.blobs.some((b) => b.kind === 'original');
   if (asset.status === 'received') {
-    const kept = asset.blobs.some((b) => b.kind === 'original');
     await failAsset(deps, assetId, asset.workspaceId, ErrorCode.IngestAbandoned, asset.metadata as object, kept, kept);
+  } else if ((asset.metadata as { family?: unknown }).family === 'photo' && asset.cards.length === 0) {
+    // A secured photo whose card could never be made: out of the chat, so it must not end silent, cleaned or not.
+    await failAsset(deps, assetId, asset.workspaceId, ErrorCode.IngestAbandoned, asset.metadata as object, kept, true, ['processing', 'stored']);
   }
   return ingestAsset(deps, assetId, () => Promise.reject(new LoupeError(ErrorCode.IngestAbandoned, 'an abandoned ingest fetches nothing')));
 }

@@ -23,7 +23,7 @@ export interface CardFor {
   consult: { id: string; channelId: string; threadId: string; patientId: string | null };
   policy: Pick<ChannelPolicy, 'acceptedKinds' | 'cardLifetimeSeconds' | 'identifierIssuer'>;
   facts: AssetSummary;
-  /** The asset's metadata so far (what intake learnt of the message), kept with the facts. */
+  /** The asset's metadata so far (what intake learnt of the message), kept with the facts when `stored`. */
   metadata: object;
   patient: PatientDemographics | undefined;
   burnedInText: boolean;
@@ -37,25 +37,27 @@ export interface StoredCard {
   linkToken: string | undefined;
 }
 
-export async function storeCard(deps: IngestDeps, c: CardFor): Promise<StoredCard> {
+/** Undefined only for a DICOM image (`stored` set) that failed or was revoked meanwhile: it gets no card. */
+export async function storeCard(deps: IngestDeps, c: CardFor): Promise<StoredCard | undefined> {
   const { asset, consult, policy } = c;
   const patientId = c.patient ? await deps.patients.link(asset.workspaceId, c.patient, SYSTEM) : undefined;
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
   const family = c.facts.family;
-  const kind = family === 'photo' ? 'photo' : 'dicom_instance';
+  const kind = family === 'photo' ? ('photo' as const) : ('dicom_instance' as const);
   return transaction(deps.db, async (tx) => {
     const existing = await tx.card.findUnique({ where: { assetId_consultId: { assetId: asset.id, consultId: consult.id } } });
-    const updated = await tx.asset.update({
-      where: { id: asset.id },
-      data: {
-        ...(c.stored ? { status: 'stored' as const } : {}),
-        kind,
-        ...(existing ? {} : { patientId: patientId ?? null }),
-        metadata: { ...c.metadata, ...c.facts },
-        burnedInText: c.burnedInText,
-      },
-    });
+    const patient = existing ? {} : { patientId: patientId ?? null };
+    if (c.stored) {
+      // Conditional: an image failed or revoked meanwhile stays so, and gets no card.
+      const data = { status: 'stored' as const, kind, ...patient, metadata: { ...c.metadata, ...c.facts }, burnedInText: c.burnedInText };
+      const { count } = await tx.asset.updateMany({ where: { id: asset.id, status: 'processing' }, data });
+      if (count === 0) return undefined;
+    } else {
+      // A photo: what its card needs, and no more (its facts come with its clean-up, which may have finished first).
+      await tx.asset.update({ where: { id: asset.id }, data: { kind, ...patient, burnedInText: c.burnedInText } });
+    }
+    const updated = await tx.asset.findUniqueOrThrow({ where: { id: asset.id } });
     if (c.stored) await storedEvent(deps, tx, { assetId: asset.id, workspaceId: asset.workspaceId, consultId: consult.id, patientId: updated.patientId, kind, blobs: c.stored.blobs, burnedInText: c.burnedInText });
     // Made already (a run after a crash, or a photo whose clean-up finished): the same card.
     if (existing) return { card: cardView(existing, updated), linkToken: undefined };

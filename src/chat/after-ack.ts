@@ -14,7 +14,12 @@ export class AfterAck {
   private readonly idle = new Set<() => void>();
 
   constructor(
-    private readonly o: { concurrency: number; logger: Logger },
+    private readonly o: {
+      concurrency: number;
+      logger: Logger;
+      /** Called when work failed: the platform's reconciliation should look again soon, before later events move its cursor past this one. */
+      onFailure?: () => void;
+    },
   ) {}
 
   /** Queues `work`; its failure is logged (the reconciliation retries it). */
@@ -49,7 +54,10 @@ export class AfterAck {
       const work = this.waiting.shift()!;
       this.running++;
       work()
-        .catch((error: unknown) => this.o.logger.error({ err: describeError(error) }, 'chat event work failed; the reconciliation will find it'))
+        .catch((error: unknown) => {
+          this.o.logger.error({ err: describeError(error) }, 'chat event work failed; the reconciliation will find it');
+          this.o.onFailure?.();
+        })
         .finally(() => {
           this.running--;
           this.next();

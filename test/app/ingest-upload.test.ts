@@ -141,6 +141,22 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     expect(JSON.parse(redrawn.body).viewUrl).toBeUndefined();
   });
 
+  it('ends a secured photo whose card could never be made failed when its ingest is dead-lettered, and tells the uploader and the admins', async () => {
+    const u = await accepted();
+    await ingestUpload(u.deps, { assetId: u.assetId, retried: false });
+    await prepareUpload(u.deps, { assetId: u.assetId, retried: false });
+    // As if making the card had failed every time: secured, cleaned and out of the chat, with no card.
+    const card = await s.db.prisma.card.findFirstOrThrow({ where: { assetId: u.assetId } });
+    await s.db.prisma.linkToken.deleteMany({ where: { cardId: card.id } });
+    await s.db.prisma.card.delete({ where: { id: card.id } });
+    await abandonUpload(u.deps, { assetId: u.assetId });
+    expect(await s.db.prisma.asset.findUniqueOrThrow({ where: { id: u.assetId } })).toMatchObject({ status: 'failed', errorCode: 'LOUPE_INGEST_ABANDONED' });
+    expect(u.fake.notices.slice(-2)).toEqual([
+      { to: { user: REQUESTER }, notice: { kind: 'upload_failed', code: 'LOUPE_INGEST_ABANDONED', originalKept: true } },
+      { to: { admins: CHANNEL }, notice: { kind: 'upload_failed_alert', originalKept: true } },
+    ]);
+  });
+
   it('fails a file larger than the limit with a stable code, stores nothing, and tells the uploader', async () => {
     const u = await accepted({ maxUploadBytes: 100 });
     await ingestUpload(u.deps, { assetId: u.assetId, retried: false });

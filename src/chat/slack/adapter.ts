@@ -6,6 +6,7 @@ import { App, ExpressReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Express } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
 import type { JobQueue } from '../../storage/job-queue.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import type { Logger } from '../../logging.js';
@@ -66,7 +67,12 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   const admin = slack.adminUserToken ? new webApi.WebClient(slack.adminUserToken, clientOptions) : undefined;
   const { storage } = d;
   const accept = { db: storage.db, clock: d.clock, dataKeys: storage.dataKeys, audit: storage.audit, queue: d.queue, policies: storage.policies };
-  const afterAck = new AfterAck({ concurrency: AFTER_ACK_CONCURRENCY, logger: d.logger.child({ component: 'slack' }) });
+  const slackLogger = d.logger.child({ component: 'slack' });
+  const afterAck = new AfterAck({
+    concurrency: AFTER_ACK_CONCURRENCY,
+    logger: slackLogger,
+    onFailure: () => void scheduleReconcile(d.queue, d.clock.now(), 'now').catch((error: unknown) => slackLogger.error({ err: describeError(error) }, 'could not schedule a reconciliation')),
+  });
   registerUploadListeners(bolt, { accept, afterAck, clock: d.clock, workspaces: storage.workspaces, queue: d.queue });
   const directory = slackDirectory(bot, slack.adminUsers);
   // One Slack workspace per bot token: its admins are asked of Slack whatever the workspace row.
