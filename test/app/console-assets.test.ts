@@ -9,6 +9,7 @@ import { mayUseConsole, type ConsoleAction } from '../../src/core/console/roles.
 import { ErrorCode } from '../../src/core/errors.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
+import { asJson } from '../support/json.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const MRN = 'MRN-SECRET-4471';
@@ -152,7 +153,7 @@ describe.each(testEngines())('console assets on %s', (engine) => {
       [patientId, { workspaces: 2, found: 1 }],
       [null, { workspaces: 2, found: 0 }],
     ]);
-    const trail = JSON.stringify(await s.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await s.db.prisma.auditEvent.findMany());
     expect(trail).not.toContain(MRN);
     expect(trail).not.toContain('MRN-NOBODY');
     await expect(searchPatient(deps(), { access: accessOf([], true), allWorkspaceIds: all, identifier: '   ', actor: officer })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });

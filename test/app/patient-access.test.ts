@@ -20,6 +20,7 @@ import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { TestClock } from './viewer/viewer-fixture.js';
 import { JobQueue } from '../../src/storage/job-queue.js';
+import { asJson } from '../support/json.js';
 
 const MRN = 'MRN-PA-4411';
 const OTHER_MRN = 'MRN-PA-4412';
@@ -98,7 +99,7 @@ describe.each(testEngines())('patients’ own access on %s', (engine) => {
     expect(rows).not.toContain(issued.code);
     const event = await s.db.prisma.auditEvent.findFirstOrThrow({ where: { action: AuditAction.PatientAccessIssued } });
     expect(event).toMatchObject({ actorId: 'sub-officer', patientId, workspaceId, details: { linkId: issued.linkId, identityVerified: true } });
-    const trail = JSON.stringify(await s.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await s.db.prisma.auditEvent.findMany());
     for (const secret of [MRN, issued.token, issued.code]) expect(trail).not.toContain(secret);
     const [found] = await findPatientForAccess(await caller('officer'), { identifier: MRN, issuer: ISSUER });
     expect(found!.links.map((l) => [l.id, l.state, l.issuedBy])).toEqual([[issued.linkId, 'active', 'Noor Haddad']]);

@@ -13,6 +13,7 @@ import { issueLinkToken } from '../../src/intake/link-token.js';
 import { transaction } from '../../src/storage/transaction.js';
 import { testEngines } from '../support/engines.js';
 import { ADMIN, OTHER, SENDER, viewerFixture, type ViewerFixture } from './viewer/viewer-fixture.js';
+import { asJson } from '../support/json.js';
 
 const MRN = 'MRN-1';
 const ISSUER = 'HOSP';
@@ -86,8 +87,8 @@ describe.each(testEngines())('the accounting of disclosures on %s', (engine) => 
     ]);
     const times = rows.map((x) => x.at.getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(otherAssetId);
-    expect(JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).not.toContain('deteriorating');
+    expect(asJson(rows)).not.toContain(otherAssetId);
+    expect(asJson(rows)).not.toContain('deteriorating');
   });
 
   it('is audited with the patient id, the period and the counts, never the identifier; and then lists itself', async () => {
@@ -103,7 +104,7 @@ describe.each(testEngines())('the accounting of disclosures on %s', (engine) => 
       patientId: r.patients[0]!.patientId,
       details: { via: 'console', found: 1, accesses: r.counts.total, allowed: r.counts.allowed, refused: r.counts.refused, since: r.since.toISOString(), until: r.until.toISOString() },
     });
-    const trail = JSON.stringify(await f.storage.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await f.storage.db.prisma.auditEvent.findMany());
     expect(trail).not.toContain(MRN);
     // The earlier report is itself an access to the accounting, by a privacy officer, for oversight.
     const rows = await collect(r.rows());

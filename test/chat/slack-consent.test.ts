@@ -10,6 +10,7 @@ import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { asJson } from '../support/json.js';
 
 const WOUNDS = 'C0WOUNDS01';
 const SENDER = 'U0CLIN0001';
@@ -54,7 +55,8 @@ describe.each(testEngines())('Slack consent forms on %s', (engine) => {
     const text = (v: string) => ({ value: { type: 'plain_text_input', value: v } });
     await slack().interaction({ type: 'view_submission', user: { id: SENDER }, view: { id: 'V0LINK', callback_id: 'loupe_link_patient_modal', private_metadata: link.private_metadata, state: { values: { identifier: text('MRN-1001'), issuer: text('ST-MARY'), note: text('') } } } });
     await until('the card active', async () => (await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state === 'active');
-    const asset = await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } });
+    // The photo can be evidence once cleaned (its card comes before its clean-up).
+    const asset = await until('the photo cleaned', async () => (await prisma().asset.findFirst({ where: { id: card.assetId, status: 'stored' } })) ?? undefined);
     return { card, patientId: asset.patientId! };
   }
 
@@ -203,7 +205,7 @@ describe.each(testEngines())('Slack consent forms on %s', (engine) => {
     // Nowhere in chat: no message, no response, no call Loupe made.
     expect(JSON.stringify(slack().messages)).not.toContain(TYPED);
     expect(slack().calls.some((c) => c.rawBody.includes(TYPED))).toBe(false);
-    const trail = JSON.stringify(await prisma().auditEvent.findMany(), (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+    const trail = asJson(await prisma().auditEvent.findMany());
     expect(trail).not.toContain(TYPED);
   });
   it('keeps a typed patient’s consent from someone taking part only in other consults, audited', async () => {

@@ -9,6 +9,7 @@ import type { Loupe } from '../../src/main.js';
 import { testEngines } from '../support/engines.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { asJson } from '../support/json.js';
 
 const WOUNDS = 'C0WOUNDS01';
 const RADIOLOGY = 'C0RADIOL01';
@@ -173,7 +174,7 @@ describe.each(testEngines())('Slack patient links on %s', (engine) => {
     expect(event.reason).toBe('wrong_patient_selected');
     expect(event.details).toMatchObject({ previousPatientId: wrong, consultPatient: 'moved' });
     // The free-text reason may name a patient: nowhere in the audit trail, and sealed with the image.
-    const trail = JSON.stringify(await prisma().auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await prisma().auditEvent.findMany());
     expect(trail).not.toContain('ZORROBIANCA');
     expect(Buffer.from(asset.messageText!).includes(Buffer.from('ZORROBIANCA'))).toBe(false);
   });

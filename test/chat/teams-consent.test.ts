@@ -42,7 +42,8 @@ describe.each(testEngines())('Teams consent forms on %s', (engine) => {
     const message = await until('the card', () => teams.messages.find((m) => m.byBot && m.conversationId === thread));
     const card = await until('the card row', async () => (await prisma().card.findFirst({ where: { threadId: p.messageId, messageId: { not: null } } })) ?? undefined);
     await execute(SENDER.aadObjectId, thread, 'loupe.link_patient.submit', { cardId: card.id, identifier: 'MRN-5150', issuer: 'HOSPITAL-A' }, message.id);
-    const asset = await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } });
+    // The photo can be evidence once cleaned (its card comes before its clean-up).
+    const asset = await until('the photo cleaned', async () => (await prisma().asset.findFirst({ where: { id: card.assetId, status: 'stored' } })) ?? undefined);
     return { thread, message, card, patientId: asset.patientId! };
   }
 

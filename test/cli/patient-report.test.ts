@@ -22,6 +22,7 @@ import { ViewerSessions } from '../../src/storage/viewer-sessions.js';
 import { cli } from '../support/cli.js';
 import { testEngines } from '../support/engines.js';
 import { createInstanceEnv } from '../support/instance.js';
+import { asJson } from '../support/json.js';
 
 const silent = createLogger('silent');
 const MRN = 'MRN-CLI-4242';
@@ -110,7 +111,7 @@ describe.each(testEngines())('loupe patient report on %s, with `loupe serve` run
         ['admin', 'cli', patientId, 4],
         ['admin', 'cli', null, 0],
       ]);
-      const trail = JSON.stringify(await storage.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+      const trail = asJson(await storage.db.prisma.auditEvent.findMany());
       expect(trail).not.toContain(MRN);
       expect(trail).not.toContain('MRN-NOBODY');
     } finally {

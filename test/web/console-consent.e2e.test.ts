@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
 import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
+import { asJson } from '../support/json.js';
 
 const MRN = 'MRN-E2E-CONSENT-3141';
 const ISSUER = 'HOSP-E2E';
@@ -107,7 +108,7 @@ describe('patient consent in the console', () => {
     expect(await prisma.consent.findFirst({ where: { patientId, evidenceAssetId: form.id } })).toMatchObject({ purposes: ['education'], parties: ['institution'], recordedVia: 'console' });
 
     for (const url of urls) expect(decodeURIComponent(url)).not.toContain(MRN);
-    const trail = JSON.stringify(await prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await prisma.auditEvent.findMany());
     expect(trail).not.toContain(MRN);
     expect(errors).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { AuditAction } from '../../src/core/audit/event.js';
 import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { uploadCt } from '../support/console-uploads.js';
 import { until } from '../support/slack.js';
+import { asJson } from '../support/json.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const MRN = 'MRN-E2E-7001';
@@ -111,7 +112,7 @@ describe('the accounting of disclosures in the console', () => {
     ]);
     expect(urls.length).toBeGreaterThan(3);
     for (const url of urls) expect(decodeURIComponent(url)).not.toContain(MRN);
-    const trail = JSON.stringify(await storage.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await storage.db.prisma.auditEvent.findMany());
     expect(trail).not.toContain(MRN);
     expect(errors).toEqual([]);
   });

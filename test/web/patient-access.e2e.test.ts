@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditAction } from '../../src/core/audit/event.js';
 import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { uploadCt } from '../support/console-uploads.js';
+import { asJson } from '../support/json.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const MRN = 'MRN-E2E-8101';
@@ -109,7 +110,7 @@ describe('a patient’s own access, issued in the console and used in a browser'
     expect(await storage.db.prisma.auditEvent.count({ where: { action: AuditAction.PatientAccessRefused, reason: 'revoked' } })).toBeGreaterThanOrEqual(2);
 
     for (const url of [...officerUrls, ...patientUrls]) expect(decodeURIComponent(url)).not.toContain(MRN);
-    const trail = JSON.stringify(await storage.db.prisma.auditEvent.findMany(), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = asJson(await storage.db.prisma.auditEvent.findMany());
     for (const secret of [MRN, code, link.split('/').at(-1)!]) expect(trail).not.toContain(secret);
     expect(errors).toEqual([]);
     expect(patientErrors).toEqual([]);
