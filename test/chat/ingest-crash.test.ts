@@ -182,11 +182,15 @@ describe.each(testEngines())('ingest survives kill -9 on %s', (engine) => {
       await stopped;
       child = undefined;
       const db = await openDatabase({ url: inst.env.DATABASE_URL, dataDir: embeddedDir });
-      const preparing = await db.prisma.asset.count({ where: { status: { in: ['received', 'processing'] } } }).finally(() => db.close());
-      if (preparing === 0) break;
+      // Uploads still in preparation, and upload jobs still to run (a file_shared follow-up waits 5 s for its message event).
+      const [preparing, jobs] = await Promise.all([
+        db.prisma.asset.count({ where: { status: { in: ['received', 'processing'] } } }),
+        db.prisma.job.count({ where: { status: { in: ['queued', 'running'] }, type: { startsWith: 'slack.', not: RECONCILE_JOB } } }),
+      ]).finally(() => db.close());
+      if (preparing === 0 && jobs === 0) break;
       if (restarts === 5) throw new Error(`${preparing} uploads still in preparation after ${restarts} restarts`);
       child = await serve();
-      await sleep(5000);
+      await sleep(8000);
     }
 
     // Nothing lost: out of the chat with exactly one card, or its uploader told.

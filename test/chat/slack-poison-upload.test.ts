@@ -53,9 +53,10 @@ describe.each(testEngines())('a poison upload on %s', (engine) => {
     const bytes = await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
     const started = performance.now();
     const upload = await slack.uploadFile({ user: CLINICIAN, channel: RADIOLOGY, name: 'photo.jpg', bytes, mimetype: 'image/jpeg' });
-    const card = until('the card', () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upload.ts), 120_000);
-    const health = await healthWhile(port, card);
-    await card;
+    // Its card comes once the original is secured; the decoding is its clean-up, which follows.
+    const cleaned = until('the photo cleaned', async () => (await loupe.services.storage.db.prisma.asset.findFirst({ where: { sourceRef: upload.fileId, status: 'stored' } })) ?? undefined, 120_000);
+    const health = await healthWhile(port, cleaned);
+    await cleaned;
     const busyMs = performance.now() - started;
     // The positive check: the server answered, again and again, while the job ran for seconds. (Decoding on the
     // event loop showed as one answer as late as the whole decode; the download and encryption of the 20 MB original,

@@ -31,6 +31,8 @@ describe('Share for teaching in Teams', () => {
     const thread = `${WOUNDS};messageid=${p.messageId}`;
     const message = await until('the card', () => teams.messages.find((m) => m.byBot && m.conversationId === thread));
     const card = await until('the card row', async () => (await prisma.card.findFirst({ where: { threadId: p.messageId, messageId: { not: null } } })) ?? undefined);
+    // Shared once cleaned: its card comes before its clean-up.
+    await until('the photo cleaned', async () => (await prisma.asset.findFirst({ where: { id: card.assetId, status: 'stored' } })) ?? undefined);
     expect(json(message.attachments)).toContain('Share for teaching');
     const press = async (verb: string, data: Record<string, unknown> = {}) => json((await teams.invoke({ user: SENDER.aadObjectId, conversationId: thread, replyToId: message.id, name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data: { cardId: card.id, ...data } }, trigger: 'manual' } })).body);
     const threadMessages = () => teams.messages.filter((m) => m.conversationId === thread).length;
