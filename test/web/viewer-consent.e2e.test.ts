@@ -54,7 +54,8 @@ describe('a consent withdrawal in Chromium', () => {
     delete two.dicom.dict['00100021'];
     const up = await env.slack.uploadFile({ user: AMARA.id, channel: CHANNEL, name: 'two.dcm', bytes: writeInstance(two) });
     await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
-    const card = await storage.db.prisma.card.findFirstOrThrow({ where: { threadId: up.ts }, include: { asset: true } });
+    // The stand-in records the post before Loupe has saved the message's id: wait for that too, or the redraw cannot be matched.
+    const card = await until('the card row', async () => (await storage.db.prisma.card.findFirst({ where: { threadId: up.ts, messageId: { not: null } }, include: { asset: true } })) ?? undefined);
     // The image's patient is the one whose consent is recorded (the channel's default issuer).
     expect(card.asset.patientId).toBe(await storage.patients.find(env.workspaceId, 'LOCAL', MRN));
 
