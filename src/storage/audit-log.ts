@@ -11,7 +11,7 @@ import { verifyChain, type ChainReport, type UnsealedSummary } from '../core/aud
 import type { KeyRing } from '../crypto/keyring.js';
 import { AUDIT_MAX_UNSEALED_MS, AuditSealer } from './audit-sealer.js';
 import type { Database } from './database.js';
-import { transaction, type Tx } from './transaction.js';
+import type { Tx } from './transaction.js';
 import type { Prisma } from './prisma/client.js';
 
 /** The most events one page of the trail holds, whatever the caller asks. */
@@ -126,9 +126,9 @@ export class AuditLog {
     return record;
   }
 
-  /** Appends in a transaction of its own, for events that accompany no other change. */
+  /** Appends on its own, for events that accompany no other change: one statement, atomic by itself (no BEGIN and COMMIT round trips). */
   record(input: AuditEventInput): Promise<AuditRecord> {
-    return transaction(this.options.db, (tx) => this.append(tx, input));
+    return this.append(this.options.db.prisma, input);
   }
 
   /** Seals every committed event now; answers how many it sealed. */

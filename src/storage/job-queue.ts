@@ -1,13 +1,14 @@
 // Durable jobs in the database: at-least-once delivery through leases. A
 // worker that dies leaves its job "running" with a lease that runs out; the
-// next claim takes it over. Claims are compare-and-set on the attempt count,
-// so two workers never run the same attempt.
+// next claim takes it over. A claim locks the job it picks (SKIP LOCKED) and
+// counts the attempt in the same statement, so two workers never run the
+// same attempt.
 import type { Clock } from '../core/clock.js';
 import { AuditAction } from '../core/audit/event.js';
 import { ErrorCode, describeError } from '../core/errors.js';
 import type { AuditLog } from './audit-log.js';
 import type { Database } from './database.js';
-import type { JobStatus, Prisma } from './prisma/client.js';
+import { Prisma, type JobStatus } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 import { retryDelayMs } from '../jobs/backoff.js';
 
@@ -75,10 +76,13 @@ export class JobQueue {
       this.announce(job);
       return { id: created.id, created: true };
     }
-    const { count } = await client.job.createMany({ data: [data], skipDuplicates: true });
+    const [created] = await client.job.createManyAndReturn({ data: [data], skipDuplicates: true, select: { id: true } });
+    if (created) {
+      this.announce(job);
+      return { id: created.id, created: true };
+    }
     const row = await client.job.findUniqueOrThrow({ where: { dedupeKey: job.dedupeKey }, select: { id: true } });
-    if (count === 1) this.announce(job);
-    return { id: row.id, created: count === 1 };
+    return { id: row.id, created: false };
   }
 
   private announce(job: NewJob): void {
@@ -87,39 +91,25 @@ export class JobQueue {
     for (const listener of this.listeners) listener(job.type);
   }
 
+  /**
+   * Takes the next due job (or one whose lease ran out) in one statement: the
+   * candidate is locked as it is picked (SKIP LOCKED: concurrent claims take
+   * different jobs), so a heartbeat that renewed a lease just now wins.
+   */
   async claim(owner: string, leaseMs: number, followUps?: FollowedUp, types?: JobTypes): Promise<ClaimedJob | null> {
-    const typeWhere = types === undefined ? {} : 'only' in types ? { type: { in: [...types.only] } } : types.except.length ? { type: { notIn: [...types.except] } } : {};
+    const typeWhere =
+      types === undefined ? Prisma.sql`TRUE` : 'only' in types ? Prisma.sql`"type" = ANY(${[...types.only]}::text[])` : Prisma.sql`NOT ("type" = ANY(${[...types.except]}::text[]))`;
     for (let tries = 0; tries < 8; tries++) {
       const now = this.o.clock.now();
-      const candidate = await this.o.db.prisma.job.findFirst({
-        where: {
-          ...typeWhere,
-          OR: [
-            { status: 'queued', runAt: { lte: now } },
-            { status: 'running', leaseUntil: { lt: now } },
-          ],
-        },
-        orderBy: { runAt: 'asc' },
-        select: { id: true, status: true, attempts: true },
-      });
-      if (!candidate) return null;
-      const { count } = await this.o.db.prisma.job.updateMany({
-        // The lease is part of the condition: a heartbeat that renewed it just now wins.
-        where: {
-          id: candidate.id,
-          status: candidate.status,
-          attempts: candidate.attempts,
-          ...(candidate.status === 'running' ? { leaseUntil: { lt: now } } : {}),
-        },
-        data: {
-          status: 'running',
-          leaseOwner: owner,
-          leaseUntil: new Date(now.getTime() + leaseMs),
-          attempts: { increment: 1 },
-        },
-      });
-      if (count === 0) continue; // another worker won this one
-      const job = await this.o.db.prisma.job.findUniqueOrThrow({ where: { id: candidate.id } });
+      const [job] = await this.o.db.prisma.$queryRaw<{ id: string; type: string; payload: unknown; attempts: number; maxAttempts: number }[]>`
+        UPDATE "Job" SET "status" = 'running', "leaseOwner" = ${owner}, "leaseUntil" = ${new Date(now.getTime() + leaseMs)}, "attempts" = "attempts" + 1, "updatedAt" = ${now}
+        WHERE "id" = (
+          SELECT "id" FROM "Job"
+          WHERE ${typeWhere} AND (("status" = 'queued' AND "runAt" <= ${now}) OR ("status" = 'running' AND "leaseUntil" < ${now}))
+          ORDER BY "runAt" LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+        RETURNING "id", "type", "payload", "attempts", "maxAttempts"`;
+      if (!job) return null;
       if (job.attempts > job.maxAttempts) {
         // Its leases kept running out: it takes its worker down with it. Stop retrying.
         await this.bury(
