@@ -15,7 +15,7 @@ import {
 } from '../core/policy/channel-policy.js';
 import type { AuditLog } from './audit-log.js';
 import type { Database } from './database.js';
-import { activeChannelHold } from './legal-holds.js';
+import { channelHoldsWhere } from './legal-holds.js';
 import type { ChannelPolicy as PolicyRow } from './prisma/client.js';
 import { transaction, type Tx } from './transaction.js';
 import { WORKSPACE_DEFAULT_CHANNEL } from './workspaces.js';
@@ -66,15 +66,21 @@ export class ChannelPolicies {
   /** The effective policy with the source of each value: what the console shows. */
   async resolved(workspaceId: string, channelId: string, tx?: Tx): Promise<ResolvedPolicy> {
     const db = tx ?? this.db.prisma;
-    const rows = await db.channelPolicy.findMany({
-      where: { workspaceId, channelId: { in: [WORKSPACE_DEFAULT_CHANNEL, channelId] } },
+    // One read (the relations are joined): the policy is asked for on every view and every upload.
+    const ws = await db.workspace.findUnique({
+      where: { id: workspaceId },
+      select: {
+        settings: true,
+        policies: { where: { channelId: { in: [WORKSPACE_DEFAULT_CHANNEL, channelId] } } },
+        legalHolds: { where: channelHoldsWhere(channelId), select: { id: true }, take: 1 },
+      },
     });
+    const rows = ws?.policies ?? [];
     const workspaceDefault = rows.find((r) => r.channelId === WORKSPACE_DEFAULT_CHANNEL);
     const channel = channelId === WORKSPACE_DEFAULT_CHANNEL ? undefined : rows.find((r) => r.channelId === channelId);
-    const ws = await db.workspace.findUnique({ where: { id: workspaceId }, select: { settings: true } });
     const breakGlassSetting = (ws?.settings as { breakGlass?: unknown } | null)?.breakGlass;
     const { policy, source } = resolvePolicy(fromRow(workspaceDefault), fromRow(channel));
-    const legalHold = (await activeChannelHold(db, workspaceId, channelId)) !== undefined;
+    const legalHold = (ws?.legalHolds.length ?? 0) > 0;
     return {
       policy: { ...policy, breakGlass: breakGlassSetting === true, legalHold },
       source: { ...source, breakGlass: typeof breakGlassSetting === 'boolean' ? 'workspace' : 'loupe' },

@@ -45,12 +45,9 @@ export async function lockHolds(tx: Tx, workspaceId: string): Promise<void> {
 /** The longest reason a hold (or its lifting) takes. */
 export const MAX_HOLD_REASON = 500;
 
-export async function activeChannelHold(db: Pick<Tx, 'legalHold'>, workspaceId: string, channelId: string): Promise<LegalHold | undefined> {
-  const hold = await db.legalHold.findFirst({
-    where: { workspaceId, scope: 'channel', targetId: { in: [WORKSPACE_DEFAULT_CHANNEL, channelId] }, liftedAt: null },
-    orderBy: { setAt: 'asc' },
-  });
-  return hold ?? undefined;
+/** The holds in force on a channel (its own, or the whole workspace's "*"), as a filter on a workspace's holds. */
+export function channelHoldsWhere(channelId: string) {
+  return { scope: 'channel' as const, targetId: { in: [WORKSPACE_DEFAULT_CHANNEL, channelId] }, liftedAt: null };
 }
 
 /** The holds in force on an asset, read in the caller's transaction (the shredder's, under its row lock). */
