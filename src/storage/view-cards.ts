@@ -1,10 +1,11 @@
 // What a card's link leads to, as the viewer's access rules read it: the
 // link token (by its hash), its card, asset, consult with its participants
-// and grants, and the patient's consents.
+// and grants, and the patient's consents, in one query (the relations are
+// joined): it is read on every viewer request.
 import type { Database } from './database.js';
-import type { Card, Consent } from './prisma/client.js';
+import type { Card } from './prisma/client.js';
 
-const TARGET = { asset: true, consult: { include: { participants: true, grants: true } } } as const;
+const TARGET = { asset: { include: { patient: { select: { consents: true } } } }, consult: { include: { participants: true, grants: true } } } as const;
 
 export class ViewCards {
   constructor(private readonly db: Database) {}
@@ -23,10 +24,6 @@ export class ViewCards {
   /** Another asset's card in the same consult (series navigation), with what it leads to. */
   async sibling(assetId: string, consultId: string) {
     return this.db.prisma.card.findFirst({ where: { assetId, consultId }, include: TARGET });
-  }
-
-  consents(patientId: string): Promise<Consent[]> {
-    return this.db.prisma.consent.findMany({ where: { patientId } });
   }
 }
 

@@ -165,7 +165,7 @@ async function decide(o: ViewerContext, entry: ViewCardTarget, chatUserId: strin
   if (isChannelMember && !grants.some((g) => g.source === 'channel_member' && !g.revokedAt && g.expiresAt > now)) {
     grants = [...grants, await recordMemberGrant(o, card, chatUserId, now)];
   }
-  const consents = asset.patientId ? await o.storage.viewer.cards.consents(asset.patientId) : [];
+  const consents = asset.patient?.consents ?? [];
   const participant = consult.participants.find((p) => p.userId === chatUserId) ?? null;
   const target: ViewTarget = {
     token: { cardId: row.cardId, expiresAt: row.expiresAt, revokedAt: row.revokedAt },
