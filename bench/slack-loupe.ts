@@ -19,8 +19,7 @@ export async function startBenchLoupe(env: NodeJS.ProcessEnv, channel: string, p
   const signingSecret = 'bench-signing-secret-0123456789abcdef';
   const slack = await SlackStandIn.start({ signingSecret, botToken: 'xoxb-bench', adminUserToken: 'xoxp-bench' });
   const config = loadConfig({
-    // Uploads want their jobs claimed at once; a script may ask for the default instead.
-    LOUPE_JOB_POLL_MS: '20',
+    // Loupe's defaults (jobs enqueued in the process wake its workers; the poll is for the rest).
     ...env,
     LOG_LEVEL: 'silent',
     PORT: '0',

@@ -7,9 +7,7 @@
 // session's allowing decision for an image once per window); the image is
 // decrypted and decoded once for all the viewers of one card (kept a minute
 // in memory), but every viewer's decisions are their own. The server runs
-// with the default job poll (500 ms): the uploads' 20 ms poll would have the
-// database answer a job query every few milliseconds, which the viewer does
-// not do.
+// on Loupe's defaults, as every chat benchmark does.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +38,7 @@ async function ct512(): Promise<Buffer> {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'loupe-bench-viewer-'));
-const bench = await startBenchLoupe({ LOUPE_DATA_DIR: join(dir, 'data'), LOUPE_JOB_POLL_MS: '500' }, 'C0RADIOL01', { identifierPattern: '(MRN-BENCH)' });
+const bench = await startBenchLoupe({ LOUPE_DATA_DIR: join(dir, 'data') }, 'C0RADIOL01', { identifierPattern: '(MRN-BENCH)' });
 const { loupe, slack, config, port } = bench;
 try {
   const { storage } = loupe.services;
