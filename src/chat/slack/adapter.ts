@@ -21,7 +21,7 @@ import { FILE_SHARED_JOB, fileSharedHandler } from './file-shared.js';
 import { slackGateway } from './gateway.js';
 import { registerUploadListeners } from './listeners.js';
 import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.js';
-import { slackReplayGuard } from './replay-guard.js';
+import { rememberedOf, slackReplayGuard } from './replay-guard.js';
 import { AfterAck } from '../after-ack.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
 
@@ -61,7 +61,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   if (!slack.socketMode) d.http.post(SLACK_EVENTS_PATH, ...slackReplayGuard({ db: d.storage.db, clock: d.clock, signingSecret: slack.signingSecret, logger: d.logger.child({ component: 'slack' }) }));
   const receiver = slack.socketMode
     ? new SocketModeReceiver({ appToken: slack.socketMode.appToken, logger, installerOptions: { clientOptions } })
-    : new ExpressReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, app: d.http, logger });
+    : new ExpressReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: true, app: d.http, logger, customPropertiesExtractor: rememberedOf });
   const bolt = new App({ token: slack.botToken, receiver, logger, clientOptions });
   const bot = new webApi.WebClient(slack.botToken, clientOptions);
   const admin = slack.adminUserToken ? new webApi.WebClient(slack.adminUserToken, clientOptions) : undefined;

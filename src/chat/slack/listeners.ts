@@ -14,6 +14,8 @@ import type { Workspaces } from '../../storage/workspaces.js';
 import { advanceCursorByEvent } from '../../storage/channel-cursors.js';
 import { FILE_SHARED_JOB } from './file-shared.js';
 import type { AfterAck } from '../after-ack.js';
+import { ErrorCode, LoupeError } from '../../core/errors.js';
+import type { Remembered } from './replay-guard.js';
 
 export interface ListenerDeps {
   accept: AcceptUploadDeps;
@@ -66,13 +68,26 @@ export async function acceptMessageFiles(accept: AcceptUploadDeps, workspaceId: 
   return accepted;
 }
 
+/**
+ * Whether an acknowledged delivery is this request's first (see replay-guard.ts): false for a replay another instance
+ * had taken; throws when it could not be recorded, so the reconciliation looks again. Socket Mode has no replays to refuse.
+ */
+async function takenFirst(context: Record<string, unknown>): Promise<boolean> {
+  const remembered = context['remembered'];
+  if (!(remembered instanceof Promise)) return true;
+  const verdict = (await remembered) as Remembered;
+  if (verdict === 'unrecorded') throw new LoupeError(ErrorCode.DbUnreachable, 'could not record a Slack request');
+  return verdict === 'first';
+}
+
 export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   const workspaceOf = (teamId: string) => d.workspaces.ensure('slack', teamId, teamId, SLACK);
 
-  bolt.event('message', async ({ event, body }) => {
+  bolt.event('message', async ({ event, body, context }) => {
     const m = event as unknown as FileShareMessage & { channel: string };
     if (m.subtype !== 'file_share' || !isFileShare(m)) return;
     d.afterAck.run(async () => {
+      if (!(await takenFirst(context))) return;
       const workspace = await workspaceOf(body.team_id);
       await acceptMessageFiles(d.accept, workspace.id, m.channel, m, undefined);
       await advanceCursorByEvent(d.accept.db, workspace.id, m.channel, m.ts);
@@ -90,8 +105,9 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   });
 
   // Slack also sends file_shared; the message event usually wins. If it never comes, the file's shares say where it was posted.
-  bolt.event('file_shared', async ({ event, body }) => {
+  bolt.event('file_shared', async ({ event, body, context }) => {
     d.afterAck.run(async () => {
+      if (!(await takenFirst(context))) return;
       const workspace = await workspaceOf(body.team_id);
       if (await isUploadKnown(d.accept, { workspaceId: workspace.id, sourceRef: event.file_id })) return;
       await d.queue.enqueue({
