@@ -22,6 +22,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export function createHttpApp(o: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is no-store (security-headers.ts): an ETag would never be used, and Express hashes the whole body for it (megabytes per image).
+  app.disable('etag');
   app.set('trust proxy', 'loopback');
   // First, so that whatever answers (a route, express's own OPTIONS and 404, the error handler) answers with them.
   app.use((_req, res, next) => {

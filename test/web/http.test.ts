@@ -58,6 +58,7 @@ describe('every response of the HTTP server', () => {
       throw new Error('something broke');
     });
     app.get('/view/:token', (_req, res) => void res.status(404).send('no'));
+    app.get('/bytes', (_req, res) => void res.type('application/octet-stream').send(Buffer.alloc(1024, 7)));
     finishHttpApp(app);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -74,6 +75,13 @@ describe('every response of the HTTP server', () => {
     expect(headers['cache-control']).toBe('no-store');
     expect(headers['cross-origin-resource-policy']).toBe('same-origin');
   };
+
+  it('sends a body without an ETag: nothing may be cached, so none is computed', async () => {
+    const r = await request(port, '/bytes');
+    expect(r.status).toBe(200);
+    expectSecure(r.headers);
+    expect(r.headers.etag).toBeUndefined();
+  });
 
   it('carries the security headers on an unmatched path', async () => {
     const r = await request(port, '/no/such/path');
