@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { isLoupeError } from '../../src/core/errors.js';
@@ -28,6 +29,21 @@ function decryptInReads(sealed: Buffer, read: number, ctx = context): Promise<Bu
   const reads: Buffer[] = [];
   for (let i = 0; i < sealed.length; i += read) reads.push(sealed.subarray(i, i + read));
   return buffer(Readable.from(reads).pipe(createDecryptStream(key, ctx)));
+}
+
+/** One chunk sealed on its own with createCipheriv, as the format defines it: ciphertext, then tag. */
+function sealChunkDirectly(header: Buffer, counter: number, last: boolean, plain: Buffer): Buffer {
+  const cipher = createCipheriv('aes-256-gcm', key, chunkNonce(header, counter, last));
+  cipher.setAAD(Buffer.concat([header, Buffer.from(context, 'utf8')]));
+  return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+}
+
+function chunkNonce(header: Buffer, counter: number, last: boolean): Buffer {
+  const n = Buffer.alloc(12);
+  header.copy(n, 0, HEADER_BYTES - 7, HEADER_BYTES);
+  n.writeUInt32BE(counter, 7);
+  n[11] = last ? 1 : 0;
+  return n;
 }
 
 const authFailed = (e: unknown) => isLoupeError(e, 'LOUPE_BLOB_AUTH_FAILED');
@@ -143,5 +159,67 @@ describe('chunked blob encryption', () => {
     await expect(decryptInReads(sealed, tagStart + 8)).rejects.toSatisfy(authFailed);
     sealed[tagStart + 9]! ^= 1;
     expect((await decryptInReads(sealed, tagStart + 8)).length).toBe(3 * CHUNK + 10);
+  });
+
+  it('writes blobs that open chunk by chunk with createDecipheriv', async () => {
+    for (const n of [3 * CHUNK + 10, 2 * CHUNK]) {
+      const plain = randomBytes(n);
+      const sealed = await encrypt(plain);
+      const header = sealed.subarray(0, HEADER_BYTES);
+      const chunks: Buffer[] = [];
+      for (let at = HEADER_BYTES; at < sealed.length; at += SEALED) chunks.push(sealed.subarray(at, at + SEALED));
+      const opened = chunks.map((chunk, i) => {
+        const decipher = createDecipheriv('aes-256-gcm', key, chunkNonce(header, i, i === chunks.length - 1));
+        decipher.setAAD(Buffer.concat([header, Buffer.from(context, 'utf8')]));
+        decipher.setAuthTag(chunk.subarray(chunk.length - 16));
+        return Buffer.concat([decipher.update(chunk.subarray(0, chunk.length - 16)), decipher.final()]);
+      });
+      expect(Buffer.concat(opened).equals(plain)).toBe(true);
+    }
+  });
+
+  it('opens blobs sealed chunk by chunk with createCipheriv', async () => {
+    for (const n of [3 * CHUNK + 10, 2 * CHUNK, 0]) {
+      const plain = randomBytes(n);
+      const header = Buffer.concat([Buffer.from('LPB1', 'ascii'), Buffer.from([1, CHUNK_LOG2]), randomBytes(7)]);
+      const count = Math.floor(n / CHUNK) + 1;
+      const chunks = Array.from({ length: count }, (_, i) =>
+        sealChunkDirectly(header, i, i === count - 1, plain.subarray(i * CHUNK, (i + 1) * CHUNK)),
+      );
+      const sealed = Buffer.concat([header, ...chunks]);
+      expect((await decryptInReads(sealed, 700)).equals(plain)).toBe(true);
+    }
+  });
+
+  it('releases no plaintext of the chunk that fails, nor of any after it', async () => {
+    const plain = randomBytes(6 * CHUNK + 10);
+    const sealed = await encrypt(plain);
+    sealed[HEADER_BYTES + 3 * SEALED + 100]! ^= 1;
+    const released: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, callback) {
+        released.push(chunk);
+        callback();
+      },
+    });
+    await expect(pipeline(Readable.from([sealed]), createDecryptStream(key, context), sink)).rejects.toSatisfy(authFailed);
+    const out = Buffer.concat(released);
+    expect(out.length).toBeLessThanOrEqual(3 * CHUNK);
+    expect(out.equals(plain.subarray(0, out.length))).toBe(true);
+  });
+
+  it('keeps chunks in order for a slow reader', async () => {
+    const plain = randomBytes(200 * CHUNK + 3);
+    const sealed = await encrypt(plain);
+    const released: Buffer[] = [];
+    const slowSink = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, callback) {
+        released.push(chunk);
+        setImmediate(callback);
+      },
+    });
+    await pipeline(Readable.from([sealed]), createDecryptStream(key, context), slowSink);
+    expect(Buffer.concat(released).equals(plain)).toBe(true);
   });
 });
