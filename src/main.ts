@@ -71,14 +71,16 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const clock = options.clock ?? systemClock;
   if (options.create) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   else if (config.embedded) await requireEmbeddedDatabase(config.dataDir);
+  const migrations = await readMigrations();
   const db = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.embedded ? embeddedDatabaseDir(config.dataDir) : undefined,
     holder: options.command ?? 'loupe',
+    // Applied first in a child process where the folder lacks any (see pglite-initdb.ts); `migrate` below then finds none.
+    ...(config.embedded ? { migrations } : {}),
   });
   let keys: Awaited<ReturnType<typeof loadKeyRing>>;
   try {
-    const migrations = await readMigrations();
     if (config.embedded) {
       const applied = await migrate(db, migrations);
       if (applied.length) logger.info({ applied }, 'database migrated');

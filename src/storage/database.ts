@@ -3,7 +3,7 @@
 // the embedded default, or a PostgreSQL server for production.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,6 +13,8 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { lockDataFolder } from './data-folder-lock.js';
 import { EMBEDDED_SETTINGS } from './embedded-settings.js';
+import { migrationsDigest, type Migration } from './migrate.js';
+import { pgliteRunner } from './pglite-runner.js';
 import { PrismaClient } from './prisma/client.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -40,6 +42,11 @@ export interface DatabaseOptions {
   pgliteTemplate?: Blob | undefined;
   /** PGlite: who holds its folder, named to a second process that is refused (`loupe serve`). */
   holder?: string | undefined;
+  /**
+   * PGlite with a folder: the migrations it must hold, applied first in a child process when the folder lacks any
+   * (PGlite's WebAssembly heap grows with each one and never gives the memory back; see pglite-initdb.ts).
+   */
+  migrations?: Migration[] | undefined;
 }
 
 /** Where the embedded database lives in the data folder. */
@@ -56,7 +63,7 @@ export async function requireEmbeddedDatabase(dataDir: string): Promise<void> {
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteTemplate, options.holder ?? 'loupe');
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir, options.pgliteTemplate, options.holder ?? 'loupe', options.migrations);
 }
 
 /** The child that runs initdb: compiled JavaScript, or TypeScript through tsx when run from source (tests). */
@@ -66,24 +73,35 @@ function initdbEntry(): { path: string; execArgv: string[] } {
   return { path: self.replace(/database\.(ts|js)$/, `pglite-initdb.${ts ? 'ts' : 'js'}`), execArgv: ts ? ['--import', 'tsx'] : [] };
 }
 
-/** A new folder gets its initdb in a child process, so its garbage never lands in this one (see pglite-initdb.ts). */
-async function initdbApart(dataDir: string): Promise<void> {
-  if (await stat(join(dataDir, 'PG_VERSION')).then(() => true, () => false)) return;
+/** Where a folder's digest of the migrations it holds is kept (beside it, not in PostgreSQL's own folder). */
+const migratedStamp = (dataDir: string) => `${dataDir}.migrations`;
+
+/**
+ * A new folder gets its initdb, and a folder missing migrations gets them, in a child process, so their garbage
+ * never lands in this one (see pglite-initdb.ts). This process holds the folder's lock meanwhile.
+ */
+async function prepareApart(dataDir: string, migrations: Migration[] | undefined): Promise<void> {
+  const created = await stat(join(dataDir, 'PG_VERSION')).then(() => true, () => false);
+  const digest = migrations && migrationsDigest(migrations);
+  const stamped = digest ? (await readFile(migratedStamp(dataDir), 'utf8').catch(() => '')) === digest : true;
+  if (created && stamped) return;
   const entry = initdbEntry();
-  const child = fork(entry.path, [dataDir], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const child = fork(entry.path, [dataDir, migratedStamp(dataDir)], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  // Sent once the child says it listens (see pglite-initdb.ts).
+  child.once('message', () => child.send({ migrations: digest ? migrations : [] }));
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   if (code !== 0) {
-    throw new LoupeError(ErrorCode.DbUnreachable, `could not create the embedded database (initdb ${signal ? `killed by ${signal}` : `exited with ${code}`})`);
+    throw new LoupeError(ErrorCode.DbUnreachable, `could not prepare the embedded database (${signal ? `killed by ${signal}` : `exited with ${code}`})`);
   }
 }
 
-async function openPglite(dataDir: string | undefined, template: Blob | undefined, holder: string): Promise<Database> {
+async function openPglite(dataDir: string | undefined, template: Blob | undefined, holder: string, migrations: Migration[] | undefined): Promise<Database> {
   // One process per folder: PGlite keeps the database in its own memory, so a
   // second process would work on a stale copy and overwrite the first's writes.
   const lock = dataDir ? await lockDataFolder(`${dataDir}.lock`, dataDir, holder) : undefined;
   let pglite: PGlite;
   try {
-    if (dataDir && !template) await initdbApart(dataDir);
+    if (dataDir && !template) await prepareApart(dataDir, migrations);
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(template ? { loadDataDir: template } : {}),
@@ -95,8 +113,7 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // One connection: PGlite serialises everything, so a lock is not needed.
-  const run: RawRunner = async (sql, params) =>
-    params ? (await pglite.query<Record<string, unknown>>(sql, params)).rows : execRows(await pglite.exec(sql));
+  const run = pgliteRunner(pglite);
   return {
     engine: 'pglite',
     prisma,
@@ -113,9 +130,7 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
   };
 }
 
-function execRows(results: { rows: Record<string, unknown>[] }[]): Record<string, unknown>[] {
-  return results.at(-1)?.rows ?? [];
-}
+
 
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
   let parsed: URL;

@@ -39,8 +39,15 @@ export async function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): Promise<Migr
   );
 }
 
+/** What a set of migrations is, in one digest: a folder stamped with it holds every one of them. */
+export function migrationsDigest(migrations: Migration[]): string {
+  const hash = createHash('sha256');
+  for (const m of migrations) hash.update(`${m.name}\0${m.checksum}\n`);
+  return hash.digest('hex');
+}
+
 /** Returns the names of the migrations it applied. */
-export async function migrate(db: Database, migrations: Migration[]): Promise<string[]> {
+export async function migrate(db: Pick<Database, 'withLock'>, migrations: Migration[]): Promise<string[]> {
   return db.withLock(MIGRATION_LOCK, async (run) => {
     await run(
       `CREATE TABLE IF NOT EXISTS "_loupe_migrations" (

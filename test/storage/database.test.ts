@@ -1,13 +1,15 @@
 // Opening the database as `loupe serve` does: the embedded default creates its
-// folder on first start (initdb in a child process) and runs with settings
+// folder on first start and applies the migrations it lacks (in a child
+// process, whose memory goes back when it exits) and runs with settings
 // sized for one process; on both engines what was written is there after a
 // restart.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isLoupeError } from '../../src/core/errors.js';
 import { openDatabase, type DatabaseOptions, type Engine } from '../../src/storage/database.js';
+import { migrate, migrationsDigest, type Migration } from '../../src/storage/migrate.js';
 import { createEmptySchema } from '../support/database.js';
 import { testEngines } from '../support/engines.js';
 
@@ -59,8 +61,26 @@ describe.each(testEngines())('opening the database (%s)', (engine: Engine) => {
       await writeFile(path, 'x');
       const error = await openDatabase({ dataDir: path }).catch((e: unknown) => e);
       expect(isLoupeError(error, 'LOUPE_DB_UNREACHABLE')).toBe(true);
-      expect((error as Error).message).toContain('could not create the embedded database');
+      expect((error as Error).message).toContain('could not prepare the embedded database');
       await expect(stat(`${path}.lock`)).rejects.toThrow();
     }, 120_000);
+
+    it('applies a new folder\'s migrations in the child, stamps it, and runs the child again only for a migration it lacks', async () => {
+      const m1 = { name: '0001_a', sql: 'CREATE TABLE a (x int);', checksum: 'c1' };
+      const m2 = { name: '0002_b', sql: 'CREATE TABLE b (y int);', checksum: 'c2' };
+      const open = async (migrations: Migration[]) => {
+        const db = await openDatabase({ dataDir: join(dir, 'db'), migrations });
+        try {
+          // What the server's own `migrate` then finds to do: nothing.
+          return { left: await migrate(db, migrations), tables: await db.withLock(1, (run) => run(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('a', 'b') ORDER BY 1`)) };
+        } finally {
+          await db.close();
+        }
+      };
+      expect(await open([m1])).toEqual({ left: [], tables: [{ tablename: 'a' }] });
+      expect(await readFile(join(dir, 'db.migrations'), 'utf8')).toBe(migrationsDigest([m1]));
+      expect(await open([m1, m2])).toEqual({ left: [], tables: [{ tablename: 'a' }, { tablename: 'b' }] });
+      expect(await readFile(join(dir, 'db.migrations'), 'utf8')).toBe(migrationsDigest([m1, m2]));
+    }, 180_000);
   }
 });
