@@ -82,7 +82,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   let keys: Awaited<ReturnType<typeof loadKeyRing>>;
   try {
     if (config.embedded) {
-      const applied = await migrate(db, migrations);
+      const applied = [...(db.migratedOnOpen ?? []), ...(await migrate(db, migrations))];
       if (applied.length) logger.info({ applied }, 'database migrated');
     } else {
       const pending = await pendingMigrations(db, migrations);

@@ -31,6 +31,8 @@ export interface Database {
   close(): Promise<void>;
   /** PGlite only: the data folder as a tarball. */
   dump?: () => Promise<Blob>;
+  /** PGlite with a folder: the migrations applied as it was opened (in the preparing child, see pglite-initdb.ts). */
+  migratedOnOpen?: string[];
 }
 
 export interface DatabaseOptions {
@@ -80,19 +82,24 @@ const migratedStamp = (dataDir: string) => `${dataDir}.migrations`;
  * A new folder gets its initdb, and a folder missing migrations gets them, in a child process, so their garbage
  * never lands in this one (see pglite-initdb.ts). This process holds the folder's lock meanwhile.
  */
-async function prepareApart(dataDir: string, migrations: Migration[] | undefined): Promise<void> {
+async function prepareApart(dataDir: string, migrations: Migration[] | undefined): Promise<string[]> {
   const created = await stat(join(dataDir, 'PG_VERSION')).then(() => true, () => false);
   const digest = migrations && migrationsDigest(migrations);
   const stamped = digest ? (await readFile(migratedStamp(dataDir), 'utf8').catch(() => '')) === digest : true;
-  if (created && stamped) return;
+  if (created && stamped) return [];
   const entry = initdbEntry();
   const child = fork(entry.path, [dataDir, migratedStamp(dataDir)], { execArgv: entry.execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-  // Sent once the child says it listens (see pglite-initdb.ts).
-  child.once('message', () => child.send({ migrations: digest ? migrations : [] }));
+  // Sent once the child says it listens (see pglite-initdb.ts); its last word is what it applied.
+  let applied: string[] = [];
+  child.on('message', (m: { ready?: true; applied?: string[] }) => {
+    if (m.ready) child.send({ migrations: digest ? migrations : [] });
+    if (m.applied) applied = m.applied;
+  });
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   if (code !== 0) {
     throw new LoupeError(ErrorCode.DbUnreachable, `could not prepare the embedded database (${signal ? `killed by ${signal}` : `exited with ${code}`})`);
   }
+  return applied;
 }
 
 async function openPglite(dataDir: string | undefined, template: Blob | undefined, holder: string, migrations: Migration[] | undefined): Promise<Database> {
@@ -100,8 +107,9 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
   // second process would work on a stale copy and overwrite the first's writes.
   const lock = dataDir ? await lockDataFolder(`${dataDir}.lock`, dataDir, holder) : undefined;
   let pglite: PGlite;
+  let migratedOnOpen: string[] = [];
   try {
-    if (dataDir && !template) await prepareApart(dataDir, migrations);
+    if (dataDir && !template) migratedOnOpen = await prepareApart(dataDir, migrations);
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(template ? { loadDataDir: template } : {}),
@@ -127,6 +135,7 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
       await lock?.release();
     },
     dump: () => pglite.dumpDataDir('none'),
+    migratedOnOpen,
   };
 }
 

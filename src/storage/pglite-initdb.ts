@@ -26,12 +26,14 @@ if (!dataDir || !stamp) {
   // Nothing more will come: unref the channel, so the child exits when the work is done.
   process.channel?.unref();
   const pglite = await PGlite.create({ dataDir, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-  let migrated = true;
+  let applied: string[] | undefined = [];
   if (migrations.length) {
     const run = pgliteRunner(pglite);
     // A migration that fails here fails again in the parent, which says why with its own error code.
-    migrated = await migrate({ withLock: (_lockId, fn) => fn(run) }, migrations).then(() => true, () => false);
+    applied = await migrate({ withLock: (_lockId, fn) => fn(run) }, migrations).catch(() => undefined);
   }
   await pglite.close();
-  if (migrations.length && migrated) await writeFile(stamp, migrationsDigest(migrations), { mode: 0o600 });
+  if (migrations.length && applied) await writeFile(stamp, migrationsDigest(migrations), { mode: 0o600 });
+  // For the parent's log ("database migrated").
+  if (applied?.length) await new Promise((resolve) => process.send!({ applied }, resolve));
 }

@@ -72,14 +72,14 @@ describe.each(testEngines())('opening the database (%s)', (engine: Engine) => {
         const db = await openDatabase({ dataDir: join(dir, 'db'), migrations });
         try {
           // What the server's own `migrate` then finds to do: nothing.
-          return { left: await migrate(db, migrations), tables: await db.withLock(1, (run) => run(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('a', 'b') ORDER BY 1`)) };
+          return { applied: db.migratedOnOpen, left: await migrate(db, migrations), tables: await db.withLock(1, (run) => run(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('a', 'b') ORDER BY 1`)) };
         } finally {
           await db.close();
         }
       };
-      expect(await open([m1])).toEqual({ left: [], tables: [{ tablename: 'a' }] });
+      expect(await open([m1])).toEqual({ applied: ['0001_a'], left: [], tables: [{ tablename: 'a' }] });
       expect(await readFile(join(dir, 'db.migrations'), 'utf8')).toBe(migrationsDigest([m1]));
-      expect(await open([m1, m2])).toEqual({ left: [], tables: [{ tablename: 'a' }, { tablename: 'b' }] });
+      expect(await open([m1, m2])).toEqual({ applied: ['0002_b'], left: [], tables: [{ tablename: 'a' }, { tablename: 'b' }] });
       expect(await readFile(join(dir, 'db.migrations'), 'utf8')).toBe(migrationsDigest([m1, m2]));
     }, 180_000);
   }
