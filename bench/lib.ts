@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { AppJob } from '../src/app/job-names.js';
 import { migrate, readMigrations, type Migration } from '../src/storage/migrate.js';
+import type { PrismaClient } from '../src/storage/prisma/client.js';
 
 export const MiB = 1024 * 1024;
 export const MB = 1_000_000;
@@ -264,6 +266,11 @@ export async function measureUploadToCard(chat: UploadToCard, targets: UploadTar
       }
     }
   }
+}
+
+/** An upload's own jobs due or running: a burst is settled when none is left. */
+export function pendingUploadJobs(prisma: PrismaClient): Promise<number> {
+  return prisma.job.count({ where: { status: { in: ['queued', 'running'] }, runAt: { lte: new Date() }, type: { in: [AppJob.Ingest, AppJob.Prepare, AppJob.RemoveOriginal, AppJob.UpdateCard] } } });
 }
 
 /** Polls until the queue holds nothing queued or running. */

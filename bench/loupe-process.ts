@@ -10,13 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { AppJob } from '../src/app/job-names.js';
 import { loadConfig } from '../src/config.js';
 import { createEncryptStream } from '../src/crypto/stream-cipher.js';
 import { createLogger } from '../src/logging.js';
 import { createLoupe } from '../src/main.js';
 import { FolderBlobStore } from '../src/storage/folder-blob-store.js';
-import { now } from './lib.js';
+import { now, pendingUploadJobs } from './lib.js';
+import { configureBenchWorkspace } from './slack-loupe.js';
 
 /** A request from the benchmark, and its answer under the same id. */
 export type LoupeProcessRequest = { id: number } & ({ type: 'pending' } | { type: 'floor'; fileIds: string[] } | { type: 'stop' });
@@ -24,15 +24,10 @@ export interface LoupeProcessReady {
   ready: { port: number; imagingJobs: number; otherJobs: number };
 }
 
-/** An upload's own jobs: settled when none is due. */
-const UPLOAD_JOBS = [AppJob.Ingest, AppJob.Prepare, AppJob.RemoveOriginal, AppJob.UpdateCard];
-
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', PORT: '0' });
 const loupe = await createLoupe(config, createLogger('silent'));
 const { port } = await loupe.listen();
-const { storage } = loupe.services;
-const workspace = await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'bench' });
-await storage.policies.change(workspace.id, process.env.BENCH_CHANNEL ?? '', { interception: true }, { type: 'admin', id: 'bench' });
+await configureBenchWorkspace(loupe, process.env.BENCH_CHANNEL ?? '');
 
 /** What Loupe's own path does before a card, and nothing else: files.info, the download, encryption, an atomic write. */
 async function floor(fileIds: string[]): Promise<number[]> {
@@ -57,7 +52,7 @@ async function floor(fileIds: string[]): Promise<number[]> {
 
 process.on('message', (m: LoupeProcessRequest) => {
   const answer = async (): Promise<unknown> => {
-    if (m.type === 'pending') return storage.db.prisma.job.count({ where: { status: { in: ['queued', 'running'] }, runAt: { lte: new Date() }, type: { in: [...UPLOAD_JOBS] } } });
+    if (m.type === 'pending') return pendingUploadJobs(loupe.services.storage.db.prisma);
     if (m.type === 'floor') return floor(m.fileIds);
     await loupe.stop();
     return null;

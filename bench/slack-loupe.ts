@@ -31,9 +31,7 @@ export async function startBenchLoupe(env: NodeJS.ProcessEnv, channel: string, p
   const loupe = await createLoupe(config, createLogger('silent'));
   const { port } = await loupe.listen();
   slack.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
-  const { storage } = loupe.services;
-  const workspace = await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'bench' });
-  await storage.policies.change(workspace.id, channel, { interception: true, ...policy }, { type: 'admin', id: 'bench' });
+  const workspace = await configureBenchWorkspace(loupe, channel, policy);
   return {
     loupe,
     slack,
@@ -45,4 +43,12 @@ export async function startBenchLoupe(env: NodeJS.ProcessEnv, channel: string, p
       await slack.close();
     },
   };
+}
+
+/** The stand-in's workspace, with interception on in `channel`, as an admin would set it. */
+export async function configureBenchWorkspace(loupe: Loupe, channel: string, policy: { identifierPattern?: string } = {}): Promise<{ id: string }> {
+  const { storage } = loupe.services;
+  const workspace = await storage.workspaces.ensure('slack', 'T0LOUPE', 'T0LOUPE', { type: 'admin', id: 'bench' });
+  await storage.policies.change(workspace.id, channel, { interception: true, ...policy }, { type: 'admin', id: 'bench' });
+  return workspace;
 }

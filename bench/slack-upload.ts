@@ -34,6 +34,11 @@ function asker(child: ChildProcess): <T>(request: Request) => Promise<T> {
     if (m.error) w.reject(new Error(m.error));
     else w.resolve(m.value);
   });
+  // A Loupe that dies answers nothing more: fail what waits rather than hang the run.
+  child.once('exit', (code, signal) => {
+    for (const w of waiting.values()) w.reject(new Error(`Loupe exited (${signal ?? code})`));
+    waiting.clear();
+  });
   return <T>(request: Request) =>
     new Promise<T>((resolve, reject) => {
       const id = next++;

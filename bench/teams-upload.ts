@@ -5,14 +5,12 @@
 // in its own job). 1, 10, 50 and 200 uploads at once, on the embedded
 // database and on PostgreSQL, with Loupe's default settings: the same
 // figures as slack-upload, for comparison.
-import { AppJob } from '../src/app/job-names.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS } from '../src/demo/teams/index.js';
-import { jobsSettled, measureUploadToCard, onBothDatabases } from './lib.js';
+import { jobsSettled, measureUploadToCard, onBothDatabases, pendingUploadJobs } from './lib.js';
 import { startTeamsBenchLoupe } from './teams-loupe.js';
 
 const CHANNEL = TEAMS_DEMO_TEAM.channels.wound.id;
 const POSTERS = [TEAMS_DEMO_USERS.amara, TEAMS_DEMO_USERS.liWei, TEAMS_DEMO_USERS.sam].map((u) => u.aadObjectId);
-const UPLOAD_JOBS = [AppJob.Ingest, AppJob.Prepare, AppJob.RemoveOriginal, AppJob.UpdateCard];
 
 async function run(label: string, photo: Buffer, env: NodeJS.ProcessEnv, engine: 'embedded' | 'PostgreSQL'): Promise<void> {
   const bench = await startTeamsBenchLoupe(env);
@@ -28,7 +26,7 @@ async function run(label: string, photo: Buffer, env: NodeJS.ProcessEnv, engine:
           return { thread: `${CHANNEL};messageid=${posted.messageId}`, ackMs: [performance.now() - t0] };
         },
         cards: () => teams.messages.filter((m) => m.byBot).map((m) => [m.conversationId, Date.parse(m.createdDateTime)] as const),
-        settled: () => jobsSettled(() => loupe.services.storage.db.prisma.job.count({ where: { status: { in: ['queued', 'running'] }, runAt: { lte: new Date() }, type: { in: [...UPLOAD_JOBS] } } })),
+        settled: () => jobsSettled(() => pendingUploadJobs(loupe.services.storage.db.prisma)),
       },
       { engine: `${engine}, Teams`, cardP95At50: engine === 'PostgreSQL' ? 1.5 : 2 },
     );

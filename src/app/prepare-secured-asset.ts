@@ -64,12 +64,10 @@ export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Pr
     if (identifier) patient = { identifier, issuer: policy.identifierIssuer };
   }
   const made = await storeCard(deps, { asset, consult, policy, facts: prepared.facts, metadata, patient, burnedInText: prepared.burnedInText, stored: { blobs: prepared.blobs.length } });
-  if (!made) return (await recordedOutcome(deps, await settled(deps, assetId), consult)) ?? { outcome: 'prepared' };
+  // Failed or revoked meanwhile: the outcome as it is now recorded, as a later run would find it.
+  if (!made) return prepareSecuredAsset(deps, assetId);
   return { outcome: 'stored', card: made.card, linkToken: made.linkToken, warnings: prepared.warnings };
 }
-
-/** The asset as it stands after another change settled it meanwhile (failed, revoked). */
-const settled = (deps: IngestDeps, assetId: string) => deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { blobs: { select: { id: true, kind: true } } } });
 
 /** A preparation whose retries ran out, or that took its worker down: the upload ends failed, its encrypted original kept. */
 export async function abandonPreparation(deps: IngestDeps, assetId: string): Promise<IngestResult> {

@@ -48,16 +48,17 @@ export async function storeCard(deps: IngestDeps, c: CardFor): Promise<StoredCar
   return transaction(deps.db, async (tx) => {
     const existing = await tx.card.findUnique({ where: { assetId_consultId: { assetId: asset.id, consultId: consult.id } } });
     const patient = existing ? {} : { patientId: patientId ?? null };
+    let updated;
     if (c.stored) {
       // Conditional: an image failed or revoked meanwhile stays so, and gets no card.
       const data = { status: 'stored' as const, kind, ...patient, metadata: { ...c.metadata, ...c.facts }, burnedInText: c.burnedInText };
       const { count } = await tx.asset.updateMany({ where: { id: asset.id, status: 'processing' }, data });
       if (count === 0) return undefined;
+      updated = await tx.asset.findUniqueOrThrow({ where: { id: asset.id } });
     } else {
       // A photo: what its card needs, and no more (its facts come with its clean-up, which may have finished first).
-      await tx.asset.update({ where: { id: asset.id }, data: { kind, ...patient, burnedInText: c.burnedInText } });
+      updated = await tx.asset.update({ where: { id: asset.id }, data: { kind, ...patient, burnedInText: c.burnedInText } });
     }
-    const updated = await tx.asset.findUniqueOrThrow({ where: { id: asset.id } });
     if (c.stored) await storedEvent(deps, tx, { assetId: asset.id, workspaceId: asset.workspaceId, consultId: consult.id, patientId: updated.patientId, kind, blobs: c.stored.blobs, burnedInText: c.burnedInText });
     // Made already (a run after a crash, or a photo whose clean-up finished): the same card.
     if (existing) return { card: cardView(existing, updated), linkToken: undefined };

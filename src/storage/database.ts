@@ -139,8 +139,6 @@ async function openPglite(dataDir: string | undefined, template: Blob | undefine
   };
 }
 
-
-
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
   let parsed: URL;
   try {

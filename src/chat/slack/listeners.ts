@@ -82,12 +82,16 @@ async function takenFirst(context: Record<string, unknown>): Promise<boolean> {
 
 export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
   const workspaceOf = (teamId: string) => d.workspaces.ensure('slack', teamId, teamId, SLACK);
+  // An event's work, after the acknowledgement, once the replay guard's database has it as this request's first.
+  const afterAckOf = (context: Record<string, unknown>, work: () => Promise<void>) =>
+    d.afterAck.run(async () => {
+      if (await takenFirst(context)) await work();
+    });
 
   bolt.event('message', async ({ event, body, context }) => {
     const m = event as unknown as FileShareMessage & { channel: string };
     if (m.subtype !== 'file_share' || !isFileShare(m)) return;
-    d.afterAck.run(async () => {
-      if (!(await takenFirst(context))) return;
+    afterAckOf(context, async () => {
       const workspace = await workspaceOf(body.team_id);
       await acceptMessageFiles(d.accept, workspace.id, m.channel, m, undefined);
       await advanceCursorByEvent(d.accept.db, workspace.id, m.channel, m.ts);
@@ -106,8 +110,7 @@ export function registerUploadListeners(bolt: App, d: ListenerDeps): void {
 
   // Slack also sends file_shared; the message event usually wins. If it never comes, the file's shares say where it was posted.
   bolt.event('file_shared', async ({ event, body, context }) => {
-    d.afterAck.run(async () => {
-      if (!(await takenFirst(context))) return;
+    afterAckOf(context, async () => {
       const workspace = await workspaceOf(body.team_id);
       if (await isUploadKnown(d.accept, { workspaceId: workspace.id, sourceRef: event.file_id })) return;
       await d.queue.enqueue({

@@ -14,7 +14,6 @@
 // a replay only another instance had seen is acknowledged and does nothing.
 // Commands and clicks act before they answer, so they wait for the database.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { describeError } from '../../core/errors.js';
 import type { Logger } from '../../logging.js';
@@ -46,7 +45,7 @@ export function rememberedOf(req: Request): { remembered?: Promise<Remembered> }
 
 export function slackReplayGuard(d: ReplayGuardDeps): RequestHandler[] {
   let prunedAt = Number.NEGATIVE_INFINITY;
-  // This instance's signatures still in their window (hash -> expiry, ms).
+  // This instance's signatures still in their window (signature -> expiry, ms).
   const recent = new Map<string, number>();
   const check = async (req: Request, res: Response, next: NextFunction) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -59,14 +58,13 @@ export function slackReplayGuard(d: ReplayGuardDeps): RequestHandler[] {
     const prune = now.getTime() - prunedAt >= PRUNE_EVERY_MS;
     if (prune) {
       prunedAt = now.getTime();
-      for (const [hash, expires] of recent) if (expires < now.getTime()) recent.delete(hash);
+      for (const [signature, expires] of recent) if (expires < now.getTime()) recent.delete(signature);
     }
-    const hash = createHash('sha256').update(result.signature).digest('base64');
-    if (recent.has(hash)) {
+    if (recent.has(result.signature)) {
       d.logger.warn({ reason: 'replay' }, 'refused a Slack request');
       return void res.status(401).send();
     }
-    recent.set(hash, result.expiresAt.getTime());
+    recent.set(result.signature, result.expiresAt.getTime());
     const remembered: Promise<Remembered> = rememberRequest(d.db, result.signature, result.expiresAt, now, prune).then(
       (first) => (first ? 'first' : 'replay'),
       (error: unknown) => {
