@@ -52,8 +52,8 @@ describe('the viewer in Chromium', () => {
   let viewUrl: string;
   let cardId: string;
 
-  async function upload(channel: string): Promise<{ url: string; cardId: string }> {
-    const up = await env.slack.uploadFile({ user: AMARA.id, channel, name: 'ct.dcm', bytes: await ctDicom() });
+  async function upload(channel: string, text?: string): Promise<{ url: string; cardId: string }> {
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel, name: 'ct.dcm', bytes: await ctDicom(), ...(text ? { text } : {}) });
     const call = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
     const url = /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))?.[1];
     const card = await env.loupe.services.storage.db.prisma.card.findFirstOrThrow({ where: { threadId: up.ts } });
@@ -424,6 +424,48 @@ describe('the viewer in Chromium', () => {
     // The Loupe session is over (the provider's own sign-in stays until its link is followed).
     expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
     expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(signOuts + 1);
+  });
+
+  it('shows the clinical question that came with the upload to its sender, audited without its words, and never to a stranger', async () => {
+    const question = 'Second opinion please: ? undisplaced fracture, left distal radius. Fell on outstretched hand.';
+    const asked = await upload(RADIOLOGY, question);
+    const token = asked.url.split('/view/')[1]!;
+    const { storage } = env.loupe.services;
+    const textReads = () => storage.db.prisma.auditEvent.findMany({ where: { action: 'asset.text_read' } });
+    const before = (await textReads()).length;
+
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, asked.url, AMARA.email);
+    await page.waitForSelector('#preset-label:not([hidden])');
+    // Nothing of it is on the page until the details are asked for.
+    expect(await page.content()).not.toContain('distal radius');
+    await page.click('#details-button');
+    await page.waitForSelector('#details .question');
+    expect(await page.textContent('#details .question h2')).toBe('Clinical question');
+    expect(await page.textContent('#details .question p')).toBe(question);
+    const reads = await textReads();
+    expect(reads).toHaveLength(before + 1);
+    expect(reads.at(-1)).toMatchObject({ actorId: AMARA.id, outcome: 'success', reason: 'viewer details panel' });
+    expect(asJson(reads.at(-1))).not.toContain('distal radius');
+
+    // A signed-in clinician outside the consult: the page and its API refuse, and nothing is unsealed for them.
+    const stranger = await (await browser.newContext()).newPage();
+    const denied = stranger.waitForResponse((r) => r.url() === asked.url && r.status() !== 302);
+    await signIn(stranger, asked.url, LI.email);
+    expect((await denied).status()).toBe(403);
+    const details = await stranger.request.get(`${publicUrl}/viewer/api/${token}/details`);
+    expect(details.status()).toBe(403);
+    expect(await details.text()).not.toContain('distal radius');
+    expect(await textReads()).toHaveLength(before + 1);
+
+    // An image that came with no words shows none, and reads nothing.
+    const plain = await (await browser.newContext()).newPage();
+    await signIn(plain, viewUrl, AMARA.email);
+    await plain.waitForSelector('#preset-label:not([hidden])');
+    await plain.click('#details-button');
+    await plain.waitForSelector('#details:not([hidden])');
+    expect(await plain.$('#details .question')).toBeNull();
+    expect(await textReads()).toHaveLength(before + 1);
   });
 
   it('shows the study details with the real patient to an authorised viewer, audited, and honours a recorded refusal', async () => {

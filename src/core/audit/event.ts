@@ -13,6 +13,8 @@ export const AuditAction = {
   AssetShredded: 'asset.shredded',
   PatientCreated: 'patient.created',
   PatientRead: 'patient.read',
+  /** An asset's sealed text (the upload's message, the notes added to it) unsealed for a person: the clinical question beside the image. */
+  AssetTextRead: 'asset.text_read',
   WorkspaceCreated: 'workspace.created',
   KeysRotated: 'keys.rotated',
   KeysRewrapped: 'keys.rewrapped',

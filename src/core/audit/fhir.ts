@@ -124,6 +124,7 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.AssetShredded]: { type: DcmEvent.PatientRecord },
   [AuditAction.PatientCreated]: { type: DcmEvent.PatientRecord },
   [AuditAction.PatientRead]: { type: DcmEvent.PatientRecord },
+  [AuditAction.AssetTextRead]: { type: DcmEvent.PatientRecord },
   [AuditAction.WorkspaceCreated]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.KeysRotated]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },
   [AuditAction.KeysRewrapped]: { type: DcmEvent.SecurityAlert, subtype: DcmEventType.SecurityConfiguration },

@@ -61,6 +61,8 @@ export interface SeriesResponse {
 /** GET /viewer/api/:token/details: label and value pairs, in display order. */
 export interface DetailsResponse {
   fields: [string, string][];
+  /** The clinical question: the upload's message and the notes added to it, when it came with any. */
+  question?: string;
 }
 
 /**

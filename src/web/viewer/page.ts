@@ -68,6 +68,9 @@ button, select { font: inherit; }
 #details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }
+#details .question { margin: 0 0 .75rem; padding: 0 0 .6rem; border-bottom: 1px solid #333; }
+#details .question h2 { font-size: .85rem; font-weight: 600; color: #aaa; margin: 0 0 .3rem; }
+#details .question p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 a { color: #8ab4f8; }
 `;
 

@@ -10,6 +10,7 @@
 import type { DetailsResponse, InfoResponse, SeriesResponse, SessionResponse, StatusResponse } from './api-types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { authorizeView, viewDecisionsFollowing, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
+import { readClinicalQuestion } from '../../app/viewer/read-clinical-question.js';
 import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
 import type { Clock } from '../../core/clock.js';
 import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
@@ -287,7 +288,8 @@ export function viewerRouter(d: ViewerDeps): Router {
         ['Size', `${facts.columns ?? '?'} × ${facts.rows ?? '?'}`],
       );
     }
-    res.json({ fields } satisfies DetailsResponse);
+    const question = await readClinicalQuestion({ storage, assetId: asset.id, actor: { type: 'user', id: ok.chatUserId }, reason: 'viewer details panel' });
+    res.json({ fields, ...(question === undefined ? {} : { question }) } satisfies DetailsResponse);
   });
   return router;
 }
