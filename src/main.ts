@@ -41,6 +41,7 @@ import { checkKeysCover, noKeysYet, syncKeyVersions } from './storage/key-versio
 import { migrate, pendingMigrations, readMigrations } from './storage/migrate.js';
 import { createStorage, type Storage } from './storage/services.js';
 import { createHttpApp, finishHttpApp } from './web/http-app.js';
+import { siteRouter } from './web/design/site-routes.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
 import { TEACHING_PATH, type TeachingDeps } from './app/teaching/teaching-deps.js';
 import { teachingRouter } from './web/teaching/teaching-routes.js';
@@ -201,6 +202,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
   if (slack) platforms.register('slack', slack.platform);
   if (teams) platforms.register('teams', teams.platform);
   const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, policies: storage.policies, viewUrl };
+  app.use(siteRouter({ demo: config.demo, signIn: config.oidc !== undefined }));
   for (const routes of options.routes ?? []) app.use(routes);
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);
   const directory = viewerDirectory(platforms);

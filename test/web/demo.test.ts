@@ -50,6 +50,36 @@ describe('demo mode', () => {
     expect((await request(port, '/demo/teams.js')).status).toBe(200);
   });
 
+  it('opens at / on a landing page that says what Loupe is and leads to the demo, sign-in and health, at desktop and tablet width', async () => {
+    const browser = await launchChromium();
+    try {
+      for (const width of [1280, 820, 390]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const errors: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        const landing = await page.goto(`http://127.0.0.1:${port}/`);
+        expect(landing?.status()).toBe(200);
+        expect(landing?.headers()['content-type']).toContain('text/html');
+        expect(await page.textContent('header.top .brand')).toBe('Loupe');
+        expect(await page.textContent('h1')).toContain('Clinical images out of chat');
+        expect(await page.textContent('.steps')).toContain('Share as usual');
+        // The site's stylesheet applies (no inline style is allowed): the header is the brand's navy.
+        expect(await page.evaluate(`getComputedStyle(document.querySelector('header.top')).backgroundColor`)).toBe('rgb(20, 38, 61)');
+        // Nothing runs off the side at this width.
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+        expect(await page.getAttribute('a[href="/auth/login"]', 'href')).toBe('/auth/login');
+        expect(await page.getAttribute('a[href="/healthz"]', 'href')).toBe('/healthz');
+        await Promise.all([page.waitForURL(`http://127.0.0.1:${port}/demo`), page.click('text=Open the demo')]);
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+      const health = await request(port, '/healthz');
+      expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('takes a dropped photo out of the demo channel and shows its card in the thread', async () => {
     const jpeg = await readFile((await makePhotoFixtures(inst.dataDir)).jpeg);
     const sent = await request(port, '/demo/api/upload?user=U0CLIN0001&channel=C0WOUNDS01&name=wound.jpg&text=MRN123456', { method: 'POST', body: jpeg });

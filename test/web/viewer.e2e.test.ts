@@ -169,13 +169,16 @@ describe('the viewer in Chromium', () => {
     await signIn(page, viewUrl, LI.email);
     expect((await denied).status()).toBe(403);
     expect(await page.textContent('h1')).toBe('You do not have access');
+    // The page says who is signed in, so someone signed in as the wrong person sees it, and offers sign-out.
+    expect(await page.textContent('header.top .who')).toContain('Signed in as Dr Li Wei');
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('main.notice .panel')).borderTopColor`)).toBe('rgb(164, 22, 26)');
     expect((await audit('asset.viewed', 'denied')).some((e) => e.reason === 'no_grant' || e.reason === 'not_participant')).toBe(true);
     // Break-glass is off until an admin turns it on for the workspace.
     expect(await page.$('textarea[name=reason]')).toBeNull();
     await env.loupe.services.storage.policies.change(env.workspaceId, '*', { breakGlass: true }, { type: 'admin', id: ADMIN });
     await page.goto(viewUrl);
     await page.fill('textarea[name=reason]', 'Patient deteriorating in ED, on-call radiologist unavailable');
-    await Promise.all([page.waitForURL(viewUrl), page.click('form button[type=submit]')]);
+    await Promise.all([page.waitForURL(viewUrl), page.click('form[action$="/break-glass"] button[type=submit]')]);
     await page.waitForSelector('#preset-label:not([hidden])', { timeout: 15_000 }).catch(async () => {
       throw new Error(`break-glass did not open the viewer: ${await page.textContent('body')}`);
     });
@@ -420,7 +423,7 @@ describe('the viewer in Chromium', () => {
     const signOuts = await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } });
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/auth/logout"] button')]);
     expect(await page.textContent('h1')).toBe('Signed out of Loupe');
-    expect(await page.getAttribute('a', 'href')).toContain('/session/end');
+    expect(await page.getAttribute('main a', 'href')).toContain('/session/end');
     // The Loupe session is over (the provider's own sign-in stays until its link is followed).
     expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
     expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(signOuts + 1);

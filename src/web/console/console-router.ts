@@ -31,7 +31,7 @@ export function consoleRouter(d: ConsoleDeps): Router {
   const router = express.Router();
   const links = new IdentityLinks(d.storage.db);
   const notice = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) =>
-    void res.status(status).type('html').send(consoleNotice(title, message, link));
+    void res.status(status).type('html').send(consoleNotice(title, message, link, status));
 
   router.get('/admin/console.css', (_req, res) => void res.type('css').send(CONSOLE_CSS));
   router.use('/admin', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));

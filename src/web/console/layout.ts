@@ -2,6 +2,7 @@
 // allow, who is signed in with sign-out, and the page's own content. Server
 // rendered with `html` (values escaped by default), one stylesheet, no script.
 import type { ConsoleAction } from '../../core/console/roles.js';
+import { noticeHtml } from '../design/notice.js';
 import { html, type SafeHtml } from '../html.js';
 import type { ConsoleRequest } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
@@ -54,13 +55,7 @@ ${o.body}
 `.value;
 }
 
-/** A page with no console shell: signed out, refused, or something went wrong. */
-export function consoleNotice(title: string, message: string, link?: { href: string; label: string }): string {
-  return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin">
-<title>${title} · Loupe console</title><link rel="stylesheet" href="/admin/console.css"></head>
-<body><main class="notice panel" id="content"><h1>${title}</h1><p>${message}</p>${link ? html`<p><a class="button" href="${link.href}">${link.label}</a></p>` : ''}</main></body>
-</html>
-`.value;
+/** A page with no console shell: signed out, refused, or something went wrong; the site's notice. */
+export function consoleNotice(title: string, message: string, link?: { href: string; label: string }, status?: number): string {
+  return noticeHtml({ title, message, ...(link ? { link } : {}) }, { status });
 }

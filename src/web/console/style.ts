@@ -1,33 +1,13 @@
 // The console's stylesheet, served from /admin/console.css (the Content
-// Security Policy allows no inline style).
-export const CONSOLE_CSS = `
-:root { --ink: #1d2430; --muted: #5b6575; --line: #d9dee7; --bg: #f5f7fa; --card: #fff; --accent: #0b5cad; --accent-ink: #fff; --warn: #8a4b00; --warn-bg: #fff4e0; --bad: #a4161a; --bad-bg: #fde8e8; --ok: #1b6e3a; --ok-bg: #e6f4ea; }
-* { box-sizing: border-box; }
-html, body { margin: 0; background: var(--bg); color: var(--ink); font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
-a { color: var(--accent); }
-a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
-.skip { position: absolute; left: -999px; top: 0; background: var(--card); padding: .5rem 1rem; }
-.skip:focus { left: 1rem; z-index: 10; }
-header.top { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.5rem; background: #14263d; color: #fff; }
-header.top .brand { color: #fff; text-decoration: none; font-weight: 700; font-size: 1.1rem; letter-spacing: .02em; }
-header.top .brand small { font-weight: 400; opacity: .75; margin-left: .4rem; }
-header.top nav { display: flex; gap: .25rem; flex: 1; flex-wrap: wrap; }
-header.top nav a { color: #dfe8f5; text-decoration: none; padding: .35rem .7rem; border-radius: 4px; }
-header.top nav a[aria-current="page"] { background: #2c4a70; color: #fff; }
-header.top nav a:hover { background: #223c5c; }
-header.top .who { font-size: .9rem; opacity: .9; display: flex; gap: .75rem; align-items: center; }
-header.top .who form { margin: 0; }
-header.top .who button { background: transparent; color: #fff; border: 1px solid #6f86a6; }
-main { max-width: 76rem; margin: 1.5rem auto; padding: 0 1.5rem; }
-h1 { font-size: 1.5rem; margin: 0 0 1rem; }
-h2 { font-size: 1.15rem; margin: 1.5rem 0 .6rem; }
-.lede { color: var(--muted); margin-top: -.5rem; }
-.panel { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.25rem; margin-bottom: 1rem; }
+// Security Policy allows no inline style): the design system every page
+// shares (design/design-css.ts), then the console's tables, forms and badges.
+import { DESIGN_CSS } from '../design/design-css.js';
+
+export const CONSOLE_CSS = `${DESIGN_CSS}
 table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); }
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f6; font-weight: 600; font-size: .9rem; }
 td.num { font-variant-numeric: tabular-nums; }
-code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .88em; }
 .badge { display: inline-block; font-size: .78rem; padding: .05rem .45rem; border-radius: 999px; border: 1px solid var(--line); color: var(--muted); background: #f0f2f6; white-space: nowrap; }
 .badge.channel { color: #0b4f8a; background: #e5f0fb; border-color: #b8d3ef; }
 .badge.workspace { color: #4a3a8a; background: #efebfa; border-color: #d2c8f0; }
@@ -40,24 +20,16 @@ code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; fon
 .banner.warn { background: var(--warn-bg); border-color: #f1d39c; color: var(--warn); }
 form.stack { display: grid; gap: .9rem; max-width: 44rem; }
 form.filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin-bottom: 1rem; }
-label { display: grid; gap: .25rem; font-weight: 600; font-size: .92rem; }
 label .hint, .hint { font-weight: 400; color: var(--muted); font-size: .85rem; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; background: var(--card); }
 legend { font-weight: 600; padding: 0 .3rem; }
-input[type=text], input[type=search], input[type=number], input[type=datetime-local], input[type=date], select, textarea { font: inherit; padding: .4rem .5rem; border: 1px solid #aeb7c4; border-radius: 4px; background: #fff; color: var(--ink); min-width: 12rem; }
-textarea { min-height: 4rem; }
 .choice { display: flex; gap: 1rem; flex-wrap: wrap; font-weight: 400; }
 .choice label { display: flex; gap: .35rem; align-items: center; font-weight: 400; }
-button, .button { font: inherit; padding: .45rem 1rem; border-radius: 4px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; display: inline-block; }
-button.secondary, .button.secondary { background: #fff; color: var(--accent); }
-button.danger { background: var(--bad); border-color: var(--bad); }
-.actions { display: flex; gap: .6rem; flex-wrap: wrap; align-items: center; }
 .pager { display: flex; gap: 1rem; justify-content: space-between; margin-top: .8rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 .notice { max-width: 36rem; margin: 4rem auto; }
-footer { max-width: 76rem; margin: 2rem auto; padding: 0 1.5rem; color: var(--muted); font-size: .85rem; }
 /* Policies (/admin/policies, its edit form) and legal holds (/admin/holds). */
 .table-scroll { overflow-x: auto; }
 table.policies td, table.policies th[scope=row] { font-size: .88rem; }

@@ -34,13 +34,13 @@ export function consoleCaller(d: ConsoleDeps, c: ConsoleRequest): ConsoleCaller 
  */
 export function refusal(res: Response, error: unknown): void {
   if (isLoupeError(error, ErrorCode.Forbidden)) {
-    return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that here. Nothing was shown or changed.', { href: '/admin', label: 'Back to the console' }));
+    return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that here. Nothing was shown or changed.', { href: '/admin', label: 'Back to the console' }, 403));
   }
   if (isLoupeError(error, ErrorCode.InvalidInput)) {
-    return void res.status(400).type('html').send(consoleNotice('Not saved', 'That change cannot be made here, so nothing was changed.', { href: '/admin', label: 'Back to the console' }));
+    return void res.status(400).type('html').send(consoleNotice('Not saved', 'That change cannot be made here, so nothing was changed.', { href: '/admin', label: 'Back to the console' }, 400));
   }
   if (isLoupeError(error, ErrorCode.NotFound)) {
-    return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }));
+    return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }, 404));
   }
   throw error;
 }

@@ -8,7 +8,7 @@ import { TEACHING_PATH, type TeachingDeps } from '../../app/teaching/teaching-de
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { html } from '../html.js';
 import { sessionCookie } from '../viewer/http.js';
-import { noticeHtml, type Notice } from '../viewer/notice.js';
+import { noticeHtml, type Notice } from '../design/notice.js';
 
 export interface TeachingRouteDeps {
   teaching: TeachingDeps;
@@ -31,8 +31,8 @@ export function teachingRouter(d: TeachingRouteDeps): Router {
   const answered = (res: Response, token: string, result: OpenTeachingShareResult): boolean => {
     if (result.outcome === 'allowed') return false;
     if (result.outcome === 'sign_in') res.redirect(302, `/auth/login?return=${encodeURIComponent(`${TEACHING_PATH}${token}`)}`);
-    else if (result.outcome === 'unknown') res.status(404).type('html').send(noticeHtml({ title: 'Link not found', message: 'This link does not lead to anything in Loupe.' }));
-    else res.status(REFUSED[result.reason].status).type('html').send(noticeHtml(REFUSED[result.reason].notice));
+    else if (result.outcome === 'unknown') res.status(404).type('html').send(noticeHtml({ title: 'Link not found', message: 'This link does not lead to anything in Loupe.' }, { status: 404 }));
+    else res.status(REFUSED[result.reason].status).type('html').send(noticeHtml(REFUSED[result.reason].notice, { status: REFUSED[result.reason].status }));
     return true;
   };
 

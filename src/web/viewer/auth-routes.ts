@@ -18,7 +18,7 @@ import type { RelyingParty } from '../oidc/relying-party.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { clearSessionCookie, isConsolePath, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkEverywhere, linkIdentity } from './identity-link.js';
-import { noticeHtml } from './notice.js';
+import { noticeHtml } from '../design/notice.js';
 
 export interface AuthDeps {
   db: Database;
@@ -46,7 +46,7 @@ export function authRouter(d: AuthDeps): Router {
   const secure = secureCookies(d.publicUrl);
   const { cards, logins, identityLinks } = viewerRepos(d.db);
   const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
-    res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }));
+    res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }, { status }));
   };
 
   router.get('/auth/login', async (req: Request, res: Response) => {

@@ -24,7 +24,7 @@ import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { sameOrigin, sessionCookie } from './http.js';
 import { InstanceViews, type OriginalSource } from './instance-views.js';
-import { noticeHtml, type Notice } from './notice.js';
+import { noticeHtml, type Notice } from '../design/notice.js';
 import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
 import { pageStatus, type PageStatus } from './page-status.js';
 import { RecentViews } from './recent-views.js';
@@ -73,8 +73,11 @@ export function viewerRouter(d: ViewerDeps): Router {
   const views = new InstanceViews(d.sandbox, d.limits);
   // A minute of the last 256 MiB read or decoded: the viewers of one card, and its frames, read and decode it once.
   const recent = new RecentViews(RECENT_BYTES, RECENT_MS, () => d.clock.now().getTime());
-  const page = (res: Response, status: number, notice: Notice) => {
-    res.status(status).type('html').send(noticeHtml(notice));
+  // A refusal names who is signed in (so a person signed in as someone else sees it) and offers sign-out.
+  const page = async (req: Request, res: Response, status: number, notice: Notice): Promise<void> => {
+    const session = await d.sessions.resolve(sessionCookie(req), false);
+    const who = session.state === 'active' ? session.identity.displayName : undefined;
+    res.status(status).type('html').send(noticeHtml(notice, { status, who }));
   };
   const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
 
@@ -87,35 +90,35 @@ export function viewerRouter(d: ViewerDeps): Router {
     const token = req.params.token;
     const view = await authorize(req, 'page');
     if (view.outcome === 'sign_in') return void res.redirect(302, loginLink(token));
-    if (view.outcome === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
-    if (view.outcome === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
+    if (view.outcome === 'unknown_token') return page(req, res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
+    if (view.outcome === 'no_link') return page(req, res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
     const { decision, policy } = view;
     if (decision.allow) {
       return void res.type('html').send(viewerHtml(token));
     }
     switch (decision.reason) {
       case 'asset_shredded':
-        return page(res, 410, { title: 'Deleted under the retention policy', message: 'This image was deleted under the retention policy and no longer exists.' });
+        return page(req, res, 410, { title: 'Deleted under the retention policy', message: 'This image was deleted under the retention policy and no longer exists.' });
       case 'asset_failed':
-        return page(res, 410, { title: 'Could not be prepared', message: 'Loupe could not prepare this image for viewing. It keeps the encrypted original, and the admins have been told.' });
+        return page(req, res, 410, { title: 'Could not be prepared', message: 'Loupe could not prepare this image for viewing. It keeps the encrypted original, and the admins have been told.' });
       case 'token_expired':
-        return page(res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' });
+        return page(req, res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' });
       case 'token_revoked':
       case 'card_revoked':
       case 'asset_revoked':
-        return page(res, 403, { title: 'Access revoked', message: 'The sender or an administrator revoked access to this image.' });
+        return page(req, res, 403, { title: 'Access revoked', message: 'The sender or an administrator revoked access to this image.' });
       case 'mfa_required':
-        return page(res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } });
+        return page(req, res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } });
       case 'asset_not_ready':
         // A photo's card is posted as soon as its original is secured; its clean-up takes a moment more.
-        return page(res, 409, { title: 'Not ready yet', message: 'Loupe is still preparing this image. This page opens it as soon as it is ready.', refreshSeconds: 2 });
+        return page(req, res, 409, { title: 'Not ready yet', message: 'Loupe is still preparing this image. This page opens it as soon as it is ready.', refreshSeconds: 2 });
       case 'consent_refused':
       case 'consent_missing':
-        return page(res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
+        return page(req, res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
       case 'waiting_for_patient':
-        return page(res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
+        return page(req, res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
       default:
-        return page(res, 403, {
+        return page(req, res, 403, {
           title: 'You do not have access',
           message: 'You are not part of this consult. Ask someone in it to invite you with Invite specialist on the card.',
           ...(policy?.breakGlass ? { breakGlass: { action: `/view/${token}/break-glass` } } : {}),
@@ -125,11 +128,11 @@ export function viewerRouter(d: ViewerDeps): Router {
 
   router.post('/view/:token/break-glass', express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request<{ token: string }>, res: Response) => {
     const token = req.params.token;
-    if (!sameOrigin(req, d.publicUrl)) return page(res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
+    if (!sameOrigin(req, d.publicUrl)) return page(req, res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
     const result = await requestBreakGlass({ ...ctx, sessionToken: sessionCookie(req), token, reason, breakGlassMinutes: d.breakGlassMinutes });
     if (result.outcome === 'refused') {
-      return page(res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' });
+      return page(req, res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' });
     }
     if (result.outcome === 'opened') {
       const a = result.announce;
