@@ -3,6 +3,7 @@
 // measures with their unit. Pure and total: whatever the header holds, the
 // answer is a string; a value that does not parse is shown as given (never
 // a guessed date or name), and a missing one as NOT_RECORDED.
+import type { ViewFacts } from './view-facts.js';
 
 export const NOT_RECORDED = '—';
 
@@ -164,3 +165,24 @@ export const doseUnits = coded(DOSE_UNITS);
 export const doseType = coded(DOSE_TYPES);
 /** Dose Summation Type (3004,000A). */
 export const doseSummation = coded(DOSE_SUMMATIONS);
+
+/** The study's rows of Study details, in order; the measures and a dose grid's rows only where the header has them. */
+export function studyFields(facts: Partial<ViewFacts>): [string, string][] {
+  const fields: [string, string][] = [
+    ['Modality', facts.modality ?? NOT_RECORDED],
+    ['Body part', facts.bodyPart ?? NOT_RECORDED],
+    ['Study', facts.studyDescription ?? NOT_RECORDED],
+    ['Series', facts.seriesDescription ?? NOT_RECORDED],
+    ['Study date', dicomDateTime(facts.studyDate, facts.studyTime)],
+    ['Frames', facts.frames === undefined ? NOT_RECORDED : String(facts.frames)],
+    ['Size', imageSize(facts.columns, facts.rows)],
+  ];
+  // A projection image may give its spacing only at the detector, which is not the patient's scale: said so.
+  if (facts.pixelSpacing === undefined && facts.imagerPixelSpacing !== undefined) fields.push(['Pixel spacing (at the detector)', pixelSpacing(facts.imagerPixelSpacing)]);
+  else fields.push(['Pixel spacing', pixelSpacing(facts.pixelSpacing)]);
+  if (facts.sliceThickness !== undefined) fields.push(['Slice thickness', millimetres(facts.sliceThickness)]);
+  if (facts.modality === 'RTDOSE' || facts.doseUnits !== undefined) {
+    fields.push(['Dose units', doseUnits(facts.doseUnits)], ['Dose type', doseType(facts.doseType)], ['Dose summation', doseSummation(facts.doseSummation)]);
+  }
+  return fields;
+}
