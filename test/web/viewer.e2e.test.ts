@@ -480,6 +480,20 @@ describe('the viewer in Chromium', () => {
     await page.click('#details-button');
     await page.waitForSelector('#details:not([hidden])');
     expect(await page.textContent('#details')).toContain('MRN-E2E-1');
+    // The header's CompressedSamples^CT1, O, 20040119 072730 and 0.661468\\0.661468 as a person reads them, measures with their units.
+    const shown = await page.$$eval('#details dt', (dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
+    expect(shown).toMatchObject({
+      Patient: 'CT1 CompressedSamples',
+      // No issuer in the header: the channel's default one.
+      Identifier: 'MRN-E2E-1 (LOCAL)',
+      'Birth date': '—',
+      Sex: 'Other',
+      'Study date': '19 Jan 2004, 07:27',
+      Size: '128 × 128 px',
+      'Pixel spacing': '0.6615 × 0.6615 mm',
+      'Slice thickness': '5 mm',
+    });
+    expect(shown).not.toHaveProperty('Dose units');
     expect(await storage.db.prisma.auditEvent.count({ where: { action: 'patient.read' } })).toBe(reads + 1);
     // The patient refuses sharing their images with the care team: even the sender is now refused.
     const card = await storage.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });

@@ -4,19 +4,15 @@
 // frame), so stepping through a series sends the file across only once.
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { Codecs } from '../dicom/codecs.js';
-import { extractFacts, type DicomFacts } from '../dicom/extract.js';
 import { framePixels, type FramePixels } from '../dicom/frame-pixels.js';
 import { readInstance, type DicomInstance } from '../dicom/parse.js';
 import type { ImagingLimits } from '../limits.js';
 import { asBuffer } from '../sandbox/as-buffer.js';
+import { viewFacts, type ViewFacts } from './view-facts.js';
+
+export type { ViewFacts };
 
 const LOSSY_SYNTAXES = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.91']);
-
-/** What the page and its details panel show of an instance (never the patient: that comes from the sealed record). */
-export type ViewFacts = Pick<
-  DicomFacts,
-  'modality' | 'bodyPart' | 'studyDescription' | 'seriesDescription' | 'studyDate' | 'frames' | 'rows' | 'columns' | 'transferSyntax'
->;
 
 export type GreyDisplay = Omit<Extract<FramePixels, { kind: 'grey' }>, 'kind' | 'data' | 'rows' | 'columns'>;
 
@@ -71,19 +67,8 @@ export class InstanceView {
     if (request.file) {
       this.held = undefined;
       const instance = readInstance(asBuffer(request.file), request.limits);
-      const all = extractFacts(instance.dicom);
-      const syntax = all.transferSyntax ?? '';
-      const facts: ViewFacts = {
-        modality: all.modality,
-        bodyPart: all.bodyPart,
-        studyDescription: all.studyDescription,
-        seriesDescription: all.seriesDescription,
-        studyDate: all.studyDate,
-        frames: all.frames,
-        rows: all.rows,
-        columns: all.columns,
-        transferSyntax: all.transferSyntax,
-      };
+      const facts = viewFacts(instance.dicom);
+      const syntax = facts.transferSyntax ?? '';
       const lossy = LOSSY_SYNTAXES.has(syntax) || String(instance.dicom.dict['00282110']?.Value?.[0] ?? '') === '01';
       this.held = { key: request.key, instance, facts, syntax, lossy };
     }

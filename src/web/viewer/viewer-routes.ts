@@ -17,7 +17,8 @@ import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
 import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
 import type { FramePixels } from '../../imaging/dicom/frame-pixels.js';
-import type { ViewFacts, ViewInfo } from '../../imaging/view/instance-view.js';
+import { dicomDate, patientSex, personName, studyFields } from '../../imaging/view/human-form.js';
+import type { ViewInfo } from '../../imaging/view/instance-view.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
@@ -274,22 +275,18 @@ export function viewerRouter(d: ViewerDeps): Router {
     const fields: [string, string][] = [];
     if (asset.patientId) {
       const p = await storage.patients.read(asset.patientId, { type: 'user', id: ok.chatUserId }, 'viewer details panel');
-      fields.push(['Patient', p.name ?? '—'], ['Identifier', `${p.identifier} (${p.issuer})`], ['Birth date', p.birthDate ?? '—'], ['Sex', p.sex ?? '—']);
+      fields.push(
+        ['Patient', personName(p.name)],
+        ['Identifier', `${p.identifier} (${p.issuer})`],
+        ['Birth date', dicomDate(p.birthDate)],
+        ['Sex', patientSex(p.sex)],
+      );
     } else fields.push(['Patient', 'not linked yet']);
     if (asset.kind !== 'photo') {
       const read = await views.facts(await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
         if (!imageFailure(error)) throw error;
       });
-      const facts: Partial<ViewFacts> = read ?? {};
-      fields.push(
-        ['Modality', facts.modality ?? '—'],
-        ['Body part', facts.bodyPart ?? '—'],
-        ['Study', facts.studyDescription ?? '—'],
-        ['Series', facts.seriesDescription ?? '—'],
-        ['Study date', facts.studyDate ?? '—'],
-        ['Frames', facts.frames === undefined ? '—' : String(facts.frames)],
-        ['Size', `${facts.columns ?? '?'} × ${facts.rows ?? '?'}`],
-      );
+      fields.push(...studyFields(read ?? {}));
     }
     const question = await readClinicalQuestion({ storage, assetId: asset.id, actor: { type: 'user', id: ok.chatUserId }, reason: 'viewer details panel' });
     res.json({ fields, ...(question === undefined ? {} : { question }) } satisfies DetailsResponse);
