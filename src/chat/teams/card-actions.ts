@@ -1,5 +1,6 @@
 // Card buttons in Teams (Action.Execute, answered with the pressing user's
-// own drawing of the card or a short message; Record consent and its form in
+// own drawing of the card, a form, or a short message; Revoke asks first and
+// acts on its second press; Record consent and its form in
 // consent-form.ts) and the Link patient dialog
 // (task/fetch, task/submit). Every press is decided again by the use cases:
 // a stale button, or one drawn for somebody else, does nothing it may not.
@@ -23,7 +24,7 @@ import { correctPatientForm } from '../../app/correct-patient-form.js';
 import { correctPatient } from '../../app/correct-patient.js';
 import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
 import type { cardAudiences } from './audience.js';
-import { correctForm, inviteForm, linkDialog, linkForm } from './forms.js';
+import { correctForm, inviteForm, linkDialog, linkForm, revokeConfirmForm } from './forms.js';
 import type { ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { ConsentVerb, onConsentPress } from './consent-form.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
@@ -118,6 +119,9 @@ export function cardActions(d: CardActionDeps) {
     switch (verb) {
       case CardVerb.Refresh:
         return drawn(workspaceId, cardId, who);
+      case CardVerb.RevokeAsk:
+        // Nothing changes yet: the presser is asked first; the answer's own button revokes, decided below.
+        return shows(revokeConfirmForm(cardId));
       case CardVerb.Revoke:
         try {
           await revokeCard(d.lifecycle, { cardId, who });
