@@ -156,7 +156,8 @@ describe('Teams cards, buttons and commands', () => {
     expect(await prisma().auditEvent.count({ where: { action: 'asset.revoked', assetId: card.assetId } })).toBe(0);
     // Cancel draws the presser's card again, untouched.
     expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body)).toContain('/view/');
-    // The second step is decided again: someone else's press of it is refused.
+    // Someone who may not revoke is not asked, and their press of the second step is refused.
+    expect(json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.revoke.ask', { cardId: card.id }, message.id)).body)).toContain('Only the sender of this image or an admin can revoke it.');
     expect(json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.revoke', { cardId: card.id }, message.id)).body)).toContain('Only the sender of this image or an admin can revoke it.');
     expect(await state()).toBe('waiting_for_patient');
     const revoked = json((await execute(SENDER.aadObjectId, thread, 'loupe.revoke', { cardId: card.id }, message.id)).body);
@@ -164,8 +165,11 @@ describe('Teams cards, buttons and commands', () => {
     expect(revoked).not.toContain('/view/');
     expect(await state()).toBe('revoked');
     await until('the card redrawn for everyone', () => json(teams.messages.find((m) => m.id === message.id)?.attachments).includes('Revoked'));
-    // The same press again (stale, or replayed) revokes nothing more.
+    // The same press again (stale, or replayed) revokes nothing more, and a stale Revoke button no longer asks.
     expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.revoke', { cardId: card.id }, message.id)).body)).not.toContain('/view/');
+    const stale = json((await execute(SENDER.aadObjectId, thread, 'loupe.revoke.ask', { cardId: card.id }, message.id)).body);
+    expect(stale).toContain('Revoked: no longer available here.');
+    expect(stale).not.toContain('Revoke for everyone');
     expect(await prisma().auditEvent.count({ where: { action: 'asset.revoked', outcome: 'success', assetId: card.assetId } })).toBe(1);
   });
 
