@@ -15,6 +15,8 @@ export interface CommandStyle {
   lines(items: readonly string[]): string;
   /** A bulleted list. */
   list(items: readonly string[]): string;
+  /** Typed text shown as code (an identifier pattern). */
+  code(s: string): string;
 }
 
 export const SLACK_STYLE: CommandStyle = {
@@ -22,12 +24,15 @@ export const SLACK_STYLE: CommandStyle = {
   bold: (s) => `*${s}*`,
   lines: (items) => items.join('\n'),
   list: (items) => items.map((i) => `• ${i}`).join('\n'),
+  // Slack reads <...> as a link or mention, even in code, unless escaped.
+  code: (s) => `\`${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\``,
 };
 export const TEAMS_STYLE: CommandStyle = {
   command: '@Loupe',
   bold: (s) => `**${s}**`,
   lines: (items) => items.join('\n\n'),
   list: (items) => items.map((i) => `- ${i}`).join('\n'),
+  code: (s) => `\`${s}\``,
 };
 
 /** Blocks of lines with an empty line between them. */
@@ -52,14 +57,14 @@ export function policyUsage(style: CommandStyle): string {
   );
 }
 
-/** A policy's settings as label and value, in plain words. */
-function policyFacts(p: ChannelPolicy): [string, string][] {
+/** A policy's settings as label and value. */
+function policyFacts(p: ChannelPolicy, style: CommandStyle): [string, string][] {
   const hours = p.cardLifetimeSeconds / 3600;
   return [
     ['Interception', p.interception ? 'on' : 'off'],
     ['Accepted kinds', p.acceptedKinds.join(', ') || 'none'],
     ['Card lifetime', Number.isInteger(hours) ? `${hours} h` : `${Math.round(p.cardLifetimeSeconds / 60)} min`],
-    ['Patient identifier pattern', p.identifierPattern ? `\`${p.identifierPattern}\` (issuer ${p.identifierIssuer})` : 'none'],
+    ['Patient identifier pattern', p.identifierPattern ? `${style.code(p.identifierPattern)} (issuer ${p.identifierIssuer})` : 'none'],
     ['Channel members may view', p.membersMayView ? 'yes' : 'no'],
     ['Multi-factor sign-in to view', p.requireMfa ? 'required' : 'not required'],
     ['Retention', p.retentionDays === null ? 'kept until someone sets a retention' : `${p.retentionDays} days, then shredded`],
@@ -69,7 +74,7 @@ function policyFacts(p: ChannelPolicy): [string, string][] {
 }
 
 export function describePolicy(p: ChannelPolicy, style: CommandStyle = SLACK_STYLE): string {
-  return style.list(policyFacts(p).map(([label, value]) => `${style.bold(`${label}:`)} ${value}`));
+  return style.list(policyFacts(p, style).map(([label, value]) => `${style.bold(`${label}:`)} ${value}`));
 }
 
 export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = SLACK_STYLE): string {

@@ -188,6 +188,12 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect(intro).toContain('`/loupe policy workspace` the workspace default');
     expect(commands!.split('\n')[0]).toBe('• `/loupe policy set interception on|off`');
     expect(commands!.split('\n').every((line) => line.startsWith('• `/loupe policy '))).toBe(true);
+    // A pattern's angle brackets are shown as typed, not read by Slack as a link.
+    await slack.slashCommand({ user: ADMIN, channel: WOUNDS, command: '/loupe', text: 'policy set pattern (?<mrn>MRN\\d{6})' });
+    const changed = String((await until('the change', () => slack.calls.filter((c) => c.method === 'response_url')[before + 1])).params.text);
+    expect(changed).toContain('\n• *Patient identifier pattern:* `(?&lt;mrn&gt;MRN\\d{6})` (issuer ');
+    await slack.slashCommand({ user: ADMIN, channel: WOUNDS, command: '/loupe', text: 'policy set pattern none' });
+    await until('no pattern', async () => ((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).identifierPattern === null ? true : undefined));
   });
 
   it('answers a command it does not have with its word and the usage, never the rest of what was typed', async () => {
