@@ -1,6 +1,7 @@
 // The words of Loupe's answers to card buttons and forms, on every platform:
 // why linking or inviting did nothing, what the private prompt becomes once
-// linked, and what Revoke asks before it acts. Slack's mrkdwn `*bold*` is stripped where a platform has none.
+// linked, and what Revoke asks before it acts. Slack's mrkdwn `*bold*` is
+// stripped where a platform has none.
 import type { InviteRefusal } from '../app/invite-specialist.js';
 import { ErrorCode, isLoupeError } from '../core/errors.js';
 

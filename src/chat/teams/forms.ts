@@ -1,8 +1,9 @@
 // The forms Loupe answers a card's buttons with, as Adaptive Cards drawn for
 // the one user who pressed: Invite specialist (a people picker of the
 // conversation's members), Link patient (identifier, issuer, an encrypted
-// note), Revoke's question before it acts, and Correct patient (the right patient, a reason, what happened), in the card itself (Action.Execute) or in a dialog (task
-// module, Action.Submit) from the sender's private prompt.
+// note), Correct patient (the right patient, a reason, what happened) and
+// Revoke's question before it acts, in the card itself (Action.Execute) or in
+// a dialog (task module, Action.Submit) from the sender's private prompt.
 import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
 import { REVOKE_CONFIRM } from '../answer-text.js';
 import { CARD_CONTENT_TYPE, CardVerb } from './adaptive-card.js';
