@@ -1,6 +1,7 @@
 // The words of Loupe's answers to card buttons and forms, on every platform:
-// why linking or inviting did nothing, and what the private prompt becomes
-// once linked. Slack's mrkdwn `*bold*` is stripped where a platform has none.
+// why linking or inviting did nothing, what the private prompt becomes once
+// linked, and what Revoke asks before it acts. Slack's mrkdwn `*bold*` is
+// stripped where a platform has none.
 import type { InviteRefusal } from '../app/invite-specialist.js';
 import { ErrorCode, isLoupeError } from '../core/errors.js';
 
@@ -30,6 +31,14 @@ export const CORRECTION_REFUSED = {
   forbidden: 'Only the sender of this image or an admin can correct its patient.',
   not_linked: 'This image has no patient yet: use *Link patient* instead.',
   asset_gone: 'This image was shredded: there is nothing to correct.',
+} as const;
+
+/** The question Revoke asks before it acts (Slack's confirmation dialog, Teams' second step); plain text. */
+export const REVOKE_CONFIRM = {
+  title: 'Revoke for everyone?',
+  text: 'Nobody, you included, will be able to open this image from its card or its links any more.',
+  confirm: 'Revoke for everyone',
+  deny: 'Cancel',
 } as const;
 
 /** Plain text, for forms and platforms without mrkdwn. */

@@ -1,6 +1,7 @@
 // The answers of Loupe's commands (Slack's `/loupe`, Teams' `@Loupe`): a
-// channel's status, the policy usage and a policy as it stands, in each
-// platform's markdown. Counts and settings only.
+// channel's status, the policy usage and a policy as it stands (a bulleted
+// list of its settings), and the reply to a command Loupe does not have, in
+// each platform's markdown. Counts and settings only.
 import type { ChannelStatus } from '../app/channel-status.js';
 import type { PolicyCommandResult } from '../app/run-policy-command.js';
 import type { ChannelPolicy } from '../core/policy/channel-policy.js';
@@ -10,39 +11,70 @@ export interface CommandStyle {
   command: string;
   /** Strong emphasis in the platform's markdown. */
   bold(s: string): string;
+  /** Lines the platform shows one under another (Teams joins single line breaks into one paragraph). */
+  lines(items: readonly string[]): string;
+  /** A bulleted list. */
+  list(items: readonly string[]): string;
+  /** Typed text shown as code (an identifier pattern). */
+  code(s: string): string;
 }
 
-export const SLACK_STYLE: CommandStyle = { command: '/loupe', bold: (s) => `*${s}*` };
-export const TEAMS_STYLE: CommandStyle = { command: '@Loupe', bold: (s) => `**${s}**` };
+export const SLACK_STYLE: CommandStyle = {
+  command: '/loupe',
+  bold: (s) => `*${s}*`,
+  lines: (items) => items.join('\n'),
+  list: (items) => items.map((i) => `• ${i}`).join('\n'),
+  // Slack reads <...> as a link or mention, even in code, unless escaped.
+  code: (s) => `\`${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\``,
+};
+export const TEAMS_STYLE: CommandStyle = {
+  command: '@Loupe',
+  bold: (s) => `**${s}**`,
+  lines: (items) => items.join('\n\n'),
+  list: (items) => items.map((i) => `- ${i}`).join('\n'),
+  code: (s) => `\`${s}\``,
+};
 
-export function policyUsage({ command: c }: CommandStyle): string {
+/** Blocks of lines with an empty line between them. */
+const sections = (...blocks: string[]) => blocks.join('\n\n');
+
+export function policyUsage(style: CommandStyle): string {
+  const c = `${style.command} policy`;
+  return sections(
+    style.bold('Changing the policy'),
+    `\`${c}\` shows this channel’s policy and \`${c} workspace\` the workspace default. To change the default instead of this channel, put \`workspace\` after \`policy\`.`,
+    style.list([
+      `\`${c} set interception on|off\``,
+      `\`${c} set kinds photo,dicom\``,
+      `\`${c} set lifetime 48h\`: minutes m, hours h or days d; 5m to 30d`,
+      `\`${c} set pattern EXPRESSION\`: a regular expression finding patient identifiers in message text, or \`none\``,
+      `\`${c} set issuer NAME\`: the issuer of identifiers found in text`,
+      `\`${c} set members on|off\`: channel members may view`,
+      `\`${c} set mfa on|off\`: viewing needs a multi-factor sign-in`,
+      `\`${c} set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded (a shorter one that would destroy images asks you to repeat it with \`confirm\`)`,
+      `\`${c} workspace set breakglass on|off\`: clinicians without a grant may open an image by stating a reason (audited, announced)`,
+    ]),
+  );
+}
+
+/** A policy's settings as label and value. */
+function policyFacts(p: ChannelPolicy, style: CommandStyle): [string, string][] {
+  const hours = p.cardLifetimeSeconds / 3600;
   return [
-    `\`${c} policy\` shows the policy of this channel; \`${c} policy workspace\` the workspace default.`,
-    `\`${c} policy [workspace] set interception on|off\``,
-    `\`${c} policy [workspace] set kinds photo,dicom\``,
-    `\`${c} policy [workspace] set lifetime 48h\` (minutes m, hours h or days d; 5m to 30d)`,
-    `\`${c} policy [workspace] set pattern <regular expression>\` (or \`none\`): patient identifiers in message text`,
-    `\`${c} policy [workspace] set issuer <name>\`: the issuer of identifiers found in text`,
-    `\`${c} policy [workspace] set members on|off\`: channel members may view`,
-    `\`${c} policy [workspace] set mfa on|off\`: viewing needs a multi-factor sign-in`,
-    `\`${c} policy [workspace] set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded (a shorter one that would destroy images asks you to repeat it with \`confirm\`)`,
-    `\`${c} policy workspace set breakglass on|off\`: clinicians without a grant may open an image by stating a reason (audited, announced)`,
-  ].join('\n');
+    ['Interception', p.interception ? 'on' : 'off'],
+    ['Accepted kinds', p.acceptedKinds.join(', ') || 'none'],
+    ['Card lifetime', Number.isInteger(hours) ? `${hours} h` : `${Math.round(p.cardLifetimeSeconds / 60)} min`],
+    ['Patient identifier pattern', p.identifierPattern ? `${style.code(p.identifierPattern)} (issuer ${p.identifierIssuer})` : 'none'],
+    ['Channel members may view', p.membersMayView ? 'yes' : 'no'],
+    ['Multi-factor sign-in to view', p.requireMfa ? 'required' : 'not required'],
+    ['Retention', p.retentionDays === null ? 'kept until someone sets a retention' : `${p.retentionDays} days, then shredded`],
+    ['Break-glass (whole workspace)', p.breakGlass ? 'allowed' : 'off'],
+    ...(p.legalHold ? ([['Legal hold', 'on']] as [string, string][]) : []),
+  ];
 }
 
 export function describePolicy(p: ChannelPolicy, style: CommandStyle = SLACK_STYLE): string {
-  const hours = p.cardLifetimeSeconds / 3600;
-  return [
-    `Interception: ${style.bold(p.interception ? 'on' : 'off')}`,
-    `Accepted kinds: ${p.acceptedKinds.join(', ') || 'none'}`,
-    `Card lifetime: ${Number.isInteger(hours) ? `${hours} h` : `${Math.round(p.cardLifetimeSeconds / 60)} min`}`,
-    `Patient identifier pattern: ${p.identifierPattern ? `\`${p.identifierPattern}\` (issuer ${p.identifierIssuer})` : 'none'}`,
-    `Channel members may view: ${p.membersMayView ? 'yes' : 'no'}`,
-    `Multi-factor sign-in to view: ${p.requireMfa ? 'required' : 'not required'}`,
-    `Retention: ${p.retentionDays === null ? 'kept until someone sets a retention' : `${p.retentionDays} days, then shredded`}`,
-    `Break-glass (whole workspace): ${p.breakGlass ? 'allowed' : 'off'}`,
-    ...(p.legalHold ? [`Legal hold: ${style.bold('on')}`] : []),
-  ].join('\n');
+  return style.list(policyFacts(p, style).map(([label, value]) => `${style.bold(`${label}:`)} ${value}`));
 }
 
 export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = SLACK_STYLE): string {
@@ -57,20 +89,31 @@ export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = 
     case 'not_workspace_admin':
       return 'Only workspace admins can change the workspace default and break-glass, which every channel follows. You can change this channel’s policy.';
     case 'invalid':
-      return result.problem ? `${result.problem}\n${usage}` : usage;
+      return result.problem ? sections(result.problem, usage) : usage;
     case 'shown':
     case 'changed': {
-      const where = style.bold(result.scope === 'workspace' ? 'Workspace default' : 'This channel');
-      return result.outcome === 'shown' ? `${where}\n${describePolicy(result.policy, style)}\n\n${usage}` : `${where}, updated\n${describePolicy(result.policy, style)}`;
+      const where = result.scope === 'workspace' ? 'Workspace default policy' : 'Policy of this channel';
+      const policy = describePolicy(result.policy, style);
+      return result.outcome === 'shown' ? sections(style.bold(where), policy, usage) : sections(style.bold(`${where}, updated`), policy);
     }
   }
 }
 
+/**
+ * A command Loupe does not have. Only its first word is said back, and only
+ * when it is a plain word: whatever follows (or an identifier typed first)
+ * may name a patient.
+ */
+export function unknownCommandAnswer(word: string, usage: string, style: CommandStyle): string {
+  const said = /^[a-z][a-z-]{0,23}$/i.test(word) ? `Unknown command: ${word}` : 'Unknown command.';
+  return sections(said, usage);
+}
+
 export function statusAnswer(s: ChannelStatus, style: CommandStyle = SLACK_STYLE): string {
-  return [
+  return style.lines([
     `Interception here is ${style.bold(s.interception ? 'on' : 'off')}.`,
     `Images held for this channel: ${s.uploads.stored} (${s.uploads.seen} uploads seen; ${s.uploads.failed} could not be secured, ${s.uploads.revoked} revoked).`,
     `Cards: ${s.cards.active} active, ${s.cards.waitingForPatient} waiting for a patient, ${s.cards.expired} expired, ${s.cards.revoked} revoked.`,
     ...(s.originalsInChannel ? [`${s.originalsInChannel} original upload(s) are still in the channel: please delete them.`] : []),
-  ].join('\n');
+  ]);
 }

@@ -92,8 +92,17 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect(updatesOf(card.messageId!)).toHaveLength(1);
   });
 
-  it('lets only the sender or an admin revoke a card', async () => {
-    const { card } = await posted(WOUNDS);
+  it('asks before it revokes, and lets only the sender or an admin revoke a card', async () => {
+    const { card, call } = await posted(WOUNDS);
+    // Slack shows the Revoke button's confirmation dialog before it sends the press.
+    const buttons = (JSON.parse(String(call.params.blocks)) as { elements?: { action_id?: string; confirm?: unknown }[] }[]).flatMap((b) => b.elements ?? []);
+    expect(buttons.find((b) => b.action_id === 'loupe_revoke')?.confirm).toEqual({
+      title: { type: 'plain_text', text: 'Revoke for everyone?' },
+      text: { type: 'plain_text', text: 'Nobody, you included, will be able to open this image from its card or its links any more.' },
+      confirm: { type: 'plain_text', text: 'Revoke for everyone' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    });
     await click(COLLEAGUE, WOUNDS, card.messageId!, 'loupe_revoke', card.id);
     await until('the refusal', () => slack.calls.find((c) => c.method === 'chat.postEphemeral' && c.params.user === COLLEAGUE && String(c.params.text).includes('Only the sender')));
     expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('waiting_for_patient');
@@ -106,6 +115,11 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     const asset = await prisma().asset.findUniqueOrThrow({ where: { id: card.assetId } });
     expect(asset.status).toBe('revoked');
     expect(asset.revokedBy).toBe(SENDER);
+    // A second press (a stale card's, or the confirmation sent twice) changes nothing more.
+    await click(SENDER, WOUNDS, card.messageId!, 'loupe_revoke', card.id);
+    await drained(loupe);
+    expect(await prisma().auditEvent.count({ where: { action: 'asset.revoked', outcome: 'success', assetId: card.assetId } })).toBe(1);
+    expect(updatesOf(card.messageId!)).toHaveLength(1);
   });
 
   it('invites a specialist one hop, and no further', async () => {
@@ -142,16 +156,62 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect(await ask(SENDER, 'status')).toMatch(/Interception here is \*on\*[\s\S]*Images held for this channel: \d+/);
     expect(await ask(SENDER, 'policy set interception off')).toContain('Only workspace admins');
     expect((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).interception).toBe(true);
-    expect(await ask(ADMIN, 'policy set lifetime 7d')).toContain('Card lifetime: 168 h');
-    expect(await ask(ADMIN, 'policy set kinds dicom')).toContain('Accepted kinds: dicom');
-    expect(await ask(ADMIN, 'policy set mfa on')).toContain('Multi-factor sign-in to view: required');
-    expect(await ask(ADMIN, 'policy set mfa off')).toContain('Multi-factor sign-in to view: not required');
+    expect(await ask(ADMIN, 'policy set lifetime 7d')).toContain('\n• *Card lifetime:* 168 h\n');
+    expect(await ask(ADMIN, 'policy set kinds dicom')).toContain('• *Accepted kinds:* dicom');
+    expect(await ask(ADMIN, 'policy set mfa on')).toContain('• *Multi-factor sign-in to view:* required');
+    expect(await ask(ADMIN, 'policy set mfa off')).toContain('• *Multi-factor sign-in to view:* not required');
     expect(await ask(ADMIN, 'policy set lifetime forever')).toContain('lifetime is like');
-    expect(await ask(ADMIN, 'policy workspace')).toContain('Workspace default');
+    expect(await ask(ADMIN, 'policy workspace')).toMatch(/^\*Workspace default policy\*\n\n• \*Interception:\* off\n/);
     const p = await loupe.services.storage.policies.effective(workspaceId, WOUNDS);
     expect([p.cardLifetimeSeconds, p.acceptedKinds]).toEqual([7 * 86400, ['dicom']]);
     expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 4);
-    expect(await ask(ADMIN, 'policy set kinds photo,dicom')).toContain('Accepted kinds: photo, dicom');
+    expect(await ask(ADMIN, 'policy set kinds photo,dicom')).toContain('• *Accepted kinds:* photo, dicom');
+  });
+
+  it('shows /loupe policy as a list of settings and a list of the commands that change them', async () => {
+    const before = slack.calls.filter((c) => c.method === 'response_url').length;
+    await slack.slashCommand({ user: ADMIN, channel: WOUNDS, command: '/loupe', text: 'policy' });
+    const shown = String((await until('the policy', () => slack.calls.filter((c) => c.method === 'response_url')[before])).params.text);
+    const [heading, settings, changing, intro, commands] = shown.split('\n\n');
+    expect(heading).toBe('*Policy of this channel*');
+    expect(settings!.split('\n')).toEqual([
+      '• *Interception:* on',
+      expect.stringMatching(/^• \*Accepted kinds:\* /),
+      expect.stringMatching(/^• \*Card lifetime:\* \d+ h$/),
+      '• *Patient identifier pattern:* none',
+      expect.stringMatching(/^• \*Channel members may view:\* (yes|no)$/),
+      expect.stringMatching(/^• \*Multi-factor sign-in to view:\* (not )?required$/),
+      expect.stringMatching(/^• \*Retention:\* /),
+      expect.stringMatching(/^• \*Break-glass \(whole workspace\):\* (allowed|off)$/),
+    ]);
+    expect(changing).toBe('*Changing the policy*');
+    expect(intro).toContain('`/loupe policy workspace` the workspace default');
+    expect(commands!.split('\n')[0]).toBe('• `/loupe policy set interception on|off`');
+    expect(commands!.split('\n').every((line) => line.startsWith('• `/loupe policy '))).toBe(true);
+    // A pattern's angle brackets are shown as typed, not read by Slack as a link.
+    await slack.slashCommand({ user: ADMIN, channel: WOUNDS, command: '/loupe', text: 'policy set pattern (?<mrn>MRN\\d{6})' });
+    const changed = String((await until('the change', () => slack.calls.filter((c) => c.method === 'response_url')[before + 1])).params.text);
+    expect(changed).toContain('\n• *Patient identifier pattern:* `(?&lt;mrn&gt;MRN\\d{6})` (issuer ');
+    await slack.slashCommand({ user: ADMIN, channel: WOUNDS, command: '/loupe', text: 'policy set pattern none' });
+    await until('no pattern', async () => ((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).identifierPattern === null ? true : undefined));
+  });
+
+  it('answers a command it does not have with its word and the usage, never the rest of what was typed', async () => {
+    const answers = () => slack.calls.filter((c) => c.method === 'response_url');
+    const ask = async (text: string) => {
+      const before = answers().length;
+      expect((await slack.slashCommand({ user: SENDER, channel: WOUNDS, command: '/loupe', text })).status).toBe(200);
+      return String((await until('the answer', () => answers()[before])).params.text);
+    };
+    const unknown = await ask('frobnicate MRN-424242 Zebedee Quux');
+    expect(unknown).toMatch(/^Unknown command: frobnicate\n\n\*Loupe\* keeps clinical images out of the chat/);
+    expect(unknown).toContain('`/loupe status`');
+    expect(unknown).not.toMatch(/424242|Zebedee|Quux/);
+    // A first word that is no plain word (an identifier typed first) is not said back either.
+    const identifier = await ask('MRN-424242 wound');
+    expect(identifier).toMatch(/^Unknown command\.\n\n\*Loupe\* keeps/);
+    expect(identifier).not.toContain('424242');
+    expect(await ask('HELP')).toMatch(/^\*Loupe\* keeps/);
   });
 
   it('asks the sender which patient a photo shows, links it from the modal, and redraws the card as active', async () => {

@@ -20,4 +20,9 @@ describe('the Slack app manifest', () => {
     expect(m.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: SECURE_SHORTCUT })]);
     expect(m.features.app_home.home_tab_enabled).toBe(true);
   });
+
+  it('names the app and its bot user "Loupe", as people see it in Slack', async () => {
+    const m = parse(await readFile('manifests/slack/manifest.yaml', 'utf8'));
+    expect([m.display_information.name, m.features.bot_user.display_name]).toEqual(['Loupe', 'Loupe']);
+  });
 });

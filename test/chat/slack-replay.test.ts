@@ -71,7 +71,7 @@ describe.each(testEngines())('Slack replays and clocks on %s', (engine) => {
     const before = await changes();
     const first = await slack.slashCommand({ user: SLACK_ADMIN, channel: WOUNDS, command: '/loupe', text: 'policy set lifetime 3d' });
     expect(first.status).toBe(200);
-    await until('the answer', () => calls('response_url').find((c) => String(c.params.text).includes('Card lifetime: 72 h')));
+    await until('the answer', () => calls('response_url').find((c) => String(c.params.text).includes('*Card lifetime:* 72 h')));
     expect(await changes()).toBe(before + 1);
     const answers = calls('response_url').length;
 

@@ -256,6 +256,7 @@ describe('stale cards of a shredded image, in Teams', () => {
 
     const presses: [string, Record<string, unknown>][] = [
       ['loupe.refresh', { cardId: card.id }],
+      ['loupe.revoke.ask', { cardId: card.id }],
       ['loupe.revoke', { cardId: card.id }],
       ['loupe.link_patient', { cardId: card.id }],
       ['loupe.link_patient.submit', { cardId: card.id, identifier: 'MRN-STALE-T1', issuer: 'HOSPITAL-A' }],
@@ -291,6 +292,8 @@ describe('stale cards of a shredded image, in Teams', () => {
     expect(teams.messages.filter((m) => m.conversationId === thread).length).toBe(deliveredBefore);
     // What each user is shown: the deleted card again, or why nothing was done.
     expect(answers[`${SENDER.name} loupe.revoke`]![0]).toContain(DELETED_WORDS);
+    // A stale Revoke button does not ask whether to revoke a deleted image.
+    for (const user of [SENDER, OWNER, STRANGER]) expect(answers[`${user.name} loupe.revoke.ask`]![0]).toContain(DELETED_WORDS);
     expect(answers[`${SENDER.name} loupe.refresh`]![0]).toContain(DELETED_WORDS);
     // The stranger's Revoke (audited as refused) is answered with the card as it stands: deleted.
     expect(answers[`${STRANGER.name} loupe.revoke`]![0]).toContain(DELETED_WORDS);

@@ -139,6 +139,40 @@ describe('Teams cards, buttons and commands', () => {
     expect((await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state).toBe('active');
   });
 
+  it('asks before it revokes: the first press only asks, the question’s own button revokes, for the sender or an admin only', async () => {
+    const { thread, message, card } = await post(WOUNDS);
+    const state = async () => (await prisma().card.findUniqueOrThrow({ where: { id: card.id } })).state;
+    // The sender's own drawing's Revoke button asks; it does not act.
+    const own = (await execute(SENDER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body as { value: { actions: { title: string; verb?: string }[] } };
+    expect(own.value.actions.find((a) => a.title === 'Revoke')?.verb).toBe('loupe.revoke.ask');
+    const question = (await execute(SENDER.aadObjectId, thread, 'loupe.revoke.ask', { cardId: card.id }, message.id)).body as { type: string; value: { body: { text: string }[]; actions: { title: string; verb: string; style?: string }[] } };
+    expect(question.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(question.value.body.map((b) => b.text)).toEqual(['Revoke for everyone?', 'Nobody, you included, will be able to open this image from its card or its links any more.']);
+    expect(question.value.actions.map((a) => [a.title, a.verb, a.style])).toEqual([
+      ['Revoke for everyone', 'loupe.revoke', 'destructive'],
+      ['Cancel', 'loupe.refresh', undefined],
+    ]);
+    expect(await state()).toBe('waiting_for_patient');
+    expect(await prisma().auditEvent.count({ where: { action: 'asset.revoked', assetId: card.assetId } })).toBe(0);
+    // Cancel draws the presser's card again, untouched.
+    expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.refresh', { cardId: card.id }, message.id)).body)).toContain('/view/');
+    // Someone who may not revoke is not asked, and their press of the second step is refused.
+    expect(json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.revoke.ask', { cardId: card.id }, message.id)).body)).toContain('Only the sender of this image or an admin can revoke it.');
+    expect(json((await execute(COLLEAGUE.aadObjectId, thread, 'loupe.revoke', { cardId: card.id }, message.id)).body)).toContain('Only the sender of this image or an admin can revoke it.');
+    expect(await state()).toBe('waiting_for_patient');
+    const revoked = json((await execute(SENDER.aadObjectId, thread, 'loupe.revoke', { cardId: card.id }, message.id)).body);
+    expect(revoked).toContain('Revoked');
+    expect(revoked).not.toContain('/view/');
+    expect(await state()).toBe('revoked');
+    await until('the card redrawn for everyone', () => json(teams.messages.find((m) => m.id === message.id)?.attachments).includes('Revoked'));
+    // The same press again (stale, or replayed) revokes nothing more, and a stale Revoke button no longer asks.
+    expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.revoke', { cardId: card.id }, message.id)).body)).not.toContain('/view/');
+    const stale = json((await execute(SENDER.aadObjectId, thread, 'loupe.revoke.ask', { cardId: card.id }, message.id)).body);
+    expect(stale).toContain('Revoked: no longer available here.');
+    expect(stale).not.toContain('Revoke for everyone');
+    expect(await prisma().auditEvent.count({ where: { action: 'asset.revoked', outcome: 'success', assetId: card.assetId } })).toBe(1);
+  });
+
   it('invites a specialist and announces it in the thread', async () => {
     const { thread, message, card } = await post(WOUNDS);
     expect(json((await execute(SENDER.aadObjectId, thread, 'loupe.invite', { cardId: card.id }, message.id)).body)).toContain('graph.microsoft.com/users');
@@ -156,6 +190,7 @@ describe('Teams cards, buttons and commands', () => {
     for (const [verb, data] of [
       ['loupe.refresh', { cardId: card.id }],
       ['loupe.revoke', { cardId: card.id }],
+      ['loupe.revoke.ask', { cardId: card.id }],
       ['loupe.link_patient.submit', { cardId: card.id, identifier: 'WRONG-MRN-999', issuer: 'HOSPITAL-A' }],
       ['loupe.invite.submit', { cardId: card.id, specialist: OWNER.aadObjectId }],
     ] as const) {
@@ -199,5 +234,32 @@ describe('Teams cards, buttons and commands', () => {
     const chatter = await teams.postText({ user: COLLEAGUE.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'status of bed 4?', mention: false });
     expect(chatter.delivery?.status).toBe(200);
     expect(said(chatter.messageId)).toEqual([]);
+  });
+
+  it('shows @Loupe policy as a list of settings and a list of the commands that change them', async () => {
+    const said = (root: string) => teams.messages.filter((m) => m.byBot && m.conversationId === `${WOUNDS};messageid=${root}`).map((m) => m.text);
+    const asked = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy' });
+    const shown = await until('the policy', () => said(asked.messageId)[0]);
+    const [heading, settings, changing, intro, commands] = shown.split('\n\n');
+    expect(heading).toBe('**Policy of this channel**');
+    expect(settings!.split('\n')[0]).toBe('- **Interception:** on');
+    expect(settings!.split('\n').every((line) => /^- \*\*[^*]+:\*\* \S/.test(line))).toBe(true);
+    expect(settings).toContain('- **Card lifetime:** ');
+    expect(changing).toBe('**Changing the policy**');
+    expect(intro).toContain('`@Loupe policy workspace` the workspace default');
+    expect(commands!.split('\n')[0]).toBe('- `@Loupe policy set interception on|off`');
+  });
+
+  it('answers a command it does not have with its word and the help, in a channel and in the personal chat, never the rest of the text', async () => {
+    const said = (root: string) => teams.messages.filter((m) => m.byBot && m.conversationId === `${WOUNDS};messageid=${root}`).map((m) => m.text);
+    const asked = await teams.postText({ user: COLLEAGUE.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'frobnicate MRN-515151 Zebedee' });
+    const answer = await until('the answer', () => said(asked.messageId)[0]);
+    expect(answer).toMatch(/^Unknown command: frobnicate\n\n\*\*Loupe\*\* keeps clinical images out of the chat/);
+    expect(answer).toContain('`@Loupe status`');
+    expect(answer).not.toMatch(/515151|Zebedee/);
+    await teams.postText({ user: COLLEAGUE.aadObjectId, place: { personal: true }, text: 'Frobnicate MRN-616161' });
+    const personal = await until('the personal answer', () => teams.personalMessages(COLLEAGUE.aadObjectId).find((m) => m.byBot && m.text.startsWith('Unknown command')));
+    expect(personal.text).toMatch(/^Unknown command: Frobnicate\n\n\*\*Loupe\*\* keeps/);
+    expect(personal.text).not.toContain('616161');
   });
 });

@@ -2,6 +2,7 @@
 // by whom, when, until when (each reader sees their own time zone through
 // <!date>), its state, and its buttons. No patient data and no pixels.
 import type { CardView } from '../../intake/card-view.js';
+import { REVOKE_CONFIRM } from '../answer-text.js';
 
 export const CardAction = {
   Invite: 'loupe_invite',
@@ -88,11 +89,13 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
           text: { type: 'plain_text', text: 'Revoke' },
           style: 'danger',
           value: card.cardId,
+          // Slack asks before it sends the press; Loupe still decides who may revoke.
           confirm: {
-            title: { type: 'plain_text', text: 'Revoke access?' },
-            text: { type: 'mrkdwn', text: 'Nobody will be able to open it from this card any more.' },
-            confirm: { type: 'plain_text', text: 'Revoke' },
-            deny: { type: 'plain_text', text: 'Cancel' },
+            title: { type: 'plain_text', text: REVOKE_CONFIRM.title },
+            text: { type: 'plain_text', text: REVOKE_CONFIRM.text },
+            confirm: { type: 'plain_text', text: REVOKE_CONFIRM.confirm },
+            deny: { type: 'plain_text', text: REVOKE_CONFIRM.deny },
+            style: 'danger',
           },
         },
       ],

@@ -2,6 +2,8 @@
 // `/loupe policy` (admins: show and set the channel policy) and
 // `/loupe consent IDENTIFIER [ISSUER]` (the consent form, in a modal only the
 // typist sees; Slack never shows a slash command's text to anyone else).
+// Any other word is answered "Unknown command: WORD" and the help (the word
+// only: the rest of the text may name a patient).
 // Answers are ephemeral and carry counts and settings, never patient data.
 import type { Clock } from '../../core/clock.js';
 import type { App } from '@slack/bolt';
@@ -10,7 +12,7 @@ import { runPolicyCommand } from '../../app/run-policy-command.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
 import type { Workspaces } from '../../storage/workspaces.js';
-import { policyAnswer, statusAnswer } from '../command-text.js';
+import { SLACK_STYLE, policyAnswer, statusAnswer, unknownCommandAnswer } from '../command-text.js';
 import { consentCommand, type ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { CONSENT_COMMAND_REFUSED, consentUsage } from '../consent-text.js';
 import { openConsentModal } from './consent-modal.js';
@@ -37,11 +39,13 @@ export interface CommandDeps {
 export function registerCommands(bolt: App, d: CommandDeps): void {
   bolt.command(SLASH_COMMAND, async ({ ack, command, respond, client }) => {
     await ack();
-    const [sub = 'help', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    const [typed = 'help', ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    const sub = typed.toLowerCase();
     const workspace = await d.workspaces.ensure('slack', command.team_id, command.team_id, { type: 'system', id: 'slack' });
     const answer = (text: string) => respond({ response_type: 'ephemeral', text });
     if (sub === 'status') return void (await answer(statusAnswer(await channelStatus(d, { workspaceId: workspace.id, channelId: command.channel_id }))));
-    if (sub !== 'policy' && sub !== 'consent') return void (await answer(HELP));
+    if (sub === 'help') return void (await answer(HELP));
+    if (sub !== 'policy' && sub !== 'consent') return void (await answer(unknownCommandAnswer(typed, HELP, SLACK_STYLE)));
     const who = { workspaceId: workspace.id, userId: command.user_id, isAdmin: await d.isAdmin(command.user_id) };
     if (sub === 'consent') {
       const result = await consentCommand(d.consent, { who, channelId: command.channel_id, args: rest });

@@ -17,6 +17,8 @@ export const CardVerb = {
   LinkPatientSubmit: 'loupe.link_patient.submit',
   CorrectPatient: 'loupe.correct_patient',
   CorrectPatientSubmit: 'loupe.correct_patient.submit',
+  /** The card's Revoke button: answered with the question, whose own button (Revoke) acts. */
+  RevokeAsk: 'loupe.revoke.ask',
   Revoke: 'loupe.revoke',
   LinkPatient: 'loupe.link_patient',
   RemovalDone: 'loupe.removal_done',
@@ -102,7 +104,7 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
           ...(audience.manage && card.state === 'active' ? [execute('Correct patient', CardVerb.CorrectPatient, card.cardId)] : []),
           // For anyone with standing on the consult, once there is a patient: checked on press.
           ...(card.state === 'active' ? [execute('Record consent', CardVerb.RecordConsent, card.cardId)] : []),
-          ...(audience.manage ? [execute('Revoke', CardVerb.Revoke, card.cardId, 'destructive')] : []),
+          ...(audience.manage ? [execute('Revoke', CardVerb.RevokeAsk, card.cardId, 'destructive')] : []),
         ]
       : [];
   const refresh = open && audience.refreshFor.length ? { refresh: { action: { type: 'Action.Execute', verb: CardVerb.Refresh, data: { cardId: card.cardId } }, userIds: audience.refreshFor.slice(0, 60) } } : {};

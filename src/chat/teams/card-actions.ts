@@ -1,9 +1,10 @@
 // Card buttons in Teams (Action.Execute, answered with the pressing user's
-// own drawing of the card or a short message; Record consent and its form in
+// own drawing of the card, a form, or a short message; Revoke asks first and
+// acts on its second press; Record consent and its form in
 // consent-form.ts) and the Link patient dialog
 // (task/fetch, task/submit). Every press is decided again by the use cases:
 // a stale button, or one drawn for somebody else, does nothing it may not.
-import { cardAsSeenBy } from '../../app/card-as-seen-by.js';
+import { cardAsSeenBy, type CardAsSeen } from '../../app/card-as-seen-by.js';
 import type { ChatGateway } from '../../app/ports/chat-gateway.js';
 import { inviteSpecialist, type InviteDeps } from '../../app/invite-specialist.js';
 import { linkPatientForm } from '../../app/link-patient-form.js';
@@ -23,7 +24,7 @@ import { correctPatientForm } from '../../app/correct-patient-form.js';
 import { correctPatient } from '../../app/correct-patient.js';
 import { CARD_CONTENT_TYPE, CardVerb, adaptiveCard } from './adaptive-card.js';
 import type { cardAudiences } from './audience.js';
-import { correctForm, inviteForm, linkDialog, linkForm } from './forms.js';
+import { correctForm, inviteForm, linkDialog, linkForm, revokeConfirmForm } from './forms.js';
 import type { ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { ConsentVerb, onConsentPress } from './consent-form.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
@@ -61,6 +62,8 @@ export const shows = (card: Record<string, unknown>) => ({ statusCode: 200, type
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 /** A card id from elsewhere (another conversation, workspace, or none at all): nothing about it is said. */
 const NOT_HERE = 'This button does not belong to a card of this conversation.';
+const NO_LONGER_KNOWN = 'This card is no longer known to Loupe.';
+const REVOKE_REFUSED = 'Only the sender of this image or an admin can revoke it.';
 
 export function cardActions(d: CardActionDeps) {
   /**
@@ -77,10 +80,15 @@ export function cardActions(d: CardActionDeps) {
     return { workspaceId: press.workspaceId, userId: press.userId, isAdmin: await d.directory.isAdminIn(press.workspaceId, place.channelId, press.userId) };
   }
 
+  const seenBy = (cardId: string, who: WorkspaceRequester) => cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, policies: d.policies, viewUrl: d.viewUrl }, { cardId, who });
+
   /** The card as this user sees it now. */
   async function drawn(workspaceId: string, cardId: string, who: WorkspaceRequester) {
-    const seen = await cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, policies: d.policies, viewUrl: d.viewUrl }, { cardId, who });
-    if (!seen) return says('This card is no longer known to Loupe.');
+    const seen = await seenBy(cardId, who);
+    return seen ? drawing(workspaceId, seen) : says(NO_LONGER_KNOWN);
+  }
+
+  async function drawing(workspaceId: string, seen: CardAsSeen) {
     const c = await d.conversations.find(workspaceId, seen.view.channelId);
     const audience = c ? await d.audiences.audienceOf(c, seen.view.uploaderId, seen.mayManage) : { uploader: undefined, manage: seen.mayManage, refreshFor: [] };
     return shows(adaptiveCard(seen.view, seen.viewUrl, audience));
@@ -118,12 +126,20 @@ export function cardActions(d: CardActionDeps) {
     switch (verb) {
       case CardVerb.Refresh:
         return drawn(workspaceId, cardId, who);
+      case CardVerb.RevokeAsk: {
+        // Nothing changes yet. A card no longer live (a stale button) is shown as it stands, someone who may not revoke is told so, and anyone else is asked; the question's own button revokes, decided below.
+        const seen = await seenBy(cardId, who);
+        if (!seen) return says(NO_LONGER_KNOWN);
+        if (!seen.viewUrl) return drawing(workspaceId, seen);
+        if (!seen.mayManage) return says(REVOKE_REFUSED);
+        return shows(revokeConfirmForm(cardId));
+      }
       case CardVerb.Revoke:
         try {
           await revokeCard(d.lifecycle, { cardId, who });
         } catch (error) {
           if (!isLoupeError(error, ErrorCode.Forbidden) && !isLoupeError(error, ErrorCode.NotFound)) throw error;
-          return says('Only the sender of this image or an admin can revoke it.');
+          return says(REVOKE_REFUSED);
         }
         return drawn(workspaceId, cardId, who);
       case CardVerb.Invite:
@@ -140,7 +156,7 @@ export function cardActions(d: CardActionDeps) {
       }
       case CardVerb.LinkPatient: {
         const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
-        if (form.outcome === 'no_card') return says('This card is no longer known to Loupe.');
+        if (form.outcome === 'no_card') return says(NO_LONGER_KNOWN);
         if (form.outcome === 'refused') return says(plain(LINK_REFUSED[form.reason]));
         return shows(linkForm(form.cardId, form.defaultIssuer));
       }
@@ -179,7 +195,7 @@ export function cardActions(d: CardActionDeps) {
     const who = await requester(press, cardId);
     if (!who) return { task: { type: 'message', value: NOT_HERE } };
     const form = await linkPatientForm({ ...d.link, policies: d.policies }, { cardId, who });
-    if (form.outcome === 'no_card') return { task: { type: 'message', value: 'This card is no longer known to Loupe.' } };
+    if (form.outcome === 'no_card') return { task: { type: 'message', value: NO_LONGER_KNOWN } };
     if (form.outcome === 'refused') return { task: { type: 'message', value: plain(LINK_REFUSED[form.reason]) } };
     if (name === 'task/fetch') return linkDialog(form.cardId, form.defaultIssuer);
     const refused = await link(form.cardId, who, data);

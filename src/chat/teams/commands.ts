@@ -2,7 +2,9 @@
 // `@Loupe policy` (admins: the team's owners or the configured ones; show and
 // set the channel policy), with the same vocabulary as Slack's `/loupe`.
 // In channels and group chats Loupe answers only when mentioned; in a
-// personal chat, any message is a command. Counts and settings only.
+// personal chat, any message is a command. A word that is no command is
+// answered "Unknown command: WORD" and the help (never the rest of the text,
+// which may name a patient). Counts and settings only.
 // `consent IDENTIFIER [ISSUER]` is taken only in the personal chat (in a
 // channel everyone would read the identifier): its answer is the consent
 // form, for that one person, with the patient sealed (see consent-form.ts).
@@ -11,7 +13,7 @@ import { channelStatus } from '../../app/channel-status.js';
 import { runPolicyCommand } from '../../app/run-policy-command.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
-import { TEAMS_STYLE, policyAnswer, statusAnswer } from '../command-text.js';
+import { TEAMS_STYLE, policyAnswer, statusAnswer, unknownCommandAnswer } from '../command-text.js';
 import { textWithoutMention, type TeamsActivity, type Whereabouts } from './activity.js';
 import { consentCommand, type ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { CONSENT_COMMAND_REFUSED, CONSENT_REFUSED, consentUsage } from '../consent-text.js';
@@ -48,8 +50,9 @@ export async function answerCommand(d: CommandDeps, a: TeamsActivity, where: Whe
   const botId = `28:${d.appId}`;
   const mentioned = (a.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id === botId);
   if (where.kind !== 'personal' && !mentioned) return undefined;
-  const [sub = 'help', ...rest] = textWithoutMention(a, botId).split(/\s+/).filter(Boolean);
-  if (sub.toLowerCase() === 'consent') {
+  const [typed = 'help', ...rest] = textWithoutMention(a, botId).split(/\s+/).filter(Boolean);
+  const sub = typed.toLowerCase();
+  if (sub === 'consent') {
     if (where.kind !== 'personal') return CONSENT_IN_PERSONAL;
     const who = { workspaceId, userId, isAdmin: await d.directory.isAdmin(workspaceId, userId) };
     const result = await consentCommand(d.consent, { who, channelId: undefined, args: rest });
@@ -57,10 +60,11 @@ export async function answerCommand(d: CommandDeps, a: TeamsActivity, where: Whe
     if (result.outcome === 'refused') return result.reason === 'no_standing' ? CONSENT_COMMAND_REFUSED : CONSENT_REFUSED[result.reason];
     return { card: consentFormCard(result, d.clock.now()) };
   }
-  if (where.kind === 'personal' && sub !== 'help') return `${HELP}\n\nAsk for status and policy in the channel they are about.`;
+  if (sub === 'help') return HELP;
+  if (sub !== 'status' && sub !== 'policy') return unknownCommandAnswer(typed, HELP, TEAMS_STYLE);
+  if (where.kind === 'personal') return `${HELP}\n\nAsk for status and policy in the channel they are about.`;
   const channel = { workspaceId, channelId: where.channelId };
-  if (sub.toLowerCase() === 'status') return statusAnswer(await channelStatus(d, channel), TEAMS_STYLE);
-  if (sub.toLowerCase() !== 'policy') return HELP;
+  if (sub === 'status') return statusAnswer(await channelStatus(d, channel), TEAMS_STYLE);
   const who = { workspaceId, userId, isAdmin: await d.directory.isAdminIn(workspaceId, where.channelId, userId) };
   // A team's owner is an admin here, but only the configured admins are the whole tenant's.
   const wholeWorkspace = who.isAdmin && (await d.directory.isAdmin(workspaceId, userId));

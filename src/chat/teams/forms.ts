@@ -1,9 +1,11 @@
 // The forms Loupe answers a card's buttons with, as Adaptive Cards drawn for
 // the one user who pressed: Invite specialist (a people picker of the
 // conversation's members), Link patient (identifier, issuer, an encrypted
-// note) and Correct patient (the right patient, a reason, what happened), in the card itself (Action.Execute) or in a dialog (task
-// module, Action.Submit) from the sender's private prompt.
+// note), Correct patient (the right patient, a reason, what happened) and
+// Revoke's question before it acts, in the card itself (Action.Execute) or in
+// a dialog (task module, Action.Submit) from the sender's private prompt.
 import { CORRECTION_REASONS } from '../../core/consult/patient-link.js';
+import { REVOKE_CONFIRM } from '../answer-text.js';
 import { CARD_CONTENT_TYPE, CardVerb } from './adaptive-card.js';
 
 const card = (body: Record<string, unknown>[], actions: Record<string, unknown>[]) => ({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body, actions });
@@ -30,6 +32,25 @@ const patientInputs = (issuer: string) => [
   { type: 'Input.Text', id: 'issuer', label: 'Issued by', isRequired: true, maxLength: 64, value: issuer, errorMessage: 'Give who issued it.' },
   { type: 'Input.Text', id: 'note', label: 'Note (kept encrypted with the image, never shown in chat)', isMultiline: true, maxLength: 1000 },
 ];
+
+/**
+ * Revoke's second step: Adaptive Cards have no confirmation dialog, so the
+ * press is answered with this question, drawn for the presser alone. Only
+ * its own button revokes (decided again by the use case); Cancel redraws
+ * the card.
+ */
+export function revokeConfirmForm(cardId: string): Record<string, unknown> {
+  return card(
+    [
+      { type: 'TextBlock', text: REVOKE_CONFIRM.title, weight: 'Bolder', size: 'Medium' },
+      { type: 'TextBlock', text: REVOKE_CONFIRM.text, wrap: true },
+    ],
+    [
+      { type: 'Action.Execute', title: REVOKE_CONFIRM.confirm, verb: CardVerb.Revoke, data: { cardId }, style: 'destructive' },
+      { type: 'Action.Execute', title: REVOKE_CONFIRM.deny, verb: CardVerb.Refresh, data: { cardId } },
+    ],
+  );
+}
 
 /** In the card itself, for its sender. */
 export function linkForm(cardId: string, issuer: string, error?: string): Record<string, unknown> {
