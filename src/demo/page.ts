@@ -70,7 +70,7 @@ ${PAGE_HELPERS}
 let state = { users: [], channels: [], messages: [] };
 let openView = null;
 
-const nameOf = (id) => (state.users.find((u) => u.id === id) || { name: id }).name;
+const nameOf = (id) => (state.bot && id === state.bot.id ? state.bot.name : (state.users.find((u) => u.id === id) || { name: id }).name);
 
 // Slack mrkdwn, enough for Loupe's cards: mentions, dates in the reader's zone, bold.
 function mrkdwn(text) {
@@ -91,7 +91,8 @@ function renderBlocks(m, box) {
         if (a.url) { const link = el('a', a.style || '', a.text.text); link.href = a.url; link.target = '_blank'; link.rel = 'noopener'; row.append(link); continue; }
         const button = el('button', a.style || '', a.text.text);
         button.type = 'button';
-        button.addEventListener('click', () => click(m, a));
+        // A button's confirm dialog, as Slack asks it before sending the click.
+        button.addEventListener('click', () => { if (!a.confirm || window.confirm(a.confirm.title.text + '\\n\\n' + a.confirm.text.text)) click(m, a); });
         row.append(button);
       }
       box.append(row);

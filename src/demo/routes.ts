@@ -31,9 +31,11 @@ export function demoRouter(slack: SlackStandIn): Router {
 
   router.get('/demo/api/state', (req: Request, res: Response) => {
     const user = str(req.query['user']);
-    const { users, channels } = slack.directory();
+    const { users, botUserId, channels } = slack.directory();
     res.json({
       users: users.map((u) => ({ id: u.id, name: u.realName, admin: Boolean(u.isAdmin || u.isOwner), external: Boolean(u.external) })),
+      // The app's bot user, as Slack shows its messages (not one of the people the page can act as).
+      bot: { id: botUserId, name: 'Loupe' },
       channels: channels.filter((c) => !user || c.members.includes(user)).map((c) => ({ id: c.id, name: c.name })),
       messages: slack.messages
         .filter((m) => m.ephemeralTo === undefined || m.ephemeralTo === user)

@@ -12,6 +12,7 @@ import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
+import { drained } from '../support/drain.js';
 import { launchChromium } from '../support/chromium.js';
 
 describe('demo mode', () => {
@@ -100,7 +101,13 @@ describe('demo mode', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
-      page.on('dialog', (d) => void d.accept());
+      // Confirmation dialogs are accepted unless a step says otherwise (and records what they asked).
+      let answer = true;
+      const asked: string[] = [];
+      page.on('dialog', (d) => {
+        asked.push(d.message());
+        void (answer ? d.accept() : d.dismiss());
+      });
       await page.goto(`http://127.0.0.1:${port}/demo`);
       await page.selectOption('#user', 'U0CLIN0001');
       await page.selectOption('#channel', 'C0WOUNDS01');
@@ -131,6 +138,21 @@ describe('demo mode', () => {
       await page.screenshot({ path: '/tmp/demo-forms-slack-withdrawn.png', fullPage: true });
       expect(await prisma.consent.count({ where: { chainId: patient.consents[0]!.chainId } })).toBe(2);
       expect((await prisma.consent.findUniqueOrThrow({ where: { id: patient.consents[0]!.id } })).supersededAt).not.toBeNull();
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#modal', { state: 'hidden' });
+      // The bot's messages are Loupe's, as Slack shows an app's bot user.
+      const card = page.locator('.message').filter({ has: page.getByRole('button', { name: 'Revoke' }) }).last();
+      expect(await card.locator('.who').textContent()).toBe('Loupe');
+      // Revoke asks first: a dismissed question revokes nothing; an accepted one revokes the card.
+      const cardRow = await prisma.card.findFirstOrThrow({ where: { asset: { patientId: patient.id } } });
+      answer = false;
+      await card.getByRole('button', { name: 'Revoke' }).click();
+      expect(asked.at(-1)).toContain('Revoke for everyone?');
+      await drained(loupe);
+      expect((await prisma.card.findUniqueOrThrow({ where: { id: cardRow.id } })).state).not.toBe('revoked');
+      answer = true;
+      await card.getByRole('button', { name: 'Revoke' }).click();
+      await until('the card revoked', async () => (await prisma.card.findUniqueOrThrow({ where: { id: cardRow.id } })).state === 'revoked' || undefined);
     } finally {
       await browser.close();
     }

@@ -79,10 +79,11 @@ export class SlackStandIn {
     return new SlackStandIn(state, server);
   }
 
-  /** The directory: who is in the workspace and which channels exist (for the demo page). */
-  directory(): { users: StandInUser[]; channels: { id: string; name: string; members: string[] }[] } {
+  /** The directory: who is in the workspace, the bot user's id, and which channels exist (for the demo page). */
+  directory(): { users: StandInUser[]; botUserId: string; channels: { id: string; name: string; members: string[] }[] } {
     return {
       users: [...this.state.users.values()],
+      botUserId: this.state.botUserId,
       channels: [...this.state.channels.values()].map((c) => ({ id: c.id, name: c.name, members: [...c.members] })),
     };
   }
