@@ -49,8 +49,8 @@ export function createHttpApp(o: HttpAppOptions): Express {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) => requestLogLevel(res.statusCode, Boolean(err), (res as unknown as Response).locals?.[QUIET] === true),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
@@ -99,6 +99,25 @@ export function createHttpApp(o: HttpAppOptions): Express {
   });
 
   return app;
+}
+
+const QUIET = 'loupeQuietLog';
+
+/** A route a page polls (every few seconds, by design) marks its answer quiet: logged at debug, not at info. */
+export function logQuietly(res: Response): void {
+  res.locals[QUIET] = true;
+}
+
+// Refusals Loupe gives by design (sign in first, not allowed, gone, not ready,
+// a frame it cannot show): each is in the audit trail where it matters, and
+// an operator's log at info or warn would fill with them.
+const EXPECTED_REFUSALS: ReadonlySet<number> = new Set([401, 403, 404, 409, 410, 422]);
+
+/** error: the server failed; warn: a request the server did not expect (malformed, too large); debug: polls and expected refusals; info: the rest. */
+export function requestLogLevel(status: number, failed: boolean, quiet: boolean): 'error' | 'warn' | 'info' | 'debug' {
+  if (failed || status >= 500) return 'error';
+  if (quiet || EXPECTED_REFUSALS.has(status)) return 'debug';
+  return status >= 400 ? 'warn' : 'info';
 }
 
 /** Mounted last: unknown paths and unexpected errors get a plain answer, never a stack trace. */

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, maskLinkTokens } from '../../src/logging.js';
-import { createHttpApp, finishHttpApp } from '../../src/web/http-app.js';
+import { createHttpApp, finishHttpApp, logQuietly } from '../../src/web/http-app.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { secureCookies } from '../../src/web/viewer/http.js';
 import { request } from '../support/http.js';
@@ -53,12 +53,19 @@ describe('every response of the HTTP server', () => {
 
   beforeAll(async () => {
     const sink = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
-    const app = createHttpApp({ logger: createLogger('info', sink), metrics: createMetrics(async () => ({})), readiness: {} });
+    // debug: every request's line is kept, whatever its level.
+    const app = createHttpApp({ logger: createLogger('debug', sink), metrics: createMetrics(async () => ({})), readiness: {} });
     app.get('/boom', () => {
       throw new Error('something broke');
     });
     app.get('/view/:token', (_req, res) => void res.status(404).send('no'));
     app.get('/bytes', (_req, res) => void res.type('application/octet-stream').send(Buffer.alloc(1024, 7)));
+    app.get('/poll', (_req, res) => {
+      logQuietly(res);
+      res.json({ state: 'ok' });
+    });
+    app.get('/refused', (_req, res) => void res.status(403).send('no'));
+    app.get('/too-big', (_req, res) => void res.status(413).send('no'));
     finishHttpApp(app);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -107,6 +114,27 @@ describe('every response of the HTTP server', () => {
     const r = await request(port, '/view/%E0%A4%A');
     expect(r.status).toBe(400);
     expectSecure(r.headers);
+  });
+
+  it('logs what an operator needs at info and above: failures and unexpected requests, not polls, probes or expected refusals', async () => {
+    const levelOf = async (path: string): Promise<string | undefined> => {
+      const before = lines.length;
+      await request(port, path);
+      // pino writes the line once the response has finished; it is there by the next turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      const mine = lines.slice(before).map((l) => JSON.parse(l) as { level: string; req?: { path: string } }).filter((l) => l.req?.path === path);
+      return mine.at(-1)?.level;
+    };
+    expect(await levelOf('/bytes')).toBe('info');
+    expect(await levelOf('/poll')).toBe('debug');
+    expect(await levelOf('/refused')).toBe('debug');
+    expect(await levelOf('/nowhere')).toBe('debug');
+    expect(await levelOf('/too-big')).toBe('warn');
+    expect(await levelOf('/boom')).toBe('error');
+    expect(await levelOf('/healthz')).toBeUndefined();
+    expect(await levelOf('/readyz')).toBeUndefined();
+    // Whatever else wrote to the log, every line of it is one JSON object.
+    for (const line of lines.join('').trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
   });
 
   it('logs each request without the card link token, whatever the attack string', async () => {

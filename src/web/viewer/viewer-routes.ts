@@ -23,6 +23,7 @@ import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
+import { logQuietly } from '../http-app.js';
 import { sameOrigin, sessionCookie } from './http.js';
 import { InstanceViews, type OriginalSource } from './instance-views.js';
 import { noticeHtml, type Notice } from '../design/notice.js';
@@ -155,12 +156,14 @@ export function viewerRouter(d: ViewerDeps): Router {
    * stops asking).
    */
   router.get('/viewer/api/:token/status', async (req: Request<{ token: string }>, res: Response) => {
+    logQuietly(res);
     const view = await authorize(req, 'poll', siblingOf(req));
     res.json(pageStatus(view.session, d.clock.now(), view.outcome === 'decided' ? view.decision : 'no_viewer') satisfies StatusResponse);
   });
 
   /** The user's own activity in the page (window/level, zoom, scrolling, frames), sent at most every few seconds: it restarts the idle clock. */
   router.post('/viewer/api/session/activity', async (req: Request, res: Response) => {
+    logQuietly(res);
     if (!sameOrigin(req, d.publicUrl)) return void res.status(403).json({ error: 'cross_origin' });
     const status: PageStatus = pageStatus(await d.sessions.resolve(sessionCookie(req)), d.clock.now());
     res.json(status satisfies StatusResponse);
