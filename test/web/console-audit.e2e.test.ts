@@ -14,6 +14,7 @@ import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } f
 import { AuditAction } from '../../src/core/audit/event.js';
 import { cli } from '../support/cli.js';
 import { until } from '../support/until.js';
+import { screen } from '../support/screens.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const RADIOLOGY = 'C0RADIOL01';
@@ -72,6 +73,7 @@ describe('the console’s assets, audit trail and alerts', () => {
     const result = page.locator('table.assets tbody tr');
     expect(await result.count()).toBe(1);
     expect(await result.first().textContent()).toContain('DICOM · CT');
+    await screen(page, 'console-patient-search');
     expect(await page.getByRole('link', { name: 'Audit trail for this patient' }).getAttribute('href')).toBe(`/admin/audit?patient=${patientId}`);
     expect(await page.getByRole('link', { name: 'Place a hold on this patient' }).getAttribute('href')).toBe(`/admin/holds?patient=${patientId}`);
     expect(await page.getByRole('link', { name: 'Audit trail for this asset' }).getAttribute('href')).toBe(`/admin/audit?asset=${assetId}`);
@@ -111,6 +113,7 @@ describe('the console’s assets, audit trail and alerts', () => {
     const stored = await c.env.loupe.services.storage.db.prisma.auditEvent.count({ where: { assetId, action: 'blob.stored' } });
     expect(stored).toBeGreaterThan(1);
     expect(await rows.count()).toBe(stored);
+    await screen(page, 'console-audit');
     for (const text of await rows.allTextContents()) expect(text).toContain('blob.stored');
 
     for (const [link, format, extension] of [['Download CSV', 'csv', 'csv'], ['Download FHIR AuditEvent (NDJSON)', 'ndjson', 'ndjson']] as const) {

@@ -13,6 +13,7 @@ import { twoToneRaw } from '../support/photos.js';
 import { CONSOLE_PEOPLE, consoleSignIn, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { until } from '../support/until.js';
 import { asJson } from '../support/json.js';
+import { screen } from '../support/screens.js';
 
 const WOUNDS = 'C0WOUNDS01';
 const AMARA = 'U0CLIN0001';
@@ -104,6 +105,7 @@ describe('channel policies and legal holds in the console', () => {
     await admin.check('input[name=from_retention][value=inherit]');
     await save(admin);
     expect(await retentionCell(admin, WOUNDS)).toBe('30 days Workspace default');
+    await screen(admin, 'console-policies');
   });
 
   it('asks before a shorter retention destroys images, saying how many, and saves only once confirmed', async () => {

@@ -14,6 +14,7 @@ import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
 import { drained } from '../support/drain.js';
 import { launchChromium } from '../support/chromium.js';
+import { screen } from '../support/screens.js';
 
 describe('demo mode', () => {
   let inst: InstanceEnv;
@@ -70,6 +71,7 @@ describe('demo mode', () => {
         expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
         expect(await page.getAttribute('a[href="/auth/login"]', 'href')).toBe('/auth/login');
         expect(await page.getAttribute('a[href="/healthz"]', 'href')).toBe('/healthz');
+        if (width === 1280) await screen(page, 'landing');
         await Promise.all([page.waitForURL(`http://127.0.0.1:${port}/demo`), page.click('text=Open the demo')]);
         expect(errors).toEqual([]);
         await page.close();
@@ -125,6 +127,7 @@ describe('demo mode', () => {
       await modal.getByRole('checkbox', { name: 'Others in the hospital' }).check();
       await modal.getByRole('checkbox', { name: 'Photos' }).check();
       await page.screenshot({ path: '/tmp/demo-forms-slack-consent.png', fullPage: true });
+      await screen(page, 'demo-slack-consent');
       await page.click('#modal-submit');
       await page.waitForSelector('#modal', { state: 'hidden' });
       const prisma = loupe.services.storage.db.prisma;

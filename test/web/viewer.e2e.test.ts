@@ -18,6 +18,7 @@ import { j2kDicom } from '../support/j2k-frames.js';
 import { freePort } from '../support/free-port.js';
 import { startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 import { asJson } from '../support/json.js';
+import { screen } from '../support/screens.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 const RADIOLOGY = 'C0RADIOL01';
@@ -161,6 +162,7 @@ describe('the viewer in Chromium', () => {
     const session = (await page.context().cookies()).find((c) => c.name === 'loupe_session');
     expect([session?.httpOnly, session?.sameSite]).toEqual([true, 'Lax']);
     expect((await audit('asset.viewed', 'success')).length).toBeGreaterThan(0);
+    await screen(page, 'viewer-ct');
   });
 
   it('turns away a clinician outside the consult with 403, and lets them break glass with a reason, audited and announced', async () => {
@@ -177,6 +179,7 @@ describe('the viewer in Chromium', () => {
     expect(await page.$('textarea[name=reason]')).toBeNull();
     await env.loupe.services.storage.policies.change(env.workspaceId, '*', { breakGlass: true }, { type: 'admin', id: ADMIN });
     await page.goto(viewUrl);
+    await screen(page, 'notice-break-glass');
     await page.fill('textarea[name=reason]', 'Patient deteriorating in ED, on-call radiologist unavailable');
     await Promise.all([page.waitForURL(viewUrl), page.click('form[action$="/break-glass"] button[type=submit]')]);
     await page.waitForSelector('#preset-label:not([hidden])', { timeout: 15_000 }).catch(async () => {
@@ -205,6 +208,7 @@ describe('the viewer in Chromium', () => {
     const r1 = await page.goto(revoked.url);
     expect(r1?.status()).toBe(403);
     expect(await page.textContent('h1')).toBe('Access revoked');
+    await screen(page, 'notice-revoked');
     await storage.policies.change(env.workspaceId, WOUNDS, { cardLifetimeSeconds: 1 }, { type: 'admin', id: ADMIN });
     const expiring = await upload(WOUNDS);
     await until('expired', async () => ((await storage.db.prisma.card.findUniqueOrThrow({ where: { id: expiring.cardId } })).state === 'expired' ? true : undefined));
@@ -212,6 +216,7 @@ describe('the viewer in Chromium', () => {
     const r2 = await page.goto(expiring.url);
     expect(r2?.status()).toBe(410);
     expect(await page.textContent('h1')).toBe('This link has expired');
+    await screen(page, 'notice-expired');
     expect(await page.content()).not.toMatch(/at .*\.(js|ts):\d+/);
   });
 
@@ -340,6 +345,7 @@ describe('the viewer in Chromium', () => {
       // Sam has no second factor: the provider can only sign them in with a password.
       await signIn(page, viewUrl, SAM.email);
       expect(await page.textContent('h1')).toBe('Multi-factor sign-in needed');
+      await screen(page, 'notice-mfa-needed');
       expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'mfa_required')).toBe(true);
       // Amara has one: with the code, she gets in.
       const ok = await (await browser.newContext()).newPage();
@@ -446,6 +452,7 @@ describe('the viewer in Chromium', () => {
     await page.waitForSelector('#details .question');
     expect(await page.textContent('#details .question h2')).toBe('Clinical question');
     expect(await page.textContent('#details .question p')).toBe(question);
+    await screen(page, 'viewer-details');
     const reads = await textReads();
     expect(reads).toHaveLength(before + 1);
     expect(reads.at(-1)).toMatchObject({ actorId: AMARA.id, outcome: 'success', reason: 'viewer details panel' });
