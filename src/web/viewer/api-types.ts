@@ -45,6 +45,8 @@ export interface DicomInfo {
   frames: number;
   rows?: number;
   columns?: number;
+  /** Slice Thickness (0018,0050) in mm, when the header gives it: shown in the image's corner. */
+  sliceThickness?: number;
   lossy: boolean;
   viewer: string;
 }

@@ -3,7 +3,9 @@
 // script (TypeScript in ./client, compiled by `npm run build` into
 // dist/browser) asks the session-bound API for the image and draws it on a
 // canvas: DICOM greyscale at its original bit depth with window/level in the
-// page, photos at full resolution; zoom and pan; frames and cine; a watermark
+// page, photos at full resolution; zoom and pan (mouse and touch); invert,
+// rotate, flip, fit and 1:1; corner text (frame, window, zoom); a help panel
+// of every shortcut; frames and cine; a watermark
 // with the viewer's name and the time. The image is blanked, with the reason
 // in plain words, when the session locks or ends or the image is revoked or
 // its link expires. There is no download control and the canvas has no
@@ -35,16 +37,31 @@ export function viewerHtml(token: string): string {
   <label id="preset-label" hidden>Window <select id="preset"></select></label>
   <span id="wl"></span>
   <span id="frame-controls" hidden><button id="prev" type="button">◀</button> <span id="frame"></span> <button id="next" type="button">▶</button> <button id="cine" type="button">Cine</button></span>
-  <button id="reset" type="button">Reset</button>
+  <span id="tools" role="toolbar" aria-label="Display tools">
+    <button type="button" data-tool="invert" title="Invert (I)" aria-keyshortcuts="I">Invert</button>
+    <button type="button" data-tool="rotate" title="Rotate 90° clockwise (R)" aria-keyshortcuts="R">Rotate</button>
+    <button type="button" data-tool="flip-h" title="Flip horizontally (H)" aria-keyshortcuts="H">Flip H</button>
+    <button type="button" data-tool="flip-v" title="Flip vertically (V)" aria-keyshortcuts="V">Flip V</button>
+    <button type="button" data-tool="fit" title="Fit to window (F)" aria-keyshortcuts="F">Fit</button>
+    <button type="button" data-tool="one-to-one" title="One image pixel per screen pixel (1)" aria-keyshortcuts="1">1:1</button>
+    <button id="reset" type="button" data-tool="reset" title="Reset (0 or Esc)" aria-keyshortcuts="0 Escape">Reset</button>
+  </span>
+  <button id="help-button" type="button" aria-controls="help" aria-expanded="false" aria-keyshortcuts="Shift+?" title="Keyboard shortcuts and gestures (?)">?</button>
   <button id="details-button" type="button">Study details</button>
   <form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>
 </header>
 <div id="stage">
   <canvas id="image" aria-label="clinical image"></canvas>
+  <div id="overlay" aria-label="image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div></div>
   <div id="watermark" aria-hidden="true"></div>
   <div id="locked" hidden><p id="locked-reason"></p><a id="relogin" href="#">Sign in again</a></div>
 </div>
 <aside id="details" hidden></aside>
+<aside id="help" role="dialog" aria-labelledby="help-title" tabindex="-1" hidden>
+  <h2 id="help-title">Keyboard shortcuts and gestures</h2>
+  <dl></dl>
+  <p>Esc or ? closes this panel.</p>
+</aside>
 <p id="status" role="status"></p>
 </body>
 </html>
@@ -61,10 +78,22 @@ header form { margin: 0; }
 button, select { font: inherit; }
 #lossy { background: #b3261e; color: #fff; padding: 0 .4rem; border-radius: 3px; font-weight: 700; }
 #stage { position: relative; height: calc(100% - 5rem); overflow: hidden; user-select: none; }
-#image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; }
+#image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; touch-action: none; }
+#tools { display: inline-flex; gap: .25rem; }
+#overlay { position: absolute; inset: 0; pointer-events: none; font: .85rem/1.35 ui-monospace, monospace; color: #e8e8e8; text-shadow: 0 0 3px #000, 0 0 1px #000; }
+#overlay div { position: absolute; white-space: pre-line; padding: .5rem .6rem; }
+#overlay .top-left { top: 0; left: 0; }
+#overlay .top-right { top: 0; right: 0; text-align: right; }
+#overlay .bottom-right { bottom: 0; right: 0; text-align: right; }
+#help { position: absolute; right: 0; top: 2.6rem; width: 26rem; max-width: 100%; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
+#help h2 { font-size: 1rem; margin: 0 0 .6rem; }
+#help dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem .8rem; margin: 0 0 .6rem; }
+#help dt { font-family: ui-monospace, monospace; color: #ddd; }
+#help dd { margin: 0; color: #bbb; }
+#help p { margin: 0; color: #999; font-size: .85rem; }
 #watermark { position: absolute; inset: 0; pointer-events: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; color: rgba(255,255,255,.18); font-size: 1.1rem; transform: rotate(-20deg); }
 #locked { position: absolute; inset: 0; background: #000; display: flex; flex-direction: column; align-items: center; justify-content: center; }
-#locked[hidden], #relogin[hidden], #details[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden] { display: none; }
+#locked[hidden], #relogin[hidden], #details[hidden], #help[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden] { display: none; }
 #details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }

@@ -231,7 +231,8 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
     const { facts, lossy, grey } = info;
     const title = ['DICOM', meta.modality, meta.bodyPart].filter(Boolean).join(' · ');
-    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, lossy, viewer: ok.name };
+    const thickness = facts.sliceThickness === undefined ? {} : { sliceThickness: facts.sliceThickness };
+    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...thickness, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
   });
 

@@ -23,12 +23,14 @@ export function pageElements() {
     prev: element('prev', HTMLButtonElement),
     next: element('next', HTMLButtonElement),
     cine: element('cine', HTMLButtonElement),
-    reset: element('reset', HTMLButtonElement),
     detailsButton: element('details-button', HTMLButtonElement),
     locked: element('locked', HTMLDivElement),
     lockedReason: element('locked-reason', HTMLParagraphElement),
     relogin: element('relogin', HTMLAnchorElement),
     details: element('details', HTMLElement),
+    overlay: element('overlay', HTMLDivElement),
+    help: element('help', HTMLElement),
+    helpButton: element('help-button', HTMLButtonElement),
     status: element('status', HTMLParagraphElement),
   };
 }

@@ -5,6 +5,7 @@ import type { GreyFormat, InfoResponse, WindowPreset } from '../api-types.js';
 import { frameHeader, HttpError, PageEnded, type ViewerApi } from './api.js';
 import { Cine, frameAfter } from './cine.js';
 import { option, type PageElements } from './dom.js';
+import type { Overlay } from './overlay.js';
 import type { Stage } from './stage.js';
 import { dragWindow, frameSamples, fullRange, greyLevels, presetWindow, type Samples, type VoiWindow } from './window-level.js';
 
@@ -15,6 +16,7 @@ export class ImageView {
   private samples: Samples | null = null;
   private size = { rows: 0, columns: 0 };
   private window: VoiWindow = { center: 0, width: 1 };
+  private presets: WindowPreset[] = [];
   private frame = 0;
   /** The status line says a frame could not be shown: cleared once one is. */
   private frameProblem = false;
@@ -29,6 +31,7 @@ export class ImageView {
     private readonly els: PageElements,
     private readonly api: ViewerApi,
     private readonly stage: Stage,
+    private readonly overlay: Overlay,
     /** Shows the frame `by` away; failures handled by the caller. */
     private readonly onStep: (by: number) => void,
   ) {}
@@ -39,7 +42,9 @@ export class ImageView {
     const opened = ++this.opened;
     this.cine.stop();
     this.samples = null;
+    this.presets = [];
     this.stage.clearImage();
+    this.overlay.clear();
     this.frame = 0;
     this.stage.resetView();
     els.preset.replaceChildren();
@@ -52,6 +57,7 @@ export class ImageView {
     this.grey = info.kind === 'dicom' && info.encoding !== undefined ? info : null;
     this.stage.viewer = info.viewer;
     els.what.textContent = info.title;
+    this.overlay.image(info);
     els.lossy.hidden = !info.lossy;
     if (info.kind === 'photo') {
       const r = await this.api.get('/photo');
@@ -98,6 +104,7 @@ export class ImageView {
       this.stage.clearPixels();
       this.stage.draw();
       this.els.frame.textContent = label;
+      this.overlay.showFrame(index, this.info?.frames ?? 1);
       this.els.status.textContent = `Frame ${index + 1} could not be shown: its data is damaged.`;
       this.frameProblem = true;
       return;
@@ -121,6 +128,8 @@ export class ImageView {
       this.render();
     }
     this.els.frame.textContent = label;
+    this.overlay.showFrame(index, this.info?.frames ?? 1);
+    if (!this.samples) this.overlay.showWindow(null);
     this.stage.draw();
   }
 
@@ -132,6 +141,16 @@ export class ImageView {
     return true;
   }
 
+  /** Back to the first window offered (Reset). */
+  resetWindow(): void {
+    const first = this.presets[0];
+    if (first && this.samples) {
+      this.window = presetWindow(first);
+      this.els.preset.value = '0';
+      this.render();
+    }
+  }
+
   /** Forgets the pixels, for good (the page blanked). */
   forget(): void {
     this.samples = null;
@@ -140,6 +159,7 @@ export class ImageView {
 
   private offerPresets(presets: WindowPreset[]): void {
     const { els } = this;
+    this.presets = presets;
     els.presetLabel.hidden = false;
     els.preset.append(...presets.map((p, i) => option(String(i), `${p.name} (${Math.round(p.center)}/${Math.round(p.width)})`)));
     els.preset.onchange = () => {
@@ -159,5 +179,6 @@ export class ImageView {
     if (!this.samples || !this.grey) return;
     this.stage.showGrey(greyLevels(this.samples, this.grey, this.window), this.size.columns, this.size.rows);
     this.els.wl.textContent = `C ${Math.round(this.window.center)} W ${Math.round(this.window.width)}`;
+    this.overlay.showWindow(this.window);
   }
 }

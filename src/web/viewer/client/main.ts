@@ -8,10 +8,14 @@ import { arrowStep } from './cine.js';
 import { clearDetails, toggleDetails } from './details.js';
 import { option, pageElements } from './dom.js';
 import { showEnding } from './endings.js';
+import { Help } from './help.js';
 import { ImageView } from './image.js';
+import { Overlay } from './overlay.js';
 import { wirePointer } from './pointer.js';
+import { isField, toolOfKey } from './shortcuts.js';
 import { paintWatermark, Stage } from './stage.js';
 import { StatusPoll } from './status-poll.js';
+import { applyTool, wireToolButtons } from './tools.js';
 
 const WATERMARK_MS = 30_000;
 const USE = ['pointerdown', 'wheel', 'keydown', 'change'] as const;
@@ -22,7 +26,10 @@ function boot(): void {
   const stage = new Stage(els.image);
   const api: ViewerApi = new ViewerApi(document.body.dataset['token'] ?? '', { ended: () => ended, recheck: () => poll.check() });
   const poll: StatusPoll = new StatusPoll(api, { end: (reason) => end(reason), ended: () => ended, showing: () => image.info !== null });
-  const image = new ImageView(els, api, stage, (by) => step(by));
+  const overlay = new Overlay(els.overlay);
+  stage.onDraw = (zoom) => overlay.showView(zoom, stage.turn, stage.inverted);
+  const image = new ImageView(els, api, stage, overlay, (by) => step(by));
+  const help = new Help(els.help, els.helpButton);
 
   // Event handlers' failures: an end is already shown; anything else is said in the status line.
   const safely =
@@ -41,6 +48,7 @@ function boot(): void {
     ended = true;
     image.forget();
     stage.blank();
+    overlay.clear();
     // The study details name the patient: they go with the image.
     clearDetails(els.details);
     showEnding(els, reason);
@@ -75,15 +83,17 @@ function boot(): void {
   for (const type of USE) document.addEventListener(type, () => poll.activity(), { capture: true, passive: true });
   document.addEventListener('pointermove', (e) => e.buttons && poll.activity(), { capture: true, passive: true });
   window.addEventListener('resize', () => stage.draw());
-  els.reset.addEventListener('click', () => {
-    stage.resetView();
-    stage.draw();
-  });
+  wireToolButtons((tool) => !ended && applyTool(tool, stage, image));
   els.prev.addEventListener('click', () => step(-1));
   els.next.addEventListener('click', () => step(1));
   els.cine.addEventListener('click', () => image.cine.toggle());
   document.addEventListener('keydown', (e) => {
-    if (!image.info || image.info.frames < 2 || ended) return;
+    if (e.key === 'Escape' && help.open) return help.close();
+    if (e.key === '?' && !isField(e.target)) return help.toggle();
+    if (ended || !image.info) return;
+    const tool = e.key === 'Escape' ? 'reset' : toolOfKey(e);
+    if (tool) return applyTool(tool, stage, image);
+    if (image.info.frames < 2) return;
     const by = arrowStep(e.key);
     if (by) step(by);
   });

@@ -1,6 +1,9 @@
-// The canvas: the image fitted to it, zoomed and panned, with the viewer's
-// name and the time drawn over it. Greyscale is painted into an offscreen
-// canvas at the frame's own size; photos and colour frames arrive as bitmaps.
+// The canvas: the image fitted to it, zoomed and panned, turned, flipped and
+// inverted, with the viewer's name and the time drawn over it. Greyscale is
+// painted into an offscreen canvas at the frame's own size; photos and colour
+// frames arrive as bitmaps. The canvas has one pixel per device pixel, so 1:1
+// shows one image pixel on one screen pixel.
+import { sideways, UPRIGHT, type Turn } from './orientation.js';
 import { greyToRgba } from './window-level.js';
 
 const MIN_ZOOM = 0.2;
@@ -24,6 +27,10 @@ export class Stage {
   private zoom = 1;
   private panX = 0;
   private panY = 0;
+  turn: Turn = UPRIGHT;
+  inverted = false;
+  /** Told after each drawing: how many device pixels one image pixel takes, as a percentage. */
+  onDraw: (zoomPercent: number) => void = () => {};
   /** Set once the page blanks: nothing is drawn again. */
   private blanked = false;
   viewer = '';
@@ -45,10 +52,25 @@ export class Stage {
     ctx.putImageData(img, 0, 0);
   }
 
-  /** Back to the whole image, centred. */
+  /** Back to the whole image, centred, upright and not inverted. */
   resetView(): void {
+    this.fit();
+    this.turn = UPRIGHT;
+    this.inverted = false;
+  }
+
+  /** The whole image, centred. */
+  fit(): void {
     this.zoom = 1;
     this.panX = this.panY = 0;
+  }
+
+  /** One image pixel on one device pixel, centred. */
+  oneToOne(): void {
+    const base = this.fitScale();
+    if (!base) return;
+    this.panX = this.panY = 0;
+    this.zoom = 1 / base;
   }
 
   /** Shows no pixels until the next image (a frame that could not be shown). */
@@ -62,33 +84,60 @@ export class Stage {
     this.bitmap = null;
   }
 
+  /** Moves the image by (dx, dy) CSS pixels. */
   pan(dx: number, dy: number): void {
-    this.panX += dx;
-    this.panY += dy;
+    this.panX += dx * devicePixelRatio;
+    this.panY += dy * devicePixelRatio;
   }
 
   zoomStep(closer: boolean): void {
-    this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.zoom * (closer ? ZOOM_STEP : 1 / ZOOM_STEP)));
+    this.zoomBy(closer ? ZOOM_STEP : 1 / ZOOM_STEP);
+  }
+
+  /** Zooms by `factor` (a pinch), within bounds that never snap a 1:1 view of a small image. */
+  zoomBy(factor: number): void {
+    this.zoom = Math.min(Math.max(MAX_ZOOM, this.zoom), Math.max(Math.min(MIN_ZOOM, this.zoom), this.zoom * factor));
+  }
+
+  /** The image's size on screen, in device pixels per image pixel, at zoom 1 (0 with no image). */
+  private fitScale(): number {
+    const src = this.bitmap ?? this.off;
+    const c = this.canvas;
+    if (!src.width || !src.height) return 0;
+    const [w, h] = sideways(this.turn) ? [src.height, src.width] : [src.width, src.height];
+    return Math.min((c.clientWidth * devicePixelRatio) / w, (c.clientHeight * devicePixelRatio) / h);
   }
 
   draw(): void {
     if (this.blanked) return;
     const c = this.canvas;
-    c.width = c.clientWidth;
-    c.height = c.clientHeight;
+    const dpr = devicePixelRatio;
+    c.width = Math.round(c.clientWidth * dpr);
+    c.height = Math.round(c.clientHeight * dpr);
     const ctx = context(c);
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, c.width, c.height);
     const src = this.bitmap ?? this.off;
-    if (!src.width) return;
-    const fit = Math.min(c.width / src.width, c.height / src.height) * this.zoom;
-    ctx.imageSmoothingEnabled = fit < 1;
-    ctx.setTransform(fit, 0, 0, fit, c.width / 2 + this.panX - (src.width * fit) / 2, c.height / 2 + this.panY - (src.height * fit) / 2);
+    const scale = this.fitScale() * this.zoom;
+    if (!src.width || !scale) return;
+    const [a, b, cc, d] = this.turn;
+    ctx.imageSmoothingEnabled = scale < 1;
+    // Centre, turn, scale, then the image's own centre at the origin.
+    ctx.setTransform(a * scale, b * scale, cc * scale, d * scale, c.width / 2 + this.panX, c.height / 2 + this.panY);
+    ctx.translate(-src.width / 2, -src.height / 2);
     ctx.drawImage(src, 0, 0);
+    if (this.inverted) {
+      // White minus each pixel, over the image only (the background stays black).
+      ctx.globalCompositeOperation = 'difference';
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, src.width, src.height);
+      ctx.globalCompositeOperation = 'source-over';
+    }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = 'rgba(255,255,255,.35)';
-    ctx.font = '14px system-ui';
-    ctx.fillText(viewerStamp(this.viewer), 10, c.height - 10);
+    ctx.font = `${14 * dpr}px system-ui`;
+    ctx.fillText(viewerStamp(this.viewer), 10 * dpr, c.height - 10 * dpr);
+    this.onDraw(scale * 100);
   }
 
   /** Wipes the image from the canvas and from memory, for good. */

@@ -1,0 +1,59 @@
+// The text in the image's corners, as radiology viewers show it: which frame,
+// the slice thickness, how the image is turned, the window and the zoom.
+// Never the patient (that stays in the Study details panel). The bottom left
+// corner is the viewer's name and the time, drawn on the canvas.
+import type { InfoResponse } from '../api-types.js';
+import { describeTurn, type Turn } from './orientation.js';
+import type { VoiWindow } from './window-level.js';
+
+export class Overlay {
+  private frame = '';
+  private facts: string[] = [];
+  private window = '';
+  private zoom = '';
+  private turn = '';
+
+  constructor(private readonly box: HTMLElement) {}
+
+  /** A new image: what its header says that the overlay shows; its window and frame follow. */
+  image(info: InfoResponse): void {
+    this.facts = info.kind === 'dicom' && info.sliceThickness !== undefined ? [`Thickness ${info.sliceThickness} mm`] : [];
+    this.frame = this.window = '';
+    this.paint();
+  }
+
+  /** Frame `index` (from 0) of `frames`; nothing for a single frame. */
+  showFrame(index: number, frames: number): void {
+    this.frame = frames > 1 ? `Frame ${index + 1} / ${frames}` : '';
+    this.paint();
+  }
+
+  /** The greyscale window applied, or none (a photo, a colour frame). */
+  showWindow(w: VoiWindow | null): void {
+    this.window = w ? `W ${Math.round(w.width)} L ${Math.round(w.center)}` : '';
+    this.paint();
+  }
+
+  /** After each drawing: the zoom (100% is one image pixel on one screen pixel) and the turn. */
+  showView(zoomPercent: number, turn: Turn, inverted: boolean): void {
+    this.zoom = `Zoom ${Math.round(zoomPercent)}%`;
+    this.turn = [describeTurn(turn), inverted ? 'Inverted' : ''].filter(Boolean).join('\n');
+    this.paint();
+  }
+
+  clear(): void {
+    this.frame = this.window = this.zoom = this.turn = '';
+    this.facts = [];
+    this.paint();
+  }
+
+  private paint(): void {
+    const corner = (name: string, lines: string[]) => {
+      const el = this.box.querySelector<HTMLElement>(`.${name}`);
+      if (el) el.textContent = lines.filter(Boolean).join('\n');
+    };
+    corner('top-left', [this.frame, ...this.facts]);
+    corner('top-right', [this.turn]);
+    corner('bottom-right', [this.window, this.zoom]);
+  }
+}

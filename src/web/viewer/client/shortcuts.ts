@@ -1,0 +1,44 @@
+// The viewer's keyboard shortcuts and mouse and touch gestures: the keys the
+// page acts on and the list the help panel shows, from one table.
+
+/** A display tool: a header button (data-tool) and a key. */
+export type Tool = 'invert' | 'rotate' | 'flip-h' | 'flip-v' | 'fit' | 'one-to-one' | 'reset';
+
+const TOOL_KEYS: Record<string, Tool> = {
+  i: 'invert',
+  r: 'rotate',
+  h: 'flip-h',
+  v: 'flip-v',
+  f: 'fit',
+  '1': 'one-to-one',
+  '0': 'reset',
+};
+
+/** The tool a key press asks for; null for any other key, or one with Ctrl, Alt or ⌘ (the browser's own), or typed into a field. */
+export function toolOfKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'altKey' | 'metaKey' | 'target'>): Tool | null {
+  if (e.ctrlKey || e.altKey || e.metaKey || isField(e.target)) return null;
+  return TOOL_KEYS[e.key.toLowerCase()] ?? null;
+}
+
+export function isField(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
+}
+
+/** What the help panel lists: the keys or gesture, and what it does. */
+export const HELP: readonly (readonly [string, string])[] = [
+  ['I', 'Invert the grey levels'],
+  ['R', 'Rotate 90° clockwise'],
+  ['H', 'Flip horizontally'],
+  ['V', 'Flip vertically'],
+  ['F', 'Fit the image to the window'],
+  ['1', 'One image pixel on one screen pixel (1:1)'],
+  ['0 or Esc', 'Reset: fit, default window, no rotation, flip or inversion'],
+  ['← ↑ / → ↓', 'Previous / next frame (multi-frame images)'],
+  ['Cine button', 'Play or stop the frames in a loop'],
+  ['?', 'Show or hide this help (Esc closes it)'],
+  ['Left drag', 'Window/level: sideways the width, up and down the level (greyscale)'],
+  ['Right drag or Shift + drag', 'Pan'],
+  ['Mouse wheel', 'Zoom'],
+  ['One finger (touch)', 'Pan'],
+  ['Two fingers (touch)', 'Pinch to zoom'],
+];

@@ -1,0 +1,173 @@
+// The viewer's display tools in real Chromium, as a radiologist uses them:
+// invert, rotate, flip, fit, 1:1 and reset from the header and the keyboard,
+// the help panel, the corner text over the image, and touch.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANVAS_SUM } from '../support/chromium.js';
+import { until } from '../support/until.js';
+import { AMARA, startViewerE2e, type ViewerE2e } from '../support/viewer-e2e.js';
+
+const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+/** CT_small.dcm is 128 × 128. */
+const SIDE = 128;
+
+type Cell = readonly [number, number];
+
+/** Image pixels spread over the CT, away from its edges (column, row). */
+const CELLS: Cell[] = [];
+for (let i = 16; i < SIDE - 16; i += 12) for (let j = 8; j < SIDE - 8; j += 20) CELLS.push([i, j]);
+
+/** In the page: the red value the canvas shows at the centre of each image pixel of a fitted square image of `side` pixels. */
+function shownAt(page: Page, cells: Cell[], side = SIDE): Promise<number[]> {
+  return page.evaluate(`(() => {
+    const c = document.getElementById('image');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const s = Math.min(c.width, c.height) / ${side};
+    const ox = (c.width - ${side} * s) / 2, oy = (c.height - ${side} * s) / 2;
+    return ${JSON.stringify(cells)}.map(([i, j]) => data[(Math.floor(oy + (j + 0.5) * s) * c.width + Math.floor(ox + (i + 0.5) * s)) * 4]);
+  })()`) as Promise<number[]>;
+}
+
+/** In the page: how many canvas pixels of the middle row are not black (the image's width on screen when its edge is not black). */
+const SHOWN_WIDTH = `(() => {
+  const c = document.getElementById('image');
+  const row = c.getContext('2d').getImageData(0, Math.floor(c.height / 2), c.width, 1).data;
+  let first = -1, last = -1;
+  for (let x = 0; x < c.width; x++) if (row[x * 4] || row[x * 4 + 1] || row[x * 4 + 2]) { if (first < 0) first = x; last = x; }
+  return first < 0 ? 0 : last - first + 1;
+})()`;
+
+describe('the viewer’s display tools in Chromium', () => {
+  let e2e: ViewerE2e;
+  let viewUrl: string;
+
+  beforeAll(async () => {
+    e2e = await startViewerE2e();
+    viewUrl = await e2e.upload('ct.dcm', await readFile(CT));
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  async function openCt(options?: Parameters<ViewerE2e['watchedPage']>[0]): Promise<{ page: Page; errors: string[] }> {
+    const opened = await e2e.watchedPage(options);
+    await e2e.signIn(opened.page, viewUrl, AMARA.email);
+    await opened.page.waitForSelector('#preset-label:not([hidden])');
+    await until('the image drawn', async () => ((await opened.page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
+    return opened;
+  }
+
+  const overlay = (page: Page) => page.textContent('#overlay') as Promise<string>;
+
+  it('inverts, rotates and flips what the canvas shows, and resets it, from the keyboard and the header', async () => {
+    const { page, errors } = await openCt();
+    const before = await shownAt(page, CELLS);
+    // A CT slice with structure: not one grey all over.
+    expect(new Set(before).size).toBeGreaterThan(5);
+
+    await page.keyboard.press('i');
+    expect(await shownAt(page, CELLS)).toEqual(before.map((v) => 255 - v));
+    expect(await overlay(page)).toContain('Inverted');
+    await page.click('button[data-tool=invert]');
+    expect(await shownAt(page, CELLS)).toEqual(before);
+
+    // A quarter turn clockwise: the image pixel (i, j) is shown where (127 − j, i) was.
+    await page.keyboard.press('r');
+    const turned = CELLS.map(([i, j]) => [SIDE - 1 - j, i] as const);
+    expect(await shownAt(page, turned)).toEqual(before);
+    expect(await shownAt(page, CELLS)).not.toEqual(before);
+    expect(await overlay(page)).toContain('Rotated 90°');
+
+    // Esc resets: upright again, exactly as first drawn.
+    await page.keyboard.press('Escape');
+    expect(await shownAt(page, CELLS)).toEqual(before);
+
+    await page.click('button[data-tool=flip-h]');
+    expect(await shownAt(page, CELLS.map(([i, j]) => [SIDE - 1 - i, j] as const))).toEqual(before);
+    await page.click('button[data-tool=flip-h]');
+    await page.keyboard.press('v');
+    expect(await shownAt(page, CELLS.map(([i, j]) => [i, SIDE - 1 - j] as const))).toEqual(before);
+    expect(await overlay(page)).toContain('Flipped V');
+
+    // Reset also brings back the first window after a drag.
+    const box = (await page.locator('#image').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.click('#reset');
+    expect(await shownAt(page, CELLS)).toEqual(before);
+    expect(await overlay(page)).not.toMatch(/Flipped|Rotated|Inverted/);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('shows one image pixel on one device pixel at 1:1, on a screen of two device pixels per CSS pixel, and fits again', async () => {
+    const { page, errors } = await openCt({ deviceScaleFactor: 2 });
+    const size = (await page.evaluate(`(() => {
+      const c = document.getElementById('image');
+      return { width: c.width, height: c.height, cssWidth: c.clientWidth, cssHeight: c.clientHeight };
+    })()`)) as { width: number; height: number; cssWidth: number; cssHeight: number };
+    expect([size.width, size.height]).toEqual([size.cssWidth * 2, size.cssHeight * 2]);
+    // Inverted, the CT's dark surroundings are white: its width on screen shows where it ends.
+    await page.keyboard.press('i');
+    const fitted = (await page.evaluate(SHOWN_WIDTH)) as number;
+    expect(fitted).toBeGreaterThan(SIDE * 3);
+    await page.keyboard.press('1');
+    expect(await page.evaluate(SHOWN_WIDTH)).toBe(SIDE);
+    expect(await overlay(page)).toContain('Zoom 100%');
+    await page.click('button[data-tool=fit]');
+    expect(await page.evaluate(SHOWN_WIDTH)).toBe(fitted);
+    await page.click('button[data-tool=one-to-one]');
+    expect(await page.evaluate(SHOWN_WIDTH)).toBe(SIDE);
+    await page.keyboard.press('f');
+    expect(await page.evaluate(SHOWN_WIDTH)).toBe(fitted);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('lists every shortcut and gesture in a help panel opened by ? and closed by Esc or its button', async () => {
+    const { page, errors } = await openCt();
+    expect(await page.isVisible('#help')).toBe(false);
+    await page.keyboard.press('?');
+    expect(await page.isVisible('#help')).toBe(true);
+    expect(await page.getAttribute('#help-button', 'aria-expanded')).toBe('true');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('help');
+    expect(await page.textContent('#help h2')).toBe('Keyboard shortcuts and gestures');
+    const listed = await page.$$eval('#help dt', (dts) => dts.map((d) => d.textContent));
+    expect(listed).toEqual(expect.arrayContaining(['I', 'R', 'H', 'V', 'F', '1', '0 or Esc', '?', '← ↑ / → ↓', 'Cine button', 'Left drag', 'Right drag or Shift + drag', 'Mouse wheel', 'Two fingers (touch)']));
+    // Esc closes the panel and does nothing else: the view is not reset behind it.
+    await page.keyboard.press('r');
+    await page.keyboard.press('Escape');
+    expect(await page.isVisible('#help')).toBe(false);
+    expect(await page.evaluate('document.activeElement?.id')).toBe('help-button');
+    await page.keyboard.press('?');
+    expect(await overlay(page)).toContain('Rotated 90°');
+    await page.click('#help-button');
+    expect(await page.isVisible('#help')).toBe(false);
+    expect(await page.getAttribute('#help-button', 'aria-expanded')).toBe('false');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('writes the window, the zoom and the slice thickness in the image’s corners, never the patient, and follows a drag', async () => {
+    const { page, errors } = await openCt();
+    const corner = (name: string) => page.textContent(`#overlay .${name}`) as Promise<string>;
+    const first = await corner('bottom-right');
+    expect(first).toMatch(/^W -?\d+ L -?\d+\nZoom \d+%$/);
+    expect(await corner('top-left')).toMatch(/Thickness [\d.]+ mm/);
+    // Over the image, and under the watermark.
+    expect(await page.evaluate(`[...document.getElementById('stage').children].map((e) => e.id)`)).toEqual(['image', 'overlay', 'watermark', 'locked']);
+    const box = (await page.locator('#image').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 30, { steps: 3 });
+    await page.mouse.up();
+    const dragged = await corner('bottom-right');
+    expect(dragged.split('\n')[0]).not.toBe(first.split('\n')[0]);
+    expect(dragged.split('\n')[0]).toBe(`W ${(await page.textContent('#wl'))!.split(' W ')[1]} L ${(await page.textContent('#wl'))!.split(' ')[1]}`);
+    await page.mouse.wheel(0, -40);
+    await until('zoomed', async () => ((await corner('bottom-right')) !== dragged ? true : undefined));
+    expect(await overlay(page)).not.toMatch(/MRN|Patient|Okafor/i);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
