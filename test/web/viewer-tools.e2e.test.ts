@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANVAS_SUM } from '../support/chromium.js';
+import { multiFrameCt } from '../support/multi-frame.js';
 import { until } from '../support/until.js';
 import { AMARA, startViewerE2e, type ViewerE2e } from '../support/viewer-e2e.js';
 
@@ -19,14 +20,14 @@ type Cell = readonly [number, number];
 const CELLS: Cell[] = [];
 for (let i = 16; i < SIDE - 16; i += 12) for (let j = 8; j < SIDE - 8; j += 20) CELLS.push([i, j]);
 
-/** In the page: the red value the canvas shows at the centre of each image pixel of a fitted square image of `side` pixels. */
-function shownAt(page: Page, cells: Cell[], side = SIDE): Promise<number[]> {
+/** In the page: the red value the canvas shows at the centre of each image pixel of a fitted square image of `side` pixels (moved `dx` canvas pixels right). */
+function shownAt(page: Page, cells: Cell[], side = SIDE, dx = 0): Promise<number[]> {
   return page.evaluate(`(() => {
     const c = document.getElementById('image');
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     const s = Math.min(c.width, c.height) / ${side};
     const ox = (c.width - ${side} * s) / 2, oy = (c.height - ${side} * s) / 2;
-    return ${JSON.stringify(cells)}.map(([i, j]) => data[(Math.floor(oy + (j + 0.5) * s) * c.width + Math.floor(ox + (i + 0.5) * s)) * 4]);
+    return ${JSON.stringify(cells)}.map(([i, j]) => data[(Math.floor(oy + (j + 0.5) * s) * c.width + Math.floor(ox + ${dx} + (i + 0.5) * s)) * 4]);
   })()`) as Promise<number[]>;
 }
 
@@ -168,6 +169,55 @@ describe('the viewer’s display tools in Chromium', () => {
     await page.mouse.wheel(0, -40);
     await until('zoomed', async () => ((await corner('bottom-right')) !== dragged ? true : undefined));
     expect(await overlay(page)).not.toMatch(/MRN|Patient|Okafor/i);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('counts the frames of a multi-frame image in the corner, following the arrow keys, and keeps a rotation across frames', async () => {
+    const url = await e2e.upload('frames.dcm', (await multiFrameCt(3)).file);
+    const { page, errors } = await e2e.watchedPage();
+    await e2e.signIn(page, url, AMARA.email);
+    const corner = () => page.textContent('#overlay .top-left') as Promise<string>;
+    await until('frame 1', async () => ((await corner()).startsWith('Frame 1 / 3') ? true : undefined));
+    await page.keyboard.press('r');
+    await page.keyboard.press('ArrowRight');
+    await until('frame 2', async () => ((await corner()).startsWith('Frame 2 / 3') ? true : undefined));
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await until('frame 3', async () => ((await corner()).startsWith('Frame 3 / 3') ? true : undefined));
+    expect(await page.textContent('#overlay .top-right')).toBe('Rotated 90°');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('pans with one finger and zooms with a pinch of two on a touch screen', async () => {
+    const { page, errors } = await openCt({ hasTouch: true });
+    const cdp = await page.context().newCDPSession(page);
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', points: { x: number; y: number }[]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map((p, id) => ({ ...p, id })) });
+    const box = (await page.locator('#image').boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const zoom = async () => Number(/Zoom (\d+)%/.exec(await overlay(page))?.[1]);
+    const fitted = await zoom();
+    const before = await shownAt(page, CELLS);
+
+    // Two fingers spread from 100 to 300 pixels apart: three times as large.
+    await touch('touchStart', [{ x: cx - 50, y: cy }, { x: cx + 50, y: cy }]);
+    for (const half of [75, 100, 125, 150]) await touch('touchMove', [{ x: cx - half, y: cy }, { x: cx + half, y: cy }]);
+    await touch('touchEnd', []);
+    expect(await zoom()).toBeGreaterThan(fitted * 2.5);
+    expect(await zoom()).toBeLessThan(fitted * 3.5);
+
+    // Back to fit, then one finger drags the image 100 pixels to the right: what was under it moves with it.
+    await page.keyboard.press('f');
+    expect(await shownAt(page, CELLS)).toEqual(before);
+    const wl = await page.textContent('#wl');
+    await touch('touchStart', [{ x: cx, y: cy }]);
+    for (const dx of [25, 50, 75, 100]) await touch('touchMove', [{ x: cx + dx, y: cy }]);
+    await touch('touchEnd', []);
+    expect(await zoom()).toBe(fitted);
+    // A drag by finger is never window/level: the same grey levels, moved.
+    expect(await shownAt(page, CELLS, SIDE, 100)).toEqual(before);
+    expect(await shownAt(page, CELLS)).not.toEqual(before);
+    expect(await page.textContent('#wl')).toBe(wl);
     expect(errors, errors.join('\n')).toEqual([]);
   });
 });

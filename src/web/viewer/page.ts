@@ -85,9 +85,9 @@ button, select { font: inherit; }
 #overlay .top-left { top: 0; left: 0; }
 #overlay .top-right { top: 0; right: 0; text-align: right; }
 #overlay .bottom-right { bottom: 0; right: 0; text-align: right; }
-#help { position: absolute; right: 0; top: 2.6rem; width: 26rem; max-width: 100%; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
+#help { position: absolute; right: 0; top: 2.6rem; width: 32rem; max-width: 100%; max-height: calc(100% - 4rem); overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
 #help h2 { font-size: 1rem; margin: 0 0 .6rem; }
-#help dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem .8rem; margin: 0 0 .6rem; }
+#help dl { display: grid; grid-template-columns: minmax(5rem, 11rem) 1fr; gap: .3rem .8rem; margin: 0 0 .6rem; }
 #help dt { font-family: ui-monospace, monospace; color: #ddd; }
 #help dd { margin: 0; color: #bbb; }
 #help p { margin: 0; color: #999; font-size: .85rem; }
