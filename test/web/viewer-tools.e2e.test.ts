@@ -118,6 +118,12 @@ describe('the viewer’s display tools in Chromium', () => {
     await page.keyboard.press('1');
     expect(await page.evaluate(SHOWN_WIDTH)).toBe(SIDE);
     expect(await overlay(page)).toContain('Zoom 100%');
+    // Still 1:1 when the window changes size.
+    await page.setViewportSize({ width: 1000, height: 700 });
+    await until('drawn at the new size', async () => ((await page.evaluate(`document.getElementById('image').width`)) === 2000 ? true : undefined));
+    expect(await page.evaluate(SHOWN_WIDTH)).toBe(SIDE);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await until('drawn at the first size', async () => ((await page.evaluate(`document.getElementById('image').width`)) === 2560 ? true : undefined));
     await page.click('button[data-tool=fit]');
     expect(await page.evaluate(SHOWN_WIDTH)).toBe(fitted);
     await page.click('button[data-tool=one-to-one]');
@@ -205,6 +211,19 @@ describe('the viewer’s display tools in Chromium', () => {
     await touch('touchEnd', []);
     expect(await zoom()).toBeGreaterThan(fitted * 2.5);
     expect(await zoom()).toBeLessThan(fitted * 3.5);
+    // A pinch away from the centre zooms about the fingers: what is between them stays there.
+    await page.keyboard.press('f');
+    const [px, py] = [cx - box.width / 8, cy + box.height / 8];
+    const under = () => page.evaluate(`(() => {
+      const c = document.getElementById('image');
+      return Array.from(c.getContext('2d').getImageData(${Math.round(px - box.x)} - 2, ${Math.round(py - box.y)} - 2, 5, 5).data.filter((_, i) => i % 4 === 0));
+    })()`);
+    const beforePinch = await under();
+    await touch('touchStart', [{ x: px - 40, y: py }, { x: px + 40, y: py }]);
+    for (const half of [44, 48, 52]) await touch('touchMove', [{ x: px - half, y: py }, { x: px + half, y: py }]);
+    await touch('touchEnd', []);
+    expect(await zoom()).toBeGreaterThan(fitted);
+    expect(await under()).toEqual(beforePinch);
 
     // Back to fit, then one finger drags the image 100 pixels to the right: what was under it moves with it.
     await page.keyboard.press('f');

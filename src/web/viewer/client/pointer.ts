@@ -51,10 +51,11 @@ export function wirePointer(canvas: HTMLCanvasElement, stage: Stage, image: Imag
     touches.set(e.pointerId, now);
     if (touches.size === 1) stage.pan(now.x - before.x, now.y - before.y);
     else if (other && touches.size === 2) {
-      const was = distance(before, other);
-      if (was > 0) stage.zoomBy(distance(now, other) / was);
       const [m0, m1] = [middle(before, other), middle(now, other)];
       stage.pan(m1.x - m0.x, m1.y - m0.y);
+      const was = distance(before, other);
+      const box = canvas.getBoundingClientRect();
+      if (was > 0) stage.zoomBy(distance(now, other) / was, { x: m1.x - box.left, y: m1.y - box.top });
     } else return;
     stage.draw();
   }

@@ -27,6 +27,8 @@ export class Stage {
   private zoom = 1;
   private panX = 0;
   private panY = 0;
+  /** 1:1 asked for: kept through a resize or a turn, until the user zooms or fits. */
+  private actualSize = false;
   turn: Turn = UPRIGHT;
   inverted = false;
   /** Told after each drawing: how many device pixels one image pixel takes, as a percentage. */
@@ -61,16 +63,15 @@ export class Stage {
 
   /** The whole image, centred. */
   fit(): void {
+    this.actualSize = false;
     this.zoom = 1;
     this.panX = this.panY = 0;
   }
 
   /** One image pixel on one device pixel, centred. */
   oneToOne(): void {
-    const base = this.fitScale();
-    if (!base) return;
+    this.actualSize = true;
     this.panX = this.panY = 0;
-    this.zoom = 1 / base;
   }
 
   /** Shows no pixels until the next image (a frame that could not be shown). */
@@ -94,9 +95,20 @@ export class Stage {
     this.zoomBy(closer ? ZOOM_STEP : 1 / ZOOM_STEP);
   }
 
-  /** Zooms by `factor` (a pinch), within bounds that never snap a 1:1 view of a small image. */
-  zoomBy(factor: number): void {
-    this.zoom = Math.min(Math.max(MAX_ZOOM, this.zoom), Math.max(Math.min(MIN_ZOOM, this.zoom), this.zoom * factor));
+  /**
+   * Zooms by `factor`, within bounds that never snap a 1:1 view of a small
+   * image; about `at` (CSS pixels from the canvas's top left: a pinch's
+   * middle stays under the fingers), else about the centre of the canvas.
+   */
+  zoomBy(factor: number, at?: { x: number; y: number }): void {
+    this.actualSize = false;
+    const was = this.zoom;
+    this.zoom = Math.min(Math.max(MAX_ZOOM, was), Math.max(Math.min(MIN_ZOOM, was), was * factor));
+    if (!at) return;
+    const dpr = devicePixelRatio;
+    const [px, py] = [(at.x - this.canvas.clientWidth / 2) * dpr, (at.y - this.canvas.clientHeight / 2) * dpr];
+    this.panX = px - (px - this.panX) * (this.zoom / was);
+    this.panY = py - (py - this.panY) * (this.zoom / was);
   }
 
   /** The image's size on screen, in device pixels per image pixel, at zoom 1 (0 with no image). */
@@ -118,7 +130,9 @@ export class Stage {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, c.width, c.height);
     const src = this.bitmap ?? this.off;
-    const scale = this.fitScale() * this.zoom;
+    const fit = this.fitScale();
+    if (this.actualSize && fit) this.zoom = 1 / fit;
+    const scale = fit * this.zoom;
     if (!src.width || !scale) return;
     const [a, b, cc, d] = this.turn;
     ctx.imageSmoothingEnabled = scale < 1;
