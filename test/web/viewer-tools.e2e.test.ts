@@ -153,6 +153,13 @@ describe('the viewer’s display tools in Chromium', () => {
     await page.click('#help-button');
     expect(await page.isVisible('#help')).toBe(false);
     expect(await page.getAttribute('#help-button', 'aria-expanded')).toBe('false');
+    // Keys typed in a field are the field's: Esc in the window list does not reset the view.
+    await page.focus('#preset');
+    await page.keyboard.press('Escape');
+    expect(await overlay(page)).toContain('Rotated 90°');
+    await page.evaluate('document.activeElement.blur()');
+    await page.keyboard.press('Escape');
+    expect(await overlay(page)).not.toContain('Rotated');
     expect(errors, errors.join('\n')).toEqual([]);
   });
 

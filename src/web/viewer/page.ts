@@ -52,7 +52,7 @@ export function viewerHtml(token: string): string {
 </header>
 <div id="stage">
   <canvas id="image" aria-label="clinical image"></canvas>
-  <div id="overlay" aria-label="image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div></div>
+  <div id="overlay" role="group" aria-label="Image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div></div>
   <div id="watermark" aria-hidden="true"></div>
   <div id="locked" hidden><p id="locked-reason"></p><a id="relogin" href="#">Sign in again</a></div>
 </div>

@@ -91,7 +91,7 @@ function boot(): void {
     if (e.key === 'Escape' && help.open) return help.close();
     if (e.key === '?' && !isField(e.target)) return help.toggle();
     if (ended || !image.info) return;
-    const tool = e.key === 'Escape' ? 'reset' : toolOfKey(e);
+    const tool = toolOfKey(e);
     if (tool) return applyTool(tool, stage, image);
     if (image.info.frames < 2) return;
     const by = arrowStep(e.key);

@@ -12,6 +12,7 @@ const TOOL_KEYS: Record<string, Tool> = {
   f: 'fit',
   '1': 'one-to-one',
   '0': 'reset',
+  escape: 'reset',
 };
 
 /** The tool a key press asks for; null for any other key, or one with Ctrl, Alt or ⌘ (the browser's own), or typed into a field. */
