@@ -1,9 +1,10 @@
 // `loupe serve` without chat credentials: the demo's stand-ins and /demo page,
 // driving the real Slack and Teams adapters exactly as Slack and Teams would.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { startDemo } from '../../src/demo/start-demo.js';
+import { DEMO_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { createLogger } from '../../src/logging.js';
 import type { Loupe } from '../../src/main.js';
@@ -358,6 +359,52 @@ describe('demo mode', () => {
       await page.screenshot({ path: '/tmp/demo-dropped-two.png', fullPage: true });
     } finally {
       await browser.close();
+    }
+  });
+
+  it('keeps the chat across a restart on the same data folder: the earlier card and the removed original are still there, and new ids follow them', async () => {
+    const own = await createInstanceEnv('pglite');
+    let first: Loupe | undefined;
+    let second: Loupe | undefined;
+    type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { id: string; deleted: boolean }[] };
+    const stateAt = async (p: number) => JSON.parse((await request(p, '/demo/api/state?user=U0CLIN0001')).body) as { messages: Shown[] };
+    const sample = async (p: number) => JSON.parse((await request(p, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0CLIN0001', channel: 'C0WOUNDS01', kind: 'photo' }) })).body) as { ts: string };
+    const carded = (p: number, ts: string) =>
+      until('the card and the original removed', async () => {
+        const s = await stateAt(p);
+        const card = s.messages.find((m) => m.threadTs === ts && m.ts !== ts && m.text === 'Clinical photo secured by Loupe');
+        return card && s.messages.find((m) => m.ts === ts)?.deleted ? s : undefined;
+      });
+    try {
+      first = await startDemo(loadConfig(own.env), createLogger('silent'));
+      const before = await first.listen();
+      const { ts } = await sample(before.port);
+      const earlier = await carded(before.port, ts);
+      await drained(first);
+      await first.stop();
+      first = undefined;
+      // The chat is saved under the data folder; the photo Loupe took out left no bytes there.
+      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER))).toEqual(expect.arrayContaining(['state.json', 'files']));
+      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER, 'files'))).toEqual([]);
+
+      second = await startDemo(loadConfig(own.env), createLogger('silent'));
+      const after = await second.listen();
+      const restored = await stateAt(after.port);
+      expect(restored.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text }))).toEqual(earlier.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text })));
+      expect(restored.messages.find((m) => m.ts === ts)?.files.every((f) => f.deleted)).toBe(true);
+      // The card still acts: it is the same card Loupe recorded before the restart.
+      const card = restored.messages.find((m) => m.threadTs === ts && m.ts !== ts)!;
+      expect(await second.services.storage.db.prisma.card.count({ where: { messageId: card.ts } })).toBe(1);
+      // A new upload after the restart sorts after the old messages and gets a file id of its own.
+      const next = await sample(after.port);
+      expect(Number(next.ts)).toBeGreaterThan(Number(card.ts));
+      const now = await carded(after.port, next.ts);
+      const fileIds = now.messages.flatMap((m) => m.files.map((f) => f.id));
+      expect(new Set(fileIds).size).toBe(fileIds.length);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      await own.cleanup();
     }
   });
 });

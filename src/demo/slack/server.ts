@@ -12,6 +12,7 @@ import { fileTypes } from './file-types.js';
 import { filesRouter } from './files-route.js';
 import { interactionBody, slashCommandBody, type SlashCommand } from './interactions.js';
 import { responseUrlRouter } from './response-url.js';
+import { SavedChat } from './persistence.js';
 import { SocketModeServer } from './socket-mode.js';
 import { StandInState, type StoredFile } from './state.js';
 import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage, StandInUser } from './types.js';
@@ -52,6 +53,7 @@ export class SlackStandIn {
   /** Every Web API call, file download and response_url post, in order. */
   readonly calls: RecordedCall[];
   readonly messages: StandInMessage[];
+  private saved: SavedChat | undefined;
 
   private constructor(
     private readonly state: StandInState,
@@ -205,9 +207,17 @@ export class SlackStandIn {
     return this.state.socketMode?.connected ?? false;
   }
 
-  close(): Promise<void> {
+  /** Keeps the chat (messages, files) in `dir` across restarts: loads what is there, then saves as it changes. */
+  async persistIn(dir: string): Promise<void> {
+    const saved = new SavedChat(this.state, dir);
+    await saved.start();
+    this.saved = saved;
+  }
+
+  async close(): Promise<void> {
+    await this.saved?.stop();
     this.state.socketMode?.close();
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
       // WebClient keeps connections alive; without this close() waits for them to time out.
       this.server.closeAllConnections();
