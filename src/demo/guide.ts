@@ -43,14 +43,14 @@ ${peopleTable(DEMO_PEOPLE, DEMO_PASSWORD, DEFAULT_ONE_TIME_CODE)}
 }
 
 /** The sample buttons and the drop zone, under the page's who-and-where controls (they act as the person chosen, where chosen). */
-export function samplesHtml(): string {
+export function samplesHtml(drop: string): string {
   return html`<section class="samples" aria-label="Sample files">
 <span>No medical files at hand? Every sample is invented (patient DEMO^PATIENT).</span>
 <button type="button" data-sample="photo">Try a wound photo</button>
 <button type="button" data-sample="ct">Try a CT</button>
 <button type="button" data-sample="multiframe">Try a multi-frame image</button>
 </section>
-<div id="drop" class="drop">Drop files anywhere on this page: several dropped together go in one message.</div>`.value;
+<div id="drop" class="drop">Drop files anywhere on this page: ${drop}</div>`.value;
 }
 
 export const GUIDE_CSS = `
@@ -96,8 +96,8 @@ function setUpSamples(path, where) {
   for (const b of document.querySelectorAll('[data-sample]')) {
     b.addEventListener('click', async () => {
       $('status').textContent = b.textContent + ': making the sample…';
-      await api(path, { user: $('user').value, kind: b.dataset.sample, text: $('text').value, ...where() });
-      $('status').textContent = 'Sent a sample. Watch Loupe take it out and post its card.';
+      const r = await api(path, { user: $('user').value, kind: b.dataset.sample, text: $('text').value, ...where() });
+      $('status').textContent = r.error ? 'The sample was refused: ' + r.error + '.' : 'Sent a sample. Watch Loupe take it out and post its card.';
       $('text').value = '';
       refresh();
     });

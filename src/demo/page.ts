@@ -30,7 +30,7 @@ ${guideHtml({ place: 'a consult channel', removal: 'The original disappears from
   <label>Command <input id="command" type="text" value="status" maxlength="200"></label>
   <button id="run" type="button">/loupe</button>
 </section>
-${samplesHtml()}
+${samplesHtml('several dropped together go in one message, as Slack posts them.')}
 <p id="status" role="status"></p>
 <main id="messages"></main>
 <dialog id="modal"><form id="modal-form" method="dialog"><h2 id="modal-title"></h2><div id="modal-body"></div><p id="modal-error"></p><menu><button value="cancel" type="button" id="modal-cancel">Cancel</button><button id="modal-submit" type="submit">Submit</button></menu></form></dialog>

@@ -49,6 +49,8 @@ export function demoRouter(slack: SlackStandIn): Router {
     next();
   });
   router.get('/demo', (_req, res) => void res.type('html').send(DEMO_HTML));
+  /** Someone in the channel: who the page may drop a file as, where. */
+  const inChannel = (user: string, channel: string) => slack.directory().channels.some((c) => c.id === channel && c.members.includes(user));
   router.get('/demo/demo.js', (_req, res) => void res.type('js').send(DEMO_JS));
   router.get('/demo/demo.css', (_req, res) => void res.type('css').send(DEMO_CSS));
 
@@ -81,6 +83,7 @@ export function demoRouter(slack: SlackStandIn): Router {
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const files = filesOf(req.get('x-demo-files'), str(req.query['name']), bytes);
     if (!files) return void res.status(400).json({ error: 'the files do not add up' });
+    if (!inChannel(str(req.query['user']), str(req.query['channel']))) return void res.status(400).json({ error: 'unknown user or channel' });
     const thread = str(req.query['thread']);
     const text = str(req.query['text']);
     const r = await slack.uploadFiles({
@@ -98,6 +101,7 @@ export function demoRouter(slack: SlackStandIn): Router {
     const b = req.body as Record<string, unknown>;
     const kind = b['kind'];
     if (!isSampleKind(kind)) return void res.status(400).json({ error: 'no such sample' });
+    if (!inChannel(str(b['user']), str(b['channel']))) return void res.status(400).json({ error: 'unknown user or channel' });
     const sample = await makeSample(kind);
     const r = await slack.uploadFiles({ user: str(b['user']), channel: str(b['channel']), files: [{ name: sample.name, bytes: sample.bytes }], text: str(b['text']) || sample.text });
     res.json({ ts: r.ts });

@@ -31,7 +31,7 @@ ${guideHtml({ place: 'a channel, the group chat or your personal chat with Loupe
   <label>File <input id="file" type="file"></label>
   <button id="send" type="button">Post</button>
 </section>
-${samplesHtml()}
+${samplesHtml('each is posted in a message of its own.')}
 <p id="status" role="status"></p>
 <main id="messages"></main>
 </body>

@@ -362,6 +362,32 @@ describe('demo mode', () => {
     }
   });
 
+  it('drops a sample from the Teams demo page: its card in the thread and the original hidden by policy', async () => {
+    const amara = TEAMS_DEMO_USERS.amara.aadObjectId;
+    const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
+      await page.selectOption('#user', amara);
+      await page.selectOption('#place', wounds);
+      const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/teams/sample')), page.getByRole('button', { name: 'Try a multi-frame image' }).click()]);
+      const { messageId } = (await response.json()) as { messageId: string };
+      type Shown = { id: string; place: string; threadRootId?: string; byBot: boolean; hidden: boolean; cards: unknown[] };
+      const card = await until('the card and the original hidden', async () => {
+        const s = JSON.parse((await request(port, `/demo/api/teams/state?user=${amara}`)).body) as { messages: Shown[] };
+        const c = s.messages.find((m) => m.byBot && m.threadRootId === messageId && m.cards.length);
+        return c && s.messages.find((m) => m.id === messageId)?.hidden ? c : undefined;
+      });
+      expect(card.place).toBe(wounds);
+      expect(JSON.stringify(card.cards)).toContain('12 frames');
+      // The Slack page's sample route refuses someone not in the channel in words (the page shows them), not with a server error.
+      expect(JSON.parse((await request(port, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0NOBODY00', channel: 'C0WOUNDS01', kind: 'ct' }) })).body)).toEqual({ error: 'unknown user or channel' });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('keeps the chat across a restart on the same data folder: the earlier card and the removed original are still there, and new ids follow them', async () => {
     const own = await createInstanceEnv('pglite');
     let first: Loupe | undefined;
