@@ -2,6 +2,7 @@
 // HTML, CSS and script (no inline script, so the page runs under a strict
 // Content Security Policy); every text is set with textContent, never HTML.
 
+import { GUIDE_CSS, GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
 import { PAGE_HELPERS } from './page-helpers.js';
 
 export const DEMO_HTML = `<!doctype html>
@@ -19,15 +20,17 @@ export const DEMO_HTML = `<!doctype html>
   <nav class="platforms"><strong aria-current="page">Slack</strong> <a href="/demo/teams">Microsoft Teams</a></nav>
   <p class="warning">A local Slack stand-in with invented people. Never use it with real patient data.</p>
 </header>
+${guideHtml({ place: 'a consult channel', removal: 'The original disappears from the channel.' })}
 <section class="controls">
   <label>You are <select id="user"></select></label>
   <label>in <select id="channel"></select></label>
   <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the file"></label>
-  <label>File <input id="file" type="file"></label>
+  <label>Files <input id="file" type="file" multiple></label>
   <button id="send" type="button">Drop into channel</button>
   <label>Command <input id="command" type="text" value="status" maxlength="200"></label>
   <button id="run" type="button">/loupe</button>
 </section>
+${samplesHtml('several dropped together go in one message, as Slack posts them.')}
 <p id="status" role="status"></p>
 <main id="messages"></main>
 <dialog id="modal"><form id="modal-form" method="dialog"><h2 id="modal-title"></h2><div id="modal-body"></div><p id="modal-error"></p><menu><button value="cancel" type="button" id="modal-cancel">Cancel</button><button id="modal-submit" type="submit">Submit</button></menu></form></dialog>
@@ -55,6 +58,7 @@ body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 56rem; pad
 dialog label { display: block; margin: .5rem 0; }
 dialog input, dialog select, dialog textarea { display: block; width: 100%; }
 #modal-error { color: #b01e1e; }
+${GUIDE_CSS}
 dialog { max-width: 36rem; }
 dialog input, dialog select, dialog textarea { box-sizing: border-box; }
 dialog fieldset { border: 1px solid #ddd; border-radius: 4px; margin: .5rem 0; }
@@ -67,6 +71,7 @@ dialog .section select { width: auto; }
 
 export const DEMO_JS = `'use strict';
 ${PAGE_HELPERS}
+${GUIDE_JS}
 let state = { users: [], channels: [], messages: [] };
 let openView = null;
 
@@ -254,20 +259,28 @@ async function submitModal(event) {
   refresh();
 }
 
-async function send() {
-  const file = $('file').files[0];
-  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
-  const q = new URLSearchParams({ user: $('user').value, channel: $('channel').value, name: file.name, text: $('text').value });
-  $('status').textContent = 'Uploading…';
-  await fetch('/demo/api/upload?' + q, { method: 'POST', body: file });
-  $('status').textContent = 'Sent. Watch Loupe take it out of the channel and post its card.';
+// Every file in one message, as Slack posts several files dropped together: names and sizes in a header, the bytes in order.
+async function sendFiles(files) {
+  const q = new URLSearchParams({ user: $('user').value, channel: $('channel').value, text: $('text').value });
+  const listed = encodeURIComponent(JSON.stringify(files.map((f) => ({ name: f.name, size: f.size }))));
+  $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + files.length + ' files in one message…';
+  const r = await fetch('/demo/api/upload?' + q, { method: 'POST', headers: { 'x-demo-files': listed }, body: new Blob(files) });
+  $('status').textContent = r.ok ? 'Sent. Watch Loupe take it out of the channel and post its card.' : 'The upload was refused.';
   $('file').value = '';
   $('text').value = '';
   refresh();
 }
 
+async function send() {
+  const files = [...$('file').files];
+  if (!files.length) { $('status').textContent = 'Choose a file first.'; return; }
+  await sendFiles(files);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   $('send').addEventListener('click', send);
+  setUpDrop(sendFiles);
+  setUpSamples('/demo/api/sample', () => ({ channel: $('channel').value }));
   $('run').addEventListener('click', async () => { await api('/demo/api/command', { user: $('user').value, channel: $('channel').value, text: $('command').value }); setTimeout(refresh, 300); });
   $('user').addEventListener('change', refresh);
   $('channel').addEventListener('change', render);

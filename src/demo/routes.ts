@@ -4,10 +4,33 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { SlackStandIn } from './slack/index.js';
 import { DEMO_CSS, DEMO_HTML, DEMO_JS } from './page.js';
+import { isSampleKind, makeSample } from './samples.js';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** The files of one upload: as the header lists them (their bytes in order), or one file named by the query. */
+function filesOf(header: string | undefined, name: string, bytes: Buffer): { name: string; bytes: Buffer }[] | undefined {
+  const named = (n: unknown) => str(n).slice(0, 120) || 'upload';
+  if (!header) return [{ name: named(name), bytes }];
+  let listed: unknown;
+  try {
+    listed = JSON.parse(decodeURIComponent(header));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(listed) || listed.length === 0 || listed.length > 20) return undefined;
+  const files: { name: string; bytes: Buffer }[] = [];
+  let at = 0;
+  for (const f of listed as { name?: unknown; size?: unknown }[]) {
+    const size = f.size;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || at + size > bytes.length) return undefined;
+    files.push({ name: named(f.name), bytes: bytes.subarray(at, at + size) });
+    at += size;
+  }
+  return at === bytes.length ? files : undefined;
+}
 
 /** What `find` returns once it returns something, or undefined after about five seconds. */
 async function until<T>(find: () => T | undefined): Promise<T | undefined> {
@@ -26,6 +49,8 @@ export function demoRouter(slack: SlackStandIn): Router {
     next();
   });
   router.get('/demo', (_req, res) => void res.type('html').send(DEMO_HTML));
+  /** Someone in the channel: who the page may drop a file as, where. */
+  const inChannel = (user: string, channel: string) => slack.directory().channels.some((c) => c.id === channel && c.members.includes(user));
   router.get('/demo/demo.js', (_req, res) => void res.type('js').send(DEMO_JS));
   router.get('/demo/demo.css', (_req, res) => void res.type('css').send(DEMO_CSS));
 
@@ -53,18 +78,32 @@ export function demoRouter(slack: SlackStandIn): Router {
     });
   });
 
+  // One message with every file the page sent: their names and sizes in a header (kept out of the URL), their bytes one after the other.
   router.post('/demo/api/upload', express.raw({ type: () => true, limit: '200mb' }), async (req: Request, res: Response) => {
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const files = filesOf(req.get('x-demo-files'), str(req.query['name']), bytes);
+    if (!files) return void res.status(400).json({ error: 'the files do not add up' });
+    if (!inChannel(str(req.query['user']), str(req.query['channel']))) return void res.status(400).json({ error: 'unknown user or channel' });
     const thread = str(req.query['thread']);
     const text = str(req.query['text']);
-    const r = await slack.uploadFile({
+    const r = await slack.uploadFiles({
       user: str(req.query['user']),
       channel: str(req.query['channel']),
-      name: str(req.query['name']).slice(0, 120) || 'upload',
-      bytes,
+      files,
       ...(thread ? { threadTs: thread } : {}),
       ...(text ? { text } : {}),
     });
+    res.json({ ts: r.ts });
+  });
+
+  // A sample file, made on request, dropped as the person into the channel with its invented patient's identifier.
+  router.post('/demo/api/sample', express.json(), async (req: Request, res: Response) => {
+    const b = req.body as Record<string, unknown>;
+    const kind = b['kind'];
+    if (!isSampleKind(kind)) return void res.status(400).json({ error: 'no such sample' });
+    if (!inChannel(str(b['user']), str(b['channel']))) return void res.status(400).json({ error: 'unknown user or channel' });
+    const sample = await makeSample(kind);
+    const r = await slack.uploadFiles({ user: str(b['user']), channel: str(b['channel']), files: [{ name: sample.name, bytes: sample.bytes }], text: str(b['text']) || sample.text });
     res.json({ ts: r.ts });
   });
 

@@ -2,6 +2,7 @@
 // starts the stand-ins (Slack and Teams), then the production Loupe on the
 // configuration they give it, with the /demo page and the demo's sign-in as
 // extra routes; once Loupe listens, the stand-ins deliver to it. Loupe itself knows no demo.
+import { join } from 'node:path';
 import express from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../logging.js';
@@ -10,6 +11,9 @@ import { prepareDemo } from './prepare.js';
 import { demoRouter } from './routes.js';
 import { teamsDemoRouter } from './teams-routes.js';
 import { closeStandIns, DEMO_IDP_PATH, startStandIns, type Demo } from './stand-ins.js';
+
+/** Where the Slack stand-in keeps the demo's chat, under the data folder, so it survives a restart. */
+export const DEMO_CHAT_FOLDER = 'demo-slack-chat';
 
 function demoRoutes(demo: Demo): express.Router {
   const router = express.Router();
@@ -27,6 +31,14 @@ export async function startDemo(config: Config, logger: Logger, options: LoupeOp
     loupe = await createLoupe(started.config, logger, { ...options, routes: [...(options.routes ?? []), demoRoutes(demo)] });
   } catch (error) {
     // A refused start (the data folder held by another serve) must not leave the stand-ins running.
+    await closeStandIns(demo);
+    throw error;
+  }
+  // Only once Loupe holds the data folder: a refused start must not write over another serve's chat.
+  try {
+    await demo.slack.persistIn(join(config.dataDir, DEMO_CHAT_FOLDER));
+  } catch (error) {
+    await loupe.stop();
     await closeStandIns(demo);
     throw error;
   }

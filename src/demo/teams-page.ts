@@ -4,6 +4,7 @@
 // JSON; where Teams would ask Loupe for a person's own drawing (refresh), the
 // page asks too, so each person sees what Teams would show them.
 
+import { GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
 import { PAGE_HELPERS } from './page-helpers.js';
 
 export const TEAMS_HTML = `<!doctype html>
@@ -22,6 +23,7 @@ export const TEAMS_HTML = `<!doctype html>
   <nav class="platforms"><a href="/demo">Slack</a> <strong aria-current="page">Microsoft Teams</strong></nav>
   <p class="warning">A local Microsoft Teams stand-in with invented people. Never use it with real patient data.</p>
 </header>
+${guideHtml({ place: 'a channel, the group chat or your personal chat with Loupe', removal: 'The original is hidden by policy (in a personal chat Loupe asks you to delete it).' })}
 <section class="controls">
   <label>You are <select id="user"></select></label>
   <label>in <select id="place"></select></label>
@@ -29,6 +31,7 @@ export const TEAMS_HTML = `<!doctype html>
   <label>File <input id="file" type="file"></label>
   <button id="send" type="button">Post</button>
 </section>
+${samplesHtml('each is posted in a message of its own.')}
 <p id="status" role="status"></p>
 <main id="messages"></main>
 </body>
@@ -55,6 +58,7 @@ export const TEAMS_CSS = `
 
 export const TEAMS_JS = `'use strict';
 ${PAGE_HELPERS}
+${GUIDE_JS}
 let state = { users: [], places: [], messages: [] };
 // A person's own drawing of a card (Loupe's answer to refresh or a button), per message and version.
 const own = new Map();
@@ -256,20 +260,29 @@ async function refresh() {
   if (!typing) render();
 }
 
-async function send() {
-  const file = $('file').files[0];
-  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
-  const q = new URLSearchParams({ user: $('user').value, place: $('place').value, name: file.name, text: $('text').value });
-  $('status').textContent = 'Uploading…';
-  await fetch('/demo/api/teams/upload?' + q, { method: 'POST', body: file });
+// The Teams stand-in takes one file per message: several dropped together are posted one after the other.
+async function sendFiles(files) {
+  for (const [i, file] of files.entries()) {
+    const q = new URLSearchParams({ user: $('user').value, place: $('place').value, name: file.name, text: $('text').value });
+    $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + (i + 1) + ' of ' + files.length + '…';
+    await fetch('/demo/api/teams/upload?' + q, { method: 'POST', body: file });
+  }
   $('status').textContent = 'Posted. Watch Loupe take it out of the chat and post its card.';
   $('file').value = '';
   $('text').value = '';
   refresh();
 }
 
+async function send() {
+  const file = $('file').files[0];
+  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
+  await sendFiles([file]);
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   $('send').addEventListener('click', send);
+  setUpDrop(sendFiles);
+  setUpSamples('/demo/api/teams/sample', () => ({ place: $('place').value }));
   $('user').addEventListener('change', () => { $('status').textContent = ''; refresh(); });
   $('place').addEventListener('change', render);
   refresh();

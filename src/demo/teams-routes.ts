@@ -4,6 +4,7 @@
 // real Teams adapter does the rest. Each person sees only their own chats.
 import express, { type Request, type Response, type Router } from 'express';
 import type { Place, TeamsMessage, TeamsStandIn } from './teams/index.js';
+import { isSampleKind, makeSample } from './samples.js';
 import { TEAMS_CSS, TEAMS_HTML, TEAMS_JS } from './teams-page.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -82,20 +83,31 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
     });
   });
 
-  router.post('/demo/api/teams/upload', express.raw({ type: () => true, limit: '200mb' }), async (req: Request, res: Response) => {
-    const user = str(req.query['user']);
-    const place = placeOf(user, str(req.query['place']));
-    if (!userOf(user) || !place) return void res.status(400).json({ error: 'unknown user or place' });
-    const thread = str(req.query['thread']);
-    const text = str(req.query['text']);
+  async function post(res: Response, o: { user: string; place: string; thread: string; name: string; bytes: Buffer; text: string }): Promise<void> {
+    const place = placeOf(o.user, o.place);
+    if (!userOf(o.user) || !place) return void res.status(400).json({ error: 'unknown user or place' });
     const posted = await teams.postFile({
-      user,
-      place: 'team' in place && thread ? { ...place, threadRoot: thread } : place,
-      name: str(req.query['name']).slice(0, 120) || 'upload',
-      bytes: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-      ...(text ? { text } : {}),
+      user: o.user,
+      place: 'team' in place && o.thread ? { ...place, threadRoot: o.thread } : place,
+      name: o.name.slice(0, 120) || 'upload',
+      bytes: o.bytes,
+      ...(o.text ? { text: o.text } : {}),
     });
     res.json({ messageId: posted.messageId, status: posted.delivery?.status ?? 0 });
+  }
+
+  router.post('/demo/api/teams/upload', express.raw({ type: () => true, limit: '200mb' }), async (req: Request, res: Response) => {
+    const q = (k: string) => str(req.query[k]);
+    await post(res, { user: q('user'), place: q('place'), thread: q('thread'), name: q('name'), bytes: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), text: q('text') });
+  });
+
+  // A sample file, made on request, posted as the person with its invented patient's identifier.
+  router.post('/demo/api/teams/sample', express.json(), async (req: Request, res: Response) => {
+    const b = req.body as Record<string, unknown>;
+    const kind = b['kind'];
+    if (!isSampleKind(kind)) return void res.status(400).json({ error: 'no such sample' });
+    const sample = await makeSample(kind);
+    await post(res, { user: str(b['user']), place: str(b['place']), thread: '', name: sample.name, bytes: sample.bytes, text: str(b['text']) || sample.text });
   });
 
   // The sender deletes their own message (where Loupe asks them to, as in personal chats).

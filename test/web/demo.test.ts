@@ -1,9 +1,10 @@
 // `loupe serve` without chat credentials: the demo's stand-ins and /demo page,
 // driving the real Slack and Teams adapters exactly as Slack and Teams would.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { startDemo } from '../../src/demo/start-demo.js';
+import { DEMO_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { createLogger } from '../../src/logging.js';
 import type { Loupe } from '../../src/main.js';
@@ -13,8 +14,13 @@ import { makePhotoFixtures } from '../support/photos.js';
 import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
 import { drained } from '../support/drain.js';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium.js';
 import { screen } from '../support/screens.js';
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
+import { DEFAULT_ONE_TIME_CODE, DEMO_PASSWORD, DEMO_PEOPLE } from '../../src/demo/identity-provider/index.js';
+import { makeSample } from '../../src/demo/samples.js';
 
 describe('demo mode', () => {
   let inst: InstanceEnv;
@@ -230,6 +236,204 @@ describe('demo mode', () => {
       expect(consent).toMatchObject({ decision: 'permit', purposes: ['education'], parties: ['institution'], dataKinds: ['photo'], supersededAt: null });
     } finally {
       await browser.close();
+    }
+  });
+
+  /** The Slack demo page in a fresh tab, as the person in the channel. */
+  async function slackPageAs(browser: Browser, user: string, channel: string): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/demo`);
+    await page.selectOption('#user', user);
+    await page.selectOption('#channel', channel);
+    return page;
+  }
+
+  it('explains the story in three steps and lists the demo people with their sign-in emails, the password and who has a second factor, in Slack and Teams', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      for (const path of ['/demo', '/demo/teams']) {
+        await page.goto(`http://127.0.0.1:${port}${path}`);
+        const steps = await page.locator('.steps li').allTextContents();
+        expect(steps).toHaveLength(3);
+        expect(steps[0]).toContain('Drop a file as a clinician');
+        expect(steps[1]).toContain('Loupe takes it out and posts a card');
+        expect(steps[2]).toContain("Open the card's View and sign in as the person named");
+        expect(await page.locator('.people caption').textContent()).toContain(`every password is ${DEMO_PASSWORD}`);
+        const rows = page.locator('.people tbody tr');
+        expect(await rows.count()).toBe(DEMO_PEOPLE.length);
+        // Amara Okafor signs in with a second factor; Li Wei with the password alone.
+        const amara = rows.filter({ hasText: 'amara.okafor@hospital.example' });
+        expect(await amara.textContent()).toContain('Dr Amara Okafor');
+        expect(await amara.locator('td').last().textContent()).toBe(`Yes: one-time code ${DEFAULT_ONE_TIME_CODE}`);
+        expect(await amara.getAttribute('class')).toBe('second-factor');
+        expect(await rows.filter({ hasText: 'li.wei@hospital.example' }).locator('td').last().textContent()).toBe('No');
+        expect(await rows.filter({ hasText: 'visitor@hospital.example' }).textContent()).toContain('no chat account');
+        expect(await page.locator('.people tr.second-factor').count()).toBe(DEMO_PEOPLE.filter((p) => p.hasSecondFactor).length);
+        for (const name of ['Try a wound photo', 'Try a CT', 'Try a multi-frame image']) expect(await page.getByRole('button', { name }).isVisible()).toBe(true);
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+      }
+      await page.goto(`http://127.0.0.1:${port}/demo`);
+      await page.screenshot({ path: '/tmp/demo-guide-slack.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('drops the sample files from their buttons: each gets its card in the thread, and the wound photo is stored without its GPS', async () => {
+    // The sample photo carries GPS, as a phone's would.
+    const sample = await makeSample('photo');
+    const planted = exifReader((await sharp(sample.bytes).metadata()).exif!);
+    expect(planted.GPSInfo?.GPSLatitude).toEqual([51, 30, 26]);
+    const browser = await launchChromium();
+    try {
+      const page = await slackPageAs(browser, 'U0CLIN0002', 'C0RADIOL01');
+      type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { deleted: boolean }[] };
+      const cardFor = async (button: string, text: string) => {
+        const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/sample')), page.getByRole('button', { name: button }).click()]);
+        const { ts } = (await response.json()) as { ts: string };
+        await page.locator('.message', { hasText: text }).first().waitFor();
+        return until(`the card for ${button}`, async () => {
+          const s = JSON.parse((await request(port, '/demo/api/state?user=U0CLIN0002')).body) as { messages: Shown[] };
+          const original = s.messages.find((m) => m.ts === ts);
+          const card = s.messages.find((m) => m.threadTs === ts && m.ts !== ts && m.text.includes(text));
+          return card && original?.deleted && original.files.every((f) => f.deleted) ? { ts, card } : undefined;
+        });
+      };
+      const photo = await cardFor('Try a wound photo', 'Clinical photo secured by Loupe');
+      await cardFor('Try a CT', 'DICOM image · CT secured by Loupe');
+      await cardFor('Try a multi-frame image', '12 frames secured by Loupe');
+      // The message named the invented patient, so the photo is linked to them.
+      const prisma = loupe.services.storage.db.prisma;
+      const asset = await until('the photo stored', async () => {
+        const a = await prisma.asset.findFirst({ where: { sourceMessageId: photo.ts }, include: { blobs: true } });
+        return a?.status === 'stored' ? a : undefined;
+      });
+      expect(asset.patientId).not.toBeNull();
+      const derivative = asset.blobs.find((b) => b.kind === 'derivative')!;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await loupe.services.storage.blobs.open(derivative.id, { type: 'system', id: 'test' })) chunks.push(chunk as Buffer);
+      const stored = await sharp(Buffer.concat(chunks)).metadata();
+      expect(stored.format).toBe('jpeg');
+      expect(stored.exif === undefined || exifReader(stored.exif).GPSInfo === undefined).toBe(true);
+      expect(Buffer.concat(chunks).includes(Buffer.from('GPS'))).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('takes two files dropped on the page at once as one message, and Loupe posts a card for each', async () => {
+    const photos = await makePhotoFixtures(inst.dataDir);
+    const files = [
+      { name: 'left.jpg', type: 'image/jpeg', bytes: [...(await readFile(photos.jpeg))] },
+      { name: 'right.png', type: 'image/png', bytes: [...(await readFile(photos.png))] },
+    ];
+    const browser = await launchChromium();
+    try {
+      const page = await slackPageAs(browser, 'U0NURSE001', 'C0WOUNDS01');
+      await page.fill('#text', 'Two views, MRN900002');
+      // Playwright's way to drop files: a DataTransfer built in the page, holding File objects, dispatched with the drop.
+      const dataTransfer = await page.evaluateHandle(`(() => {
+        const dt = new DataTransfer();
+        for (const f of ${JSON.stringify(files)}) dt.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: f.type }));
+        return dt;
+      })()`);
+      type Shown = { ts: string; threadTs?: string; user: string; text: string; files: { id: string }[] };
+      const stateNow = async () => JSON.parse((await request(port, '/demo/api/state?user=U0NURSE001')).body) as { bot: { id: string }; messages: Shown[] };
+      const before = new Set((await stateNow()).messages.map((m) => m.ts));
+      await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+      // (Playwright cannot read the answer to a request whose body is a Blob, so the message is found in the channel.)
+      const ts = await until('the dropped message', async () => (await stateNow()).messages.find((m) => !before.has(m.ts) && m.user === 'U0NURSE001' && m.files.length > 0)?.ts);
+      const state = await until('two cards in the thread', async () => {
+        const s = await stateNow();
+        return s.messages.filter((m) => m.threadTs === ts && m.user === s.bot.id && m.text.includes('secured by Loupe')).length === 2 ? s : undefined;
+      });
+      // One message by the nurse held both files.
+      const sent = state.messages.filter((m) => !before.has(m.ts) && m.user === 'U0NURSE001' && m.files.length > 0);
+      expect(sent.map((m) => m.ts)).toEqual([ts]);
+      expect(sent[0]!.files).toHaveLength(2);
+      const assets = await loupe.services.storage.db.prisma.asset.findMany({ where: { sourceMessageId: ts } });
+      expect(assets).toHaveLength(2);
+      // Still two once every job the two files' events queued has run.
+      await drained(loupe);
+      const after = await stateNow();
+      expect(after.messages.filter((m) => m.threadTs === ts && m.user === after.bot.id && m.text.includes('secured by Loupe'))).toHaveLength(2);
+      await page.locator('.replies .message', { hasText: 'Clinical photo secured by Loupe' }).nth(1).waitFor();
+      await page.screenshot({ path: '/tmp/demo-dropped-two.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('drops a sample from the Teams demo page: its card in the thread and the original hidden by policy', async () => {
+    const amara = TEAMS_DEMO_USERS.amara.aadObjectId;
+    const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
+      await page.selectOption('#user', amara);
+      await page.selectOption('#place', wounds);
+      const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/teams/sample')), page.getByRole('button', { name: 'Try a multi-frame image' }).click()]);
+      const { messageId } = (await response.json()) as { messageId: string };
+      type Shown = { id: string; place: string; threadRootId?: string; byBot: boolean; hidden: boolean; cards: unknown[] };
+      const card = await until('the card and the original hidden', async () => {
+        const s = JSON.parse((await request(port, `/demo/api/teams/state?user=${amara}`)).body) as { messages: Shown[] };
+        const c = s.messages.find((m) => m.byBot && m.threadRootId === messageId && m.cards.length);
+        return c && s.messages.find((m) => m.id === messageId)?.hidden ? c : undefined;
+      });
+      expect(card.place).toBe(wounds);
+      expect(JSON.stringify(card.cards)).toContain('12 frames');
+      // The Slack page's sample route refuses someone not in the channel in words (the page shows them), not with a server error.
+      expect(JSON.parse((await request(port, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0NOBODY00', channel: 'C0WOUNDS01', kind: 'ct' }) })).body)).toEqual({ error: 'unknown user or channel' });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('keeps the chat across a restart on the same data folder: the earlier card and the removed original are still there, and new ids follow them', async () => {
+    const own = await createInstanceEnv('pglite');
+    let first: Loupe | undefined;
+    let second: Loupe | undefined;
+    type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { id: string; deleted: boolean }[] };
+    const stateAt = async (p: number) => JSON.parse((await request(p, '/demo/api/state?user=U0CLIN0001')).body) as { messages: Shown[] };
+    const sample = async (p: number) => JSON.parse((await request(p, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0CLIN0001', channel: 'C0WOUNDS01', kind: 'photo' }) })).body) as { ts: string };
+    const carded = (p: number, ts: string) =>
+      until('the card and the original removed', async () => {
+        const s = await stateAt(p);
+        const card = s.messages.find((m) => m.threadTs === ts && m.ts !== ts && m.text === 'Clinical photo secured by Loupe');
+        return card && s.messages.find((m) => m.ts === ts)?.deleted ? s : undefined;
+      });
+    try {
+      first = await startDemo(loadConfig(own.env), createLogger('silent'));
+      const before = await first.listen();
+      const { ts } = await sample(before.port);
+      const earlier = await carded(before.port, ts);
+      await drained(first);
+      await first.stop();
+      first = undefined;
+      // The chat is saved under the data folder; the photo Loupe took out left no bytes there.
+      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER))).toEqual(expect.arrayContaining(['state.json', 'files']));
+      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER, 'files'))).toEqual([]);
+
+      second = await startDemo(loadConfig(own.env), createLogger('silent'));
+      const after = await second.listen();
+      const restored = await stateAt(after.port);
+      expect(restored.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text }))).toEqual(earlier.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text })));
+      expect(restored.messages.find((m) => m.ts === ts)?.files.every((f) => f.deleted)).toBe(true);
+      // The card still acts: it is the same card Loupe recorded before the restart.
+      const card = restored.messages.find((m) => m.threadTs === ts && m.ts !== ts)!;
+      expect(await second.services.storage.db.prisma.card.count({ where: { messageId: card.ts } })).toBe(1);
+      // A new upload after the restart sorts after the old messages and gets a file id of its own.
+      const next = await sample(after.port);
+      expect(Number(next.ts)).toBeGreaterThan(Number(card.ts));
+      const now = await carded(after.port, next.ts);
+      const fileIds = now.messages.flatMap((m) => m.files.map((f) => f.id));
+      expect(new Set(fileIds).size).toBe(fileIds.length);
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      await own.cleanup();
     }
   });
 });

@@ -5,6 +5,15 @@
 export class IdSource {
   private n = 0;
 
+  /** How many ids were handed out: saved with the state, so a restarted stand-in never repeats one. */
+  get count(): number {
+    return this.n;
+  }
+
+  resume(count: number): void {
+    this.n = Math.max(this.n, count);
+  }
+
   next(prefix: string): string {
     this.n += 1;
     return `${prefix}${this.n.toString(36).toUpperCase().padStart(8, '0')}`;
@@ -20,6 +29,13 @@ export class TsSource {
   private last = 0;
 
   constructor(private readonly now: () => number) {}
+
+  /** Continues after a saved message's ts, so a restarted stand-in's messages still sort after it. */
+  resume(ts: string): void {
+    const [seconds = '0', micros = '0'] = ts.split('.');
+    const at = Number(seconds) * 1_000_000 + Number(micros);
+    if (Number.isSafeInteger(at)) this.last = Math.max(this.last, at);
+  }
 
   next(): string {
     const floor = Math.floor(this.now() / 1000) * 1_000_000;

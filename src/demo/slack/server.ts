@@ -12,6 +12,7 @@ import { fileTypes } from './file-types.js';
 import { filesRouter } from './files-route.js';
 import { interactionBody, slashCommandBody, type SlashCommand } from './interactions.js';
 import { responseUrlRouter } from './response-url.js';
+import { SavedChat } from './persistence.js';
 import { SocketModeServer } from './socket-mode.js';
 import { StandInState, type StoredFile } from './state.js';
 import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage, StandInUser } from './types.js';
@@ -23,6 +24,14 @@ export interface Upload {
   name: string;
   bytes: Buffer;
   mimetype?: string;
+  text?: string;
+  threadTs?: string;
+}
+
+export interface FilesUpload {
+  user: string;
+  channel: string;
+  files: { name: string; bytes: Buffer; mimetype?: string }[];
   text?: string;
   threadTs?: string;
 }
@@ -44,6 +53,7 @@ export class SlackStandIn {
   /** Every Web API call, file download and response_url post, in order. */
   readonly calls: RecordedCall[];
   readonly messages: StandInMessage[];
+  private saved: SavedChat | undefined;
 
   private constructor(
     private readonly state: StandInState,
@@ -109,37 +119,46 @@ export class SlackStandIn {
    * Slack gave up retrying: it is only in the channel's history.
    */
   async uploadFile(u: Upload, o: { deliver?: boolean } = {}): Promise<{ fileId: string; ts: string; responses: Delivery[] }> {
+    const r = await this.uploadFiles({ ...u, files: [{ name: u.name, bytes: u.bytes, ...(u.mimetype ? { mimetype: u.mimetype } : {}) }] }, o);
+    return { fileId: r.fileIds[0]!, ts: r.ts, responses: r.responses };
+  }
+
+  /** Several files in one message, as Slack allows: one message event naming them all, then one file_shared for each. */
+  async uploadFiles(u: FilesUpload, o: { deliver?: boolean } = {}): Promise<{ fileIds: string[]; ts: string; responses: Delivery[] }> {
     const s = this.state;
     const channel = s.channels.get(u.channel);
     if (!s.users.has(u.user) || !channel) throw new LoupeError(ErrorCode.InvalidInput, 'the Slack stand-in knows no such user or channel');
     if (!channel.members.includes(u.user)) throw new LoupeError(ErrorCode.InvalidInput, 'the uploader is not in the channel');
+    if (u.files.length === 0) throw new LoupeError(ErrorCode.InvalidInput, 'an upload needs a file');
     const ts = s.ts.next();
-    const file: StoredFile = {
+    const files = u.files.map((f): StoredFile => ({
       id: s.ids.next('F'),
-      name: u.name,
-      title: u.name,
-      ...fileTypes(u.name, u.mimetype),
+      name: f.name,
+      title: f.name,
+      ...fileTypes(f.name, f.mimetype),
       user: u.user,
       created: Math.floor(s.now() / 1000),
-      bytes: Buffer.from(u.bytes),
+      bytes: Buffer.from(f.bytes),
       shares: [{ channel: channel.id, ts, ...(u.threadTs ? { threadTs: u.threadTs } : {}) }],
       deleted: false,
-    };
-    s.files.set(file.id, file);
+    }));
+    for (const file of files) s.files.set(file.id, file);
     const message: StandInMessage = {
       channel: channel.id,
       ts,
       ...(u.threadTs ? { threadTs: u.threadTs } : {}),
       user: u.user,
       text: u.text ?? '',
-      files: [file.id],
+      files: files.map((f) => f.id),
       deleted: false,
       edits: 0,
     };
     s.messages.push(message);
-    if (o.deliver === false) return { fileId: file.id, ts, responses: [] };
-    const responses = [await this.deliver(fileShareMessageEvent(s, message)), await this.deliver(fileSharedEvent(s, file, message))];
-    return { fileId: file.id, ts, responses };
+    const fileIds = files.map((f) => f.id);
+    if (o.deliver === false) return { fileIds, ts, responses: [] };
+    const responses = [await this.deliver(fileShareMessageEvent(s, message))];
+    for (const file of files) responses.push(await this.deliver(fileSharedEvent(s, file, message)));
+    return { fileIds, ts, responses };
   }
 
   /** Another integration in the workspace posts a message (no event is delivered): what a card must not be mistaken for. */
@@ -188,9 +207,17 @@ export class SlackStandIn {
     return this.state.socketMode?.connected ?? false;
   }
 
-  close(): Promise<void> {
+  /** Keeps the chat (messages, files) in `dir` across restarts: loads what is there, then saves as it changes. */
+  async persistIn(dir: string): Promise<void> {
+    const saved = new SavedChat(this.state, dir);
+    await saved.start();
+    this.saved = saved;
+  }
+
+  async close(): Promise<void> {
+    await this.saved?.stop();
     this.state.socketMode?.close();
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
       // WebClient keeps connections alive; without this close() waits for them to time out.
       this.server.closeAllConnections();

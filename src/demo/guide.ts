@@ -1,0 +1,106 @@
+// What both demo pages say first: the story in three steps, the demo people
+// to sign in as (from the identity provider's own list, so the page cannot
+// drift from what the sign-in accepts), the sample files, and the drop zone.
+// Server-rendered once with the escaping `html` template; the script that
+// wires the drop zone and the sample buttons is shared by both pages.
+import { html, type SafeHtml } from '../web/html.js';
+import { DEFAULT_ONE_TIME_CODE, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_PRIVACY_OFFICERS, type DemoPerson } from './identity-provider/index.js';
+
+export interface GuideWords {
+  /** Where a file is dropped: "a consult channel" (Slack), "a channel or chat" (Teams). */
+  place: string;
+  /** What happens to the original there. */
+  removal: string;
+}
+
+/** What the name alone does not say: a privacy officer (the console), someone with no chat account. */
+function roleOf(p: DemoPerson): string {
+  const notes = [p.groups?.includes(DEMO_PRIVACY_OFFICERS) ? 'privacy officer' : '', p.objectId ? '' : 'no chat account'].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
+
+export function peopleTable(people: readonly DemoPerson[], password: string, oneTimeCode: string): SafeHtml {
+  return html`<table class="people">
+<caption>Demo people: every password is <code>${password}</code></caption>
+<thead><tr><th scope="col">Name</th><th scope="col">Sign-in email</th><th scope="col">Second factor</th></tr></thead>
+<tbody>${people.map(
+    (p) =>
+      html`<tr${p.hasSecondFactor ? html` class="second-factor"` : ''}><td>${p.name}${roleOf(p)}</td><td><code>${p.email}</code></td><td>${p.hasSecondFactor ? html`Yes: one-time code <code>${oneTimeCode}</code>` : 'No'}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+export function guideHtml(words: GuideWords): string {
+  return html`<section class="guide" aria-labelledby="guide-title">
+<h2 id="guide-title">Try it in three steps</h2>
+<ol class="steps">
+<li><strong>Drop a file as a clinician.</strong> Pick who you are and ${words.place}, then drop a photo or DICOM file onto this page, choose one, or press a sample button below.</li>
+<li><strong>Loupe takes it out and posts a card.</strong> ${words.removal} A card appears in its thread, with no pixels of the patient.</li>
+<li><strong>Open the card's View and sign in as the person named.</strong> Use their sign-in email below and the password; if they have a second factor, enter its code.</li>
+</ol>
+${peopleTable(DEMO_PEOPLE, DEMO_PASSWORD, DEFAULT_ONE_TIME_CODE)}
+</section>`.value;
+}
+
+/** The sample buttons and the drop zone, under the page's who-and-where controls (they act as the person chosen, where chosen). */
+export function samplesHtml(drop: string): string {
+  return html`<section class="samples" aria-label="Sample files">
+<span>No medical files at hand? Every sample is invented (patient DEMO^PATIENT).</span>
+<button type="button" data-sample="photo">Try a wound photo</button>
+<button type="button" data-sample="ct">Try a CT</button>
+<button type="button" data-sample="multiframe">Try a multi-frame image</button>
+</section>
+<div id="drop" class="drop">Drop files anywhere on this page: ${drop}</div>`.value;
+}
+
+export const GUIDE_CSS = `
+.guide { border: 1px solid #ddd; border-radius: 6px; padding: .25rem 1rem .75rem; margin: .5rem 0 1rem; background: #fbfbfa; }
+.guide h2 { font-size: 1.1rem; margin: .5rem 0; }
+.steps { margin: .25rem 0 .75rem; padding-left: 1.5rem; }
+.steps li { margin: .25rem 0; }
+.people { border-collapse: collapse; width: 100%; font-size: .9rem; }
+.people caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+.people th, .people td { text-align: left; padding: .2rem .5rem; border-top: 1px solid #e4e4e4; overflow-wrap: anywhere; }
+.people tr.second-factor td:last-child { font-weight: 600; }
+.samples { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
+.samples > span { flex: 1 1 100%; }
+.samples button { font: inherit; padding: .25rem .75rem; border: 1px solid #007a5a; border-radius: 4px; background: #fff; color: #007a5a; cursor: pointer; }
+.drop { border: 2px dashed #bbb; border-radius: 6px; padding: .75rem; text-align: center; color: #616061; margin: .5rem 0; }
+body.dragging .drop { border-color: #007a5a; background: #eef8f4; color: #1d1c1d; }
+`;
+
+/**
+ * Browser code for both pages: `setUpDrop(send)` calls send with every file
+ * dropped on the page at once; `setUpSamples(path, where)` posts the sample
+ * button's kind to path, as the person chosen, where `where()` says, then
+ * redraws the page (its `refresh`).
+ */
+export const GUIDE_JS = `
+function setUpDrop(send) {
+  let depth = 0;
+  const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  document.addEventListener('dragenter', (e) => { if (!hasFiles(e)) return; depth += 1; document.body.classList.add('dragging'); });
+  document.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) document.body.classList.remove('dragging'); });
+  document.addEventListener('dragover', (e) => { if (hasFiles(e)) e.preventDefault(); });
+  document.addEventListener('drop', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth = 0;
+    document.body.classList.remove('dragging');
+    const files = [...e.dataTransfer.files];
+    if (files.length) send(files);
+  });
+}
+
+function setUpSamples(path, where) {
+  for (const b of document.querySelectorAll('[data-sample]')) {
+    b.addEventListener('click', async () => {
+      $('status').textContent = b.textContent + ': making the sample…';
+      const r = await api(path, { user: $('user').value, kind: b.dataset.sample, text: $('text').value, ...where() });
+      $('status').textContent = r.error ? 'The sample was refused: ' + r.error + '.' : 'Sent a sample. Watch Loupe take it out and post its card.';
+      $('text').value = '';
+      refresh();
+    });
+  }
+}
+`;
