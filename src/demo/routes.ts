@@ -2,6 +2,7 @@
 // drop a file into a channel, and watch the real Slack adapter take it out
 // and post its card, all through the local Slack stand-in.
 import express, { type Request, type Response, type Router } from 'express';
+import { logQuietly } from '../web/http-app.js';
 import type { SlackStandIn } from './slack/index.js';
 import { DEMO_CSS, DEMO_HTML, DEMO_JS } from './page.js';
 import { isSampleKind, makeSample } from './samples.js';
@@ -55,6 +56,8 @@ export function demoRouter(slack: SlackStandIn): Router {
   router.get('/demo/demo.css', (_req, res) => void res.type('css').send(DEMO_CSS));
 
   router.get('/demo/api/state', (req: Request, res: Response) => {
+    // The page asks every second: not an operator's news.
+    logQuietly(res);
     const user = str(req.query['user']);
     const { users, botUserId, channels } = slack.directory();
     res.json({

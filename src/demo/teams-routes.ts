@@ -3,6 +3,7 @@
 // press the card's buttons, all through the local Teams stand-in, so the
 // real Teams adapter does the rest. Each person sees only their own chats.
 import express, { type Request, type Response, type Router } from 'express';
+import { logQuietly } from '../web/http-app.js';
 import type { Place, TeamsMessage, TeamsStandIn } from './teams/index.js';
 import { isSampleKind, makeSample } from './samples.js';
 import { TEAMS_CSS, TEAMS_HTML, TEAMS_JS } from './teams-page.js';
@@ -68,6 +69,8 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
   }
 
   router.get('/demo/api/teams/state', (req: Request, res: Response) => {
+    // The page asks every second: not an operator's news.
+    logQuietly(res);
     const user = str(req.query['user']);
     const places = userOf(user) ? placesOf(user) : [];
     const ids = new Set(places.map((p) => p.id));

@@ -31,6 +31,12 @@ function shownAt(page: Page, cells: Cell[], side = SIDE, dx = 0): Promise<number
   })()`) as Promise<number[]>;
 }
 
+/** The orientation markers at the image's four edges. */
+async function edges(page: Page): Promise<Record<'left' | 'right' | 'top' | 'bottom', string>> {
+  const at = async (edge: string) => (await page.textContent(`#overlay .edge-${edge}`)) ?? '';
+  return { left: await at('left'), right: await at('right'), top: await at('top'), bottom: await at('bottom') };
+}
+
 /** In the page: how many canvas pixels of the middle row are not black (the image's width on screen when its edge is not black). */
 const SHOWN_WIDTH = `(() => {
   const c = document.getElementById('image');
@@ -80,6 +86,8 @@ describe('the viewer’s display tools in Chromium', () => {
     expect(await shownAt(page, turned)).toEqual(before);
     expect(await shownAt(page, CELLS)).not.toEqual(before);
     expect(await overlay(page)).toContain('Rotated 90°');
+    // The orientation markers turn with it: the patient's right, at the left edge of an axial slice, is now at the top.
+    expect(await edges(page)).toEqual({ left: 'P', right: 'A', top: 'R', bottom: 'L' });
 
     // Esc resets: upright again, exactly as first drawn.
     await page.keyboard.press('Escape');
@@ -169,6 +177,10 @@ describe('the viewer’s display tools in Chromium', () => {
     const first = await corner('bottom-right');
     expect(first).toMatch(/^W -?\d+ L -?\d+\nZoom \d+%$/);
     expect(await corner('top-left')).toMatch(/Thickness [\d.]+ mm/);
+    // Where the slice stands, from its header: pydicom's CT_small is series 1, image 1, at -77.204 mm.
+    expect(await corner('top-left')).toBe('Series 1 · Image 1\nLocation -77.2 mm\nThickness 5 mm');
+    // An axial slice as radiologists read it: the patient's right on the screen's left, anterior at the top.
+    expect(await edges(page)).toEqual({ left: 'R', right: 'L', top: 'A', bottom: 'P' });
     // Over the image, and under the watermark.
     expect(await page.evaluate(`[...document.getElementById('stage').children].map((e) => e.id)`)).toEqual(['image', 'overlay', 'watermark', 'locked']);
     const box = (await page.locator('#image').boundingBox())!;

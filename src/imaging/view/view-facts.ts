@@ -17,18 +17,39 @@ export type ViewFacts = Pick<
   imagerPixelSpacing: [number, number] | undefined;
   /** Slice Thickness (0018,0050) in mm. */
   sliceThickness: number | undefined;
+  /** Series Number (0020,0011) and Instance Number (0020,0013): where the image stands in its study, for the image's corner. */
+  seriesNumber: number | undefined;
+  instanceNumber: number | undefined;
+  /** Slice Location (0020,1041) in mm, signed. */
+  sliceLocation: number | undefined;
+  /** Image Orientation (Patient) (0020,0037): the row and column direction cosines, for the orientation markers. */
+  imageOrientation: [number, number, number, number, number, number] | undefined;
   /** A dose grid's Dose Units (3004,0002), Dose Type (3004,0004) and Dose Summation Type (3004,000A). */
   doseUnits: string | undefined;
   doseType: string | undefined;
   doseSummation: string | undefined;
 };
 
-/** A decimal string's values, when each is a positive length (an empty or zero spacing says nothing). */
-function lengths(ds: DicomDataset, tag: string): number[] | undefined {
+/** A decimal or integer string's values, when each is a finite number. */
+function numbers(ds: DicomDataset, tag: string): number[] | undefined {
   const values = ds[tag]?.Value;
   if (!Array.isArray(values) || values.length === 0) return undefined;
-  const numbers = values.map((v) => (typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN));
-  return numbers.every((n) => Number.isFinite(n) && n > 0) ? numbers : undefined;
+  const read = values.map((v) => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : NaN));
+  return read.every(Number.isFinite) ? read : undefined;
+}
+
+/** A decimal string's values, when each is a positive length (an empty or zero spacing says nothing). */
+function lengths(ds: DicomDataset, tag: string): number[] | undefined {
+  const values = numbers(ds, tag);
+  return values?.every((n) => n > 0) ? values : undefined;
+}
+
+/** Two unit vectors, the row's and the column's, as the standard requires; anything else says nothing. */
+function orientation(ds: DicomDataset): ViewFacts['imageOrientation'] {
+  const v = numbers(ds, '00200037');
+  if (v?.length !== 6) return undefined;
+  const unit = (x: number, y: number, z: number) => Math.abs(Math.hypot(x, y, z) - 1) < 0.01;
+  return unit(v[0]!, v[1]!, v[2]!) && unit(v[3]!, v[4]!, v[5]!) ? [v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!] : undefined;
 }
 
 function pair(ds: DicomDataset, tag: string): [number, number] | undefined {
@@ -53,6 +74,10 @@ export function viewFacts(dicom: DicomDict): ViewFacts {
     pixelSpacing: pair(ds, '00280030'),
     imagerPixelSpacing: pair(ds, '00181164'),
     sliceThickness: lengths(ds, '00180050')?.[0],
+    seriesNumber: numbers(ds, '00200011')?.[0],
+    instanceNumber: numbers(ds, '00200013')?.[0],
+    sliceLocation: numbers(ds, '00201041')?.[0],
+    imageOrientation: orientation(ds),
     doseUnits: text(ds, '30040002'),
     doseType: text(ds, '30040004'),
     doseSummation: text(ds, '3004000A'),

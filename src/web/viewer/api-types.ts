@@ -47,6 +47,12 @@ export interface DicomInfo {
   columns?: number;
   /** Slice Thickness (0018,0050) in mm, when the header gives it: shown in the image's corner. */
   sliceThickness?: number;
+  /** Series and Instance Number, Slice Location (mm), when the header gives them: shown in the image's corner. */
+  seriesNumber?: number;
+  instanceNumber?: number;
+  sliceLocation?: number;
+  /** Image Orientation (Patient): row then column direction cosines, for the orientation markers at the image's edges. */
+  orientation?: [number, number, number, number, number, number];
   lossy: boolean;
   viewer: string;
 }

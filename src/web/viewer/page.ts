@@ -52,7 +52,7 @@ export function viewerHtml(token: string): string {
 </header>
 <div id="stage">
   <canvas id="image" aria-label="clinical image"></canvas>
-  <div id="overlay" role="group" aria-label="Image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div></div>
+  <div id="overlay" role="group" aria-label="Image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div><div class="edge-left"></div><div class="edge-right"></div><div class="edge-top"></div><div class="edge-bottom"></div></div>
   <div id="watermark" aria-hidden="true"></div>
   <div id="locked" hidden><p id="locked-reason"></p><a id="relogin" href="#">Sign in again</a></div>
 </div>
@@ -85,6 +85,11 @@ button, select { font: inherit; }
 #overlay .top-left { top: 0; left: 0; }
 #overlay .top-right { top: 0; right: 0; text-align: right; }
 #overlay .bottom-right { bottom: 0; right: 0; text-align: right; }
+#overlay .edge-left { left: 0; top: 50%; transform: translateY(-50%); }
+#overlay .edge-right { right: 0; top: 50%; transform: translateY(-50%); }
+#overlay .edge-top { top: 0; left: 50%; transform: translateX(-50%); }
+#overlay .edge-bottom { bottom: 0; left: 50%; transform: translateX(-50%); }
+#overlay [class^="edge-"] { font-weight: 700; font-size: 1rem; color: #ffd54a; }
 #help { position: absolute; right: 0; top: 2.6rem; width: 32rem; max-width: 100%; max-height: calc(100% - 4rem); overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
 #help h2 { font-size: 1rem; margin: 0 0 .6rem; }
 #help dl { display: grid; grid-template-columns: minmax(5rem, 11rem) 1fr; gap: .3rem .8rem; margin: 0 0 .6rem; }

@@ -231,8 +231,15 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
     const { facts, lossy, grey } = info;
     const title = ['DICOM', meta.modality, meta.bodyPart].filter(Boolean).join(' · ');
-    const thickness = facts.sliceThickness === undefined ? {} : { sliceThickness: facts.sliceThickness };
-    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...thickness, lossy, viewer: ok.name };
+    // What the header gives of where the image stands (its corner text and orientation markers); never the patient.
+    const where = {
+      ...(facts.sliceThickness === undefined ? {} : { sliceThickness: facts.sliceThickness }),
+      ...(facts.seriesNumber === undefined ? {} : { seriesNumber: facts.seriesNumber }),
+      ...(facts.instanceNumber === undefined ? {} : { instanceNumber: facts.instanceNumber }),
+      ...(facts.sliceLocation === undefined ? {} : { sliceLocation: facts.sliceLocation }),
+      ...(facts.imageOrientation === undefined ? {} : { orientation: facts.imageOrientation }),
+    };
+    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
   });
 

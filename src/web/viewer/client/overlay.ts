@@ -1,9 +1,11 @@
 // The text in the image's corners, as radiology viewers show it: which frame,
-// the slice thickness, how the image is turned, the window and the zoom.
-// Never the patient (that stays in the Study details panel). The bottom left
+// series and image, slice location and thickness, how the image is turned,
+// the window and the zoom; and the orientation markers at its edges. Never
+// the patient (that stays in the Study details panel). The bottom left
 // corner is the viewer's name and the time, drawn on the canvas.
 import type { InfoResponse } from '../api-types.js';
 import { describeTurn, type Turn } from './orientation.js';
+import { edgeLabels, type Cosines } from './patient-orientation.js';
 import type { VoiWindow } from './window-level.js';
 
 export class Overlay {
@@ -12,12 +14,15 @@ export class Overlay {
   private window = '';
   private zoom = '';
   private turn = '';
+  private cosines: Cosines | undefined;
+  private edges = { left: '', right: '', top: '', bottom: '' };
 
   constructor(private readonly box: HTMLElement) {}
 
   /** A new image: what its header says that the overlay shows; its window and frame follow. */
   image(info: InfoResponse): void {
-    this.facts = info.kind === 'dicom' && info.sliceThickness !== undefined ? [`Thickness ${info.sliceThickness} mm`] : [];
+    this.facts = info.kind === 'dicom' ? whereFacts(info) : [];
+    this.cosines = info.kind === 'dicom' ? info.orientation : undefined;
     this.frame = this.window = '';
     this.paint();
   }
@@ -38,12 +43,15 @@ export class Overlay {
   showView(zoomPercent: number, turn: Turn, inverted: boolean): void {
     this.zoom = `Zoom ${Math.round(zoomPercent)}%`;
     this.turn = [describeTurn(turn), inverted ? 'Inverted' : ''].filter(Boolean).join('\n');
+    this.edges = this.cosines ? edgeLabels(this.cosines, turn) : { left: '', right: '', top: '', bottom: '' };
     this.paint();
   }
 
   clear(): void {
     this.frame = this.window = this.zoom = this.turn = '';
     this.facts = [];
+    this.cosines = undefined;
+    this.edges = { left: '', right: '', top: '', bottom: '' };
     this.paint();
   }
 
@@ -55,5 +63,18 @@ export class Overlay {
     corner('top-left', [this.frame, ...this.facts]);
     corner('top-right', [this.turn]);
     corner('bottom-right', [this.window, this.zoom]);
+    for (const edge of ['left', 'right', 'top', 'bottom'] as const) corner(`edge-${edge}`, [this.edges[edge]]);
   }
+}
+
+const number = (n: number) => String(Math.round(n * 100) / 100);
+
+/** Series and image numbers, slice location and thickness, as far as the header gives them. */
+function whereFacts(info: { seriesNumber?: number; instanceNumber?: number; sliceLocation?: number; sliceThickness?: number }): string[] {
+  const numbers = [info.seriesNumber === undefined ? '' : `Series ${info.seriesNumber}`, info.instanceNumber === undefined ? '' : `Image ${info.instanceNumber}`].filter(Boolean).join(' · ');
+  return [
+    numbers,
+    info.sliceLocation === undefined ? '' : `Location ${number(info.sliceLocation)} mm`,
+    info.sliceThickness === undefined ? '' : `Thickness ${number(info.sliceThickness)} mm`,
+  ].filter(Boolean);
 }
