@@ -126,6 +126,7 @@ describe('demo mode', () => {
       await page.getByLabel('Issued by').fill('ST-DEMO');
       await page.click('#modal-submit');
       await page.waitForSelector('#modal', { state: 'hidden' });
+      await screen(page, 'demo-slack');
       await page.getByRole('button', { name: 'Record consent' }).last().click();
       const modal = page.locator('#modal');
       await modal.getByRole('radio', { name: 'Permit' }).check();
