@@ -2,8 +2,9 @@
 // Chromium, and the steps to open an uploaded image in the viewer as its
 // sender: the set-up of the viewer's end-to-end tests.
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { DEMO_PEOPLE, startIdentityProvider, type RunningIdentityProvider } from '../../src/demo/identity-provider/index.js';
-import { launchChromium } from './chromium.js';
+import { CANVAS_SUM, launchChromium } from './chromium.js';
 import { freePort } from './free-port.js';
 import { startSlackLoupe, until, type SlackLoupe } from './slack.js';
 
@@ -63,4 +64,25 @@ export async function startViewerE2e(): Promise<ViewerE2e> {
       await idp.close();
     },
   };
+}
+
+/** The set-up of a file's viewer tests: started before them, closed after them; the returned function gives it to them. */
+export function useViewerE2e(): () => ViewerE2e {
+  let e2e: ViewerE2e | undefined;
+  beforeAll(async () => {
+    e2e = await startViewerE2e();
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+  return () => e2e!;
+}
+
+/** A watched page signed in as Amara on `url`, once the greyscale image is drawn. */
+export async function openGreyscale(e2e: ViewerE2e, url: string): Promise<{ page: Page; errors: string[] }> {
+  const opened = await e2e.watchedPage();
+  await e2e.signIn(opened.page, url, AMARA.email);
+  await opened.page.waitForSelector('#preset-label:not([hidden])');
+  await until('the image drawn', async () => ((await opened.page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
+  return opened;
 }

@@ -53,6 +53,12 @@ export interface DicomInfo {
   sliceLocation?: number;
   /** Image Orientation (Patient): row then column direction cosines, for the orientation markers at the image's edges. */
   orientation?: [number, number, number, number, number, number];
+  /** Pixel Spacing (0028,0030) in mm: between rows, then between columns; what the length tool measures in. */
+  pixelSpacing?: [number, number];
+  /** Imager Pixel Spacing (0018,1164) in mm, at the detector: measured with a caveat when Pixel Spacing is absent. */
+  imagerPixelSpacing?: [number, number];
+  /** Modality (0008,0060): the pixel probe says HU for CT. */
+  modality?: string;
   lossy: boolean;
   viewer: string;
 }

@@ -4,7 +4,7 @@
 // dist/browser) asks the session-bound API for the image and draws it on a
 // canvas: DICOM greyscale at its original bit depth with window/level in the
 // page, photos at full resolution; zoom and pan (mouse and touch); invert,
-// rotate, flip, fit and 1:1; corner text (frame, window, zoom); a help panel
+// rotate, flip, fit and 1:1; length, angle and pixel probe; corner text (frame, window, zoom); a help panel
 // of every shortcut; frames and cine; a watermark
 // with the viewer's name and the time. The image is blanked, with the reason
 // in plain words, when the session locks or ends or the image is revoked or
@@ -46,13 +46,18 @@ export function viewerHtml(token: string): string {
     <button type="button" data-tool="one-to-one" title="One image pixel per screen pixel (1)" aria-keyshortcuts="1">1:1</button>
     <button id="reset" type="button" data-tool="reset" title="Reset (0 or Esc)" aria-keyshortcuts="0 Escape">Reset</button>
   </span>
+  <span id="measure-tools" role="toolbar" aria-label="Measuring tools">
+    <button type="button" data-tool="length" data-measure="length" aria-pressed="false" title="Length: drag on the image (L)" aria-keyshortcuts="L">Length</button>
+    <button type="button" data-tool="angle" data-measure="angle" aria-pressed="false" title="Angle: three clicks or two drags (A)" aria-keyshortcuts="A">Angle</button>
+    <button type="button" data-tool="probe" data-measure="probe" aria-pressed="false" title="Pixel probe (P)" aria-keyshortcuts="P">Probe</button>
+  </span>
   <button id="help-button" type="button" aria-controls="help" aria-expanded="false" aria-keyshortcuts="Shift+?" title="Keyboard shortcuts and gestures (?)">?</button>
   <button id="details-button" type="button">Study details</button>
   <form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>
 </header>
 <div id="stage">
   <canvas id="image" aria-label="clinical image"></canvas>
-  <div id="overlay" role="group" aria-label="Image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div><div class="edge-left"></div><div class="edge-right"></div><div class="edge-top"></div><div class="edge-bottom"></div></div>
+  <div id="overlay" role="group" aria-label="Image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div><div class="edge-left"></div><div class="edge-right"></div><div class="edge-top"></div><div class="edge-bottom"></div><svg id="measure" aria-label="Measurement"></svg></div>
   <div id="watermark" aria-hidden="true"></div>
   <div id="locked" hidden><p id="locked-reason"></p><a id="relogin" href="#">Sign in again</a></div>
 </div>
@@ -79,7 +84,12 @@ button, select { font: inherit; }
 #lossy { background: #b3261e; color: #fff; padding: 0 .4rem; border-radius: 3px; font-weight: 700; }
 #stage { position: relative; height: calc(100% - 5rem); overflow: hidden; user-select: none; }
 #image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; touch-action: none; }
-#tools { display: inline-flex; gap: .25rem; }
+#tools, #measure-tools { display: inline-flex; gap: .25rem; }
+button[aria-pressed="true"] { background: #ffd54a; color: #111; }
+#measure { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; overflow: visible; }
+#measure.active { pointer-events: auto; cursor: crosshair; touch-action: none; }
+#measure polyline { fill: none; stroke: #ffd54a; stroke-width: 2; }
+#measure text { fill: #ffd54a; font: 600 .95rem system-ui, sans-serif; paint-order: stroke; stroke: #000; stroke-width: 3px; }
 #overlay { position: absolute; inset: 0; pointer-events: none; font: .85rem/1.35 ui-monospace, monospace; color: #e8e8e8; text-shadow: 0 0 3px #000, 0 0 1px #000; }
 #overlay div { position: absolute; white-space: pre-line; padding: .5rem .6rem; }
 #overlay .top-left { top: 0; left: 0; }

@@ -239,7 +239,13 @@ export function viewerRouter(d: ViewerDeps): Router {
       ...(facts.sliceLocation === undefined ? {} : { sliceLocation: facts.sliceLocation }),
       ...(facts.imageOrientation === undefined ? {} : { orientation: facts.imageOrientation }),
     };
-    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, lossy, viewer: ok.name };
+    // What the length tool and the pixel probe measure in.
+    const measure = {
+      ...(facts.pixelSpacing === undefined ? {} : { pixelSpacing: facts.pixelSpacing }),
+      ...(facts.imagerPixelSpacing === undefined ? {} : { imagerPixelSpacing: facts.imagerPixelSpacing }),
+      ...(facts.modality === undefined ? {} : { modality: facts.modality }),
+    };
+    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
   });
 

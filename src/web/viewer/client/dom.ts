@@ -7,6 +7,12 @@ function element<T extends HTMLElement>(id: string, kind: { new (): T; prototype
   return found;
 }
 
+function svgElement(id: string): SVGSVGElement {
+  const found = document.getElementById(id);
+  if (!(found instanceof SVGSVGElement)) throw new Error(`the viewer page has no SVGSVGElement #${id}`);
+  return found;
+}
+
 export function pageElements() {
   return {
     image: element('image', HTMLCanvasElement),
@@ -29,6 +35,7 @@ export function pageElements() {
     relogin: element('relogin', HTMLAnchorElement),
     details: element('details', HTMLElement),
     overlay: element('overlay', HTMLDivElement),
+    measure: svgElement('measure'),
     help: element('help', HTMLElement),
     helpButton: element('help-button', HTMLButtonElement),
     status: element('status', HTMLParagraphElement),

@@ -7,7 +7,7 @@ import { Cine, frameAfter } from './cine.js';
 import { option, type PageElements } from './dom.js';
 import type { Overlay } from './overlay.js';
 import type { Stage } from './stage.js';
-import { dragWindow, frameSamples, fullRange, greyLevels, presetWindow, type Samples, type VoiWindow } from './window-level.js';
+import { dragWindow, frameSamples, fullRange, greyLevels, presetWindow, rescaleOf, type Samples, type VoiWindow } from './window-level.js';
 
 export class ImageView {
   info: InfoResponse | null = null;
@@ -24,6 +24,8 @@ export class ImageView {
   private opened = 0;
   private asked = 0;
   private loading = 0;
+  /** Told when other pixels come (a new image or frame): what was measured on the last ones goes. */
+  onNewPixels: () => void = () => {};
   // Cine asks for the next frame only once the last has arrived.
   readonly cine = new Cine((by) => this.onStep(by), () => this.loading > 0);
 
@@ -45,6 +47,7 @@ export class ImageView {
     this.presets = [];
     this.stage.clearImage();
     this.overlay.clear();
+    this.onNewPixels();
     this.frame = 0;
     this.stage.resetView();
     els.preset.replaceChildren();
@@ -130,6 +133,7 @@ export class ImageView {
     this.els.frame.textContent = label;
     this.overlay.showFrame(index, this.info?.frames ?? 1);
     if (!this.samples) this.overlay.showWindow(null);
+    this.onNewPixels();
     this.stage.draw();
   }
 
@@ -139,6 +143,16 @@ export class ImageView {
     this.window = dragWindow(this.window, dx, dy);
     this.render();
     return true;
+  }
+
+  /** The greyscale sample at image pixel (column, row): as stored and as a modality value; null off the frame or with no greyscale samples. */
+  sampleAt(column: number, row: number): { stored: number; value: number; float: boolean } | null {
+    const { samples, grey } = this;
+    const { rows, columns } = this.size;
+    if (!samples || !grey || column < 0 || row < 0 || column >= columns || row >= rows) return null;
+    const stored = samples[row * columns + column]!;
+    const { slope, intercept } = rescaleOf(grey);
+    return { stored, value: stored * slope + intercept, float: grey.encoding === 'float32' };
   }
 
   /** Back to the first window offered (Reset). */

@@ -10,6 +10,7 @@ import { option, pageElements } from './dom.js';
 import { showEnding } from './endings.js';
 import { Help } from './help.js';
 import { ImageView } from './image.js';
+import { Measure } from './measure.js';
 import { Overlay } from './overlay.js';
 import { wirePointer } from './pointer.js';
 import { isField, toolOfKey } from './shortcuts.js';
@@ -27,8 +28,13 @@ function boot(): void {
   const api: ViewerApi = new ViewerApi(document.body.dataset['token'] ?? '', { ended: () => ended, recheck: () => poll.check() });
   const poll: StatusPoll = new StatusPoll(api, { end: (reason) => end(reason), ended: () => ended, showing: () => image.info !== null });
   const overlay = new Overlay(els.overlay);
-  stage.onDraw = (zoom) => overlay.showView(zoom, stage.turn, stage.inverted);
   const image = new ImageView(els, api, stage, overlay, (by) => step(by));
+  const measure = new Measure(els.measure, stage, image, overlay);
+  image.onNewPixels = () => measure.clear();
+  stage.onDraw = (zoom) => {
+    overlay.showView(zoom, stage.turn, stage.inverted);
+    measure.draw();
+  };
   const help = new Help(els.help, els.helpButton);
 
   // Event handlers' failures: an end is already shown; anything else is said in the status line.
@@ -47,6 +53,8 @@ function boot(): void {
     if (ended) return;
     ended = true;
     image.forget();
+    measure.cancel();
+    measure.clear();
     stage.blank();
     overlay.clear();
     // The study details name the patient: they go with the image.
@@ -83,7 +91,7 @@ function boot(): void {
   for (const type of USE) document.addEventListener(type, () => poll.activity(), { capture: true, passive: true });
   document.addEventListener('pointermove', (e) => e.buttons && poll.activity(), { capture: true, passive: true });
   window.addEventListener('resize', () => stage.draw());
-  wireToolButtons((tool) => !ended && applyTool(tool, stage, image));
+  wireToolButtons((tool) => !ended && applyTool(tool, stage, image, measure));
   els.prev.addEventListener('click', () => step(-1));
   els.next.addEventListener('click', () => step(1));
   els.cine.addEventListener('click', () => image.cine.toggle());
@@ -91,8 +99,9 @@ function boot(): void {
     if (e.key === 'Escape' && help.open) return help.close();
     if (e.key === '?' && !isField(e.target)) return help.toggle();
     if (ended || !image.info) return;
+    if (e.key === 'Escape' && measure.active && !isField(e.target)) return measure.cancel();
     const tool = toolOfKey(e);
-    if (tool) return applyTool(tool, stage, image);
+    if (tool) return applyTool(tool, stage, image, measure);
     if (image.info.frames < 2) return;
     const by = arrowStep(e.key);
     if (by) step(by);

@@ -14,6 +14,7 @@ export class Overlay {
   private window = '';
   private zoom = '';
   private turn = '';
+  private probe = '';
   private cosines: Cosines | undefined;
   private edges = { left: '', right: '', top: '', bottom: '' };
 
@@ -47,8 +48,14 @@ export class Overlay {
     this.paint();
   }
 
+  /** The pixel probe's reading of the pixel under the pointer; empty to hide it. */
+  showProbe(text: string): void {
+    this.probe = text;
+    this.paint();
+  }
+
   clear(): void {
-    this.frame = this.window = this.zoom = this.turn = '';
+    this.frame = this.window = this.zoom = this.turn = this.probe = '';
     this.facts = [];
     this.cosines = undefined;
     this.edges = { left: '', right: '', top: '', bottom: '' };
@@ -62,7 +69,7 @@ export class Overlay {
     };
     corner('top-left', [this.frame, ...this.facts]);
     corner('top-right', [this.turn]);
-    corner('bottom-right', [this.window, this.zoom]);
+    corner('bottom-right', [this.probe, this.window, this.zoom]);
     for (const edge of ['left', 'right', 'top', 'bottom'] as const) corner(`edge-${edge}`, [this.edges[edge]]);
   }
 }

@@ -2,7 +2,7 @@
 // page acts on and the list the help panel shows, from one table.
 
 /** A display tool: a header button (data-tool) and a key. */
-export type Tool = 'invert' | 'rotate' | 'flip-h' | 'flip-v' | 'fit' | 'one-to-one' | 'reset';
+export type Tool = 'invert' | 'rotate' | 'flip-h' | 'flip-v' | 'fit' | 'one-to-one' | 'reset' | 'length' | 'angle' | 'probe';
 
 const TOOL_KEYS: Record<string, Tool> = {
   i: 'invert',
@@ -13,6 +13,9 @@ const TOOL_KEYS: Record<string, Tool> = {
   '1': 'one-to-one',
   '0': 'reset',
   escape: 'reset',
+  l: 'length',
+  a: 'angle',
+  p: 'probe',
 };
 
 /** The tool a key press asks for; null for any other key, or one with Ctrl, Alt or ⌘ (the browser's own), or typed into a field. */
@@ -33,7 +36,11 @@ export const HELP: readonly (readonly [string, string])[] = [
   ['V', 'Flip vertically'],
   ['F', 'Fit the image to the window'],
   ['1', 'One image pixel on one screen pixel (1:1)'],
-  ['0 or Esc', 'Reset: fit, default window, no rotation, flip or inversion'],
+  ['0 or Esc', 'Reset: fit, default window, no rotation, flip or inversion; clears the measurement'],
+  ['L', 'Length: drag across the image (mm from Pixel Spacing; at the detector, or in pixels, when that is all there is)'],
+  ['A', 'Angle: three clicks (or two drags), the middle point the vertex'],
+  ['P', 'Pixel probe: the pixel under the pointer, its stored and modality value (HU for CT), or its colour'],
+  ['Esc (a tool on)', 'Turn the length, angle or probe tool off'],
   ['← ↑ / → ↓', 'Previous / next frame (multi-frame images)'],
   ['Cine button', 'Play or stop the frames in a loop'],
   ['?', 'Show or hide this help (Esc closes it)'],

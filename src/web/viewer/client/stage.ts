@@ -120,6 +120,47 @@ export class Stage {
     return Math.min((c.clientWidth * devicePixelRatio) / w, (c.clientHeight * devicePixelRatio) / h);
   }
 
+  /** The drawing's transform: device pixels per image pixel, and the image's size; null with no image. */
+  private geometry(): { scale: number; w: number; h: number } | null {
+    const src = this.bitmap ?? this.off;
+    const fit = this.fitScale();
+    const scale = fit * (this.actualSize && fit ? 1 / fit : this.zoom);
+    return src.width && scale ? { scale, w: src.width, h: src.height } : null;
+  }
+
+  /** The image's own size in pixels; null with no image. */
+  imageSize(): { w: number; h: number } | null {
+    const g = this.geometry();
+    return g && { w: g.w, h: g.h };
+  }
+
+  /** Where the image point (x, y) (image pixels from its top left corner) is shown, in CSS pixels from the canvas's top left; null with no image. */
+  toScreen(x: number, y: number): { x: number; y: number } | null {
+    const g = this.geometry();
+    if (!g) return null;
+    const [a, b, c, d] = this.turn;
+    const [u, v] = [(x - g.w / 2) * g.scale, (y - g.h / 2) * g.scale];
+    const dpr = devicePixelRatio;
+    return { x: (a * u + c * v + this.canvas.width / 2 + this.panX) / dpr, y: (b * u + d * v + this.canvas.height / 2 + this.panY) / dpr };
+  }
+
+  /** The image point shown at (x, y) CSS pixels from the canvas's top left (the inverse of toScreen: a turn's matrix is its own transpose's inverse). */
+  toImage(x: number, y: number): { x: number; y: number } | null {
+    const g = this.geometry();
+    if (!g) return null;
+    const [a, b, c, d] = this.turn;
+    const dpr = devicePixelRatio;
+    const [u, v] = [x * dpr - this.canvas.width / 2 - this.panX, y * dpr - this.canvas.height / 2 - this.panY];
+    return { x: (a * u + b * v) / g.scale + g.w / 2, y: (c * u + d * v) / g.scale + g.h / 2 };
+  }
+
+  /** The colour shown at (x, y) CSS pixels from the canvas's top left. */
+  shownColour(x: number, y: number): [number, number, number] {
+    const dpr = devicePixelRatio;
+    const [r, g, b] = context(this.canvas).getImageData(Math.floor(x * dpr), Math.floor(y * dpr), 1, 1).data;
+    return [r ?? 0, g ?? 0, b ?? 0];
+  }
+
   draw(): void {
     if (this.blanked) return;
     const c = this.canvas;

@@ -1,11 +1,13 @@
 // The display tools of the header and their keys: what each does to the
 // stage (what is drawn on the canvas; nothing is asked of the server).
 import type { ImageView } from './image.js';
+import type { Measure } from './measure.js';
 import { flipHorizontal, flipVertical, rotate } from './orientation.js';
 import type { Tool } from './shortcuts.js';
 import type { Stage } from './stage.js';
 
-export function applyTool(tool: Tool, stage: Stage, image: ImageView): void {
+export function applyTool(tool: Tool, stage: Stage, image: ImageView, measure: Measure): void {
+  if (tool === 'length' || tool === 'angle' || tool === 'probe') return measure.toggle(tool);
   if (tool === 'invert') stage.inverted = !stage.inverted;
   else if (tool === 'rotate') stage.turn = rotate(stage.turn);
   else if (tool === 'flip-h') stage.turn = flipHorizontal(stage.turn);
@@ -16,11 +18,12 @@ export function applyTool(tool: Tool, stage: Stage, image: ImageView): void {
     stage.resetView();
     // Back to the image's first window (the header's own, else the modality's).
     image.resetWindow();
+    measure.clear();
   }
   stage.draw();
 }
 
-const TOOLS: readonly Tool[] = ['invert', 'rotate', 'flip-h', 'flip-v', 'fit', 'one-to-one', 'reset'];
+const TOOLS: readonly Tool[] = ['invert', 'rotate', 'flip-h', 'flip-v', 'fit', 'one-to-one', 'reset', 'length', 'angle', 'probe'];
 
 /** The header's tool buttons (data-tool="…"). */
 export function wireToolButtons(run: (tool: Tool) => void): void {

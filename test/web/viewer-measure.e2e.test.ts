@@ -1,0 +1,129 @@
+// The viewer's measuring tools in real Chromium, as a radiologist uses them:
+// a length in millimetres from the header's Pixel Spacing that stays on the
+// image when it turns, an angle, and the pixel probe's stored and HU values.
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { extractFacts } from '../../src/imaging/dicom/extract.js';
+import { framePixels } from '../../src/imaging/dicom/frame-pixels.js';
+import { readInstance } from '../../src/imaging/dicom/parse.js';
+import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { until } from '../support/until.js';
+import { openGreyscale, useViewerE2e } from '../support/viewer-e2e.js';
+
+const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
+/** CT_small.dcm is 128 × 128, 0.661468 mm between rows and between columns. */
+const SIDE = 128;
+const SPACING = 0.661468;
+
+/**
+ * Where the centre of image pixel (column, row) of the fitted CT is on the page, in CSS pixels,
+ * upright or after one quarter turn clockwise (pixel (i, j) then shown where (127 − j, i) was).
+ */
+async function screenOf(page: Page, column: number, row: number, turned = false): Promise<{ x: number; y: number }> {
+  const [i, j] = turned ? [SIDE - 1 - row, column] : [column, row];
+  const box = (await page.locator('#image').boundingBox())!;
+  const at = (await page.evaluate(`(() => {
+    const c = document.getElementById('image');
+    const s = Math.min(c.width, c.height) / ${SIDE};
+    const ox = (c.width - ${SIDE} * s) / 2, oy = (c.height - ${SIDE} * s) / 2;
+    return { x: (ox + ${i + 0.5} * s) / devicePixelRatio, y: (oy + ${j + 0.5} * s) / devicePixelRatio };
+  })()`)) as { x: number; y: number };
+  return { x: box.x + at.x, y: box.y + at.y };
+}
+
+async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+const label = (page: Page) => page.textContent('#measure') as Promise<string>;
+const millimetres = async (page: Page) => Number(/^([\d.]+) mm$/.exec(await label(page))?.[1]);
+
+describe('the viewer’s measuring tools in Chromium', () => {
+  const e2e = useViewerE2e();
+  let viewUrl: string;
+  beforeAll(async () => {
+    viewUrl = await e2e().upload('ct.dcm', await readFile(CT));
+  });
+  const openCt = () => openGreyscale(e2e(), viewUrl);
+
+  it('measures 100 image pixels across as 66.1 mm, upright and after a turn, keeps it through zoom, and clears it on Reset', async () => {
+    const { page, errors } = await openCt();
+    const wl = await page.textContent('#wl');
+    await page.keyboard.press('l');
+    expect(await page.getAttribute('button[data-tool=length]', 'aria-pressed')).toBe('true');
+    await drag(page, await screenOf(page, 10, 64), await screenOf(page, 110, 64));
+    expect(await millimetres(page)).toBeCloseTo(100 * SPACING, 0);
+    expect(Math.abs((await millimetres(page)) / (100 * SPACING) - 1)).toBeLessThan(0.01);
+    // Measuring is not window/level.
+    expect(await page.textContent('#wl')).toBe(wl);
+
+    // The line turns with the image: its ends are still on the same image pixels.
+    await page.click('button[data-tool=rotate]');
+    const line = async () => (await page.getAttribute('#measure polyline', 'points'))!.split(' ').map((p) => p.split(',').map(Number));
+    const box = (await page.locator('#image').boundingBox())!;
+    const ends = [await screenOf(page, 10, 64, true), await screenOf(page, 110, 64, true)].map((p) => [p.x - box.x, p.y - box.y]);
+    const drawn = await line();
+    for (const [k, end] of ends.entries()) {
+      expect(drawn[k]![0]).toBeCloseTo(end[0]!, 0);
+      expect(drawn[k]![1]).toBeCloseTo(end[1]!, 0);
+    }
+    // And measured again on the turned image, the same length.
+    await drag(page, await screenOf(page, 10, 64, true), await screenOf(page, 110, 64, true));
+    expect(Math.abs((await millimetres(page)) / (100 * SPACING) - 1)).toBeLessThan(0.01);
+    const turnedLine = await line();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -40);
+    await until('zoomed', async () => (JSON.stringify(await line()) !== JSON.stringify(turnedLine) ? true : undefined));
+    expect(Math.abs((await millimetres(page)) / (100 * SPACING) - 1)).toBeLessThan(0.01);
+
+    // Esc turns the tool off and keeps the measurement (the view is not reset).
+    await page.keyboard.press('Escape');
+    expect(await page.getAttribute('button[data-tool=length]', 'aria-pressed')).toBe('false');
+    expect(await page.textContent('#overlay .top-right')).toBe('Rotated 90°');
+    expect(await label(page)).toMatch(/ mm$/);
+    await page.click('#reset');
+    expect(await label(page)).toBe('');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('probes a pixel: where it is, its stored value and its Hounsfield units', async () => {
+    const instance = readInstance(await readFile(CT), DEFAULT_LIMITS);
+    const frame = await framePixels(instance, extractFacts(instance.dicom).transferSyntax!, 0);
+    if (frame.kind !== 'grey') throw new Error('CT_small is greyscale');
+    const [column, row] = [40, 64];
+    const index = row * frame.columns + column;
+    const stored = frame.encoding === 'int16' ? frame.data.readInt16LE(index * 2) : frame.data.readUInt16LE(index * 2);
+    const hu = frame.slope * stored + frame.intercept;
+
+    const { page, errors } = await openCt();
+    await page.click('button[data-tool=probe]');
+    const at = await screenOf(page, column, row);
+    await page.mouse.move(at.x - 20, at.y);
+    await page.mouse.move(at.x, at.y, { steps: 2 });
+    const corner = (await page.textContent('#overlay .bottom-right'))!;
+    expect(corner.split('\n').slice(0, 3)).toEqual([`X ${column} Y ${row}`, `Stored ${stored}`, `Value ${Math.round(hu * 100) / 100} HU`]);
+    await page.keyboard.press('p');
+    expect(await page.textContent('#overlay .bottom-right')).not.toContain('Stored');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('measures a right angle as 90° from three clicks, and from two drags', async () => {
+    const { page, errors } = await openCt();
+    await page.keyboard.press('a');
+    for (const [column, row] of [[30, 30], [30, 90], [90, 90]] as const) {
+      const at = await screenOf(page, column, row);
+      await page.mouse.click(at.x, at.y);
+    }
+    const degrees = async () => Number(/^([\d.]+)°$/.exec(await label(page))?.[1]);
+    expect(Math.abs((await degrees()) - 90)).toBeLessThanOrEqual(1);
+    // Two drags: the first arm, then from the vertex to the third point (45° to the first arm).
+    await drag(page, await screenOf(page, 20, 100), await screenOf(page, 100, 100));
+    await drag(page, await screenOf(page, 100, 100), await screenOf(page, 60, 60));
+    expect(Math.abs((await degrees()) - 45)).toBeLessThanOrEqual(1);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
