@@ -8,6 +8,7 @@ import { extractFacts } from '../../src/imaging/dicom/extract.js';
 import { framePixels } from '../../src/imaging/dicom/frame-pixels.js';
 import { readInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
+import { angleLabel, lengthLabel, spacingOf } from '../../src/web/viewer/client/measurements.js';
 import { until } from '../support/until.js';
 import { openGreyscale, useViewerE2e } from '../support/viewer-e2e.js';
 
@@ -125,5 +126,25 @@ describe('the viewer’s measuring tools in Chromium', () => {
     await drag(page, await screenOf(page, 100, 100), await screenOf(page, 60, 60));
     expect(Math.abs((await degrees()) - 45)).toBeLessThanOrEqual(1);
     expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
+
+describe('what the length and angle say, from what the header gives', () => {
+  const dicom = { kind: 'dicom', title: 'DICOM', frames: 1, lossy: false, viewer: 'Dr A' } as const;
+  const [a, b] = [{ x: 0, y: 0 }, { x: 30, y: 40 }];
+
+  it('measures in mm by row spacing down and column spacing across, at the detector with a caveat, and in px with no spacing', () => {
+    expect(lengthLabel(a, b, spacingOf({ ...dicom, pixelSpacing: [0.5, 2] }))).toBe(`${Math.hypot(30 * 2, 40 * 0.5).toFixed(1)} mm`);
+    // Pixel Spacing wins over Imager Pixel Spacing when both are there.
+    expect(lengthLabel(a, b, spacingOf({ ...dicom, pixelSpacing: [1, 1], imagerPixelSpacing: [2, 2] }))).toBe('50.0 mm');
+    expect(lengthLabel(a, b, spacingOf({ ...dicom, imagerPixelSpacing: [0.2, 0.2] }))).toBe('10.0 mm (at detector)');
+    expect(lengthLabel(a, b, spacingOf({ ...dicom }))).toBe('50.0 px');
+    expect(lengthLabel(a, b, spacingOf({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: 'Dr A' }))).toBe('50.0 px');
+  });
+
+  it('measures an angle on the patient: a square pixel grid’s 45° is wider where rows are spaced further apart', () => {
+    const [arm, vertex, diagonal] = [{ x: 10, y: 0 }, { x: 0, y: 0 }, { x: 10, y: 10 }];
+    expect(angleLabel(arm, vertex, diagonal, null)).toBe('45.0°');
+    expect(angleLabel(arm, vertex, diagonal, spacingOf({ ...dicom, pixelSpacing: [Math.sqrt(3), 1] }))).toBe('60.0°');
   });
 });

@@ -4,52 +4,16 @@
 // what it measures through zoom, pan, turns and flips. The layer takes the
 // pointer only while a tool is on; Esc turns it off. A new image or frame, or
 // Reset, clears what was measured.
-import type { InfoResponse } from '../api-types.js';
 import type { ImageView } from './image.js';
+import { angleLabel, lengthLabel, spacingOf, type Point } from './measurements.js';
 import type { Overlay } from './overlay.js';
 import type { Stage } from './stage.js';
 
 export type MeasureTool = 'length' | 'angle' | 'probe';
 
-type Point = { x: number; y: number };
-
-/** Millimetres per image pixel (between rows, between columns), and whether only at the detector; null: in pixels. */
-export interface Spacing {
-  row: number;
-  column: number;
-  atDetector: boolean;
-}
-
 const SVG = 'http://www.w3.org/2000/svg';
 /** A press that moves less than this (CSS pixels) is a click. */
 const CLICK = 3;
-
-export function spacingOf(info: InfoResponse | null): Spacing | null {
-  if (!info || info.kind !== 'dicom') return null;
-  const [ps, atDetector] = info.pixelSpacing ? [info.pixelSpacing, false] : [info.imagerPixelSpacing, true];
-  if (!ps || !(ps[0] > 0) || !(ps[1] > 0)) return null;
-  return { row: ps[0], column: ps[1], atDetector };
-}
-
-/** From a to b in mm (row spacing down, column spacing across), or in image pixels with no spacing. */
-function physical(a: Point, b: Point, s: Spacing | null): Point {
-  return { x: (b.x - a.x) * (s?.column ?? 1), y: (b.y - a.y) * (s?.row ?? 1) };
-}
-
-export function lengthLabel(a: Point, b: Point, s: Spacing | null): string {
-  const d = physical(a, b, s);
-  const length = Math.hypot(d.x, d.y).toFixed(1);
-  if (!s) return `${length} px`;
-  return s.atDetector ? `${length} mm (at detector)` : `${length} mm`;
-}
-
-/** The angle at `vertex` between the arms to `a` and `c`, in degrees (on the patient when the spacing is known). */
-export function angleLabel(a: Point, vertex: Point, c: Point, s: Spacing | null): string {
-  const u = physical(vertex, a, s);
-  const v = physical(vertex, c, s);
-  const degrees = (Math.abs(Math.atan2(u.x * v.y - u.y * v.x, u.x * v.x + u.y * v.y)) * 180) / Math.PI;
-  return `${degrees.toFixed(1)}°`;
-}
 
 const rounded = (n: number) => String(Math.round(n * 100) / 100);
 
