@@ -104,7 +104,7 @@ export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = 
  * when it is a plain word: whatever follows (or an identifier typed first)
  * may name a patient.
  */
-export function unknownCommandAnswer(word: string, usage: string, style: CommandStyle): string {
+export function unknownCommandAnswer(word: string, usage: string): string {
   const said = /^[a-z][a-z-]{0,23}$/i.test(word) ? `Unknown command: ${word}` : 'Unknown command.';
   return sections(said, usage);
 }

@@ -19,7 +19,7 @@ function roleOf(p: DemoPerson): string {
   return notes.length ? ` (${notes.join('; ')})` : '';
 }
 
-export function peopleTable(people: readonly DemoPerson[], password: string, oneTimeCode: string): SafeHtml {
+function peopleTable(people: readonly DemoPerson[], password: string, oneTimeCode: string): SafeHtml {
   return html`<table class="people">
 <caption>Demo people: every password is <code>${password}</code></caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Sign-in email</th><th scope="col">Second factor</th></tr></thead>

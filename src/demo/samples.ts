@@ -20,10 +20,10 @@ export interface SampleFile {
 export const isSampleKind = (v: unknown): v is SampleKind => typeof v === 'string' && (SAMPLE_KINDS as readonly string[]).includes(v);
 
 /** The invented patient every sample belongs to. */
-export const SAMPLE_PATIENT = { name: 'DEMO^PATIENT', identifier: 'MRN900001', issuer: 'DEMO-HOSPITAL', birthDate: '19700101' };
+const SAMPLE_PATIENT = { name: 'DEMO^PATIENT', identifier: 'MRN900001', issuer: 'DEMO-HOSPITAL', birthDate: '19700101' };
 
 /** Where the photo says it was taken: a point in London, as a phone would write it. */
-export const SAMPLE_GPS = { latitude: [51, 30, 26], latitudeRef: 'N', longitude: [0, 7, 39], longitudeRef: 'W' } as const;
+const SAMPLE_GPS = { latitude: [51, 30, 26], latitudeRef: 'N', longitude: [0, 7, 39], longitudeRef: 'W' } as const;
 
 const WOUND_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">
 <rect width="640" height="480" fill="#e3b497"/>

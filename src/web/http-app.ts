@@ -114,7 +114,7 @@ export function logQuietly(res: Response): void {
 const EXPECTED_REFUSALS: ReadonlySet<number> = new Set([401, 403, 404, 409, 410, 422]);
 
 /** error: the server failed; warn: a request the server did not expect (malformed, too large); debug: polls and expected refusals; info: the rest. */
-export function requestLogLevel(status: number, failed: boolean, quiet: boolean): 'error' | 'warn' | 'info' | 'debug' {
+function requestLogLevel(status: number, failed: boolean, quiet: boolean): 'error' | 'warn' | 'info' | 'debug' {
   if (failed || status >= 500) return 'error';
   if (quiet || EXPECTED_REFUSALS.has(status)) return 'debug';
   return status >= 400 ? 'warn' : 'info';

@@ -8,9 +8,19 @@ import type { Storage } from '../../storage/services.js';
 import { transaction } from '../../storage/transaction.js';
 import { readAssetText } from '../sealed-text.js';
 
+/** The asset as the route has already read it. */
+export interface QuestionedAsset {
+  id: string;
+  workspaceId: string;
+  patientId: string | null;
+  consultId: string | null;
+  messageText: Uint8Array | null;
+  messageTextKeyId: string | null;
+}
+
 export interface ReadClinicalQuestionOptions {
   storage: Pick<Storage, 'db' | 'audit' | 'dataKeys'>;
-  assetId: string;
+  asset: QuestionedAsset;
   actor: AuditActor;
   /** Why it was read, as the audit trail shows it. */
   reason: string;
@@ -18,13 +28,10 @@ export interface ReadClinicalQuestionOptions {
 
 /** The asset's question and notes, or undefined when it came with none (nothing is read, nothing audited). */
 export async function readClinicalQuestion(o: ReadClinicalQuestionOptions): Promise<string | undefined> {
+  const { asset } = o;
+  if (!asset.messageText || !asset.messageTextKeyId) return undefined;
   return transaction(o.storage.db, async (tx) => {
-    const asset = await tx.asset.findUniqueOrThrow({
-      where: { id: o.assetId },
-      select: { id: true, workspaceId: true, patientId: true, consultId: true, messageText: true, messageTextKeyId: true },
-    });
     const text = await readAssetText({ dataKeys: o.storage.dataKeys }, tx, asset);
-    if (text === undefined) return undefined;
     await o.storage.audit.append(tx, {
       actor: o.actor,
       action: AuditAction.AssetTextRead,

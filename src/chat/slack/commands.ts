@@ -12,7 +12,7 @@ import { runPolicyCommand } from '../../app/run-policy-command.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
 import type { Workspaces } from '../../storage/workspaces.js';
-import { SLACK_STYLE, policyAnswer, statusAnswer, unknownCommandAnswer } from '../command-text.js';
+import { policyAnswer, statusAnswer, unknownCommandAnswer } from '../command-text.js';
 import { consentCommand, type ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { CONSENT_COMMAND_REFUSED, consentUsage } from '../consent-text.js';
 import { openConsentModal } from './consent-modal.js';
@@ -45,7 +45,7 @@ export function registerCommands(bolt: App, d: CommandDeps): void {
     const answer = (text: string) => respond({ response_type: 'ephemeral', text });
     if (sub === 'status') return void (await answer(statusAnswer(await channelStatus(d, { workspaceId: workspace.id, channelId: command.channel_id }))));
     if (sub === 'help') return void (await answer(HELP));
-    if (sub !== 'policy' && sub !== 'consent') return void (await answer(unknownCommandAnswer(typed, HELP, SLACK_STYLE)));
+    if (sub !== 'policy' && sub !== 'consent') return void (await answer(unknownCommandAnswer(typed, HELP)));
     const who = { workspaceId: workspace.id, userId: command.user_id, isAdmin: await d.isAdmin(command.user_id) };
     if (sub === 'consent') {
       const result = await consentCommand(d.consent, { who, channelId: command.channel_id, args: rest });

@@ -61,7 +61,7 @@ export async function answerCommand(d: CommandDeps, a: TeamsActivity, where: Whe
     return { card: consentFormCard(result, d.clock.now()) };
   }
   if (sub === 'help') return HELP;
-  if (sub !== 'status' && sub !== 'policy') return unknownCommandAnswer(typed, HELP, TEAMS_STYLE);
+  if (sub !== 'status' && sub !== 'policy') return unknownCommandAnswer(typed, HELP);
   if (where.kind === 'personal') return `${HELP}\n\nAsk for status and policy in the channel they are about.`;
   const channel = { workspaceId, channelId: where.channelId };
   if (sub === 'status') return statusAnswer(await channelStatus(d, channel), TEAMS_STYLE);

@@ -29,7 +29,6 @@ legend { font-weight: 600; padding: 0 .3rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
-.notice { max-width: 36rem; margin: 4rem auto; }
 /* Policies (/admin/policies, its edit form) and legal holds (/admin/holds). */
 .table-scroll { overflow-x: auto; }
 table.policies td, table.policies th[scope=row] { font-size: .88rem; }

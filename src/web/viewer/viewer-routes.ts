@@ -21,7 +21,7 @@ import { dicomDate, patientSex, personName, studyFields } from '../../imaging/vi
 import type { ViewInfo } from '../../imaging/view/instance-view.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
-import type { ViewerSessions } from '../../storage/viewer-sessions.js';
+import type { SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { logQuietly } from '../http-app.js';
 import { sameOrigin, sessionCookie } from './http.js';
@@ -76,9 +76,8 @@ export function viewerRouter(d: ViewerDeps): Router {
   // A minute of the last 256 MiB read or decoded: the viewers of one card, and its frames, read and decode it once.
   const recent = new RecentViews(RECENT_BYTES, RECENT_MS, () => d.clock.now().getTime());
   // A refusal names who is signed in (so a person signed in as someone else sees it) and offers sign-out.
-  const page = async (req: Request, res: Response, status: number, notice: Notice): Promise<void> => {
-    const session = await d.sessions.resolve(sessionCookie(req), false);
-    const who = session.state === 'active' ? session.identity.displayName : undefined;
+  const page = (res: Response, status: number, notice: Notice, session?: SessionState): void => {
+    const who = session?.state === 'active' ? session.identity.displayName : undefined;
     res.status(status).type('html').send(noticeHtml(notice, { status, who }));
   };
   const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
@@ -92,49 +91,51 @@ export function viewerRouter(d: ViewerDeps): Router {
     const token = req.params.token;
     const view = await authorize(req, 'page');
     if (view.outcome === 'sign_in') return void res.redirect(302, loginLink(token));
-    if (view.outcome === 'unknown_token') return page(req, res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' });
-    if (view.outcome === 'no_link') return page(req, res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' });
+    if (view.outcome === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' }, view.session);
+    if (view.outcome === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' }, view.session);
     const { decision, policy } = view;
     if (decision.allow) {
       return void res.type('html').send(viewerHtml(token));
     }
     switch (decision.reason) {
       case 'asset_shredded':
-        return page(req, res, 410, { title: 'Deleted under the retention policy', message: 'This image was deleted under the retention policy and no longer exists.' });
+        return page(res, 410, { title: 'Deleted under the retention policy', message: 'This image was deleted under the retention policy and no longer exists.' }, view.session);
       case 'asset_failed':
-        return page(req, res, 410, { title: 'Could not be prepared', message: 'Loupe could not prepare this image for viewing. It keeps the encrypted original, and the admins have been told.' });
+        return page(res, 410, { title: 'Could not be prepared', message: 'Loupe could not prepare this image for viewing. It keeps the encrypted original, and the admins have been told.' }, view.session);
       case 'token_expired':
-        return page(req, res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' });
+        return page(res, 410, { title: 'This link has expired', message: 'The image is no longer available from this card. Ask the sender to share it again if you still need it.' }, view.session);
       case 'token_revoked':
       case 'card_revoked':
       case 'asset_revoked':
-        return page(req, res, 403, { title: 'Access revoked', message: 'The sender or an administrator revoked access to this image.' });
+        return page(res, 403, { title: 'Access revoked', message: 'The sender or an administrator revoked access to this image.' }, view.session);
       case 'mfa_required':
-        return page(req, res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } });
+        return page(res, 401, { title: 'Multi-factor sign-in needed', message: 'Images from this channel need a multi-factor sign-in.', link: { href: loginLink(token), label: 'Sign in again' } }, view.session);
       case 'asset_not_ready':
         // A photo's card is posted as soon as its original is secured; its clean-up takes a moment more.
-        return page(req, res, 409, { title: 'Not ready yet', message: 'Loupe is still preparing this image. This page opens it as soon as it is ready.', refreshSeconds: 2 });
+        return page(res, 409, { title: 'Not ready yet', message: 'Loupe is still preparing this image. This page opens it as soon as it is ready.', refreshSeconds: 2 }, view.session);
       case 'consent_refused':
       case 'consent_missing':
-        return page(req, res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' });
+        return page(res, 403, { title: 'Not covered by the patient’s consent', message: 'The patient’s recorded consent does not allow this image to be viewed for this purpose.' }, view.session);
       case 'waiting_for_patient':
-        return page(req, res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' });
+        return page(res, 403, { title: 'Waiting for a patient link', message: 'Until its sender says which patient this is, only they can open it.' }, view.session);
       default:
-        return page(req, res, 403, {
+        return page(res, 403, {
           title: 'You do not have access',
           message: 'You are not part of this consult. Ask someone in it to invite you with Invite specialist on the card.',
           ...(policy?.breakGlass ? { breakGlass: { action: `/view/${token}/break-glass` } } : {}),
-        });
+        }, view.session);
     }
   });
 
   router.post('/view/:token/break-glass', express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request<{ token: string }>, res: Response) => {
     const token = req.params.token;
-    if (!sameOrigin(req, d.publicUrl)) return page(req, res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' });
+    // Only a refusal page needs the session (to name who is signed in).
+    const session = () => d.sessions.resolve(sessionCookie(req), false);
+    if (!sameOrigin(req, d.publicUrl)) return page(res, 403, { title: 'Refused', message: 'That request did not come from Loupe.' }, await session());
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
     const result = await requestBreakGlass({ ...ctx, sessionToken: sessionCookie(req), token, reason, breakGlassMinutes: d.breakGlassMinutes });
     if (result.outcome === 'refused') {
-      return page(req, res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' });
+      return page(res, 403, { title: 'Break-glass refused', message: result.reason.startsWith('reason') ? 'Give a reason of 10 to 500 characters.' : 'Break-glass access is not available for this image.' }, await session());
     }
     if (result.outcome === 'opened') {
       const a = result.announce;
@@ -305,7 +306,7 @@ export function viewerRouter(d: ViewerDeps): Router {
       });
       fields.push(...studyFields(read ?? {}));
     }
-    const question = await readClinicalQuestion({ storage, assetId: asset.id, actor: { type: 'user', id: ok.chatUserId }, reason: 'viewer details panel' });
+    const question = await readClinicalQuestion({ storage, asset, actor: { type: 'user', id: ok.chatUserId }, reason: 'viewer details panel' });
     res.json({ fields, ...(question === undefined ? {} : { question }) } satisfies DetailsResponse);
   });
   return router;

@@ -18,7 +18,12 @@ export class Overlay {
   private cosines: Cosines | undefined;
   private edges = { left: '', right: '', top: '', bottom: '' };
 
-  constructor(private readonly box: HTMLElement) {}
+  /** The corners and edges, found once: the overlay is painted on every drawing. */
+  private readonly places = new Map<string, HTMLElement>();
+
+  constructor(box: HTMLElement) {
+    for (const el of box.querySelectorAll<HTMLElement>('div[class]')) this.places.set(el.className, el);
+  }
 
   /** A new image: what its header says that the overlay shows; its window and frame follow. */
   image(info: InfoResponse): void {
@@ -64,7 +69,7 @@ export class Overlay {
 
   private paint(): void {
     const corner = (name: string, lines: string[]) => {
-      const el = this.box.querySelector<HTMLElement>(`.${name}`);
+      const el = this.places.get(name);
       if (el) el.textContent = lines.filter(Boolean).join('\n');
     };
     corner('top-left', [this.frame, ...this.facts]);
