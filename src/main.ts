@@ -184,6 +184,8 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
     lifetimeDays: config.teachingShareDays,
     teachUrl: (token) => new URL(`${TEACHING_PATH}${token}`, config.publicUrl).href,
   };
+  // Cards' previews, where a channel's policy allows them: made in the intake sandbox.
+  const previews = { blobs: storage.blobs, sandbox };
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -196,12 +198,12 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       })
     : undefined;
   const viewUrl = (token: string) => new URL(`/view/${token}`, config.publicUrl).href;
-  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching }) : undefined;
+  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching, previews }) : undefined;
   // The one registry of chat platforms: use cases and the viewer find a workspace's platform here.
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
   if (teams) platforms.register('teams', teams.platform);
-  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, policies: storage.policies, viewUrl };
+  const chat = { db: storage.db, audit: storage.audit, queue, clock: services.clock, platforms, policies: storage.policies, viewUrl, previews };
   app.use(siteRouter({ demo: config.demo, signIn: config.oidc !== undefined }));
   for (const routes of options.routes ?? []) app.use(routes);
   const sessions = new ViewerSessions(storage.db, services.clock, config.session);

@@ -11,6 +11,8 @@ import type { IngestResult } from './ingest-asset.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import { transaction } from '../storage/transaction.js';
 import { queueCardUpdate } from './queue-card-update.js';
+import { consentWithdrawnFor } from './card-consent.js';
+import { previewForDrawing } from './card-preview.js';
 import type { ChatUseCaseDeps } from './deps.js';
 
 const SYSTEM: AuditActor = { type: 'system', id: 'chat' };
@@ -44,7 +46,9 @@ export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayH
   if (!messageId) {
     // A run that died after the previous one had no link to show: a fresh one.
     const token = result.linkToken ?? (await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now())));
-    messageId = await gateway.postCard(result.card, deps.viewUrl(token));
+    const live = asset.status !== 'failed' && !(await consentWithdrawnFor(deps, card, asset));
+    const preview = await previewForDrawing(deps, gateway, { ...card, asset }, live);
+    messageId = await gateway.postCard({ ...result.card, preview }, deps.viewUrl(token));
   }
   await transaction(deps.db, async (tx) => {
     await tx.card.update({ where: { id: card.id }, data: { messageId } });

@@ -6,6 +6,7 @@ import type { AuditLog } from '../storage/audit-log.js';
 import type { Database } from '../storage/database.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
 import type { ChatPlatforms } from './ports/chat-platforms.js';
+import type { CardPreviewDeps } from './card-preview.js';
 
 export interface ChatUseCaseDeps {
   db: Database;
@@ -17,4 +18,6 @@ export interface ChatUseCaseDeps {
   policies: Pick<ChannelPolicies, 'effective'>;
   /** The viewer's link for a card's one-card token. */
   viewUrl: (token: string) => string;
+  /** What a card's preview is made with (channel policy preview mode "deidentified"). */
+  previews: CardPreviewDeps;
 }

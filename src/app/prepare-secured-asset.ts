@@ -17,6 +17,7 @@ import { transaction } from '../storage/transaction.js';
 import { failAsset, failureCode, readBlob, recordedOutcome, SYSTEM, type IngestDeps, type IngestResult } from './ingest-asset.js';
 import { readAssetText } from './sealed-text.js';
 import { storeCard, storedEvent } from './store-card.js';
+import { queueCardUpdate } from './queue-card-update.js';
 
 export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Promise<IngestResult> {
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { id: true, kind: true } } } });
@@ -52,7 +53,13 @@ export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Pr
     await transaction(deps.db, async (tx) => {
       // Conditional: a card revoked while its photo was being cleaned stays revoked.
       const { count } = await tx.asset.updateMany({ where: { id: assetId, status: 'processing' }, data: { status: 'stored', metadata: { ...metadata, ...prepared.facts } } });
-      if (count === 1) await storedEvent(deps, tx, { assetId, workspaceId: asset.workspaceId, consultId: consult.id, patientId: asset.patientId, kind, blobs: prepared.blobs.length, burnedInText: false });
+      if (count !== 1) return;
+      await storedEvent(deps, tx, { assetId, workspaceId: asset.workspaceId, consultId: consult.id, patientId: asset.patientId, kind, blobs: prepared.blobs.length, burnedInText: false });
+      // The photo's card went out while it was being cleaned: redrawn with its preview now there is one (its links stand).
+      if (policy.previewMode === 'deidentified') {
+        const card = await tx.card.findFirst({ where: { assetId }, select: { id: true } });
+        if (card) await queueCardUpdate(deps, tx, card.id, 'preview_ready', { keepLinks: true });
+      }
     });
     return { outcome: 'prepared' };
   }

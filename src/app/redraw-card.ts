@@ -3,9 +3,10 @@
 // earlier ones stop working (unless `keepLinks`: after a consent change the
 // links stand and the viewer decides by the consent); a dead one loses its
 // buttons; one whose patient's consent no longer covers viewing says so,
-// without View.
+// without View. A card's preview goes with its View button (card-preview.ts).
 import { cardView } from '../intake/card-view.js';
 import { consentWithdrawnFor } from './card-consent.js';
+import { previewForDrawing } from './card-preview.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import { transaction } from '../storage/transaction.js';
 import type { ChatUseCaseDeps } from './deps.js';
@@ -17,5 +18,7 @@ export async function redrawCard(deps: ChatUseCaseDeps, { cardId, keepLinks = fa
   const live = (card.state === 'active' || card.state === 'waiting_for_patient') && card.asset.status !== 'failed';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), keepLinks)) : undefined;
   const withdrawn = live && (await consentWithdrawnFor(deps, card, card.asset));
-  await gateway.updateCard(card.messageId, cardView(card, card.asset, withdrawn), token ? deps.viewUrl(token) : undefined);
+  // Off the platform first when the card may no longer carry it: a redraw that fails is retried without it.
+  const preview = await previewForDrawing(deps, gateway, card, live && !withdrawn);
+  await gateway.updateCard(card.messageId, { ...cardView(card, card.asset, withdrawn), preview }, token ? deps.viewUrl(token) : undefined);
 }

@@ -52,6 +52,7 @@ export function policyUsage(style: CommandStyle): string {
       `\`${c} set members on|off\`: channel members may view`,
       `\`${c} set mfa on|off\`: viewing needs a multi-factor sign-in`,
       `\`${c} set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded (a shorter one that would destroy images asks you to repeat it with \`confirm\`)`,
+      `\`${c} set preview none|deidentified\`: cards carry no image, or a de-identified preview (a blurred photo; DICOM only without burned-in text)`,
       `\`${c} workspace set breakglass on|off\`: clinicians without a grant may open an image by stating a reason (audited, announced)`,
     ]),
   );
@@ -67,6 +68,7 @@ function policyFacts(p: ChannelPolicy, style: CommandStyle): [string, string][] 
     ['Patient identifier pattern', p.identifierPattern ? `${style.code(p.identifierPattern)} (issuer ${p.identifierIssuer})` : 'none'],
     ['Channel members may view', p.membersMayView ? 'yes' : 'no'],
     ['Multi-factor sign-in to view', p.requireMfa ? 'required' : 'not required'],
+    ['Card preview', p.previewMode === 'deidentified' ? 'de-identified (blurred photos; DICOM without burned-in text)' : 'none'],
     ['Retention', p.retentionDays === null ? 'kept until someone sets a retention' : `${p.retentionDays} days, then shredded`],
     ['Break-glass (whole workspace)', p.breakGlass ? 'allowed' : 'off'],
     ...(p.legalHold ? ([['Legal hold', 'on']] as [string, string][]) : []),

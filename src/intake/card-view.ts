@@ -3,6 +3,20 @@
 import type { CardState } from '../core/access/types.js';
 import type { AssetSummary } from './prepare-asset.js';
 
+/** A card's small preview image (channel policy preview mode "deidentified"; see card-preview.ts). */
+export interface CardPreviewImage {
+  mediaType: 'image/jpeg';
+  data: Buffer;
+  /** Says what it is, never whose: for screen readers. */
+  altText: string;
+}
+
+/** The preview a card carries: the image, and how its platform holds it (the gateway's placePreview answer). */
+export interface CardPreview {
+  ref: string;
+  image: CardPreviewImage;
+}
+
 export interface CardView {
   cardId: string;
   assetId: string;
@@ -18,6 +32,8 @@ export interface CardView {
   consentWithdrawn?: boolean;
   /** Its image could not be prepared for viewing (a photo's clean-up failed after its card was posted): no buttons. */
   unavailable?: boolean;
+  /** Only on a live card in a channel whose policy allows it, for an image that cannot show who the patient is. */
+  preview?: CardPreview | undefined;
   createdAt: Date;
   expiresAt: Date;
 }

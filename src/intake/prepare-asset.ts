@@ -31,6 +31,8 @@ export interface AssetSummary {
   frames?: number | undefined;
   width?: number | undefined;
   height?: number | undefined;
+  /** A DICOM image whose header says it carries no burned-in text (and is not of a kind that usually does): the only kind a card may preview. */
+  burnedInAbsent?: boolean | undefined;
 }
 
 export type Prepared =
@@ -121,7 +123,7 @@ async function prepareUntyped(bytes: Buffer, o: Omit<PrepareOptions, 'sandbox'> 
     outcome: 'prepared',
     family: 'dicom',
     blobs,
-    facts: { family: 'dicom', modality: codeString(facts.modality, phi), bodyPart: codeString(facts.bodyPart, phi), frames: facts.frames, width: facts.columns, height: facts.rows },
+    facts: { family: 'dicom', modality: codeString(facts.modality, phi), bodyPart: codeString(facts.bodyPart, phi), frames: facts.frames, width: facts.columns, height: facts.rows, burnedInAbsent: facts.burnedInAnnotation === 'NO' && !facts.burnedInSuspected },
     patient,
     burnedInText: facts.burnedInSuspected,
     warnings,

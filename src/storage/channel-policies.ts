@@ -43,6 +43,7 @@ function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined
     requireMfa: row.requireMfa,
     consentRule: row.consentRule,
     retentionDays: row.retentionDays,
+    previewMode: row.previewMode,
   };
   const set = new Set(row.setFields ?? []);
   return Object.fromEntries(Object.entries(all).filter(([k]) => set.has(k)));

@@ -20,6 +20,7 @@ const allSet = (over: PolicyFormValues = {}): PolicyFormValues => ({
   issuer: 'LOCAL',
   retentionMode: 'days',
   retentionDays: '90',
+  preview: 'deidentified',
   ...over,
 });
 
@@ -38,6 +39,7 @@ describe('the console policy form', () => {
         identifierPattern: 'MRN(\\d+)',
         identifierIssuer: 'LOCAL',
         retentionDays: 90,
+        previewMode: 'deidentified',
       },
     });
   });
@@ -70,6 +72,7 @@ describe('the console policy form', () => {
       [{ consent: 'whenever' }, 'viewers'],
       [{ interception: 'yes' }, 'interception'],
       [{ from_mfa: '' }, 'mfa'],
+      [{ preview: 'thumbnail' }, 'preview'],
     ];
     for (const [over, part] of cases) {
       const r = parsePolicyForm(allSet(over), 'channel');

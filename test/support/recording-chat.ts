@@ -47,6 +47,8 @@ const cardBody = (card: CardView, viewUrl: string | undefined) => JSON.stringify
 export class RecordingChat {
   readonly messages: RecordedMessage[] = [];
   readonly files = new Map<string, FakeFile>();
+  /** Card previews the bot placed, by ref: its own files, deleted by it. */
+  readonly previews = new Map<string, { data: Buffer; deleted: boolean }>();
   /** Every notice given, with who it went to: a user, a thread, or a channel's admins. */
   readonly notices: { to: { user: string } | { thread: string } | { admins: string } | { workspaceAdmins: true }; notice: Notice }[] = [];
   private next = 1;
@@ -96,6 +98,15 @@ export class RecordingChat {
       if (!m) throw new Error('no such message');
       m.body = cardBody(card, viewUrl);
       m.card = card;
+    },
+    placePreview: async (image) => {
+      const ref = `P${this.previews.size + 1}`;
+      this.previews.set(ref, { data: Buffer.from(image.data), deleted: false });
+      return ref;
+    },
+    removePreview: async (ref) => {
+      const preview = this.previews.get(ref);
+      if (preview) preview.deleted = true;
     },
     tellUser: async (user, place, notice) => {
       this.notices.push({ to: { user }, notice });

@@ -4,7 +4,7 @@
 // Ids are the platform's own (channel, thread, message, user, file); notices
 // are rendered by the adapter in its own markup.
 import type { LoupeError } from '../../core/errors.js';
-import type { CardView } from '../../intake/card-view.js';
+import type { CardPreviewImage, CardView } from '../../intake/card-view.js';
 import type { Notice } from '../notices.js';
 
 export interface ChatPlace {
@@ -41,6 +41,15 @@ export interface ChatGateway {
   findPostedCard(card: Pick<CardView, 'cardId' | 'channelId' | 'threadId'>): Promise<string | undefined>;
   /** Redraws a posted card; without `viewUrl` it has no View button. */
   updateCard(messageId: string, card: CardView, viewUrl: string | undefined): Promise<void>;
+  /**
+   * Puts a card's preview on the platform as Loupe's own, so Loupe can take
+   * it away again: on Slack the bot's own file, shared with no channel and
+   * shown through the card; on Teams nothing is placed, the image travels
+   * inside the card's own message. Answers the ref removePreview takes.
+   */
+  placePreview(image: CardPreviewImage): Promise<string>;
+  /** Deletes a placed preview for good; one already gone counts as deleted. */
+  removePreview(ref: string): Promise<void>;
   /** Tells one user privately, in a channel (and thread). */
   tellUser(userId: string, place: ChatPlace, notice: Notice): Promise<void>;
   /** Says something in a thread, for everyone in it. */

@@ -1,6 +1,7 @@
 // The card as Slack Block Kit: what was shared (kind, modality, body part),
 // by whom, when, until when (each reader sees their own time zone through
-// <!date>), its state, and its buttons. No patient data and no pixels.
+// <!date>), its state, and its buttons. No patient data, and no pixels unless
+// the channel's policy allows a de-identified preview (card-preview.ts).
 import type { CardView } from '../../intake/card-view.js';
 import { REVOKE_CONFIRM } from '../answer-text.js';
 
@@ -67,6 +68,10 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
     },
     { type: 'section', text: { type: 'mrkdwn', text: stateLine(card) } },
   ];
+  // The bot's own file (card-preview.ts), only while the card is open.
+  if (open && card.preview) {
+    blocks.push({ type: 'image', slack_file: { id: card.preview.ref }, alt_text: card.preview.image.altText });
+  }
   if (card.burnedInText) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'No preview: text may be burned into the image.' }] });
   }

@@ -72,6 +72,20 @@ export function slackGateway(d: SlackGatewayDeps): ChatGateway {
       await d.bot.chat.update({ channel: card.channelId, ts: messageId, ...cardBlocks(card, viewUrl) });
     },
 
+    async placePreview(image) {
+      // Shared with no channel: the bot's own file, seen only through the card that shows it, and deleted with the bot's token.
+      const uploaded = await d.bot.filesUploadV2({ file: image.data, filename: 'loupe-preview.jpg', title: 'Loupe preview', alt_text: image.altText });
+      const id = uploaded.files[0]?.files?.[0]?.id;
+      if (!id) throw new LoupeError(ErrorCode.InvalidInput, 'Slack gave no id for the uploaded preview');
+      return id;
+    },
+
+    async removePreview(fileId) {
+      await d.bot.files.delete({ file: fileId }).catch((error: unknown) => {
+        if (!isFileGone(slackError(error))) throw error;
+      });
+    },
+
     async tellUser(userId, place, notice) {
       await d.bot.chat.postEphemeral({ channel: place.channelId, user: userId, ...(place.threadId ? { thread_ts: place.threadId } : {}), ...slackNotice(notice) });
     },

@@ -19,6 +19,7 @@ import { teamsInbound } from './inbound.js';
 import { cardAudiences } from './audience.js';
 import { cardActions } from './card-actions.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
+import type { CardPreviewDeps } from '../../app/card-preview.js';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
 
@@ -33,6 +34,8 @@ export interface TeamsAdapterDeps {
   viewUrl: (token: string) => string;
   /** Share for teaching (built in main.ts, with the imaging sandbox). */
   teaching?: TeachingDeps | undefined;
+  /** Card previews in each user's own drawing of a card (built in main.ts, with the imaging sandbox). */
+  previews?: CardPreviewDeps | undefined;
 }
 
 export interface TeamsAdapter {
@@ -72,6 +75,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
       audiences,
       gateway,
       viewUrl: d.viewUrl,
+      previews: d.previews,
       teaching: d.teaching,
     }),
   });

@@ -3,7 +3,8 @@
 // reader their own time zone through DATE()/TIME()), its state, and its
 // buttons: View opens the viewer; the others are Action.Execute, answered by
 // Loupe, which lets only the sender and admins do what only they may do.
-// No patient data and no pixels.
+// No patient data, and no pixels unless the channel's policy allows a
+// de-identified preview (card-preview.ts).
 import type { CardView } from '../../intake/card-view.js';
 import type { OutgoingActivity } from './activity.js';
 
@@ -90,6 +91,8 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
     { type: 'TextBlock', text: `🔒 **${what(card)}** secured by Loupe`, wrap: true, size: 'Medium' },
     { type: 'TextBlock', text: `From ${from} · ${when(card.createdAt)}`, wrap: true, isSubtle: true, spacing: 'None' },
     { type: 'TextBlock', text: stateLine(card), wrap: true },
+    // Carried inside the card (a data URI): redrawing the card without it takes it off Teams.
+    ...(open && card.preview ? [{ type: 'Image', url: `data:${card.preview.image.mediaType};base64,${card.preview.image.data.toString('base64')}`, altText: card.preview.image.altText, size: 'Large' }] : []),
     ...(card.burnedInText ? [{ type: 'TextBlock', text: 'No preview: text may be burned into the image.', wrap: true, isSubtle: true }] : []),
   ];
   const actions =

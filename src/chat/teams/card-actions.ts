@@ -5,6 +5,7 @@
 // (task/fetch, task/submit). Every press is decided again by the use cases:
 // a stale button, or one drawn for somebody else, does nothing it may not.
 import { cardAsSeenBy, type CardAsSeen } from '../../app/card-as-seen-by.js';
+import type { CardPreviewDeps } from '../../app/card-preview.js';
 import type { ChatGateway } from '../../app/ports/chat-gateway.js';
 import { inviteSpecialist, type InviteDeps } from '../../app/invite-specialist.js';
 import { linkPatientForm } from '../../app/link-patient-form.js';
@@ -50,6 +51,8 @@ export interface CardActionDeps {
   audiences: ReturnType<typeof cardAudiences>;
   gateway: ChatGateway;
   viewUrl: (token: string) => string;
+  /** A card's preview in each user's own drawing, where the channel allows one. */
+  previews?: CardPreviewDeps | undefined;
   /** Share for teaching; its button does nothing where it is not given. */
   teaching?: TeachingDeps | undefined;
 }
@@ -80,7 +83,7 @@ export function cardActions(d: CardActionDeps) {
     return { workspaceId: press.workspaceId, userId: press.userId, isAdmin: await d.directory.isAdminIn(press.workspaceId, place.channelId, press.userId) };
   }
 
-  const seenBy = (cardId: string, who: WorkspaceRequester) => cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, policies: d.policies, viewUrl: d.viewUrl }, { cardId, who });
+  const seenBy = (cardId: string, who: WorkspaceRequester) => cardAsSeenBy({ db: d.lifecycle.db, clock: d.lifecycle.clock, policies: d.policies, viewUrl: d.viewUrl, previews: d.previews }, { cardId, who });
 
   /** The card as this user sees it now. */
   async function drawn(workspaceId: string, cardId: string, who: WorkspaceRequester) {

@@ -147,6 +147,10 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
       return d.graph.findOwnCard(path, c.kind === 'channel', card.cardId, d.teams.appId);
     },
 
+    // Teams holds no file of Loupe's for it: the preview travels inside the card, and a redraw without it takes it away.
+    placePreview: async () => 'inline',
+    removePreview: async () => {},
+
     async updateCard(messageId, card, viewUrl) {
       const c = await conversation(card.channelId);
       await connectorOf(c).update(threadConversation(c.kind, c.conversationId, card.threadId), messageId, cardActivity(card, viewUrl, await audienceOf(c, card.uploaderId)));

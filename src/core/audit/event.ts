@@ -44,6 +44,10 @@ export const AuditAction = {
   OriginalRemovalRequested: 'asset.original_removal_requested',
   OriginalNotRemovable: 'asset.original_not_removable',
   CardPosted: 'card.posted',
+  /** A card's preview image left Loupe for the chat platform (details: its style, blurred or plain). */
+  CardPreviewPosted: 'card.preview_posted',
+  /** A card's preview was taken off the chat platform (details: why). */
+  CardPreviewRemoved: 'card.preview_removed',
   CardExpired: 'card.expired',
   PatientLinked: 'patient.linked',
   PatientCorrected: 'patient.corrected',

@@ -150,6 +150,9 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.OriginalRemovalRequested]: { type: DcmEvent.PatientRecord },
   [AuditAction.OriginalNotRemovable]: { type: DcmEvent.SecurityAlert },
   [AuditAction.CardPosted]: { type: DcmEvent.ApplicationActivity },
+  // A preview is pixels of the image leaving Loupe for the chat platform.
+  [AuditAction.CardPreviewPosted]: { type: DcmEvent.Export },
+  [AuditAction.CardPreviewRemoved]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.CardExpired]: { type: DcmEvent.ApplicationActivity },
   [AuditAction.PatientLinked]: { type: DcmEvent.PatientRecord },
   [AuditAction.PatientCorrected]: { type: DcmEvent.PatientRecord },

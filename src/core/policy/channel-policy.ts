@@ -5,6 +5,8 @@ import { validIdentifierPattern } from './identifier-pattern.js';
 
 export type AcceptedKind = 'photo' | 'dicom';
 
+export type PreviewMode = 'none' | 'deidentified';
+
 export interface ChannelPolicy {
   interception: boolean;
   acceptedKinds: AcceptedKind[];
@@ -20,6 +22,8 @@ export interface ChannelPolicy {
   consentRule: 'care_implied' | 'always_required';
   /** Days an image is kept after Loupe received it, then crypto-shredded; null keeps it until someone sets a retention. */
   retentionDays: number | null;
+  /** none: cards carry no pixels; deidentified: a card may carry a small preview (see card-preview.ts). Off until an admin turns it on. */
+  previewMode: PreviewMode;
   /** Workspace-wide: a clinician without a grant may open an image by stating a reason. Off until an admin turns it on. */
   breakGlass: boolean;
   /** Not a setting: a legal hold on the channel (or the whole workspace) is in force. */
@@ -37,6 +41,7 @@ export const POLICY_SETTINGS = [
   'requireMfa',
   'consentRule',
   'retentionDays',
+  'previewMode',
 ] as const satisfies readonly (keyof ChannelPolicy)[];
 
 export type PolicySetting = (typeof POLICY_SETTINGS)[number];
@@ -61,6 +66,7 @@ export const DEFAULT_POLICY: ChannelPolicy = {
   requireMfa: false,
   consentRule: 'care_implied',
   retentionDays: DEFAULT_RETENTION_DAYS,
+  previewMode: 'none',
   breakGlass: false,
   legalHold: false,
 };

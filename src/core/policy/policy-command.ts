@@ -89,6 +89,8 @@ export function parsePolicyCommand(text: string): PolicyCommand {
       if (!validIdentifierPattern(value)) return bad('that pattern is not a valid regular expression, is over 200 characters, or repeats a repetition (like (\\d+)+), which could stall Loupe.');
       return { kind: 'set', scope, change: { identifierPattern: value } };
     }
+    case 'preview':
+      return value === 'none' || value === 'deidentified' ? { kind: 'set', scope, change: { previewMode: value } } : bad('preview is none or deidentified.');
     case 'issuer':
       return value.length <= POLICY_BOUNDS.issuerMaxLength ? { kind: 'set', scope, change: { identifierIssuer: value } } : bad('the issuer is at most 64 characters.');
     default:

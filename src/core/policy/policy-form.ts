@@ -14,6 +14,7 @@ export const POLICY_FORM_PARTS = {
   viewers: ['membersMayView', 'consentRule'],
   identifier: ['identifierPattern', 'identifierIssuer'],
   retention: ['retentionDays'],
+  preview: ['previewMode'],
 } as const satisfies Record<string, readonly PolicySetting[]>;
 
 export type PolicyFormPart = keyof typeof POLICY_FORM_PARTS;
@@ -58,6 +59,7 @@ export const PROBLEMS = {
   issuer: `Enter who issues the identifiers (for example LOCAL), at most ${POLICY_BOUNDS.issuerMaxLength} characters.`,
   retention: `Enter how many days to keep images, a whole number from 1 to ${POLICY_BOUNDS.maxRetentionDays}, or choose to keep them until someone sets a retention.`,
   breakGlass: 'Choose whether break-glass is allowed in this workspace.',
+  preview: 'Choose whether cards carry no image or a de-identified preview.',
 } as const;
 
 /** The bounds, as the form's hints say them. */
@@ -108,6 +110,10 @@ function parsePart(part: PolicyFormPart, f: PolicyFormValues): PartParse {
       const days = wholeNumber(one(f.retentionDays));
       return one(f.retentionMode) === 'days' && days !== undefined && validRetentionDays(days) ? { change: { retentionDays: days } } : { problem: PROBLEMS.retention };
     }
+    case 'preview': {
+      const mode = one(f.preview);
+      return mode === 'none' || mode === 'deidentified' ? { change: { previewMode: mode } } : { problem: PROBLEMS.preview };
+    }
   }
 }
 
@@ -155,6 +161,7 @@ export function policyFormValues(policy: ChannelPolicy, source: Record<PolicySet
     issuer: policy.identifierIssuer,
     retentionMode: policy.retentionDays === null ? 'keep' : 'days',
     retentionDays: String(policy.retentionDays ?? DEFAULT_POLICY.retentionDays),
+    preview: policy.previewMode,
     breakGlass: policy.breakGlass ? 'on' : 'off',
   };
 }

@@ -37,10 +37,28 @@ export function filesRouter(state: StandInState): Router {
     if (req.params.rest[0] === 'download') res.attachment(file.name);
     res.type(file.mimetype).send(file.bytes);
   });
+  // An upload URL from files.getUploadURLExternal: the bytes, raw or as a multipart form's file (as @slack/web-api sends them). The URL is the credential.
+  router.post('/upload/v1/:id', express.raw({ type: () => true, limit: '50mb' }), async (req: Request<{ id: string }>, res: Response) => {
+    const pending = state.pendingUploads.get(req.params.id);
+    if (!pending) return void res.status(404).type('text/plain').send('Not found');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const type = req.get('content-type') ?? '';
+    const bytes = type.startsWith('multipart/form-data') ? await formFile(raw, type) : raw;
+    if (!bytes) return void res.status(400).type('text/plain').send('No file');
+    pending.bytes = bytes;
+    res.type('text/plain').send(`OK - ${bytes.length}`);
+  });
   router.get('/', (_req, res) => {
     res.type('text/html').send(LOGIN_PAGE);
   });
   return router;
+}
+
+/** The first file in a multipart form, read by the platform's own form parser. */
+async function formFile(raw: Buffer, contentType: string): Promise<Buffer | undefined> {
+  const form = await new globalThis.Request('http://stand-in/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData().catch(() => undefined);
+  const file = [...(form?.values() ?? [])].find((v) => typeof v !== 'string');
+  return file && typeof file !== 'string' ? Buffer.from(await file.arrayBuffer()) : undefined;
 }
 
 function fileIdFrom(state: StandInState, slug: string): string | undefined {

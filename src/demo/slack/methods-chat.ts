@@ -19,8 +19,17 @@ function content(ctx: MethodContext): Content | Reply {
   if (raw === INVALID || (raw !== undefined && (!Array.isArray(raw) || raw.length > MAX_BLOCKS))) return fail('invalid_blocks');
   const blocks = raw as unknown[] | undefined;
   if (!text && !blocks?.length) return fail('no_text');
+  if (blocks && !blocks.every((b) => slackFileReachable(ctx, b))) return fail('invalid_blocks');
   if (text && text.length > MAX_TEXT) return fail('msg_too_long');
   return { text, blocks };
+}
+
+/** An image block's Slack file must exist and be the poster's to show: Slack refuses the message otherwise. */
+function slackFileReachable(ctx: MethodContext, block: unknown): boolean {
+  const b = block as { type?: unknown; slack_file?: { id?: unknown } };
+  if (b.type !== 'image' || b.slack_file === undefined) return true;
+  const file = typeof b.slack_file.id === 'string' ? ctx.state.files.get(b.slack_file.id) : undefined;
+  return file !== undefined && !file.deleted && file.mimetype.startsWith('image/') && file.user === ctx.caller.userId;
 }
 
 function isContent(c: Content | Reply): c is Content {

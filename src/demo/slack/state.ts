@@ -22,6 +22,16 @@ export interface StoredFile {
   deleted: boolean;
 }
 
+/** A file announced by files.getUploadURLExternal: its bytes arrive at its upload URL, and it exists once completed. */
+export interface PendingUpload {
+  id: string;
+  name: string;
+  length: number;
+  altText: string | undefined;
+  user: string;
+  bytes: Buffer | undefined;
+}
+
 export interface StoredChannel {
   id: string;
   name: string;
@@ -77,6 +87,7 @@ export class StandInState {
   readonly users = new Map<string, StandInUser>();
   readonly channels = new Map<string, StoredChannel>();
   readonly files = new Map<string, StoredFile>();
+  readonly pendingUploads = new Map<string, PendingUpload>();
   readonly messages: StandInMessage[] = [];
   readonly calls: RecordedCall[] = [];
   readonly views = new Map<string, StoredView>();

@@ -7,11 +7,12 @@ import { chatMethods } from './methods-chat.js';
 import { directoryMethods } from './methods-directory.js';
 import { fileMethods } from './methods-files.js';
 import { historyMethods } from './methods-history.js';
+import { uploadMethods } from './methods-upload.js';
 import { viewMethods } from './methods-views.js';
 import { parseBody, str } from './params.js';
 import type { StandInState } from './state.js';
 
-const METHODS: Record<string, Method> = { ...directoryMethods, ...chatMethods, ...fileMethods, ...viewMethods, ...historyMethods };
+const METHODS: Record<string, Method> = { ...directoryMethods, ...chatMethods, ...fileMethods, ...uploadMethods, ...viewMethods, ...historyMethods };
 
 export function bearerToken(req: Request): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');

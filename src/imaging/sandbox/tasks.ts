@@ -1,6 +1,7 @@
 // What the imaging sandbox's children can be asked to do, and how they do it
 // (in the child process, on its own event loop).
 import { prepareAssetInProcess, type Prepared } from '../../intake/prepare-asset.js';
+import { cardThumbnail, type CardThumbnail, type ThumbnailStyle } from '../card-thumbnail.js';
 import { cleanFileOnDisk, type CleanFileOptions, type CleanedOnDisk } from '../clean-file.js';
 import { Deidentifier } from '../dicom/deidentify.js';
 import type { ImagingLimits } from '../limits.js';
@@ -17,6 +18,8 @@ export interface Tasks {
   view: { input: ViewRequest; output: ViewAnswer };
   /** A teaching share's de-identified copy of an original (see teaching-copy.ts). */
   teachingCopy: { input: TeachingCopyOptions & { bytes: Uint8Array }; output: TeachingCopy };
+  /** A card's small preview, from the asset's stored preview (see card-thumbnail.ts). */
+  cardThumbnail: { input: { bytes: Uint8Array; style: ThumbnailStyle }; output: CardThumbnail };
 }
 
 export type TaskName = keyof Tasks;
@@ -30,6 +33,7 @@ export function taskRunners(): { [N in TaskName]: (input: TaskInput<N>) => Promi
     view: (i) => view.answer(i),
     prepare: (i) => prepareAssetInProcess(asBuffer(i.bytes), { limits: i.limits, secret: i.secret, deidentifier }),
     teachingCopy: (i) => teachingCopyInProcess(asBuffer(i.bytes), { limits: i.limits, secret: asBuffer(i.secret) }, deidentifier),
+    cardThumbnail: (i) => cardThumbnail(asBuffer(i.bytes), i.style),
     cleanFile: (i) => cleanFileOnDisk(i.input, i.output, { ...i, secret: asBuffer(i.secret) }, deidentifier),
   };
 }

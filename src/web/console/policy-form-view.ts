@@ -28,6 +28,7 @@ export const SETTING_LABEL: Record<PolicySetting | 'breakGlass' | 'legalHold', s
   identifierPattern: 'Identifier pattern',
   identifierIssuer: 'Identifier issuer',
   retentionDays: 'Retention',
+  previewMode: 'Card preview',
   breakGlass: 'Break-glass',
   legalHold: 'Legal hold',
 };
@@ -40,6 +41,7 @@ export const PART_LABEL: Record<PolicyFormPart, string> = {
   viewers: 'Who may view',
   identifier: 'Patient identifier in messages',
   retention: 'Retention',
+  preview: 'Card preview',
 };
 
 function duration(seconds: number): string {
@@ -70,6 +72,8 @@ export function settingValue(setting: keyof typeof SETTING_LABEL, v: unknown): s
       return typeof v === 'string' ? v : '—';
     case 'retentionDays':
       return typeof v === 'number' ? `${v} day${v === 1 ? '' : 's'}` : 'Until someone sets a retention';
+    case 'previewMode':
+      return v === 'deidentified' ? 'De-identified preview' : 'None: no image in the chat';
     case 'breakGlass':
       return v ? 'Allowed, with a stated reason' : 'Off';
     case 'legalHold':
@@ -117,6 +121,8 @@ const HINT: Record<PolicyFormPart, string> = {
   viewers: 'Who may open the images posted here, and whether a view needs a recorded consent.',
   identifier: 'A regular expression that finds a patient identifier in the message text (its first group, or the whole match), and who issues those identifiers.',
   retention: 'How long Loupe keeps an image after receiving it; then it is destroyed, unless a legal hold covers it.',
+  preview:
+    'Whether a card shows a small image in the chat. A photo is shown only as a strongly blurred thumbnail; a DICOM image only when its header says it has no burned-in text, from its de-identified copy. The preview is the bot\u2019s own file on the chat platform, deleted when the card expires, is revoked, its image is destroyed, or consent is withdrawn.',
 };
 
 export interface PolicyFormView {
@@ -165,6 +171,8 @@ function controls(part: PolicyFormPart, v: PolicyFormValues): SafeHtml {
       return html`${radios(v, 'retentionMode', [['days', 'Keep for a number of days'], ['keep', 'Keep until someone sets a retention']])}
 <label>Number of days<input type="number" name="retentionDays" min="1" step="1" inputmode="numeric" value="${val(v, 'retentionDays')}"></label>
 <p class="hint">${POLICY_BOUNDS_TEXT.retention}</p>`;
+    case 'preview':
+      return radios(v, 'preview', [['none', 'None: cards carry no image'], ['deidentified', 'De-identified preview: a blurred photo, or a DICOM image known to have no burned-in text']]);
   }
 }
 
