@@ -245,6 +245,7 @@ export function viewerRouter(d: ViewerDeps): Router {
       ...(facts.pixelSpacing === undefined ? {} : { pixelSpacing: facts.pixelSpacing }),
       ...(facts.imagerPixelSpacing === undefined ? {} : { imagerPixelSpacing: facts.imagerPixelSpacing }),
       ...(facts.modality === undefined ? {} : { modality: facts.modality }),
+      ...(facts.suv === undefined ? {} : { suv: facts.suv }),
     };
     const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
