@@ -3,16 +3,18 @@
 // values come in as text and numbers; only the factor or the reason leaves
 // the imaging sandbox (never the weight, dose or times).
 //
-// The rules are QIBA's vendor-neutral SUV pseudo-code (QIBA FDG-PET/CT
-// profile, "SUV calculation" on the QIBA wiki) on the DICOM PET Series and
-// PET Isotope modules (PS3.3 C.8.9.1, C.8.9.2): Units BQML; Corrected Image
-// with ATTN and DECY; Decay Correction START (decay the dose from injection
-// to Series Date/Time, which must not be after the acquisition) or ADMIN
-// (already corrected to injection: no decay), never NONE; the first item of
-// the Radiopharmaceutical Information Sequence for dose (Bq) and half-life
-// (s); factor = weight (g) / decayed dose (Bq). Vendors' private scan times
-// and scale factors (GE, Philips) are not used: no number rather than a
-// guess.
+// The rules are QIBA's vendor-neutral SUV pseudo-code (QIBA wiki,
+// "Standardized Uptake Value (SUV)", for the FDG-PET/CT profile) on the
+// DICOM PET Series and PET Isotope modules (PS3.3 C.8.9.1, C.8.9.2; Decay
+// Correction's terms in C.8.9.1.1.5): Units BQML; Corrected Image with ATTN
+// and DECY; Decay Correction START (decay the dose from injection to Series
+// Date/Time, which must not be after the acquisition) or ADMIN (already
+// corrected to injection: no decay), never NONE; the first item of the
+// Radiopharmaceutical Information Sequence for dose (Bq) and half-life (s);
+// factor = weight (g) / decayed dose (Bq). Vendors' private scan times and
+// scale factors (GE, Philips) are not used: no number rather than a guess.
+// Enhanced PET is refused: its dose is in MBq (C.8.22.4) and its
+// corrections are per frame.
 
 export type Suv = { factor: number } | { unavailable: string };
 
