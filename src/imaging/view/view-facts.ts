@@ -3,7 +3,8 @@
 // patient: that comes from the sealed patient record.
 import type { DicomDataset, DicomDict } from '../dicom/dcmjs.js';
 import { extractFacts, type DicomFacts } from '../dicom/extract.js';
-import { text } from '../dicom/values.js';
+import { items, text } from '../dicom/values.js';
+import { suvFactor, type Suv } from './suv.js';
 
 export type ViewFacts = Pick<
   DicomFacts,
@@ -28,6 +29,8 @@ export type ViewFacts = Pick<
   doseUnits: string | undefined;
   doseType: string | undefined;
   doseSummation: string | undefined;
+  /** A PET image's SUVbw factor, or why there is none; undefined for other modalities. Computed here so the weight and times stay in the header. */
+  suv: Suv | undefined;
 };
 
 /** A decimal or integer string's values, when each is a finite number. */
@@ -57,6 +60,29 @@ function pair(ds: DicomDataset, tag: string): [number, number] | undefined {
   return values?.length === 2 ? [values[0]!, values[1]!] : undefined;
 }
 
+/** SUVbw from the PET header (see suv.ts); undefined when the image is not PET. */
+function petSuv(ds: DicomDataset, modality: string | undefined): Suv | undefined {
+  if (modality !== 'PT') return undefined;
+  const drug = items(ds, '00540016')[0] ?? {};
+  const corrected = ds['00280051']?.Value;
+  return suvFactor({
+    sopClass: text(ds, '00080016'),
+    units: text(ds, '00541001'),
+    corrected: Array.isArray(corrected) ? corrected.map(String) : [],
+    decayCorrection: text(ds, '00541102'),
+    weightKg: numbers(ds, '00101030')?.[0],
+    seriesDate: text(ds, '00080021'),
+    seriesTime: text(ds, '00080031'),
+    acquisitionDate: text(ds, '00080022'),
+    acquisitionTime: text(ds, '00080032'),
+    timezoneOffset: text(ds, '00080201'),
+    startDateTime: text(drug, '00181078'),
+    startTime: text(drug, '00181072'),
+    totalDoseBq: numbers(drug, '00181074')?.[0],
+    halfLifeS: numbers(drug, '00181075')?.[0],
+  });
+}
+
 export function viewFacts(dicom: DicomDict): ViewFacts {
   const all = extractFacts(dicom);
   const ds = dicom.dict;
@@ -81,5 +107,6 @@ export function viewFacts(dicom: DicomDict): ViewFacts {
     doseUnits: text(ds, '30040002'),
     doseType: text(ds, '30040004'),
     doseSummation: text(ds, '3004000A'),
+    suv: petSuv(ds, all.modality),
   };
 }

@@ -59,6 +59,8 @@ export interface DicomInfo {
   imagerPixelSpacing?: [number, number];
   /** Modality (0008,0060): the pixel probe says HU for CT. */
   modality?: string;
+  /** PET only: SUVbw = modality value × factor, or why the header allows none. Never the weight or times it came from. */
+  suv?: { factor: number } | { unavailable: string };
   lossy: boolean;
   viewer: string;
 }

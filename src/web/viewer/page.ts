@@ -50,6 +50,7 @@ export function viewerHtml(token: string): string {
     <button type="button" data-tool="length" data-measure="length" aria-pressed="false" title="Length: drag on the image (L)" aria-keyshortcuts="L">Length</button>
     <button type="button" data-tool="angle" data-measure="angle" aria-pressed="false" title="Angle: three clicks or two drags (A)" aria-keyshortcuts="A">Angle</button>
     <button type="button" data-tool="probe" data-measure="probe" aria-pressed="false" title="Pixel probe (P)" aria-keyshortcuts="P">Probe</button>
+    <button type="button" data-tool="region" data-measure="region" aria-pressed="false" title="Region statistics: drag an ellipse (E)" aria-keyshortcuts="E">Region</button>
   </span>
   <button id="help-button" type="button" aria-controls="help" aria-expanded="false" aria-keyshortcuts="Shift+?" title="Keyboard shortcuts and gestures (?)">?</button>
   <button id="details-button" type="button">Study details</button>

@@ -240,11 +240,12 @@ export function viewerRouter(d: ViewerDeps): Router {
       ...(facts.sliceLocation === undefined ? {} : { sliceLocation: facts.sliceLocation }),
       ...(facts.imageOrientation === undefined ? {} : { orientation: facts.imageOrientation }),
     };
-    // What the length tool and the pixel probe measure in.
+    // What the measuring tools measure in; for PET the SUVbw factor alone (never the weight, dose or times it came from).
     const measure = {
       ...(facts.pixelSpacing === undefined ? {} : { pixelSpacing: facts.pixelSpacing }),
       ...(facts.imagerPixelSpacing === undefined ? {} : { imagerPixelSpacing: facts.imagerPixelSpacing }),
       ...(facts.modality === undefined ? {} : { modality: facts.modality }),
+      ...(facts.suv === undefined ? {} : { suv: facts.suv }),
     };
     const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);

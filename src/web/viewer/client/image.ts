@@ -195,4 +195,19 @@ export class ImageView {
     this.els.wl.textContent = `C ${Math.round(this.window.center)} W ${Math.round(this.window.width)}`;
     this.overlay.showWindow(this.window);
   }
+
+  /** The modality values of the greyscale frame's pixels a region holds (within its bounds, on the frame, as `inside` picks); null with no greyscale samples. */
+  samplesIn(region: { left: number; top: number; right: number; bottom: number; inside(column: number, row: number): boolean }): number[] | null {
+    const { samples, grey } = this;
+    if (!samples || !grey) return null;
+    const { rows, columns } = this.size;
+    const { slope, intercept } = rescaleOf(grey);
+    const values: number[] = [];
+    for (let row = Math.max(0, region.top); row <= Math.min(rows - 1, region.bottom); row++) {
+      for (let column = Math.max(0, region.left); column <= Math.min(columns - 1, region.right); column++) {
+        if (region.inside(column, row)) values.push(samples[row * columns + column]! * slope + intercept);
+      }
+    }
+    return values;
+  }
 }

@@ -1,4 +1,5 @@
-// The measuring tools: a length (L), an angle (A) and the pixel probe (P).
+// The measuring tools: a length (L), an angle (A), the pixel probe (P) and a
+// region's statistics (E, an ellipse).
 // Points are kept in image pixels and drawn through the stage's transform on
 // a layer over the image and under the watermark, so a measurement stays on
 // what it measures through zoom, pan, turns and flips. The layer takes the
@@ -6,20 +7,22 @@
 // Reset, clears what was measured.
 import type { ImageView } from './image.js';
 import { angleLabel, lengthLabel, spacingOf, type Point } from './measurements.js';
+import { rounded, suvLine, unitOf } from './modality-values.js';
 import type { Overlay } from './overlay.js';
+import { regionShapes } from './region.js';
 import type { Stage } from './stage.js';
 
-export type MeasureTool = 'length' | 'angle' | 'probe';
+export type MeasureTool = 'length' | 'angle' | 'probe' | 'region';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** A press that moves less than this (CSS pixels) is a click. */
 const CLICK = 3;
 
-const rounded = (n: number) => String(Math.round(n * 100) / 100);
-
 export class Measure {
   tool: MeasureTool | null = null;
   private points: Point[] = [];
+  /** The tool that placed the points: what they are drawn as once the tool is off. */
+  private shape: MeasureTool | null = null;
   /** Where the point being placed is, following the pointer. */
   private floating: Point | null = null;
   private press: Point | null = null;
@@ -106,6 +109,7 @@ export class Measure {
     this.first = this.points.length === 0 || this.points.length >= this.needed();
     if (this.first) {
       this.points = [image];
+      this.shape = this.tool;
       this.floating = null;
     }
     this.draw();
@@ -141,9 +145,9 @@ export class Measure {
     const sample = this.image.sampleAt(column, row);
     if (sample) {
       const info = this.image.info;
-      const unit = info?.kind === 'dicom' && info.modality === 'CT' && !sample.float ? ' HU' : '';
       const stored = sample.float ? '' : `Stored ${sample.stored}`;
-      return this.overlay.showProbe([where, stored, `Value ${rounded(sample.value)}${unit}`].filter(Boolean).join('\n'));
+      const lines = [where, stored, `Value ${rounded(sample.value)}${unitOf(info)}`, suvLine(info, sample.value)];
+      return this.overlay.showProbe(lines.filter(Boolean).join('\n'));
     }
     const { screen } = this.at(e);
     this.overlay.showProbe(`${where}\nRGB ${this.stage.shownColour(screen.x, screen.y).join(', ')}`);
@@ -164,11 +168,12 @@ export class Measure {
     const shown = points.map((p) => this.stage.toScreen(p.x, p.y));
     if (shown.some((p) => p === null) || points.length < 2) return void this.layer.replaceChildren();
     const screen = shown as Point[];
+    if (this.shape === 'region') return void this.layer.replaceChildren(...regionShapes(points[0]!, points[1]!, this.stage, this.image));
     const line = document.createElementNS(SVG, 'polyline');
     line.setAttribute('points', screen.map((p) => `${p.x},${p.y}`).join(' '));
     const spacing = spacingOf(this.image.info);
     const [a, b, c] = points as [Point, Point, Point | undefined];
-    const text = c ? angleLabel(a, b, c, spacing) : points.length === 2 && this.tool !== 'angle' ? lengthLabel(a, b, spacing) : '';
+    const text = c ? angleLabel(a, b, c, spacing) : points.length === 2 && this.shape !== 'angle' ? lengthLabel(a, b, spacing) : '';
     const label = document.createElementNS(SVG, 'text');
     const end = screen[screen.length - 1]!;
     label.setAttribute('x', String(end.x + 8));

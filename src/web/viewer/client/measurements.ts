@@ -1,6 +1,7 @@
-// What a length or an angle measured in image pixels says: in mm from the
-// header's Pixel Spacing (row spacing down, column spacing across), with a
-// caveat from Imager Pixel Spacing alone, in px with neither. Pure (no DOM).
+// What a length, an angle or a region's area measured in image pixels says:
+// in mm from the header's Pixel Spacing (row spacing down, column spacing
+// across), with a caveat from Imager Pixel Spacing alone, in px with
+// neither. Pure (no DOM).
 import type { InfoResponse } from '../api-types.js';
 
 /** A point in image pixels from the image's top left corner. */
@@ -30,6 +31,17 @@ export function lengthLabel(a: Point, b: Point, s: Spacing | null): string {
   const length = Math.hypot(d.x, d.y).toFixed(1);
   if (!s) return `${length} px`;
   return s.atDetector ? `${length} mm (at detector)` : `${length} mm`;
+}
+
+/** Areas this large read better in cm². */
+const CM2 = 100;
+
+/** An ellipse's area from its half-axes across (rx) and down (ry) in image pixels: mm², cm² once large, px² with no spacing. */
+export function areaLabel(rx: number, ry: number, s: Spacing | null): string {
+  const area = Math.PI * rx * (s?.column ?? 1) * ry * (s?.row ?? 1);
+  if (!s) return `${area.toFixed(1)} px²`;
+  const shown = area >= CM2 ? `${(area / CM2).toFixed(2)} cm²` : `${area.toFixed(1)} mm²`;
+  return s.atDetector ? `${shown} (at detector)` : shown;
 }
 
 /** The angle at `vertex` between the arms to `a` and `c`, in degrees (on the patient when the spacing is known). */

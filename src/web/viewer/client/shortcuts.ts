@@ -2,7 +2,7 @@
 // page acts on and the list the help panel shows, from one table.
 
 /** A display tool: a header button (data-tool) and a key. */
-export type Tool = 'invert' | 'rotate' | 'flip-h' | 'flip-v' | 'fit' | 'one-to-one' | 'reset' | 'length' | 'angle' | 'probe';
+export type Tool = 'invert' | 'rotate' | 'flip-h' | 'flip-v' | 'fit' | 'one-to-one' | 'reset' | 'length' | 'angle' | 'probe' | 'region';
 
 const TOOL_KEYS: Record<string, Tool> = {
   i: 'invert',
@@ -16,6 +16,8 @@ const TOOL_KEYS: Record<string, Tool> = {
   l: 'length',
   a: 'angle',
   p: 'probe',
+  // E for the ellipse: R is Rotate's.
+  e: 'region',
 };
 
 /** The tool a key press asks for; null for any other key, or one with Ctrl, Alt or ⌘ (the browser's own), or typed into a field. */
@@ -39,8 +41,9 @@ export const HELP: readonly (readonly [string, string])[] = [
   ['0 or Esc', 'Reset: fit, default window, no rotation, flip or inversion; clears the measurement'],
   ['L', 'Length: drag across the image (mm from Pixel Spacing; at the detector, or in pixels, when that is all there is)'],
   ['A', 'Angle: three clicks (or two drags), the middle point the vertex'],
-  ['P', 'Pixel probe: the pixel under the pointer, its stored and modality value (HU for CT), or its colour'],
-  ['Esc (a tool on)', 'Turn the length, angle or probe tool off'],
+  ['P', 'Pixel probe: the pixel under the pointer, its stored and modality value (HU for CT; SUVbw for PET when the header allows it), or its colour'],
+  ['E', 'Region: drag an ellipse on a greyscale image: mean, SD, min and max inside (HU for CT; SUVbw for PET), pixel count and area'],
+  ['Esc (a tool on)', 'Turn the length, angle, probe or region tool off'],
   ['← ↑ / → ↓', 'Previous / next frame (multi-frame images)'],
   ['Cine button', 'Play or stop the frames in a loop'],
   ['?', 'Show or hide this help (Esc closes it)'],

@@ -7,7 +7,7 @@ import type { Tool } from './shortcuts.js';
 import type { Stage } from './stage.js';
 
 export function applyTool(tool: Tool, stage: Stage, image: ImageView, measure: Measure): void {
-  if (tool === 'length' || tool === 'angle' || tool === 'probe') return measure.toggle(tool);
+  if (tool === 'length' || tool === 'angle' || tool === 'probe' || tool === 'region') return measure.toggle(tool);
   if (tool === 'invert') stage.inverted = !stage.inverted;
   else if (tool === 'rotate') stage.turn = rotate(stage.turn);
   else if (tool === 'flip-h') stage.turn = flipHorizontal(stage.turn);
@@ -23,7 +23,7 @@ export function applyTool(tool: Tool, stage: Stage, image: ImageView, measure: M
   stage.draw();
 }
 
-const TOOLS: readonly Tool[] = ['invert', 'rotate', 'flip-h', 'flip-v', 'fit', 'one-to-one', 'reset', 'length', 'angle', 'probe'];
+const TOOLS: readonly Tool[] = ['invert', 'rotate', 'flip-h', 'flip-v', 'fit', 'one-to-one', 'reset', 'length', 'angle', 'probe', 'region'];
 
 /** The header's tool buttons (data-tool="…"). */
 export function wireToolButtons(run: (tool: Tool) => void): void {
