@@ -260,7 +260,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
     queue,
     clock: services.clock,
     handlers: {
-      [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock }, config.cardSweepMs),
+      [CARD_SWEEP_JOB]: cardSweepHandler({ db: storage.db, audit: storage.audit, queue, clock: services.clock, policies: storage.policies }, config.cardSweepMs),
       [ALERT_SWEEP_JOB]: alertSweepHandler(
         { db: storage.db, audit: storage.audit, queue, clock: services.clock, thresholds: config.alerts.thresholds, directory, publicUrl: config.publicUrl, logger: logger.child({ component: 'alerts' }), onRaised: (a) => metrics.alertsRaised.inc({ rule: a.rule }) },
         config.alerts.sweepMs,

@@ -12,7 +12,9 @@ import { cardView } from '../../src/intake/card-view.js';
 import { JobQueue } from '../../src/storage/job-queue.js';
 import { testEngines } from '../support/engines.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
-import { chatDeps } from './chat-deps.js';
+import { chatDeps, queued } from './chat-deps.js';
+import { AppJob } from '../../src/app/job-names.js';
+import { withdrawDisallowedPreviews } from '../../src/app/preview-sweep.js';
 import { CHANNEL, consultWithCard } from './fixtures.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
@@ -113,10 +115,15 @@ describe.each(testEngines())('card previews on %s', (engine) => {
     expect(lastCard(p.chat, p.messageId)).toMatchObject({ consentWithdrawn: true, preview: undefined });
   });
 
-  it('deletes the preview when the channel’s policy goes back to none', async () => {
+  it('deletes the preview when the channel’s policy goes back to none, found by the card sweep', async () => {
     const p = await postedCard();
     await s.policies.change(p.c.workspaceId, CHANNEL, { previewMode: 'none' }, ADMIN);
-    await redrawCard(p.deps, { cardId: p.c.cardId });
+    // The card sweep finds it and queues its redraw (once), keeping its links.
+    expect(await withdrawDisallowedPreviews({ ...p.deps, policies: s.policies })).toBe(1);
+    const jobs = (await queued(s, AppJob.UpdateCard)).filter((j) => (j.payload as { cardId?: string }).cardId === p.c.cardId);
+    expect(jobs.map((j) => j.payload)).toEqual([{ cardId: p.c.cardId, keepLinks: true }]);
+    await redrawCard(p.deps, { cardId: p.c.cardId, keepLinks: true });
+    expect(await withdrawDisallowedPreviews({ ...p.deps, policies: s.policies })).toBe(0);
     expect(p.chat.previews.get('P1')?.deleted).toBe(true);
     expect(lastCard(p.chat, p.messageId).preview).toBeUndefined();
   });

@@ -10,7 +10,7 @@ import { SLASH_COMMAND } from '../../src/chat/slack/commands.js';
 describe('the Slack app manifest', () => {
   it('asks for least-privilege scopes, the events Loupe handles, and sends everything to /slack/events', async () => {
     const m = parse(await readFile('manifests/slack/manifest.yaml', 'utf8'));
-    expect(m.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'channels:read', 'chat:write', 'commands', 'files:read', 'groups:history', 'groups:read', 'users:read', 'users:read.email']);
+    expect(m.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'channels:read', 'chat:write', 'commands', 'files:read', 'files:write', 'groups:history', 'groups:read', 'users:read', 'users:read.email']);
     // The admin's user token is used only to remove uploads.
     expect(m.oauth_config.scopes.user.sort()).toEqual(['chat:write', 'files:write']);
     expect(m.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'file_shared', 'message.channels', 'message.groups']);
