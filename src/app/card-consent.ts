@@ -28,3 +28,20 @@ export async function consentWithdrawnFor(
   const outcome = consentFor(consents, { kind: dataKindOf(asset.kind), purpose: 'care', party: 'care_team', rule: policy.consentRule }, deps.clock.now());
   return !outcome.ok;
 }
+
+/**
+ * Whether the patient's recorded consent, under the channel's rule, lets the
+ * care team see the image now: what a card's preview needs (card-preview.ts).
+ * Stricter than "not withdrawn": where every view needs a recorded consent, an
+ * image with none (or with no patient yet) has no preview.
+ */
+export async function consentCoversCare(
+  deps: CardConsentDeps,
+  card: { workspaceId: string; channelId: string },
+  asset: { patientId: string | null; kind: AssetKind | null },
+): Promise<boolean> {
+  const policy = await deps.policies.effective(card.workspaceId, card.channelId);
+  if (!asset.patientId || !asset.kind) return policy.consentRule === 'care_implied';
+  const consents = await deps.db.prisma.consent.findMany({ where: { patientId: asset.patientId } });
+  return consentFor(consents, { kind: dataKindOf(asset.kind), purpose: 'care', party: 'care_team', rule: policy.consentRule }, deps.clock.now()).ok;
+}

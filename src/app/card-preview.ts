@@ -16,6 +16,8 @@ import type { EncryptedBlobs } from '../storage/encrypted-blobs.js';
 import { transaction } from '../storage/transaction.js';
 import type { ChatGateway } from './ports/chat-gateway.js';
 import type { ChatUseCaseDeps } from './deps.js';
+import type { AssetKind } from '../core/access/types.js';
+import { consentCoversCare } from './card-consent.js';
 
 const SYSTEM: AuditActor = { type: 'system', id: 'card-preview' };
 
@@ -32,7 +34,7 @@ export interface PreviewCard {
   consultId: string;
   channelId: string;
   previewRef: string | null;
-  asset: { metadata: unknown };
+  asset: { metadata: unknown; patientId: string | null; kind: AssetKind | null };
 }
 
 const ALT: Record<PreviewStyle, string> = {
@@ -41,10 +43,12 @@ const ALT: Record<PreviewStyle, string> = {
 };
 
 /** The style this card's preview takes now, if it may carry one: the channel's policy and the image decide (see core/policy/card-preview.ts). */
-async function styleFor(deps: Pick<ChatUseCaseDeps, 'db' | 'policies'>, card: PreviewCard, live: boolean): Promise<{ style: PreviewStyle; blobId: string } | undefined> {
+async function styleFor(deps: Pick<ChatUseCaseDeps, 'db' | 'policies' | 'clock'>, card: PreviewCard, live: boolean): Promise<{ style: PreviewStyle; blobId: string } | undefined> {
   if (!live) return undefined;
   const policy = await deps.policies.effective(card.workspaceId, card.channelId);
   if (policy.previewMode === 'none') return undefined;
+  // Where every view needs a recorded consent, none yet means no preview either.
+  if (!(await consentCoversCare(deps, card, card.asset))) return undefined;
   const stored = await deps.db.prisma.blob.findFirst({ where: { assetId: card.assetId, kind: 'preview' }, select: { id: true } });
   const facts = card.asset.metadata as Partial<AssetSummary> | null;
   const style = cardPreviewStyle({
@@ -94,7 +98,7 @@ async function removePreview(deps: ChatUseCaseDeps, gateway: ChatGateway, card: 
 }
 
 /** The preview already on the platform, for one user's own drawing (Teams' refresh): never places one, and shows none the card may no longer carry. */
-export async function placedPreview(deps: Pick<ChatUseCaseDeps, 'db' | 'policies'> & { previews: CardPreviewDeps }, card: PreviewCard, live: boolean): Promise<CardPreview | undefined> {
+export async function placedPreview(deps: Pick<ChatUseCaseDeps, 'db' | 'policies' | 'clock'> & { previews: CardPreviewDeps }, card: PreviewCard, live: boolean): Promise<CardPreview | undefined> {
   if (!card.previewRef) return undefined;
   const wanted = await styleFor(deps, card, live);
   return wanted ? { ref: card.previewRef, image: await render(deps.previews, wanted.blobId, wanted.style) } : undefined;

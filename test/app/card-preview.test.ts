@@ -45,12 +45,12 @@ describe.each(testEngines())('card previews on %s', (engine) => {
   afterAll(() => s?.cleanup());
 
   /** A posted card of a photo with a stored preview, in a channel whose policy allows previews (unless `mode` says none). */
-  async function postedCard(o: { mode?: 'none' | 'deidentified'; metadata?: Record<string, unknown> } = {}) {
+  async function postedCard(o: { mode?: 'none' | 'deidentified'; metadata?: Record<string, unknown>; consentRule?: 'always_required' } = {}) {
     const { deps, chat } = chatDeps(s, clock);
     const c = await consultWithCard(s, NOW);
     if (o.metadata) await s.db.prisma.asset.update({ where: { id: c.assetId }, data: { metadata: o.metadata as never, kind: 'dicom_instance' } });
     await s.blobs.put({ assetId: c.assetId, kind: 'preview', mediaType: 'image/jpeg', body: Readable.from([await checkerboard()]), actor: { type: 'system', id: 'test' } });
-    await s.policies.change(c.workspaceId, CHANNEL, { previewMode: o.mode ?? 'deidentified' }, ADMIN);
+    await s.policies.change(c.workspaceId, CHANNEL, { previewMode: o.mode ?? 'deidentified', ...(o.consentRule ? { consentRule: o.consentRule } : {}) }, ADMIN);
     const first = await row(c.cardId);
     const messageId = await chat.gateway.postCard(cardView(first, first.asset), 'https://loupe.example/view/FIRST');
     await s.db.prisma.card.update({ where: { id: c.cardId }, data: { messageId } });
@@ -128,12 +128,15 @@ describe.each(testEngines())('card previews on %s', (engine) => {
     expect(lastCard(p.chat, p.messageId).preview).toBeUndefined();
   });
 
-  it('places nothing where the policy is none, or for a DICOM image not known to be free of burned-in text', async () => {
+  it('places nothing where the policy is none, for a DICOM image not known to be free of burned-in text, or without a consent the policy requires', async () => {
     const none = await postedCard({ mode: 'none' });
     expect(none.chat.previews.size).toBe(0);
     expect((await row(none.c.cardId)).previewRef).toBeNull();
     const unknown = await postedCard({ metadata: { family: 'dicom', modality: 'US' } });
     expect(unknown.chat.previews.size).toBe(0);
+    // Where every view needs a recorded consent, an image with none has no preview either.
+    const unconsented = await postedCard({ consentRule: 'always_required' });
+    expect(unconsented.chat.previews.size).toBe(0);
     // Known to be free of it: shown as it is (small), not blurred.
     const clean = await postedCard({ metadata: { family: 'dicom', modality: 'CT', burnedInAbsent: true } });
     expect(clean.chat.previews.size).toBe(1);
