@@ -6,6 +6,7 @@
 // its stand-in, the Teams gateway on its stand-in, and the in-memory fake
 // the use-case tests rely on.
 import { webApi } from '@slack/bolt';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatGateway } from '../../src/app/ports/chat-gateway.js';
 import { slackGateway } from '../../src/chat/slack/gateway.js';
@@ -49,6 +50,8 @@ export interface GatewayUnderTest {
 
 export type MakeGateway = (o: { canRemove: boolean; trustFileHost: boolean }) => Promise<GatewayUnderTest>;
 
+/** A real (tiny) JPEG: an image block shows only images. */
+const PREVIEW = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888888' } }).jpeg().toBuffer();
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010101004800480000ffd9', 'hex');
 
 const cardIn = (t: GatewayUnderTest, threadId: string, over: Partial<CardView> = {}): CardView => ({
@@ -87,6 +90,23 @@ export function gatewayContract(name: string, make: MakeGateway): void {
       await t.gateway.updateCard(id, { ...card, state: 'revoked' }, undefined);
       const after = await t.message(id);
       expect(after?.body).not.toContain('TOKEN-ONE');
+    });
+
+    it("shows a placed preview in the card, and takes it away for good when asked, whatever the platform holds", async () => {
+      const t = await start();
+      const { threadId } = await t.upload(PHOTO);
+      const image = { mediaType: 'image/jpeg' as const, data: PREVIEW, altText: 'A blurred thumbnail of the clinical photo' };
+      const ref = await t.gateway.placePreview(image);
+      const card = cardIn(t, threadId);
+      const id = await t.gateway.postCard({ ...card, preview: { ref, image } }, 'https://loupe.example/view/TOKEN-ONE');
+      expect((await t.message(id))?.body).toContain(image.altText);
+      await t.gateway.removePreview(ref);
+      // Gone already counts as removed.
+      await t.gateway.removePreview(ref);
+      await t.gateway.updateCard(id, { ...card, state: 'revoked' }, undefined);
+      expect((await t.message(id))?.body).not.toContain(image.altText);
+      // A platform that holds it as a file of the bot's has deleted it.
+      if (ref !== 'inline') expect(await t.fileDeleted(ref)).toBe(true);
     });
 
     it('tells one user privately, and announces in a thread for everyone', async () => {
@@ -274,7 +294,7 @@ gatewayContract('recording fake', async ({ canRemove, trustFileHost }) => {
     message: async (id) => chat.messages.find((m) => m.id === id),
     toldPrivately: async (user) => chat.messages.filter((m) => m.to === user && !m.deleted).map((m) => m.body),
     saidInThread: async (threadId) => chat.messages.filter((m) => m.threadId === threadId && !m.to && !m.deleted).map((m) => m.body),
-    fileDeleted: async (id) => chat.files.get(id)?.deleted ?? true,
+    fileDeleted: async (id) => (chat.files.get(id) ?? chat.previews.get(id))?.deleted ?? true,
     close: async () => {},
   };
 });

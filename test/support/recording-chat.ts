@@ -42,7 +42,7 @@ export interface RecordingChatOptions {
 export const FAKE_FILE_HOST = 'files.chat.example';
 
 const noticeBody = (n: Notice) => JSON.stringify(n);
-const cardBody = (card: CardView, viewUrl: string | undefined) => JSON.stringify({ card: card.cardId, state: card.state, ...(card.consentWithdrawn ? { consentWithdrawn: true } : {}), ...(viewUrl ? { viewUrl } : {}) });
+const cardBody = (card: CardView, viewUrl: string | undefined) => JSON.stringify({ card: card.cardId, state: card.state, ...(card.consentWithdrawn ? { consentWithdrawn: true } : {}), ...(card.preview ? { preview: card.preview.ref, altText: card.preview.image.altText } : {}), ...(viewUrl ? { viewUrl } : {}) });
 
 export class RecordingChat {
   readonly messages: RecordedMessage[] = [];
