@@ -181,6 +181,7 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
       '• *Patient identifier pattern:* none',
       expect.stringMatching(/^• \*Channel members may view:\* (yes|no)$/),
       expect.stringMatching(/^• \*Multi-factor sign-in to view:\* (not )?required$/),
+      '• *Card preview:* none',
       expect.stringMatching(/^• \*Retention:\* /),
       expect.stringMatching(/^• \*Break-glass \(whole workspace\):\* (allowed|off)$/),
     ]);
