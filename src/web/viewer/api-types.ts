@@ -59,6 +59,8 @@ export interface DicomInfo {
   imagerPixelSpacing?: [number, number];
   /** Modality (0008,0060): the pixel probe says HU for CT. */
   modality?: string;
+  /** Frames per second the header asks a multi-frame image to play at: what Cine starts at. */
+  frameRate?: number;
   lossy: boolean;
   viewer: string;
 }

@@ -95,6 +95,7 @@ function boot(): void {
   els.prev.addEventListener('click', () => step(-1));
   els.next.addEventListener('click', () => step(1));
   els.cine.addEventListener('click', () => image.cine.toggle());
+  els.rate.addEventListener('change', () => image.cine.setRate(Number(els.rate.value)));
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && help.open) return help.close();
     if (e.key === '?' && !isField(e.target)) return help.toggle();
