@@ -2,7 +2,8 @@
 // frames are fetched first, how many bytes of frames are kept (and that none
 // is kept once the image is dropped), the rate Cine starts at, and what two
 // fingers do.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Cine } from '../../src/web/viewer/client/cine.js';
 import { FrameCache, nearestWanted } from '../../src/web/viewer/client/frame-cache.js';
 import { frameInterval, rateChoices, startRate } from '../../src/web/viewer/client/frame-rate.js';
 import { twoFingerMode, type Pair } from '../../src/web/viewer/client/gesture.js';
@@ -60,6 +61,27 @@ describe('the rate Cine plays at', () => {
     expect(rateChoices(10)).toEqual([2, 5, 10, 15, 20, 30]);
     expect(rateChoices(25)).toEqual([2, 5, 10, 15, 20, 25, 30]);
     expect(frameInterval(20)).toBe(50);
+  });
+
+  it('changes at once while Cine plays, and Cine says when it plays', () => {
+    vi.useFakeTimers();
+    try {
+      let steps = 0;
+      const playing: boolean[] = [];
+      const cine = new Cine(() => steps++, () => false, (p) => playing.push(p));
+      cine.toggle();
+      vi.advanceTimersByTime(300);
+      expect(steps).toBe(3);
+      cine.setRate(20);
+      vi.advanceTimersByTime(100);
+      expect(steps).toBe(5);
+      cine.toggle();
+      vi.advanceTimersByTime(1000);
+      expect(steps).toBe(5);
+      expect(playing).toEqual([true, false]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -16,7 +16,8 @@ export class Cine {
 
   toggle(): void {
     if (this.timer !== undefined) return this.stop();
-    this.play();
+    this.schedule();
+    this.onPlaying(true);
   }
 
   /** Frames per second from now on, playing or not. */
@@ -24,7 +25,7 @@ export class Cine {
     this.rate = rate;
     if (this.timer === undefined) return;
     clearInterval(this.timer);
-    this.play();
+    this.schedule();
   }
 
   stop(): void {
@@ -33,11 +34,10 @@ export class Cine {
     this.onPlaying(false);
   }
 
-  private play(): void {
+  private schedule(): void {
     this.timer = setInterval(() => {
       if (!this.busy()) this.step(1);
     }, frameInterval(this.rate));
-    this.onPlaying(true);
   }
 }
 

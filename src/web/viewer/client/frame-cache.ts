@@ -32,6 +32,11 @@ export class FrameCache<T> {
     return this.dropped || this.refused;
   }
 
+  /** Dropped with its image: nothing it is given is shown either. */
+  get isDropped(): boolean {
+    return this.dropped;
+  }
+
   /** Keeps frame `index` of `bytes` bytes, unless the cache was dropped or it would pass the bound; whether it was kept. */
   keep(index: number, frame: T, bytes: number): boolean {
     if (this.dropped || this.kept.has(index)) return false;

@@ -14,8 +14,14 @@ const PARALLEL = 3;
 
 const bytesOf = (f: Frame): number => (f.kind === 'grey' ? f.samples.byteLength : f.kind === 'bitmap' ? f.bitmap.width * f.bitmap.height * 4 : 0);
 
+/** Wipes a frame's pixels now rather than whenever memory is collected: the patient's image must not linger once dropped. */
+function wipe(f: Frame): void {
+  if (f.kind === 'grey') f.samples.fill(0);
+  else if (f.kind === 'bitmap') f.bitmap.close();
+}
+
 export class FrameSource {
-  private readonly cache = new FrameCache<Frame>(CACHE_BYTES, (f) => f.kind === 'bitmap' && f.bitmap.close());
+  private readonly cache = new FrameCache<Frame>(CACHE_BYTES, wipe);
   private readonly pending = new Map<number, Promise<Frame>>();
   /** The frame on show: the background fetches start nearest it. */
   current = 0;
@@ -70,13 +76,17 @@ export class FrameSource {
     }
     if ((r.headers.get('content-type') ?? '').startsWith('image/')) return this.kept(index, { kind: 'bitmap', bitmap: await createImageBitmap(await r.blob()) });
     const body = await r.arrayBuffer();
-    if (this.api.ended()) throw new PageEnded();
+    if (this.api.ended()) {
+      new Uint8Array(body).fill(0);
+      throw new PageEnded();
+    }
     const samples = frameSamples(body, frameHeader(r, 'X-Loupe-Encoding'));
     return this.kept(index, { kind: 'grey', samples, rows: Number(frameHeader(r, 'X-Loupe-Rows')), columns: Number(frameHeader(r, 'X-Loupe-Columns')) });
   }
 
+  /** Keeps the frame if it may; one arriving after the image was dropped (another image, the page blanked) is wiped, and never shown. */
   private kept(index: number, frame: Frame): Frame {
-    this.cache.keep(index, frame, bytesOf(frame));
+    if (!this.cache.keep(index, frame, bytesOf(frame)) && this.cache.isDropped) wipe(frame);
     return frame;
   }
 }
