@@ -4,13 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DicomDataset } from '../../src/imaging/dicom/dcmjs.js';
 import { readInstance, writeDicom } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 
 export const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 
-export async function multiFrameCt(frames: number): Promise<{ file: Buffer; pixels: Buffer }> {
+/** `header`: elements to add to or replace in the header (a Cine Rate, say). */
+export async function multiFrameCt(frames: number, header: DicomDataset = {}): Promise<{ file: Buffer; pixels: Buffer }> {
   const { dicom } = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
+  Object.assign(dicom.dict, header);
   dicom.dict['00280008'] = { vr: 'IS', Value: [frames] };
   const pixels = randomBytes(frames * 128 * 128 * 2);
   const element = Buffer.alloc(12);

@@ -78,9 +78,10 @@ export function useViewerE2e(): () => ViewerE2e {
   return () => e2e!;
 }
 
-/** A watched page signed in as Amara on `url`, once the greyscale image is drawn. */
-export async function openGreyscale(e2e: ViewerE2e, url: string): Promise<{ page: Page; errors: string[] }> {
-  const opened = await e2e.watchedPage();
+/** A watched page signed in as Amara on `url`, once the greyscale image is drawn; `before` runs on the page before it opens `url` (to watch or hold its requests). */
+export async function openGreyscale(e2e: ViewerE2e, url: string, options?: BrowserContextOptions, before?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
+  const opened = await e2e.watchedPage(options);
+  await before?.(opened.page);
   await e2e.signIn(opened.page, url, AMARA.email);
   await opened.page.waitForSelector('#preset-label:not([hidden])');
   await until('the image drawn', async () => ((await opened.page.evaluate(CANVAS_SUM)) as number) > 0 || undefined);

@@ -546,13 +546,17 @@ describe('the viewer in Chromium', () => {
     const upB = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(), threadTs: upA.ts });
     await until('B’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts && c !== cardA));
     const { page, uncaught } = await watchedPage();
+    // A's second frame, fetched ahead once the first is drawn, is held back until B is on screen.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/frames\/1(\?|$)/, async (route) => (await held, route.continue()));
     await signIn(page, /"url":"([^"]+\/view\/[^"]+)"/.exec(String(cardA.params.blocks))![1]!, AMARA.email);
     // The series list comes once A's first frame is drawn: seconds of decoding, minutes on a machine busy with other work (seen in CI).
     await page.waitForSelector('#series-label:not([hidden])', { timeout: 240_000 });
     await until('A’s first frame', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined), 240_000);
     await page.click('#details-button');
     await page.waitForSelector('#details:not([hidden])');
-    // Ask for A’s second frame, and while it decodes choose B.
+    // Ask for A’s second frame, and while it is on its way choose B.
     const lateFrame = page.waitForResponse((r) => r.url().includes('/frames/1'), { timeout: 240_000 });
     await page.click('#next');
     await page.selectOption('#series', { index: 1 });
@@ -562,6 +566,7 @@ describe('the viewer in Chromium', () => {
     const painted = () => page.evaluate(`new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(${CANVAS_SUM}))))`) as Promise<number>;
     const bShown = await painted();
     // A’s frame arrives after B is on screen: it is dropped, B stays as it was.
+    release();
     await (await lateFrame).finished();
     expect(await painted()).toBe(bShown);
     expect(await page.textContent('#what')).toContain('CT');

@@ -31,6 +31,8 @@ export type ViewFacts = Pick<
   doseSummation: string | undefined;
   /** A PET image's SUVbw factor, or why there is none; undefined for other modalities. Computed here so the weight and times stay in the header. */
   suv: Suv | undefined;
+  /** Frames per second to play a multi-frame image at, from its header (see frameRate). */
+  frameRate: number | undefined;
 };
 
 /** A decimal or integer string's values, when each is a finite number. */
@@ -83,6 +85,18 @@ function petSuv(ds: DicomDataset, modality: string | undefined): Suv | undefined
   });
 }
 
+/**
+ * The rate the header asks frames to be played at: Recommended Display Frame
+ * Rate (0008,2144), else Cine Rate (0018,0040), else one frame per Frame Time
+ * (0018,1063, ms); a zero or negative value says nothing.
+ */
+export function frameRate(ds: DicomDataset): number | undefined {
+  const rate = lengths(ds, '00082144')?.[0] ?? lengths(ds, '00180040')?.[0];
+  if (rate !== undefined) return rate;
+  const ms = lengths(ds, '00181063')?.[0];
+  return ms === undefined ? undefined : 1000 / ms;
+}
+
 export function viewFacts(dicom: DicomDict): ViewFacts {
   const all = extractFacts(dicom);
   const ds = dicom.dict;
@@ -108,5 +122,6 @@ export function viewFacts(dicom: DicomDict): ViewFacts {
     doseType: text(ds, '30040004'),
     doseSummation: text(ds, '3004000A'),
     suv: petSuv(ds, all.modality),
+    frameRate: frameRate(ds),
   };
 }

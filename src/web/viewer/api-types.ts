@@ -61,6 +61,8 @@ export interface DicomInfo {
   modality?: string;
   /** PET only: SUVbw = modality value × factor, or why the header allows none. Never the weight or times it came from. */
   suv?: { factor: number } | { unavailable: string };
+  /** Frames per second the header asks a multi-frame image to play at: what Cine starts at. */
+  frameRate?: number;
   lossy: boolean;
   viewer: string;
 }

@@ -5,7 +5,8 @@
 // canvas: DICOM greyscale at its original bit depth with window/level in the
 // page, photos at full resolution; zoom and pan (mouse and touch); invert,
 // rotate, flip, fit and 1:1; length, angle and pixel probe; corner text (frame, window, zoom); a help panel
-// of every shortcut; frames and cine; a watermark
+// of every shortcut; frames (fetched ahead and kept while the image is open)
+// and cine at a chosen rate; a watermark
 // with the viewer's name and the time. The image is blanked, with the reason
 // in plain words, when the session locks or ends or the image is revoked or
 // its link expires. There is no download control and the canvas has no
@@ -36,7 +37,7 @@ export function viewerHtml(token: string): string {
   <label id="series-label" hidden>Series <select id="series"></select></label>
   <label id="preset-label" hidden>Window <select id="preset"></select></label>
   <span id="wl"></span>
-  <span id="frame-controls" hidden><button id="prev" type="button">◀</button> <span id="frame"></span> <button id="next" type="button">▶</button> <button id="cine" type="button">Cine</button></span>
+  <span id="frame-controls" hidden><button id="prev" type="button">◀</button> <span id="frame"></span> <button id="next" type="button">▶</button> <button id="cine" type="button" aria-pressed="false">Cine</button> <select id="rate" aria-label="Cine rate, frames per second" title="Cine rate"></select> <span id="frames-loaded" hidden></span></span>
   <span id="tools" role="toolbar" aria-label="Display tools">
     <button type="button" data-tool="invert" title="Invert (I)" aria-keyshortcuts="I">Invert</button>
     <button type="button" data-tool="rotate" title="Rotate 90° clockwise (R)" aria-keyshortcuts="R">Rotate</button>
@@ -107,9 +108,13 @@ button[aria-pressed="true"] { background: #ffd54a; color: #111; }
 #help dt { font-family: ui-monospace, monospace; color: #ddd; }
 #help dd { margin: 0; color: #bbb; }
 #help p { margin: 0; color: #999; font-size: .85rem; }
-#watermark { position: absolute; inset: 0; pointer-events: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; color: rgba(255,255,255,.18); font-size: 1.1rem; transform: rotate(-20deg); }
+#watermark { position: absolute; inset: 0; pointer-events: none; user-select: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; color: rgba(255,255,255,.22); font-size: 1.1rem; transform: rotate(-20deg); }
+/* The name over the time, each outlined in faint black so it reads on a light image as on a dark one. */
+#watermark .stamp { display: flex; flex-direction: column; align-items: center; line-height: 1.25; text-shadow: 0 0 2px rgba(0,0,0,.35), 1px 1px 0 rgba(0,0,0,.2), -1px -1px 0 rgba(0,0,0,.2); }
+#watermark .when { font-size: .85em; }
 #locked { position: absolute; inset: 0; background: #000; display: flex; flex-direction: column; align-items: center; justify-content: center; }
-#locked[hidden], #relogin[hidden], #details[hidden], #help[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden] { display: none; }
+#locked[hidden], #relogin[hidden], #details[hidden], #help[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden], #frames-loaded[hidden] { display: none; }
+#frames-loaded { color: #aaa; font-size: .85rem; }
 #details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }

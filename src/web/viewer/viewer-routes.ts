@@ -247,7 +247,8 @@ export function viewerRouter(d: ViewerDeps): Router {
       ...(facts.modality === undefined ? {} : { modality: facts.modality }),
       ...(facts.suv === undefined ? {} : { suv: facts.suv }),
     };
-    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, lossy, viewer: ok.name };
+    const cine = facts.frameRate === undefined ? {} : { frameRate: facts.frameRate };
+    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, ...cine, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
   });
 

@@ -1,26 +1,43 @@
 // Frames of a multi-frame image: previous and next (wrapping round), the
-// arrow keys, and cine (the next frame every 100 ms until pressed again).
-const CINE_MS = 100;
+// arrow keys, and cine (the next frame at the chosen rate until pressed again;
+// a new rate takes effect at once).
+import { frameInterval } from './frame-rate.js';
 
 export class Cine {
   private timer: ReturnType<typeof setInterval> | undefined;
+  private rate = 10;
 
-  /** `step` shows the frame `by` away from the current one; while `busy` (a frame on its way) a tick is skipped. */
+  /** `step` shows the frame `by` away from the current one; while `busy` (a frame on its way) a tick is skipped; `onPlaying` is told when it starts or stops. */
   constructor(
     private readonly step: (by: number) => void,
     private readonly busy: () => boolean = () => false,
+    private readonly onPlaying: (playing: boolean) => void = () => {},
   ) {}
 
   toggle(): void {
     if (this.timer !== undefined) return this.stop();
-    this.timer = setInterval(() => {
-      if (!this.busy()) this.step(1);
-    }, CINE_MS);
+    this.schedule();
+    this.onPlaying(true);
+  }
+
+  /** Frames per second from now on, playing or not. */
+  setRate(rate: number): void {
+    this.rate = rate;
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.schedule();
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.onPlaying(false);
+  }
+
+  private schedule(): void {
+    this.timer = setInterval(() => {
+      if (!this.busy()) this.step(1);
+    }, frameInterval(this.rate));
   }
 }
 

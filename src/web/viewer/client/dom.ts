@@ -29,6 +29,8 @@ export function pageElements() {
     prev: element('prev', HTMLButtonElement),
     next: element('next', HTMLButtonElement),
     cine: element('cine', HTMLButtonElement),
+    rate: element('rate', HTMLSelectElement),
+    framesLoaded: element('frames-loaded', HTMLSpanElement),
     detailsButton: element('details-button', HTMLButtonElement),
     locked: element('locked', HTMLDivElement),
     lockedReason: element('locked-reason', HTMLParagraphElement),

@@ -1,13 +1,16 @@
 // The image on show: opens the link's asset (or one chosen under Series),
-// loads its frames, and applies window/level to greyscale in the page, on the
-// frame's real values. Photos and colour frames are shown as they come.
+// shows its frames (frames.ts keeps them once fetched), and applies
+// window/level to greyscale in the page, on the frame's real values. Photos
+// and colour frames are shown as they come.
 import type { GreyFormat, InfoResponse, WindowPreset } from '../api-types.js';
-import { frameHeader, HttpError, PageEnded, type ViewerApi } from './api.js';
+import { PageEnded, type ViewerApi } from './api.js';
 import { Cine, frameAfter } from './cine.js';
 import { option, type PageElements } from './dom.js';
+import { rateChoices, startRate } from './frame-rate.js';
+import { FrameSource, type Frame } from './frames.js';
 import type { Overlay } from './overlay.js';
 import type { Stage } from './stage.js';
-import { dragWindow, frameSamples, fullRange, greyLevels, presetWindow, rescaleOf, type Samples, type VoiWindow } from './window-level.js';
+import { dragWindow, fullRange, greyLevels, presetWindow, rescaleOf, type Samples, type VoiWindow } from './window-level.js';
 
 export class ImageView {
   info: InfoResponse | null = null;
@@ -24,10 +27,16 @@ export class ImageView {
   private opened = 0;
   private asked = 0;
   private loading = 0;
+  /** The open image's frames; null before its description comes, and once the page blanks. */
+  private frames: FrameSource | null = null;
   /** Told when other pixels come (a new image or frame): what was measured on the last ones goes. */
   onNewPixels: () => void = () => {};
   // Cine asks for the next frame only once the last has arrived.
-  readonly cine = new Cine((by) => this.onStep(by), () => this.loading > 0);
+  readonly cine = new Cine(
+    (by) => this.onStep(by),
+    () => this.loading > 0,
+    (playing) => this.els.cine.setAttribute('aria-pressed', String(playing)),
+  );
 
   constructor(
     private readonly els: PageElements,
@@ -43,6 +52,7 @@ export class ImageView {
     const { els } = this;
     const opened = ++this.opened;
     this.cine.stop();
+    this.dropFrames();
     this.samples = null;
     this.presets = [];
     this.stage.clearImage();
@@ -70,10 +80,17 @@ export class ImageView {
       this.stage.draw();
       return;
     }
-    if (info.frames > 1) els.frameControls.hidden = false;
+    const frames = new FrameSource(this.api, info.frames, (loaded, of) => frames === this.frames && this.showLoaded(loaded, of));
+    this.frames = frames;
+    if (info.frames > 1) {
+      els.frameControls.hidden = false;
+      this.offerRates(info.frameRate);
+    }
     await this.loadFrame(0);
     if (opened !== this.opened) return;
     if (this.samples && this.grey) this.offerPresets([...this.grey.presets, fullRange(this.samples, this.grey)]);
+    // The first frame is drawn: the others come in the background, for stepping and Cine.
+    if (info.frames > 1) void frames.prefetch();
   }
 
   /** The frame `by` away from the one shown, wrapping round. */
@@ -93,21 +110,31 @@ export class ImageView {
 
   /** Frame `index` of the image open when it was asked for; nothing when anything was asked for since (another image, a later frame). */
   private async fetchFrame(index: number, opened: number, asked: number): Promise<void> {
-    this.frame = index;
-    const label = `${index + 1} / ${this.info?.frames ?? 1}`;
+    const source = this.frames;
+    if (!source) return;
+    this.frame = source.current = index;
     const current = () => opened === this.opened && asked === this.asked;
-    let r: Response;
+    let frame: Frame;
     try {
-      r = await this.api.get(`/frames/${index}`);
+      frame = await source.get(index);
     } catch (e) {
       if (!current()) return;
-      if (!(e instanceof HttpError && e.status === 422)) throw e;
+      throw e;
+    }
+    if (this.api.ended()) throw new PageEnded();
+    if (current()) this.show(index, frame);
+  }
+
+  /** Draws frame `index`, and names it in the counter, the corner and the status line. */
+  private show(index: number, frame: Frame): void {
+    const frames = this.info?.frames ?? 1;
+    if (frame.kind === 'damaged') {
       // A frame the server could not decode: another frame's pixels must never stand under its number.
       this.samples = null;
       this.stage.clearPixels();
       this.stage.draw();
-      this.els.frame.textContent = label;
-      this.overlay.showFrame(index, this.info?.frames ?? 1);
+      this.els.frame.textContent = `${index + 1} / ${frames}`;
+      this.overlay.showFrame(index, frames);
       this.els.status.textContent = `Frame ${index + 1} could not be shown: its data is damaged.`;
       this.frameProblem = true;
       return;
@@ -116,22 +143,17 @@ export class ImageView {
       this.els.status.textContent = '';
       this.frameProblem = false;
     }
-    if ((r.headers.get('content-type') ?? '').startsWith('image/')) {
-      const bitmap = await createImageBitmap(await r.blob());
-      if (!current()) return;
-      this.stage.showBitmap(bitmap);
+    if (frame.kind === 'bitmap') {
+      this.stage.showBitmap(frame.bitmap);
       this.samples = null;
     } else {
-      const body = await r.arrayBuffer();
-      if (this.api.ended()) throw new PageEnded();
-      if (!current()) return;
-      this.samples = frameSamples(body, frameHeader(r, 'X-Loupe-Encoding'));
-      this.size = { rows: Number(frameHeader(r, 'X-Loupe-Rows')), columns: Number(frameHeader(r, 'X-Loupe-Columns')) };
+      this.samples = frame.samples;
+      this.size = { rows: frame.rows, columns: frame.columns };
       this.stage.clearImage();
       this.render();
     }
-    this.els.frame.textContent = label;
-    this.overlay.showFrame(index, this.info?.frames ?? 1);
+    this.els.frame.textContent = `${index + 1} / ${frames}`;
+    this.overlay.showFrame(index, frames);
     if (!this.samples) this.overlay.showWindow(null);
     this.onNewPixels();
     this.stage.draw();
@@ -165,10 +187,32 @@ export class ImageView {
     }
   }
 
-  /** Forgets the pixels, for good (the page blanked). */
+  /** Forgets the pixels, every frame kept included, for good (the page blanked). */
   forget(): void {
     this.samples = null;
+    this.dropFrames();
     this.cine.stop();
+  }
+
+  private dropFrames(): void {
+    this.frames?.drop();
+    this.frames = null;
+    this.els.framesLoaded.hidden = true;
+  }
+
+  /** The background fetching's progress, gone once every frame is kept or it stops. */
+  private showLoaded(loaded: number | null, frames: number): void {
+    const note = this.els.framesLoaded;
+    note.hidden = loaded === null || loaded >= frames;
+    note.textContent = loaded === null ? '' : `Frames ${loaded} / ${frames} loaded`;
+  }
+
+  /** Cine's rates, starting at the header's own (else 10 a second). */
+  private offerRates(headerRate: number | undefined): void {
+    const start = startRate(headerRate);
+    this.els.rate.replaceChildren(...rateChoices(start).map((r) => option(String(r), `${r} frames/s`)));
+    this.els.rate.value = String(start);
+    this.cine.setRate(start);
   }
 
   private offerPresets(presets: WindowPreset[]): void {

@@ -94,7 +94,8 @@ function boot(): void {
   wireToolButtons((tool) => !ended && applyTool(tool, stage, image, measure));
   els.prev.addEventListener('click', () => step(-1));
   els.next.addEventListener('click', () => step(1));
-  els.cine.addEventListener('click', () => image.cine.toggle());
+  els.cine.addEventListener('click', () => !ended && image.cine.toggle());
+  els.rate.addEventListener('change', () => image.cine.setRate(Number(els.rate.value)));
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && help.open) return help.close();
     if (e.key === '?' && !isField(e.target)) return help.toggle();

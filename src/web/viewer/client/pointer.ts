@@ -1,7 +1,9 @@
 // The mouse and touch on the canvas: left drag adjusts window/level
 // (greyscale), right drag or shift-drag pans, the wheel zooms; on a touch
-// screen one finger pans and two pinch to zoom (and pan with their middle).
-// There is no context menu (no "Save image as").
+// screen one finger pans, and two moving together adjust window/level while
+// two spreading or pinching zoom (and pan with their middle): gesture.ts
+// decides which. There is no context menu (no "Save image as").
+import { distance, middle, twoFingerMode, type Pair, type Point, type TwoFingerMode } from './gesture.js';
 import type { ImageView } from './image.js';
 import type { Stage } from './stage.js';
 
@@ -12,22 +14,33 @@ interface Drag {
   shift: boolean;
 }
 
-type Point = { x: number; y: number };
-
-const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - b.y);
-const middle = (a: Point, b: Point): Point => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+/** Two fingers down: where they came down, where they were last applied, and what they do once decided. */
+interface TwoFingers {
+  start: Pair;
+  last: Pair;
+  mode: TwoFingerMode | null;
+}
 
 export function wirePointer(canvas: HTMLCanvasElement, stage: Stage, image: ImageView): void {
   let drag: Drag | null = null;
   const touches = new Map<number, Point>();
+  let two: TwoFingers | null = null;
+  const pair = (): Pair | null => {
+    const [a, b] = [...touches.values()];
+    return touches.size === 2 && a && b ? [a, b] : null;
+  };
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
   canvas.addEventListener('pointerdown', (e) => {
     canvas.setPointerCapture(e.pointerId);
-    if (e.pointerType === 'touch') return void touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
-    drag = { x: e.clientX, y: e.clientY, button: e.button, shift: e.shiftKey };
+    if (e.pointerType !== 'touch') return void (drag = { x: e.clientX, y: e.clientY, button: e.button, shift: e.shiftKey });
+    touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    const down = pair();
+    two = down && { start: down, last: down, mode: null };
   });
   const lift = (e: PointerEvent) => {
     touches.delete(e.pointerId);
+    // A finger lifted ends the two-finger gesture: the next two decide afresh.
+    two = null;
     if (e.pointerType !== 'touch') drag = null;
   };
   canvas.addEventListener('pointerup', lift);
@@ -47,15 +60,24 @@ export function wirePointer(canvas: HTMLCanvasElement, stage: Stage, image: Imag
     const before = touches.get(e.pointerId);
     if (!before) return;
     const now = { x: e.clientX, y: e.clientY };
-    const other = [...touches].find(([id]) => id !== e.pointerId)?.[1];
     touches.set(e.pointerId, now);
+    const fingers = pair();
     if (touches.size === 1) stage.pan(now.x - before.x, now.y - before.y);
-    else if (other && touches.size === 2) {
-      const [m0, m1] = [middle(before, other), middle(now, other)];
-      stage.pan(m1.x - m0.x, m1.y - m0.y);
-      const was = distance(before, other);
-      const box = canvas.getBoundingClientRect();
-      if (was > 0) stage.zoomBy(distance(now, other) / was, { x: m1.x - box.left, y: m1.y - box.top });
+    else if (two && fingers) {
+      // Undecided, nothing moves; once decided, everything since the fingers came down is applied.
+      two.mode ??= twoFingerMode(two.start, fingers);
+      if (!two.mode) return;
+      const last = two.last;
+      two.last = fingers;
+      const [m0, m1] = [middle(...last), middle(...fingers)];
+      if (two.mode === 'window') {
+        if (!image.dragWindow(m1.x - m0.x, m1.y - m0.y)) stage.pan(m1.x - m0.x, m1.y - m0.y);
+      } else {
+        stage.pan(m1.x - m0.x, m1.y - m0.y);
+        const was = distance(...last);
+        const box = canvas.getBoundingClientRect();
+        if (was > 0) stage.zoomBy(distance(...fingers) / was, { x: m1.x - box.left, y: m1.y - box.top });
+      }
     } else return;
     stage.draw();
   }

@@ -45,11 +45,11 @@ export const HELP: readonly (readonly [string, string])[] = [
   ['E', 'Region: drag an ellipse on a greyscale image: mean, SD, min and max inside (HU for CT; SUVbw for PET), pixel count and area'],
   ['Esc (a tool on)', 'Turn the length, angle, probe or region tool off'],
   ['← ↑ / → ↓', 'Previous / next frame (multi-frame images)'],
-  ['Cine button', 'Play or stop the frames in a loop'],
+  ['Cine button', 'Play or stop the frames in a loop, at the rate (frames/s) chosen beside it'],
   ['?', 'Show or hide this help (Esc closes it)'],
   ['Left drag', 'Window/level: sideways the width, up and down the level (greyscale)'],
   ['Right drag or Shift + drag', 'Pan'],
   ['Mouse wheel', 'Zoom'],
   ['One finger (touch)', 'Pan'],
-  ['Two fingers (touch)', 'Pinch to zoom'],
+  ['Two fingers (touch)', 'Moved together: window/level, as a left drag; spread or pinched: zoom. Whichever movement is larger decides, until a finger lifts'],
 ];

@@ -204,14 +204,20 @@ export class Stage {
   }
 }
 
-/** Fills the watermark layer with the viewer's name and the time. */
+/** Fills the watermark layer with the viewer's name and the time, each on its own line (the page's stylesheet outlines them, to read on light and dark). */
 export function paintWatermark(box: HTMLElement, viewer: string): void {
-  const text = viewerStamp(viewer);
+  const when = new Date().toLocaleString();
+  const line = (className: string, text: string) => {
+    const s = document.createElement('span');
+    s.className = className;
+    s.textContent = text;
+    return s;
+  };
   box.replaceChildren(
     ...Array.from({ length: 24 }, () => {
-      const s = document.createElement('span');
-      s.textContent = text;
-      return s;
+      const stamp = line('stamp', '');
+      stamp.append(line('who', viewer), line('when', when));
+      return stamp;
     }),
   );
 }
