@@ -71,9 +71,10 @@ body.dragging .drop { border-color: #007a5a; background: #eef8f4; color: #1d1c1d
 
 /**
  * Browser code for both pages: `setUpDrop(send)` calls send with every file
- * dropped on the page at once; `setUpSamples(path, where)` posts the sample
- * button's kind to path, as the person chosen, where `where()` says, then
- * redraws the page (its `refresh`).
+ * dropped on the page at once; `postFiles(path, where, files)` posts them in
+ * one message, as the person chosen, where `where` says (upload-files.ts reads
+ * it); `setUpSamples(path, where)` posts the sample button's kind to path,
+ * then redraws the page (its `refresh`).
  */
 export const GUIDE_JS = `
 function setUpDrop(send) {
@@ -90,6 +91,24 @@ function setUpDrop(send) {
     const files = [...e.dataTransfer.files];
     if (files.length) send(files);
   });
+}
+
+// Names and sizes in a header (a file's name stays out of the URL), the bytes in order.
+async function postFiles(path, where, files) {
+  const q = new URLSearchParams({ user: $('user').value, text: $('text').value, ...where });
+  const listed = encodeURIComponent(JSON.stringify(files.map((f) => ({ name: f.name, size: f.size }))));
+  $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + files.length + ' files in one message…';
+  const r = await fetch(path + '?' + q, { method: 'POST', headers: { 'x-demo-files': listed }, body: new Blob(files) });
+  $('status').textContent = r.ok ? 'Sent. Watch Loupe take it out of the chat and post its card.' : 'The upload was refused.';
+  $('file').value = '';
+  $('text').value = '';
+  refresh();
+}
+
+async function sendChosen() {
+  const files = [...$('file').files];
+  if (files.length) await sendFiles(files);
+  else $('status').textContent = 'Choose a file first.';
 }
 
 function setUpSamples(path, where) {

@@ -259,26 +259,11 @@ async function submitModal(event) {
   refresh();
 }
 
-// Every file in one message, as Slack posts several files dropped together: names and sizes in a header, the bytes in order.
-async function sendFiles(files) {
-  const q = new URLSearchParams({ user: $('user').value, channel: $('channel').value, text: $('text').value });
-  const listed = encodeURIComponent(JSON.stringify(files.map((f) => ({ name: f.name, size: f.size }))));
-  $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + files.length + ' files in one message…';
-  const r = await fetch('/demo/api/upload?' + q, { method: 'POST', headers: { 'x-demo-files': listed }, body: new Blob(files) });
-  $('status').textContent = r.ok ? 'Sent. Watch Loupe take it out of the channel and post its card.' : 'The upload was refused.';
-  $('file').value = '';
-  $('text').value = '';
-  refresh();
-}
-
-async function send() {
-  const files = [...$('file').files];
-  if (!files.length) { $('status').textContent = 'Choose a file first.'; return; }
-  await sendFiles(files);
-}
+// Every file in one message, as Slack posts several files dropped together.
+const sendFiles = (files) => postFiles('/demo/api/upload', { channel: $('channel').value }, files);
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('send').addEventListener('click', send);
+  $('send').addEventListener('click', sendChosen);
   setUpDrop(sendFiles);
   setUpSamples('/demo/api/sample', () => ({ channel: $('channel').value }));
   $('run').addEventListener('click', async () => { await api('/demo/api/command', { user: $('user').value, channel: $('channel').value, text: $('command').value }); setTimeout(refresh, 300); });

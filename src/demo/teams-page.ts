@@ -28,10 +28,10 @@ ${guideHtml({ place: 'a channel, the group chat or your personal chat with Loupe
   <label>You are <select id="user"></select></label>
   <label>in <select id="place"></select></label>
   <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the file"></label>
-  <label>File <input id="file" type="file"></label>
+  <label>Files <input id="file" type="file" multiple></label>
   <button id="send" type="button">Post</button>
 </section>
-${samplesHtml('each is posted in a message of its own.')}
+${samplesHtml('several dropped together go in one message, as Teams posts them.')}
 <p id="status" role="status"></p>
 <main id="messages"></main>
 </body>
@@ -226,7 +226,8 @@ function renderMessage(m) {
     renderCard(m, d.card, box);
     if (d.mine) box.append(el('div', 'own', 'Your own view of this card'));
   }
-  if (!m.byBot && !m.text && !m.cards.length) box.append(el('div', 'block', 'File attached'));
+  if (!m.byBot && m.files > 1) box.append(el('div', 'block', m.files + ' files attached'));
+  else if (!m.byBot && (m.files || (!m.text && !m.cards.length))) box.append(el('div', 'block', 'File attached'));
   if (m.mine) {
     const row = el('div', 'actions');
     const del = el('button', '', 'Delete');
@@ -260,27 +261,11 @@ async function refresh() {
   if (!typing) render();
 }
 
-// The Teams stand-in takes one file per message: several dropped together are posted one after the other.
-async function sendFiles(files) {
-  for (const [i, file] of files.entries()) {
-    const q = new URLSearchParams({ user: $('user').value, place: $('place').value, name: file.name, text: $('text').value });
-    $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + (i + 1) + ' of ' + files.length + '…';
-    await fetch('/demo/api/teams/upload?' + q, { method: 'POST', body: file });
-  }
-  $('status').textContent = 'Posted. Watch Loupe take it out of the chat and post its card.';
-  $('file').value = '';
-  $('text').value = '';
-  refresh();
-}
-
-async function send() {
-  const file = $('file').files[0];
-  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
-  await sendFiles([file]);
-}
+// Every file in one message, as Teams attaches several files chosen together.
+const sendFiles = (files) => postFiles('/demo/api/teams/upload', { place: $('place').value }, files);
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('send').addEventListener('click', send);
+  $('send').addEventListener('click', sendChosen);
   setUpDrop(sendFiles);
   setUpSamples('/demo/api/teams/sample', () => ({ place: $('place').value }));
   $('user').addEventListener('change', () => { $('status').textContent = ''; refresh(); });

@@ -1,10 +1,9 @@
 // `loupe serve` without chat credentials: the demo's stand-ins and /demo page,
 // driving the real Slack and Teams adapters exactly as Slack and Teams would.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { DEMO_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
+import { DEMO_SLACK_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { createLogger } from '../../src/logging.js';
 import type { Loupe } from '../../src/main.js';
@@ -14,8 +13,9 @@ import { makePhotoFixtures } from '../support/photos.js';
 import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
 import { drained } from '../support/drain.js';
-import type { Browser, Page } from 'playwright-core';
+import { acrossRestart } from '../support/demo-restart.js';
 import { launchChromium } from '../support/chromium.js';
+import { slackPageAs, teamsPageAs } from '../support/demo-pages.js';
 import { screen } from '../support/screens.js';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
@@ -108,7 +108,7 @@ describe('demo mode', () => {
   it('draws the consent form in the Slack demo page: a photo linked through the page, consent recorded and withdrawn from its modal', async () => {
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
+      const page = await slackPageAs(browser, port, 'U0CLIN0001', 'C0WOUNDS01');
       // Confirmation dialogs are accepted unless a step says otherwise (and records what they asked).
       let answer = true;
       const asked: string[] = [];
@@ -116,9 +116,6 @@ describe('demo mode', () => {
         asked.push(d.message());
         void (answer ? d.accept() : d.dismiss());
       });
-      await page.goto(`http://127.0.0.1:${port}/demo`);
-      await page.selectOption('#user', 'U0CLIN0001');
-      await page.selectOption('#channel', 'C0WOUNDS01');
       await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
       await page.click('#send');
       await page.getByRole('button', { name: 'Link patient' }).last().click();
@@ -204,10 +201,7 @@ describe('demo mode', () => {
   it('draws the consent form in the Teams demo page: a photo linked from its card, consent recorded from the form card', async () => {
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
-      await page.selectOption('#user', TEAMS_DEMO_USERS.amara.aadObjectId);
-      await page.selectOption('#place', TEAMS_DEMO_TEAM.channels.wound.id);
+      const page = await teamsPageAs(browser, port, TEAMS_DEMO_USERS.amara.aadObjectId, TEAMS_DEMO_TEAM.channels.wound.id);
       await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
       await page.click('#send');
       await page.getByRole('button', { name: 'Link patient' }).last().click();
@@ -239,15 +233,6 @@ describe('demo mode', () => {
       await browser.close();
     }
   });
-
-  /** The Slack demo page in a fresh tab, as the person in the channel. */
-  async function slackPageAs(browser: Browser, user: string, channel: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/demo`);
-    await page.selectOption('#user', user);
-    await page.selectOption('#channel', channel);
-    return page;
-  }
 
   it('explains the story in three steps and lists the demo people with their sign-in emails, the password and who has a second factor, in Slack and Teams', async () => {
     const browser = await launchChromium();
@@ -288,7 +273,7 @@ describe('demo mode', () => {
     expect(planted.GPSInfo?.GPSLatitude).toEqual([51, 30, 26]);
     const browser = await launchChromium();
     try {
-      const page = await slackPageAs(browser, 'U0CLIN0002', 'C0RADIOL01');
+      const page = await slackPageAs(browser, port, 'U0CLIN0002', 'C0RADIOL01');
       type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { deleted: boolean }[] };
       const cardFor = async (button: string, text: string) => {
         const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/sample')), page.getByRole('button', { name: button }).click()]);
@@ -331,7 +316,7 @@ describe('demo mode', () => {
     ];
     const browser = await launchChromium();
     try {
-      const page = await slackPageAs(browser, 'U0NURSE001', 'C0WOUNDS01');
+      const page = await slackPageAs(browser, port, 'U0NURSE001', 'C0WOUNDS01');
       await page.fill('#text', 'Two views, MRN900002');
       // Playwright's way to drop files: a DataTransfer built in the page, holding File objects, dispatched with the drop.
       const dataTransfer = await page.evaluateHandle(`(() => {
@@ -371,10 +356,7 @@ describe('demo mode', () => {
     const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
-      await page.selectOption('#user', amara);
-      await page.selectOption('#place', wounds);
+      const page = await teamsPageAs(browser, port, amara, wounds);
       const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/teams/sample')), page.getByRole('button', { name: 'Try a multi-frame image' }).click()]);
       const { messageId } = (await response.json()) as { messageId: string };
       type Shown = { id: string; place: string; threadRootId?: string; byBot: boolean; hidden: boolean; cards: unknown[] };
@@ -393,9 +375,6 @@ describe('demo mode', () => {
   });
 
   it('keeps the chat across a restart on the same data folder: the earlier card and the removed original are still there, and new ids follow them', async () => {
-    const own = await createInstanceEnv('pglite');
-    let first: Loupe | undefined;
-    let second: Loupe | undefined;
     type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { id: string; deleted: boolean }[] };
     const stateAt = async (p: number) => JSON.parse((await request(p, '/demo/api/state?user=U0CLIN0001')).body) as { messages: Shown[] };
     const sample = async (p: number) => JSON.parse((await request(p, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0CLIN0001', channel: 'C0WOUNDS01', kind: 'photo' }) })).body) as { ts: string };
@@ -405,36 +384,26 @@ describe('demo mode', () => {
         const card = s.messages.find((m) => m.threadTs === ts && m.ts !== ts && m.text === 'Clinical photo secured by Loupe');
         return card && s.messages.find((m) => m.ts === ts)?.deleted ? s : undefined;
       });
-    try {
-      first = await startDemo(loadConfig(own.env), createLogger('silent'));
-      const before = await first.listen();
-      const { ts } = await sample(before.port);
-      const earlier = await carded(before.port, ts);
-      await drained(first);
-      await first.stop();
-      first = undefined;
-      // The chat is saved under the data folder; the photo Loupe took out left no bytes there.
-      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER))).toEqual(expect.arrayContaining(['state.json', 'files']));
-      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER, 'files'))).toEqual([]);
-
-      second = await startDemo(loadConfig(own.env), createLogger('silent'));
-      const after = await second.listen();
-      const restored = await stateAt(after.port);
-      expect(restored.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text }))).toEqual(earlier.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text })));
-      expect(restored.messages.find((m) => m.ts === ts)?.files.every((f) => f.deleted)).toBe(true);
-      // The card still acts: it is the same card Loupe recorded before the restart.
-      const card = restored.messages.find((m) => m.threadTs === ts && m.ts !== ts)!;
-      expect(await second.services.storage.db.prisma.card.count({ where: { messageId: card.ts } })).toBe(1);
-      // A new upload after the restart sorts after the old messages and gets a file id of its own.
-      const next = await sample(after.port);
-      expect(Number(next.ts)).toBeGreaterThan(Number(card.ts));
-      const now = await carded(after.port, next.ts);
-      const fileIds = now.messages.flatMap((m) => m.files.map((f) => f.id));
-      expect(new Set(fileIds).size).toBe(fileIds.length);
-    } finally {
-      await first?.stop();
-      await second?.stop();
-      await own.cleanup();
-    }
+    await acrossRestart(
+      { chatFolder: DEMO_SLACK_CHAT_FOLDER },
+      async (_first, port) => {
+        const { ts } = await sample(port);
+        return { ts, earlier: await carded(port, ts) };
+      },
+      async (second, port, { ts, earlier }) => {
+        const restored = await stateAt(port);
+        expect(restored.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text }))).toEqual(earlier.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text })));
+        expect(restored.messages.find((m) => m.ts === ts)?.files.every((f) => f.deleted)).toBe(true);
+        // The card still acts: it is the same card Loupe recorded before the restart.
+        const card = restored.messages.find((m) => m.threadTs === ts && m.ts !== ts)!;
+        expect(await second.services.storage.db.prisma.card.count({ where: { messageId: card.ts } })).toBe(1);
+        // A new upload after the restart sorts after the old messages and gets a file id of its own.
+        const next = await sample(port);
+        expect(Number(next.ts)).toBeGreaterThan(Number(card.ts));
+        const now = await carded(port, next.ts);
+        const fileIds = now.messages.flatMap((m) => m.files.map((f) => f.id));
+        expect(new Set(fileIds).size).toBe(fileIds.length);
+      },
+    );
   });
 });
