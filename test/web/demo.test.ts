@@ -15,7 +15,7 @@ import { until } from '../support/slack.js';
 import { drained } from '../support/drain.js';
 import { acrossRestart } from '../support/demo-restart.js';
 import { launchChromium } from '../support/chromium.js';
-import { slackPageAs, teamsPageAs } from '../support/demo-pages.js';
+import { atEveryWidth, slackPageAs, teamsPageAs } from '../support/demo-pages.js';
 import { screen } from '../support/screens.js';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
@@ -61,10 +61,7 @@ describe('demo mode', () => {
   it('opens at / on a landing page that says what Loupe is and leads to the demo, sign-in and health, at desktop and tablet width', async () => {
     const browser = await launchChromium();
     try {
-      for (const width of [1280, 820, 390]) {
-        const page = await browser.newPage({ viewport: { width, height: 900 } });
-        const errors: string[] = [];
-        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await atEveryWidth(browser, async (page, width) => {
         const landing = await page.goto(`http://127.0.0.1:${port}/`);
         expect(landing?.status()).toBe(200);
         expect(landing?.headers()['content-type']).toContain('text/html');
@@ -79,9 +76,7 @@ describe('demo mode', () => {
         expect(await page.getAttribute('a[href="/healthz"]', 'href')).toBe('/healthz');
         if (width === 1280) await screen(page, 'landing');
         await Promise.all([page.waitForURL(`http://127.0.0.1:${port}/demo`), page.click('text=Open the demo')]);
-        expect(errors).toEqual([]);
-        await page.close();
-      }
+      });
       const health = await request(port, '/healthz');
       expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
     } finally {
@@ -218,6 +213,9 @@ describe('demo mode', () => {
       await page.reload();
       await page.selectOption('#user', amara);
       await page.selectOption('#place', TEAMS_DEMO_TEAM.channels.wound.id);
+      await page.getByRole('button', { name: 'Record consent' }).last().waitFor();
+      await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+      await screen(page, 'demo-teams');
       await page.getByRole('button', { name: 'Record consent' }).last().click();
       const form = page.locator('.card', { hasText: 'New decision' });
       await form.getByRole('radio', { name: 'Permit' }).check();
@@ -261,6 +259,40 @@ describe('demo mode', () => {
       }
       await page.goto(`http://127.0.0.1:${port}/demo`);
       await page.screenshot({ path: '/tmp/demo-guide-slack.png', fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("shows both demo pages in Loupe's design: the product name and the demo's in the header, a visible focus ring, and nothing off the side at desktop, tablet and phone width", async () => {
+    // A card in each chat, to see that it fits too.
+    const post = (path: string, where: Record<string, string>) => request(port, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'photo', ...where }) });
+    await post('/demo/api/sample', { user: 'U0CLIN0001', channel: 'C0WOUNDS01' });
+    await post('/demo/api/teams/sample', { user: TEAMS_DEMO_USERS.amara.aadObjectId, place: TEAMS_DEMO_TEAM.channels.wound.id });
+    const browser = await launchChromium();
+    try {
+      await atEveryWidth(browser, async (page, width) => {
+        const pages = [
+          { path: '/demo', chat: 'Slack', where: ['#channel', 'C0WOUNDS01'], user: 'U0CLIN0001' },
+          { path: '/demo/teams', chat: 'Microsoft Teams', where: ['#place', TEAMS_DEMO_TEAM.channels.wound.id], user: TEAMS_DEMO_USERS.amara.aadObjectId },
+        ] as const;
+        for (const { path, chat, where, user } of pages) {
+          await page.goto(`http://127.0.0.1:${port}${path}`);
+          expect(await page.textContent('header.top .brand')).toBe('LoupeDemo');
+          expect(await page.textContent('header.top nav a[aria-current="page"]')).toBe(chat);
+          expect(await page.textContent('h1')).toBe(`${chat} demo`);
+          // The design's stylesheet applies (no inline style is allowed): the header is the brand's navy.
+          expect(await page.evaluate(`getComputedStyle(document.querySelector('header.top')).backgroundColor`)).toBe('rgb(20, 38, 61)');
+          // The keyboard's first stop, the skip link, shows the amber focus ring.
+          await page.keyboard.press('Tab');
+          expect(await page.evaluate(`(() => { const s = getComputedStyle(document.activeElement); return [document.activeElement.className, s.outlineStyle, s.outlineWidth, s.outlineColor]; })()`)).toEqual(['skip', 'solid', '3px', 'rgb(240, 165, 0)']);
+          // Nothing runs off the side at this width, the chat's cards included.
+          await page.selectOption('#user', user);
+          await page.selectOption(where[0], where[1]);
+          await page.locator('#messages .message', { hasText: 'secured by Loupe' }).first().waitFor();
+          expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+        }
+      });
     } finally {
       await browser.close();
     }
