@@ -30,7 +30,7 @@ function peopleTable(people: readonly DemoPerson[], password: string, oneTimeCod
 </table>`;
 }
 
-export function guideHtml(words: GuideWords): string {
+export function guideHtml(words: GuideWords): SafeHtml {
   return html`<section class="guide" aria-labelledby="guide-title">
 <h2 id="guide-title">Try it in three steps</h2>
 <ol class="steps">
@@ -39,41 +39,26 @@ export function guideHtml(words: GuideWords): string {
 <li><strong>Open the card's View and sign in as the person named.</strong> Use their sign-in email below and the password; if they have a second factor, enter its code.</li>
 </ol>
 ${peopleTable(DEMO_PEOPLE, DEMO_PASSWORD, DEFAULT_ONE_TIME_CODE)}
-</section>`.value;
+</section>`;
 }
 
 /** The sample buttons and the drop zone, under the page's who-and-where controls (they act as the person chosen, where chosen). */
-export function samplesHtml(drop: string): string {
+export function samplesHtml(drop: string): SafeHtml {
   return html`<section class="samples" aria-label="Sample files">
 <span>No medical files at hand? Every sample is invented (patient DEMO^PATIENT).</span>
-<button type="button" data-sample="photo">Try a wound photo</button>
-<button type="button" data-sample="ct">Try a CT</button>
-<button type="button" data-sample="multiframe">Try a multi-frame image</button>
+<button type="button" class="secondary" data-sample="photo">Try a wound photo</button>
+<button type="button" class="secondary" data-sample="ct">Try a CT</button>
+<button type="button" class="secondary" data-sample="multiframe">Try a multi-frame image</button>
 </section>
-<div id="drop" class="drop">Drop files anywhere on this page: ${drop}</div>`.value;
+<div id="drop" class="drop">Drop files anywhere on this page: ${drop}</div>`;
 }
-
-export const GUIDE_CSS = `
-.guide { border: 1px solid #ddd; border-radius: 6px; padding: .25rem 1rem .75rem; margin: .5rem 0 1rem; background: #fbfbfa; }
-.guide h2 { font-size: 1.1rem; margin: .5rem 0; }
-.steps { margin: .25rem 0 .75rem; padding-left: 1.5rem; }
-.steps li { margin: .25rem 0; }
-.people { border-collapse: collapse; width: 100%; font-size: .9rem; }
-.people caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-.people th, .people td { text-align: left; padding: .2rem .5rem; border-top: 1px solid #e4e4e4; overflow-wrap: anywhere; }
-.people tr.second-factor td:last-child { font-weight: 600; }
-.samples { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
-.samples > span { flex: 1 1 100%; }
-.samples button { font: inherit; padding: .25rem .75rem; border: 1px solid #007a5a; border-radius: 4px; background: #fff; color: #007a5a; cursor: pointer; }
-.drop { border: 2px dashed #bbb; border-radius: 6px; padding: .75rem; text-align: center; color: #616061; margin: .5rem 0; }
-body.dragging .drop { border-color: #007a5a; background: #eef8f4; color: #1d1c1d; }
-`;
 
 /**
  * Browser code for both pages: `setUpDrop(send)` calls send with every file
- * dropped on the page at once; `setUpSamples(path, where)` posts the sample
- * button's kind to path, as the person chosen, where `where()` says, then
- * redraws the page (its `refresh`).
+ * dropped on the page at once; `postFiles(path, where, files)` posts them in
+ * one message, as the person chosen, where `where` says (upload-files.ts reads
+ * it); `setUpSamples(path, where)` posts the sample button's kind to path,
+ * then redraws the page (its `refresh`).
  */
 export const GUIDE_JS = `
 function setUpDrop(send) {
@@ -90,6 +75,24 @@ function setUpDrop(send) {
     const files = [...e.dataTransfer.files];
     if (files.length) send(files);
   });
+}
+
+// Names and sizes in a header (a file's name stays out of the URL), the bytes in order.
+async function postFiles(path, where, files) {
+  const q = new URLSearchParams({ user: $('user').value, text: $('text').value, ...where });
+  const listed = encodeURIComponent(JSON.stringify(files.map((f) => ({ name: f.name, size: f.size }))));
+  $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + files.length + ' files in one message…';
+  const r = await fetch(path + '?' + q, { method: 'POST', headers: { 'x-demo-files': listed }, body: new Blob(files) });
+  $('status').textContent = r.ok ? 'Sent. Watch Loupe take it out of the chat and post its card.' : 'The upload was refused.';
+  $('file').value = '';
+  $('text').value = '';
+  refresh();
+}
+
+async function sendChosen() {
+  const files = [...$('file').files];
+  if (files.length) await sendFiles(files);
+  else $('status').textContent = 'Choose a file first.';
 }
 
 function setUpSamples(path, where) {

@@ -2,71 +2,47 @@
 // HTML, CSS and script (no inline script, so the page runs under a strict
 // Content Security Policy); every text is set with textContent, never HTML.
 
-import { GUIDE_CSS, GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
+import { DEMO_BASE_CSS } from './demo-css.js';
+import { demoPage } from './demo-shell.js';
+import { GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
 import { PAGE_HELPERS } from './page-helpers.js';
+import { html } from '../web/html.js';
 
-export const DEMO_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Loupe demo</title>
-<link rel="stylesheet" href="/demo/demo.css">
-<script src="/demo/demo.js" defer></script>
-</head>
-<body>
-<header>
-  <h1>Loupe demo</h1>
-  <nav class="platforms"><strong aria-current="page">Slack</strong> <a href="/demo/teams">Microsoft Teams</a></nav>
-  <p class="warning">A local Slack stand-in with invented people. Never use it with real patient data.</p>
-</header>
-${guideHtml({ place: 'a consult channel', removal: 'The original disappears from the channel.' })}
-<section class="controls">
+export const DEMO_HTML = demoPage(
+  'slack',
+  html`${guideHtml({ place: 'a consult channel', removal: 'The original disappears from the channel.' })}
+<section class="controls" aria-label="Who, where and what">
   <label>You are <select id="user"></select></label>
   <label>in <select id="channel"></select></label>
   <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the file"></label>
   <label>Files <input id="file" type="file" multiple></label>
   <button id="send" type="button">Drop into channel</button>
   <label>Command <input id="command" type="text" value="status" maxlength="200"></label>
-  <button id="run" type="button">/loupe</button>
+  <button id="run" type="button" class="secondary">/loupe</button>
 </section>
 ${samplesHtml('several dropped together go in one message, as Slack posts them.')}
 <p id="status" role="status"></p>
-<main id="messages"></main>
-<dialog id="modal"><form id="modal-form" method="dialog"><h2 id="modal-title"></h2><div id="modal-body"></div><p id="modal-error"></p><menu><button value="cancel" type="button" id="modal-cancel">Cancel</button><button id="modal-submit" type="submit">Submit</button></menu></form></dialog>
-</body>
-</html>
-`;
+<section id="messages" class="chat" aria-label="The channel"></section>
+<dialog id="modal"><form id="modal-form" method="dialog"><h2 id="modal-title"></h2><div id="modal-body"></div><p id="modal-error"></p><menu><button value="cancel" type="button" id="modal-cancel" class="secondary">Cancel</button><button id="modal-submit" type="submit">Submit</button></menu></form></dialog>`,
+);
 
-export const DEMO_CSS = `
-body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 56rem; padding: 1rem; color: #1d1c1d; }
-.warning { color: #8a1c1c; font-weight: 600; }
-.platforms { margin: .25rem 0; display: flex; gap: 1rem; }
-.controls { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin-bottom: .5rem; }
-.message { border-top: 1px solid #ddd; padding: .5rem 0; }
-.message.ephemeral { background: #f4f7fb; }
-.message .who { font-weight: 700; margin-right: .5rem; }
-.message .meta { color: #616061; font-size: .85rem; }
-.replies { margin-left: 2rem; border-left: 3px solid #e8e8e8; padding-left: .75rem; }
-.block { margin: .25rem 0; white-space: pre-wrap; }
-.context { color: #616061; font-size: .85rem; }
-.actions { display: flex; gap: .5rem; margin-top: .25rem; }
-.actions a, .actions button { font: inherit; padding: .2rem .7rem; border: 1px solid #bbb; border-radius: 4px; background: #fff; color: inherit; text-decoration: none; cursor: pointer; }
-.actions .primary { background: #007a5a; color: #fff; border-color: #007a5a; }
-.actions .danger { color: #b01e1e; border-color: #b01e1e; }
-.removed { color: #8a1c1c; font-style: italic; }
-dialog label { display: block; margin: .5rem 0; }
-dialog input, dialog select, dialog textarea { display: block; width: 100%; }
-#modal-error { color: #b01e1e; }
-${GUIDE_CSS}
-dialog { max-width: 36rem; }
-dialog input, dialog select, dialog textarea { box-sizing: border-box; }
-dialog fieldset { border: 1px solid #ddd; border-radius: 4px; margin: .5rem 0; }
-dialog fieldset label.choice { display: flex; gap: .4rem; align-items: center; margin: .2rem 0; }
-dialog fieldset input { display: inline; width: auto; }
+// Slack's look where the page imitates it: its green primary and red danger buttons, the pale "only visible to you", its modal.
+export const DEMO_CSS = `${DEMO_BASE_CSS}
+.message.ephemeral { background: #f4f7fb; margin: 0 -1rem; padding: .6rem 1rem; }
+.chat .actions .primary { background: #007a5a; color: #fff; border-color: #007a5a; }
+.chat .actions .danger { color: #a4161a; border-color: #a4161a; }
+dialog { max-width: min(36rem, calc(100vw - 2rem)); border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem; }
+dialog::backdrop { background: rgb(20 38 61 / 45%); }
+dialog label { margin: .6rem 0; }
+dialog input, dialog select, dialog textarea { width: 100%; min-width: 0; }
+dialog fieldset { border: 1px solid var(--line); border-radius: 4px; margin: .6rem 0; }
+dialog fieldset label.choice { display: flex; gap: .4rem; align-items: center; margin: .2rem 0; font-weight: 400; }
+dialog fieldset input { width: auto; }
 dialog .header { margin: 1rem 0 .25rem; font-size: 1rem; }
-dialog .section { display: flex; gap: .5rem; align-items: center; justify-content: space-between; margin: .25rem 0; }
+dialog .section { display: flex; gap: .5rem; align-items: center; justify-content: space-between; margin: .25rem 0; flex-wrap: wrap; }
 dialog .section select { width: auto; }
+dialog menu { display: flex; gap: .5rem; justify-content: flex-end; padding: 0; margin: 1rem 0 0; }
+#modal-error { color: var(--bad); }
 `;
 
 export const DEMO_JS = `'use strict';
@@ -259,26 +235,11 @@ async function submitModal(event) {
   refresh();
 }
 
-// Every file in one message, as Slack posts several files dropped together: names and sizes in a header, the bytes in order.
-async function sendFiles(files) {
-  const q = new URLSearchParams({ user: $('user').value, channel: $('channel').value, text: $('text').value });
-  const listed = encodeURIComponent(JSON.stringify(files.map((f) => ({ name: f.name, size: f.size }))));
-  $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + files.length + ' files in one message…';
-  const r = await fetch('/demo/api/upload?' + q, { method: 'POST', headers: { 'x-demo-files': listed }, body: new Blob(files) });
-  $('status').textContent = r.ok ? 'Sent. Watch Loupe take it out of the channel and post its card.' : 'The upload was refused.';
-  $('file').value = '';
-  $('text').value = '';
-  refresh();
-}
-
-async function send() {
-  const files = [...$('file').files];
-  if (!files.length) { $('status').textContent = 'Choose a file first.'; return; }
-  await sendFiles(files);
-}
+// Every file in one message, as Slack posts several files dropped together.
+const sendFiles = (files) => postFiles('/demo/api/upload', { channel: $('channel').value }, files);
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('send').addEventListener('click', send);
+  $('send').addEventListener('click', sendChosen);
   setUpDrop(sendFiles);
   setUpSamples('/demo/api/sample', () => ({ channel: $('channel').value }));
   $('run').addEventListener('click', async () => { await api('/demo/api/command', { user: $('user').value, channel: $('channel').value, text: $('command').value }); setTimeout(refresh, 300); });

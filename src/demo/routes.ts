@@ -6,32 +6,11 @@ import { logQuietly } from '../web/http-app.js';
 import type { SlackStandIn } from './slack/index.js';
 import { DEMO_CSS, DEMO_HTML, DEMO_JS } from './page.js';
 import { isSampleKind, makeSample } from './samples.js';
+import { filesOf } from './upload-files.js';
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
-/** The files of one upload: as the header lists them (their bytes in order), or one file named by the query. */
-function filesOf(header: string | undefined, name: string, bytes: Buffer): { name: string; bytes: Buffer }[] | undefined {
-  const named = (n: unknown) => str(n).slice(0, 120) || 'upload';
-  if (!header) return [{ name: named(name), bytes }];
-  let listed: unknown;
-  try {
-    listed = JSON.parse(decodeURIComponent(header));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(listed) || listed.length === 0 || listed.length > 20) return undefined;
-  const files: { name: string; bytes: Buffer }[] = [];
-  let at = 0;
-  for (const f of listed as { name?: unknown; size?: unknown }[]) {
-    const size = f.size;
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || at + size > bytes.length) return undefined;
-    files.push({ name: named(f.name), bytes: bytes.subarray(at, at + size) });
-    at += size;
-  }
-  return at === bytes.length ? files : undefined;
-}
 
 /** What `find` returns once it returns something, or undefined after about five seconds. */
 async function until<T>(find: () => T | undefined): Promise<T | undefined> {
@@ -81,7 +60,7 @@ export function demoRouter(slack: SlackStandIn): Router {
     });
   });
 
-  // One message with every file the page sent: their names and sizes in a header (kept out of the URL), their bytes one after the other.
+  // One message with every file the page sent.
   router.post('/demo/api/upload', express.raw({ type: () => true, limit: '200mb' }), async (req: Request, res: Response) => {
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const files = filesOf(req.get('x-demo-files'), str(req.query['name']), bytes);

@@ -12,8 +12,9 @@ import { demoRouter } from './routes.js';
 import { teamsDemoRouter } from './teams-routes.js';
 import { closeStandIns, DEMO_IDP_PATH, startStandIns, type Demo } from './stand-ins.js';
 
-/** Where the Slack stand-in keeps the demo's chat, under the data folder, so it survives a restart. */
-export const DEMO_CHAT_FOLDER = 'demo-slack-chat';
+/** Where the stand-ins keep the demo's chats, under the data folder, so they survive a restart. */
+export const DEMO_SLACK_CHAT_FOLDER = 'demo-slack-chat';
+export const DEMO_TEAMS_CHAT_FOLDER = 'demo-teams-chat';
 
 function demoRoutes(demo: Demo): express.Router {
   const router = express.Router();
@@ -36,7 +37,8 @@ export async function startDemo(config: Config, logger: Logger, options: LoupeOp
   }
   // Only once Loupe holds the data folder: a refused start must not write over another serve's chat.
   try {
-    await demo.slack.persistIn(join(config.dataDir, DEMO_CHAT_FOLDER));
+    await demo.slack.persistIn(join(config.dataDir, DEMO_SLACK_CHAT_FOLDER));
+    await demo.teams.persistIn(join(config.dataDir, DEMO_TEAMS_CHAT_FOLDER));
   } catch (error) {
     await loupe.stop();
     await closeStandIns(demo);

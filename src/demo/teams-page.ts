@@ -4,56 +4,44 @@
 // JSON; where Teams would ask Loupe for a person's own drawing (refresh), the
 // page asks too, so each person sees what Teams would show them.
 
+import { DEMO_BASE_CSS } from './demo-css.js';
+import { demoPage } from './demo-shell.js';
 import { GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
 import { PAGE_HELPERS } from './page-helpers.js';
+import { html } from '../web/html.js';
 
-export const TEAMS_HTML = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Loupe demo: Teams</title>
-<link rel="stylesheet" href="/demo/demo.css">
-<link rel="stylesheet" href="/demo/teams.css">
-<script src="/demo/teams.js" defer></script>
-</head>
-<body>
-<header>
-  <h1>Loupe demo</h1>
-  <nav class="platforms"><a href="/demo">Slack</a> <strong aria-current="page">Microsoft Teams</strong></nav>
-  <p class="warning">A local Microsoft Teams stand-in with invented people. Never use it with real patient data.</p>
-</header>
-${guideHtml({ place: 'a channel, the group chat or your personal chat with Loupe', removal: 'The original is hidden by policy (in a personal chat Loupe asks you to delete it).' })}
-<section class="controls">
+export const TEAMS_HTML = demoPage(
+  'teams',
+  html`${guideHtml({ place: 'a channel, the group chat or your personal chat with Loupe', removal: 'The original is hidden by policy (in a personal chat Loupe asks you to delete it).' })}
+<section class="controls" aria-label="Who, where and what">
   <label>You are <select id="user"></select></label>
   <label>in <select id="place"></select></label>
-  <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the file"></label>
-  <label>File <input id="file" type="file"></label>
+  <label>Message <input id="text" type="text" maxlength="200" placeholder="optional text with the files"></label>
+  <label>Files <input id="file" type="file" multiple></label>
   <button id="send" type="button">Post</button>
 </section>
-${samplesHtml('each is posted in a message of its own.')}
+${samplesHtml('several dropped together go in one message, as Teams posts them.')}
 <p id="status" role="status"></p>
-<main id="messages"></main>
-</body>
-</html>
-`;
+<section id="messages" class="chat" aria-label="The conversation"></section>`,
+);
 
-export const TEAMS_CSS = `
-.card { border: 1px solid #d1d1d1; border-left: 4px solid #5b5fc7; border-radius: 4px; padding: .5rem .75rem; margin: .25rem 0; background: #fafafa; }
-.card .subtle { color: #616061; font-size: .85rem; }
-.card .attention { color: #b01e1e; }
-.card label { display: block; margin: .25rem 0; }
-.card input, .card select, .card textarea { display: block; width: 100%; box-sizing: border-box; }
-.card fieldset { border: 1px solid #ddd; border-radius: 4px; margin: .5rem 0; }
-.card label.choice { display: flex; gap: .4rem; align-items: center; }
-.card label.choice input { display: inline; width: auto; }
+// Teams' look where the page imitates it: Adaptive Cards with the accent bar, and Teams' purple for a positive action.
+export const TEAMS_CSS = `${DEMO_BASE_CSS}
+.card { border: 1px solid var(--line); border-left: 4px solid #5b5fc7; border-radius: 4px; padding: .5rem .75rem; margin: .35rem 0; background: #fafafa; }
+.card .subtle { color: var(--muted); font-size: .85rem; }
+.card .attention { color: var(--bad); }
+.card label { margin: .35rem 0; }
+.card input, .card select, .card textarea { width: 100%; min-width: 0; }
+.card fieldset { border: 1px solid var(--line); border-radius: 4px; margin: .5rem 0; }
+.card label.choice { display: flex; gap: .4rem; align-items: center; font-weight: 400; }
+.card label.choice input { width: auto; }
 .card .bolder { font-weight: 700; }
-.card .columns { display: flex; gap: 1rem; }
+.card .columns { display: flex; flex-wrap: wrap; gap: 1rem; }
 .card .facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; margin: .25rem 0; }
-.card .facts dd { margin: 0; }
-.actions .positive { background: #5b5fc7; color: #fff; border-color: #5b5fc7; }
-.actions .destructive { color: #b01e1e; border-color: #b01e1e; }
-.own { color: #616061; font-size: .8rem; }
+.card .facts dd { margin: 0; overflow-wrap: anywhere; }
+.chat .actions .positive { background: #5b5fc7; color: #fff; border-color: #5b5fc7; }
+.chat .actions .destructive { color: #a4161a; border-color: #a4161a; }
+.own { color: var(--muted); font-size: .8rem; }
 `;
 
 export const TEAMS_JS = `'use strict';
@@ -226,7 +214,8 @@ function renderMessage(m) {
     renderCard(m, d.card, box);
     if (d.mine) box.append(el('div', 'own', 'Your own view of this card'));
   }
-  if (!m.byBot && !m.text && !m.cards.length) box.append(el('div', 'block', 'File attached'));
+  if (!m.byBot && m.files > 1) box.append(el('div', 'block', m.files + ' files attached'));
+  else if (!m.byBot && (m.files || (!m.text && !m.cards.length))) box.append(el('div', 'block', 'File attached'));
   if (m.mine) {
     const row = el('div', 'actions');
     const del = el('button', '', 'Delete');
@@ -260,27 +249,11 @@ async function refresh() {
   if (!typing) render();
 }
 
-// The Teams stand-in takes one file per message: several dropped together are posted one after the other.
-async function sendFiles(files) {
-  for (const [i, file] of files.entries()) {
-    const q = new URLSearchParams({ user: $('user').value, place: $('place').value, name: file.name, text: $('text').value });
-    $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + (i + 1) + ' of ' + files.length + '…';
-    await fetch('/demo/api/teams/upload?' + q, { method: 'POST', body: file });
-  }
-  $('status').textContent = 'Posted. Watch Loupe take it out of the chat and post its card.';
-  $('file').value = '';
-  $('text').value = '';
-  refresh();
-}
-
-async function send() {
-  const file = $('file').files[0];
-  if (!file) { $('status').textContent = 'Choose a file first.'; return; }
-  await sendFiles([file]);
-}
+// Every file in one message, as Teams attaches several files chosen together.
+const sendFiles = (files) => postFiles('/demo/api/teams/upload', { place: $('place').value }, files);
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('send').addEventListener('click', send);
+  $('send').addEventListener('click', sendChosen);
   setUpDrop(sendFiles);
   setUpSamples('/demo/api/teams/sample', () => ({ place: $('place').value }));
   $('user').addEventListener('change', () => { $('status').textContent = ''; refresh(); });

@@ -7,6 +7,7 @@ import { logQuietly } from '../web/http-app.js';
 import type { Place, TeamsMessage, TeamsStandIn } from './teams/index.js';
 import { isSampleKind, makeSample } from './samples.js';
 import { TEAMS_CSS, TEAMS_HTML, TEAMS_JS } from './teams-page.js';
+import { filesOf, type UploadedFile } from './upload-files.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const PERSONAL = 'personal';
@@ -21,6 +22,8 @@ interface ShownMessage {
   byBot: boolean;
   text: string;
   cards: unknown[];
+  /** How many files are attached (named attachments; a pasted image has no name). */
+  files: number;
   hidden: boolean;
   deleted: boolean;
   modified: string | null;
@@ -38,6 +41,7 @@ function shown(m: TeamsMessage, place: string, from: string, viewer: string): Sh
     byBot: m.byBot,
     text: gone ? '' : m.text,
     cards: gone ? [] : m.attachments.filter((a) => a['contentType'] === 'application/vnd.microsoft.card.adaptive').map((a) => a['content']),
+    files: gone ? 0 : m.attachments.filter((a) => typeof a['name'] === 'string').length,
     hidden: m.hiddenByPolicy,
     deleted: m.deletedDateTime !== null,
     modified: m.lastModifiedDateTime,
@@ -86,22 +90,24 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
     });
   });
 
-  async function post(res: Response, o: { user: string; place: string; thread: string; name: string; bytes: Buffer; text: string }): Promise<void> {
+  async function post(res: Response, o: { user: string; place: string; thread: string; files: UploadedFile[]; text: string }): Promise<void> {
     const place = placeOf(o.user, o.place);
     if (!userOf(o.user) || !place) return void res.status(400).json({ error: 'unknown user or place' });
-    const posted = await teams.postFile({
+    const posted = await teams.postFiles({
       user: o.user,
       place: 'team' in place && o.thread ? { ...place, threadRoot: o.thread } : place,
-      name: o.name.slice(0, 120) || 'upload',
-      bytes: o.bytes,
+      files: o.files,
       ...(o.text ? { text: o.text } : {}),
     });
     res.json({ messageId: posted.messageId, status: posted.delivery?.status ?? 0 });
   }
 
+  // One message with every file the page sent, as Teams attaches several files to one message.
   router.post('/demo/api/teams/upload', express.raw({ type: () => true, limit: '200mb' }), async (req: Request, res: Response) => {
     const q = (k: string) => str(req.query[k]);
-    await post(res, { user: q('user'), place: q('place'), thread: q('thread'), name: q('name'), bytes: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), text: q('text') });
+    const files = filesOf(req.get('x-demo-files'), q('name'), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    if (!files) return void res.status(400).json({ error: 'the files do not add up' });
+    await post(res, { user: q('user'), place: q('place'), thread: q('thread'), files, text: q('text') });
   });
 
   // A sample file, made on request, posted as the person with its invented patient's identifier.
@@ -110,7 +116,7 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
     const kind = b['kind'];
     if (!isSampleKind(kind)) return void res.status(400).json({ error: 'no such sample' });
     const sample = await makeSample(kind);
-    await post(res, { user: str(b['user']), place: str(b['place']), thread: '', name: sample.name, bytes: sample.bytes, text: str(b['text']) || sample.text });
+    await post(res, { user: str(b['user']), place: str(b['place']), thread: '', files: [{ name: sample.name, bytes: sample.bytes }], text: str(b['text']) || sample.text });
   });
 
   // The sender deletes their own message (where Loupe asks them to, as in personal chats).

@@ -1,10 +1,9 @@
 // `loupe serve` without chat credentials: the demo's stand-ins and /demo page,
 // driving the real Slack and Teams adapters exactly as Slack and Teams would.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { DEMO_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
+import { DEMO_SLACK_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_TENANT_ID, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { createLogger } from '../../src/logging.js';
 import type { Loupe } from '../../src/main.js';
@@ -14,8 +13,9 @@ import { makePhotoFixtures } from '../support/photos.js';
 import { TEAMS_APP_ID, TEAMS_SECRET } from '../support/teams.js';
 import { until } from '../support/slack.js';
 import { drained } from '../support/drain.js';
-import type { Browser, Page } from 'playwright-core';
+import { acrossRestart } from '../support/demo-restart.js';
 import { launchChromium } from '../support/chromium.js';
+import { atEveryWidth, slackPageAs, teamsPageAs } from '../support/demo-pages.js';
 import { screen } from '../support/screens.js';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
@@ -61,10 +61,7 @@ describe('demo mode', () => {
   it('opens at / on a landing page that says what Loupe is and leads to the demo, sign-in and health, at desktop and tablet width', async () => {
     const browser = await launchChromium();
     try {
-      for (const width of [1280, 820, 390]) {
-        const page = await browser.newPage({ viewport: { width, height: 900 } });
-        const errors: string[] = [];
-        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await atEveryWidth(browser, async (page, width) => {
         const landing = await page.goto(`http://127.0.0.1:${port}/`);
         expect(landing?.status()).toBe(200);
         expect(landing?.headers()['content-type']).toContain('text/html');
@@ -79,9 +76,7 @@ describe('demo mode', () => {
         expect(await page.getAttribute('a[href="/healthz"]', 'href')).toBe('/healthz');
         if (width === 1280) await screen(page, 'landing');
         await Promise.all([page.waitForURL(`http://127.0.0.1:${port}/demo`), page.click('text=Open the demo')]);
-        expect(errors).toEqual([]);
-        await page.close();
-      }
+      });
       const health = await request(port, '/healthz');
       expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
     } finally {
@@ -108,7 +103,7 @@ describe('demo mode', () => {
   it('draws the consent form in the Slack demo page: a photo linked through the page, consent recorded and withdrawn from its modal', async () => {
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
+      const page = await slackPageAs(browser, port, 'U0CLIN0001', 'C0WOUNDS01');
       // Confirmation dialogs are accepted unless a step says otherwise (and records what they asked).
       let answer = true;
       const asked: string[] = [];
@@ -116,9 +111,6 @@ describe('demo mode', () => {
         asked.push(d.message());
         void (answer ? d.accept() : d.dismiss());
       });
-      await page.goto(`http://127.0.0.1:${port}/demo`);
-      await page.selectOption('#user', 'U0CLIN0001');
-      await page.selectOption('#channel', 'C0WOUNDS01');
       await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
       await page.click('#send');
       await page.getByRole('button', { name: 'Link patient' }).last().click();
@@ -204,10 +196,7 @@ describe('demo mode', () => {
   it('draws the consent form in the Teams demo page: a photo linked from its card, consent recorded from the form card', async () => {
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
-      await page.selectOption('#user', TEAMS_DEMO_USERS.amara.aadObjectId);
-      await page.selectOption('#place', TEAMS_DEMO_TEAM.channels.wound.id);
+      const page = await teamsPageAs(browser, port, TEAMS_DEMO_USERS.amara.aadObjectId, TEAMS_DEMO_TEAM.channels.wound.id);
       await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
       await page.click('#send');
       await page.getByRole('button', { name: 'Link patient' }).last().click();
@@ -224,6 +213,9 @@ describe('demo mode', () => {
       await page.reload();
       await page.selectOption('#user', amara);
       await page.selectOption('#place', TEAMS_DEMO_TEAM.channels.wound.id);
+      await page.getByRole('button', { name: 'Record consent' }).last().waitFor();
+      await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+      await screen(page, 'demo-teams');
       await page.getByRole('button', { name: 'Record consent' }).last().click();
       const form = page.locator('.card', { hasText: 'New decision' });
       await form.getByRole('radio', { name: 'Permit' }).check();
@@ -239,15 +231,6 @@ describe('demo mode', () => {
       await browser.close();
     }
   });
-
-  /** The Slack demo page in a fresh tab, as the person in the channel. */
-  async function slackPageAs(browser: Browser, user: string, channel: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/demo`);
-    await page.selectOption('#user', user);
-    await page.selectOption('#channel', channel);
-    return page;
-  }
 
   it('explains the story in three steps and lists the demo people with their sign-in emails, the password and who has a second factor, in Slack and Teams', async () => {
     const browser = await launchChromium();
@@ -281,6 +264,40 @@ describe('demo mode', () => {
     }
   });
 
+  it("shows both demo pages in Loupe's design: the product name and the demo's in the header, a visible focus ring, and nothing off the side at desktop, tablet and phone width", async () => {
+    // A card in each chat, to see that it fits too.
+    const post = (path: string, where: Record<string, string>) => request(port, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'photo', ...where }) });
+    await post('/demo/api/sample', { user: 'U0CLIN0001', channel: 'C0WOUNDS01' });
+    await post('/demo/api/teams/sample', { user: TEAMS_DEMO_USERS.amara.aadObjectId, place: TEAMS_DEMO_TEAM.channels.wound.id });
+    const browser = await launchChromium();
+    try {
+      await atEveryWidth(browser, async (page, width) => {
+        const pages = [
+          { path: '/demo', chat: 'Slack', where: ['#channel', 'C0WOUNDS01'], user: 'U0CLIN0001' },
+          { path: '/demo/teams', chat: 'Microsoft Teams', where: ['#place', TEAMS_DEMO_TEAM.channels.wound.id], user: TEAMS_DEMO_USERS.amara.aadObjectId },
+        ] as const;
+        for (const { path, chat, where, user } of pages) {
+          await page.goto(`http://127.0.0.1:${port}${path}`);
+          expect(await page.textContent('header.top .brand')).toBe('LoupeDemo');
+          expect(await page.textContent('header.top nav a[aria-current="page"]')).toBe(chat);
+          expect(await page.textContent('h1')).toBe(`${chat} demo`);
+          // The design's stylesheet applies (no inline style is allowed): the header is the brand's navy.
+          expect(await page.evaluate(`getComputedStyle(document.querySelector('header.top')).backgroundColor`)).toBe('rgb(20, 38, 61)');
+          // The keyboard's first stop, the skip link, shows the amber focus ring.
+          await page.keyboard.press('Tab');
+          expect(await page.evaluate(`(() => { const s = getComputedStyle(document.activeElement); return [document.activeElement.className, s.outlineStyle, s.outlineWidth, s.outlineColor]; })()`)).toEqual(['skip', 'solid', '3px', 'rgb(240, 165, 0)']);
+          // Nothing runs off the side at this width, the chat's cards included.
+          await page.selectOption('#user', user);
+          await page.selectOption(where[0], where[1]);
+          await page.locator('#messages .message', { hasText: 'secured by Loupe' }).first().waitFor();
+          expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+        }
+      });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('drops the sample files from their buttons: each gets its card in the thread, and the wound photo is stored without its GPS', async () => {
     // The sample photo carries GPS, as a phone's would.
     const sample = await makeSample('photo');
@@ -288,7 +305,7 @@ describe('demo mode', () => {
     expect(planted.GPSInfo?.GPSLatitude).toEqual([51, 30, 26]);
     const browser = await launchChromium();
     try {
-      const page = await slackPageAs(browser, 'U0CLIN0002', 'C0RADIOL01');
+      const page = await slackPageAs(browser, port, 'U0CLIN0002', 'C0RADIOL01');
       type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { deleted: boolean }[] };
       const cardFor = async (button: string, text: string) => {
         const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/sample')), page.getByRole('button', { name: button }).click()]);
@@ -331,7 +348,7 @@ describe('demo mode', () => {
     ];
     const browser = await launchChromium();
     try {
-      const page = await slackPageAs(browser, 'U0NURSE001', 'C0WOUNDS01');
+      const page = await slackPageAs(browser, port, 'U0NURSE001', 'C0WOUNDS01');
       await page.fill('#text', 'Two views, MRN900002');
       // Playwright's way to drop files: a DataTransfer built in the page, holding File objects, dispatched with the drop.
       const dataTransfer = await page.evaluateHandle(`(() => {
@@ -371,10 +388,7 @@ describe('demo mode', () => {
     const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
     const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${port}/demo/teams`);
-      await page.selectOption('#user', amara);
-      await page.selectOption('#place', wounds);
+      const page = await teamsPageAs(browser, port, amara, wounds);
       const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/teams/sample')), page.getByRole('button', { name: 'Try a multi-frame image' }).click()]);
       const { messageId } = (await response.json()) as { messageId: string };
       type Shown = { id: string; place: string; threadRootId?: string; byBot: boolean; hidden: boolean; cards: unknown[] };
@@ -393,9 +407,6 @@ describe('demo mode', () => {
   });
 
   it('keeps the chat across a restart on the same data folder: the earlier card and the removed original are still there, and new ids follow them', async () => {
-    const own = await createInstanceEnv('pglite');
-    let first: Loupe | undefined;
-    let second: Loupe | undefined;
     type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { id: string; deleted: boolean }[] };
     const stateAt = async (p: number) => JSON.parse((await request(p, '/demo/api/state?user=U0CLIN0001')).body) as { messages: Shown[] };
     const sample = async (p: number) => JSON.parse((await request(p, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0CLIN0001', channel: 'C0WOUNDS01', kind: 'photo' }) })).body) as { ts: string };
@@ -405,36 +416,26 @@ describe('demo mode', () => {
         const card = s.messages.find((m) => m.threadTs === ts && m.ts !== ts && m.text === 'Clinical photo secured by Loupe');
         return card && s.messages.find((m) => m.ts === ts)?.deleted ? s : undefined;
       });
-    try {
-      first = await startDemo(loadConfig(own.env), createLogger('silent'));
-      const before = await first.listen();
-      const { ts } = await sample(before.port);
-      const earlier = await carded(before.port, ts);
-      await drained(first);
-      await first.stop();
-      first = undefined;
-      // The chat is saved under the data folder; the photo Loupe took out left no bytes there.
-      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER))).toEqual(expect.arrayContaining(['state.json', 'files']));
-      expect(await readdir(join(own.dataDir, DEMO_CHAT_FOLDER, 'files'))).toEqual([]);
-
-      second = await startDemo(loadConfig(own.env), createLogger('silent'));
-      const after = await second.listen();
-      const restored = await stateAt(after.port);
-      expect(restored.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text }))).toEqual(earlier.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text })));
-      expect(restored.messages.find((m) => m.ts === ts)?.files.every((f) => f.deleted)).toBe(true);
-      // The card still acts: it is the same card Loupe recorded before the restart.
-      const card = restored.messages.find((m) => m.threadTs === ts && m.ts !== ts)!;
-      expect(await second.services.storage.db.prisma.card.count({ where: { messageId: card.ts } })).toBe(1);
-      // A new upload after the restart sorts after the old messages and gets a file id of its own.
-      const next = await sample(after.port);
-      expect(Number(next.ts)).toBeGreaterThan(Number(card.ts));
-      const now = await carded(after.port, next.ts);
-      const fileIds = now.messages.flatMap((m) => m.files.map((f) => f.id));
-      expect(new Set(fileIds).size).toBe(fileIds.length);
-    } finally {
-      await first?.stop();
-      await second?.stop();
-      await own.cleanup();
-    }
+    await acrossRestart(
+      { chatFolder: DEMO_SLACK_CHAT_FOLDER },
+      async (_first, port) => {
+        const { ts } = await sample(port);
+        return { ts, earlier: await carded(port, ts) };
+      },
+      async (second, port, { ts, earlier }) => {
+        const restored = await stateAt(port);
+        expect(restored.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text }))).toEqual(earlier.messages.map((m) => ({ ts: m.ts, threadTs: m.threadTs, deleted: m.deleted, text: m.text })));
+        expect(restored.messages.find((m) => m.ts === ts)?.files.every((f) => f.deleted)).toBe(true);
+        // The card still acts: it is the same card Loupe recorded before the restart.
+        const card = restored.messages.find((m) => m.threadTs === ts && m.ts !== ts)!;
+        expect(await second.services.storage.db.prisma.card.count({ where: { messageId: card.ts } })).toBe(1);
+        // A new upload after the restart sorts after the old messages and gets a file id of its own.
+        const next = await sample(port);
+        expect(Number(next.ts)).toBeGreaterThan(Number(card.ts));
+        const now = await carded(port, next.ts);
+        const fileIds = now.messages.flatMap((m) => m.files.map((f) => f.id));
+        expect(new Set(fileIds).size).toBe(fileIds.length);
+      },
+    );
   });
 });

@@ -3,10 +3,11 @@
 // answers in the conversation as the app, without a token.
 import express, { type Request, type Response, type Router } from 'express';
 import { INVALID, structured } from './params.js';
+import type { ChatChanges } from '../saved-chat.js';
 import type { ResponseTarget, StandInState } from './state.js';
 import type { StandInMessage } from './types.js';
 
-export function responseUrlRouter(state: StandInState): Router {
+export function responseUrlRouter(state: StandInState, changes: ChatChanges): Router {
   const router = express.Router();
   router.post('/hooks/:kind/:team/:id', express.raw({ type: () => true, limit: '1mb' }), (req: Request<{ id: string }>, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -30,6 +31,7 @@ export function responseUrlRouter(state: StandInState): Router {
     }
     target.usesLeft -= 1;
     const error = respond(state, target, body);
+    if (!error) changes.mark();
     res.status(error ? 400 : 200).json(error ? { ok: false, error } : { ok: true });
   });
   return router;

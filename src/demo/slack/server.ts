@@ -12,7 +12,8 @@ import { fileTypes } from './file-types.js';
 import { filesRouter } from './files-route.js';
 import { interactionBody, slashCommandBody, type SlashCommand } from './interactions.js';
 import { responseUrlRouter } from './response-url.js';
-import { SavedChat } from './persistence.js';
+import { ChatChanges, SavedChat } from '../saved-chat.js';
+import { savableSlackChat } from './persistence.js';
 import { SocketModeServer } from './socket-mode.js';
 import { StandInState, type StoredFile } from './state.js';
 import type { RecordedCall, SlackStandInOptions, StandInFile, StandInMessage, StandInUser } from './types.js';
@@ -53,11 +54,12 @@ export class SlackStandIn {
   /** Every Web API call, file download and response_url post, in order. */
   readonly calls: RecordedCall[];
   readonly messages: StandInMessage[];
-  private saved: SavedChat | undefined;
+  private saved: SavedChat<unknown> | undefined;
 
   private constructor(
     private readonly state: StandInState,
     private readonly server: Server,
+    private readonly changes: ChatChanges,
   ) {
     this.origin = state.origin;
     this.apiUrl = `${state.origin}/api/`;
@@ -67,10 +69,11 @@ export class SlackStandIn {
 
   static async start(o: SlackStandInOptions): Promise<SlackStandIn> {
     const state = new StandInState(o);
+    const changes = new ChatChanges();
     const app = express();
     app.disable('x-powered-by');
-    app.use(webApiRouter(state));
-    app.use(responseUrlRouter(state));
+    app.use(webApiRouter(state, changes));
+    app.use(responseUrlRouter(state, changes));
     app.use(filesRouter(state));
     // Express would print the stack of a malformed request; the stand-in logs nothing.
     app.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
@@ -86,7 +89,7 @@ export class SlackStandIn {
     });
     state.origin = originOf(server.address() as AddressInfo);
     if (o.appToken) state.socketMode = new SocketModeServer(state, server, o.ackTimeoutMs);
-    return new SlackStandIn(state, server);
+    return new SlackStandIn(state, server, changes);
   }
 
   /** The directory: who is in the workspace, the bot user's id, and which channels exist (for the demo page). */
@@ -154,6 +157,7 @@ export class SlackStandIn {
       edits: 0,
     };
     s.messages.push(message);
+    this.changes.mark();
     const fileIds = files.map((f) => f.id);
     if (o.deliver === false) return { fileIds, ts, responses: [] };
     const responses = [await this.deliver(fileShareMessageEvent(s, message))];
@@ -165,6 +169,7 @@ export class SlackStandIn {
   postAsOtherApp(m: { channel: string; threadTs?: string; botId: string; text: string; blocks?: unknown[] }): string {
     const ts = this.state.ts.next();
     this.state.messages.push({ channel: m.channel, ts, ...(m.threadTs ? { threadTs: m.threadTs } : {}), user: 'U0OTHERAPP', botId: m.botId, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}), files: [], deleted: false, edits: 0 });
+    this.changes.mark();
     return ts;
   }
 
@@ -209,7 +214,7 @@ export class SlackStandIn {
 
   /** Keeps the chat (messages, files) in `dir` across restarts: loads what is there, then saves as it changes. */
   async persistIn(dir: string): Promise<void> {
-    const saved = new SavedChat(this.state, dir);
+    const saved = new SavedChat(savableSlackChat(this.state, this.changes), dir);
     await saved.start();
     this.saved = saved;
   }

@@ -11,20 +11,25 @@ import { uploadMethods } from './methods-upload.js';
 import { viewMethods } from './methods-views.js';
 import { parseBody, str } from './params.js';
 import type { StandInState } from './state.js';
+import type { ChatChanges } from '../saved-chat.js';
 
 const METHODS: Record<string, Method> = { ...directoryMethods, ...chatMethods, ...fileMethods, ...uploadMethods, ...viewMethods, ...historyMethods };
+// The families that post, change or delete messages and files: what the saved chat holds.
+const CHANGES_CHAT = /^(chat|files)\./;
 
 export function bearerToken(req: Request): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
   return m?.[1];
 }
 
-export function webApiRouter(state: StandInState): Router {
+export function webApiRouter(state: StandInState, changes: ChatChanges): Router {
   const router = express.Router();
   // Raw bytes first: the recorded body must be exactly what Loupe sent.
   const raw = express.raw({ type: () => true, limit: '10mb' });
   const handle = (req: Request<{ method: string }>, res: Response) => {
-    res.json(call(state, req));
+    const reply = call(state, req);
+    if (reply['ok'] === true && CHANGES_CHAT.test(req.params.method)) changes.mark();
+    res.json(reply);
   };
   router.post('/api/:method', raw, handle);
   router.get('/api/:method', handle);

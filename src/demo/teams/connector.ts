@@ -67,12 +67,14 @@ export function connectorRoutes(state: TeamsState): Route[] {
       const own = ownMessage(state, ctx);
       if (!own) return;
       Object.assign(own.m, content(own.activity), { lastModifiedDateTime: new Date().toISOString() });
+      state.changes.mark();
       send(ctx.res, 200, { id: own.m.id });
     }),
     route('DELETE', `${CONV}/activities/:id`, (ctx) => {
       const own = ownMessage(state, ctx);
       if (!own) return;
       own.m.deletedDateTime = new Date().toISOString();
+      state.changes.mark();
       send(ctx.res, 200);
     }),
     route('GET', `${CONV}/members`, (ctx) => {

@@ -61,6 +61,7 @@ function patch(state: TeamsState, ctx: Ctx): void {
   if (!state.dlp) return fail(ctx.res, 403, 'Forbidden', 'The tenant is not licensed for this operation.');
   f.m.policyViolation = body.policyViolation;
   f.m.hiddenByPolicy = true;
+  state.changes.mark();
   send(ctx.res, 204);
 }
 

@@ -14,6 +14,7 @@ export type {
   Place,
   Posted,
   PostFile,
+  PostFiles,
   PostText,
   RecordedCall,
   TeamsChannel,

@@ -36,6 +36,7 @@ export function store(state: TeamsState, c: Conversation, from: TeamsUser | 'bot
     hiddenByPolicy: false,
   };
   state.messages.push(message);
+  state.changes.mark();
   return message;
 }
 

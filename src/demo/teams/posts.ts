@@ -6,8 +6,8 @@ import { invokeActivity, mentionOfBot, messageActivity } from './activities.js';
 import { deliver } from './delivery.js';
 import { store, type Content } from './messages.js';
 import type { Conversation, TeamsState } from './state.js';
-import { uploadAttachments } from './uploads.js';
-import type { Delivery, Invoke, Place, Posted, PostFile, PostText, TeamsMessage, TeamsUser } from './types.js';
+import { fileAttachments, pastedAttachments } from './uploads.js';
+import type { Delivery, Invoke, Place, Posted, PostFile, PostFiles, PostText, TeamsMessage, TeamsUser } from './types.js';
 
 function refuse(what: string): never {
   throw new LoupeError(ErrorCode.InvalidInput, `the Teams stand-in knows no such ${what}`);
@@ -34,6 +34,8 @@ async function post(state: TeamsState, p: { user: string; place: Place }, conten
   const c = placeOf(state, user, p.place);
   const m = store(state, c, user, content);
   after?.(c, m, user);
+  // What `after` attached (files, pasted images) changed the chat too.
+  state.changes.mark();
   const activity = messageActivity(state, c, m, user);
   const posted: Posted = { conversationId: m.conversationId, messageId: m.id, activity };
   if (state.deliverTo && o.deliver !== false) posted.delivery = await deliver(state, activity);
@@ -41,9 +43,17 @@ async function post(state: TeamsState, p: { user: string; place: Place }, conten
 }
 
 export function postFile(state: TeamsState, p: PostFile, o: { deliver?: boolean } = {}): Promise<Posted> {
-  // Attachments name the message id (hosted contents live under it), so they come once it exists.
+  if (!p.pasted) return postFiles(state, { user: p.user, place: p.place, files: [{ name: p.name, bytes: p.bytes }], ...(p.text === undefined ? {} : { text: p.text }) }, o);
+  // Pasted images name the message id (hosted contents live under it), so they come once it exists.
+  return post(state, p, { text: p.text ?? '', attachments: [] }, o, (c, m) => {
+    m.attachments = pastedAttachments(state, c, m.id, p);
+  });
+}
+
+export function postFiles(state: TeamsState, p: PostFiles, o: { deliver?: boolean } = {}): Promise<Posted> {
+  if (p.files.length === 0) refuse('file');
   return post(state, p, { text: p.text ?? '', attachments: [] }, o, (c, m, user) => {
-    m.attachments = uploadAttachments(state, c, m.id, user, p);
+    m.attachments = fileAttachments(state, c, user, p);
   });
 }
 

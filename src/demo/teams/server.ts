@@ -12,9 +12,11 @@ import { graphRoutes } from './graph.js';
 import { hostListener, listen, type Route } from './http.js';
 import { BOT_FRAMEWORK_ISSUER, TeamsKeys } from './keys.js';
 import { graphResources, loginRoutes } from './login.js';
-import { conversationOf, invoke, postFile, postText, userOf } from './posts.js';
+import { SavedChat } from '../saved-chat.js';
+import { savableTeamsChat } from './persistence.js';
+import { conversationOf, invoke, postFile, postFiles, postText, userOf } from './posts.js';
 import { siteDrive, TeamsState, type Origins } from './state.js';
-import type { Activity, AuthKind, Delivery, Invoke, Posted, PostFile, PostText, RecordedCall, TeamsDirectory, TeamsMessage, TeamsStandInOptions } from './types.js';
+import type { Activity, AuthKind, Delivery, Invoke, Posted, PostFile, PostFiles, PostText, RecordedCall, TeamsDirectory, TeamsMessage, TeamsStandInOptions } from './types.js';
 
 const HOSTS = ['login', 'connector', 'graph', 'files'] as const;
 
@@ -26,6 +28,7 @@ export class TeamsStandIn {
   readonly issuer = BOT_FRAMEWORK_ISSUER;
   readonly calls: RecordedCall[];
   readonly messages: TeamsMessage[];
+  private saved: SavedChat<unknown> | undefined;
 
   private constructor(
     private readonly state: TeamsState,
@@ -68,6 +71,11 @@ export class TeamsStandIn {
     return postFile(this.state, p, o);
   }
 
+  /** Several files in one message (one activity with a file attachment each). */
+  postFiles(p: PostFiles, o?: { deliver?: boolean }): Promise<Posted> {
+    return postFiles(this.state, p, o);
+  }
+
   postText(p: PostText, o?: { deliver?: boolean }): Promise<Posted> {
     return postText(this.state, p, o);
   }
@@ -107,6 +115,7 @@ export class TeamsStandIn {
     const driveId = siteDrive(site);
     const webUrl = `${this.origins.files}/sites/${encodeURIComponent(site)}/Shared%20Documents/${encodeURIComponent(name)}`;
     this.state.files.set(id, { id, name, bytes, contentType: 'application/octet-stream', webUrl, driveId, folderPath: `/drives/${driveId}/root:` });
+    this.state.changes.mark();
     return webUrl;
   }
 
@@ -115,6 +124,7 @@ export class TeamsStandIn {
     const m = this.state.message(conversationOf(this.state, conversationId), messageId);
     if (!m || m.byBot) throw new LoupeError(ErrorCode.InvalidInput, 'the Teams stand-in knows no such user message');
     m.deletedDateTime = new Date().toISOString();
+    this.state.changes.mark();
   }
 
   /** What a personal chat (1:1 with the bot) of this user holds. */
@@ -123,7 +133,15 @@ export class TeamsStandIn {
     return chat === undefined ? [] : this.messages.filter((m) => m.conversationId === chat);
   }
 
+  /** Keeps the chat (messages, cards, files) in `dir` across restarts: loads what is there, then saves as it changes. */
+  async persistIn(dir: string): Promise<void> {
+    const saved = new SavedChat(savableTeamsChat(this.state), dir);
+    await saved.start();
+    this.saved = saved;
+  }
+
   async close(): Promise<void> {
+    await this.saved?.stop();
     await Promise.all(
       this.servers.map(
         (s) =>

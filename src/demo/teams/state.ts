@@ -2,6 +2,7 @@
 // conversation, uploaded files and pasted images, and the calls it saw.
 // Conversation ids are parsed here, in the three shapes Teams uses.
 import { randomBytes } from 'node:crypto';
+import { ChatChanges } from '../saved-chat.js';
 import { teamsDemoDirectory } from './directory.js';
 import type { TeamsKeys } from './keys.js';
 import type { RecordedCall, TeamsChannel, TeamsDirectory, TeamsGroupChat, TeamsMessage, TeamsStandInOptions, TeamsTeam, TeamsUser } from './types.js';
@@ -53,9 +54,12 @@ export class TeamsState {
   readonly hosted = new Map<string, Hosted>();
   readonly dlp: boolean;
   readonly dir: TeamsDirectory;
+  /** Counted for the demo's saved chat (../saved-chat.ts). */
+  readonly changes = new ChatChanges();
   deliverTo: string | undefined;
   private readonly tempauths = new Map<string, { fileId: string; expiresAt: number }>();
-  private readonly personalChats = new Map<string, string>();
+  /** Each user's personal chat with the bot, by aadObjectId. */
+  readonly personalChats = new Map<string, string>();
   private lastId = 1_764_500_000_000;
 
   constructor(
@@ -81,6 +85,12 @@ export class TeamsState {
     return String(this.lastId);
   }
 
+  /** Continues after a saved message's id, so a restarted stand-in's ids still follow it. */
+  resumeIds(id: string): void {
+    const n = Number(id);
+    if (Number.isSafeInteger(n)) this.lastId = Math.max(this.lastId, n);
+  }
+
   /** By aadObjectId, '29:' id or email. */
   user(key: string): TeamsUser | undefined {
     const k = key.toLowerCase();
@@ -95,6 +105,7 @@ export class TeamsState {
     if (!id && create) {
       id = `a:1${randomBytes(24).toString('base64url')}`;
       this.personalChats.set(user.aadObjectId, id);
+      this.changes.mark();
     }
     return id;
   }

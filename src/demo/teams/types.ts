@@ -115,6 +115,15 @@ export interface PostFile {
   pasted?: boolean;
 }
 
+/** Several files attached to one message, as Teams posts them: one file attachment each. */
+export interface PostFiles {
+  /** The poster's aadObjectId. */
+  user: string;
+  place: Place;
+  files: { name: string; bytes: Buffer }[];
+  text?: string;
+}
+
 export interface PostText {
   user: string;
   place: Place;

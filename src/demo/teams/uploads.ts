@@ -5,7 +5,7 @@
 // chats, where the Bot Connector serves them.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { baseId, teamDrive, userDrive, type Conversation, type TeamsState } from './state.js';
-import type { Attachment, PostFile, TeamsUser } from './types.js';
+import type { Attachment, PostFile, PostFiles, TeamsUser } from './types.js';
 
 const TYPES: Record<string, string> = {
   jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp',
@@ -41,7 +41,7 @@ function folderOf(state: TeamsState, c: Conversation, user: TeamsUser): { url: s
   return { url: `${state.origins.files}/personal/${drive}/Documents/Microsoft%20Teams%20Chat%20Files`, driveId, folderPath: `/drives/${driveId}/root:/Microsoft Teams Chat Files` };
 }
 
-function fileAttachment(state: TeamsState, c: Conversation, user: TeamsUser, p: PostFile): Attachment {
+function fileAttachment(state: TeamsState, c: Conversation, user: TeamsUser, p: { name: string; bytes: Buffer }): Attachment {
   const folder = folderOf(state, c, user);
   const name = freeName(state, folder.url, p.name);
   const id = randomUUID();
@@ -62,7 +62,7 @@ function imageHtml(src: string, itemId: string, text: string | undefined): Attac
   return { contentType: 'text/html', content: `<div><div><span>${img}</span></div>${caption}</div>` };
 }
 
-function pastedAttachments(state: TeamsState, c: Conversation, messageId: string, p: PostFile): Attachment[] {
+export function pastedAttachments(state: TeamsState, c: Conversation, messageId: string, p: PostFile): Attachment[] {
   const contentType = TYPES[extension(p.name)] ?? 'image/png';
   const conversation = baseId(c);
   if (c.type === 'personal') {
@@ -78,6 +78,6 @@ function pastedAttachments(state: TeamsState, c: Conversation, messageId: string
   return [imageHtml(`${graph}/${where}/messages/${messageId}/hostedContents/${hc}/$value`, hc, p.text)];
 }
 
-export function uploadAttachments(state: TeamsState, c: Conversation, messageId: string, user: TeamsUser, p: PostFile): Attachment[] {
-  return p.pasted ? pastedAttachments(state, c, messageId, p) : [fileAttachment(state, c, user, p)];
+export function fileAttachments(state: TeamsState, c: Conversation, user: TeamsUser, p: PostFiles): Attachment[] {
+  return p.files.map((f) => fileAttachment(state, c, user, f));
 }

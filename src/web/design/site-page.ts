@@ -1,6 +1,8 @@
 // The shell of every page outside the console and the image itself: the
 // header with the product name and, when someone is signed in, who and a
 // sign-out button; then the page's own content. Values are escaped (html).
+// The demo's pages wear it too, with their own stylesheet (the design's
+// tokens and header, and their chat's look) and script.
 import { html, type SafeHtml } from '../html.js';
 
 export interface SitePageOptions {
@@ -12,6 +14,14 @@ export interface SitePageOptions {
   mainClass?: string;
   /** Seconds after which the browser loads the page again (an image still being prepared). */
   refreshSeconds?: number | undefined;
+  /** Beside the product name, what this is (the demo). */
+  brandNote?: string;
+  /** Links in the header, the page's own marked current. */
+  nav?: { label: string; links: { href: string; text: string; current: boolean }[] };
+  /** Default /site.css; a page with its own rules serves DESIGN_CSS with them. */
+  stylesheet?: string;
+  /** A deferred script of the page's own (never inline: the CSP allows none). */
+  script?: string;
 }
 
 export function sitePage(o: SitePageOptions): string {
@@ -19,13 +29,18 @@ export function sitePage(o: SitePageOptions): string {
   const who = o.who
     ? html`<div class="who"><span>Signed in as <strong>${o.who}</strong></span><form method="post" action="/auth/logout"><button type="submit">Sign out</button></form></div>`
     : '';
+  const note = o.brandNote ? html`<small>${o.brandNote}</small>` : '';
+  const nav = o.nav
+    ? html`<nav aria-label="${o.nav.label}">${o.nav.links.map((l) => html`<a href="${l.href}"${l.current ? html` aria-current="page"` : ''}>${l.text}</a>`)}</nav>`
+    : '';
+  const script = o.script ? html`<script src="${o.script}" defer></script>` : '';
   return html`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin">${refresh}
-<title>${o.title} · Loupe</title><link rel="stylesheet" href="/site.css"></head>
+<title>${o.title} · Loupe</title><link rel="stylesheet" href="${o.stylesheet ?? '/site.css'}">${script}</head>
 <body>
 <a class="skip" href="#content">Skip to content</a>
-<header class="top"><a class="brand" href="/">Loupe</a>${who}</header>
+<header class="top"><a class="brand" href="/">Loupe${note}</a>${nav}${who}</header>
 <main id="content" class="${o.mainClass ?? ''}" tabindex="-1">
 ${o.body}
 </main>
