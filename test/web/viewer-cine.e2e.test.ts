@@ -12,12 +12,14 @@ import { AMARA, openGreyscale, useViewerE2e } from '../support/viewer-e2e.js';
 
 const FRAMES = 12;
 
-/** Before the page opens: every /frames/ request it makes, in order, as the frame's index. */
-function frameRequests(page: Page): number[] {
+/** Before the page opens: every /frames/ request it makes, in order, as the frame's index; `ahead` those it marked as fetched on its own (not use of the session). */
+function frameRequests(page: Page, ahead: number[] = []): number[] {
   const asked: number[] = [];
   page.on('request', (r) => {
     const index = /\/frames\/(\d+)/.exec(r.url())?.[1];
-    if (index !== undefined) asked.push(Number(index));
+    if (index === undefined) return;
+    asked.push(Number(index));
+    if (r.headers()['x-loupe-ahead'] === '1') ahead.push(Number(index));
   });
   return asked;
 }
@@ -44,10 +46,11 @@ describe('the viewer’s frames in Chromium', () => {
 
   it('fetches the other frames once the first is drawn, saying how many are in, then steps and plays them with no further request', async () => {
     let asked: number[] = [];
+    const ahead: number[] = [];
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     const { page, errors } = await openGreyscale(e2e(), url, undefined, async (p) => {
-      asked = frameRequests(p);
+      asked = frameRequests(p, ahead);
       // Every frame but the first waits until the test has read the note.
       await p.route(/\/frames\/([1-9]|1\d)(\?|$)/, async (route) => (await held, route.continue()));
     });
@@ -60,6 +63,8 @@ describe('the viewer’s frames in Chromium', () => {
     expect(asked[0]).toBe(0);
     expect([...asked.slice(1, 4)].sort((a, b) => a - b)).toEqual([1, 2, 11]);
     expect([...asked].sort((a, b) => a - b)).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
+    // The first was asked for by the person opening it; the rest the page fetched ahead on its own.
+    expect([...ahead].sort((a, b) => a - b)).toEqual(Array.from({ length: FRAMES - 1 }, (_, i) => i + 1));
 
     await page.evaluate(WATCH_COUNTER);
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');

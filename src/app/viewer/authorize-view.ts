@@ -26,6 +26,8 @@ export const VIEW_REQUESTS = {
   page: { audit: 'every', touch: true },
   /** Pixels and what describes them (info, series, frames, photo): an allow audited once per window, every refusal audited. */
   pixels: { audit: 'allow_once', touch: true },
+  /** Frames the page fetches ahead on its own: pixels like any other, but nobody asked for them, so not use (the idle lock still comes). */
+  ahead: { audit: 'allow_once', touch: false },
   /** The patient's details: every decision audited. */
   patient: { audit: 'every', touch: true },
   /** The open page's status poll: reads nothing and is not use; a refusal is audited once per short window. */

@@ -114,3 +114,6 @@ export interface FrameHeaders {
   'X-Loupe-Rows': string;
   'X-Loupe-Columns': string;
 }
+
+/** Marks a request the page makes on its own (frames fetched ahead): not use of the session. */
+export const AHEAD_HEADER = 'X-Loupe-Ahead';

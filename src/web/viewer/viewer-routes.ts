@@ -8,6 +8,7 @@
 // decoded in the imaging sandbox and only its pixels (or a photo's cleaned
 // copy) leave.
 import type { DetailsResponse, InfoResponse, SeriesResponse, SessionResponse, StatusResponse } from './api-types.js';
+import { AHEAD_HEADER } from './api-types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { authorizeView, viewDecisionsFollowing, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
 import { readClinicalQuestion } from '../../app/viewer/read-clinical-question.js';
@@ -253,7 +254,8 @@ export function viewerRouter(d: ViewerDeps): Router {
   });
 
   router.get('/viewer/api/:token/frames/:index', async (req: Request<{ token: string; index: string }>, res: Response) => {
-    const ok = await allowed(req, res);
+    // Fetched ahead by the page itself: not use of the session (the header can only make a session lock sooner).
+    const ok = await allowed(req, res, req.get(AHEAD_HEADER) === '1' ? 'ahead' : 'pixels');
     if (!ok) return;
     // A photo has no frames (the page asks for /photo): what it has, not a failed DICOM read.
     if (ok.assetKind === 'photo') return void res.status(404).json({ error: 'not_dicom' });

@@ -30,6 +30,19 @@ describe.each(testEngines())('authorizing a view on %s', (engine) => {
     sender = await f.signIn(SENDER);
   });
 
+  it('lets frames fetched ahead through without counting them as use: the idle clock stands still', async () => {
+    const first = await ask(sender, 'pixels');
+    const id = first.session.state === 'active' ? first.session.id : '';
+    const lastSeen = async () => (await f.storage.db.prisma.viewerSession.findUniqueOrThrow({ where: { id } })).lastSeenAt;
+    const seen = await lastSeen();
+    f.clock.advance(SESSION_TOUCH_MS * 3);
+    expect(outcome(await ask(sender, 'ahead'))).toBe('allowed');
+    expect(await lastSeen()).toEqual(seen);
+    // What the person does still is use.
+    expect(outcome(await ask(sender, 'pixels'))).toBe('allowed');
+    expect(await lastSeen()).toEqual(f.clock.now());
+  });
+
   it('audits one decision for a cine loop within the window, writes the session every few seconds, and audits again after it', async () => {
     const before = await viewed('success');
     const first = await ask(sender, 'pixels');

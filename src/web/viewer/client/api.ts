@@ -28,6 +28,8 @@ export class HttpError extends Error {
 }
 
 const REFUSED = new Set([401, 403, 410]);
+// The type ties it to the server's name: the value cannot be imported into the browser's modules.
+const AHEAD_HEADER: typeof import('../api-types.js').AHEAD_HEADER = 'X-Loupe-Ahead';
 const SAME_ORIGIN: RequestInit = { credentials: 'same-origin', cache: 'no-store' };
 
 export class ViewerApi {
@@ -48,10 +50,15 @@ export class ViewerApi {
     return `/viewer/api/${encodeURIComponent(this.token)}${path}${this.asset ? `?asset=${encodeURIComponent(this.asset)}` : ''}`;
   }
 
-  /** A successful answer, or PageEnded when access has ended, or an error naming the HTTP status only. */
-  async get(path: string): Promise<Response> {
+  /**
+   * A successful answer, or PageEnded when access has ended, or an error
+   * naming the HTTP status only. `ahead`: the page asks on its own (frames
+   * fetched ahead), which is not use of the session and keeps nobody's idle
+   * lock away.
+   */
+  async get(path: string, o: { ahead?: boolean } = {}): Promise<Response> {
     if (this.guard.ended()) throw new PageEnded();
-    const r = await fetch(this.url(path), SAME_ORIGIN);
+    const r = await fetch(this.url(path), o.ahead ? { ...SAME_ORIGIN, headers: { [AHEAD_HEADER]: '1' } } : SAME_ORIGIN);
     if (REFUSED.has(r.status) && (await this.guard.recheck()) !== 'ok') throw new PageEnded();
     if (!r.ok) throw new HttpError(r.status);
     return r;

@@ -34,10 +34,10 @@ export class FrameSource {
   ) {}
 
   /** Frame `index`: kept, on its way, or fetched now. Fails as the request does (PageEnded, HttpError), but for a damaged frame. */
-  get(index: number): Promise<Frame> {
+  get(index: number, o: { ahead?: boolean } = {}): Promise<Frame> {
     const kept = this.cache.get(index);
     if (kept) return Promise.resolve(kept);
-    const pending = this.pending.get(index) ?? this.fetch(index).finally(() => this.pending.delete(index));
+    const pending = this.pending.get(index) ?? this.fetch(index, o.ahead === true).finally(() => this.pending.delete(index));
     this.pending.set(index, pending);
     return pending;
   }
@@ -48,7 +48,7 @@ export class FrameSource {
     const wanted = (i: number) => this.cache.get(i) === undefined && !this.pending.has(i);
     const worker = async (): Promise<void> => {
       for (let i = nearestWanted(this.current, this.frames, wanted); i !== undefined && !failed && !this.cache.closed; i = nearestWanted(this.current, this.frames, wanted)) {
-        await this.get(i);
+        await this.get(i, { ahead: true });
         if (!this.cache.closed) this.onProgress(this.cache.count, this.frames);
       }
     };
@@ -66,10 +66,10 @@ export class FrameSource {
     this.cache.drop();
   }
 
-  private async fetch(index: number): Promise<Frame> {
+  private async fetch(index: number, ahead: boolean): Promise<Frame> {
     let r: Response;
     try {
-      r = await this.api.get(`/frames/${index}`);
+      r = await this.api.get(`/frames/${index}`, { ahead });
     } catch (e) {
       if (!(e instanceof HttpError && e.status === 422)) throw e;
       return this.kept(index, { kind: 'damaged' });
