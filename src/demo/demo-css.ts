@@ -35,6 +35,7 @@ body.dragging .drop { border-color: var(--accent); background: #e8f1fb; color: v
 .message .meta, .context { color: var(--muted); font-size: .85rem; }
 .replies { margin: .5rem 0 0 1.5rem; border-left: 3px solid var(--line); padding-left: .75rem; }
 .replies .message { border-top: 0; padding: .4rem 0; }
+.preview { display: block; max-width: min(240px, 100%); height: auto; margin: .4rem 0; border-radius: 4px; border: 1px solid var(--line); }
 .block { margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .removed { color: var(--bad); font-style: italic; }
 .chat .actions { margin-top: .4rem; gap: .5rem; }

@@ -77,12 +77,12 @@ function setUpDrop(send) {
   });
 }
 
-// Names and sizes in a header (a file's name stays out of the URL), the bytes in order.
+// Names and sizes, and the message's words, in headers (kept out of the URL), the bytes in order.
 async function postFiles(path, where, files) {
-  const q = new URLSearchParams({ user: $('user').value, text: $('text').value, ...where });
+  const q = new URLSearchParams({ user: $('user').value, ...where });
   const listed = encodeURIComponent(JSON.stringify(files.map((f) => ({ name: f.name, size: f.size }))));
   $('status').textContent = files.length === 1 ? 'Uploading…' : 'Uploading ' + files.length + ' files in one message…';
-  const r = await fetch(path + '?' + q, { method: 'POST', headers: { 'x-demo-files': listed }, body: new Blob(files) });
+  const r = await fetch(path + '?' + q, { method: 'POST', headers: { 'x-demo-files': listed, 'x-demo-text': encodeURIComponent($('text').value) }, body: new Blob(files) });
   $('status').textContent = r.ok ? 'Sent. Watch Loupe take it out of the chat and post its card.' : 'The upload was refused.';
   $('file').value = '';
   $('text').value = '';

@@ -66,6 +66,7 @@ function renderBlocks(m, box) {
   for (const b of m.blocks) {
     if (b.type === 'section' && b.text) box.append(el('div', 'block', mrkdwn(b.text.text)));
     else if (b.type === 'context') box.append(el('div', 'block context', (b.elements || []).map((x) => mrkdwn(x.text || '')).join(' ')));
+    else if (b.type === 'image' && b.slack_file) { const img = el('img', 'preview', ''); img.alt = b.alt_text || ''; img.src = '/demo/api/file/' + encodeURIComponent(b.slack_file.id); box.append(img); }
     else if (b.type === 'actions') {
       const row = el('div', 'actions');
       for (const a of b.elements || []) {

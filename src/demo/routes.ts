@@ -6,9 +6,10 @@ import { logQuietly } from '../web/http-app.js';
 import type { SlackStandIn } from './slack/index.js';
 import { DEMO_CSS, DEMO_HTML, DEMO_JS } from './page.js';
 import { isSampleKind, makeSample } from './samples.js';
-import { filesOf } from './upload-files.js';
+import { filesOf, textOf } from './upload-files.js';
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+// data: images: a Teams card carries its preview inside itself, as Teams draws it.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -67,7 +68,7 @@ export function demoRouter(slack: SlackStandIn): Router {
     if (!files) return void res.status(400).json({ error: 'the files do not add up' });
     if (!inChannel(str(req.query['user']), str(req.query['channel']))) return void res.status(400).json({ error: 'unknown user or channel' });
     const thread = str(req.query['thread']);
-    const text = str(req.query['text']);
+    const text = textOf(req.get('x-demo-text'));
     const r = await slack.uploadFiles({
       user: str(req.query['user']),
       channel: str(req.query['channel']),
@@ -76,6 +77,13 @@ export function demoRouter(slack: SlackStandIn): Router {
       ...(text ? { text } : {}),
     });
     res.json({ ts: r.ts });
+  });
+
+  // A card's preview as Slack shows it to the channel: only the bot's own files (what Loupe uploads), never a clinician's upload.
+  router.get('/demo/api/file/:id', (req: Request<{ id: string }>, res: Response) => {
+    const file = slack.file(req.params.id);
+    if (!file || file.deleted || file.user !== slack.directory().botUserId || !file.mimetype.startsWith('image/')) return void res.status(404).json({ error: 'no such file' });
+    res.type(file.mimetype).send(file.bytes);
   });
 
   // A sample file, made on request, dropped as the person into the channel with its invented patient's identifier.

@@ -7,7 +7,7 @@ import { logQuietly } from '../web/http-app.js';
 import type { Place, TeamsMessage, TeamsStandIn } from './teams/index.js';
 import { isSampleKind, makeSample } from './samples.js';
 import { TEAMS_CSS, TEAMS_HTML, TEAMS_JS } from './teams-page.js';
-import { filesOf, type UploadedFile } from './upload-files.js';
+import { filesOf, textOf, type UploadedFile } from './upload-files.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const PERSONAL = 'personal';
@@ -107,7 +107,7 @@ export function teamsDemoRouter(teams: TeamsStandIn): Router {
     const q = (k: string) => str(req.query[k]);
     const files = filesOf(req.get('x-demo-files'), q('name'), Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
     if (!files) return void res.status(400).json({ error: 'the files do not add up' });
-    await post(res, { user: q('user'), place: q('place'), thread: q('thread'), files, text: q('text') });
+    await post(res, { user: q('user'), place: q('place'), thread: q('thread'), files, text: textOf(req.get('x-demo-text')) });
   });
 
   // A sample file, made on request, posted as the person with its invented patient's identifier.

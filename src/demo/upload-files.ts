@@ -1,6 +1,8 @@
 // One upload from a demo page with every file the person dropped or chose:
-// their names and sizes in a header (kept out of the URL, where a file name
-// could say who the patient is), their bytes one after the other in the body.
+// their names and sizes in a header, and the message's words in another (both
+// kept out of the URL, where a file name or an identifier typed with the
+// upload could say who the patient is), their bytes one after the other in
+// the body.
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** At most this many files in one message. */
@@ -31,4 +33,13 @@ export function filesOf(header: string | undefined, name: string, bytes: Buffer)
     at += size;
   }
   return at === bytes.length ? files : undefined;
+}
+
+/** The message's words, from their header (URI-encoded); empty when there are none or they do not decode. */
+export function textOf(header: string | undefined): string {
+  try {
+    return decodeURIComponent(header ?? '').slice(0, 4000);
+  } catch {
+    return '';
+  }
 }

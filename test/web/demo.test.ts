@@ -86,7 +86,7 @@ describe('demo mode', () => {
 
   it('takes a dropped photo out of the demo channel and shows its card in the thread', async () => {
     const jpeg = await readFile((await makePhotoFixtures(inst.dataDir)).jpeg);
-    const sent = await request(port, '/demo/api/upload?user=U0CLIN0001&channel=C0WOUNDS01&name=wound.jpg&text=MRN123456', { method: 'POST', body: jpeg });
+    const sent = await request(port, '/demo/api/upload?user=U0CLIN0001&channel=C0WOUNDS01&name=wound.jpg', { method: 'POST', headers: { 'x-demo-text': 'MRN123456' }, body: jpeg });
     const { ts } = JSON.parse(sent.body) as { ts: string };
     const state = await until('the card', async () => {
       const s = JSON.parse((await request(port, '/demo/api/state?user=U0CLIN0001')).body) as { messages: { ts: string; threadTs?: string; deleted: boolean; text: string }[] };
@@ -164,7 +164,7 @@ describe('demo mode', () => {
     const amara = TEAMS_DEMO_USERS.amara.aadObjectId;
     const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
     const jpeg = await readFile((await makePhotoFixtures(inst.dataDir)).jpeg);
-    const sent = await request(port, `/demo/api/teams/upload?user=${amara}&place=${encodeURIComponent(wounds)}&name=wound.jpg&text=MRN123456`, { method: 'POST', body: jpeg });
+    const sent = await request(port, `/demo/api/teams/upload?user=${amara}&place=${encodeURIComponent(wounds)}&name=wound.jpg`, { method: 'POST', headers: { 'x-demo-text': 'MRN123456' }, body: jpeg });
     const { messageId } = JSON.parse(sent.body) as { messageId: string };
     type Shown = { id: string; place: string; threadRootId?: string; byBot: boolean; hidden: boolean; cards: { body: { text: string }[]; actions: { title: string; url?: string }[]; metadata: { loupeCardId: string } }[] };
     const stateOf = async (user: string) => JSON.parse((await request(port, `/demo/api/teams/state?user=${user}`)).body) as { places: { id: string }[]; messages: Shown[] };
@@ -335,6 +335,38 @@ describe('demo mode', () => {
       expect(stored.format).toBe('jpeg');
       expect(stored.exif === undefined || exifReader(stored.exif).GPSInfo === undefined).toBe(true);
       expect(Buffer.concat(chunks).includes(Buffer.from('GPS'))).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('shows a blurred preview on the card once an admin turns previews on for the channel, from the bot’s own file only', async () => {
+    // The admin turns interception and previews on for the partner channel with the command, as in Slack.
+    for (const text of ['policy set interception on', 'policy set preview deidentified']) {
+      await request(port, '/demo/api/command', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0ADMIN001', channel: 'C0PARTNER1', text }) });
+    }
+    const workspaceId = (await loupe.services.storage.db.prisma.workspace.findFirstOrThrow({ where: { platform: 'slack' } })).id;
+    await until('previews on', async () => {
+      const policy = await loupe.services.storage.policies.effective(workspaceId, 'C0PARTNER1');
+      return policy.interception && policy.previewMode === 'deidentified' ? true : undefined;
+    });
+    const browser = await launchChromium();
+    try {
+      const page = await slackPageAs(browser, port, 'U0CLIN0001', 'C0PARTNER1');
+      await page.getByRole('button', { name: 'Try a wound photo' }).click();
+      const preview = page.locator('.message img.preview').first();
+      await preview.waitFor();
+      await until('the preview drawn', async () => ((await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0 ? true : undefined));
+      expect(await preview.getAttribute('alt')).toMatch(/blurred/i);
+      await preview.scrollIntoViewIfNeeded();
+      await screen(page, 'demo-preview-card');
+      const fileId = /\/demo\/api\/file\/(F\w+)/.exec((await preview.getAttribute('src')) ?? '')?.[1];
+      expect(fileId).toBeDefined();
+      // Only the bot's own files are served this way, never a clinician's upload.
+      type Shown = { files: { id: string }[] };
+      const uploaded = (JSON.parse((await request(port, '/demo/api/state?user=U0CLIN0001')).body) as { messages: Shown[] }).messages.flatMap((m) => m.files)[0]!;
+      expect((await request(port, `/demo/api/file/${uploaded.id}`)).status).toBe(404);
+      expect((await request(port, `/demo/api/file/${fileId}`)).status).toBe(200);
     } finally {
       await browser.close();
     }

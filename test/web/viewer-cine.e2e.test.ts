@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CANVAS_SUM } from '../support/chromium.js';
 import { multiFrameCt } from '../support/multi-frame.js';
+import { screen } from '../support/screens.js';
 import { until } from '../support/until.js';
 import { AMARA, openGreyscale, useViewerE2e } from '../support/viewer-e2e.js';
 
@@ -59,6 +60,7 @@ describe('the viewer’s frames in Chromium', () => {
     expect(await page.textContent('#frame')).toBe(`1 / ${FRAMES}`);
     release();
     await page.waitForSelector('#frames-loaded', { state: 'hidden' });
+    await screen(page, 'viewer-cine');
     // Each frame asked for once: the first, then the three nearest it (next, previous, the one after next) at once.
     expect(asked[0]).toBe(0);
     expect([...asked.slice(1, 4)].sort((a, b) => a - b)).toEqual([1, 2, 11]);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractFacts } from '../../src/imaging/dicom/extract.js';
+import { screen } from '../support/screens.js';
 import { framePixels } from '../../src/imaging/dicom/frame-pixels.js';
 import { readInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
@@ -170,6 +171,7 @@ describe('the viewer’s measuring tools in Chromium', () => {
     expect(await page.getAttribute('button[data-tool=region]', 'aria-pressed')).toBe('true');
     await dragCircle(page);
     const lines = await regionLabel(page);
+    await screen(page, 'viewer-region');
     expect(lines).toHaveLength(4);
     const [mean, sd, minMax, size] = lines as [string, string, string, string];
     expect(mean).toMatch(/^Mean -?[\d.]+ HU$/);

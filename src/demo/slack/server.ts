@@ -113,7 +113,7 @@ export class SlackStandIn {
 
   file(id: string): StandInFile | undefined {
     const f = this.state.files.get(id);
-    return f && { id: f.id, name: f.name, deleted: f.deleted, bytes: f.bytes };
+    return f && { id: f.id, name: f.name, deleted: f.deleted, bytes: f.bytes, user: f.user, mimetype: f.mimetype };
   }
 
   /**

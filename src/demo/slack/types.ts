@@ -84,4 +84,7 @@ export interface StandInFile {
   name: string;
   deleted: boolean;
   bytes: Buffer;
+  /** Who uploaded it (the bot user for Loupe's own files). */
+  user: string;
+  mimetype: string;
 }
