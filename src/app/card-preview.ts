@@ -81,11 +81,17 @@ export async function previewForDrawing(deps: ChatUseCaseDeps, gateway: ChatGate
   const image = await render(deps.previews, wanted.blobId, wanted.style);
   if (card.previewRef) return { ref: card.previewRef, image };
   const ref = await gateway.placePreview(image);
-  await transaction(deps.db, async (tx) => {
-    await tx.card.update({ where: { id: card.id }, data: { previewRef: ref } });
-    await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPreviewPosted, outcome: 'success', workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId, details: { style: wanted.style } });
+  const recorded = await transaction(deps.db, async (tx) => {
+    // Only where none is recorded: two redraws at once place two, and only one may stand.
+    const { count } = await tx.card.updateMany({ where: { id: card.id, previewRef: null }, data: { previewRef: ref } });
+    if (count) await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPreviewPosted, outcome: 'success', workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId, details: { style: wanted.style } });
+    return count === 1;
   });
-  return { ref, image };
+  if (recorded) return { ref, image };
+  // The other drawing's stands; this one's goes at once, so no file of the patient is left that no card accounts for.
+  await gateway.removePreview(ref);
+  const standing = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: card.id }, select: { previewRef: true } });
+  return standing.previewRef ? { ref: standing.previewRef, image } : undefined;
 }
 
 async function removePreview(deps: ChatUseCaseDeps, gateway: ChatGateway, card: PreviewCard, ref: string): Promise<void> {

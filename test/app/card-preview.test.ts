@@ -45,7 +45,7 @@ describe.each(testEngines())('card previews on %s', (engine) => {
   afterAll(() => s?.cleanup());
 
   /** A posted card of a photo with a stored preview, in a channel whose policy allows previews (unless `mode` says none). */
-  async function postedCard(o: { mode?: 'none' | 'deidentified'; metadata?: Record<string, unknown>; consentRule?: 'always_required' } = {}) {
+  async function postedCard(o: { mode?: 'none' | 'deidentified'; metadata?: Record<string, unknown>; consentRule?: 'always_required'; draw?: false } = {}) {
     const { deps, chat } = chatDeps(s, clock);
     const c = await consultWithCard(s, NOW);
     if (o.metadata) await s.db.prisma.asset.update({ where: { id: c.assetId }, data: { metadata: o.metadata as never, kind: 'dicom_instance' } });
@@ -54,7 +54,7 @@ describe.each(testEngines())('card previews on %s', (engine) => {
     const first = await row(c.cardId);
     const messageId = await chat.gateway.postCard(cardView(first, first.asset), 'https://loupe.example/view/FIRST');
     await s.db.prisma.card.update({ where: { id: c.cardId }, data: { messageId } });
-    await redrawCard(deps, { cardId: c.cardId });
+    if (o.draw !== false) await redrawCard(deps, { cardId: c.cardId });
     return { deps, chat, c, messageId };
   }
   const row = (cardId: string) => s.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
@@ -77,6 +77,16 @@ describe.each(testEngines())('card previews on %s', (engine) => {
     const posted = await events(p.c.assetId, 'card.preview_posted');
     expect(posted).toHaveLength(1);
     expect(posted[0]!.details).toEqual({ style: 'blurred' });
+  });
+
+  it('keeps one preview when two drawings place one at once, and deletes the other at once', async () => {
+    const p = await postedCard({ draw: false });
+    await Promise.all([redrawCard(p.deps, { cardId: p.c.cardId }), redrawCard(p.deps, { cardId: p.c.cardId })]);
+    const standing = (await row(p.c.cardId)).previewRef;
+    expect(standing).not.toBeNull();
+    const placed = [...p.chat.previews.entries()];
+    expect(placed.filter(([, f]) => !f.deleted).map(([ref]) => ref)).toEqual([standing]);
+    expect(await events(p.c.assetId, 'card.preview_posted')).toHaveLength(1);
   });
 
   for (const [why, change] of [
