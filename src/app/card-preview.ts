@@ -7,6 +7,7 @@
 // comes before the redraw, so a failed redraw never leaves the file behind.
 import { buffer } from 'node:stream/consumers';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
+import { isLoupeError } from '../core/errors.js';
 import { cardPreviewStyle, type PreviewStyle } from '../core/policy/card-preview.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import { asBuffer } from '../imaging/sandbox/as-buffer.js';
@@ -67,40 +68,71 @@ async function render(previews: CardPreviewDeps, blobId: string, style: PreviewS
   return { mediaType: made.mediaType, data: asBuffer(made.data), altText: ALT[style] };
 }
 
-/**
- * The preview for a drawing of the card about to be posted or redrawn:
- * placed when it is the first, removed (and undefined) when the card may no
- * longer carry one. `live`: the card is open and its consent not withdrawn.
- */
-export async function previewForDrawing(deps: ChatUseCaseDeps, gateway: ChatGateway, card: PreviewCard, live: boolean): Promise<CardPreview | undefined> {
-  const wanted = await styleFor(deps, card, live);
-  if (!wanted) {
-    if (card.previewRef) await removePreview(deps, gateway, card, card.previewRef);
-    return undefined;
-  }
-  const image = await render(deps.previews, wanted.blobId, wanted.style);
-  if (card.previewRef) return { ref: card.previewRef, image };
-  const ref = await gateway.placePreview(image);
-  const recorded = await transaction(deps.db, async (tx) => {
-    // Only where none is recorded: two redraws at once place two, and only one may stand.
-    const { count } = await tx.card.updateMany({ where: { id: card.id, previewRef: null }, data: { previewRef: ref } });
-    if (count) await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPreviewPosted, outcome: 'success', workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId, details: { style: wanted.style } });
-    return count === 1;
-  });
-  if (recorded) return { ref, image };
-  // The other drawing's stands; this one's goes at once, so no file of the patient is left that no card accounts for.
-  await gateway.removePreview(ref);
-  const standing = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: card.id }, select: { previewRef: true } });
-  return standing.previewRef ? { ref: standing.previewRef, image } : undefined;
+/** A drawing's preview, and what to record once the drawing is on the platform. */
+export interface PreviewDrawing {
+  preview: CardPreview | undefined;
+  /** Records a removal once the card is redrawn without it (the image is gone from Teams only then); a no-op otherwise. */
+  drawn: () => Promise<void>;
 }
 
-async function removePreview(deps: ChatUseCaseDeps, gateway: ChatGateway, card: PreviewCard, ref: string): Promise<void> {
-  await gateway.removePreview(ref);
+const LIVE_STATES = ['active', 'waiting_for_patient'] as const;
+const nothing = async () => {};
+
+/**
+ * The preview for a drawing of the card about to be posted or redrawn:
+ * placed when it is the first, taken off the platform (and none drawn) when
+ * the card may no longer carry one. `live`: the card is open and its consent
+ * not withdrawn. Making or placing a preview is best effort: a failure is
+ * audited and the card drawn without one; taking one away is not (it throws,
+ * and the redraw is retried).
+ */
+export async function previewForDrawing(deps: ChatUseCaseDeps, gateway: ChatGateway, card: PreviewCard, live: boolean): Promise<PreviewDrawing> {
+  const wanted = await styleFor(deps, card, live);
+  if (!wanted) {
+    const ref = card.previewRef;
+    if (!ref) return { preview: undefined, drawn: nothing };
+    // Slack's file goes now, before the redraw: a redraw that fails leaves no file behind.
+    await gateway.removePreview(ref);
+    return { preview: undefined, drawn: () => recordRemoval(deps, card, ref) };
+  }
+  const audit = (outcome: 'success' | 'failure', details: Record<string, string>) => ({ actor: SYSTEM, action: AuditAction.CardPreviewPosted, outcome, workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId, details });
+  let image: CardPreviewImage;
+  let ref = card.previewRef;
+  try {
+    image = await render(deps.previews, wanted.blobId, wanted.style);
+    if (!ref) ref = await gateway.placePreview(image);
+  } catch (error) {
+    // The card matters more than its preview: drawn without one, and the next drawing tries again.
+    await deps.audit.record(audit('failure', { style: wanted.style, code: isLoupeError(error) ? error.code : 'platform_refused' }));
+    return { preview: undefined, drawn: nothing };
+  }
+  if (ref === card.previewRef) return { preview: { ref, image }, drawn: nothing };
+  const placed = ref;
+  const recorded = await transaction(deps.db, async (tx) => {
+    // Only on a card still live with none recorded: two drawings at once place two, and a card that died meanwhile carries none.
+    const { count } = await tx.card.updateMany({ where: { id: card.id, previewRef: null, state: { in: [...LIVE_STATES] } }, data: { previewRef: placed } });
+    if (count) await deps.audit.append(tx, audit('success', { style: wanted.style }));
+    return count === 1;
+  });
+  if (recorded) return { preview: { ref: placed, image }, drawn: nothing };
+  // Another drawing's stands, or the card died: this one goes at once, so no image is left that no card accounts for.
+  await gateway.removePreview(placed);
+  const standing = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: card.id }, select: { previewRef: true, state: true } });
+  const stillLive = (LIVE_STATES as readonly string[]).includes(standing.state);
+  return { preview: standing.previewRef && stillLive ? { ref: standing.previewRef, image } : undefined, drawn: nothing };
+}
+
+async function recordRemoval(deps: ChatUseCaseDeps, card: PreviewCard, ref: string): Promise<void> {
   await transaction(deps.db, async (tx) => {
     // Once: a redraw run twice removes and records it once.
     const cleared = await tx.card.updateMany({ where: { id: card.id, previewRef: ref }, data: { previewRef: null } });
     if (cleared.count) await deps.audit.append(tx, { actor: SYSTEM, action: AuditAction.CardPreviewRemoved, outcome: 'success', workspaceId: card.workspaceId, assetId: card.assetId, consultId: card.consultId });
   });
+}
+
+/** Whether the card, as it now stands, may no longer carry the preview it has (the card sweep's question; nothing is read or made). */
+export async function previewDisallowed(deps: Pick<ChatUseCaseDeps, 'db' | 'policies' | 'clock'>, card: PreviewCard & { state: string }, live: boolean): Promise<boolean> {
+  return card.previewRef !== null && !(await styleFor(deps, card, live && (LIVE_STATES as readonly string[]).includes(card.state)));
 }
 
 /** The preview already on the platform, for one user's own drawing (Teams' refresh): never places one, and shows none the card may no longer carry. */

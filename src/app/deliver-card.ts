@@ -46,9 +46,10 @@ export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayH
   if (!messageId) {
     // A run that died after the previous one had no link to show: a fresh one.
     const token = result.linkToken ?? (await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now())));
-    const live = asset.status !== 'failed' && !(await consentWithdrawnFor(deps, card, asset));
+    const live = (result.card.state === 'active' || result.card.state === 'waiting_for_patient') && card.state === result.card.state && asset.status !== 'failed' && !(await consentWithdrawnFor(deps, card, asset));
     const preview = await previewForDrawing(deps, gateway, { ...card, asset }, live);
-    messageId = await gateway.postCard({ ...result.card, preview }, deps.viewUrl(token));
+    messageId = await gateway.postCard({ ...result.card, preview: preview.preview }, deps.viewUrl(token));
+    await preview.drawn();
   }
   await transaction(deps.db, async (tx) => {
     await tx.card.update({ where: { id: card.id }, data: { messageId } });
@@ -56,6 +57,9 @@ export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayH
     // A photo whose clean-up failed while its card was being posted (failAsset writes the card too, so one of the two sees the other).
     const now = await tx.asset.findUniqueOrThrow({ where: { id: assetId }, select: { status: true } });
     if (now.status === 'failed') await queueCardUpdate(deps, tx, card.id, 'asset_failed_as_posted');
+    // A card that died while it was being posted (revoked, expired, shredded): its redraw then found nothing to redraw.
+    const drawnAs = await tx.card.findUniqueOrThrow({ where: { id: card.id }, select: { state: true } });
+    if (drawnAs.state !== result.card.state) await queueCardUpdate(deps, tx, card.id, `changed_as_posted:${drawnAs.state}`);
   });
   if (card.state === 'waiting_for_patient') await gateway.tellUser(asset.uploaderId, thread, { kind: 'patient_prompt', cardId: card.id });
   // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).

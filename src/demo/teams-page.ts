@@ -166,7 +166,7 @@ function actionRow(m, actions, c) {
 function renderElements(m, items, into, c) {
   for (const b of items || []) {
     if (b.type === 'TextBlock') into.append(el('div', 'block' + (b.isSubtle ? ' subtle' : '') + (b.color === 'Attention' ? ' attention' : '') + (b.weight === 'Bolder' ? ' bolder' : ''), text(b.text)));
-    else if (b.type === 'Image' && /^data:image\/(jpeg|png);base64,/.test(String(b.url))) { const img = el('img', 'preview', ''); img.alt = b.altText || ''; img.src = b.url; into.append(img); }
+    else if (b.type === 'Image' && (String(b.url).startsWith('data:image/jpeg;base64,') || String(b.url).startsWith('data:image/png;base64,'))) { const img = el('img', 'preview', ''); img.alt = b.altText || ''; img.src = b.url; into.append(img); }
     else if (String(b.type).startsWith('Input.')) into.append(input(b));
     else if (b.type === 'ActionSet') { const row = actionRow(m, b.actions, c); if (row.childElementCount) into.append(row); }
     else if (b.type === 'Container') { const box = el('div', 'container'); renderElements(m, b.items, box, c); into.append(box); }

@@ -31,7 +31,7 @@ export interface AssetSummary {
   frames?: number | undefined;
   width?: number | undefined;
   height?: number | undefined;
-  /** A DICOM image whose header says it carries no burned-in text (and is not of a kind that usually does): the only kind a card may preview. */
+  /** A DICOM image whose header says it carries no burned-in text and that is not of a kind that usually does, nor a photograph (DicomFacts.cardPreviewSafe): the only DICOM a card may preview. */
   burnedInAbsent?: boolean | undefined;
 }
 
@@ -123,7 +123,7 @@ async function prepareUntyped(bytes: Buffer, o: Omit<PrepareOptions, 'sandbox'> 
     outcome: 'prepared',
     family: 'dicom',
     blobs,
-    facts: { family: 'dicom', modality: codeString(facts.modality, phi), bodyPart: codeString(facts.bodyPart, phi), frames: facts.frames, width: facts.columns, height: facts.rows, burnedInAbsent: facts.burnedInAnnotation === 'NO' && !facts.burnedInSuspected },
+    facts: { family: 'dicom', modality: codeString(facts.modality, phi), bodyPart: codeString(facts.bodyPart, phi), frames: facts.frames, width: facts.columns, height: facts.rows, burnedInAbsent: facts.cardPreviewSafe },
     patient,
     burnedInText: facts.burnedInSuspected,
     warnings,

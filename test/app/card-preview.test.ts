@@ -45,11 +45,11 @@ describe.each(testEngines())('card previews on %s', (engine) => {
   afterAll(() => s?.cleanup());
 
   /** A posted card of a photo with a stored preview, in a channel whose policy allows previews (unless `mode` says none). */
-  async function postedCard(o: { mode?: 'none' | 'deidentified'; metadata?: Record<string, unknown>; consentRule?: 'always_required'; draw?: false } = {}) {
+  async function postedCard(o: { mode?: 'none' | 'deidentified'; metadata?: Record<string, unknown>; consentRule?: 'always_required'; draw?: false; preview?: Buffer } = {}) {
     const { deps, chat } = chatDeps(s, clock);
     const c = await consultWithCard(s, NOW);
     if (o.metadata) await s.db.prisma.asset.update({ where: { id: c.assetId }, data: { metadata: o.metadata as never, kind: 'dicom_instance' } });
-    await s.blobs.put({ assetId: c.assetId, kind: 'preview', mediaType: 'image/jpeg', body: Readable.from([await checkerboard()]), actor: { type: 'system', id: 'test' } });
+    await s.blobs.put({ assetId: c.assetId, kind: 'preview', mediaType: 'image/jpeg', body: Readable.from([o.preview ?? (await checkerboard())]), actor: { type: 'system', id: 'test' } });
     await s.policies.change(c.workspaceId, CHANNEL, { previewMode: o.mode ?? 'deidentified', ...(o.consentRule ? { consentRule: o.consentRule } : {}) }, ADMIN);
     const first = await row(c.cardId);
     const messageId = await chat.gateway.postCard(cardView(first, first.asset), 'https://loupe.example/view/FIRST');
@@ -87,6 +87,26 @@ describe.each(testEngines())('card previews on %s', (engine) => {
     const placed = [...p.chat.previews.entries()];
     expect(placed.filter(([, f]) => !f.deleted).map(([ref]) => ref)).toEqual([standing]);
     expect(await events(p.c.assetId, 'card.preview_posted')).toHaveLength(1);
+  });
+
+  it('posts the card without a preview when one cannot be made, and says so in the audit trail', async () => {
+    const p = await postedCard({ preview: Buffer.from('not an image at all') });
+    expect(p.chat.previews.size).toBe(0);
+    expect(lastCard(p.chat, p.messageId).preview).toBeUndefined();
+    expect(lastCard(p.chat, p.messageId).state).toBe('active');
+    const failed = await events(p.c.assetId, 'card.preview_posted');
+    expect(failed.map((e) => [e.outcome, e.details])).toEqual([['failure', { style: 'blurred', code: 'LOUPE_IMAGE_CORRUPT' }]]);
+  });
+
+  it('takes down the preview of a card that died before it was ever posted, found by the card sweep', async () => {
+    const p = await postedCard();
+    // Its posting failed for good (the message gone), then it was revoked: no redraw had a message to redraw.
+    await s.db.prisma.card.update({ where: { id: p.c.cardId }, data: { messageId: null, state: 'revoked' } });
+    expect(await withdrawDisallowedPreviews({ ...p.deps, policies: s.policies })).toBe(1);
+    await redrawCard(p.deps, { cardId: p.c.cardId, keepLinks: true });
+    expect(p.chat.previews.get('P1')?.deleted).toBe(true);
+    expect((await row(p.c.cardId)).previewRef).toBeNull();
+    expect(await events(p.c.assetId, 'card.preview_removed')).toHaveLength(1);
   });
 
   for (const [why, change] of [

@@ -58,6 +58,25 @@ describe('reading DICOM', () => {
     expect(report.warnings).toEqual(['burned-in text is present or likely: preview withheld']);
   });
 
+  it('lets a card preview a DICOM image plain only when its header says no burned-in text and it is no kind that usually has text or is a photograph', async () => {
+    const withFlags = async (name: string, set: Record<string, string>) => {
+      const d = await load(name);
+      for (const [tag, value] of Object.entries(set)) d.dict[tag] = { vr: 'CS', Value: [value] };
+      return extractFacts(d).cardPreviewSafe;
+    };
+    // A CT saying No: the one kind that may.
+    expect(await withFlags('CT_small.dcm', { '00280301': 'NO' })).toBe(true);
+    // Unknown is not No; Yes is Yes.
+    expect(await withFlags('CT_small.dcm', {})).toBe(false);
+    expect(await withFlags('CT_small.dcm', { '00280301': 'YES' })).toBe(false);
+    // Saying No is not enough for ultrasound, a screen capture, or a photograph of the patient (capture tools write No by default).
+    expect(await withFlags('CT_small.dcm', { '00280301': 'NO', '00080060': 'US' })).toBe(false);
+    expect(await withFlags('CT_small.dcm', { '00280301': 'NO', '00080060': 'XC' })).toBe(false);
+    expect(await withFlags('SC_rgb_rle.dcm', { '00280301': 'NO' })).toBe(false);
+    // A header that says its pixels show recognisable features.
+    expect(await withFlags('CT_small.dcm', { '00280301': 'NO', '00280302': 'YES' })).toBe(false);
+  });
+
   it('reads a dataset whose preamble, or whole file meta, was cut off', async () => {
     const bytes = await readFile(join(PYDICOM, 'CT_small.dcm'));
     expect(extractFacts(readDicom(bytes.subarray(128), DEFAULT_LIMITS)).modality).toBe('CT');

@@ -2,6 +2,7 @@
 // Connector for cards and messages (there are no ephemeral messages in Teams:
 // "privately" is the user's personal chat with Loupe), Microsoft Graph for
 // files, for reading messages back, and for hiding originals (policyViolation).
+import { randomUUID } from 'node:crypto';
 import type { ChatGateway, ChatPlace } from '../../app/ports/chat-gateway.js';
 import type { Notice } from '../../app/notices.js';
 import type { TeamsConfig } from '../../config.js';
@@ -148,7 +149,8 @@ export function teamsGateway(d: TeamsGatewayDeps): ChatGateway {
     },
 
     // Teams holds no file of Loupe's for it: the preview travels inside the card, and a redraw without it takes it away.
-    placePreview: async () => 'inline',
+    // Each placement its own ref, so each is withdrawn on its own (card-preview.ts, preview-sweep.ts).
+    placePreview: async () => `inline:${randomUUID()}`,
     removePreview: async () => {},
 
     async updateCard(messageId, card, viewUrl) {

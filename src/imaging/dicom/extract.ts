@@ -31,11 +31,22 @@ export interface DicomFacts {
   burnedInAnnotation: 'YES' | 'NO' | undefined;
   /** Preview must be withheld: burned-in text is present or likely. */
   burnedInSuspected: boolean;
+  /**
+   * A small rendering may leave Loupe on a card (channel preview mode
+   * "deidentified"): the header says No burned-in text, the image is not of
+   * a kind that usually carries text or is a photograph (whatever its header
+   * says: capture tools write NO by default), and it does not say its
+   * pixels show recognisable features (0028,0302).
+   */
+  cardPreviewSafe: boolean;
 }
 
 // Modalities and captures that usually carry text in their pixels.
 const BURNED_IN_LIKELY = new Set(['US', 'SC', 'XC', 'OT', 'ES', 'DOC']);
 const SECONDARY_CAPTURE_PREFIX = '1.2.840.10008.5.1.4.1.1.7';
+// Visible-light pictures (a face, a fundus, a slide's label): photographs, never previewed plain.
+const PHOTOGRAPHIC = new Set(['XC', 'ES', 'OP', 'GM', 'SM', 'IO']);
+const VISIBLE_LIGHT_PREFIX = '1.2.840.10008.5.1.4.1.1.77.';
 
 export function extractFacts(dicom: DicomDict): DicomFacts {
   const ds = dicom.dict;
@@ -71,5 +82,12 @@ export function extractFacts(dicom: DicomDict): DicomFacts {
     transferSyntax: text(dicom.meta, '00020010'),
     burnedInAnnotation,
     burnedInSuspected: burnedInAnnotation === 'YES' || (burnedInAnnotation === undefined && likely),
+    cardPreviewSafe:
+      burnedInAnnotation === 'NO' &&
+      !likely &&
+      modality !== undefined &&
+      !PHOTOGRAPHIC.has(modality) &&
+      !(sopClassUid?.startsWith(VISIBLE_LIGHT_PREFIX) ?? false) &&
+      text(ds, '00280302')?.toUpperCase() !== 'YES',
   };
 }
