@@ -81,7 +81,7 @@ describe('the Teams demo chat', () => {
     const sample = async () =>
       JSON.parse((await request(port, '/demo/api/teams/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: sam.aadObjectId, place: WOUNDS, kind: 'photo' }) })).body) as { messageId: string };
     await acrossRestart(
-      { chatFolder: DEMO_TEAMS_CHAT_FOLDER, env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } },
+      { chatFolder: DEMO_TEAMS_CHAT_FOLDER, env: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOUPE_CARD_SWEEP_SECONDS: '1' } },
       async () => {
         const { messageId } = await sample();
         return until('the card and the original hidden', async () => {
@@ -89,7 +89,7 @@ describe('the Teams demo chat', () => {
           return cardsOf(s, messageId).length && s.messages.find((m) => m.id === messageId)?.hidden ? s : undefined;
         });
       },
-      async (_second, _port, earlier) => {
+      async (second, _port, earlier) => {
         const restored = await stateAt(port, liWei.aadObjectId);
         expect(restored.messages.map((m) => [m.id, m.hidden, m.text, m.cards])).toEqual(earlier.messages.map((m) => [m.id, m.hidden, m.text, m.cards]));
         // Sam, who posted it, opens the Teams page: the blocked original and the card are there, and View opens the photo after sign-in.
@@ -102,6 +102,11 @@ describe('the Teams demo chat', () => {
         await Promise.all([viewer.waitForURL(/\/view\//), viewer.click('button.primary')]);
         expect(await viewer.title()).toBe('Loupe viewer');
         await until('the photo drawn', async () => ((await viewer.evaluate(CANVAS_SUM)) as number) > 0 || undefined);
+        // A card redrawn by Loupe on its own (expiry), before anyone in that conversation spoke since the restart, reaches the restarted stand-in.
+        const original = earlier.messages.find((m) => !m.byBot)!.id;
+        expect(cardsOf(earlier, original)).toHaveLength(1);
+        await second.services.storage.db.prisma.card.updateMany({ where: { threadId: original }, data: { expiresAt: new Date(Date.now() - 1000) } });
+        await until('the expired card', async () => (JSON.stringify(cardsOf(await stateAt(port, liWei.aadObjectId), original)).includes('Expired') ? true : undefined));
         // A new message after the restart gets an id after the old ones.
         const next = await sample();
         expect(Number(next.messageId)).toBeGreaterThan(Math.max(...earlier.messages.map((m) => Number(m.id))));

@@ -358,7 +358,8 @@ describe('demo mode', () => {
       await preview.waitFor();
       await until('the preview drawn', async () => ((await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0 ? true : undefined));
       expect(await preview.getAttribute('alt')).toMatch(/blurred/i);
-      await preview.scrollIntoViewIfNeeded();
+      // The page redraws its messages as they change: scrolled in one step, not through a locator that may be replaced meanwhile.
+      await page.evaluate("document.querySelector('.message img.preview')?.scrollIntoView({ block: 'center' })");
       await screen(page, 'demo-preview-card');
       const fileId = /\/demo\/api\/file\/(F\w+)/.exec((await preview.getAttribute('src')) ?? '')?.[1];
       expect(fileId).toBeDefined();

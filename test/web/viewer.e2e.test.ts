@@ -391,7 +391,8 @@ describe('the viewer in Chromium', () => {
     await page.waitForSelector('#frame-controls:not([hidden])');
     await until('frame 1', async () => ((await page.textContent('#frame')) === '1 / 4' ? true : undefined));
     await page.click('#prev');
-    await until('frame 4', async () => ((await page.textContent('#frame')) === '4 / 4' ? true : undefined));
+    // The server's refusal of the fourth takes its decoder's budget to come, longer on a loaded machine.
+    await until('frame 4', async () => ((await page.textContent('#frame')) === '4 / 4' ? true : undefined), 60_000);
     expect(await page.textContent('#status')).toBe('Frame 4 could not be shown: its data is damaged.');
     const damaged = (await page.evaluate(CANVAS_SUM)) as number;
     await page.click('#next');
@@ -401,7 +402,7 @@ describe('the viewer in Chromium', () => {
     expect(damaged).toBeLessThan(shown / 10);
     expect(await page.textContent('#status')).toBe('');
     expect(uncaught).toEqual([]);
-  });
+  }, 120_000);
 
   it('steps through a multi-frame image, marks a lossy one, and signs out at Loupe offering the provider’s sign-out', async () => {
     const { storage } = env.loupe.services;
