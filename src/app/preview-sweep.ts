@@ -13,12 +13,12 @@ import { queueCardUpdate } from './queue-card-update.js';
 
 export async function withdrawDisallowedPreviews(deps: CardLifecycleDeps & { policies: Pick<ChannelPolicies, 'effective'> }): Promise<number> {
   const cards = await deps.db.prisma.card.findMany({ where: { previewRef: { not: null } }, include: { asset: true } });
+  // Once per placement and sweep period: a redraw that found it allowed again does not silence the next change.
+  const period = Math.floor(deps.clock.now().getTime() / 60_000);
   let queued = 0;
   for (const card of cards) {
     const live = card.asset.status !== 'failed' && !(await consentWithdrawnFor(deps, card, card.asset));
     if (!(await previewDisallowed(deps, card, live))) continue;
-    // Once per placement and sweep period: a redraw that found it allowed again does not silence the next change.
-    const period = Math.floor(deps.clock.now().getTime() / 60_000);
     await transaction(deps.db, (tx) => queueCardUpdate(deps, tx, card.id, `preview_off:${card.previewRef}:${period}`, { keepLinks: true }));
     queued++;
   }

@@ -15,12 +15,10 @@ import type { ChatUseCaseDeps } from './deps.js';
 
 export async function redrawCard(deps: ChatUseCaseDeps, { cardId, keepLinks = false }: { cardId: string; keepLinks?: boolean }): Promise<void> {
   const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
-  if (!card.messageId) {
-    // Never posted, yet a preview placed for it (its posting failed for good): taken off the platform all the same.
-    if (card.previewRef) await (await previewForDrawing(deps, (await deps.platforms.forWorkspace(card.workspaceId)).gateway, card, false)).drawn();
-    return;
-  }
+  if (!card.messageId && !card.previewRef) return;
   const { gateway } = await deps.platforms.forWorkspace(card.workspaceId);
+  // Never posted, yet a preview placed for it (its posting failed for good): taken off the platform all the same.
+  if (!card.messageId) return (await previewForDrawing(deps, gateway, card, false)).drawn();
   const live = (card.state === 'active' || card.state === 'waiting_for_patient') && card.asset.status !== 'failed';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), keepLinks)) : undefined;
   const withdrawn = live && (await consentWithdrawnFor(deps, card, card.asset));
