@@ -45,7 +45,8 @@ async function ctDicom(): Promise<Buffer> {
   return writeInstance(instance);
 }
 
-describe('the viewer in Chromium', () => {
+// Each test may wait on a page for longer than the suite's default test time (see PAGE_WAIT_MS).
+describe('the viewer in Chromium', { timeout: 240_000 }, () => {
   let env: SlackLoupe;
   let idp: RunningIdentityProvider;
   let browser: Browser;
@@ -541,8 +542,9 @@ describe('the viewer in Chromium', () => {
   });
 
   it('never draws a frame of the image left behind under the image chosen in Series, nor keeps its study details', async () => {
-    // Image A: two 16-bit frames of 2000 × 2000, about a second each to decode (3000 × 3000 took over four minutes on a loaded 2-core machine). Image B, in the same thread: a CT slice.
-    const upA = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'slow.dcm', bytes: await j2kDicom(2000, [2000, 2000], 'MRN-E2E-5') });
+    // Image A: two 16-bit frames of 400 × 400; its second frame is made late by holding its response below, not by its size
+    // (2000 × 2000 once took longer than a frame's 20 s budget on a loaded CI machine). Image B, in the same thread: a CT slice.
+    const upA = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'slow.dcm', bytes: await j2kDicom(400, [400, 400], 'MRN-E2E-5') });
     const cardA = await until('A’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts), 120_000);
     const upB = await env.slack.uploadFile({ user: AMARA.id, channel: RADIOLOGY, name: 'ct.dcm', bytes: await ctDicom(), threadTs: upA.ts });
     await until('B’s card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === upA.ts && c !== cardA));
@@ -552,8 +554,8 @@ describe('the viewer in Chromium', () => {
     const held = new Promise<void>((r) => (release = r));
     await page.route(/\/frames\/1(\?|$)/, async (route) => (await held, route.continue()));
     await signIn(page, /"url":"([^"]+\/view\/[^"]+)"/.exec(String(cardA.params.blocks))![1]!, AMARA.email);
-    // The series list comes once A's first frame is drawn: seconds of decoding, minutes on a machine busy with other work (seen in CI).
-    await page.waitForSelector('#series-label:not([hidden])', { timeout: 240_000 });
+    // The series list comes once A's first frame is drawn.
+    await page.waitForSelector('#series-label:not([hidden])', { timeout: 120_000 });
     await until('A’s first frame', async () => ((await page.textContent('#frame')) === '1 / 2' ? true : undefined), 240_000);
     await page.click('#details-button');
     await page.waitForSelector('#details:not([hidden])');
