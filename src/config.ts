@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { AlertThresholds } from './core/alerts/rules.js';
 import { ErrorCode, LoupeError } from './core/errors.js';
+import type { S3StoreConfig } from './storage/s3-blob-store.js';
 
 const int = (min: number, max: number) => {
   const error = `expected an integer from ${min} to ${max}`;
@@ -24,6 +25,14 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// URL, or unset for the embedded database')
     .optional(),
   LOUPE_BLOB_DIR: z.string().min(1).optional(),
+  LOUPE_BLOB_STORE: z.enum(['folder', 's3'], { error: 'expected folder or s3' }).default('folder'),
+  LOUPE_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the S3-compatible store, or unset for AWS' }).optional(),
+  LOUPE_S3_REGION: z.string().regex(/^[a-z0-9-]{2,32}$/, 'expected a region name (us-east-1)').optional(),
+  LOUPE_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)').optional(),
+  LOUPE_S3_PREFIX: z.string().regex(/^([A-Za-z0-9_.-]+\/)+$/, 'expected a key prefix of letters, digits, _ . - ending in / (loupe/blobs/)').optional(),
+  LOUPE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  LOUPE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  LOUPE_S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
   LOUPE_KEY_FILE: z.string().min(1).optional(),
   LOUPE_KEYS: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -147,7 +156,8 @@ export interface Config {
   dataDir: string;
   /** Unset: the embedded database under the data folder. */
   databaseUrl: string | undefined;
-  blobDir: string;
+  /** Where blob bodies (ciphertext only) are kept: a folder, or an S3-compatible store several instances share. */
+  blobStore: { kind: 'folder'; dir: string } | S3StoreConfig;
   keys: { source: 'env'; json: string } | { source: 'file'; path: string };
   logLevel: Env['LOG_LEVEL'];
   /** `concurrency`: imaging jobs (and imaging sandbox children), 0 for no worker at all; `chatConcurrency`: every other job. */
@@ -201,6 +211,31 @@ function oidcConfig(e: Env, publicUrl: URL): OidcConfig | undefined {
 }
 
 type Env = z.infer<typeof schema>;
+
+/** Every variable Loupe reads: what the docs and deployment examples may name. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+function blobStoreConfig(e: Env, dataDir: string): Config['blobStore'] {
+  if (e.LOUPE_BLOB_STORE === 'folder') return { kind: 'folder', dir: resolve(e.LOUPE_BLOB_DIR ?? `${dataDir}/blobs`) };
+  const missing = [
+    ...(e.LOUPE_S3_BUCKET ? [] : ['LOUPE_S3_BUCKET: required when LOUPE_BLOB_STORE is s3']),
+    ...(e.LOUPE_S3_REGION ? [] : ['LOUPE_S3_REGION: required when LOUPE_BLOB_STORE is s3']),
+    ...(Boolean(e.LOUPE_S3_ACCESS_KEY_ID) === Boolean(e.LOUPE_S3_SECRET_ACCESS_KEY)
+      ? []
+      : ['LOUPE_S3_ACCESS_KEY_ID and LOUPE_S3_SECRET_ACCESS_KEY: give both, or neither for the default credential chain']),
+    ...(e.LOUPE_BLOB_DIR ? ['LOUPE_BLOB_DIR: a folder store setting; unset it when LOUPE_BLOB_STORE is s3'] : []),
+  ];
+  if (missing.length) throw new LoupeError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${missing.join('\n  ')}`);
+  return {
+    kind: 's3',
+    endpoint: e.LOUPE_S3_ENDPOINT,
+    region: e.LOUPE_S3_REGION!,
+    bucket: e.LOUPE_S3_BUCKET!,
+    prefix: e.LOUPE_S3_PREFIX ?? '',
+    credentials: e.LOUPE_S3_ACCESS_KEY_ID ? { accessKeyId: e.LOUPE_S3_ACCESS_KEY_ID, secretAccessKey: e.LOUPE_S3_SECRET_ACCESS_KEY! } : undefined,
+    forcePathStyle: e.LOUPE_S3_FORCE_PATH_STYLE === 'true',
+  };
+}
 
 function slackConfig(e: Env): SlackConfig | undefined {
   const given = [e.SLACK_SIGNING_SECRET, e.SLACK_BOT_TOKEN, e.SLACK_ADMIN_USER_TOKEN, e.SLACK_APP_TOKEN].some((v) => v !== undefined);
@@ -288,7 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     publicUrl,
     dataDir,
     databaseUrl: e.DATABASE_URL,
-    blobDir: resolve(e.LOUPE_BLOB_DIR ?? `${dataDir}/blobs`),
+    blobStore: blobStoreConfig(e, dataDir),
     keys: e.LOUPE_KEYS
       ? { source: 'env', json: e.LOUPE_KEYS }
       : { source: 'file', path: resolve(e.LOUPE_KEY_FILE ?? `${dataDir}/keys.json`) },

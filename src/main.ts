@@ -36,7 +36,7 @@ import { JobQueue } from './storage/job-queue.js';
 import { Worker, type JobHandler } from './jobs/worker.js';
 import type { Logger } from './logging.js';
 import { embeddedDatabaseDir, openDatabase, requireEmbeddedDatabase } from './storage/database.js';
-import { FolderBlobStore } from './storage/folder-blob-store.js';
+import { openBlobStore } from './storage/open-blob-store.js';
 import { checkKeysCover, noKeysYet, syncKeyVersions } from './storage/key-versions.js';
 import { migrate, pendingMigrations, readMigrations } from './storage/migrate.js';
 import { createStorage, type Storage } from './storage/services.js';
@@ -107,17 +107,22 @@ export async function openServices(config: Config, logger: Logger, options: Open
   }
   // The gauge reads the queue only when scraped, after it exists.
   const metrics = createMetrics(() => queue.counts(), () => openAlertCounts(db), () => storage.audit.lag());
+  const blobStore = openBlobStore(config.blobStore);
   const storage = createStorage({
     db,
     keyRing: keys.ring,
     clock,
-    blobStore: new FolderBlobStore(config.blobDir),
+    blobStore,
     checkpointInterval: config.auditCheckpointInterval,
     maxBlobBytes: config.maxBlobBytes,
     onAuditAppend: () => metrics.auditAppends.inc(),
   });
   const queue = new JobQueue({ db, clock, audit: storage.audit });
-  return { config, logger, clock, keyRing: keys.ring, storage, queue, metrics, close: () => db.close() };
+  const close = async () => {
+    blobStore.close();
+    await db.close();
+  };
+  return { config, logger, clock, keyRing: keys.ring, storage, queue, metrics, close };
 }
 
 export interface Loupe {

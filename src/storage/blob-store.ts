@@ -1,8 +1,12 @@
 import type { Readable } from 'node:stream';
 
+/** A blob's key in any store: random, never naming a patient or an asset. */
+export const BLOB_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{7,127}$/;
+
 /**
  * Where encrypted blob bodies live. Implementations see only ciphertext and
- * opaque keys; an object-storage implementation slots in behind this.
+ * opaque keys: a local folder (folder-blob-store.ts) or an S3-compatible
+ * object store (s3-blob-store.ts), chosen by LOUPE_BLOB_STORE.
  */
 export interface BlobStore {
   /** Stores the whole stream under `key`, atomically: all of it or nothing. */
@@ -18,6 +22,8 @@ export interface BlobStore {
    * `keep` does not return), all last written before `olderThan`.
    */
   sweepDebris(olderThan: Date, keep: (keys: string[]) => Promise<Set<string>>): Promise<DebrisCounts>;
+  /** Lets go of connections; nothing is read or written after. */
+  close(): void;
 }
 
 export interface DebrisCounts {

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { TEMP_SUFFIX, writeFileAtomic } from './atomic-file.js';
-import type { BlobStore, DebrisCounts } from './blob-store.js';
+import { BLOB_KEY_PATTERN, type BlobStore, type DebrisCounts } from './blob-store.js';
 
-const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{7,127}$/;
 const PROBE_PREFIX = '.probe-';
 const FAN_OUT = /^[a-z0-9]{2}$/;
 
@@ -86,7 +85,7 @@ export class FolderBlobStore implements BlobStore {
         for (const name of await list(dir)) {
           if (name.endsWith(TEMP_SUFFIX)) {
             if (await removeIfOld(join(dir, name))) counts.unfinished++;
-          } else if (KEY_PATTERN.test(name) && name.startsWith(a + b) && (await writtenBefore(join(dir, name), olderThan))) {
+          } else if (BLOB_KEY_PATTERN.test(name) && name.startsWith(a + b) && (await writtenBefore(join(dir, name), olderThan))) {
             candidates.push(name);
           }
         }
@@ -101,8 +100,10 @@ export class FolderBlobStore implements BlobStore {
     return counts;
   }
 
+  close(): void {}
+
   private path(key: string): string {
-    if (!KEY_PATTERN.test(key)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid blob key');
+    if (!BLOB_KEY_PATTERN.test(key)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid blob key');
     return join(this.root, key.slice(0, 2), key.slice(2, 4), key);
   }
 }

@@ -21,7 +21,30 @@ describe('configuration', () => {
     expect(c.dataDir).toBe(resolve('./data'));
     expect(c.embedded).toBe(true);
     expect(c.keys).toEqual({ source: 'file', path: resolve('./data/keys.json') });
-    expect(c.blobDir).toBe(resolve('./data/blobs'));
+    expect(c.blobStore).toEqual({ kind: 'folder', dir: resolve('./data/blobs') });
+  });
+
+  it('takes an S3-compatible blob store, and says what is missing or not meant together', () => {
+    const s3 = { LOUPE_BLOB_STORE: 's3', LOUPE_S3_BUCKET: 'loupe-blobs', LOUPE_S3_REGION: 'eu-west-1' };
+    expect(loadConfig(s3).blobStore).toEqual({ kind: 's3', endpoint: undefined, region: 'eu-west-1', bucket: 'loupe-blobs', prefix: '', credentials: undefined, forcePathStyle: false });
+    const own = loadConfig({
+      ...s3,
+      LOUPE_S3_ENDPOINT: 'https://objects.hospital.example',
+      LOUPE_S3_PREFIX: 'loupe/blobs/',
+      LOUPE_S3_ACCESS_KEY_ID: 'AKID',
+      LOUPE_S3_SECRET_ACCESS_KEY: 'secret-key',
+      LOUPE_S3_FORCE_PATH_STYLE: 'true',
+    }).blobStore;
+    expect(own).toMatchObject({ endpoint: 'https://objects.hospital.example', prefix: 'loupe/blobs/', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret-key' }, forcePathStyle: true });
+    expect(configError({ LOUPE_BLOB_STORE: 's3' })).toContain('LOUPE_S3_BUCKET: required when LOUPE_BLOB_STORE is s3');
+    expect(configError({ LOUPE_BLOB_STORE: 's3' })).toContain('LOUPE_S3_REGION: required');
+    expect(configError({ ...s3, LOUPE_S3_ACCESS_KEY_ID: 'AKID' })).toContain('give both, or neither');
+    expect(configError({ ...s3, LOUPE_BLOB_DIR: '/srv/blobs' })).toContain('LOUPE_BLOB_DIR');
+    expect(configError({ ...s3, LOUPE_S3_PREFIX: '../up' })).toContain('LOUPE_S3_PREFIX');
+    expect(configError({ ...s3, LOUPE_S3_BUCKET: 'Bad_Bucket' })).toContain('LOUPE_S3_BUCKET');
+    expect(configError({ LOUPE_BLOB_STORE: 'tape' })).toContain('expected folder or s3');
+    // The secret is never echoed.
+    expect(configError({ ...s3, LOUPE_S3_SECRET_ACCESS_KEY: 'never-shown' })).not.toContain('never-shown');
   });
 
   it('has breach monitoring thresholds a hospital would start from, and refuses ones that could not work', () => {

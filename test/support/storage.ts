@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../src/core/clock.js';
 import { KeyRing, type KeyRingFile } from '../../src/crypto/keyring.js';
 import type { Engine } from '../../src/storage/database.js';
+import type { BlobStore } from '../../src/storage/blob-store.js';
 import { FolderBlobStore } from '../../src/storage/folder-blob-store.js';
 import { syncKeyVersions } from '../../src/storage/key-versions.js';
 import { createStorage, type Storage } from '../../src/storage/services.js';
@@ -22,7 +23,7 @@ export interface TestStorage extends Storage {
 /** The storage layer on a fresh database; PGlite keeps its files under `dir` so tests can inspect them. */
 export async function createTestStorage(
   engine: Engine,
-  options: { clock?: Clock; checkpointInterval?: number; maxBlobBytes?: number } = {},
+  options: { clock?: Clock; checkpointInterval?: number; maxBlobBytes?: number; blobStore?: BlobStore } = {},
 ): Promise<TestStorage> {
   const dir = await mkdtemp(join(tmpdir(), 'loupe-storage-'));
   const testDb = await createTestDatabase(engine, { dataDir: join(dir, 'db') });
@@ -34,7 +35,7 @@ export async function createTestStorage(
     db: testDb.db,
     keyRing,
     clock: options.clock ?? { now: () => new Date() },
-    blobStore: new FolderBlobStore(blobDir),
+    blobStore: options.blobStore ?? new FolderBlobStore(blobDir),
     checkpointInterval: options.checkpointInterval ?? 10,
     maxBlobBytes: options.maxBlobBytes ?? 64 * 1024 * 1024,
   });
@@ -46,6 +47,7 @@ export async function createTestStorage(
     blobDir,
     testDb,
     cleanup: async () => {
+      storage.blobStore.close();
       await testDb.drop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -13,12 +13,11 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  type S3ClientConfig,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSwiftS3, type S3Server } from './swift-s3.js';
+import { clientConfig, startSwiftS3, type S3Server } from './swift-s3.js';
 
 const Bucket = 'loupe-test';
 
@@ -30,18 +29,6 @@ function groupAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function clientConfig(server: S3Server): S3ClientConfig {
-  return {
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    // Swift 2.30 refuses the SDK's default aws-chunked CRC32 trailers (see swift-s3.ts).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  };
 }
 
 describe('Swift with s3api on loopback', () => {

@@ -25,7 +25,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { freePort } from './free-port.js';
 
 export interface S3Server {
@@ -86,6 +86,19 @@ ${extra}
 [filter:healthcheck]
 use = egg:swift#healthcheck
 `;
+}
+
+/** An S3 client of the server's, configured as Loupe's S3 store configures its own. */
+export function clientConfig(server: Pick<S3Server, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>): S3ClientConfig {
+  return {
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    // Swift 2.30 refuses the SDK's default aws-chunked CRC32 trailers (see above).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
 }
 
 export async function startSwiftS3(): Promise<S3Server> {
@@ -193,14 +206,7 @@ use = egg:swift#dlo
         await poll(`swift on port ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/healthcheck`)).ok);
       }
       // End to end through s3api, tempauth and the account server.
-      const client = new S3Client({
-        endpoint,
-        region: 'us-east-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId, secretAccessKey: key },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+      const client = new S3Client(clientConfig({ endpoint, region: 'us-east-1', accessKeyId, secretAccessKey: key }));
       try {
         await client.send(new ListBucketsCommand({}));
       } finally {

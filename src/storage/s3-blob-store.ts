@@ -1,0 +1,194 @@
+// Blob bodies in an S3-compatible object store (AWS S3, or a hospital's own:
+// Swift, Ceph, MinIO), for several Loupe instances sharing one store. The
+// store sees what the folder store sees: ciphertext under random keys, with
+// no metadata of Loupe's. A body is written with one PutObject or one
+// multipart upload, and an object appears only when either completes, so no
+// partial body is ever visible under a key; a failed multipart upload is
+// aborted, and one a crash left open is aborted by the debris sweep.
+import { randomBytes } from 'node:crypto';
+import { Transform, pipeline, type Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ErrorCode, LoupeError } from '../core/errors.js';
+import { BLOB_KEY_PATTERN, type BlobStore, type DebrisCounts } from './blob-store.js';
+
+export interface S3StoreConfig {
+  kind: 's3';
+  /** Unset: AWS's own endpoint for the region. */
+  endpoint: string | undefined;
+  region: string;
+  bucket: string;
+  /** Put before every key ('' or ending in '/'), so Loupe can share a bucket with nothing else of its own. */
+  prefix: string;
+  /** Unset: the SDK's default chain (environment, web identity, instance or task role). */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  /** Path-style URLs (bucket in the path), as most on-premises stores need. */
+  forcePathStyle: boolean;
+}
+
+/**
+ * Multipart parts of 8 MiB, two in flight: a body in progress holds about
+ * three parts (24 MiB) in memory whatever its size. 10 000 parts (S3's limit)
+ * of 8 MiB reach 78 GiB, far above the largest blob Loupe takes.
+ */
+export const PART_BYTES = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+const PROBE_PREFIX = '.probe-';
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
+
+function missing(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return NOT_FOUND.has(e.name ?? '') || e.$metadata?.httpStatusCode === 404;
+}
+
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+
+  constructor(private readonly config: S3StoreConfig) {
+    this.client = new S3Client({
+      region: config.region,
+      forcePathStyle: config.forcePathStyle,
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      ...(config.credentials ? { credentials: config.credentials } : {}),
+      // Checksums only where S3 requires them: stores other than AWS's (Swift
+      // 2.30, older Ceph) refuse the streaming CRC trailers sent by default.
+      // Each body is AES-GCM sealed, so a changed byte fails on reading anyway.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 3,
+    });
+  }
+
+  async put(key: string, body: Readable): Promise<{ bytes: number }> {
+    let bytes = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    // Either side's failure ends both: the caller's stream is not left waiting for a reader that is gone.
+    pipeline(body, counted, () => {});
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.config.bucket, Key: this.objectKey(key), Body: counted, ContentType: 'application/octet-stream' },
+      partSize: PART_BYTES,
+      queueSize: PARTS_IN_FLIGHT,
+      // A failed multipart upload is aborted and its parts freed (the default, said because it matters); an abort that fails too is left to the debris sweep.
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      counted.destroy(error as Error);
+      throw error;
+    }
+    return { bytes };
+  }
+
+  async get(key: string): Promise<Readable> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      return out.Body as Readable;
+    } catch (cause) {
+      if (missing(cause)) throw new LoupeError(ErrorCode.BlobNotFound, 'blob body is missing from the blob store', { cause });
+      throw cause;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) }));
+      return true;
+    } catch (error) {
+      if (missing(error)) return false;
+      throw error;
+    }
+  }
+
+  async probe(): Promise<void> {
+    const Key = `${this.config.prefix}${PROBE_PREFIX}${randomBytes(6).toString('hex')}`;
+    const marker = randomBytes(16);
+    await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key, Body: marker }));
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key }));
+      const read = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
+      if (!read.equals(marker)) throw new Error('probe read back different bytes');
+    } finally {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key }));
+    }
+  }
+
+  async sweepDebris(olderThan: Date, keep: (keys: string[]) => Promise<Set<string>>): Promise<DebrisCounts> {
+    const counts: DebrisCounts = { unfinished: 0, orphans: 0 };
+    counts.unfinished += await this.abortStaleUploads(olderThan);
+    const { bucket, prefix } = this.config;
+    let token: string | undefined;
+    // One page (at most 1000 keys) at a time, so a store of millions of bodies is never listed whole.
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      const old = (page.Contents ?? []).filter((o) => o.Key !== undefined && o.LastModified !== undefined && o.LastModified < olderThan);
+      const names = old.map((o) => o.Key!.slice(prefix.length));
+      for (const probe of names.filter((n) => n.startsWith(PROBE_PREFIX))) {
+        await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + probe }));
+        counts.unfinished++;
+      }
+      const candidates = names.filter((n) => BLOB_KEY_PATTERN.test(n));
+      if (candidates.length) {
+        const live = await keep(candidates);
+        for (const name of candidates.filter((n) => !live.has(n))) {
+          await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + name }));
+          counts.orphans++;
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return counts;
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** Multipart uploads a crash left open, started before `olderThan`: aborted, so their parts stop taking space. */
+  private async abortStaleUploads(olderThan: Date): Promise<number> {
+    const { bucket, prefix } = this.config;
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+      );
+      for (const u of page.Uploads ?? []) {
+        if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated >= olderThan) continue;
+        if (!BLOB_KEY_PATTERN.test(u.Key.slice(prefix.length))) continue;
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+        aborted++;
+      }
+      const more = page.IsTruncated === true;
+      keyMarker = more ? page.NextKeyMarker : undefined;
+      uploadIdMarker = more ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return aborted;
+  }
+
+  private objectKey(key: string): string {
+    if (!BLOB_KEY_PATTERN.test(key)) throw new LoupeError(ErrorCode.InvalidInput, 'invalid blob key');
+    return `${this.config.prefix}${key}`;
+  }
+}
