@@ -39,6 +39,8 @@ export const ErrorCode = {
   /** Processing the file ran past its time or memory budget and was stopped. */
   ImageBudgetExceeded: 'LOUPE_IMAGE_BUDGET_EXCEEDED',
   InvalidInput: 'LOUPE_INVALID_INPUT',
+  /** A JPEG that DICOM's JPEG Baseline transfer syntax cannot carry as it is (progressive, extended, lossless, not 8-bit): re-encode it as baseline first. */
+  JpegNotBaseline: 'LOUPE_JPEG_NOT_BASELINE',
   /** A consent's terms, recorder, channel or reason failed a check; the message names the field, never its value. */
   ConsentInvalid: 'LOUPE_CONSENT_INVALID',
   /** The consent version to change or withdraw is no longer the current one (changed or withdrawn meanwhile). */
@@ -76,6 +78,12 @@ export const ErrorCode = {
   TeamsAuthFailed: 'LOUPE_TEAMS_AUTH_FAILED',
   /** Microsoft Graph or the Bot Connector answered a Teams call with an error. */
   TeamsRequestFailed: 'LOUPE_TEAMS_REQUEST_FAILED',
+  /** The PACS refused Loupe's credentials (HTTP 401 or 403): not retried, an admin fixes the export's settings. */
+  PacsAuthRefused: 'LOUPE_PACS_AUTH_REFUSED',
+  /** The PACS refused the instances themselves (HTTP 400, 409, or every instance failed): not retried, the same request would fail again. */
+  PacsRefused: 'LOUPE_PACS_REFUSED',
+  /** The PACS could not be reached or answered with a server error or timed out: retried later. */
+  PacsUnavailable: 'LOUPE_PACS_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
