@@ -108,6 +108,27 @@ const outOfResources = (o: InstanceOutcome) => o.status === 'failed' && o.failur
 
 const unavailable = (httpStatus: number | undefined, message: string, cause?: unknown) => new StowError(ErrorCode.PacsUnavailable, message, { httpStatus, cause });
 
+/** A Store Instances Response names each instance in a few hundred bytes: an answer over this is not one. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+async function boundedText(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    if (bytes > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new StowError(ErrorCode.PacsRefused, `the PACS answered with more than ${MAX_ANSWER_BYTES} bytes (HTTP ${response.status})`, { httpStatus: response.status });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function storeInstances(o: StoreInstancesOptions): Promise<StoreInstancesResult> {
   if (o.instances.length === 0) throw new LoupeError(ErrorCode.InvalidInput, 'no instances to store');
   if (!(o.timeoutMs > 0)) throw new LoupeError(ErrorCode.InvalidInput, 'the PACS time-out is not a positive number of milliseconds');
@@ -127,9 +148,10 @@ export async function storeInstances(o: StoreInstancesOptions): Promise<StoreIns
   try {
     const response = await doFetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(o.timeoutMs), redirect: 'manual' });
     status = response.status;
-    // Read whole (under the same deadline) so the connection is freed; only codes and UIDs are kept from it.
-    text = await response.text();
+    // Read (under the same deadline) so the connection is freed; only codes and UIDs are kept from it.
+    text = await boundedText(response);
   } catch (cause) {
+    if (cause instanceof StowError) throw cause;
     const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
     throw unavailable(undefined, timedOut ? `the PACS did not answer within ${o.timeoutMs} ms` : 'the PACS could not be reached', cause);
   }
@@ -142,7 +164,8 @@ export async function storeInstances(o: StoreInstancesOptions): Promise<StoreIns
   // whatever the status, instances the answer says were stored are reported, not lost in an error.
   const named = answer.stored.size > 0 || answer.failed.size > 0;
   if (status === 200 || status === 202 || named) {
-    const instances = outcomesOf(sent, answer, status === 200);
+    // Only what the answer names as stored counts: a 200 that names nothing (a sign-in page of a proxy, a wrong URL) stored nothing Loupe knows of.
+    const instances = outcomesOf(sent, answer, false);
     if (instances.some((i) => i.status === 'stored')) return { httpStatus: status, instances };
     if (instances.every(outOfResources)) throw new StowError(ErrorCode.PacsUnavailable, `the PACS is out of resources (HTTP ${status})`, { httpStatus: status, instances });
     throw new StowError(ErrorCode.PacsRefused, `the PACS stored none of the instances (HTTP ${status})`, { httpStatus: status, instances });

@@ -17,7 +17,11 @@ export interface JpegFrame {
 const SOI = 0xd8;
 const SOF0 = 0xc0;
 const SOS = 0xda;
+const EOI = 0xd9;
+const APP0 = 0xe0;
 const APP14 = 0xee;
+/** APP1 to APP13, APP15 (EXIF, XMP, ICC, MPF, Photoshop...) and COM: where a photo's metadata lives. */
+const METADATA = new Set([...Array.from({ length: 13 }, (_, i) => 0xe1 + i), 0xef, 0xfe]);
 // Every other start-of-frame marker: extended, progressive, lossless, hierarchical, arithmetic.
 const OTHER_SOF = new Set([0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
 
@@ -26,7 +30,10 @@ const corrupt = () => new LoupeError(ErrorCode.ImageCorrupt, 'the JPEG is corrup
 /** The frame of a baseline 8-bit JPEG; anything else is refused. */
 export function baselineJpegFrame(jpeg: Buffer): JpegFrame {
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== SOI) throw new LoupeError(ErrorCode.ImageUnsupported, 'the image is not a JPEG');
+  // Nothing but the pixels may reach a PACS: metadata (EXIF, XMP, ICC, comments) or bytes after the image end are refused, never carried.
+  if (jpeg.length < 6 || jpeg[jpeg.length - 2] !== 0xff || jpeg[jpeg.length - 1] !== EOI) throw new LoupeError(ErrorCode.ImageUnsupported, 'the JPEG has bytes after its end; clean it first');
   let adobeRgb = false;
+  let frame: JpegFrame | undefined;
   let at = 2;
   while (at + 4 <= jpeg.length) {
     if (jpeg[at] !== 0xff) throw corrupt();
@@ -41,8 +48,14 @@ export function baselineJpegFrame(jpeg: Buffer): JpegFrame {
     if (length < 2 || body.length !== length - 2) throw corrupt();
     if (OTHER_SOF.has(marker)) throw new LoupeError(ErrorCode.JpegNotBaseline, 'the JPEG is not baseline sequential 8-bit (progressive, extended or lossless); re-encode it as baseline first');
     if (marker === APP14 && body.subarray(0, 5).toString('latin1') === 'Adobe' && body.length >= 12) adobeRgb = body[11] === 0;
-    if (marker === SOF0) return frameOf(body, adobeRgb);
-    if (marker === SOS) break;
+    else if (METADATA.has(marker) || (marker === APP0 && body.subarray(0, 5).toString('latin1') !== 'JFIF\0')) {
+      throw new LoupeError(ErrorCode.ImageUnsupported, 'the JPEG carries metadata (EXIF, XMP, a profile or a comment); clean it first');
+    }
+    if (marker === SOF0) frame = frameOf(body, adobeRgb);
+    if (marker === SOS) {
+      if (!frame) throw corrupt();
+      return frame;
+    }
     at += 2 + length;
   }
   throw corrupt();

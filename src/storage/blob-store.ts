@@ -3,6 +3,9 @@ import type { Readable } from 'node:stream';
 /** A blob's key in any store: random, never naming a patient or an asset. */
 export const BLOB_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{7,127}$/;
 
+/** The largest blob the S3 store takes: its 8 MiB parts, at most 10,000 of them, with room to spare. */
+export const MAX_S3_BLOB_BYTES = 64 * 1024 ** 3;
+
 /**
  * Where encrypted blob bodies live. Implementations see only ciphertext and
  * opaque keys: a local folder (folder-blob-store.ts) or an S3-compatible

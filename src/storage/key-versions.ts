@@ -4,6 +4,9 @@
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import type { KeyRing } from '../crypto/keyring.js';
 import type { Database } from './database.js';
+import { isUniqueViolation } from './unique.js';
+
+const mismatch = (version: number) => new LoupeError(ErrorCode.KeyMismatch, `key-encryption key version ${version} is not the one this database was written with`);
 
 export async function syncKeyVersions(db: Database, ring: KeyRing): Promise<void> {
   const known = new Map((await db.prisma.keyVersion.findMany()).map((k) => [k.version, k.fingerprint]));
@@ -11,9 +14,14 @@ export async function syncKeyVersions(db: Database, ring: KeyRing): Promise<void
     const fingerprint = ring.fingerprint(version);
     const recorded = known.get(version);
     if (recorded === undefined) {
-      await db.prisma.keyVersion.create({ data: { version, fingerprint } });
+      await db.prisma.keyVersion.create({ data: { version, fingerprint } }).catch(async (error: unknown) => {
+        // Another instance starting at the same moment recorded it first: it must be the same key.
+        if (!isUniqueViolation(error)) throw error;
+        const theirs = await db.prisma.keyVersion.findUniqueOrThrow({ where: { version } });
+        if (theirs.fingerprint !== fingerprint) throw mismatch(version);
+      });
     } else if (recorded !== fingerprint) {
-      throw new LoupeError(ErrorCode.KeyMismatch, `key-encryption key version ${version} is not the one this database was written with`);
+      throw mismatch(version);
     }
   }
   await checkKeysCover(db, ring);

@@ -33,16 +33,32 @@ export interface S3StoreConfig {
   credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   /** Path-style URLs (bucket in the path), as most on-premises stores need. */
   forcePathStyle: boolean;
+  /** How long one request may go unanswered (default two minutes). */
+  requestTimeoutMs?: number;
 }
 
 /**
  * Multipart parts of 8 MiB, two in flight: a body in progress holds about
- * three parts (24 MiB) in memory whatever its size. 10 000 parts (S3's limit)
- * of 8 MiB reach 78 GiB, far above the largest blob Loupe takes.
+ * 48 MiB in memory whatever its size (the parts on their way, the next being
+ * filled, and the copies made while filling it). 10 000 parts (S3's limit)
+ * of 8 MiB reach 78 GiB: LOUPE_MAX_BLOB_BYTES is held below that (MAX_S3_BLOB_BYTES).
  */
 export const PART_BYTES = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 const PROBE_PREFIX = '.probe-';
+/** The keys EncryptedBlobs makes (20 random bytes in hex): the only objects the debris sweep may ever remove. */
+const SWEPT_KEY = /^[0-9a-f]{40}$/;
+/**
+ * S3 dates a multipart object from when its upload began, and an upload in
+ * progress never looks newer than its start: the sweep gives both a day
+ * beyond its grace, and a body's upload is abandoned after twelve hours, so
+ * the sweep never meets a live one.
+ */
+const UPLOAD_MARGIN_MS = 23 * 3600_000;
+const PUT_DEADLINE_MS = 12 * 3600_000;
+/** A store that stops answering fails the request instead of holding it (and the job or probe behind it) forever. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
 
 const NOT_FOUND = new Set(['NoSuchKey', 'NotFound']);
 
@@ -66,6 +82,7 @@ export class S3BlobStore implements BlobStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
+      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     });
   }
 
@@ -87,11 +104,14 @@ export class S3BlobStore implements BlobStore {
       // A failed multipart upload is aborted and its parts freed (the default, said because it matters); an abort that fails too is left to the debris sweep.
       leavePartsOnError: false,
     });
+    const deadline = setTimeout(() => void upload.abort(), PUT_DEADLINE_MS);
     try {
       await upload.done();
     } catch (error) {
       counted.destroy(error as Error);
       throw error;
+    } finally {
+      clearTimeout(deadline);
     }
     return { bytes };
   }
@@ -133,8 +153,9 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async sweepDebris(olderThan: Date, keep: (keys: string[]) => Promise<Set<string>>): Promise<DebrisCounts> {
+  async sweepDebris(grace: Date, keep: (keys: string[]) => Promise<Set<string>>): Promise<DebrisCounts> {
     const counts: DebrisCounts = { unfinished: 0, orphans: 0 };
+    const olderThan = new Date(grace.getTime() - UPLOAD_MARGIN_MS);
     counts.unfinished += await this.abortStaleUploads(olderThan);
     const { bucket, prefix } = this.config;
     let token: string | undefined;
@@ -147,7 +168,7 @@ export class S3BlobStore implements BlobStore {
         await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: prefix + probe }));
         counts.unfinished++;
       }
-      const candidates = names.filter((n) => BLOB_KEY_PATTERN.test(n));
+      const candidates = names.filter((n) => SWEPT_KEY.test(n));
       if (candidates.length) {
         const live = await keep(candidates);
         for (const name of candidates.filter((n) => !live.has(n))) {
@@ -176,7 +197,7 @@ export class S3BlobStore implements BlobStore {
       );
       for (const u of page.Uploads ?? []) {
         if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated >= olderThan) continue;
-        if (!BLOB_KEY_PATTERN.test(u.Key.slice(prefix.length))) continue;
+        if (!SWEPT_KEY.test(u.Key.slice(prefix.length))) continue;
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
         aborted++;
       }

@@ -61,6 +61,9 @@ describe('the Kubernetes example (deploy/kubernetes.yaml)', () => {
     expect(container.readinessProbe!.httpGet.path).toBe('/readyz');
     expect(container.livenessProbe!.httpGet.path).toBe('/healthz');
     const drain = container.lifecycle!.preStop!.sleep!.seconds;
+    const pod = deployment as { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } };
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    expect(pod.securityContext!.runAsUser).toBeGreaterThan(0);
     expect(deployment.terminationGracePeriodSeconds!).toBeGreaterThan(drain + loaded.shutdownTimeoutMs / 1000);
     expect(docs.find((d) => d.kind === 'Job')!.spec!.template.spec.containers[0]!.args).toEqual(['migrate']);
   });
@@ -70,7 +73,10 @@ describe('the Kubernetes example (deploy/kubernetes.yaml)', () => {
     expect(file).toMatch(/^FROM node:24-bookworm-slim$/m);
     expect(file).toMatch(/^ENTRYPOINT \["node", "dist\/cli\/index\.js"\]$/m);
     expect(file).toMatch(/^CMD \["serve"\]$/m);
-    expect(file).toMatch(/^USER loupe$/m);
+    // Numeric, or Kubernetes cannot tell runAsNonRoot holds and refuses to start the container.
+    const user = /^USER (\d+):(\d+)$/m.exec(file);
+    expect(Number(user?.[1])).toBeGreaterThan(0);
+    expect(file).toContain(`--uid ${user?.[1]}`);
     const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { bin: { loupe: string } };
     expect(pkg.bin.loupe).toBe('dist/cli/index.js');
   });

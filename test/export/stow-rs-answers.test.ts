@@ -63,7 +63,8 @@ describe('STOW-RS answers', () => {
   };
 
   it('posts one multipart/related body of application/dicom parts to {root}/studies, with the bearer token', async () => {
-    const { root, seen } = await serve(200, { '00081199': { vr: 'SQ', Value: [item(CT_SMALL_SOP_INSTANCE_UID)] } });
+    const otherUid = CT_SMALL_SOP_INSTANCE_UID.replace('12322', '99999');
+    const { root, seen } = await serve(200, { '00081199': { vr: 'SQ', Value: [item(CT_SMALL_SOP_INSTANCE_UID), item(otherUid)] } });
     const result = await storeInstances({ url: root, auth: { kind: 'bearer', token: 'tok-123' }, instances: [ct, other], timeoutMs: 5000 });
     expect(result.instances.map((i) => i.status)).toEqual(['stored', 'stored']);
     const request = seen[0]!;
@@ -139,5 +140,21 @@ describe('STOW-RS answers', () => {
   it('refuses a service root with credentials in it or not over HTTP, before sending anything', async () => {
     await expect(storeInstances({ url: new URL('http://u:p@127.0.0.1:1/dicom-web'), auth: { kind: 'none' }, instances: [ct], timeoutMs: 500 })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
     await expect(storeInstances({ url: new URL('file:///dicom-web'), auth: { kind: 'none' }, instances: [ct], timeoutMs: 500 })).rejects.toMatchObject({ code: ErrorCode.InvalidInput });
+  });
+
+  it('counts as stored only what the answer names: a 200 that names nothing (a proxy’s sign-in page) stored nothing', async () => {
+    const { root } = await serve(200, '<html><body>Please sign in to the hospital proxy</body></html>');
+    const refused = await stowRefusal(storeInstances({ url: root, auth: { kind: 'none' }, instances: [ct], timeoutMs: 5000 }));
+    expect(refused).toMatchObject({ code: ErrorCode.PacsRefused, retryable: false, httpStatus: 200 });
+    // A 200 naming one of two: the other is not taken for stored.
+    const { root: half } = await serve(200, { '00081199': { vr: 'SQ', Value: [item(CT_SMALL_SOP_INSTANCE_UID)] } });
+    const result = await storeInstances({ url: half, auth: { kind: 'none' }, instances: [ct, other], timeoutMs: 5000 });
+    expect(result.instances.map((i) => i.status)).toEqual(['stored', 'failed']);
+  });
+
+  it('stops reading an answer too large to be a Store Instances Response, and does not try again', async () => {
+    const { root } = await serve(200, 'x'.repeat(3 * 1024 * 1024));
+    const refused = await stowRefusal(storeInstances({ url: root, auth: { kind: 'none' }, instances: [ct], timeoutMs: 5000 }));
+    expect(refused).toMatchObject({ code: ErrorCode.PacsRefused, retryable: false });
   });
 });

@@ -121,6 +121,16 @@ describe('a clinical photo as a VL Photographic Image', () => {
     expect(() => buildVlPhotographic(base(full))).toThrow(expect.objectContaining({ code: ErrorCode.ImageUnsupported }));
   });
 
+  it('never carries a photo’s metadata: a phone JPEG given as it is (baseline, but with EXIF, XMP and a comment) is refused', () => {
+    expect(() => buildVlPhotographic(base(phone))).toThrow(expect.objectContaining({ code: ErrorCode.ImageUnsupported }));
+  });
+
+  it('counts a name’s length in bytes as encoded: 64 accented letters are 128 bytes of UTF-8, over PN’s 64', async () => {
+    const jpeg = await toBaselineJpeg(phone);
+    expect(() => buildVlPhotographic({ ...base(jpeg), patient: { id: 'MRN-1', name: 'é'.repeat(64) } })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidInput }));
+    expect(buildVlPhotographic({ ...base(jpeg), patient: { id: 'MRN-1', name: 'é'.repeat(32) } }).bytes.length).toBeGreaterThan(1000);
+  });
+
   it('carries a greyscale JPEG as MONOCHROME2', async () => {
     const grey = await sharp(twoToneRaw(), { raw: { width: 300, height: 200, channels: 3 } }).toColourspace('b-w').jpeg().toBuffer();
     const path = join(dir, 'grey.dcm');

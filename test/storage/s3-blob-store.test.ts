@@ -5,6 +5,7 @@
 // failed or crashed upload leaves no object and no open upload, and the
 // debris sweep takes only what no live blob needs.
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import {
@@ -31,6 +32,7 @@ const MiB = 1024 * 1024;
 const BUCKET = 'loupe-test';
 const PREFIX = 'loupe/blobs/';
 const MARKER = 'ZEBEDEE-QUINTUS-MARLOWE-4471 ';
+const HOUR = 60 * 60_000;
 
 /** `bytes` of plaintext naming a patient, in 1 MiB chunks. */
 function patientBytes(bytes: number): Buffer {
@@ -119,18 +121,19 @@ describe('the S3 blob store on a real S3-compatible server (Swift with s3api)', 
     expect(await s.db.prisma.blob.count()).toBe(rows);
   });
 
-  it('aborts a multipart upload a crash left open once it is older than the grace period, and keeps a fresh one', async () => {
+  it('aborts a multipart upload a crash left open once it is a day old, and keeps a younger one (it may still be going)', async () => {
     const Key = PREFIX + randomBytes(20).toString('hex');
     const { UploadId } = await raw.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key }));
     await raw.send(new UploadPartCommand({ Bucket: BUCKET, Key, UploadId, PartNumber: 1, Body: randomBytes(4096) }));
     const keepAll = async (keys: string[]) => new Set(keys);
-    expect(await s.blobStore.sweepDebris(new Date(Date.now() - 60 * 60_000), keepAll)).toEqual({ unfinished: 0, orphans: 0 });
+    // The debris sweep's hour of grace, from a clock 22 hours on: not yet.
+    expect(await s.blobStore.sweepDebris(new Date(Date.now() + 21 * HOUR), keepAll)).toEqual({ unfinished: 0, orphans: 0 });
     expect((await openUploads()).map((u) => u.UploadId)).toEqual([UploadId]);
-    expect(await s.blobStore.sweepDebris(new Date(Date.now() + 60 * 60_000), keepAll)).toEqual({ unfinished: 1, orphans: 0 });
+    expect(await s.blobStore.sweepDebris(new Date(Date.now() + 25 * HOUR), keepAll)).toEqual({ unfinished: 1, orphans: 0 });
     expect(await openUploads()).toEqual([]);
   });
 
-  it('sweeps bodies without a live row and old probes, keeps live blobs, and touches nothing outside its prefix', async () => {
+  it('sweeps bodies without a live row and old probes, keeps live blobs, and touches nothing that is not a body Loupe wrote', async () => {
     const { assetId } = await createTestAsset(s);
     const live = await s.blobs.put({ assetId, kind: 'original', mediaType: 'image/jpeg', body: Readable.from([Buffer.from('wound photo')]), actor });
     const orphan = randomBytes(20).toString('hex');
@@ -138,11 +141,16 @@ describe('the S3 blob store on a real S3-compatible server (Swift with s3api)', 
     await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}.probe-0a1b2c3d4e5f`, Body: 'x' }));
     await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/report.pdf', Body: 'not Loupe’s' }));
     await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}README`, Body: 'not a blob key' }));
-    // An hour and more from now, everything there is older than the grace period.
-    const later = { now: () => new Date(Date.now() + 2 * 60 * 60_000) };
+    // Another program's object that a blob key could name, but not one Loupe makes.
+    await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}backup-2026-11-30`, Body: 'not Loupe’s' }));
+    // Now: a body without its row is normal for the moment before its transaction commits.
+    expect(await sweepBlobDebris({ db: s.db, blobStore: s.blobStore, audit: s.audit, clock: { now: () => new Date() } })).toEqual({ unfinished: 0, orphans: 0 });
+    expect(await s.blobStore.exists(orphan)).toBe(true);
+    // More than a day on (S3 dates a multipart body from its upload's start), everything there is old.
+    const later = { now: () => new Date(Date.now() + 26 * HOUR) };
     const counts = await sweepBlobDebris({ db: s.db, blobStore: s.blobStore, audit: s.audit, clock: later });
     expect(counts).toEqual({ unfinished: 1, orphans: 1 });
-    expect((await objects()).map((o) => o.Key).sort()).toEqual([`${PREFIX}README`, PREFIX + (await storageKey(live.id))].sort());
+    expect((await objects()).map((o) => o.Key).sort()).toEqual([`${PREFIX}README`, `${PREFIX}backup-2026-11-30`, PREFIX + (await storageKey(live.id))].sort());
     expect((await objects('elsewhere/')).length).toBe(1);
     expect((await buffer(await s.blobs.open(live.id, actor))).toString()).toBe('wound photo');
     await s.blobs.shredAsset(assetId, actor, 'test');
@@ -162,5 +170,27 @@ describe('the S3 blob store on a real S3-compatible server (Swift with s3api)', 
     const before = (await objects()).length;
     await s.blobStore.probe();
     expect((await objects()).length).toBe(before);
+  });
+
+  it('fails, rather than waits forever, when the store stops answering', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const store = new S3BlobStore({
+      kind: 's3',
+      endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      region: server.region,
+      bucket: BUCKET,
+      prefix: PREFIX,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+      forcePathStyle: true,
+      requestTimeoutMs: 1000,
+    });
+    try {
+      await expect(store.probe()).rejects.toThrow();
+      await expect(store.put(randomBytes(20).toString('hex'), Readable.from([randomBytes(1000)]))).rejects.toThrow();
+    } finally {
+      store.close();
+      silent.close();
+    }
   });
 });

@@ -8,20 +8,24 @@ import type { AddressInfo } from 'node:net';
 
 export interface RoundRobin {
   url: string;
-  /** Per instance (in the order given), the paths of the requests it served. */
-  served: string[][];
+  /** Per upstream port, the paths of the requests it served, in order. */
+  served: Map<number, string[]>;
+  /** Sends the requests whose path `to` picks to the port it names instead of the next in turn (a test's way to make a step land elsewhere). */
+  steer(to: ((path: string) => number | undefined) | undefined): void;
   close(): Promise<void>;
 }
 
+/** `upstreams`: the ports of the instances taking requests now. */
 export async function startRoundRobin(upstreams: () => number[]): Promise<RoundRobin> {
   let next = 0;
-  const served: string[][] = [];
+  let steering: ((path: string) => number | undefined) | undefined;
+  const served = new Map<number, string[]>();
   const server: Server = createServer((req: IncomingMessage, res) => {
     const ports = upstreams();
-    const index = next++ % ports.length;
-    (served[index] ??= []).push(req.url ?? '');
+    const port = steering?.(req.url ?? '') ?? ports[next++ % ports.length]!;
+    served.set(port, [...(served.get(port) ?? []), req.url ?? '']);
     const upstream = request(
-      { host: '127.0.0.1', port: ports[index], method: req.method, path: req.url, headers: req.headers },
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(res);
@@ -37,6 +41,7 @@ export async function startRoundRobin(upstreams: () => number[]): Promise<RoundR
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     served,
+    steer: (to) => (steering = to),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

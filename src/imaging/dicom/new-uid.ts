@@ -14,10 +14,15 @@ export function isUid(value: string): boolean {
   return value.length <= MAX_UID && UID.test(value);
 }
 
+/** A root new UIDs can be derived under: a valid UID leaving room for enough random digits. */
+export function isUidRoot(root: string): boolean {
+  return isUid(root) && MAX_UID - root.length - 1 >= MIN_RANDOM_DIGITS;
+}
+
 export function newUid(root?: string): string {
   if (root === undefined) return `2.25.${BigInt(`0x${randomUUID().replaceAll('-', '')}`).toString()}`;
   const room = MAX_UID - root.length - 1;
-  if (!isUid(root) || room < MIN_RANDOM_DIGITS) throw new LoupeError(ErrorCode.InvalidInput, 'the UID root is not a valid UID or is too long to derive UIDs under');
+  if (!isUidRoot(root)) throw new LoupeError(ErrorCode.InvalidInput, 'the UID root is not a valid UID or is too long to derive UIDs under');
   // 128 random bits as decimal (no leading zero), cut to what fits.
   return `${root}.${BigInt(`0x${randomBytes(16).toString('hex')}`).toString().slice(0, room)}`;
 }

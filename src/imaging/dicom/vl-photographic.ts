@@ -58,12 +58,13 @@ export interface VlPhotographicFile {
 
 const invalid = (field: string, why: string) => new LoupeError(ErrorCode.InvalidInput, `the ${field} ${why}`);
 
-// PS3.5 6.2: the longest value of each text VR used here (in characters).
+// PS3.5 6.2: the longest value of each text VR used here (in bytes, as encoded).
 const MAX_CHARS = { LO: 64, SH: 16, PN: 64 } as const;
 
 /** A text value, checked without ever quoting it: too long, or holding DICOM's value delimiter or control characters. */
 function textValue(field: string, vr: keyof typeof MAX_CHARS, value: string): string {
-  if ([...value].length > MAX_CHARS[vr]) throw invalid(field, `is longer than ${MAX_CHARS[vr]} characters`);
+  // PS3.5 counts bytes as encoded: under ISO_IR 192 (UTF-8), a character beyond ASCII takes two to four.
+  if (Buffer.byteLength(value, 'utf8') > MAX_CHARS[vr]) throw invalid(field, `is longer than ${MAX_CHARS[vr]} bytes`);
   if (/[\\\u0000-\u001f\u007f]/.test(value)) throw invalid(field, 'holds a backslash or a control character');
   if (vr === 'PN' && value.includes('=')) throw invalid(field, 'holds "=" (DICOM separates name representations with it)');
   return value;
