@@ -7,6 +7,10 @@
 // BENCH_ENGINE=pglite: the embedded default, where PGlite's WebAssembly heap
 // (a fixed few hundred MB) lives in the process; reported, and the target
 // applies to the growth over that baseline.
+// BENCH_BLOB_STORE=folder (default): bodies in a folder; s3: in an
+// S3-compatible store (Debian's Swift with s3api on loopback, started for the
+// run, test/support/swift-s3.ts, and stopped on every way out), through the
+// S3 store's multipart upload; the same figures and target.
 // BENCH_BLOB_BYTES overrides the size (default 2 GiB) for quick runs.
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -19,6 +23,7 @@ import type { AuditActor } from '../src/core/audit/event.js';
 import { systemClock } from '../src/core/clock.js';
 import { KeyRing } from '../src/crypto/keyring.js';
 import { openDatabase, type Database } from '../src/storage/database.js';
+import type { BlobStore } from '../src/storage/blob-store.js';
 import { FolderBlobStore } from '../src/storage/folder-blob-store.js';
 import { syncKeyVersions } from '../src/storage/key-versions.js';
 import { migrate } from '../src/storage/migrate.js';
@@ -103,6 +108,7 @@ async function checkDiskSpace(dir: string, size: number): Promise<void> {
 }
 
 type Engine = 'postgres' | 'pglite';
+type StoreKind = 'folder' | 's3';
 
 function engine(): Engine {
   const raw = process.env.BENCH_ENGINE ?? 'postgres';
@@ -110,7 +116,66 @@ function engine(): Engine {
   return raw;
 }
 
-async function run(dir: string, size: number, engine: Engine, url: string | undefined): Promise<boolean> {
+function storeKind(): StoreKind {
+  const raw = process.env.BENCH_BLOB_STORE ?? 'folder';
+  if (raw !== 'folder' && raw !== 's3') throw new Refusal(`BENCH_BLOB_STORE must be folder or s3, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** The blob store the run writes to, what to call it, and how to let it go. */
+interface Store {
+  blobStore: BlobStore;
+  /** How the printed setup names it. */
+  shown: string;
+  /** In the summary line's name ('' for the folder store, as before). */
+  label: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Swift on loopback with a bucket, and Loupe's S3 store on it. The AWS SDK is
+ * imported only here, so it weighs nothing on the folder store's figures.
+ */
+async function startS3Store(): Promise<Store> {
+  const [{ startSwiftS3, clientConfig }, { CreateBucketCommand, S3Client }, { S3BlobStore }] = await Promise.all([
+    import('../test/support/swift-s3.js'),
+    import('@aws-sdk/client-s3'),
+    import('../src/storage/s3-blob-store.js'),
+  ]);
+  const swift = await startSwiftS3();
+  try {
+    const bucket = 'loupe-bench';
+    const admin = new S3Client(clientConfig(swift));
+    try {
+      await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    } finally {
+      admin.destroy();
+    }
+    const blobStore = new S3BlobStore({
+      kind: 's3',
+      endpoint: swift.endpoint,
+      region: swift.region,
+      bucket,
+      prefix: 'loupe/',
+      credentials: { accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey },
+      forcePathStyle: true,
+    });
+    return {
+      blobStore,
+      shown: `S3BlobStore on Swift ${swift.endpoint} (s3api), bucket ${bucket}`,
+      label: ' + S3',
+      close: async () => {
+        blobStore.close();
+        await swift.stop();
+      },
+    };
+  } catch (error) {
+    await swift.stop();
+    throw error;
+  }
+}
+
+async function run(dir: string, size: number, engine: Engine, url: string | undefined, backend: Store): Promise<boolean> {
   let db: Database | undefined;
   try {
     db = await openDatabase(engine === 'pglite' ? { dataDir: join(dir, 'db') } : { url });
@@ -122,7 +187,7 @@ async function run(dir: string, size: number, engine: Engine, url: string | unde
       db,
       keyRing,
       clock: systemClock,
-      blobStore: new FolderBlobStore(join(dir, 'blobs')),
+      blobStore: backend.blobStore,
       checkpointInterval: 1000,
       maxBlobBytes: size,
     });
@@ -131,7 +196,7 @@ async function run(dir: string, size: number, engine: Engine, url: string | unde
       data: { workspaceId: workspace.id, uploaderId: 'UBENCH', kind: 'photo', sourceRef: `F${randomBytes(6).toString('hex')}` },
     });
 
-    console.log(`blob of ${size} bytes (${mb(size)}), ${engine === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} + FolderBlobStore in ${dir}`);
+    console.log(`blob of ${size} bytes (${mb(size)}), ${engine === 'pglite' ? 'embedded PGlite' : 'PostgreSQL'} + ${backend.shown}`);
     // Whatever is resident before the blob (the runtime, the TypeScript
     // loader, PGlite's heap) is the baseline; growth over it is the blob path.
     const baseline = process.memoryUsage().rss;
@@ -190,7 +255,7 @@ async function run(dir: string, size: number, engine: Engine, url: string | unde
     const judged = engine === 'pglite' ? peak - baseline : peak;
     const pass = judged < TARGET_RSS;
     reportLine({
-      name: engine === 'pglite' ? 'blob memory, embedded (growth over PGlite)' : 'blob memory, PostgreSQL (peak RSS)',
+      name: engine === 'pglite' ? `blob memory, embedded${backend.label} (growth over PGlite)` : `blob memory, PostgreSQL${backend.label} (peak RSS)`,
       figure: engine === 'pglite' ? `${mb(Math.max(0, judged))} (peak ${mb(peak)}, ${mb(size)} blob)` : `${mb(peak)} (${mb(size)} blob)`,
       target: `< ${mb(TARGET_RSS)}`,
       pass,
@@ -215,9 +280,22 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     const which = engine();
+    const kind = storeKind();
+    // Swift's processes are stopped on the way out; on a signal, process.exit above runs startSwiftS3's exit handler, which kills them.
+    const withStore = async (fn: (store: Store) => Promise<boolean>): Promise<boolean> => {
+      const store: Store =
+        kind === 's3'
+          ? await startS3Store()
+          : { blobStore: new FolderBlobStore(join(dir, 'blobs')), shown: `FolderBlobStore in ${dir}`, label: '', close: async () => {} };
+      try {
+        return await fn(store);
+      } finally {
+        await store.close();
+      }
+    };
     const ok =
       which === 'pglite'
-        ? await run(dir, size, which, undefined)
+        ? await withStore((store) => run(dir, size, which, undefined, store))
         : await withPostgresSchema(async (url) => {
             const db = await openDatabase({ url });
             try {
@@ -225,7 +303,7 @@ async function main(): Promise<void> {
             } finally {
               await db.close();
             }
-            return run(dir, size, which, url);
+            return withStore((store) => run(dir, size, which, url, store));
           });
     if (ok === false) process.exitCode = 1;
   } finally {

@@ -10,15 +10,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchLine } from './lib.js';
 
-// Name -> script and environment; the embedded memory run is the same script on PGlite.
+// Name -> script and environment; the embedded and S3 memory runs are the same script on PGlite or with the S3 store.
 const SCRIPTS = {
   'blob-throughput': { script: 'blob-throughput', env: {} },
-  'blob-memory': { script: 'blob-memory', env: { BENCH_ENGINE: 'postgres' } },
-  'blob-memory-embedded': { script: 'blob-memory', env: { BENCH_ENGINE: 'pglite' } },
+  'blob-memory': { script: 'blob-memory', env: { BENCH_ENGINE: 'postgres', BENCH_BLOB_STORE: 'folder' } },
+  'blob-memory-embedded': { script: 'blob-memory', env: { BENCH_ENGINE: 'pglite', BENCH_BLOB_STORE: 'folder' } },
+  'blob-memory-s3': { script: 'blob-memory', env: { BENCH_ENGINE: 'postgres', BENCH_BLOB_STORE: 's3' } },
   'audit-append': { script: 'audit-append', env: {} },
   'photo-clean': { script: 'photo-clean', env: {} },
   'dicom-deid': { script: 'dicom-deid', env: {} },
   'slack-upload': { script: 'slack-upload', env: {} },
+  'upload-s3-instances': { script: 'upload-s3-instances', env: {} },
   'teams-upload': { script: 'teams-upload', env: {} },
   viewer: { script: 'viewer', env: {} },
   'sandbox-memory': { script: 'sandbox-memory', env: {} },
