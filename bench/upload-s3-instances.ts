@@ -79,7 +79,7 @@ async function run(count: number, swift: S3Server, label: string, photo: Buffer,
       { ...slackChat(slack, photo, instances[0]!), floor: undefined, watch: watchCosts(instances, swift) },
       { engine, cardP95At50: 1.5 },
     );
-    figure('Slack events served', balancer.served.map((paths, i) => `instance ${i + 1} ${paths.filter((p) => p === '/slack/events').length}`).join(', '));
+    figure('Slack events served', [...balancer.served.values()].map((paths, i) => `instance ${i + 1} ${paths.filter((p) => p === '/slack/events').length}`).join(', '));
   } finally {
     for (const i of instances) await i.stop();
     await balancer.close();

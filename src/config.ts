@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { AlertThresholds } from './core/alerts/rules.js';
 import { ErrorCode, LoupeError } from './core/errors.js';
+import type { PacsAuth } from './export/stow-rs.js';
+import { isUidRoot } from './imaging/dicom/new-uid.js';
+import { MAX_S3_BLOB_BYTES } from './storage/blob-store.js';
 import type { S3StoreConfig } from './storage/s3-blob-store.js';
 
 const int = (min: number, max: number) => {
@@ -73,6 +76,13 @@ const schema = z.object({
   LOUPE_ALERT_DISTINCT_PATIENTS: int(2, 10_000).default(20),
   LOUPE_ALERT_REFUSED_VIEWS: int(2, 10_000).default(5),
   LOUPE_ALERT_FAILED_SIGN_INS: int(2, 100_000).default(10),
+  LOUPE_PACS_URL: z.url({ protocol: /^https?$/, error: "expected the http(s) URL of the PACS's DICOMweb service root (https://pacs.hospital.example/dicom-web)" }).optional(),
+  LOUPE_PACS_USER: z.string().regex(/^[^:]+$/, 'expected a user name without a colon').optional(),
+  LOUPE_PACS_PASSWORD: z.string().min(1).optional(),
+  LOUPE_PACS_TOKEN: z.string().regex(/^[A-Za-z0-9._~+/-]+=*$/, 'expected a bearer token').optional(),
+  LOUPE_PACS_COPY: z.enum(['identified', 'deidentified'], { error: 'expected identified or deidentified' }).default('identified'),
+  LOUPE_PACS_UID_ROOT: z.string().regex(/^[0-9]+(\.[0-9]+)*$/, "expected the organisation's DICOM UID root (1.2.826.0.1.3680043.10.1234)").optional(),
+  LOUPE_PACS_TIMEOUT_SECONDS: int(5, 3600).default(120),
   LOUPE_DEMO: z.enum(['auto', 'off'], { error: 'expected auto or off' }).default('auto'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "expected the identity provider's issuer URL" }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -149,6 +159,17 @@ export interface TeamsConfig {
   removal: 'policy_violation' | 'ask';
 }
 
+/** The hospital's PACS, reached by DICOMweb STOW-RS: where a card's Send to PACS goes. */
+export interface PacsConfig {
+  url: URL;
+  auth: PacsAuth;
+  /** identified: the original DICOM, photos with the patient's demographics; deidentified: the de-identified copy, photos under Loupe's pseudonym. */
+  copy: 'identified' | 'deidentified';
+  /** The organisation's UID root for photos' new UIDs; unset: 2.25 UUID-derived UIDs. */
+  uidRoot: string | undefined;
+  timeoutMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -187,6 +208,8 @@ export interface Config {
   breakGlassMinutes: number;
   /** How long a teaching share's link lasts. */
   teachingShareDays: number;
+  /** Unset: no PACS, no Send to PACS on cards. */
+  pacs: PacsConfig | undefined;
   console: ConsoleConfig;
   /** Breach monitoring: how often the rules read the trail, and their thresholds. */
   alerts: { sweepMs: number; thresholds: AlertThresholds };
@@ -215,6 +238,32 @@ type Env = z.infer<typeof schema>;
 /** Every variable Loupe reads: what the docs and deployment examples may name. */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function pacsConfig(e: Env): PacsConfig | undefined {
+  const credentials = [e.LOUPE_PACS_USER, e.LOUPE_PACS_PASSWORD, e.LOUPE_PACS_TOKEN];
+  if (!e.LOUPE_PACS_URL) {
+    if (credentials.some((v) => v !== undefined)) throw new LoupeError(ErrorCode.ConfigInvalid, 'invalid configuration:\n  LOUPE_PACS_URL: required with any other PACS setting');
+    return undefined;
+  }
+  const url = new URL(e.LOUPE_PACS_URL);
+  const problems = [
+    ...(Boolean(e.LOUPE_PACS_USER) !== Boolean(e.LOUPE_PACS_PASSWORD) ? ['LOUPE_PACS_USER and LOUPE_PACS_PASSWORD: give both, or neither'] : []),
+    ...(e.LOUPE_PACS_TOKEN && e.LOUPE_PACS_USER ? ['LOUPE_PACS_TOKEN: give a user and password or a token, not both'] : []),
+    ...(url.username || url.password ? ['LOUPE_PACS_URL: credentials go in LOUPE_PACS_USER and LOUPE_PACS_PASSWORD, not in the URL'] : []),
+    // Identified images and the credentials must not cross a network in the clear.
+    ...(url.protocol === 'http:' && !LOOPBACK.has(url.hostname) ? ['LOUPE_PACS_URL: expected https (http only on this machine: localhost, 127.0.0.1, [::1])'] : []),
+    ...(e.LOUPE_PACS_UID_ROOT && !isUidRoot(e.LOUPE_PACS_UID_ROOT) ? ['LOUPE_PACS_UID_ROOT: expected a valid UID (no leading zeros) of at most 43 characters, leaving room for the random part'] : []),
+  ];
+  if (problems.length) throw new LoupeError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${problems.join('\n  ')}`);
+  const auth: PacsAuth = e.LOUPE_PACS_USER
+    ? { kind: 'basic', user: e.LOUPE_PACS_USER, password: e.LOUPE_PACS_PASSWORD! }
+    : e.LOUPE_PACS_TOKEN
+      ? { kind: 'bearer', token: e.LOUPE_PACS_TOKEN }
+      : { kind: 'none' };
+  return { url, auth, copy: e.LOUPE_PACS_COPY, uidRoot: e.LOUPE_PACS_UID_ROOT, timeoutMs: e.LOUPE_PACS_TIMEOUT_SECONDS * 1000 };
+}
+
 function blobStoreConfig(e: Env, dataDir: string): Config['blobStore'] {
   if (e.LOUPE_BLOB_STORE === 'folder') return { kind: 'folder', dir: resolve(e.LOUPE_BLOB_DIR ?? `${dataDir}/blobs`) };
   const missing = [
@@ -224,6 +273,8 @@ function blobStoreConfig(e: Env, dataDir: string): Config['blobStore'] {
       ? []
       : ['LOUPE_S3_ACCESS_KEY_ID and LOUPE_S3_SECRET_ACCESS_KEY: give both, or neither for the default credential chain']),
     ...(e.LOUPE_BLOB_DIR ? ['LOUPE_BLOB_DIR: a folder store setting; unset it when LOUPE_BLOB_STORE is s3'] : []),
+    // S3 takes at most 10,000 parts of a multipart upload.
+    ...(e.LOUPE_MAX_BLOB_BYTES > MAX_S3_BLOB_BYTES ? [`LOUPE_MAX_BLOB_BYTES: at most ${MAX_S3_BLOB_BYTES} with the S3 store`] : []),
   ];
   if (missing.length) throw new LoupeError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${missing.join('\n  ')}`);
   return {
@@ -351,6 +402,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     session: { idleSeconds: e.LOUPE_SESSION_IDLE_SECONDS, maxSeconds: e.LOUPE_SESSION_MAX_HOURS * 3600 },
     breakGlassMinutes: e.LOUPE_BREAK_GLASS_MINUTES,
     teachingShareDays: e.LOUPE_TEACHING_SHARE_DAYS,
+    pacs: pacsConfig(e),
     console: { privacyOfficerGroups: e.LOUPE_PRIVACY_OFFICER_GROUPS?.split(',') ?? [], requireMfa: e.LOUPE_CONSOLE_MFA === 'required' },
     alerts: {
       sweepMs: e.LOUPE_ALERT_SWEEP_SECONDS * 1000,

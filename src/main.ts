@@ -44,6 +44,9 @@ import { createHttpApp, finishHttpApp } from './web/http-app.js';
 import { siteRouter } from './web/design/site-routes.js';
 import { createMetrics, type Metrics } from './web/metrics.js';
 import { TEACHING_PATH, type TeachingDeps } from './app/teaching/teaching-deps.js';
+import type { PacsDeps } from './app/pacs/pacs-deps.js';
+import { pacsExportHandlers } from './app/pacs/export-to-pacs.js';
+import { loupeVersion } from './version.js';
 import { teachingRouter } from './web/teaching/teaching-routes.js';
 
 export interface Services {
@@ -191,6 +194,20 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
   };
   // Cards' previews, where a channel's policy allows them: made in the intake sandbox.
   const previews = { blobs: storage.blobs, sandbox };
+  // Send to PACS: a photo is made into DICOM in the intake sandbox; offered on cards only when a PACS is configured.
+  const pacs: PacsDeps = {
+    db: storage.db,
+    audit: storage.audit,
+    queue,
+    clock: services.clock,
+    blobs: storage.blobs,
+    patients: storage.patients,
+    policies: storage.policies,
+    sandbox,
+    pacs: config.pacs,
+    softwareVersion: loupeVersion(),
+    maxExportBytes: 512 * 1024 * 1024,
+  };
   const slack = config.slack
     ? createSlackAdapter({
         slack: config.slack,
@@ -200,10 +217,11 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
         clock: services.clock,
         logger,
         teaching,
+        pacs,
       })
     : undefined;
   const viewUrl = (token: string) => new URL(`/view/${token}`, config.publicUrl).href;
-  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching, previews }) : undefined;
+  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching, previews, pacs }) : undefined;
   // The one registry of chat platforms: use cases and the viewer find a workspace's platform here.
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
@@ -282,6 +300,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
         maxUploadBytes: config.maxUploadBytes,
         recheckAfterMs: 15 * 60_000,
       }),
+      ...pacsExportHandlers(pacs),
       ...slack?.handlers,
       ...options.handlers,
     },

@@ -17,7 +17,7 @@ export interface CardAsSeen {
 
 /** `previews`: the card's preview, where one is on the platform, is drawn for this user too. */
 export async function cardAsSeenBy(deps: CardConsentDeps & { viewUrl: (token: string) => string; previews?: CardPreviewDeps | undefined }, { cardId, who }: { cardId: string; who: WorkspaceRequester }): Promise<CardAsSeen | undefined> {
-  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: true } });
+  const card = await deps.db.prisma.card.findUnique({ where: { id: cardId, workspaceId: who.workspaceId }, include: { asset: { include: { pacsExport: true } } } });
   if (!card) return undefined;
   const live = (card.state === 'active' || card.state === 'waiting_for_patient') && card.asset.status !== 'failed';
   const token = live ? await transaction(deps.db, (tx) => issueLinkToken(tx, card.id, card.expiresAt, deps.clock.now(), true)) : undefined;

@@ -14,7 +14,7 @@ import { queueCardUpdate } from './queue-card-update.js';
 import type { ChatUseCaseDeps } from './deps.js';
 
 export async function redrawCard(deps: ChatUseCaseDeps, { cardId, keepLinks = false }: { cardId: string; keepLinks?: boolean }): Promise<void> {
-  const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: true } });
+  const card = await deps.db.prisma.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: { include: { pacsExport: true } } } });
   if (!card.messageId && !card.previewRef) return;
   const { gateway } = await deps.platforms.forWorkspace(card.workspaceId);
   // Never posted, yet a preview placed for it (its posting failed for good): taken off the platform all the same.

@@ -17,6 +17,15 @@ export interface CardPreview {
   image: CardPreviewImage;
 }
 
+/** Where sending the card's image to the hospital's PACS stands (see src/app/pacs). */
+export interface CardPacs {
+  status: 'queued' | 'sent' | 'failed';
+  /** When it was sent. */
+  sentAt?: Date;
+  /** Why it failed: an error code, for words chosen by the platform's text. */
+  failureCode?: string;
+}
+
 export interface CardView {
   cardId: string;
   assetId: string;
@@ -34,6 +43,8 @@ export interface CardView {
   unavailable?: boolean;
   /** Only on a live card in a channel whose policy allows it, for an image that cannot show who the patient is. */
   preview?: CardPreview | undefined;
+  /** Only once Send to PACS was pressed. */
+  pacs?: CardPacs;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -45,9 +56,11 @@ interface AssetRow {
   metadata: unknown;
   burnedInText: boolean | null;
   status?: string;
+  pacsExport?: { status: 'queued' | 'sent' | 'failed'; sentAt: Date | null; failureCode: string | null } | null;
 }
 
 export function cardView(card: CardRow, asset: AssetRow, consentWithdrawn = false): CardView {
+  const x = asset.pacsExport;
   const m = asset.metadata as Partial<AssetSummary> | null;
   const facts = m && (m.family === 'photo' || m.family === 'dicom') ? (m as AssetSummary) : undefined;
   return {
@@ -63,6 +76,7 @@ export function cardView(card: CardRow, asset: AssetRow, consentWithdrawn = fals
     burnedInText: Boolean(asset.burnedInText),
     consentWithdrawn,
     unavailable: asset.status === 'failed',
+    ...(x ? { pacs: { status: x.status, ...(x.sentAt ? { sentAt: x.sentAt } : {}), ...(x.failureCode ? { failureCode: x.failureCode } : {}) } } : {}),
     createdAt: card.createdAt,
     expiresAt: card.expiresAt,
   };

@@ -7,7 +7,7 @@ import { recordConsent } from '../../src/app/consent/record-consent.js';
 import { TEACHING_REFUSED } from '../../src/chat/teaching-text.js';
 import { TEAMS_DEMO_TEAM, TEAMS_DEMO_USERS } from '../../src/demo/teams/index.js';
 import { makePhotoFixtures } from '../support/photos.js';
-import { startTeamsLoupe, type TeamsLoupe } from '../support/teams.js';
+import { postedPhotoCard, startTeamsLoupe, type TeamsLoupe } from '../support/teams.js';
 import { until } from '../support/until.js';
 
 const { amara: SENDER } = TEAMS_DEMO_USERS;
@@ -27,14 +27,8 @@ describe('Share for teaching in Teams', () => {
     const { teams, loupe } = env;
     const prisma = loupe.services.storage.db.prisma;
     const photo = await readFile((await makePhotoFixtures(env.inst.dataDir)).jpeg);
-    const p = await teams.postFile({ user: SENDER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, name: 'photo.jpg', bytes: photo });
-    const thread = `${WOUNDS};messageid=${p.messageId}`;
-    const message = await until('the card', () => teams.messages.find((m) => m.byBot && m.conversationId === thread));
-    const card = await until('the card row', async () => (await prisma.card.findFirst({ where: { threadId: p.messageId, messageId: { not: null } } })) ?? undefined);
-    // Shared once cleaned: its card comes before its clean-up.
-    await until('the photo cleaned', async () => (await prisma.asset.findFirst({ where: { id: card.assetId, status: 'stored' } })) ?? undefined);
+    const { thread, message, card, press } = await postedPhotoCard(env, { user: SENDER.aadObjectId, team: TEAMS_DEMO_TEAM.id, channel: WOUNDS, photo });
     expect(json(message.attachments)).toContain('Share for teaching');
-    const press = async (verb: string, data: Record<string, unknown> = {}) => json((await teams.invoke({ user: SENDER.aadObjectId, conversationId: thread, replyToId: message.id, name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data: { cardId: card.id, ...data } }, trigger: 'manual' } })).body);
     const threadMessages = () => teams.messages.filter((m) => m.conversationId === thread).length;
     const before = threadMessages();
 

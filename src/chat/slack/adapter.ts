@@ -24,6 +24,7 @@ import { RECONCILE_JOB, reconcileHandler, scheduleReconcile } from './reconcile.
 import { rememberedOf, slackReplayGuard } from './replay-guard.js';
 import { AfterAck } from '../after-ack.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
+import type { PacsDeps } from '../../app/pacs/pacs-deps.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Acknowledged uploads accepted at once: enough to keep up with a burst, few enough to leave the database's connections to everything else. */
@@ -40,6 +41,8 @@ export interface SlackAdapterDeps {
   logger: Logger;
   /** Share for teaching (built in main.ts, with the imaging sandbox). */
   teaching?: TeachingDeps | undefined;
+  /** Send to PACS (built in main.ts); offered on cards only when a PACS is configured. */
+  pacs?: PacsDeps | undefined;
 }
 
 export interface SlackAdapter {
@@ -90,6 +93,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     responseUrlHosts: ['hooks.slack.com', slack.apiUrl.host],
     logger: d.logger.child({ component: 'slack' }),
     teaching: d.teaching,
+    pacs: d.pacs,
   });
   registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin, consent });
   registerHome(bolt, isAdmin);
@@ -99,7 +103,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   };
   return {
     bolt,
-    platform: { gateway: slackGateway({ bot, admin, botToken: slack.botToken, adminUsers: slack.adminUsers, fileHosts: slack.fileHosts, logger: d.logger.child({ component: 'slack' }) }), directory },
+    platform: { gateway: slackGateway({ bot, admin, botToken: slack.botToken, adminUsers: slack.adminUsers, fileHosts: slack.fileHosts, logger: d.logger.child({ component: 'slack' }), pacs: d.pacs?.pacs !== undefined }), directory },
     handlers,
     start: async () => {
       if (slack.socketMode) await bolt.start();

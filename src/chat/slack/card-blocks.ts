@@ -4,6 +4,7 @@
 // the channel's policy allows a de-identified preview (card-preview.ts).
 import type { CardView } from '../../intake/card-view.js';
 import { REVOKE_CONFIRM } from '../answer-text.js';
+import { offersPacs, PACS_BUTTON, pacsLine } from '../pacs-text.js';
 
 export const CardAction = {
   Invite: 'loupe_invite',
@@ -12,6 +13,7 @@ export const CardAction = {
   CorrectPatient: 'loupe_correct_patient',
   RecordConsent: 'loupe_record_consent',
   Teach: 'loupe_teach',
+  SendToPacs: 'loupe_send_to_pacs',
 } as const;
 
 export interface SlackCard {
@@ -57,8 +59,8 @@ function stateLine(card: CardView): string {
   }
 }
 
-/** `viewUrl` is the link with its one-card token; absent once the card is expired or revoked. */
-export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCard {
+/** `viewUrl` is the link with its one-card token; absent once the card is expired or revoked. `pacs`: a PACS is configured. */
+export function cardBlocks(card: CardView, viewUrl: string | undefined, o: { pacs?: boolean } = {}): SlackCard {
   const open = (card.state === 'active' || card.state === 'waiting_for_patient') && !card.unavailable;
   const blocks: Record<string, unknown>[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:lock: *${what(card)}* secured by Loupe` } },
@@ -71,6 +73,9 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
   // The bot's own file (card-preview.ts), only while the card is open.
   if (open && card.preview) {
     blocks.push({ type: 'image', slack_file: { id: card.preview.ref }, alt_text: card.preview.image.altText });
+  }
+  if (card.pacs && card.state !== 'deleted') {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: pacsLine(card.pacs, { date: slackDate, bold: (t) => `*${t}*` }) }] });
   }
   if (card.burnedInText) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'No preview: text may be burned into the image.' }] });
@@ -88,6 +93,8 @@ export function cardBlocks(card: CardView, viewUrl: string | undefined): SlackCa
         ...(card.state === 'active' ? [{ type: 'button', action_id: CardAction.RecordConsent, text: { type: 'plain_text', text: 'Record consent' }, value: card.cardId }] : []),
         // Answered privately: a de-identified copy's link, or why not.
         { type: 'button', action_id: CardAction.Teach, text: { type: 'plain_text', text: 'Share for teaching' }, value: card.cardId },
+        // Into the patient's record at the hospital: answered privately, its outcome shown on the card.
+        ...(offersPacs(o.pacs === true, card) ? [{ type: 'button', action_id: CardAction.SendToPacs, text: { type: 'plain_text', text: PACS_BUTTON }, value: card.cardId }] : []),
         {
           type: 'button',
           action_id: CardAction.Revoke,

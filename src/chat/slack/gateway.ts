@@ -21,6 +21,8 @@ export interface SlackGatewayDeps {
   /** Hosts files may come from (host[:port]). */
   fileHosts: string[];
   logger: Logger;
+  /** A PACS is configured: cards offer Send to PACS. */
+  pacs?: boolean;
 }
 
 export function slackGateway(d: SlackGatewayDeps): ChatGateway {
@@ -50,7 +52,7 @@ export function slackGateway(d: SlackGatewayDeps): ChatGateway {
     },
 
     async postCard(card, viewUrl) {
-      const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...cardBlocks(card, viewUrl), unfurl_links: false });
+      const posted = await d.bot.chat.postMessage({ channel: card.channelId, thread_ts: card.threadId, ...cardBlocks(card, viewUrl, { pacs: d.pacs === true }), unfurl_links: false });
       if (!posted.ts) throw new LoupeError(ErrorCode.InvalidInput, 'Slack gave no ts for the posted card');
       return posted.ts;
     },
@@ -69,7 +71,7 @@ export function slackGateway(d: SlackGatewayDeps): ChatGateway {
     },
 
     async updateCard(messageId, card, viewUrl) {
-      await d.bot.chat.update({ channel: card.channelId, ts: messageId, ...cardBlocks(card, viewUrl) });
+      await d.bot.chat.update({ channel: card.channelId, ts: messageId, ...cardBlocks(card, viewUrl, { pacs: d.pacs === true }) });
     },
 
     async placePreview(image) {

@@ -25,6 +25,8 @@ import { PatientAction, RemovalAction, slackNotice } from './notices.js';
 import { replaceOriginal } from './response-url.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
 import { registerTeachingShare } from './teaching.js';
+import { registerSendToPacs } from './pacs.js';
+import type { PacsDeps } from '../../app/pacs/pacs-deps.js';
 
 export const INVITE_MODAL = 'loupe_invite_modal';
 export const PATIENT_MODAL = 'loupe_link_patient_modal';
@@ -64,6 +66,8 @@ export interface InteractionDeps {
   logger: Logger;
   /** Share for teaching; its button does nothing where it is not given. */
   teaching?: TeachingDeps | undefined;
+  /** Send to PACS, where a PACS is configured. */
+  pacs?: PacsDeps | undefined;
 }
 
 export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
@@ -234,4 +238,5 @@ export function registerCardInteractions(bolt: App, d: InteractionDeps): void {
   });
 
   if (d.teaching) registerTeachingShare(bolt, d.teaching, requester);
+  if (d.pacs?.pacs) registerSendToPacs(bolt, d.pacs, requester);
 }

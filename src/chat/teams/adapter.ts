@@ -19,6 +19,7 @@ import { teamsInbound } from './inbound.js';
 import { cardAudiences } from './audience.js';
 import { cardActions } from './card-actions.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
+import type { PacsDeps } from '../../app/pacs/pacs-deps.js';
 import type { CardPreviewDeps } from '../../app/card-preview.js';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
@@ -36,6 +37,8 @@ export interface TeamsAdapterDeps {
   teaching?: TeachingDeps | undefined;
   /** Card previews in each user's own drawing of a card (built in main.ts, with the imaging sandbox). */
   previews?: CardPreviewDeps | undefined;
+  /** Send to PACS (built in main.ts); offered on cards only when a PACS is configured. */
+  pacs?: PacsDeps | undefined;
 }
 
 export interface TeamsAdapter {
@@ -52,8 +55,8 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
   const conversations = new ChatConversations(storage.db);
   const workspaceId = async () => (await storage.workspaces.ensure('teams', teams.tenantId, teams.tenantId, { type: 'system', id: 'teams' })).id;
   const directory = teamsDirectory({ teams, framework, graph, conversations });
-  const audiences = cardAudiences({ teams, framework, graph });
-  const gateway = teamsGateway({ teams, framework, graph, tokens, conversations, workspaceId, logger });
+  const audiences = cardAudiences({ teams, framework, graph, pacs: d.pacs?.pacs !== undefined });
+  const gateway = teamsGateway({ teams, framework, graph, tokens, conversations, workspaceId, logger, pacs: d.pacs?.pacs !== undefined });
   const { db, audit } = storage;
   const consent = { db, audit, clock: d.clock, patients: storage.patients, consents: storage.consents, workspaces: storage.workspaces, policies: storage.policies, queue: d.queue, consentChanges: storage.consentChanges };
   const inbound = teamsInbound({
@@ -77,6 +80,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
       viewUrl: d.viewUrl,
       previews: d.previews,
       teaching: d.teaching,
+      pacs: d.pacs,
     }),
   });
   // Activities are small JSON; anything larger is not Teams.

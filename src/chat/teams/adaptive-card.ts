@@ -6,6 +6,7 @@
 // No patient data, and no pixels unless the channel's policy allows a
 // de-identified preview (card-preview.ts).
 import type { CardView } from '../../intake/card-view.js';
+import { offersPacs, PACS_BUTTON, pacsLine } from '../pacs-text.js';
 import type { OutgoingActivity } from './activity.js';
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -26,6 +27,8 @@ export const CardVerb = {
   RecordConsent: 'loupe.record_consent',
   /** Share for teaching (answered by teaching-action.ts). */
   Teach: 'loupe.teach',
+  /** Send to PACS: answered to the presser; its outcome shows on the card. */
+  SendToPacs: 'loupe.send_to_pacs',
 } as const;
 
 const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
@@ -75,6 +78,8 @@ export interface CardAudience {
   manage: boolean;
   /** Who gets their own drawing (Teams' refresh.userIds: at most 60): the sender and the admins. */
   refreshFor: string[];
+  /** A PACS is configured: the card offers Send to PACS. */
+  pacs?: boolean;
 }
 
 /**
@@ -93,6 +98,7 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
     { type: 'TextBlock', text: stateLine(card), wrap: true },
     // Carried inside the card (a data URI): redrawing the card without it takes it off Teams.
     ...(open && card.preview ? [{ type: 'Image', url: `data:${card.preview.image.mediaType};base64,${card.preview.image.data.toString('base64')}`, altText: card.preview.image.altText, size: 'Large' }] : []),
+    ...(card.pacs && card.state !== 'deleted' ? [{ type: 'TextBlock', text: pacsLine(card.pacs, { date: when, bold: (t) => `**${t}**` }), wrap: true, isSubtle: true }] : []),
     ...(card.burnedInText ? [{ type: 'TextBlock', text: 'No preview: text may be burned into the image.', wrap: true, isSubtle: true }] : []),
   ];
   const actions =
@@ -102,6 +108,8 @@ export function adaptiveCard(card: CardView, viewUrl: string | undefined, audien
           execute('Invite specialist', CardVerb.Invite, card.cardId),
           // Answered to the presser alone: a de-identified copy's link, or why not.
           execute('Share for teaching', CardVerb.Teach, card.cardId),
+          // Into the patient's record at the hospital: answered privately, its outcome shown on the card.
+          ...(offersPacs(audience.pacs === true, card) ? [execute(PACS_BUTTON, CardVerb.SendToPacs, card.cardId)] : []),
           ...(audience.manage && card.state === 'waiting_for_patient' ? [execute('Link patient', CardVerb.LinkPatient, card.cardId)] : []),
           // Only once linked: a card still waiting is linked instead.
           ...(audience.manage && card.state === 'active' ? [execute('Correct patient', CardVerb.CorrectPatient, card.cardId)] : []),

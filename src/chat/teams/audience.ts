@@ -10,7 +10,8 @@ import type { Graph } from './graph.js';
 
 const REFRESH_LIMIT = 60;
 
-export function cardAudiences(d: { teams: TeamsConfig; framework: BotFramework; graph: Graph }) {
+/** `pacs`: a PACS is configured, so drawings offer Send to PACS. */
+export function cardAudiences(d: { teams: TeamsConfig; framework: BotFramework; graph: Graph; pacs?: boolean }) {
   const connectorOf = (c: ChatConversation) => d.framework.connector(c.serviceUrl);
 
   /** Entra object ids. */
@@ -29,7 +30,7 @@ export function cardAudiences(d: { teams: TeamsConfig; framework: BotFramework; 
       const member = await connectorOf(c).member(c.conversationId, admin);
       if (member && !refreshFor.includes(member.id)) refreshFor.push(member.id);
     }
-    return { uploader: uploader && { id: uploader.id, name: uploader.name ?? 'its sender' }, manage, refreshFor };
+    return { uploader: uploader && { id: uploader.id, name: uploader.name ?? 'its sender' }, manage, refreshFor, pacs: d.pacs === true };
   }
 
   return { adminsOf, audienceOf };

@@ -30,6 +30,9 @@ import type { ConsentFormDeps } from '../../app/consent/consent-form.js';
 import { ConsentVerb, onConsentPress } from './consent-form.js';
 import type { TeachingDeps } from '../../app/teaching/teaching-deps.js';
 import { teachingAction, TeachingVerb } from './teaching-action.js';
+import type { PacsDeps } from '../../app/pacs/pacs-deps.js';
+import { requestPacsExport } from '../../app/pacs/request-pacs-export.js';
+import { pacsAnswer } from '../pacs-text.js';
 
 /** A button press as Teams delivered it: who, and in which conversation (Teams sets both; the button's data is the client's). */
 export interface Press {
@@ -55,6 +58,8 @@ export interface CardActionDeps {
   previews?: CardPreviewDeps | undefined;
   /** Share for teaching; its button does nothing where it is not given. */
   teaching?: TeachingDeps | undefined;
+  /** Send to PACS, where a PACS is configured. */
+  pacs?: PacsDeps | undefined;
 }
 
 const MESSAGE = 'application/vnd.microsoft.activity.message';
@@ -93,7 +98,7 @@ export function cardActions(d: CardActionDeps) {
 
   async function drawing(workspaceId: string, seen: CardAsSeen) {
     const c = await d.conversations.find(workspaceId, seen.view.channelId);
-    const audience = c ? await d.audiences.audienceOf(c, seen.view.uploaderId, seen.mayManage) : { uploader: undefined, manage: seen.mayManage, refreshFor: [] };
+    const audience = c ? await d.audiences.audienceOf(c, seen.view.uploaderId, seen.mayManage) : { uploader: undefined, manage: seen.mayManage, refreshFor: [], pacs: d.pacs?.pacs !== undefined };
     return shows(adaptiveCard(seen.view, seen.viewUrl, audience));
   }
 
@@ -182,6 +187,15 @@ export function cardActions(d: CardActionDeps) {
         const refused = await link(cardId, who, data);
         if (refused) return shows(linkForm(cardId, text(data['issuer']), refused));
         return drawn(workspaceId, cardId, who);
+      }
+      case CardVerb.SendToPacs: {
+        if (!d.pacs?.pacs) return says('Loupe does not know this action.');
+        try {
+          return says(plain(pacsAnswer(await requestPacsExport(d.pacs, { cardId, who }))));
+        } catch (error) {
+          if (isLoupeError(error, ErrorCode.NotFound)) return says(NO_LONGER_KNOWN);
+          throw error;
+        }
       }
       case TeachingVerb.Share:
       case TeachingVerb.Confirm:

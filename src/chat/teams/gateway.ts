@@ -29,6 +29,8 @@ export interface TeamsGatewayDeps {
   /** The tenant's workspace id in Loupe. */
   workspaceId: () => Promise<string>;
   logger: Logger;
+  /** A PACS is configured: cards offer Send to PACS. */
+  pacs?: boolean;
 }
 
 /** The conversation (without its thread) a source ref belongs to. */

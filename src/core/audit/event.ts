@@ -40,6 +40,10 @@ export const AuditAction = {
   AssetStored: 'asset.stored',
   AssetFailed: 'asset.failed',
   AssetRevoked: 'asset.revoked',
+  /** Sending an asset to the hospital's PACS was asked for from its card (or refused: details say why). */
+  PacsExportRequested: 'asset.pacs_export_requested',
+  /** The PACS stored the asset (success), or would not (failure; details: the error code, never the PACS's words). */
+  PacsExported: 'asset.pacs_exported',
   OriginalRemoved: 'asset.original_removed',
   OriginalRemovalRequested: 'asset.original_removal_requested',
   OriginalNotRemovable: 'asset.original_not_removable',

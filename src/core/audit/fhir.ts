@@ -146,6 +146,9 @@ const ACTION_MAP: Record<AuditActionName, ActionMapping> = {
   [AuditAction.AssetStored]: { type: DcmEvent.Import },
   [AuditAction.AssetFailed]: { type: DcmEvent.Import },
   [AuditAction.AssetRevoked]: { type: DcmEvent.PatientRecord },
+  [AuditAction.PacsExportRequested]: { type: DcmEvent.ApplicationActivity },
+  // The image, with its patient, leaving Loupe for the hospital's PACS.
+  [AuditAction.PacsExported]: { type: DcmEvent.Export },
   [AuditAction.OriginalRemoved]: { type: DcmEvent.PatientRecord },
   [AuditAction.OriginalRemovalRequested]: { type: DcmEvent.PatientRecord },
   [AuditAction.OriginalNotRemovable]: { type: DcmEvent.SecurityAlert },

@@ -7,6 +7,8 @@ import { Deidentifier } from '../dicom/deidentify.js';
 import type { ImagingLimits } from '../limits.js';
 import { asBuffer } from './as-buffer.js';
 import { InstanceView, type ViewAnswer, type ViewRequest } from '../view/instance-view.js';
+import { pacsPhoto, type PacsPhotoOptions } from '../pacs-photo.js';
+import type { VlPhotographicFile } from '../dicom/vl-photographic.js';
 import { teachingCopyInProcess, type TeachingCopy, type TeachingCopyOptions } from '../teaching-copy.js';
 
 export interface Tasks {
@@ -20,6 +22,8 @@ export interface Tasks {
   teachingCopy: { input: TeachingCopyOptions & { bytes: Uint8Array }; output: TeachingCopy };
   /** A card's small preview, from the asset's stored preview (see card-thumbnail.ts). */
   cardThumbnail: { input: { bytes: Uint8Array; style: ThumbnailStyle }; output: CardThumbnail };
+  /** A stored photo as a VL Photographic Image for the PACS (see pacs-photo.ts). */
+  pacsPhoto: { input: { bytes: Uint8Array; photo: PacsPhotoOptions }; output: VlPhotographicFile };
 }
 
 export type TaskName = keyof Tasks;
@@ -34,6 +38,7 @@ export function taskRunners(): { [N in TaskName]: (input: TaskInput<N>) => Promi
     prepare: (i) => prepareAssetInProcess(asBuffer(i.bytes), { limits: i.limits, secret: i.secret, deidentifier }),
     teachingCopy: (i) => teachingCopyInProcess(asBuffer(i.bytes), { limits: i.limits, secret: asBuffer(i.secret) }, deidentifier),
     cardThumbnail: (i) => cardThumbnail(asBuffer(i.bytes), i.style),
+    pacsPhoto: (i) => pacsPhoto(asBuffer(i.bytes), i.photo),
     cleanFile: (i) => cleanFileOnDisk(i.input, i.output, { ...i, secret: asBuffer(i.secret) }, deidentifier),
   };
 }
