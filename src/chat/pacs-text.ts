@@ -34,6 +34,8 @@ function failure(code: string | undefined): string {
       return 'the PACS refused the image';
     case ErrorCode.PacsUnavailable:
       return 'the PACS did not answer';
+    case ErrorCode.Forbidden:
+      return 'the patient’s recorded consent no longer covers it';
     default:
       return 'Loupe could not make it into what the PACS takes';
   }

@@ -16,6 +16,7 @@ import type { VlPhotoPatient } from '../../imaging/dicom/vl-photographic.js';
 import { asBuffer } from '../../imaging/sandbox/as-buffer.js';
 import type { JobHandler } from '../../jobs/worker.js';
 import { transaction } from '../../storage/transaction.js';
+import { consentCoversCare } from '../card-consent.js';
 import { queueCardUpdate } from '../queue-card-update.js';
 import { PACS_EXPORT_JOB, type PacsDeps } from './pacs-deps.js';
 
@@ -49,6 +50,9 @@ export async function exportToPacs(deps: PacsDeps, job: ExportJob): Promise<void
   const pacs = deps.pacs;
   if (!pacs) return settle(deps, job, { status: 'failed', code: ErrorCode.ConfigInvalid });
   if (row.asset.status !== 'stored' || !row.asset.patientId) return settle(deps, job, { status: 'failed', code: ErrorCode.AssetShredded });
+  // Asked again at sending: a consent withdrawn since the press stops it.
+  const card = await deps.db.prisma.card.findUnique({ where: { id: job.cardId }, select: { workspaceId: true, channelId: true } });
+  if (!card || !(await consentCoversCare(deps, card, row.asset))) return settle(deps, job, { status: 'failed', code: ErrorCode.Forbidden });
   let instances: Buffer[];
   try {
     instances = row.asset.kind === 'photo' ? [await photoInstance(deps, row)] : await dicomInstances(deps, row.assetId, row.copy === 'identified' ? 'original' : 'derivative');
