@@ -24,7 +24,8 @@ export async function acrossRestart<T>(o: { chatFolder: string; env?: NodeJS.Pro
   try {
     const first = await start();
     const earlier = await before(first.loupe, first.port);
-    await drained(first.loupe);
+    // A photo's clean-up follows its card and starts a sandbox child: on a busy machine that has taken more than the default 20 s.
+    await drained(first.loupe, 90_000);
     running = undefined;
     await first.loupe.stop();
     // The chat is saved under the data folder; the files Loupe took out of the chat left no bytes there.

@@ -113,5 +113,5 @@ describe('the Teams demo chat', () => {
       },
     );
     // Two demo starts and a sign-in.
-  }, 180_000);
+  }, 240_000);
 });

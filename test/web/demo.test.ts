@@ -470,5 +470,6 @@ describe('demo mode', () => {
         expect(new Set(fileIds).size).toBe(fileIds.length);
       },
     );
-  });
+    // Two demo starts, each waiting for its jobs.
+  }, 240_000);
 });
