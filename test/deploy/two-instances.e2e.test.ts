@@ -46,6 +46,7 @@ describe('two Loupe instances on one PostgreSQL and one S3 store', { timeout: 30
   let idp: RunningIdentityProvider;
   let balancer: RoundRobin;
   let inst: InstanceEnv;
+  let keys: string;
   let db: Database;
   let browser: Browser;
   const instances: { serve: ServeProcess; port: number; dataDir: string; stopped?: boolean }[] = [];
@@ -64,10 +65,11 @@ describe('two Loupe instances on one PostgreSQL and one S3 store', { timeout: 30
       people: DEMO_PEOPLE,
     });
     inst = await createInstanceEnv('postgres');
+    keys = await readFile(join(inst.dataDir, 'keys.json'), 'utf8');
     // What both instances share, as a deployment's secrets and settings would give it: the database, the keys, the store, Slack, the provider.
     const shared: NodeJS.ProcessEnv = {
       ...inst.env,
-      LOUPE_KEYS: await readFile(join(inst.dataDir, 'keys.json'), 'utf8'),
+      LOUPE_KEYS: keys,
       LOUPE_BLOB_STORE: 's3',
       LOUPE_S3_ENDPOINT: swift.endpoint,
       LOUPE_S3_REGION: swift.region,
@@ -207,7 +209,7 @@ describe('two Loupe instances on one PostgreSQL and one S3 store', { timeout: 30
   });
 
   it('keeps one audit chain that verifies, written by both instances', async () => {
-    const { status, out } = await cli({ ...inst.env, LOUPE_KEYS: await readFile(join(inst.dataDir, 'keys.json'), 'utf8') }, 'audit', 'verify');
+    const { status, out } = await cli({ ...inst.env, LOUPE_KEYS: keys }, 'audit', 'verify');
     expect(status).toBe(0);
     // Each instance recorded its start in the same chain.
     expect(await db.prisma.auditEvent.count({ where: { action: 'service.started' } })).toBe(2);

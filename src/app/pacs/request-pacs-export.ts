@@ -2,13 +2,13 @@
 // (src/core/access/pacs-export.ts), then the export's row, its job, its audit
 // event and the card's redraw (it now says it is being sent) commit together.
 // A refusal is audited and returned with its reason, for the requester alone.
-import { mayShareForTeaching } from '../../core/access/teaching.js';
 import { pacsExportRefusal, type PacsExportRefusal } from '../../core/access/pacs-export.js';
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
 import type { WorkspaceRequester } from '../../core/consult/rules.js';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
 import { transaction } from '../../storage/transaction.js';
 import { consentCoversCare } from '../card-consent.js';
+import { consultStanding } from '../consult-standing.js';
 import { queueCardUpdate } from '../queue-card-update.js';
 import { PACS_EXPORT_JOB, type PacsDeps } from './pacs-deps.js';
 
@@ -21,15 +21,11 @@ export async function requestPacsExport(deps: PacsDeps, { cardId, who }: { cardI
   const actor: AuditActor = { type: who.isAdmin ? 'admin' : 'user', id: who.userId };
   const event = { actor, action: AuditAction.PacsExportRequested, workspaceId: card.workspaceId, assetId: asset.id, consultId: card.consultId, patientId: asset.patientId };
   const now = deps.clock.now();
-  const [participant, grants] = await Promise.all([
-    deps.db.prisma.consultParticipant.findUnique({ where: { consultId_userId: { consultId: card.consultId, userId: who.userId } } }),
-    deps.db.prisma.grant.findMany({ where: { consultId: card.consultId, userId: who.userId } }),
-  ]);
   const facts = {
     configured: deps.pacs !== undefined,
     card,
     asset,
-    standing: mayShareForTeaching({ sharer: who, consultId: card.consultId, participant, grants }, now),
+    standing: await consultStanding(deps.db, card.consultId, who, now),
     consentCoversCare: await consentCoversCare(deps, card, asset),
     current: asset.pacsExport,
   };

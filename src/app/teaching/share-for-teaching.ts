@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { AuditAction, type AuditActor } from '../../core/audit/event.js';
-import { mayShareForTeaching, needsIdentifierCheck } from '../../core/access/teaching.js';
+import { needsIdentifierCheck } from '../../core/access/teaching.js';
+import { consultStanding } from '../consult-standing.js';
 import type { WorkspaceRequester } from '../../core/consult/rules.js';
 import { describeError, ErrorCode, isLoupeError, LoupeError } from '../../core/errors.js';
 import { asBuffer } from '../../imaging/sandbox/as-buffer.js';
@@ -61,11 +62,7 @@ export async function shareForTeaching(deps: TeachingDeps, { cardId, who, confir
   if (card.state === 'deleted' || asset.status === 'shredded') return refuse('asset_shredded');
   // A card past its time is stale even before the sweep marks it expired.
   if (card.state === 'expired' || card.expiresAt.getTime() <= now.getTime() || card.state === 'revoked' || asset.status === 'revoked') return refuse('card_stale');
-  const [participant, grants] = await Promise.all([
-    deps.db.prisma.consultParticipant.findUnique({ where: { consultId_userId: { consultId: card.consultId, userId: who.userId } } }),
-    deps.db.prisma.grant.findMany({ where: { consultId: card.consultId, userId: who.userId } }),
-  ]);
-  const standing = mayShareForTeaching({ sharer: who, consultId: card.consultId, participant, grants }, now);
+  const standing = await consultStanding(deps.db, card.consultId, who, now);
   if (!standing.allow) return refuse(standing.reason);
   if (asset.status !== 'stored' || !asset.kind || card.state === 'pending') return refuse('asset_not_stored');
   if (!asset.patientId || card.state === 'waiting_for_patient') return refuse('no_patient');
