@@ -59,15 +59,14 @@ describe.each(testEngines())('a poison upload on %s', (engine) => {
     const health = await healthWhile(port, cleaned);
     await cleaned;
     const busyMs = performance.now() - started;
-    // The positive check: the server answered, again and again, while the job ran for seconds. (Decoding on the
-    // event loop showed as one answer as late as the whole decode; the download and encryption of the 20 MB original,
-    // still on the loop and in the same process as the Slack stand-in here, may delay one answer by a few hundred ms.)
-    // (Two seconds and more even on a quiet machine: enough to see an answer held up for the whole decode.)
+    // The positive check: the server answered, again and again, while the job ran for seconds. Decoding on the
+    // event loop showed as one answer as late as the whole decode, most of the busy time; the download and encryption
+    // of the 20 MB original, still on the loop and in the same process as the Slack stand-in here, may delay one
+    // answer a little. Measured against the busy time itself, so a slower machine moves both alike.
     expect(busyMs).toBeGreaterThan(2000);
     expect(health.length).toBeGreaterThan(20);
     expect(health.every((h) => h.status === 200)).toBe(true);
-    const ms = health.map((h) => h.ms).sort((a, b) => a - b);
-    expect(ms.at(-1)).toBeLessThan(1500);
-    expect(ms[Math.floor(ms.length / 2)]).toBeLessThan(100);
+    const longest = Math.max(...health.map((h) => h.ms));
+    expect(longest, `longest answer ${Math.round(longest)} ms of ${Math.round(busyMs)} ms busy`).toBeLessThan(busyMs / 3);
   }, 180_000);
 });

@@ -3,6 +3,9 @@
 export interface HealthAnswer {
   status: number;
   ms: number;
+  /** When it was asked and when answered (performance.now()). */
+  askedAt: number;
+  answeredAt: number;
 }
 
 /** Polls /healthz every 20 ms until `done` settles. */
@@ -17,7 +20,8 @@ export async function healthWhile(port: number, done: Promise<unknown>): Promise
     const started = performance.now();
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     await res.arrayBuffer();
-    answers.push({ status: res.status, ms: performance.now() - started });
+    const answeredAt = performance.now();
+    answers.push({ status: res.status, ms: answeredAt - started, askedAt: started, answeredAt });
     await new Promise((r) => setTimeout(r, 20));
   }
   return answers;

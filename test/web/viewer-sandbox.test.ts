@@ -74,25 +74,27 @@ describe('the viewer decodes frames in the imaging sandbox', () => {
     const size = 5000;
     const { api } = await openAsSender(await j2kDicom(size, [size, size], 'MRN-FRAMES-2'));
     const started = performance.now();
+    // When each frame was asked for and when its last byte arrived.
+    const windows: { from: number; to: number }[] = [];
     const frames = (async () => {
       const answers: { status: number; rows: string | null; bytes: number }[] = [];
       for (const index of [0, 1, 0, 1]) {
+        const from = performance.now();
         const res = await api(`/frames/${index}`);
         answers.push({ status: res.status, rows: res.headers.get('x-loupe-rows'), bytes: (await res.arrayBuffer()).byteLength });
+        windows.push({ from, to: performance.now() });
       }
       return answers;
     })();
     const health = await healthWhile(port, frames);
     const busyMs = performance.now() - started;
     expect(await frames).toEqual(Array(4).fill({ status: 200, rows: String(size), bytes: size * size * 2 }));
-    // The positive check: the server answered, again and again, while the frames decoded for seconds. (Decoding on
-    // the event loop showed as an answer as late as a whole frame's decode; copying a 50 MB frame from the sandbox
-    // and sending it may still delay one answer a little.)
     expect(busyMs).toBeGreaterThan(3000);
-    expect(health.length).toBeGreaterThan(20);
     expect(health.every((h) => h.status === 200)).toBe(true);
-    const ms = health.map((h) => h.ms).sort((a, b) => a - b);
-    expect(ms.at(-1)).toBeLessThan(1000);
-    expect(ms[Math.floor(ms.length / 2)]).toBeLessThan(100);
+    // The positive check, without a clock's threshold: while each frame was being decoded the server went on
+    // answering, asked and answered again and again inside that frame's request. Decoding on the event loop
+    // blocked every answer until the frame was done, so at most the odd one fitted in while its bytes were sent.
+    const answeredWithin = windows.map(({ from, to }) => health.filter((h) => h.askedAt >= from && h.answeredAt <= to).length);
+    for (const count of answeredWithin) expect(count, `health answers within each frame: ${answeredWithin.join(', ')}`).toBeGreaterThanOrEqual(5);
   }, 300_000);
 });

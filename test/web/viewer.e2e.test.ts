@@ -147,7 +147,10 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect(headers['cache-control']).toBe('no-store');
     expect(headers['content-security-policy']).toContain("script-src 'self'");
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    await page.waitForSelector('#preset-label:not([hidden])');
+    // Once timed out in CI with nothing to go on: a failure now says what the page showed.
+    await page.waitForSelector('#preset-label:not([hidden])').catch(async (e: Error) => {
+      throw new Error(`${e.message}\nthe page said: ${await page.innerText('body').catch(() => '(unreadable)')}\nconsole errors: ${errors.join(' | ')}`);
+    });
     expect(await page.textContent('#watermark')).toContain(AMARA.name);
     const pixels = () => page.evaluate(CANVAS_SUM) as Promise<number>;
     const first = await pixels();
