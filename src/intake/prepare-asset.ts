@@ -16,6 +16,7 @@ import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import { asBuffer } from '../imaging/sandbox/as-buffer.js';
 import { sniff } from '../imaging/sniff.js';
 import type { PatientDemographics } from '../storage/patients.js';
+import type { StudySummary } from './study-summary.js';
 
 export interface PreparedBlob {
   kind: 'original' | 'derivative' | 'preview';
@@ -33,6 +34,8 @@ export interface AssetSummary {
   height?: number | undefined;
   /** A DICOM image whose header says it carries no burned-in text and that is not of a kind that usually does, nor a photograph (DicomFacts.cardPreviewSafe): the only DICOM a card may preview. */
   burnedInAbsent?: boolean | undefined;
+  /** A whole study shared as an archive (asset kind dicom_study): its series and their stacks. */
+  study?: StudySummary | undefined;
 }
 
 export type Prepared =

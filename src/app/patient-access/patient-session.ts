@@ -81,7 +81,7 @@ export type PatientAsk = { what: 'list' } | { what: 'photo' | 'preview' | 'origi
 
 export interface PatientAsset {
   id: string;
-  kind: 'photo' | 'dicom_instance' | 'dicom_series';
+  kind: 'photo' | 'dicom_instance' | 'dicom_series' | 'dicom_study';
   modality: string | null;
   bodyPart: string | null;
   storedAt: Date;

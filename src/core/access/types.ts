@@ -9,7 +9,7 @@ export type Party = 'care_team' | 'institution' | 'external';
 /** The kinds a consent speaks of. */
 export type DataKind = 'photo' | 'dicom';
 
-export type AssetKind = 'photo' | 'dicom_instance' | 'dicom_series';
+export type AssetKind = 'photo' | 'dicom_instance' | 'dicom_series' | 'dicom_study';
 export type AssetStatus = 'received' | 'processing' | 'stored' | 'failed' | 'revoked' | 'shredded';
 export type CardState = 'pending' | 'waiting_for_patient' | 'active' | 'expired' | 'revoked' | 'deleted';
 export type GrantSource = 'participant' | 'invitation' | 'channel_member' | 'break_glass';
