@@ -23,6 +23,7 @@ import { identifierIn, type AcceptedKind } from '../core/policy/channel-policy.j
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { sniff, type Sniffed } from '../imaging/sniff.js';
+import { archiveHoldsDicom } from '../imaging/study/archive-peek.js';
 import type { JobQueue } from '../storage/job-queue.js';
 import type { AuditLog } from '../storage/audit-log.js';
 import type { ChannelPolicies } from '../storage/channel-policies.js';
@@ -104,16 +105,19 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
     // Stored by a run that died before recording it: the family is read again from the stored bytes.
     const upload = original ? await readBlob(deps, original.id) : await fetchUpload();
     if (upload instanceof LoupeError) return failed(upload.code, false);
-    let kind: Sniffed;
+    let sniffed: Sniffed;
     try {
-      kind = sniff(upload);
+      sniffed = sniff(upload);
     } catch (error) {
       return failed(failureCode(error), Boolean(original));
     }
+    // A zip of DICOM files is a whole study: a DICOM upload, which its preparation unpacks (study/prepare-study.ts).
+    const archive = sniffed.family === 'none' && (await archiveHoldsDicom(upload));
+    const kind = archive ? { family: 'dicom' as const, mediaType: 'application/zip' } : sniffed;
     if (kind.family === 'none') {
       if (original) return failed(ErrorCode.ImageUnsupported, true);
       await leaveAlone(deps, asset, NOT_AN_IMAGE, 'left in the chat', asset.metadata as object);
-      return { outcome: 'left_alone', reason: kind.reason };
+      return { outcome: 'left_alone', reason: sniffed.family === 'none' ? sniffed.reason : 'not an image' };
     }
     if (!policy.acceptedKinds.includes(kind.family)) {
       if (original) return failed(ErrorCode.ImageUnsupported, true);
@@ -123,7 +127,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
     }
     if (!original) await deps.blobs.put({ assetId, kind: 'original', mediaType: kind.mediaType, body: Readable.from([upload]), actor: SYSTEM });
     family = kind.family;
-    metadata = { ...metadata, family };
+    metadata = { ...metadata, family, ...(archive ? { archive: true } : {}) };
     await transaction(deps.db, async (tx) => {
       // Conditional: a run that resumes after this committed does not record it twice.
       const { count } = await tx.asset.updateMany({ where: { id: assetId, status: 'received' }, data: { status: 'processing', metadata } });

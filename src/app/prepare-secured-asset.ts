@@ -18,6 +18,7 @@ import { failAsset, failureCode, readBlob, recordedOutcome, SYSTEM, type IngestD
 import { readAssetText } from './sealed-text.js';
 import { storeCard, storedEvent } from './store-card.js';
 import { queueCardUpdate } from './queue-card-update.js';
+import { prepareStudy } from './study/prepare-study.js';
 
 export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Promise<IngestResult> {
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { id: true, kind: true } } } });
@@ -34,6 +35,12 @@ export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Pr
   const metadata = asset.metadata as object;
   const failed = (code: ErrorCode) => failAsset(deps, assetId, asset.workspaceId, code, metadata, true);
   const policy = await deps.policies.effective(asset.workspaceId, consult.channelId);
+  if ((metadata as { archive?: unknown }).archive === true) {
+    if (!policy.acceptedKinds.includes('dicom')) return failed(ErrorCode.ImageUnsupported);
+    const result = await prepareStudy(deps, { asset, consult, policy, metadata, originalBlobId: original.id });
+    // Failed or revoked meanwhile: the outcome as it is now recorded, as a later run would find it.
+    return result === 'again' ? prepareSecuredAsset(deps, assetId) : result;
+  }
   const bytes = await readBlob(deps, original.id);
   const secret = await deps.workspaces.secret(asset.workspaceId);
   let prepared: Awaited<ReturnType<typeof prepareAsset>>;

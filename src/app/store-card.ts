@@ -27,6 +27,8 @@ export interface CardFor {
   metadata: object;
   patient: PatientDemographics | undefined;
   burnedInText: boolean;
+  /** A whole study shared as an archive; else the kind follows the family. */
+  kind?: 'dicom_study';
   /** Set when the asset is complete with it (a DICOM image): its status becomes stored in the same transaction. */
   stored?: { blobs: number };
 }
@@ -44,7 +46,7 @@ export async function storeCard(deps: IngestDeps, c: CardFor): Promise<StoredCar
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + policy.cardLifetimeSeconds * 1000);
   const family = c.facts.family;
-  const kind = family === 'photo' ? ('photo' as const) : ('dicom_instance' as const);
+  const kind = c.kind ?? (family === 'photo' ? ('photo' as const) : ('dicom_instance' as const));
   return transaction(deps.db, async (tx) => {
     const existing = await tx.card.findUnique({ where: { assetId_consultId: { assetId: asset.id, consultId: consult.id } } });
     const patient = existing ? {} : { patientId: patientId ?? null };

@@ -43,6 +43,13 @@ function reasonOf(code: ErrorCode, platform: string): string {
     [ErrorCode.DownloadFailed]: `Loupe could not download it from ${platform}`,
     [ErrorCode.ProcessingFailed]: 'Loupe failed while reading it',
     [ErrorCode.IngestAbandoned]: 'Loupe could not finish securing it',
+    [ErrorCode.ArchiveTooLarge]: 'the archive unpacks to more than Loupe accepts (too many files or bytes, or compressed far beyond any real study)',
+    [ErrorCode.ArchiveUnsafeName]: 'a file in the archive is named outside the archive, which Loupe refuses',
+    [ErrorCode.ArchiveNested]: 'the archive holds another archive; unpack that one and share its DICOM files in a single zip',
+    [ErrorCode.ArchiveEncrypted]: 'the archive is password-protected',
+    [ErrorCode.ArchiveMixedPatients]: 'the archive holds images of more than one patient; share each patient’s images on their own',
+    [ErrorCode.ArchiveSeveralStudies]: 'the archive holds more than one study; share each study as its own zip',
+    [ErrorCode.ArchiveNoImages]: 'the archive holds no DICOM images',
   };
   return reasons[code] ?? 'it could not be read';
 }

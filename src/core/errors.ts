@@ -84,6 +84,20 @@ export const ErrorCode = {
   PacsRefused: 'LOUPE_PACS_REFUSED',
   /** The PACS could not be reached or answered with a server error or timed out: retried later. */
   PacsUnavailable: 'LOUPE_PACS_UNAVAILABLE',
+  /** A study archive whose entries would unpack past a limit: too many, too large, compressed beyond any real study, or overlapping (a zip bomb). */
+  ArchiveTooLarge: 'LOUPE_ARCHIVE_TOO_LARGE',
+  /** A study archive with an entry named outside it (an absolute path, `..`): path traversal. */
+  ArchiveUnsafeName: 'LOUPE_ARCHIVE_UNSAFE_NAME',
+  /** A study archive that holds another archive: not unpacked in turn. */
+  ArchiveNested: 'LOUPE_ARCHIVE_NESTED',
+  /** A password-protected study archive. */
+  ArchiveEncrypted: 'LOUPE_ARCHIVE_ENCRYPTED',
+  /** A study archive whose images name more than one patient: never one card for two patients. */
+  ArchiveMixedPatients: 'LOUPE_ARCHIVE_MIXED_PATIENTS',
+  /** A study archive holding more than one study: each is shared as its own archive. */
+  ArchiveSeveralStudies: 'LOUPE_ARCHIVE_SEVERAL_STUDIES',
+  /** A study archive with no DICOM image in it (a DICOMDIR alone, reports only). */
+  ArchiveNoImages: 'LOUPE_ARCHIVE_NO_IMAGES',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,9 +6,10 @@
 // budget), so a hostile file cannot stall the server.
 import type { AcceptedKind } from '../core/policy/channel-policy.js';
 import type { Deidentifier } from '../imaging/dicom/deidentify.js';
-import { extractFacts } from '../imaging/dicom/extract.js';
-import { readInstance, writeInstance } from '../imaging/dicom/parse.js';
+import { extractFacts, type DicomFacts } from '../imaging/dicom/extract.js';
+import { readInstance, writeInstance, type DicomInstance } from '../imaging/dicom/parse.js';
 import { renderPreview } from '../imaging/dicom/render.js';
+import { viewFacts } from '../imaging/view/view-facts.js';
 import { typedImaging } from '../imaging/errors.js';
 import type { ImagingLimits } from '../imaging/limits.js';
 import { cleanPhoto, PREVIEW_SIZE } from '../imaging/photo.js';
@@ -104,31 +105,61 @@ async function prepareUntyped(bytes: Buffer, o: Omit<PrepareOptions, 'sandbox'> 
       warnings: photo.warnings,
     };
   }
+  const read = deidentifyDicom(bytes, o);
+  const blobs: PreparedBlob[] = [
+    { kind: 'original', mediaType: 'application/dicom', data: bytes },
+    { kind: 'derivative', mediaType: 'application/dicom', data: read.derivative },
+  ];
+  const preview = await dicomPreview(read);
+  if (preview) blobs.push(preview);
+  return {
+    outcome: 'prepared',
+    family: 'dicom',
+    blobs,
+    facts: read.summary,
+    patient: read.patient,
+    burnedInText: read.facts.burnedInSuspected,
+    warnings: preview || read.facts.burnedInSuspected || !read.facts.transferSyntax ? read.warnings : [...read.warnings, 'preview unavailable'],
+  };
+}
+
+/** A DICOM file read, its facts and patient taken, and de-identified: the instance itself now holds the de-identified dataset. */
+export interface DeidentifiedDicom {
+  instance: DicomInstance;
+  facts: DicomFacts;
+  summary: AssetSummary;
+  patient: PatientDemographics | undefined;
+  derivative: Buffer;
+  warnings: string[];
+  /** Where it stands in its study, read before its UIDs were replaced: a study archive groups and stacks by it (never stored). */
+  place: { studyUid: string | undefined; seriesUid: string | undefined; seriesNumber: number | undefined; instanceNumber: number | undefined; sliceLocation: number | undefined };
+}
+
+export function deidentifyDicom(bytes: Buffer, o: Omit<PrepareOptions, 'sandbox'> & { deidentifier: Deidentifier }): DeidentifiedDicom {
   const instance = readInstance(bytes, o.limits);
   const facts = extractFacts(instance.dicom);
   const p = facts.patient;
   const patient = p.identifier ? { identifier: p.identifier, issuer: p.issuer ?? '', name: p.name, birthDate: p.birthDate, sex: p.sex } : undefined;
   // The patient's own words, which must never reach a card even inside a code string.
   const phi = [p.name, p.identifier, p.birthDate].flatMap((v) => (v ?? '').toUpperCase().split(/[\^=\s]+/)).filter((w) => w.length >= 3);
+  const v = viewFacts(instance.dicom);
+  const place = { studyUid: facts.studyInstanceUid, seriesUid: facts.seriesInstanceUid, seriesNumber: v.seriesNumber, instanceNumber: v.instanceNumber, sliceLocation: v.sliceLocation };
   const report = o.deidentifier.deidentify(instance.dicom, { secret: o.secret });
-  const blobs: PreparedBlob[] = [
-    { kind: 'original', mediaType: 'application/dicom', data: bytes },
-    { kind: 'derivative', mediaType: 'application/dicom', data: writeInstance(instance) },
-  ];
-  const warnings = [...report.warnings];
-  // Burned-in text may show the patient: no preview is made of such an image.
-  if (!facts.burnedInSuspected && facts.transferSyntax) {
-    const preview = await renderPreview(instance, facts.transferSyntax, PREVIEW_SIZE).catch(() => undefined);
-    if (preview?.available) blobs.push({ kind: 'preview', mediaType: preview.mediaType, data: preview.data });
-    else warnings.push('preview unavailable');
-  }
-  return {
-    outcome: 'prepared',
+  const summary: AssetSummary = {
     family: 'dicom',
-    blobs,
-    facts: { family: 'dicom', modality: codeString(facts.modality, phi), bodyPart: codeString(facts.bodyPart, phi), frames: facts.frames, width: facts.columns, height: facts.rows, burnedInAbsent: facts.cardPreviewSafe },
-    patient,
-    burnedInText: facts.burnedInSuspected,
-    warnings,
+    modality: codeString(facts.modality, phi),
+    bodyPart: codeString(facts.bodyPart, phi),
+    frames: facts.frames,
+    width: facts.columns,
+    height: facts.rows,
+    burnedInAbsent: facts.cardPreviewSafe,
   };
+  return { instance, facts, summary, patient, derivative: writeInstance(instance), warnings: [...report.warnings], place };
+}
+
+/** A small preview of a de-identified instance; none when burned-in text may show the patient, or it cannot be rendered. */
+export async function dicomPreview(read: Pick<DeidentifiedDicom, 'instance' | 'facts'>): Promise<PreparedBlob | undefined> {
+  if (read.facts.burnedInSuspected || !read.facts.transferSyntax) return undefined;
+  const preview = await renderPreview(read.instance, read.facts.transferSyntax, PREVIEW_SIZE).catch(() => undefined);
+  return preview?.available ? { kind: 'preview', mediaType: preview.mediaType, data: preview.data } : undefined;
 }

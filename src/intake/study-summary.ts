@@ -46,3 +46,51 @@ export function stackPosition(series: StudySeries, index: number): { part: numbe
 
 /** How many images a series' stack shows: every frame of every instance. */
 export const stackLength = (series: StudySeries): number => series.instances.reduce((n, i) => n + i.frames, 0);
+
+/** Where an image of the archive stands in its study, as its header says: for grouping and stacking, never stored (UIDs are the patient's). */
+export interface InstancePlace {
+  studyUid: string | undefined;
+  seriesUid: string | undefined;
+  seriesNumber: number | undefined;
+  instanceNumber: number | undefined;
+  sliceLocation: number | undefined;
+  frames: number;
+  modality: string | undefined;
+  bodyPart: string | undefined;
+}
+
+/** An image of the archive with its blob part. */
+export type PlacedInstance = InstancePlace & { part: number };
+
+const last = Number.POSITIVE_INFINITY;
+
+/**
+ * The archive's images grouped by series (Series Number order) and stacked
+ * (Instance Number, then Slice Location, then archive order); 'several'
+ * when they belong to more than one study.
+ */
+export function groupStudy(instances: readonly PlacedInstance[], skipped: number): StudySummary | 'several' {
+  if (new Set(instances.map((i) => i.studyUid ?? '')).size > 1) return 'several';
+  const bySeries = new Map<string, PlacedInstance[]>();
+  for (const i of instances) {
+    const key = i.seriesUid ?? `number:${i.seriesNumber ?? ''}`;
+    bySeries.set(key, [...(bySeries.get(key) ?? []), i]);
+  }
+  const series = [...bySeries.values()].map((members) =>
+    [...members].sort((a, b) => (a.instanceNumber ?? last) - (b.instanceNumber ?? last) || (a.sliceLocation ?? 0) - (b.sliceLocation ?? 0) || a.part - b.part),
+  );
+  series.sort((a, b) => (a[0]!.seriesNumber ?? last) - (b[0]!.seriesNumber ?? last) || Math.min(...a.map((i) => i.part)) - Math.min(...b.map((i) => i.part)));
+  return {
+    series: series.map((members) => {
+      const first = members[0]!;
+      return {
+        ...(first.seriesNumber === undefined ? {} : { number: first.seriesNumber }),
+        ...(first.modality === undefined ? {} : { modality: first.modality }),
+        ...(first.bodyPart === undefined ? {} : { bodyPart: first.bodyPart }),
+        instances: members.map((i) => ({ part: i.part, frames: i.frames })),
+      };
+    }),
+    images: instances.length,
+    skipped,
+  };
+}

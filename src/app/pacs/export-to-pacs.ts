@@ -55,7 +55,9 @@ export async function exportToPacs(deps: PacsDeps, job: ExportJob): Promise<void
   if (!card || !(await consentCoversCare(deps, card, row.asset))) return settle(deps, job, { status: 'failed', code: ErrorCode.Forbidden });
   let instances: Buffer[];
   try {
-    instances = row.asset.kind === 'photo' ? [await photoInstance(deps, row)] : await dicomInstances(deps, row.assetId, row.copy === 'identified' ? 'original' : 'derivative');
+    // A study's original is its zip: its images as they came are its instance parts, all sent in one request.
+    const identified = row.asset.kind === 'dicom_study' ? 'instance' : 'original';
+    instances = row.asset.kind === 'photo' ? [await photoInstance(deps, row)] : await dicomInstances(deps, row.assetId, row.copy === 'identified' ? identified : 'derivative');
   } catch (error) {
     // An image that cannot be made into what the PACS takes will not become one on a retry.
     if (error instanceof LoupeError && !RETRIED.has(error.code)) return settle(deps, job, { status: 'failed', code: error.code });
@@ -73,8 +75,8 @@ export async function exportToPacs(deps: PacsDeps, job: ExportJob): Promise<void
   }
 }
 
-/** Every part of a DICOM image's stored original (or de-identified copy), in order, each a Part 10 file. */
-async function dicomInstances(deps: PacsDeps, assetId: string, kind: 'original' | 'derivative'): Promise<Buffer[]> {
+/** Every part of a DICOM image's stored original (a study's instances, or the de-identified copies), in order, each a Part 10 file. */
+async function dicomInstances(deps: PacsDeps, assetId: string, kind: 'original' | 'instance' | 'derivative'): Promise<Buffer[]> {
   const blobs = await deps.db.prisma.blob.findMany({ where: { assetId, kind }, orderBy: { part: 'asc' } });
   if (!blobs.length) throw new LoupeError(ErrorCode.BlobNotFound, 'the image has no stored copy to send');
   const total = blobs.reduce((sum, b) => sum + Number(b.plaintextSize), 0);

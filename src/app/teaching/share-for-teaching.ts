@@ -21,6 +21,7 @@ import { asBuffer } from '../../imaging/sandbox/as-buffer.js';
 import { transaction } from '../../storage/transaction.js';
 import { isUniqueViolation } from '../../storage/unique.js';
 import { educationConsent, hashTeachingToken, newTeachingToken, type TeachingDeps } from './teaching-deps.js';
+import type { AssetSummary } from '../../intake/prepare-asset.js';
 
 export interface ShareForTeachingOptions {
   cardId: string;
@@ -102,7 +103,7 @@ export async function shareForTeaching(deps: TeachingDeps, { cardId, who, confir
 /** The image's teaching copy, made from its original in the sandbox unless it exists already. */
 async function ensureCopy(deps: TeachingDeps, assetId: string, actor: AuditActor): Promise<void> {
   if (await deps.db.prisma.blob.findFirst({ where: { assetId, kind: 'teaching' }, select: { id: true } })) return;
-  const original = await deps.db.prisma.blob.findFirst({ where: { assetId, kind: 'original' }, orderBy: { part: 'asc' } });
+  const original = await teachingSource(deps, assetId);
   if (!original) throw new LoupeError(ErrorCode.BlobNotFound, 'the image has no original');
   const bytes = await buffer(await deps.blobs.open(original.id, actor));
   // A fresh secret: the copy's replaced UIDs cannot be matched to the care copy's.
@@ -114,4 +115,13 @@ async function ensureCopy(deps: TeachingDeps, assetId: string, actor: AuditActor
     // Two shares of one image at once: the first copy stands.
     if (!isUniqueViolation(error)) throw error;
   }
+}
+
+/** What a teaching copy is made from: the original; for a whole study (whose original is its zip), the middle image of its first series. */
+async function teachingSource(deps: TeachingDeps, assetId: string) {
+  const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, select: { kind: true, metadata: true } });
+  if (asset.kind !== 'dicom_study') return deps.db.prisma.blob.findFirst({ where: { assetId, kind: 'original' }, orderBy: { part: 'asc' } });
+  const first = (asset.metadata as Partial<AssetSummary>).study?.series[0];
+  const middle = first?.instances[Math.floor(first.instances.length / 2)];
+  return middle ? deps.db.prisma.blob.findFirst({ where: { assetId, kind: 'instance', part: middle.part } }) : null;
 }

@@ -5,6 +5,7 @@
 import type { CardView } from '../../intake/card-view.js';
 import { REVOKE_CONFIRM } from '../answer-text.js';
 import { offersPacs, PACS_BUTTON, pacsLine } from '../pacs-text.js';
+import { cardWhat } from '../card-what.js';
 
 export const CardAction = {
   Invite: 'loupe_invite',
@@ -28,11 +29,7 @@ const slackDate = (d: Date) => `<!date^${epoch(d)}^{date_short_pretty} at {time}
 /** Slack's mrkdwn control characters, escaped as Slack asks. */
 const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function what(card: CardView): string {
-  const f = card.facts;
-  if (f?.family === 'dicom') return escapeMrkdwn(['DICOM image', f.modality, f.bodyPart].filter(Boolean).join(' · ')) + (f.frames && f.frames > 1 ? ` · ${f.frames} frames` : '');
-  return 'Clinical photo';
-}
+const what = (card: CardView): string => escapeMrkdwn(cardWhat(card.facts));
 
 /** Its clean-up failed after the card was posted: nothing to open, and the admins have been told. */
 const UNAVAILABLE = '*Could not be prepared for viewing*: Loupe keeps the encrypted original, and the admins have been told.';

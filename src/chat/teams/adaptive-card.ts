@@ -8,6 +8,7 @@
 import type { CardView } from '../../intake/card-view.js';
 import { offersPacs, PACS_BUTTON, pacsLine } from '../pacs-text.js';
 import type { OutgoingActivity } from './activity.js';
+import { cardWhat } from '../card-what.js';
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -38,11 +39,7 @@ const when = (d: Date) => `{{DATE(${iso(d)}, SHORT)}} at {{TIME(${iso(d)})}}`;
 /** Adaptive Card text is markdown: its control characters are shown as typed. */
 const plain = (s: string) => s.replace(/[\\*_~`[\]<>#]/g, (c) => `\\${c}`);
 
-function what(card: CardView): string {
-  const f = card.facts;
-  if (f?.family === 'dicom') return plain(['DICOM image', f.modality, f.bodyPart].filter(Boolean).join(' · ')) + (f.frames && f.frames > 1 ? ` · ${f.frames} frames` : '');
-  return 'Clinical photo';
-}
+const what = (card: CardView): string => plain(cardWhat(card.facts));
 
 /** Its clean-up failed after the card was posted: nothing to open, and the admins have been told. */
 const UNAVAILABLE = '**Could not be prepared for viewing**: Loupe keeps the encrypted original, and the admins have been told.';

@@ -7,6 +7,7 @@ import { Deidentifier } from '../dicom/deidentify.js';
 import type { ImagingLimits } from '../limits.js';
 import { asBuffer } from './as-buffer.js';
 import { InstanceView, type ViewAnswer, type ViewRequest } from '../view/instance-view.js';
+import { StudyArchiveTask, type StudyAnswer, type StudyRequest } from '../study/study-task.js';
 import { pacsPhoto, type PacsPhotoOptions } from '../pacs-photo.js';
 import type { VlPhotographicFile } from '../dicom/vl-photographic.js';
 import { teachingCopyInProcess, type TeachingCopy, type TeachingCopyOptions } from '../teaching-copy.js';
@@ -22,6 +23,8 @@ export interface Tasks {
   teachingCopy: { input: TeachingCopyOptions & { bytes: Uint8Array }; output: TeachingCopy };
   /** A card's small preview, from the asset's stored preview (see card-thumbnail.ts). */
   cardThumbnail: { input: { bytes: Uint8Array; style: ThumbnailStyle }; output: CardThumbnail };
+  /** A study archive's listing, or one of its entries prepared (see study-task.ts). */
+  study: { input: StudyRequest; output: StudyAnswer };
   /** A stored photo as a VL Photographic Image for the PACS (see pacs-photo.ts). */
   pacsPhoto: { input: { bytes: Uint8Array; photo: PacsPhotoOptions }; output: VlPhotographicFile };
 }
@@ -33,7 +36,9 @@ export type TaskOutput<N extends TaskName> = Tasks[N]['output'];
 export function taskRunners(): { [N in TaskName]: (input: TaskInput<N>) => Promise<TaskOutput<N>> } {
   const deidentifier = new Deidentifier();
   const view = new InstanceView();
+  const study = new StudyArchiveTask(deidentifier);
   return {
+    study: (i) => study.answer(i),
     view: (i) => view.answer(i),
     prepare: (i) => prepareAssetInProcess(asBuffer(i.bytes), { limits: i.limits, secret: i.secret, deidentifier }),
     teachingCopy: (i) => teachingCopyInProcess(asBuffer(i.bytes), { limits: i.limits, secret: asBuffer(i.secret) }, deidentifier),
