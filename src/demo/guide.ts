@@ -49,6 +49,7 @@ export function samplesHtml(drop: string): SafeHtml {
 <button type="button" class="secondary" data-sample="photo">Try a wound photo</button>
 <button type="button" class="secondary" data-sample="ct">Try a CT</button>
 <button type="button" class="secondary" data-sample="multiframe">Try a multi-frame image</button>
+<button type="button" class="secondary" data-sample="study">Try a whole study (zip)</button>
 </section>
 <div id="drop" class="drop">Drop files anywhere on this page: ${drop}</div>`;
 }

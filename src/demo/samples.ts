@@ -1,13 +1,15 @@
 // Sample files for the demo, made from code so a visitor without medical files
 // can try Loupe at once: a wound photo whose EXIF carries GPS (as a phone's
-// would, so Loupe's stripping shows), a one-frame CT and a multi-frame image.
+// would, so Loupe's stripping shows), a one-frame CT, a multi-frame image and
+// a whole CT study in a zip (two series of slices, as a PACS exports them).
 // Everything is synthetic: the patient is DEMO^PATIENT, the identifiers say DEMO.
 import sharp from 'sharp';
+import yazl from 'yazl';
 import { dicomData, type DicomDataset } from '../imaging/dicom/dcmjs.js';
 import { writeDicom } from '../imaging/dicom/parse.js';
 import { TransferSyntax } from '../imaging/dicom/syntax.js';
 
-export const SAMPLE_KINDS = ['photo', 'ct', 'multiframe'] as const;
+export const SAMPLE_KINDS = ['photo', 'ct', 'multiframe', 'study'] as const;
 export type SampleKind = (typeof SAMPLE_KINDS)[number];
 
 export interface SampleFile {
@@ -117,11 +119,19 @@ function phantomFrame(size: number, frame: number, frames: number): Buffer {
 
 const str = (vr: string, value: string | number) => ({ vr, Value: [value] });
 
-/** A synthetic DICOM instance (explicit VR little endian, 16-bit monochrome). */
-function syntheticDicom(o: { modality: 'CT' | 'OT'; frames: number; size: number; description: string; series: string }): Buffer {
-  const uid = (n: number) => `2.25.${o.series}${n}`;
+/** Where a slice of a study stands: its study and series, its number and place in a stack of `of` slices. */
+interface SlicePlace {
+  study: string;
+  seriesNumber: number;
+  instance: number;
+  of: number;
+}
+
+/** A synthetic DICOM instance (explicit VR little endian, 16-bit monochrome); a slice of a study when `slice` says where. */
+function syntheticDicom(o: { modality: 'CT' | 'OT'; frames: number; size: number; description: string; series: string; slice?: SlicePlace }): Buffer {
+  const uid = (n: number) => (n === 1 && o.slice ? `2.25.${o.slice.study}` : n === 3 && o.slice ? `2.25.${o.series}${o.slice.instance}3` : `2.25.${o.series}${n}`);
   const sopClass = o.frames > 1 ? '1.2.840.10008.5.1.4.1.1.7.3' /* Multi-frame Grayscale Word Secondary Capture */ : '1.2.840.10008.5.1.4.1.1.2'; /* CT */
-  const pixels = Buffer.concat(Array.from({ length: o.frames }, (_, f) => phantomFrame(o.size, f, o.frames)));
+  const pixels = o.slice ? phantomFrame(o.size, o.slice.instance - 1, o.slice.of) : Buffer.concat(Array.from({ length: o.frames }, (_, f) => phantomFrame(o.size, f, o.frames)));
   const meta: DicomDataset = {
     '00020001': { vr: 'OB', Value: [new Uint8Array([0, 1]).buffer] },
     '00020002': str('UI', sopClass),
@@ -142,7 +152,10 @@ function syntheticDicom(o: { modality: 'CT' | 'OT'; frames: number; size: number
     '00100030': str('DA', SAMPLE_PATIENT.birthDate),
     '0020000D': str('UI', uid(1)),
     '0020000E': str('UI', uid(2)),
-    '00200013': str('IS', 1),
+    '00200013': str('IS', o.slice?.instance ?? 1),
+    ...(o.slice
+      ? { '00200011': str('IS', o.slice.seriesNumber), '00201041': str('DS', -60 + 5 * o.slice.instance), '00180050': str('DS', 5), '00200037': { vr: 'DS', Value: [1, 0, 0, 0, 1, 0] } }
+      : {}),
     '00280002': str('US', 1),
     '00280004': str('CS', 'MONOCHROME2'),
     ...(o.frames > 1 ? { '00280008': str('IS', o.frames) } : {}),
@@ -167,5 +180,24 @@ export async function makeSample(kind: SampleKind): Promise<SampleFile> {
   const text = `Demo sample for ${SAMPLE_PATIENT.identifier} (an invented patient)`;
   if (kind === 'photo') return { name: 'wound-photo.jpg', bytes: await woundPhoto(), text };
   if (kind === 'ct') return { name: 'demo-ct.dcm', bytes: syntheticDicom({ modality: 'CT', frames: 1, size: 256, description: 'DEMO CT ABDOMEN', series: '9000011' }), text };
+  if (kind === 'study') return { name: 'demo-ct-study.zip', bytes: await studyZip(), text };
   return { name: 'demo-multiframe.dcm', bytes: syntheticDicom({ modality: 'OT', frames: 12, size: 128, description: 'DEMO MULTI-FRAME', series: '9000012' }), text };
+}
+
+/** A CT study as a PACS exports it: two series of slices (24 axial at 5 mm, 8 at 10 mm), each slice its own file, in one zip. */
+async function studyZip(): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [seriesNumber, of, description] of [
+    [1, 24, 'DEMO CT ABDOMEN 5MM'],
+    [2, 8, 'DEMO CT ABDOMEN 10MM'],
+  ] as const) {
+    for (let instance = 1; instance <= of; instance++) {
+      const bytes = syntheticDicom({ modality: 'CT', frames: 1, size: 256, description, series: `90000${20 + seriesNumber}`, slice: { study: '9000020', seriesNumber, instance, of } });
+      zip.addBuffer(bytes, `DICOM/SERIES${seriesNumber}/IM${String(instance).padStart(4, '0')}.dcm`);
+    }
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

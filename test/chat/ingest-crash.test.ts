@@ -1,5 +1,5 @@
 // The crash test: `loupe serve` as a real child process against the Slack
-// stand-in, fed round after round of real photos and DICOM files, killed with
+// stand-in, fed round after round of real photos, DICOM files and zipped studies, killed with
 // SIGKILL at random points of their ingest (seeded: set LOUPE_CRASH_SEED to
 // replay a run) and restarted each time. After draining, every upload is
 // accounted for (out of the chat with exactly one card, or its uploader told),
@@ -20,6 +20,7 @@ import { testEngines } from '../support/engines.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, until } from '../support/slack.js';
+import { studySlices, zipOf } from '../support/study-archive.js';
 import { seededRandom } from '../../scripts/seeded-random.js';
 
 // At least 20; LOUPE_CRASH_KILLS raises it (or lowers it for a quick look while developing).
@@ -59,6 +60,8 @@ async function samples(dir: string): Promise<Sample[]> {
     { name: 'ct.dcm', bytes: await planted('CT_small.dcm'), mimetype: 'application/dicom' },
     { name: 'mr.dcm', bytes: await planted('MR_small.dcm'), mimetype: 'application/dicom' },
     { name: 'vendor.dcm', bytes: await readFile(vendor), mimetype: 'application/dicom' },
+    // A whole study: killed halfway through its images, it resumes with those already stored; its images name the patient.
+    { name: 'study.zip', bytes: await zipOf(await studySlices({ patient: PATIENT, series: [4, 3] })), mimetype: 'application/zip' },
   ];
 }
 

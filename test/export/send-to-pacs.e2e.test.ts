@@ -3,7 +3,7 @@
 // would check. The CT arrives with its patient; the photo arrives as a VL
 // Photographic Image of the linked patient, without its phone metadata; the
 // card says it is in the PACS; the trail records the request and the export;
-// a second press sends nothing more; a clinician without standing is refused;
+// a whole study arrives whole, in its series; a second press sends nothing more; a clinician without standing is refused;
 // and a Loupe holding the wrong password is told so on the card, once.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { ctDicom } from '../support/console-uploads.js';
 import { startOrthancDicomWeb, type OrthancDicomWeb } from '../support/orthanc-dicomweb.js';
 import { makePhotoFixtures, PLANTED } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
+import { studySlices, zipOf } from '../support/study-archive.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const WOUNDS = 'C0WOUNDS01';
@@ -111,6 +112,23 @@ describe('Send to PACS, from Slack to Orthanc over DICOMweb', { timeout: 180_000
     const file = await fetch(`${orthanc.url}/instances/${added[0]}/file`, { headers: { authorization: `Basic ${Buffer.from(`${orthanc.user}:${orthanc.password}`).toString('base64')}` } });
     const bytes = Buffer.from(await file.arrayBuffer());
     for (const planted of PLANTED) expect(bytes.includes(Buffer.from(planted))).toBe(false);
+  });
+
+  it('sends a whole study shared as a zip: every image, in one study and its series, under the patient', async () => {
+    const zip = await zipOf(await studySlices({ patient: { name: 'STUDY^PACS', identifier: 'MRN40219K' }, series: [3, 2] }));
+    const card = await upload(env, { channel: RADIOLOGY, name: 'study.zip', bytes: zip });
+    const before = new Set((await orthanc.get('/instances')).json as string[]);
+    expect(await press(env, card, AMARA, RADIOLOGY)).toContain('Sending this image to the PACS');
+    await until('the card says it is in the PACS', () => (drawn(env, card).includes('In the PACS') ? true : undefined), 120_000);
+    const added = ((await orthanc.get('/instances')).json as string[]).filter((id) => !before.has(id));
+    expect(added).toHaveLength(5);
+    const tags = await Promise.all(added.map(async (id) => (await orthanc.get(`/instances/${id}/simplified-tags`)).json as Record<string, string>));
+    expect(new Set(tags.map((t) => t.PatientID))).toEqual(new Set(['MRN40219K']));
+    expect(new Set(tags.map((t) => t.StudyInstanceUID)).size).toBe(1);
+    expect(tags.map((t) => t.SeriesNumber).sort()).toEqual(['1', '1', '1', '2', '2']);
+    const { assetId } = await env.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id: card.id } });
+    const [exported] = await audit(env, 'asset.pacs_exported', assetId);
+    expect(exported).toMatchObject({ outcome: 'success', details: expect.objectContaining({ instances: 5, stored: 5 }) });
   });
 
   it('refuses a clinician without standing on the consult, and sends nothing', async () => {

@@ -254,7 +254,7 @@ describe('demo mode', () => {
         expect(await rows.filter({ hasText: 'li.wei@hospital.example' }).locator('td').last().textContent()).toBe('No');
         expect(await rows.filter({ hasText: 'visitor@hospital.example' }).textContent()).toContain('no chat account');
         expect(await page.locator('.people tr.second-factor').count()).toBe(DEMO_PEOPLE.filter((p) => p.hasSecondFactor).length);
-        for (const name of ['Try a wound photo', 'Try a CT', 'Try a multi-frame image']) expect(await page.getByRole('button', { name }).isVisible()).toBe(true);
+        for (const name of ['Try a wound photo', 'Try a CT', 'Try a multi-frame image', 'Try a whole study (zip)']) expect(await page.getByRole('button', { name }).isVisible()).toBe(true);
         expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
       }
       await page.goto(`http://127.0.0.1:${port}/demo`);
@@ -321,6 +321,7 @@ describe('demo mode', () => {
       const photo = await cardFor('Try a wound photo', 'Clinical photo secured by Loupe');
       await cardFor('Try a CT', 'DICOM image · CT secured by Loupe');
       await cardFor('Try a multi-frame image', '12 frames secured by Loupe');
+      await cardFor('Try a whole study (zip)', 'DICOM study · CT · 2 series · 32 images secured by Loupe');
       // The message named the invented patient, so the photo is linked to them.
       const prisma = loupe.services.storage.db.prisma;
       const asset = await until('the photo stored', async () => {
