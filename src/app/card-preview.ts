@@ -50,7 +50,7 @@ async function styleFor(deps: Pick<ChatUseCaseDeps, 'db' | 'policies' | 'clock'>
   if (policy.previewMode === 'none') return undefined;
   // Where every view needs a recorded consent, none yet means no preview either.
   if (!(await consentCoversCare(deps, card, card.asset))) return undefined;
-  const stored = await deps.db.prisma.blob.findFirst({ where: { assetId: card.assetId, kind: 'preview' }, select: { id: true } });
+  const stored = await deps.db.prisma.blob.findFirst({ where: { assetId: card.assetId, kind: 'preview' }, orderBy: { part: 'asc' }, select: { id: true } }); // a study's: its first series'
   const facts = card.asset.metadata as Partial<AssetSummary> | null;
   const style = cardPreviewStyle({
     previewMode: policy.previewMode,
