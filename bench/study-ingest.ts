@@ -6,8 +6,9 @@
 // de-identified, encrypted, stacked, a thumbnail, the card). Three uploads of
 // the same zip, one after another, each once the last one's jobs are done;
 // Loupe in a process of its own (loupe-process.ts, as slack-upload), on its
-// defaults. Also the peak resident set of Loupe's process and, apart, of its
-// imaging sandbox child, from each upload until its jobs are done.
+// defaults, on the embedded database and on PostgreSQL. Also the peak
+// resident set of Loupe's process and, apart, of its imaging sandbox child,
+// from each upload until its jobs are done.
 import type { SlackStandIn } from '../src/demo/slack/index.js';
 import { studySlices, zipOf } from '../test/support/study-archive.js';
 import { MB, figure, latenciesUntil, mb, onBothDatabases, reportLine, seconds } from './lib.js';
@@ -61,4 +62,4 @@ async function run(label: string, _photo: Buffer, env: NodeJS.ProcessEnv, engine
   });
 }
 
-await onBothDatabases('study', run, ['PostgreSQL']);
+await onBothDatabases('study', run);
