@@ -198,7 +198,7 @@ const p = (sorted: number[], q: number) => percentile(sorted, q);
 const sortedOf = (values: number[]) => [...values].sort((a, b) => a - b);
 
 /** Waits until `seen` has a time for every thread of `t0s`; returns each one's latency from its t0. */
-async function latenciesUntil(t0s: Map<string, number>, seen: () => Iterable<readonly [string, number]>, timeoutMs = 600_000): Promise<number[]> {
+export async function latenciesUntil(t0s: Map<string, number>, seen: () => Iterable<readonly [string, number]>, timeoutMs = 600_000): Promise<number[]> {
   const pending = new Map(t0s);
   const latencies: number[] = [];
   const deadline = Date.now() + timeoutMs;

@@ -22,6 +22,7 @@ const SCRIPTS = {
   'slack-upload': { script: 'slack-upload', env: {} },
   'upload-s3-instances': { script: 'upload-s3-instances', env: {} },
   'teams-upload': { script: 'teams-upload', env: {} },
+  'study-ingest': { script: 'study-ingest', env: {} },
   viewer: { script: 'viewer', env: {} },
   'sandbox-memory': { script: 'sandbox-memory', env: {} },
   'idle-memory': { script: 'idle-memory', env: {} },

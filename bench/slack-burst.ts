@@ -4,7 +4,7 @@
 // removals Loupe posts, the floor).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { SlackStandIn } from '../src/demo/slack/index.js';
+import { SlackStandIn } from '../src/demo/slack/index.js';
 import { jobsSettled, type UploadToCard } from './lib.js';
 import type { LoupeProcessReady, LoupeProcessRequest } from './loupe-process.js';
 
@@ -71,12 +71,29 @@ export async function forkLoupe(slack: SlackStandIn, env: NodeJS.ProcessEnv): Pr
   }
 }
 
-/** The stand-in as measureUploadToCard drives it: `photo` uploaded by the clinicians, settled when `loupe` has no upload job left. */
-export function slackChat(slack: SlackStandIn, photo: Buffer, loupe: LoupeChild): UploadToCard {
+/** Runs `fn` with a fresh stand-in and one Loupe process whose events it sends, both stopped afterwards. */
+export async function withSlackLoupe(env: NodeJS.ProcessEnv, fn: (slack: SlackStandIn, loupe: LoupeChild) => Promise<void>): Promise<void> {
+  const slack = await SlackStandIn.start({ signingSecret: SIGNING_SECRET, botToken: 'xoxb-bench', adminUserToken: 'xoxp-bench' });
+  try {
+    const loupe = await forkLoupe(slack, env);
+    try {
+      slack.setEventsUrl(`http://127.0.0.1:${loupe.ready.port}/slack/events`);
+      await fn(slack, loupe);
+    } finally {
+      await loupe.stop();
+    }
+  } finally {
+    await slack.close();
+  }
+}
+
+/** The stand-in as measureUploadToCard drives it: `photo` (or a file of `type`) uploaded by the clinicians, settled when `loupe` has no upload job left. */
+export function slackChat(slack: SlackStandIn, photo: Buffer, loupe: LoupeChild, type: { extension: string; mimetype?: string } = { extension: 'jpg' }): UploadToCard {
   const threadOfFile = new Map<string, string>();
   return {
     upload: async (i) => {
-      const posted = await slack.uploadFile({ user: UPLOADERS[i % UPLOADERS.length]!, channel: CHANNEL, name: `bench-${i}.jpg`, bytes: photo });
+      const file = { name: `bench-${i}.${type.extension}`, bytes: photo, ...(type.mimetype ? { mimetype: type.mimetype } : {}) };
+      const posted = await slack.uploadFile({ user: UPLOADERS[i % UPLOADERS.length]!, channel: CHANNEL, ...file });
       threadOfFile.set(posted.fileId, posted.ts);
       return { thread: posted.ts, ackMs: posted.responses.map((r) => r.ms ?? Number.NaN) };
     },

@@ -9,24 +9,14 @@
 // acknowledged, when each original left the chat, and the floor: the same
 // photos downloaded from the stand-in, encrypted and written to a folder with
 // nothing else, in Loupe's process.
-import { SlackStandIn } from '../src/demo/slack/index.js';
 import { measureUploadToCard, onBothDatabases } from './lib.js';
-import { SIGNING_SECRET, forkLoupe, slackChat } from './slack-burst.js';
+import { slackChat, withSlackLoupe } from './slack-burst.js';
 
 async function run(label: string, photo: Buffer, env: NodeJS.ProcessEnv, engine: 'embedded' | 'PostgreSQL'): Promise<void> {
-  const slack = await SlackStandIn.start({ signingSecret: SIGNING_SECRET, botToken: 'xoxb-bench', adminUserToken: 'xoxp-bench' });
-  try {
-    const loupe = await forkLoupe(slack, env);
-    try {
-      slack.setEventsUrl(`http://127.0.0.1:${loupe.ready.port}/slack/events`);
-      console.log(`${label}: ${loupe.ready.imagingJobs} imaging jobs and ${loupe.ready.otherJobs} other jobs at once, Loupe in a process of its own`);
-      await measureUploadToCard(slackChat(slack, photo, loupe), { engine, cardP95At50: engine === 'PostgreSQL' ? 1.5 : 2, ackP95At200: 500 });
-    } finally {
-      await loupe.stop();
-    }
-  } finally {
-    await slack.close();
-  }
+  await withSlackLoupe(env, async (slack, loupe) => {
+    console.log(`${label}: ${loupe.ready.imagingJobs} imaging jobs and ${loupe.ready.otherJobs} other jobs at once, Loupe in a process of its own`);
+    await measureUploadToCard(slackChat(slack, photo, loupe), { engine, cardP95At50: engine === 'PostgreSQL' ? 1.5 : 2, ackP95At200: 500 });
+  });
 }
 
 await onBothDatabases('slack', run);

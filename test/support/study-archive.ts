@@ -3,7 +3,7 @@
 // as a zipped series or as a CD export with a DICOMDIR written by DCMTK's
 // dcmmkdir; and the hostile archives a study intake must refuse.
 import { execFile } from 'node:child_process';
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,14 +27,21 @@ export interface Slice {
   instanceNumber: number;
   sliceLocation: number;
   patient: SlicePatient;
-  /** Every pixel's base value, so slices differ (with a little noise, as real ones do). */
+  /** Every pixel's base value, so slices differ (with a little noise, as real ones do); a disc of tissue sits above it, as a body's cross-section. */
   level: number;
   modality?: string;
+  /** CT_small's own 128 × 128 when unset; a scanner's slice is 512 × 512. */
+  size?: SliceSize;
+}
+
+export interface SliceSize {
+  rows: number;
+  columns: number;
 }
 
 const uid = (...parts: number[]) => `1.2.826.0.1.3680043.10.1999.${parts.join('.')}`;
 
-/** One 128 × 128 CT slice from CT_small's header, with the slice's identity and pixels. */
+/** One CT slice (128 × 128 unless sized) from CT_small's header, with the slice's identity and pixels. */
 export async function ctSlice(s: Slice): Promise<Buffer> {
   const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
   const ds = instance.dicom.dict;
@@ -49,8 +56,18 @@ export async function ctSlice(s: Slice): Promise<Buffer> {
   ds['00200013'] = { vr: 'IS', Value: [s.instanceNumber] };
   ds['00201041'] = { vr: 'DS', Value: [s.sliceLocation] };
   if (s.modality) ds['00080060'] = { vr: 'CS', Value: [s.modality] };
-  const pixels = Buffer.alloc(128 * 128 * 2);
-  for (let i = 0; i < 128 * 128; i++) pixels.writeInt16LE(s.level + randomInt(0, 64), i * 2);
+  const { rows, columns } = s.size ?? { rows: 128, columns: 128 };
+  ds['00280010'] = { vr: 'US', Value: [rows] };
+  ds['00280011'] = { vr: 'US', Value: [columns] };
+  const pixels = Buffer.alloc(rows * columns * 2);
+  // Noise from one buffer: a call per pixel would take minutes for a scanner's series.
+  const noise = randomBytes(rows * columns);
+  // The body's outline changes along the stack, as a real one does.
+  const radius = Math.min(rows, columns) * (0.3 + 0.1 * Math.sin(s.instanceNumber / 20));
+  for (let i = 0; i < rows * columns; i++) {
+    const inBody = Math.hypot((i % columns) - columns / 2, Math.floor(i / columns) - rows / 2) < radius;
+    pixels.writeInt16LE(s.level + (inBody ? 1000 : 0) + (noise[i]! & 63), i * 2);
+  }
   const element = Buffer.alloc(12);
   element.writeUInt16LE(0x7fe0, 0);
   element.writeUInt16LE(0x0010, 2);
@@ -71,6 +88,8 @@ export interface StudyPlan {
   studyPerSeries?: boolean;
   /** Modality of every slice (CT_small's own when unset). */
   modality?: string;
+  /** Every slice's size (CT_small's own when unset). */
+  size?: SliceSize;
 }
 
 /** The plan's slices, in a shuffled order (a zip's order says nothing of the stack), each with a CD-style name. */
@@ -88,6 +107,7 @@ export async function studySlices(plan: StudyPlan): Promise<{ name: string; data
         patient,
         level: 200 * (k + 1) + 10 * n,
         ...(plan.modality ? { modality: plan.modality } : {}),
+        ...(plan.size ? { size: plan.size } : {}),
       };
       files.push({ name: `DICOM/S${k + 1}/IM${String(n).padStart(6, '0')}`, data: await ctSlice(slice), slice });
     }
