@@ -63,8 +63,14 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
   try {
     const listing = await ask({ op: 'list' });
     if (listing.op !== 'list') throw new Error('the imaging sandbox answered another question');
+    // The sandbox prepares the next entry while this one is stored: the two take about as long.
+    const entryAt = (index: number) => (index < listing.entries ? ask({ op: 'entry', index }) : undefined);
+    let next = entryAt(0);
     for (let index = 0; index < listing.entries; index++) {
-      const answer = await ask({ op: 'entry', index });
+      const answer = await next!;
+      next = entryAt(index + 1);
+      // Left behind by a return below: its failure is not this preparation's.
+      next?.catch(() => undefined);
       if (answer.op !== 'entry') throw new Error('the imaging sandbox answered another question');
       const entry = answer.entry;
       if (entry.outcome === 'skipped') {
@@ -75,8 +81,7 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
         if (patient && !samePatient(patient, entry.patient)) return failed(ErrorCode.ArchiveMixedPatients);
         patient ??= entry.patient;
       }
-      await put('instance', index, 'application/dicom', entry.file);
-      await put('derivative', index, 'application/dicom', entry.derivative);
+      await Promise.all([put('instance', index, 'application/dicom', entry.file), put('derivative', index, 'application/dicom', entry.derivative)]);
       placed.push({ part: index, ...entry.place });
       burnedInText ||= entry.burnedInText;
       burnedInAbsent &&= entry.burnedInAbsent;

@@ -1,0 +1,17 @@
+import { studySlices, zipOf } from './test/support/study-archive.ts';
+import { StudyArchiveTask } from './src/imaging/study/study-task.ts';
+import { Deidentifier } from './src/imaging/dicom/deidentify.ts';
+import { DEFAULT_LIMITS } from './src/imaging/limits.ts';
+import { DEFAULT_ARCHIVE_LIMITS } from './src/imaging/study/archive.ts';
+let t = performance.now();
+const slices = await studySlices({ patient: { name: 'A^B', identifier: 'X' }, series: [300], size: { rows: 512, columns: 512 } });
+const zip = await zipOf(slices);
+console.log('made', zip.length, Math.round(performance.now() - t));
+const task = new StudyArchiveTask(new Deidentifier());
+const base = { key: 'k', limits: DEFAULT_LIMITS, archiveLimits: DEFAULT_ARCHIVE_LIMITS, secret: new Uint8Array(32) };
+t = performance.now();
+const list: any = await task.answer({ ...base, op: 'list', file: zip });
+console.log('list', list.entries, Math.round(performance.now() - t), 'ms');
+t = performance.now();
+for (let i = 0; i < list.entries; i++) await task.answer({ ...base, op: 'entry', index: i });
+console.log('entries', Math.round(performance.now() - t), 'ms');

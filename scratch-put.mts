@@ -1,0 +1,11 @@
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { createTestStorage } from './test/support/storage.ts';
+const s = await createTestStorage('postgres');
+const ws = await s.db.prisma.workspace.create({ data: { platform: 'slack', externalId: 'T' + Date.now(), name: 'w' } as any }).catch((e) => { console.log(e.message.slice(0, 300)); throw e; });
+const asset = await s.db.prisma.asset.create({ data: { workspaceId: ws.id, uploaderId: 'U', sourceRef: 'F' + Date.now() } });
+const data = randomBytes(530_000);
+const t = performance.now();
+for (let i = 0; i < 100; i++) await s.blobs.put({ assetId: asset.id, kind: 'instance', part: i, mediaType: 'application/dicom', body: Readable.from([data]), actor: { type: 'system', id: 'x' } });
+console.log('100 puts', Math.round(performance.now() - t), 'ms');
+await s.cleanup();
