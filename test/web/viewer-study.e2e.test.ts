@@ -22,9 +22,10 @@ describe('a study in the viewer, in Chromium', () => {
   const e2e = useViewerE2e();
   let url: string;
   let token: string;
+  let assetId: string;
 
   beforeAll(async () => {
-    ({ url } = await shareStudy(e2e()));
+    ({ url, assetId } = await shareStudy(e2e()));
     token = new URL(url).pathname.split('/view/')[1]!;
   });
 
@@ -82,8 +83,7 @@ describe('a study in the viewer, in Chromium', () => {
     // ... series 2 shows its own image at its own window ...
     const series1Sum = await canvasSum(page);
     await buttons.nth(1).click();
-    await until('series 2', async () => ((await corner(page, 'top-left')).includes('Series 2 · Instance 21') ? true : undefined));
-    expect(await corner(page, 'top-left')).toContain('Image 1 / 2');
+    await until('series 2', async () => ((await corner(page, 'top-left')).startsWith('Image 1 / 2\nSeries 2 · Instance 21') ? true : undefined));
     expect(await buttons.nth(1).getAttribute('aria-pressed')).toBe('true');
     expect(await buttons.nth(0).getAttribute('aria-pressed')).toBe('false');
     await until('series 2 drawn', async () => ((await canvasSum(page)) > 0 && (await canvasSum(page)) !== series1Sum ? true : undefined));
@@ -91,7 +91,7 @@ describe('a study in the viewer, in Chromium', () => {
 
     // ... and series 1 comes back at the window chosen on it.
     await buttons.nth(0).click();
-    await until('series 1 again', async () => ((await corner(page, 'top-left')).includes('Series 1 · Instance 11') ? true : undefined));
+    await until('series 1 again', async () => ((await corner(page, 'top-left')).startsWith('Image 1 / 3\nSeries 1 · Instance 11') ? true : undefined));
     await until('its window', async () => ((await windowLine()) === chosen ? true : undefined));
     expect(await page.textContent('#wl')).toBe(chosen!.replace(/^W (\d+) L (-?\d+)$/, 'C $2 W $1'));
 
@@ -101,14 +101,33 @@ describe('a study in the viewer, in Chromium', () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
-  it('answers each image with its own instance, and 404 for a series or image the study has not', async () => {
+  it('answers each image from its own instance, its read audited (the archive never read), and 404 for a series or image the study has not', async () => {
     const { page } = await openGreyscale(e2e(), url);
     expect(await ask(page, token, '/frames/1?series=0')).toEqual([200, '12']);
     expect(await ask(page, token, '/frames/1?series=1')).toEqual([200, '22']);
     expect(await ask(page, token, '/thumbnails/0')).toEqual([200, null]);
+    expect(await ask(page, token, '/details?series=1')).toEqual([200, null]);
+    const reads = await e2e().env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'blob.read', assetId, actorType: 'user' } });
+    const read = reads.map((e) => e.details as { kind: string; part: number });
+    for (const [kind, part] of [['instance', 1], ['instance', 3], ['preview', 0]] as const) expect(read).toContainEqual(expect.objectContaining({ kind, part }));
+    expect(read.filter((r) => r.kind === 'original')).toEqual([]);
     for (const path of ['/info?series=99', '/frames/0?series=99', '/frames/0?series=1.5', '/frames/0?series=-1', '/series?series=2', '/details?series=99', '/frames/3?series=0', '/frames/2?series=1', '/thumbnails/1', '/thumbnails/99']) {
       expect([path, ...(await ask(page, token, path))]).toEqual([path, 404, null]);
     }
+  });
+
+  it('takes the thumbnails away with the image when access ends', async () => {
+    const { page, errors } = await openGreyscale(e2e(), url);
+    await until('two thumbnails', async () => ((await page.locator('#strip button').count()) === 2 ? true : undefined));
+    // Signed out in another tab: the page blanks at its next status poll.
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await Promise.all([other.waitForLoadState('load'), other.click('form[action="/auth/logout"] button')]);
+    await page.waitForSelector('#locked:not([hidden])', { timeout: 15_000 });
+    expect(await page.isHidden('#strip')).toBe(true);
+    expect(await page.locator('#strip canvas').count()).toBe(0);
+    expect(await canvasSum(page)).toBe(0);
+    expect(errors, errors.join('\n')).toEqual([]);
   });
 
   it('refuses the study’s frames and thumbnails to a clinician outside the consult', async () => {
