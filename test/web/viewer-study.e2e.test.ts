@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CANVAS_SUM } from '../support/chromium.js';
+import { screen } from '../support/screens.js';
 import { shareStudy } from '../support/study-e2e.js';
 import { until } from '../support/until.js';
 import { openGreyscale, useViewerE2e } from '../support/viewer-e2e.js';
@@ -69,6 +70,7 @@ describe('a study in the viewer, in Chromium', () => {
     await page.keyboard.press('ArrowUp');
     await until('image 2 again', async () => ((await corner(page, 'top-left')).startsWith('Image 2 / 3') ? true : undefined));
     expect(await page.textContent('#frame')).toBe('2 / 3');
+    await screen(page, 'viewer-study');
 
     // A window dragged on series 1 ...
     const windowLine = async () => (await corner(page, 'bottom-right')).split('\n').find((l) => l.startsWith('W '));

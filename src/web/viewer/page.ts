@@ -121,7 +121,7 @@ button[aria-pressed="true"] { background: #ffd54a; color: #111; }
 #strip { display: flex; gap: .5rem; padding: .4rem .75rem; background: #181818; overflow-x: auto; height: 6.5rem; box-sizing: border-box; }
 #strip[hidden] { display: none; }
 #strip:not([hidden]) + #stage { height: calc(100% - 11.5rem); }
-#strip button { display: flex; flex-direction: column; align-items: center; gap: .15rem; flex: none; max-width: 9rem; padding: .2rem .35rem; background: #222; color: #ddd; border: 2px solid #333; border-radius: 4px; font-size: .75rem; cursor: pointer; }
+#strip button { display: flex; flex-direction: column; align-items: center; gap: .15rem; flex: none; max-width: 14rem; padding: .2rem .35rem; background: #222; color: #ddd; border: 2px solid #333; border-radius: 4px; font-size: .75rem; cursor: pointer; }
 #strip button[aria-pressed="true"] { background: #222; color: #fff; border-color: #ffd54a; }
 #strip button:focus-visible { outline: 3px solid #8ab4f8; outline-offset: 2px; }
 #strip canvas { width: 64px; height: 64px; background: #000; }
