@@ -5,6 +5,9 @@ import type { Asset, Blob } from './prisma/client.js';
 
 export type ListedAsset = Pick<Asset, 'id' | 'kind' | 'metadata'>;
 
+/** The blobs the viewer reads: an original, a photo's cleaned copy, a study's instance (by part) and its series' thumbnails (by part). */
+export type ViewedBlobKind = 'original' | 'derivative' | 'instance' | 'preview';
+
 export class ViewerAssets {
   constructor(private readonly db: Database) {}
 
@@ -17,7 +20,17 @@ export class ViewerAssets {
     return this.db.prisma.asset.findMany({ where: { consultId, status: 'stored' }, orderBy: { createdAt: 'asc' }, select: { id: true, kind: true, metadata: true } });
   }
 
-  blob(assetId: string, kind: 'original' | 'derivative'): Promise<Blob> {
-    return this.db.prisma.blob.findUniqueOrThrow({ where: { assetId_kind_part: { assetId, kind, part: 0 } } });
+  blob(assetId: string, kind: ViewedBlobKind, part = 0): Promise<Blob> {
+    return this.db.prisma.blob.findUniqueOrThrow({ where: { assetId_kind_part: { assetId, kind, part } } });
+  }
+
+  /** The parts of the asset's blobs of a kind (which of a study's series have a thumbnail). */
+  async parts(assetId: string, kind: ViewedBlobKind): Promise<number[]> {
+    return (await this.db.prisma.blob.findMany({ where: { assetId, kind }, select: { part: true } })).map((b) => b.part);
+  }
+
+  /** A blob that may not exist (a series without a thumbnail): null then. */
+  blobIfAny(assetId: string, kind: ViewedBlobKind, part: number): Promise<Blob | null> {
+    return this.db.prisma.blob.findUnique({ where: { assetId_kind_part: { assetId, kind, part } } });
   }
 }

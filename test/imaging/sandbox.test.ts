@@ -113,8 +113,8 @@ describe('the viewer’s frames in the imaging sandbox', () => {
   // Four 64 × 64 frames of 16-bit JPEG 2000 (pydicom's lossless MR slice, repeated).
   const multiframe = () => j2kDicom(64, [64, 64, 64, 64], 'MRN-VIEW-1');
   /** An original as the routes give it, counting how often it is read (decrypted). */
-  const source = (assetId: string, bytes: Buffer) => {
-    const o = { assetId, bytes: bytes.length, reads: 0, read: async () => (o.reads++, bytes) };
+  const source = (key: string, bytes: Buffer) => {
+    const o = { key, bytes: bytes.length, reads: 0, read: async () => (o.reads++, bytes) };
     return o;
   };
 

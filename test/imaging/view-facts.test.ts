@@ -13,7 +13,7 @@ import { viewFacts } from '../../src/imaging/view/view-facts.js';
 import { InstanceViews } from '../../src/web/viewer/instance-views.js';
 
 const PYDICOM = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
-const source = (assetId: string, bytes: Buffer) => ({ assetId, bytes: bytes.length, read: async () => bytes });
+const source = (key: string, bytes: Buffer) => ({ key, bytes: bytes.length, read: async () => bytes });
 
 describe('the facts the viewer shows of an instance', () => {
   it('are read in the sandbox child: a CT slice’s date, time, size, spacing and thickness, a dose grid’s units, type and summation', async () => {

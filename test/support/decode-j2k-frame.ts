@@ -20,7 +20,7 @@ if (process.argv[2] === 'in-process') {
 } else {
   const sandbox = new ImagingSandbox(VIEWER_SANDBOX);
   try {
-    const frame = await new InstanceViews(sandbox, DEFAULT_LIMITS).frame({ assetId: 'j2k', bytes: file.length, read: async () => file }, 0);
+    const frame = await new InstanceViews(sandbox, DEFAULT_LIMITS).frame({ key: 'j2k', bytes: file.length, read: async () => file }, 0);
     process.stdout.write(`${JSON.stringify({ kind: frame.kind })}\n`);
   } finally {
     await sandbox.close();

@@ -63,6 +63,8 @@ export interface DicomInfo {
   suv?: { factor: number } | { unavailable: string };
   /** Frames per second the header asks a multi-frame image to play at: what Cine starts at. */
   frameRate?: number;
+  /** A study's series: its frames are the stack's images (the facts above its first's), each frame's answer naming its own instance and slice location. */
+  stack?: true;
   lossy: boolean;
   viewer: string;
 }
@@ -70,10 +72,24 @@ export interface DicomInfo {
 /** GET /viewer/api/:token/info. A DICOM's grey fields are there when its first frame is greyscale; colour frames come as PNG. */
 export type InfoResponse = PhotoInfo | (DicomInfo & (GreyFormat | { encoding?: undefined }));
 
-/** GET /viewer/api/:token/series: the consult's other images, what each is, never whose. */
+/**
+ * GET /viewer/api/:token/series: the consult's other images, what each is,
+ * never whose; a study is one item per series (`series`, what `series=` asks
+ * for), with `thumbnail` when GET /viewer/api/:token/thumbnails/<series>
+ * has one.
+ */
 export interface SeriesResponse {
   current: string;
-  items: { assetId: string; label: string }[];
+  /** The series on show when the current asset is a study. */
+  currentSeries?: number;
+  items: SeriesItem[];
+}
+
+export interface SeriesItem {
+  assetId: string;
+  label: string;
+  series?: number;
+  thumbnail?: boolean;
 }
 
 /** GET /viewer/api/:token/details: label and value pairs, in display order. */
@@ -113,6 +129,9 @@ export interface FrameHeaders {
   'X-Loupe-Encoding': FrameEncoding;
   'X-Loupe-Rows': string;
   'X-Loupe-Columns': string;
+  /** A study series' image (grey or colour): its own Instance Number and Slice Location (mm), when its header gives them. */
+  'X-Loupe-Instance-Number'?: string;
+  'X-Loupe-Slice-Location'?: string;
 }
 
 /** Marks a request the page makes on its own (frames fetched ahead): not use of the session. */

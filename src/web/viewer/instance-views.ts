@@ -13,9 +13,13 @@ import type { ViewFacts, ViewInfo, ViewRequest } from '../../imaging/view/instan
 
 type Op = { op: 'facts' } | { op: 'info' } | { op: 'frame'; index: number };
 
-/** A stored original as the sandbox needs it: its asset, its size (for the task's budget), and how to read it. */
+/**
+ * A stored original as the sandbox needs it: the key a child holds it under
+ * (its asset, and for a study's instance its part too, so that instances
+ * never mix), its size (for the task's budget), and how to read it.
+ */
 export interface OriginalSource {
-  assetId: string;
+  key: string;
   bytes: number;
   read: () => Promise<Buffer>;
 }
@@ -49,14 +53,14 @@ export class InstanceViews {
   }
 
   private async ask(original: OriginalSource, op: Op) {
-    const request = (file?: Buffer): ViewRequest => ({ key: original.assetId, limits: this.limits, ...op, ...(file ? { file } : {}) });
+    const request = (file?: Buffer): ViewRequest => ({ key: original.key, limits: this.limits, ...op, ...(file ? { file } : {}) });
     try {
       // Without the file: the child holding it answers; another says it does not hold it.
-      return await this.sandbox.runHeld('view', original.assetId, original.bytes, () => request());
+      return await this.sandbox.runHeld('view', original.key, original.bytes, () => request());
     } catch (error) {
       if (!isLoupeError(error, ErrorCode.ImageNotHeld)) throw error;
     }
     const file = await original.read();
-    return this.sandbox.runHeld('view', original.assetId, file.length, () => request(file));
+    return this.sandbox.runHeld('view', original.key, file.length, () => request(file));
   }
 }

@@ -6,7 +6,8 @@
 // page, photos at full resolution; zoom and pan (mouse and touch); invert,
 // rotate, flip, fit and 1:1; length, angle and pixel probe; corner text (frame, window, zoom); a help panel
 // of every shortcut; frames (fetched ahead and kept while the image is open)
-// and cine at a chosen rate; a watermark
+// and cine at a chosen rate; a study's series as a strip of thumbnails, each
+// scrolled as a stack with the wheel and keys, keeping its window; a watermark
 // with the viewer's name and the time. The image is blanked, with the reason
 // in plain words, when the session locks or ends or the image is revoked or
 // its link expires. There is no download control and the canvas has no
@@ -57,6 +58,7 @@ export function viewerHtml(token: string): string {
   <button id="details-button" type="button">Study details</button>
   <form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>
 </header>
+<nav id="strip" aria-label="Series of the study" hidden></nav>
 <div id="stage">
   <canvas id="image" aria-label="clinical image"></canvas>
   <div id="overlay" role="group" aria-label="Image information"><div class="top-left"></div><div class="top-right"></div><div class="bottom-right"></div><div class="edge-left"></div><div class="edge-right"></div><div class="edge-top"></div><div class="edge-bottom"></div><svg id="measure" aria-label="Measurement"></svg></div>
@@ -115,6 +117,15 @@ button[aria-pressed="true"] { background: #ffd54a; color: #111; }
 #locked { position: absolute; inset: 0; background: #000; display: flex; flex-direction: column; align-items: center; justify-content: center; }
 #locked[hidden], #relogin[hidden], #details[hidden], #help[hidden], #lossy[hidden], #series-label[hidden], #preset-label[hidden], #frame-controls[hidden], #frames-loaded[hidden] { display: none; }
 #frames-loaded { color: #aaa; font-size: .85rem; }
+/* A study's series: a strip of thumbnails above the image, which gives it the room the strip takes. */
+#strip { display: flex; gap: .5rem; padding: .4rem .75rem; background: #181818; overflow-x: auto; height: 6.5rem; box-sizing: border-box; }
+#strip[hidden] { display: none; }
+#strip:not([hidden]) + #stage { height: calc(100% - 11.5rem); }
+#strip button { display: flex; flex-direction: column; align-items: center; gap: .15rem; flex: none; max-width: 14rem; padding: .2rem .35rem; background: #222; color: #ddd; border: 2px solid #333; border-radius: 4px; font-size: .75rem; cursor: pointer; }
+#strip button[aria-pressed="true"] { background: #222; color: #fff; border-color: #ffd54a; }
+#strip button:focus-visible { outline: 3px solid #8ab4f8; outline-offset: 2px; }
+#strip canvas { width: 64px; height: 64px; background: #000; }
+#strip span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
 #details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }

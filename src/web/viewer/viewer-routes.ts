@@ -7,7 +7,7 @@
 // nothing is cacheable. There is no download endpoint: the original file is
 // decoded in the imaging sandbox and only its pixels (or a photo's cleaned
 // copy) leave.
-import type { DetailsResponse, InfoResponse, SeriesResponse, SessionResponse, StatusResponse } from './api-types.js';
+import type { DetailsResponse, FrameHeaders, InfoResponse, SeriesItem, SeriesResponse, SessionResponse, StatusResponse } from './api-types.js';
 import { AHEAD_HEADER } from './api-types.js';
 import express, { type Request, type Response, type Router } from 'express';
 import { authorizeView, viewDecisionsFollowing, type ViewAuthorization, type ViewerContext, type ViewRequestKind } from '../../app/viewer/authorize-view.js';
@@ -16,10 +16,11 @@ import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
 import type { Clock } from '../../core/clock.js';
 import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
+import { stackLength, stackPosition, type StudySeries } from '../../intake/study-summary.js';
 import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
 import type { FramePixels } from '../../imaging/dicom/frame-pixels.js';
 import { dicomDate, patientSex, personName, studyFields } from '../../imaging/view/human-form.js';
-import type { ViewInfo } from '../../imaging/view/instance-view.js';
+import type { ViewFacts, ViewInfo } from '../../imaging/view/instance-view.js';
 import type { Logger } from '../../logging.js';
 import type { Storage } from '../../storage/services.js';
 import type { SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
@@ -31,6 +32,7 @@ import { noticeHtml, type Notice } from '../design/notice.js';
 import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
 import { pageStatus, type PageStatus } from './page-status.js';
 import { RecentViews } from './recent-views.js';
+import { chosenSeries, seriesLabel, studyOf } from './study-stack.js';
 
 export interface ViewerDeps {
   storage: Storage;
@@ -63,6 +65,14 @@ const RECENT_BYTES = 256 * 1024 * 1024;
 const RECENT_MS = 60_000;
 const sized = (data: Buffer) => ({ data, bytes: data.length });
 const siblingOf = (req: Request): string | undefined => (typeof req.query['asset'] === 'string' ? req.query['asset'] : undefined);
+/** What the sandbox decodes for a request, and the key it (and the minute's memory) holds it under. */
+type Held = { key: string; source: () => Promise<OriginalSource> };
+/** For a study: the series `series=` names (undefined when it names none: 404); null for any other asset. */
+const stackOf = (req: Request, asset: { kind: string | null; metadata: unknown }): { index: number; series: StudySeries } | null | undefined => {
+  if (asset.kind !== 'dicom_study') return null;
+  const study = studyOf(asset);
+  return study && chosenSeries(study, req.query['series']);
+};
 
 export function viewerRouter(d: ViewerDeps): Router {
   const router = express.Router();
@@ -188,36 +198,68 @@ export function viewerRouter(d: ViewerDeps): Router {
     return Buffer.concat(chunks);
   }
 
-  /** A DICOM original, read (and its read audited) only when no sandbox child holds it, and then at most once a minute. */
-  async function originalOf(assetId: string, chatUserId: string): Promise<OriginalSource> {
-    const blob = await assets.blob(assetId, 'original');
-    const read = async () => (await recent.get(`original:${assetId}`, async () => sized(await readBlob(blob.id, chatUserId)))).data;
-    return { assetId, bytes: Number(blob.plaintextSize), read };
+  /**
+   * A DICOM original, or a study's instance `part` (keyed with its part, so
+   * that a study's instances never mix), read (and its read audited) only
+   * when no sandbox child holds it, and then at most once a minute.
+   */
+  function heldOf(assetId: string, chatUserId: string, part?: number): Held {
+    const key = part === undefined ? assetId : `${assetId}:${part}`;
+    const source = async (): Promise<OriginalSource> => {
+      const blob = part === undefined ? await assets.blob(assetId, 'original') : await assets.blob(assetId, 'instance', part);
+      const read = async () => (await recent.get(`original:${key}`, async () => sized(await readBlob(blob.id, chatUserId)))).data;
+      return { key, bytes: Number(blob.plaintextSize), read };
+    };
+    return { key, source };
   }
 
   /** What the page shows of a DICOM image, decoded once a minute whoever asks. */
-  const infoOf = async (assetId: string, chatUserId: string): Promise<ViewInfo> =>
-    (await recent.get(`info:${assetId}`, async () => ({ info: await views.info(await originalOf(assetId, chatUserId)), bytes: 4096 }))).info;
+  const infoOf = async (held: Held): Promise<ViewInfo> => (await recent.get(`info:${held.key}`, async () => ({ info: await views.info(await held.source()), bytes: 4096 }))).info;
 
-  const frameOf = async (assetId: string, chatUserId: string, index: number): Promise<FramePixels> =>
-    (await recent.get(`frame:${assetId}:${index}`, async () => {
-      const frame = await views.frame(await originalOf(assetId, chatUserId), index);
+  /** A study instance's header facts, for each of its frames' answers. */
+  const factsOf = async (held: Held): Promise<ViewFacts> => (await recent.get(`facts:${held.key}`, async () => ({ facts: await views.facts(await held.source()), bytes: 4096 }))).facts;
+
+  const frameOf = async (held: Held, index: number): Promise<FramePixels> =>
+    (await recent.get(`frame:${held.key}:${index}`, async () => {
+      const frame = await views.frame(await held.source(), index);
       return { frame, bytes: frame.kind === 'grey' ? frame.data.length : frame.kind === 'rgb' ? frame.png.length : 256 };
     })).frame;
+
+  /** Where a study's image stands, for the corner text: its own Instance Number and Slice Location (none when its header cannot be read). */
+  async function positionHeaders(held: Held): Promise<Partial<FrameHeaders>> {
+    const facts = await factsOf(held).catch((error: unknown) => {
+      if (!imageFailure(error)) throw error;
+    });
+    return {
+      ...(facts?.instanceNumber === undefined ? {} : { 'X-Loupe-Instance-Number': String(facts.instanceNumber) }),
+      ...(facts?.sliceLocation === undefined ? {} : { 'X-Loupe-Slice-Location': String(facts.sliceLocation) }),
+    };
+  }
+
+  /** What one consult asset is in the Series chooser: an item, or a study's one per series. */
+  function seriesItems(a: { id: string; kind: string | null; metadata: unknown }, i: number): SeriesItem[] {
+    const m = (a.metadata ?? {}) as { modality?: string; bodyPart?: string; frames?: number };
+    const study = studyOf(a);
+    if (study) return study.series.flatMap((s, k) => (stackLength(s) > 0 ? [{ assetId: a.id, series: k, label: seriesLabel(s, k, m.modality) }] : []));
+    const what = a.kind === 'photo' ? 'Photo' : [m.modality, m.bodyPart].filter(Boolean).join(' ') || 'DICOM';
+    return [{ assetId: a.id, label: `${i + 1}. ${what}${m.frames && m.frames > 1 ? ` (${m.frames} frames)` : ''}` }];
+  }
 
   /** The consult's other images, for series navigation: what each is, never whose. */
   router.get('/viewer/api/:token/series', async (req: Request<{ token: string }>, res: Response) => {
     const ok = await allowed(req, res);
     if (!ok) return;
     const asset = await assets.asset(ok.assetId);
+    const stack = stackOf(req, asset);
+    if (stack === undefined) return void res.status(404).json({ error: 'no such series' });
     const siblings = await assets.storedInConsult(asset.consultId);
+    const items = siblings.flatMap((a, i) => seriesItems(a, i));
+    // Which series have a thumbnail: one query for the study on show, none for any other asset.
+    const thumbnails = stack ? new Set(await assets.parts(asset.id, 'preview')) : new Set<number>();
     res.json({
       current: asset.id,
-      items: siblings.map((a, i) => {
-        const m = (a.metadata ?? {}) as { modality?: string; bodyPart?: string; frames?: number };
-        const what = a.kind === 'photo' ? 'Photo' : [m.modality, m.bodyPart].filter(Boolean).join(' ') || 'DICOM';
-        return { assetId: a.id, label: `${i + 1}. ${what}${m.frames && m.frames > 1 ? ` (${m.frames} frames)` : ''}` };
-      }),
+      ...(stack ? { currentSeries: stack.index } : {}),
+      items: items.map((item) => (item.assetId === asset.id && item.series !== undefined && thumbnails.has(item.series) ? { ...item, thumbnail: true } : item)),
     } satisfies SeriesResponse);
   });
 
@@ -227,12 +269,15 @@ export function viewerRouter(d: ViewerDeps): Router {
     const asset = await assets.asset(ok.assetId);
     const meta = (asset.metadata ?? {}) as { modality?: string; bodyPart?: string };
     if (asset.kind === 'photo') return void res.json({ kind: 'photo', title: 'Clinical photo', frames: 1, lossy: false, viewer: ok.name } satisfies InfoResponse);
-    const info = await infoOf(asset.id, ok.chatUserId).catch((error: unknown) => {
+    const stack = stackOf(req, asset);
+    if (stack === undefined) return void res.status(404).json({ error: 'no such series' });
+    // A study's series is described by its first image, and has as many frames as its stack has images.
+    const info = await infoOf(heldOf(asset.id, ok.chatUserId, stack ? stackPosition(stack.series, 0)?.part : undefined)).catch((error: unknown) => {
       if (!imageFailure(error)) throw error;
     });
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
     const { facts, lossy, grey } = info;
-    const title = ['DICOM', meta.modality, meta.bodyPart].filter(Boolean).join(' · ');
+    const title = (stack ? ['DICOM study', stack.series.modality ?? meta.modality, stack.series.bodyPart] : ['DICOM', meta.modality, meta.bodyPart]).filter(Boolean).join(' · ');
     // What the header gives of where the image stands (its corner text and orientation markers); never the patient.
     const where = {
       ...(facts.sliceThickness === undefined ? {} : { sliceThickness: facts.sliceThickness }),
@@ -249,7 +294,8 @@ export function viewerRouter(d: ViewerDeps): Router {
       ...(facts.suv === undefined ? {} : { suv: facts.suv }),
     };
     const cine = facts.frameRate === undefined ? {} : { frameRate: facts.frameRate };
-    const described = { kind: 'dicom' as const, title, frames: facts.frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, ...cine, lossy, viewer: ok.name };
+    const frames = stack ? { frames: stackLength(stack.series), stack: true as const } : { frames: facts.frames };
+    const described = { kind: 'dicom' as const, title, ...frames, rows: facts.rows, columns: facts.columns, ...where, ...measure, ...cine, lossy, viewer: ok.name };
     res.json((grey ? { ...described, ...grey } : described) satisfies InfoResponse);
   });
 
@@ -261,8 +307,18 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (ok.assetKind === 'photo') return void res.status(404).json({ error: 'not_dicom' });
     const index = Number(req.params.index);
     if (!Number.isInteger(index) || index < 0) return void res.status(404).json({ error: 'no such frame' });
+    // A study's index is a place in its series' stack: which instance (its own key in the sandbox), and which of its frames.
+    let held = heldOf(ok.assetId, ok.chatUserId);
+    let at = index;
+    if (ok.assetKind === 'dicom_study') {
+      const stack = stackOf(req, await assets.asset(ok.assetId));
+      const position = stack && stackPosition(stack.series, index);
+      if (!position) return void res.status(404).json({ error: stack ? 'no such frame' : 'no such series' });
+      held = heldOf(ok.assetId, ok.chatUserId, position.part);
+      at = position.frame;
+    }
     let code: ErrorCode | undefined;
-    const frame = await frameOf(ok.assetId, ok.chatUserId, index).catch((error: unknown) => {
+    const frame = await frameOf(held, at).catch((error: unknown) => {
       code = imageFailure(error);
       if (!code) throw error;
     });
@@ -272,6 +328,7 @@ export function viewerRouter(d: ViewerDeps): Router {
       return void res.status(422).json({ error: 'frame_unavailable' });
     }
     if (frame.kind === 'unavailable') return void res.status(422).json({ error: frame.reason });
+    if (ok.assetKind === 'dicom_study') res.set(await positionHeaders(held));
     if (frame.kind === 'rgb') return void res.type('image/png').send(frame.png);
     res.set({ 'X-Loupe-Encoding': frame.encoding, 'X-Loupe-Rows': String(frame.rows), 'X-Loupe-Columns': String(frame.columns) });
     res.type('application/octet-stream').send(frame.data);
@@ -294,6 +351,8 @@ export function viewerRouter(d: ViewerDeps): Router {
     const ok = await allowed(req, res, 'patient');
     if (!ok) return;
     const asset = await assets.asset(ok.assetId);
+    const stack = stackOf(req, asset);
+    if (stack === undefined) return void res.status(404).json({ error: 'no such series' });
     const fields: [string, string][] = [];
     if (asset.patientId) {
       const p = await storage.patients.read(asset.patientId, { type: 'user', id: ok.chatUserId }, 'viewer details panel');
@@ -305,13 +364,26 @@ export function viewerRouter(d: ViewerDeps): Router {
       );
     } else fields.push(['Patient', 'not linked yet']);
     if (asset.kind !== 'photo') {
-      const read = await views.facts(await originalOf(asset.id, ok.chatUserId)).catch((error: unknown) => {
+      // A study's: its series' first image's.
+      const read = await views.facts(await heldOf(asset.id, ok.chatUserId, stack ? stackPosition(stack.series, 0)?.part : undefined).source()).catch((error: unknown) => {
         if (!imageFailure(error)) throw error;
       });
       fields.push(...studyFields(read ?? {}));
     }
     const question = await readClinicalQuestion({ storage, asset, actor: { type: 'user', id: ok.chatUserId }, reason: 'viewer details panel' });
     res.json({ fields, ...(question === undefined ? {} : { question }) } satisfies DetailsResponse);
+  });
+
+  /** A study series' thumbnail (its `preview` part), for the page's strip; 404 for a series without one, or any other asset. */
+  router.get('/viewer/api/:token/thumbnails/:series', async (req: Request<{ token: string; series: string }>, res: Response) => {
+    const ok = await allowed(req, res, req.get(AHEAD_HEADER) === '1' ? 'ahead' : 'pixels');
+    if (!ok) return;
+    const study = ok.assetKind === 'dicom_study' ? studyOf(await assets.asset(ok.assetId)) : undefined;
+    const chosen = study && chosenSeries(study, req.params.series);
+    const blob = chosen && (await assets.blobIfAny(ok.assetId, 'preview', chosen.index));
+    if (!blob) return void res.status(404).json({ error: 'no thumbnail' });
+    const thumbnail = await recent.get(`preview:${blob.id}`, async () => ({ mediaType: blob.mediaType, ...sized(await readBlob(blob.id, ok.chatUserId)) }));
+    res.type(thumbnail.mediaType).send(thumbnail.data);
   });
   return router;
 }

@@ -35,6 +35,8 @@ const SAME_ORIGIN: RequestInit = { credentials: 'same-origin', cache: 'no-store'
 export class ViewerApi {
   /** The asset chosen under Series; empty for the link's own. */
   asset = '';
+  /** The study's series chosen (its thumbnail or under Series); undefined for any other image, or a study's first. */
+  series: number | undefined;
 
   constructor(
     private readonly token: string,
@@ -47,7 +49,8 @@ export class ViewerApi {
   }
 
   private url(path: string): string {
-    return `/viewer/api/${encodeURIComponent(this.token)}${path}${this.asset ? `?asset=${encodeURIComponent(this.asset)}` : ''}`;
+    const query = [this.asset ? `asset=${encodeURIComponent(this.asset)}` : '', this.series === undefined ? '' : `series=${this.series}`].filter(Boolean).join('&');
+    return `/viewer/api/${encodeURIComponent(this.token)}${path}${query ? `?${query}` : ''}`;
   }
 
   /**
@@ -89,7 +92,7 @@ export class ViewerApi {
   }
 }
 
-/** A header of a greyscale frame's answer (see FrameHeaders). */
+/** A header of a frame's answer (see FrameHeaders). */
 export function frameHeader(r: Response, name: keyof FrameHeaders): string | null {
   return r.headers.get(name);
 }

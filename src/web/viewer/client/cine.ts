@@ -52,3 +52,15 @@ export function arrowStep(key: string): number {
   if (key === 'ArrowUp' || key === 'ArrowLeft') return -1;
   return 0;
 }
+
+/** How many images a key moves through a study's series: the arrow keys as for frames, Page Down on and Page Up back. */
+export function stackStep(key: string): number {
+  if (key === 'PageDown') return 1;
+  if (key === 'PageUp') return -1;
+  return arrowStep(key);
+}
+
+/** The image `by` away from `current` in a stack of `images`: scrolling stops at either end rather than wrapping round. */
+export function imageAfter(current: number, by: number, images: number): number {
+  return Math.min(images - 1, Math.max(0, current + by));
+}

@@ -21,6 +21,7 @@ export function pageElements() {
     lossy: element('lossy', HTMLSpanElement),
     seriesLabel: element('series-label', HTMLLabelElement),
     series: element('series', HTMLSelectElement),
+    strip: element('strip', HTMLElement),
     presetLabel: element('preset-label', HTMLLabelElement),
     preset: element('preset', HTMLSelectElement),
     wl: element('wl', HTMLSpanElement),

@@ -6,8 +6,14 @@ import { frameHeader, HttpError, PageEnded, type ViewerApi } from './api.js';
 import { CACHE_BYTES, FrameCache, nearestWanted } from './frame-cache.js';
 import { frameSamples, type Samples } from './window-level.js';
 
-/** A frame as drawn: greyscale samples (row by row), a colour bitmap, or one the server could not decode (422). */
-export type Frame = { kind: 'grey'; samples: Samples; rows: number; columns: number } | { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'damaged' };
+/** Where a study series' image stands, from its own header (its frame's answer): what the corner text shows of it. */
+export interface StackPlace {
+  instanceNumber?: number;
+  sliceLocation?: number;
+}
+
+/** A frame as drawn: greyscale samples (row by row), a colour bitmap, or one the server could not decode (422); a study's image says where it stands. */
+export type Frame = ({ kind: 'grey'; samples: Samples; rows: number; columns: number } | { kind: 'bitmap'; bitmap: ImageBitmap } | { kind: 'damaged' }) & { place?: StackPlace };
 
 /** Requests at once in the background: the server's decoding is shared with everyone else's. */
 const PARALLEL = 3;
@@ -74,14 +80,15 @@ export class FrameSource {
       if (!(e instanceof HttpError && e.status === 422)) throw e;
       return this.kept(index, { kind: 'damaged' });
     }
-    if ((r.headers.get('content-type') ?? '').startsWith('image/')) return this.kept(index, { kind: 'bitmap', bitmap: await createImageBitmap(await r.blob()) });
+    const place = placeOf(r);
+    if ((r.headers.get('content-type') ?? '').startsWith('image/')) return this.kept(index, { kind: 'bitmap', bitmap: await createImageBitmap(await r.blob()), ...place });
     const body = await r.arrayBuffer();
     if (this.api.ended()) {
       new Uint8Array(body).fill(0);
       throw new PageEnded();
     }
     const samples = frameSamples(body, frameHeader(r, 'X-Loupe-Encoding'));
-    return this.kept(index, { kind: 'grey', samples, rows: Number(frameHeader(r, 'X-Loupe-Rows')), columns: Number(frameHeader(r, 'X-Loupe-Columns')) });
+    return this.kept(index, { kind: 'grey', samples, rows: Number(frameHeader(r, 'X-Loupe-Rows')), columns: Number(frameHeader(r, 'X-Loupe-Columns')), ...place });
   }
 
   /** Keeps the frame if it may; one arriving after the image was dropped (another image, the page blanked) is wiped, and never shown. */
@@ -89,4 +96,11 @@ export class FrameSource {
     if (!this.cache.keep(index, frame, bytesOf(frame)) && this.cache.isDropped) wipe(frame);
     return frame;
   }
+}
+
+/** A study's image's own Instance Number and Slice Location, when its answer names them; nothing for any other frame. */
+function placeOf(r: Response): { place?: StackPlace } {
+  const [instance, location] = [frameHeader(r, 'X-Loupe-Instance-Number'), frameHeader(r, 'X-Loupe-Slice-Location')];
+  if (instance === null && location === null) return {};
+  return { place: { ...(instance === null ? {} : { instanceNumber: Number(instance) }), ...(location === null ? {} : { sliceLocation: Number(location) }) } };
 }

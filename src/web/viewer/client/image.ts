@@ -1,10 +1,12 @@
-// The image on show: opens the link's asset (or one chosen under Series),
-// shows its frames (frames.ts keeps them once fetched), and applies
-// window/level to greyscale in the page, on the frame's real values. Photos
+// The image on show: opens the link's asset (or one chosen under Series, a
+// study's series among them), shows its frames (frames.ts keeps them once
+// fetched), and applies window/level to greyscale in the page, on the frame's
+// real values; a study's series is a stack of images scrolled through, and
+// keeps the window last applied to it for when it is opened again. Photos
 // and colour frames are shown as they come.
 import type { GreyFormat, InfoResponse, WindowPreset } from '../api-types.js';
 import { PageEnded, type ViewerApi } from './api.js';
-import { Cine, frameAfter } from './cine.js';
+import { Cine, frameAfter, imageAfter } from './cine.js';
 import { option, type PageElements } from './dom.js';
 import { rateChoices, startRate } from './frame-rate.js';
 import { FrameSource, type Frame } from './frames.js';
@@ -20,6 +22,10 @@ export class ImageView {
   private size = { rows: 0, columns: 0 };
   private window: VoiWindow = { center: 0, width: 1 };
   private presets: WindowPreset[] = [];
+  /** Each study series' window as last applied (by its asset and series), restored when it is opened again. */
+  private readonly stackWindows = new Map<string, VoiWindow>();
+  /** The study series open, by asset and series; null for any other image. */
+  private stackKey: string | null = null;
   private frame = 0;
   /** The status line says a frame could not be shown: cleared once one is. */
   private frameProblem = false;
@@ -51,6 +57,8 @@ export class ImageView {
   async open(): Promise<void> {
     const { els } = this;
     const opened = ++this.opened;
+    if (this.stackKey !== null && this.presets.length > 0) this.stackWindows.set(this.stackKey, this.window);
+    this.stackKey = null;
     this.cine.stop();
     this.dropFrames();
     this.samples = null;
@@ -67,6 +75,7 @@ export class ImageView {
     // Another image was chosen meanwhile: its own open draws it.
     if (opened !== this.opened) return;
     this.info = info;
+    this.stackKey = this.stack ? `${this.api.asset}:${this.api.series ?? 0}` : null;
     this.grey = info.kind === 'dicom' && info.encoding !== undefined ? info : null;
     this.stage.viewer = info.viewer;
     els.what.textContent = info.title;
@@ -88,7 +97,7 @@ export class ImageView {
     }
     await this.loadFrame(0);
     if (opened !== this.opened) return;
-    if (this.samples && this.grey) this.offerPresets([...this.grey.presets, fullRange(this.samples, this.grey)]);
+    if (this.samples && this.grey) this.offerPresets([...this.grey.presets, fullRange(this.samples, this.grey)], this.stackKey === null ? undefined : this.stackWindows.get(this.stackKey));
     // The first frame is drawn: the others come in the background, for stepping and Cine.
     if (info.frames > 1) void frames.prefetch();
   }
@@ -97,6 +106,18 @@ export class ImageView {
   step(by: number): Promise<void> {
     if (!this.info) return Promise.resolve();
     return this.loadFrame(frameAfter(this.frame, by, this.info.frames));
+  }
+
+  /** A study's series is open: the wheel and keys scroll its stack. */
+  get stack(): boolean {
+    return this.info?.kind === 'dicom' && this.info.stack === true;
+  }
+
+  /** The stack's image `by` away from the one shown, stopping at either end (the wheel and keys over a study's series). */
+  scroll(by: number): Promise<void> {
+    if (!this.info) return Promise.resolve();
+    const to = imageAfter(this.frame, by, this.info.frames);
+    return to === this.frame ? Promise.resolve() : this.loadFrame(to);
   }
 
   async loadFrame(index: number): Promise<void> {
@@ -135,6 +156,7 @@ export class ImageView {
       this.stage.draw();
       this.els.frame.textContent = `${index + 1} / ${frames}`;
       this.overlay.showFrame(index, frames);
+      this.overlay.showPlace(undefined);
       this.els.status.textContent = `Frame ${index + 1} could not be shown: its data is damaged.`;
       this.frameProblem = true;
       return;
@@ -154,6 +176,7 @@ export class ImageView {
     }
     this.els.frame.textContent = `${index + 1} / ${frames}`;
     this.overlay.showFrame(index, frames);
+    this.overlay.showPlace(frame.place);
     if (!this.samples) this.overlay.showWindow(null);
     this.onNewPixels();
     this.stage.draw();
@@ -215,7 +238,8 @@ export class ImageView {
     this.cine.setRate(start);
   }
 
-  private offerPresets(presets: WindowPreset[]): void {
+  /** The presets offered, and the first applied; or `kept`, a study series' window as it was left, with its preset chosen when it is one. */
+  private offerPresets(presets: WindowPreset[], kept?: VoiWindow): void {
     const { els } = this;
     this.presets = presets;
     els.presetLabel.hidden = false;
@@ -224,7 +248,10 @@ export class ImageView {
       const chosen = presets[Number(els.preset.value)];
       if (chosen) this.applyWindow(chosen);
     };
-    this.applyWindow(presets[0]!);
+    if (!kept) return this.applyWindow(presets[0]!);
+    const preset = presets.findIndex((p) => p.center === kept.center && presetWindow(p).width === kept.width);
+    els.preset.value = preset < 0 ? '' : String(preset);
+    this.applyWindow(kept);
   }
 
   private applyWindow(p: VoiWindow): void {

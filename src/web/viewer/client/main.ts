@@ -2,9 +2,9 @@
 // API for the image and draws it; keeps the page in step with the session and
 // blanks the image, with the reason, when access ends; reports the user's own
 // activity in the page (drag, wheel, keys, choices) as use.
-import type { PageEnding, SeriesResponse } from '../api-types.js';
+import type { PageEnding, SeriesItem, SeriesResponse } from '../api-types.js';
 import { PageEnded, ViewerApi } from './api.js';
-import { arrowStep } from './cine.js';
+import { arrowStep, stackStep } from './cine.js';
 import { clearDetails, toggleDetails } from './details.js';
 import { option, pageElements } from './dom.js';
 import { showEnding } from './endings.js';
@@ -13,6 +13,7 @@ import { ImageView } from './image.js';
 import { Measure } from './measure.js';
 import { Overlay } from './overlay.js';
 import { wirePointer } from './pointer.js';
+import { SeriesStrip } from './series-strip.js';
 import { isField, toolOfKey } from './shortcuts.js';
 import { paintWatermark, Stage } from './stage.js';
 import { StatusPoll } from './status-poll.js';
@@ -36,6 +37,7 @@ function boot(): void {
     measure.draw();
   };
   const help = new Help(els.help, els.helpButton);
+  const strip = new SeriesStrip(els.strip, api);
 
   // Event handlers' failures: an end is already shown; anything else is said in the status line.
   const safely =
@@ -48,6 +50,7 @@ function boot(): void {
         });
     };
   const step = safely((by: number) => image.step(by));
+  const scroll = safely((by: number) => image.scroll(by));
 
   function end(reason: PageEnding): void {
     if (ended) return;
@@ -57,6 +60,7 @@ function boot(): void {
     measure.clear();
     stage.blank();
     overlay.clear();
+    strip.clear();
     // The study details name the patient: they go with the image.
     clearDetails(els.details);
     showEnding(els, reason);
@@ -71,23 +75,32 @@ function boot(): void {
     setInterval(watermark, WATERMARK_MS);
     await poll.check();
     const series = await api.json<SeriesResponse>('/series');
-    if (series.items.length > 1) {
-      els.series.append(...series.items.map((s) => option(s.assetId, s.label)));
-      els.series.value = series.current;
+    const { items } = series;
+    const current = items.find((s) => s.assetId === series.current && s.series === series.currentSeries);
+    const choose = safely((item: SeriesItem) => {
+      // The link's own study stays the link's own (its windows are kept under one name).
+      api.asset = item.series !== undefined && item.assetId === series.current ? '' : item.assetId;
+      api.series = item.series;
+      els.series.value = String(items.indexOf(item));
+      strip.mark(item);
+      // The details named the image before: they go with it.
+      clearDetails(els.details);
+      return image.open();
+    });
+    if (items.length > 1) {
+      els.series.append(...items.map((s, i) => option(String(i), s.label)));
+      els.series.value = current ? String(items.indexOf(current)) : '';
       els.seriesLabel.hidden = false;
-      els.series.addEventListener(
-        'change',
-        safely(() => {
-          api.asset = els.series.value;
-          // The details named the image before: they go with it.
-          clearDetails(els.details);
-          return image.open();
-        }),
-      );
+      els.series.addEventListener('change', () => {
+        const item = items[Number(els.series.value)];
+        if (item) choose(item);
+      });
     }
+    // A study's strip takes room from the image: drawn again, fitted to what is left.
+    if (strip.show(items.filter((s) => s.assetId === series.current && s.series !== undefined), current, choose)) stage.draw();
   }
 
-  wirePointer(els.image, stage, image);
+  wirePointer(els.image, stage, image, scroll);
   for (const type of USE) document.addEventListener(type, () => poll.activity(), { capture: true, passive: true });
   document.addEventListener('pointermove', (e) => e.buttons && poll.activity(), { capture: true, passive: true });
   window.addEventListener('resize', () => stage.draw());
@@ -103,6 +116,12 @@ function boot(): void {
     if (e.key === 'Escape' && measure.active && !isField(e.target)) return measure.cancel();
     const tool = toolOfKey(e);
     if (tool) return applyTool(tool, stage, image, measure);
+    // A study's series: the keys scroll its stack (and the page, or a focused control, stays put).
+    const through = image.stack && !isField(e.target) ? stackStep(e.key) : 0;
+    if (through) {
+      e.preventDefault();
+      return scroll(through);
+    }
     if (image.info.frames < 2) return;
     const by = arrowStep(e.key);
     if (by) step(by);

@@ -3,7 +3,8 @@
 // the window and the zoom; and the orientation markers at its edges. Never
 // the patient (that stays in the Study details panel). The bottom left
 // corner is the viewer's name and the time, drawn on the canvas.
-import type { InfoResponse } from '../api-types.js';
+import type { DicomInfo, InfoResponse } from '../api-types.js';
+import type { StackPlace } from './frames.js';
 import { describeTurn, type Turn } from './orientation.js';
 import { edgeLabels, type Cosines } from './patient-orientation.js';
 import type { VoiWindow } from './window-level.js';
@@ -11,6 +12,8 @@ import type { VoiWindow } from './window-level.js';
 export class Overlay {
   private frame = '';
   private facts: string[] = [];
+  /** A study's series: the header's facts, whose instance and location each image's own replace. */
+  private stack: DicomInfo | null = null;
   private window = '';
   private zoom = '';
   private turn = '';
@@ -27,15 +30,24 @@ export class Overlay {
 
   /** A new image: what its header says that the overlay shows; its window and frame follow. */
   image(info: InfoResponse): void {
-    this.facts = info.kind === 'dicom' ? whereFacts(info) : [];
+    this.stack = info.kind === 'dicom' && info.stack ? info : null;
+    this.facts = info.kind === 'dicom' ? whereFacts(info, this.stack ? 'Instance' : 'Image') : [];
     this.cosines = info.kind === 'dicom' ? info.orientation : undefined;
     this.frame = this.window = '';
     this.paint();
   }
 
-  /** Frame `index` (from 0) of `frames`; nothing for a single frame. */
+  /** Frame `index` (from 0) of `frames`; nothing for a single frame. A study series' is its stack's image n of N, always. */
   showFrame(index: number, frames: number): void {
-    this.frame = frames > 1 ? `Frame ${index + 1} / ${frames}` : '';
+    this.frame = this.stack ? `Image ${index + 1} / ${frames}` : frames > 1 ? `Frame ${index + 1} / ${frames}` : '';
+    this.paint();
+  }
+
+  /** A study series' image on show: its own instance number and slice location (none for one that could not be read). */
+  showPlace(place: StackPlace | undefined): void {
+    if (!this.stack) return;
+    const { instanceNumber: _n, sliceLocation: _l, ...header } = this.stack;
+    this.facts = whereFacts({ ...header, ...place }, 'Instance');
     this.paint();
   }
 
@@ -62,6 +74,7 @@ export class Overlay {
   clear(): void {
     this.frame = this.window = this.zoom = this.turn = this.probe = '';
     this.facts = [];
+    this.stack = null;
     this.cosines = undefined;
     this.edges = { left: '', right: '', top: '', bottom: '' };
     this.paint();
@@ -81,9 +94,9 @@ export class Overlay {
 
 const number = (n: number) => String(Math.round(n * 100) / 100);
 
-/** Series and image numbers, slice location and thickness, as far as the header gives them. */
-function whereFacts(info: { seriesNumber?: number; instanceNumber?: number; sliceLocation?: number; sliceThickness?: number }): string[] {
-  const numbers = [info.seriesNumber === undefined ? '' : `Series ${info.seriesNumber}`, info.instanceNumber === undefined ? '' : `Image ${info.instanceNumber}`].filter(Boolean).join(' · ');
+/** Series and image numbers, slice location and thickness, as far as the header gives them; a study's image number is its Instance (its place in the stack is Image n / N). */
+function whereFacts(info: { seriesNumber?: number; instanceNumber?: number; sliceLocation?: number; sliceThickness?: number }, image = 'Image'): string[] {
+  const numbers = [info.seriesNumber === undefined ? '' : `Series ${info.seriesNumber}`, info.instanceNumber === undefined ? '' : `${image} ${info.instanceNumber}`].filter(Boolean).join(' · ');
   return [
     numbers,
     info.sliceLocation === undefined ? '' : `Location ${number(info.sliceLocation)} mm`,

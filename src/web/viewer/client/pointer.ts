@@ -1,11 +1,13 @@
 // The mouse and touch on the canvas: left drag adjusts window/level
-// (greyscale), right drag or shift-drag pans, the wheel zooms; on a touch
+// (greyscale), right drag or shift-drag pans, the wheel zooms (over a study's
+// series it scrolls the stack, and zooms with Ctrl or ⌘); on a touch
 // screen one finger pans, and two moving together adjust window/level while
 // two spreading or pinching zoom (and pan with their middle): gesture.ts
 // decides which. There is no context menu (no "Save image as").
 import { distance, middle, twoFingerMode, type Pair, type Point, type TwoFingerMode } from './gesture.js';
 import type { ImageView } from './image.js';
 import type { Stage } from './stage.js';
+import { WheelSteps } from './wheel-steps.js';
 
 interface Drag {
   x: number;
@@ -21,7 +23,9 @@ interface TwoFingers {
   mode: TwoFingerMode | null;
 }
 
-export function wirePointer(canvas: HTMLCanvasElement, stage: Stage, image: ImageView): void {
+/** `scroll` moves through a study series' stack by the images given. */
+export function wirePointer(canvas: HTMLCanvasElement, stage: Stage, image: ImageView, scroll: (by: number) => void): void {
+  const wheelSteps = new WheelSteps();
   let drag: Drag | null = null;
   const touches = new Map<number, Point>();
   let two: TwoFingers | null = null;
@@ -86,6 +90,10 @@ export function wirePointer(canvas: HTMLCanvasElement, stage: Stage, image: Imag
     'wheel',
     (e) => {
       e.preventDefault();
+      if (image.stack && !e.ctrlKey && !e.metaKey) {
+        const by = wheelSteps.add(e.deltaY, e.deltaMode);
+        return void (by && scroll(by));
+      }
       stage.zoomStep(e.deltaY < 0);
       stage.draw();
     },
