@@ -1,18 +1,16 @@
-// A whole study for the viewer's end-to-end tests, until the archive intake
-// lands: an ordinary DICOM shared through the Slack stand-in (so its consult,
-// card and access are real), then made a study in place: `instance` blobs
-// from pydicom's CT_small with each slice's own pixels, Instance Number and
-// Slice Location, a thumbnail for its first series, and the asset's kind and
-// StudySummary. One function, to be swapped for a real zip upload.
+// A whole study for the viewer's end-to-end tests, shared as a clinician
+// would: its slices (pydicom's CT_small header with each slice's own pixels,
+// series, Instance Number and Slice Location) zipped in reverse order and
+// uploaded through the Slack stand-in, so the intake groups and stacks them.
+// Series 2 is a secondary capture (burned-in text is likely), so it gets no
+// thumbnail: the strip shows its label alone.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import sharp from 'sharp';
 import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { hashLinkToken } from '../../src/intake/link-token.js';
-import type { StudySeries, StudySummary } from '../../src/intake/study-summary.js';
 import { PYDICOM } from './multi-frame.js';
+import { zipOf } from './study-archive.js';
 import { until } from './until.js';
 import type { ViewerE2e } from './viewer-e2e.js';
 
@@ -32,10 +30,23 @@ export const STUDY_SLICES: StudySlice[] = [
   ...[0, 1].map((i) => ({ series: 2, instance: 21 + i, location: 30 + 5 * i, hu: (column: number, row: number) => (((column >> 4) + (row >> 4)) % 2 ? 200 : -150) + 10 * i })),
 ];
 
+/** The study's UIDs: one study, a series UID per series, an instance UID per slice. */
+const UID = '1.2.826.0.1.3680043.10.1999.42';
+const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
+
 /** CT_small's header with the slice's numbers and its pixels (stored = HU + 1024, signed 16-bit). */
 async function sliceFile(slice: StudySlice): Promise<Buffer> {
   const instance = readInstance(await readFile(join(PYDICOM, 'CT_small.dcm')), DEFAULT_LIMITS);
   const ds = instance.dicom.dict;
+  const sop = `${UID}.${slice.series}.${slice.instance}`;
+  ds['0020000D'] = { vr: 'UI', Value: [UID] };
+  ds['0020000E'] = { vr: 'UI', Value: [`${UID}.${slice.series}`] };
+  ds['00080018'] = { vr: 'UI', Value: [sop] };
+  instance.dicom.meta['00020003'] = { vr: 'UI', Value: [sop] };
+  if (slice.series === 2) {
+    ds['00080016'] = { vr: 'UI', Value: [SECONDARY_CAPTURE] };
+    instance.dicom.meta['00020002'] = { vr: 'UI', Value: [SECONDARY_CAPTURE] };
+  }
   ds['00200011'] = { vr: 'IS', Value: [slice.series] };
   ds['00200013'] = { vr: 'IS', Value: [slice.instance] };
   ds['00201041'] = { vr: 'DS', Value: [slice.location] };
@@ -51,32 +62,18 @@ async function sliceFile(slice: StudySlice): Promise<Buffer> {
 
 /**
  * Shares a study of two CT series (STUDY_SLICES) in the radiology channel as
- * Amara: the card's View link and the study's asset id. Series 1 (index 0)
- * has a thumbnail; series 2 (index 1) has none.
+ * Amara, as a zip: the card's View link and the study's asset id. Series 1
+ * (index 0) has a thumbnail; series 2 (index 1), a secondary capture, has none.
  */
 export async function shareStudy(e2e: ViewerE2e): Promise<{ url: string; assetId: string }> {
-  const url = await e2e.upload('study.dcm', await readFile(join(PYDICOM, 'CT_small.dcm')));
-  const { storage } = e2e.env.loupe.services;
-  const prisma = storage.db.prisma;
+  const files = await Promise.all(STUDY_SLICES.map(sliceFile));
+  // In reverse: the stack's order is the intake's to find, from the headers.
+  const zip = await zipOf(files.map((data, i) => ({ name: `DICOM/IM${String(i).padStart(4, '0')}`, data })).reverse());
+  const url = await e2e.upload('study.zip', zip);
+  const prisma = e2e.env.loupe.services.storage.db.prisma;
   const token = new URL(url).pathname.split('/view/')[1]!;
   const link = await prisma.linkToken.findUniqueOrThrow({ where: { tokenHash: hashLinkToken(decodeURIComponent(token)) }, include: { card: true } });
   const assetId = link.card.assetId;
-  const asset = await until('the image stored', async () => (await prisma.asset.findFirst({ where: { id: assetId, status: 'stored' } })) ?? undefined);
-  const actor = { type: 'system', id: 'test' } as const;
-  const series: StudySeries[] = [
-    { number: 1, modality: 'CT', instances: [] },
-    { number: 2, modality: 'CT', instances: [] },
-  ];
-  for (const [part, slice] of STUDY_SLICES.entries()) {
-    await storage.blobs.put({ assetId, kind: 'instance', part, mediaType: 'application/dicom', body: Readable.from([await sliceFile(slice)]), actor });
-    series[slice.series - 1]!.instances.push({ part, frames: 1 });
-  }
-  // The intake may have made a card preview (part 0): the thumbnail of series 1 is the test's own either way.
-  await prisma.blob.deleteMany({ where: { assetId, kind: 'preview' } });
-  const thumbnail = await sharp({ create: { width: 48, height: 48, channels: 3, background: { r: 200, g: 200, b: 200 } } }).jpeg().toBuffer();
-  await storage.blobs.put({ assetId, kind: 'preview', part: 0, mediaType: 'image/jpeg', body: Readable.from([thumbnail]), actor });
-  const study: StudySummary = { series, images: STUDY_SLICES.length, skipped: 0 };
-  const metadata = { ...(asset.metadata as object), family: 'dicom', modality: 'CT', study };
-  await prisma.asset.update({ where: { id: assetId }, data: { kind: 'dicom_study', metadata } });
+  await until('the study stored', async () => (await prisma.asset.findFirst({ where: { id: assetId, status: 'stored', kind: 'dicom_study' } })) ?? undefined);
   return { url, assetId };
 }
