@@ -14,7 +14,7 @@ import { authorizeView, viewDecisionsFollowing, type ViewAuthorization, type Vie
 import { readClinicalQuestion } from '../../app/viewer/read-clinical-question.js';
 import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
 import type { Clock } from '../../core/clock.js';
-import { describeError, ErrorCode, isLoupeError } from '../../core/errors.js';
+import { describeError, ErrorCode, isLoupeError, LoupeError } from '../../core/errors.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
 import { stackLength, stackPosition, type StudySeries } from '../../intake/study-summary.js';
 import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
@@ -206,7 +206,9 @@ export function viewerRouter(d: ViewerDeps): Router {
   function heldOf(assetId: string, chatUserId: string, part?: number): Held {
     const key = part === undefined ? assetId : `${assetId}:${part}`;
     const source = async (): Promise<OriginalSource> => {
-      const blob = part === undefined ? await assets.blob(assetId, 'original') : await assets.blob(assetId, 'instance', part);
+      // A study summary naming a part with no stored image (never written, or lost): that image is unavailable, not a server error.
+      const blob = part === undefined ? await assets.blob(assetId, 'original') : await assets.blobIfAny(assetId, 'instance', part);
+      if (!blob) throw new LoupeError(ErrorCode.ImageCorrupt, 'the study has no such image stored');
       const read = async () => (await recent.get(`original:${key}`, async () => sized(await readBlob(blob.id, chatUserId)))).data;
       return { key, bytes: Number(blob.plaintextSize), read };
     };
