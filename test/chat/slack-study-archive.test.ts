@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deflateRawSync } from 'node:zlib';
 import type { Loupe } from '../../src/main.js';
 import type { SlackStandIn } from '../../src/demo/slack/index.js';
-import { readInstance } from '../../src/imaging/dicom/parse.js';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import type { StudySummary } from '../../src/intake/study-summary.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
@@ -94,7 +94,9 @@ describe('a whole study shared as a zip', () => {
 
   it('takes a plain zipped series too', async () => {
     const slices = await studySlices({ patient: PATIENT, series: [4], modality: 'MR' });
-    const up = await upload(await zipOf(slices.map(({ name, data }) => ({ name: `series/${name.split('/').pop()}.dcm`, data }))));
+    // One slice twice (a careless export): shown once.
+    const entries = slices.map(({ name, data }) => ({ name: `series/${name.split('/').pop()}.dcm`, data }));
+    const up = await upload(await zipOf([...entries, { name: 'series/copy-of-first.dcm', data: entries[0]!.data }]));
     const card = await until('the card', () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts), 120_000);
     expect(String(card.params.text) + JSON.stringify(card.params.blocks)).toContain('DICOM study · MR · 1 series · 4 images');
   }, 180_000);
@@ -132,6 +134,29 @@ describe('a whole study shared as a zip', () => {
     ],
     ['images of two patients', async () => zipOf(await studySlices({ patient: PATIENT, series: [2, 2], otherPatient: OTHER })), 'LOUPE_ARCHIVE_MIXED_PATIENTS', 'more than one patient'],
     ['two studies', async () => zipOf(await studySlices({ patient: PATIENT, series: [1, 1], studyPerSeries: true })), 'LOUPE_ARCHIVE_SEVERAL_STUDIES', 'more than one study'],
+    [
+      'a report of another patient beside the images (the zip keeps it)',
+      async () => {
+        const slices = await studySlices({ patient: PATIENT, series: [2] });
+        const [other] = await studySlices({ patient: OTHER, series: [1] });
+        const report = readInstance(other!.data, DEFAULT_LIMITS);
+        report.pixelData = undefined;
+        return zipOf([...slices, { name: 'DICOM/SR000001', data: writeInstance(report) }]);
+      },
+      'LOUPE_ARCHIVE_MIXED_PATIENTS',
+      'more than one patient',
+    ],
+    [
+      'an image without a Patient ID beside images with one',
+      async () => {
+        const slices = await studySlices({ patient: PATIENT, series: [3] });
+        const unnamed = readInstance(slices[2]!.data, DEFAULT_LIMITS);
+        delete unnamed.dicom.dict['00100020'];
+        return zipOf([slices[0]!, slices[1]!, { name: 'DICOM/IM9', data: writeInstance(unnamed) }]);
+      },
+      'LOUPE_ARCHIVE_MIXED_PATIENTS',
+      'more than one patient',
+    ],
   ];
 
   it.each(refusals)('refuses %s: the uploader told why, no card, the zip out of the chat, its encrypted original kept', async (_what, make, code, words) => {

@@ -12,8 +12,8 @@ import { renameEntry, studySlices, zipOf } from '../support/study-archive.js';
 
 const codeOf = async (p: Promise<unknown>) => p.then(() => 'opened', (e: unknown) => (isLoupeError(e) ? e.code : String(e)));
 
-/** A zip by hand: one stored entry, and `records` central directory records all pointing at it (the overlapping zip bomb's trick). */
-function overlapping(data: Buffer, records: number): Buffer {
+/** A zip by hand: one stored entry, and `records` central directory records all pointing at it (the overlapping zip bomb's trick), `padding` bytes after it. */
+function overlapping(data: Buffer, records: number, padding = 0): Buffer {
   const name = Buffer.from('IM1');
   const crc = crc32(data);
   const local = Buffer.alloc(30);
@@ -35,7 +35,7 @@ function overlapping(data: Buffer, records: number): Buffer {
     r.writeUInt16LE(name.length, 28);
     central.push(r, name);
   }
-  const body = Buffer.concat([local, name, data]);
+  const body = Buffer.concat([local, name, data, Buffer.alloc(padding)]);
   const directory = Buffer.concat(central);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
@@ -51,6 +51,9 @@ describe('a study archive’s limits', () => {
     const data = Buffer.alloc(4096, 7);
     expect(await codeOf(openArchive(overlapping(data, 1), DEFAULT_ARCHIVE_LIMITS, DEFAULT_LIMITS))).toBe('opened');
     expect(await codeOf(openArchive(overlapping(data, 3), DEFAULT_ARCHIVE_LIMITS, DEFAULT_LIMITS))).toBe('LOUPE_ARCHIVE_TOO_LARGE');
+    // Padded so that together they claim less than the archive holds: still two entries over one stream.
+    expect(await codeOf(openArchive(overlapping(data, 2, 64 * 1024), DEFAULT_ARCHIVE_LIMITS, DEFAULT_LIMITS))).toBe('LOUPE_ARCHIVE_TOO_LARGE');
+    expect(await codeOf(openArchive(overlapping(data, 1, 64 * 1024), DEFAULT_ARCHIVE_LIMITS, DEFAULT_LIMITS))).toBe('opened');
   });
 
   it('refuses more entries, more unpacked bytes or a larger entry than its limits allow, and a ratio beyond any real study', async () => {

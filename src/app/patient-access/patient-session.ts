@@ -164,6 +164,8 @@ const BLOB_OF = { photo: 'derivative', preview: 'preview', original: 'original' 
 export async function readPatientBlob(d: PatientAccessDeps, session: PatientSession, assetId: string, what: keyof typeof BLOB_OF, requestId?: string): Promise<{ mediaType: string; size: bigint; body: Readable } | undefined> {
   const blob = await d.storage.db.prisma.blob.findUnique({ where: { assetId_kind_part: { assetId, kind: BLOB_OF[what], part: 0 } } });
   if (!blob) return undefined;
+  // A whole study's original is the zip as it came: files Loupe skipped (reports, a CD's extras) may name anyone. Never handed out.
+  if (what === 'original' && blob.mediaType === 'application/zip') return undefined;
   return { mediaType: blob.mediaType, size: blob.plaintextSize, body: await d.storage.blobs.open(blob.id, patientActor(session.linkId), requestId) };
 }
 

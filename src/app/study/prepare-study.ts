@@ -56,6 +56,7 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
 
   const placed: PlacedInstance[] = [];
   let patient: PatientDemographics | undefined;
+  let anonymous = false;
   let burnedInText = false;
   let burnedInAbsent = true;
   let skipped = 0;
@@ -63,6 +64,7 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
   try {
     const listing = await ask({ op: 'list' });
     if (listing.op !== 'list') throw new Error('the imaging sandbox answered another question');
+    const duplicates = new Set(listing.duplicates);
     // The sandbox prepares the next entry while this one is stored: the two take about as long.
     const entryAt = (index: number) => (index < listing.entries ? ask({ op: 'entry', index }) : undefined);
     let next = entryAt(0);
@@ -73,14 +75,17 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
       next?.catch(() => undefined);
       if (answer.op !== 'entry') throw new Error('the imaging sandbox answered another question');
       const entry = answer.entry;
-      if (entry.outcome === 'skipped') {
+      if (entry.outcome === 'skipped' || duplicates.has(index)) {
         skipped++;
         continue;
       }
+      // Checked in the sandbox before anything was stored; again here, where the card's patient is chosen.
+      anonymous ||= !entry.patient;
       if (entry.patient) {
         if (patient && !samePatient(patient, entry.patient)) return failed(ErrorCode.ArchiveMixedPatients);
         patient ??= entry.patient;
       }
+      if (patient && anonymous) return failed(ErrorCode.ArchiveMixedPatients);
       await Promise.all([put('instance', index, 'application/dicom', entry.file), put('derivative', index, 'application/dicom', entry.derivative)]);
       placed.push({ part: index, ...entry.place });
       burnedInText ||= entry.burnedInText;

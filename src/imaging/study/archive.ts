@@ -59,7 +59,8 @@ function archiveError(error: unknown): LoupeError {
 export async function openArchive(bytes: Buffer, limits: ArchiveLimits, imaging: ImagingLimits): Promise<OpenArchive> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: true });
+    // Not strict: a backslash (older Windows tools) is read as a slash, and the name then checked like any other.
+    zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false });
   } catch (error) {
     throw archiveError(error);
   }
@@ -81,8 +82,7 @@ export async function openArchive(bytes: Buffer, limits: ArchiveLimits, imaging:
           unpacked += entry.uncompressedSize;
           packed += entry.compressedSize;
           if (unpacked > limits.maxUnpackedBytes) throw unsafe(ErrorCode.ArchiveTooLarge, `the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
-          // Entries that share compressed bytes claim more than the archive holds.
-          if (packed > bytes.length) throw unsafe(ErrorCode.ArchiveTooLarge, 'the archive’s entries overlap');
+          if (packed > bytes.length) throw unsafe(ErrorCode.ArchiveTooLarge, 'the archive’s entries claim more than it holds');
           files.push(entry);
         }
         zip.readEntry();
@@ -92,10 +92,29 @@ export async function openArchive(bytes: Buffer, limits: ArchiveLimits, imaging:
     });
     zip.readEntry();
   });
+  refuseOverlaps(files);
   if (unpacked > MiB && unpacked > limits.maxRatio * bytes.length) {
     throw unsafe(ErrorCode.ArchiveTooLarge, `the archive claims to unpack to more than ${limits.maxRatio} times its size`);
   }
   return { zip, files };
+}
+
+/** The local header before an entry's data: 30 bytes and its name, at the least. */
+const LOCAL_HEADER = 30;
+
+/**
+ * Entries that share compressed bytes (the zip bombs that point many entries
+ * at one stream, each inflating it again): in the order they lie in the
+ * archive, each must end before the next begins.
+ */
+function refuseOverlaps(files: yauzl.Entry[]): void {
+  const laid = [...files].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
+  for (let i = 1; i < laid.length; i++) {
+    const before = laid[i - 1]!;
+    if (laid[i]!.relativeOffsetOfLocalHeader < before.relativeOffsetOfLocalHeader + LOCAL_HEADER + before.fileNameLength + before.compressedSize) {
+      throw unsafe(ErrorCode.ArchiveTooLarge, 'the archive’s entries overlap');
+    }
+  }
 }
 
 function checkEntry(entry: yauzl.Entry, limits: ArchiveLimits, imaging: ImagingLimits): void {

@@ -47,7 +47,8 @@ export type StudyEntry =
     };
 
 export type StudyAnswer =
-  | { op: 'list'; entries: number }
+  /** `duplicates`: entries repeating an image already in the archive, left out. */
+  | { op: 'list'; entries: number; duplicates: number[] }
   | { op: 'entry'; entry: StudyEntry }
   | { op: 'preview'; preview: PreparedBlob | undefined };
 
@@ -64,10 +65,7 @@ export class StudyArchiveTask {
   answer(request: StudyRequest): Promise<StudyAnswer> {
     return typedImaging(async () => {
       const { archive } = await this.hold(request);
-      if (request.op === 'list') {
-        await checkEntries(archive, request.limits);
-        return { op: 'list', entries: archive.files.length };
-      }
+      if (request.op === 'list') return { op: 'list', entries: archive.files.length, duplicates: await checkEntries(archive, request.limits) };
       const entry = archive.files[request.index];
       if (!entry) throw new LoupeError(ErrorCode.InvalidInput, 'no such entry');
       const bytes = await dicomEntry(archive, entry);
@@ -116,10 +114,13 @@ async function dicomEntry(archive: OpenArchive, entry: OpenArchive['files'][numb
   return sniff(bytes.subarray(0, SNIFF_BYTES)).family === 'dicom' ? bytes : undefined;
 }
 
+/** The CD's index (DICOMDIR): it lists patients and holds no image. */
+const isDicomDir = (instance: DicomInstance, facts: DicomFacts): boolean => facts.sopClassUid === DICOMDIR_CLASS || instance.dicom.meta['00020002']?.Value?.[0] === DICOMDIR_CLASS;
+
 /** An image the study keeps: not the CD's index (DICOMDIR), nor an object without pixels (a report, a presentation state). */
 function isImage(instance: DicomInstance, facts: DicomFacts): boolean {
   const dict = instance.dicom;
-  if (facts.sopClassUid === DICOMDIR_CLASS || dict.meta['00020002']?.Value?.[0] === DICOMDIR_CLASS) return false;
+  if (isDicomDir(instance, facts)) return false;
   // Pixel Data is kept apart from the parsed header (readInstance); float and double pixel data stay in it.
   return instance.pixelData !== undefined || PIXEL_DATA.some((tag) => dict.dict[tag] !== undefined);
 }
@@ -127,25 +128,37 @@ function isImage(instance: DicomInstance, facts: DicomFacts): boolean {
 /**
  * Every entry read once before anything is stored, so an archive refused for
  * what it holds leaves nothing of itself behind but its encrypted original:
- * another archive inside, images of more than one patient or study, no image.
+ * another archive inside; DICOM objects of more than one patient or study
+ * (reports and other objects without pixels as well as images, since the zip
+ * keeps them); images without a Patient ID beside images with one (nothing
+ * says they are that patient's); no image at all. Answers the entries that
+ * repeat an image already in the archive (its SOP Instance UID), which are
+ * left out.
  */
-async function checkEntries(archive: OpenArchive, limits: ImagingLimits): Promise<void> {
-  let patient: string | undefined;
-  let study: string | undefined;
+async function checkEntries(archive: OpenArchive, limits: ImagingLimits): Promise<number[]> {
+  const patients = new Set<string>();
+  let anonymous = false;
+  const studies = new Set<string>();
+  const seen = new Set<string>();
+  const duplicates: number[] = [];
   let images = 0;
-  for (const entry of archive.files) {
+  for (const [index, entry] of archive.files.entries()) {
     const bytes = await dicomEntry(archive, entry);
     if (!bytes) continue;
     const instance = readInstance(bytes, limits);
     const facts = extractFacts(instance.dicom);
+    if (isDicomDir(instance, facts)) continue;
+    if (facts.patient.identifier === undefined) anonymous = true;
+    else patients.add(`${facts.patient.identifier}\u0000${facts.patient.issuer ?? ''}`);
+    if (patients.size > 1 || (anonymous && patients.size > 0)) throw new LoupeError(ErrorCode.ArchiveMixedPatients, 'the archive holds objects of more than one patient');
+    studies.add(facts.studyInstanceUid ?? '');
+    if (studies.size > 1) throw new LoupeError(ErrorCode.ArchiveSeveralStudies, 'the archive holds more than one study');
     if (!isImage(instance, facts)) continue;
-    images++;
-    const who = facts.patient.identifier === undefined ? undefined : `${facts.patient.identifier}\u0000${facts.patient.issuer ?? ''}`;
-    if (who !== undefined && patient !== undefined && who !== patient) throw new LoupeError(ErrorCode.ArchiveMixedPatients, 'the archive holds images of more than one patient');
-    patient ??= who;
-    const uid = facts.studyInstanceUid ?? '';
-    if (study !== undefined && uid !== study) throw new LoupeError(ErrorCode.ArchiveSeveralStudies, 'the archive holds more than one study');
-    study = uid;
+    const sop = facts.sopInstanceUid;
+    if (sop !== undefined && seen.has(sop)) duplicates.push(index);
+    else images++;
+    if (sop !== undefined) seen.add(sop);
   }
   if (images === 0) throw new LoupeError(ErrorCode.ArchiveNoImages, 'the archive holds no DICOM image');
+  return duplicates;
 }

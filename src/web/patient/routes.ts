@@ -61,10 +61,8 @@ export function patientRouter(d: PatientRoutesDeps): Router {
       if (!ok) return;
       const blob = await readPatientBlob(d, ok.session, req.params.assetId, what, String(req.id));
       if (!blob) return notice(res, 404, 'Not found', 'This image has no such file.');
-      // A whole study's original is the zip it came as.
-      const zip = blob.mediaType === 'application/zip';
-      res.type(what === 'original' && !zip ? 'application/dicom' : blob.mediaType).set('Content-Length', String(blob.size));
-      if (what === 'original') res.attachment(`image-${ok.asset!.storedAt.toISOString().slice(0, 10)}-${ok.asset!.id.slice(0, 8)}.${zip ? 'zip' : 'dcm'}`);
+      res.type(what === 'original' ? 'application/dicom' : blob.mediaType).set('Content-Length', String(blob.size));
+      if (what === 'original') res.attachment(`image-${ok.asset!.storedAt.toISOString().slice(0, 10)}-${ok.asset!.id.slice(0, 8)}.dcm`);
       blob.body.on('error', () => res.destroy());
       blob.body.pipe(res);
     });
