@@ -225,4 +225,17 @@ describe.each(testEngines())('patients’ own access on %s', (engine) => {
     expect(await enterPatientCode(deps(), { token: issued.token, code: issued.code })).toEqual({ outcome: 'refused', reason: 'expired' });
     expect(await s.db.prisma.auditEvent.count({ where: { action: AuditAction.PatientAccessRefused, actorId: issued.linkId, reason: 'expired' } })).toBe(1);
   });
+
+  it('never hands a whole study’s zip to its patient: what Loupe skipped in it may name anyone', async () => {
+    const study = await s.db.prisma.asset.create({ data: { workspaceId, patientId, uploaderId: 'U0CLIN0001', kind: 'dicom_study', status: 'stored', sourceRef: `F${randomBytes(6).toString('hex')}`, metadata: { modality: 'CT' } } });
+    await s.blobs.put({ assetId: study.id, kind: 'original', mediaType: 'application/zip', body: Readable.from([randomBytes(700)]), actor: SYSTEM });
+    const issued = await issue();
+    const opened = await enterPatientCode(deps(), { token: issued.token, code: issued.code });
+    if (opened.outcome !== 'opened') throw new Error('not opened');
+    const list = await patientRequest(deps(), { sessionToken: opened.sessionToken, ask: { what: 'list' } });
+    if (list.outcome !== 'allowed') throw new Error('refused');
+    expect((await patientAssets(deps(), list.session)).map((a) => a.id)).toContain(study.id);
+    expect(await readPatientBlob(deps(), list.session, study.id, 'original')).toBeUndefined();
+    expect(await readPatientBlob(deps(), list.session, dicom.id, 'original')).toBeDefined();
+  });
 });

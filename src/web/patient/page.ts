@@ -56,6 +56,10 @@ function assetItem(a: PatientAsset, hasPreview: boolean): SafeHtml {
   const base = `/patient/images/${a.id}`;
   const what = html`<h3>${title}${a.bodyPart ? ` · ${a.bodyPart}` : ''}</h3><p class="hint">Stored <time datetime="${a.storedAt.toISOString()}">${date}</time></p>`;
   if (a.kind === 'photo') return html`<li data-asset="${a.id}">${what}<img src="${base}/photo" alt="${title}, ${date}"><a href="${base}/photo" download="photo-${date}">Open the photo at full size</a></li>`;
+  // A whole study's original is the zip as it came, which is never handed out (patient-session.ts): the hospital provides copies of studies.
+  if (a.kind === 'dicom_study') {
+    return html`<li data-asset="${a.id}">${what}${hasPreview ? html`<img src="${base}/preview" alt="A small rendering of the ${title} study, ${date}">` : ''}<p class="hint">A whole study: ask the hospital for a copy of its images.</p></li>`;
+  }
   return html`<li data-asset="${a.id}">${what}${hasPreview ? html`<img src="${base}/preview" alt="A small rendering of the ${title} image, ${date}">` : html`<p class="hint">No rendering of this image is available; download the file to open it in a DICOM viewer.</p>`}
 <a class="button" href="${base}/original" download>Download the original DICOM file</a></li>`;
 }
