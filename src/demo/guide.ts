@@ -34,7 +34,7 @@ export function guideHtml(words: GuideWords): SafeHtml {
   return html`<section class="guide" aria-labelledby="guide-title">
 <h2 id="guide-title">Try it in three steps</h2>
 <ol class="steps">
-<li><strong>Drop a file as a clinician.</strong> Pick who you are and ${words.place}, then drop a photo or DICOM file onto this page, choose one, or press a sample button below.</li>
+<li><strong>Drop a file as a clinician.</strong> Pick who you are and ${words.place}, then drop a photo, a DICOM file or a zipped study onto this page, choose one, or press a sample button below.</li>
 <li><strong>Loupe takes it out and posts a card.</strong> ${words.removal} A card appears in its thread, with no pixels of the patient.</li>
 <li><strong>Open the card's View and sign in as the person named.</strong> Use their sign-in email below and the password; if they have a second factor, enter its code.</li>
 </ol>

@@ -13,7 +13,7 @@ export function registerHome(bolt: App, isAdmin: (userId: string) => Promise<boo
         type: 'home',
         blocks: [
           { type: 'header', text: { type: 'plain_text', text: 'Loupe' } },
-          text('Loupe keeps clinical photos and medical images out of the chat. In a consult channel where interception is on, drop a photo or DICOM file as usual: Loupe takes it out of Slack, stores it encrypted with the patient, and posts a card in the thread. *View* on the card opens it after hospital sign-in.'),
+          text('Loupe keeps clinical photos and medical images out of the chat. In a consult channel where interception is on, drop a photo, a DICOM file or a zipped study as usual: Loupe takes it out of Slack, stores it encrypted with the patient, and posts a card in the thread. *View* on the card opens it after hospital sign-in.'),
           text('*Asking for a second opinion?* Post the image in the thread and use *Invite specialist* on the card. A specialist you invite can view it, but cannot invite others.'),
           text('*Posted an image where Loupe is not intercepting?* Use the message shortcut *Secure with Loupe* on it.'),
           text('`/loupe status` shows what Loupe holds for a channel.'),
