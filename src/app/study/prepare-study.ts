@@ -17,7 +17,7 @@ import type { StudyAnswer, StudyOp } from '../../imaging/study/study-task.js';
 import type { AssetSummary } from '../../intake/prepare-asset.js';
 import { groupStudy, type PlacedInstance } from '../../intake/study-summary.js';
 import type { PatientDemographics } from '../../storage/patients.js';
-import { failAsset, failureCode, readBlob, SYSTEM, type IngestDeps, type IngestResult } from '../ingest-asset.js';
+import { failAsset, readBlob, SYSTEM, type IngestDeps, type IngestResult } from '../ingest-asset.js';
 import { readAssetText } from '../sealed-text.js';
 import { storeCard } from '../store-card.js';
 
@@ -46,7 +46,11 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
   const failed = (code: ErrorCode) => failAsset(deps, asset.id, asset.workspaceId, code, s.metadata, true);
   const archive = await readBlob(deps, s.originalBlobId);
   const secret = await deps.workspaces.secret(asset.workspaceId);
-  const ask = (op: StudyOp) => askStudy(deps, asset.id, archive, secret, op);
+  // What the sandbox refuses is the upload's failure; anything else (the store, the database) is retried by the job.
+  const ask = (op: StudyOp) =>
+    askStudy(deps, asset.id, archive, secret, op).catch((error: unknown) => {
+      throw isLoupeError(error) ? new Refused(error.code) : error;
+    });
   const stored = new Set((await deps.db.prisma.blob.findMany({ where: { assetId: asset.id }, select: { kind: true, part: true } })).map((b) => `${b.kind}:${b.part}`));
   const put = async (kind: 'instance' | 'derivative' | 'preview', part: number, mediaType: string, data: Uint8Array) => {
     if (stored.has(`${kind}:${part}`)) return;
@@ -93,8 +97,8 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
       for (const w of entry.warnings) warnings.add(w);
     }
   } catch (error) {
-    if (!isLoupeError(error)) throw error;
-    return failed(failureCode(error));
+    if (!(error instanceof Refused)) throw error;
+    return failed(error.code);
   }
   if (placed.length === 0) return failed(ErrorCode.ArchiveNoImages);
   const study = groupStudy(placed, skipped);
@@ -105,7 +109,7 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
     if (stored.has(`preview:${k}`)) continue;
     const middle = series.instances[Math.floor(series.instances.length / 2)]!;
     const answer = await ask({ op: 'preview', index: middle.part }).catch((error: unknown) => {
-      if (!isLoupeError(error)) throw error;
+      if (!(error instanceof Refused)) throw error;
     });
     if (answer?.op === 'preview' && answer.preview) await put('preview', k, answer.preview.mediaType, answer.preview.data);
   }
@@ -138,6 +142,13 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
   });
   if (!made) return 'again';
   return { outcome: 'stored', card: made.card, linkToken: made.linkToken, warnings: [...warnings] };
+}
+
+/** The sandbox's refusal of the archive or an entry of it, by its code. */
+class Refused extends Error {
+  constructor(readonly code: ErrorCode) {
+    super('the imaging sandbox refused the archive');
+  }
 }
 
 /** One question to the sandbox about the archive: asked without it when a child may hold it, else (or when it turns out not to) with it. */
