@@ -95,7 +95,15 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     await storage.policies.change(env.workspaceId, WOUNDS, { interception: true }, admin);
     ({ url: viewUrl, cardId } = await upload(RADIOLOGY));
     browser = await launchChromium();
-  });
+    // The viewer's sandbox children started once, before the tests: their first start through tsx on a CI machine
+    // busy with the rest of the suite has outlasted this file's 6 s idle timeout (a production session's is 15
+    // minutes), locking the first test's session before its first frame came (twice in CI, 90 s waits that never
+    // saw the presets). What the tests check is the viewer, not how fast a child starts on a loaded machine.
+    const warm = await (await browser.newContext()).newPage();
+    await signIn(warm, viewUrl, AMARA.email);
+    await warm.waitForSelector('#preset-label:not([hidden]), #locked:not([hidden])');
+    await warm.context().close();
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await env?.close();
