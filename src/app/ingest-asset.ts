@@ -117,7 +117,7 @@ export async function ingestAsset(deps: IngestDeps, assetId: string, fetchUpload
     if (kind.family === 'none') {
       if (original) return failed(ErrorCode.ImageUnsupported, true);
       await leaveAlone(deps, asset, NOT_AN_IMAGE, 'left in the chat', asset.metadata as object);
-      return { outcome: 'left_alone', reason: sniffed.family === 'none' ? sniffed.reason : 'not an image' };
+      return { outcome: 'left_alone', reason: kind.reason };
     }
     if (!policy.acceptedKinds.includes(kind.family)) {
       if (original) return failed(ErrorCode.ImageUnsupported, true);

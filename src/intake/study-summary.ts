@@ -44,6 +44,16 @@ export function stackPosition(series: StudySeries, index: number): { part: numbe
   return undefined;
 }
 
+/** The study's summary; undefined for any other asset, or a study whose metadata lacks it. */
+export function studyOf(asset: { kind: string | null; metadata: unknown }): StudySummary | undefined {
+  if (asset.kind !== 'dicom_study') return undefined;
+  const study = (asset.metadata as { study?: StudySummary } | null)?.study;
+  return study && Array.isArray(study.series) ? study : undefined;
+}
+
+/** The image a series is shown by (its thumbnail, a teaching copy): the middle of its stack. */
+export const middleInstance = (series: StudySeries): StudyInstance | undefined => series.instances[Math.floor(series.instances.length / 2)];
+
 /** How many images a series' stack shows: every frame of every instance. */
 export const stackLength = (series: StudySeries): number => series.instances.reduce((n, i) => n + i.frames, 0);
 

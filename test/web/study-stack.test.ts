@@ -3,10 +3,10 @@
 // what a series is called (never whose), and how the page scrolls a stack
 // (one image per wheel notch or trackpad's worth, the keys, stopping at the ends).
 import { describe, expect, it } from 'vitest';
-import type { StudySummary } from '../../src/intake/study-summary.js';
+import { studyOf, type StudySummary } from '../../src/intake/study-summary.js';
 import { imageAfter, stackStep } from '../../src/web/viewer/client/cine.js';
 import { WheelSteps } from '../../src/web/viewer/client/wheel-steps.js';
-import { chosenSeries, seriesLabel, studyOf } from '../../src/web/viewer/study-stack.js';
+import { chosenSeries, seriesLabel } from '../../src/web/viewer/study-stack.js';
 
 const STUDY: StudySummary = {
   series: [

@@ -15,7 +15,7 @@ import { identifierIn, type ChannelPolicy } from '../../core/policy/channel-poli
 import { DEFAULT_ARCHIVE_LIMITS } from '../../imaging/study/archive.js';
 import type { StudyAnswer, StudyOp } from '../../imaging/study/study-task.js';
 import type { AssetSummary } from '../../intake/prepare-asset.js';
-import { groupStudy, type PlacedInstance } from '../../intake/study-summary.js';
+import { groupStudy, middleInstance, type PlacedInstance } from '../../intake/study-summary.js';
 import type { PatientDemographics } from '../../storage/patients.js';
 import { failAsset, readBlob, SYSTEM, type IngestDeps, type IngestResult } from '../ingest-asset.js';
 import { readAssetText } from '../sealed-text.js';
@@ -68,18 +68,21 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
   try {
     const listing = await ask({ op: 'list' });
     if (listing.op !== 'list') throw new Error('the imaging sandbox answered another question');
+    // An image the archive holds twice is not prepared again: kept once, the repeat counted as skipped.
     const duplicates = new Set(listing.duplicates);
+    const wanted = [...Array(listing.entries).keys()].filter((index) => !duplicates.has(index));
+    skipped += duplicates.size;
     // The sandbox prepares the next entry while this one is stored: the two take about as long.
-    const entryAt = (index: number) => (index < listing.entries ? ask({ op: 'entry', index }) : undefined);
+    const entryAt = (k: number) => (k < wanted.length ? ask({ op: 'entry', index: wanted[k]! }) : undefined);
     let next = entryAt(0);
-    for (let index = 0; index < listing.entries; index++) {
+    for (const [k, index] of wanted.entries()) {
       const answer = await next!;
-      next = entryAt(index + 1);
+      next = entryAt(k + 1);
       // Left behind by a return below: its failure is not this preparation's.
       next?.catch(() => undefined);
       if (answer.op !== 'entry') throw new Error('the imaging sandbox answered another question');
       const entry = answer.entry;
-      if (entry.outcome === 'skipped' || duplicates.has(index)) {
+      if (entry.outcome === 'skipped') {
         skipped++;
         continue;
       }
@@ -107,7 +110,7 @@ export async function prepareStudy(deps: IngestDeps, s: StudyFor): Promise<Inges
   // A thumbnail per series, from its middle image (none where burned-in text may show the patient).
   for (const [k, series] of study.series.entries()) {
     if (stored.has(`preview:${k}`)) continue;
-    const middle = series.instances[Math.floor(series.instances.length / 2)]!;
+    const middle = middleInstance(series)!;
     const answer = await ask({ op: 'preview', index: middle.part }).catch((error: unknown) => {
       if (!(error instanceof Refused)) throw error;
     });

@@ -21,7 +21,7 @@ import { asBuffer } from '../../imaging/sandbox/as-buffer.js';
 import { transaction } from '../../storage/transaction.js';
 import { isUniqueViolation } from '../../storage/unique.js';
 import { educationConsent, hashTeachingToken, newTeachingToken, type TeachingDeps } from './teaching-deps.js';
-import type { AssetSummary } from '../../intake/prepare-asset.js';
+import { middleInstance, studyOf } from '../../intake/study-summary.js';
 
 export interface ShareForTeachingOptions {
   cardId: string;
@@ -121,7 +121,7 @@ async function ensureCopy(deps: TeachingDeps, assetId: string, actor: AuditActor
 async function teachingSource(deps: TeachingDeps, assetId: string) {
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, select: { kind: true, metadata: true } });
   if (asset.kind !== 'dicom_study') return deps.db.prisma.blob.findFirst({ where: { assetId, kind: 'original' }, orderBy: { part: 'asc' } });
-  const first = (asset.metadata as Partial<AssetSummary>).study?.series[0];
-  const middle = first?.instances[Math.floor(first.instances.length / 2)];
+  const first = studyOf(asset)?.series[0];
+  const middle = first && middleInstance(first);
   return middle ? deps.db.prisma.blob.findFirst({ where: { assetId, kind: 'instance', part: middle.part } }) : null;
 }

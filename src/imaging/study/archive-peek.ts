@@ -10,7 +10,7 @@
 import { constants, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import { SNIFF_BYTES, sniff } from '../sniff.js';
-import { DEFAULT_ARCHIVE_LIMITS, isZip } from './archive.js';
+import { DEFAULT_ARCHIVE_LIMITS, entriesOf, isZip } from './archive.js';
 
 const FILES_READ = 32;
 /** Compressed bytes inflated for a file's first bytes: deflate's 1:1032 at most makes this at most 4 MiB. */
@@ -28,7 +28,7 @@ export async function archiveHoldsDicom(bytes: Buffer): Promise<boolean> {
   try {
     let looked = 0;
     let read = 0;
-    for await (const entry of entries(zip)) {
+    for await (const entry of entriesOf(zip)) {
       if (++looked > DEFAULT_ARCHIVE_LIMITS.maxEntries) return false;
       const name = (entry.fileName as unknown as Buffer).toString('latin1');
       if (/(^|[/\\])DICOMDIR$/i.test(name)) return true;
@@ -58,27 +58,5 @@ function headOf(bytes: Buffer, entry: yauzl.Entry): Buffer | undefined {
     return inflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, SNIFF_BYTES);
   } catch {
     return undefined;
-  }
-}
-
-/** The archive's entries one at a time (lazyEntries), ending at its end or its first error. */
-async function* entries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
-  for (;;) {
-    const next = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
-      const cleanup = () => {
-        zip.off('entry', onEntry);
-        zip.off('end', onEnd);
-        zip.off('error', onError);
-      };
-      const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
-      const onEnd = () => (cleanup(), resolve(undefined));
-      const onError = (e: Error) => (cleanup(), reject(e));
-      zip.on('entry', onEntry);
-      zip.on('end', onEnd);
-      zip.on('error', onError);
-      zip.readEntry();
-    });
-    if (!next) return;
-    yield next;
   }
 }

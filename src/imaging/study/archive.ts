@@ -68,30 +68,20 @@ export async function openArchive(bytes: Buffer, limits: ArchiveLimits, imaging:
   const files: yauzl.Entry[] = [];
   let unpacked = 0;
   let packed = 0;
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: unknown) => {
-      zip.close();
-      reject(archiveError(error));
-    };
-    zip.on('error', fail);
-    zip.on('end', () => resolve());
-    zip.on('entry', (entry: yauzl.Entry) => {
-      try {
-        if (!entry.fileName.endsWith('/') && (entry.externalFileAttributes >>> 16 & S_IFMT) !== S_IFLNK) {
-          checkEntry(entry, limits, imaging);
-          unpacked += entry.uncompressedSize;
-          packed += entry.compressedSize;
-          if (unpacked > limits.maxUnpackedBytes) throw unsafe(ErrorCode.ArchiveTooLarge, `the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
-          if (packed > bytes.length) throw unsafe(ErrorCode.ArchiveTooLarge, 'the archive’s entries claim more than it holds');
-          files.push(entry);
-        }
-        zip.readEntry();
-      } catch (error) {
-        fail(error);
-      }
-    });
-    zip.readEntry();
-  });
+  try {
+    for await (const entry of entriesOf(zip)) {
+      if (entry.fileName.endsWith('/') || ((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) continue;
+      checkEntry(entry, limits, imaging);
+      unpacked += entry.uncompressedSize;
+      packed += entry.compressedSize;
+      if (unpacked > limits.maxUnpackedBytes) throw unsafe(ErrorCode.ArchiveTooLarge, `the archive unpacks to more than ${limits.maxUnpackedBytes} bytes`);
+      if (packed > bytes.length) throw unsafe(ErrorCode.ArchiveTooLarge, 'the archive’s entries claim more than it holds');
+      files.push(entry);
+    }
+  } catch (error) {
+    zip.close();
+    throw archiveError(error);
+  }
   refuseOverlaps(files);
   if (unpacked > MiB && unpacked > limits.maxRatio * bytes.length) {
     throw unsafe(ErrorCode.ArchiveTooLarge, `the archive claims to unpack to more than ${limits.maxRatio} times its size`);
@@ -128,8 +118,8 @@ function checkEntry(entry: yauzl.Entry, limits: ArchiveLimits, imaging: ImagingL
   }
 }
 
-/** An entry's bytes, at most `cap` of them (the rest never inflated); the whole entry, held to its declared size, without one. */
-export async function readEntry(archive: OpenArchive, entry: yauzl.Entry, cap?: number): Promise<Buffer> {
+/** An entry's bytes, held to its declared size while it inflates. */
+export async function readEntry(archive: OpenArchive, entry: yauzl.Entry): Promise<Buffer> {
   let stream: Readable;
   try {
     stream = await archive.zip.openReadStreamPromise(entry);
@@ -137,20 +127,36 @@ export async function readEntry(archive: OpenArchive, entry: yauzl.Entry, cap?: 
     throw archiveError(error);
   }
   const chunks: Buffer[] = [];
-  let length = 0;
   try {
-    for await (const chunk of stream) {
-      chunks.push(chunk as Buffer);
-      length += (chunk as Buffer).length;
-      if (cap !== undefined && length >= cap) break;
-    }
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
   } catch (error) {
     throw archiveError(error);
   } finally {
     stream.destroy();
   }
-  const all = Buffer.concat(chunks);
-  return cap === undefined ? all : all.subarray(0, cap);
+  return Buffer.concat(chunks);
+}
+
+/** A zip's entries one at a time (lazyEntries), ending at its end or its first error. */
+export async function* entriesOf(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> {
+  for (;;) {
+    const next = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
+      const cleanup = () => {
+        zip.off('entry', onEntry);
+        zip.off('end', onEnd);
+        zip.off('error', onError);
+      };
+      const onEntry = (e: yauzl.Entry) => (cleanup(), resolve(e));
+      const onEnd = () => (cleanup(), resolve(undefined));
+      const onError = (e: Error) => (cleanup(), reject(e));
+      zip.on('entry', onEntry);
+      zip.on('end', onEnd);
+      zip.on('error', onError);
+      zip.readEntry();
+    });
+    if (!next) return;
+    yield next;
+  }
 }
 
 // The formats an archive inside an archive comes in: refused, not unpacked in turn.

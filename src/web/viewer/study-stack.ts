@@ -1,15 +1,7 @@
-// A study (asset kind dicom_study) as the viewer addresses it: its summary
-// from the asset's metadata, the series a request's `series=k` names (the
-// first when absent), and what a series is called in the Series chooser and
+// A study (asset kind dicom_study) as the viewer addresses it: the series a
+// request's `series=k` names (the first when absent), and what a series is called in the Series chooser and
 // thumbnail strip (its modality, number and size; never whose it is).
 import { stackLength, type StudySeries, type StudySummary } from '../../intake/study-summary.js';
-
-/** The study's summary; undefined for any other asset, or a study whose metadata lacks it. */
-export function studyOf(asset: { kind: string | null; metadata: unknown }): StudySummary | undefined {
-  if (asset.kind !== 'dicom_study') return undefined;
-  const study = (asset.metadata as { study?: StudySummary } | null)?.study;
-  return study && Array.isArray(study.series) ? study : undefined;
-}
 
 /** Series `raw` of the study (a whole number within it, the first when absent); undefined when it names none, or an empty one. */
 export function chosenSeries(study: StudySummary, raw: unknown): { index: number; series: StudySeries } | undefined {

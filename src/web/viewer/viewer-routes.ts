@@ -16,7 +16,7 @@ import { requestBreakGlass } from '../../app/viewer/request-break-glass.js';
 import type { Clock } from '../../core/clock.js';
 import { describeError, ErrorCode, isLoupeError, LoupeError } from '../../core/errors.js';
 import type { ImagingLimits } from '../../imaging/limits.js';
-import { stackLength, stackPosition, type StudySeries } from '../../intake/study-summary.js';
+import { stackLength, stackPosition, studyOf, type StudySeries } from '../../intake/study-summary.js';
 import type { ImagingSandbox } from '../../imaging/sandbox/sandbox.js';
 import type { FramePixels } from '../../imaging/dicom/frame-pixels.js';
 import { dicomDate, patientSex, personName, studyFields } from '../../imaging/view/human-form.js';
@@ -32,7 +32,7 @@ import { noticeHtml, type Notice } from '../design/notice.js';
 import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
 import { pageStatus, type PageStatus } from './page-status.js';
 import { RecentViews } from './recent-views.js';
-import { chosenSeries, seriesLabel, studyOf } from './study-stack.js';
+import { chosenSeries, seriesLabel } from './study-stack.js';
 
 export interface ViewerDeps {
   storage: Storage;
@@ -215,6 +215,10 @@ export function viewerRouter(d: ViewerDeps): Router {
     return { key, source };
   }
 
+  /** The image an asset (a study's series: its first) is described by. */
+  const firstHeld = (assetId: string, chatUserId: string, stack: { series: StudySeries } | null): Held =>
+    heldOf(assetId, chatUserId, stack ? stackPosition(stack.series, 0)?.part : undefined);
+
   /** What the page shows of a DICOM image, decoded once a minute whoever asks. */
   const infoOf = async (held: Held): Promise<ViewInfo> => (await recent.get(`info:${held.key}`, async () => ({ info: await views.info(await held.source()), bytes: 4096 }))).info;
 
@@ -274,7 +278,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     const stack = stackOf(req, asset);
     if (stack === undefined) return void res.status(404).json({ error: 'no such series' });
     // A study's series is described by its first image, and has as many frames as its stack has images.
-    const info = await infoOf(heldOf(asset.id, ok.chatUserId, stack ? stackPosition(stack.series, 0)?.part : undefined)).catch((error: unknown) => {
+    const info = await infoOf(firstHeld(asset.id, ok.chatUserId, stack)).catch((error: unknown) => {
       if (!imageFailure(error)) throw error;
     });
     if (!info) return void res.status(422).json({ error: 'image_unavailable' });
@@ -367,7 +371,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     } else fields.push(['Patient', 'not linked yet']);
     if (asset.kind !== 'photo') {
       // A study's: its series' first image's.
-      const read = await views.facts(await heldOf(asset.id, ok.chatUserId, stack ? stackPosition(stack.series, 0)?.part : undefined).source()).catch((error: unknown) => {
+      const read = await views.facts(await firstHeld(asset.id, ok.chatUserId, stack).source()).catch((error: unknown) => {
         if (!imageFailure(error)) throw error;
       });
       fields.push(...studyFields(read ?? {}));
