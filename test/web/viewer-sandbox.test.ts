@@ -94,7 +94,10 @@ describe('the viewer decodes frames in the imaging sandbox', () => {
     // The positive check, without a clock's threshold: while each frame was being decoded the server went on
     // answering, asked and answered again and again inside that frame's request. Decoding on the event loop
     // blocked every answer until the frame was done, so at most the odd one fitted in while its bytes were sent.
-    const answeredWithin = windows.map(({ from, to }) => health.filter((h) => h.askedAt >= from && h.answeredAt <= to).length);
-    for (const count of answeredWithin) expect(count, `health answers within each frame: ${answeredWithin.join(', ')}`).toBeGreaterThanOrEqual(5);
+    // Only the first request of each frame decodes: the repeats come from the viewer's recent views (memory, a
+    // minute), in as long as 50 MB takes to send, which left room for only 4 answers on Node.js 24.
+    const decoding = windows.slice(0, 2);
+    const answeredWithin = decoding.map(({ from, to }) => health.filter((h) => h.askedAt >= from && h.answeredAt <= to).length);
+    for (const count of answeredWithin) expect(count, `health answers within each frame's decoding: ${answeredWithin.join(', ')}`).toBeGreaterThanOrEqual(5);
   }, 300_000);
 });
