@@ -28,12 +28,13 @@ const LI = { id: 'U0CLIN0002', email: 'li.wei@hospital.example' };
 const SAM = { id: 'U0NURSE001', email: 'sam.rivera@hospital.example' };
 const ADMIN = 'U0ADMIN001';
 /**
- * The idle lock's tests run on an instance of their own with this short idle
- * timeout; every other test's instance keeps the production default (15
- * minutes), so a first frame slowed by a machine busy with the rest of the
- * suite never meets the lock (it did in CI, twice, at 6 s).
+ * Short enough to wait for, long enough that a first frame slowed by a machine
+ * busy with the rest of the suite never meets the lock: at 6 s it did, three
+ * times in CI, though the children had been started before the tests. (An
+ * instance of their own for the idle tests, tried instead, signed in in over a
+ * minute beside the first in one process, for a reason not yet found.)
  */
-const IDLE_SECONDS = 12;
+const IDLE_SECONDS = 20;
 /** How often the open page asks whether its image may stay: the promise made to users. */
 const STATUS_POLL_SECONDS = 5;
 
@@ -54,19 +55,17 @@ async function ctDicom(): Promise<Buffer> {
 // Each test may wait on a page for longer than the suite's default test time (see PAGE_WAIT_MS).
 describe('the viewer in Chromium', { timeout: 240_000 }, () => {
   let env: SlackLoupe;
-  /** The idle lock's own instance (see IDLE_SECONDS), started by its tests' block. */
-  let idlePort: number;
   let idp: RunningIdentityProvider;
   let browser: Browser;
   let publicUrl: string;
   let viewUrl: string;
   let cardId: string;
 
-  async function upload(channel: string, text?: string, on: SlackLoupe = env): Promise<{ url: string; cardId: string }> {
-    const up = await on.slack.uploadFile({ user: AMARA.id, channel, name: 'ct.dcm', bytes: await ctDicom(), ...(text ? { text } : {}) });
-    const call = await until('the card', () => on.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
+  async function upload(channel: string, text?: string): Promise<{ url: string; cardId: string }> {
+    const up = await env.slack.uploadFile({ user: AMARA.id, channel, name: 'ct.dcm', bytes: await ctDicom(), ...(text ? { text } : {}) });
+    const call = await until('the card', () => env.slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.thread_ts === up.ts));
     const url = /"url":"([^"]+\/view\/[^"]+)"/.exec(String(call.params.blocks))?.[1];
-    const card = await on.loupe.services.storage.db.prisma.card.findFirstOrThrow({ where: { threadId: up.ts } });
+    const card = await env.loupe.services.storage.db.prisma.card.findFirstOrThrow({ where: { threadId: up.ts } });
     return { url: url!, cardId: card.id };
   }
 
@@ -78,47 +77,38 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     await Promise.all([page.waitForLoadState('load'), page.click('button.primary')]);
   }
 
-  /** Loupe on `port`, signing in at the file's provider, its consult channels intercepting. */
-  async function startViewerLoupe(port: number, extra: NodeJS.ProcessEnv = {}): Promise<SlackLoupe> {
-    const url = `http://127.0.0.1:${port}`;
-    const started = await startSlackLoupe('pglite', {
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startIdentityProvider({
+      clients: [{ clientId: 'loupe-e2e', clientSecret: 'e2e-secret-0123456789', redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/auth/signed-out`] }],
+      people: DEMO_PEOPLE,
+    });
+    env = await startSlackLoupe('pglite', {
       giveAdminToken: true,
       env: {
         PORT: String(port),
-        PUBLIC_URL: url,
+        PUBLIC_URL: publicUrl,
         OIDC_ISSUER: idp.issuer,
         OIDC_CLIENT_ID: 'loupe-e2e',
         OIDC_CLIENT_SECRET: 'e2e-secret-0123456789',
+        LOUPE_SESSION_IDLE_SECONDS: String(IDLE_SECONDS),
         LOUPE_CARD_SWEEP_SECONDS: '1',
-        ...extra,
       },
     });
-    const { storage } = started.loupe.services;
+    const { storage } = env.loupe.services;
     const admin = { type: 'admin' as const, id: ADMIN };
-    await storage.policies.change(started.workspaceId, RADIOLOGY, { interception: true }, admin);
-    await storage.policies.change(started.workspaceId, WOUNDS, { interception: true }, admin);
-    return started;
-  }
-
-  beforeAll(async () => {
-    const port = await freePort();
-    idlePort = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    const sites = [publicUrl, `http://127.0.0.1:${idlePort}`];
-    idp = await startIdentityProvider({
-      clients: [
-        {
-          clientId: 'loupe-e2e',
-          clientSecret: 'e2e-secret-0123456789',
-          redirectUris: sites.map((s) => `${s}/auth/callback`),
-          postLogoutRedirectUris: sites.map((s) => `${s}/auth/signed-out`),
-        },
-      ],
-      people: DEMO_PEOPLE,
-    });
-    env = await startViewerLoupe(port);
+    await storage.policies.change(env.workspaceId, RADIOLOGY, { interception: true }, admin);
+    await storage.policies.change(env.workspaceId, WOUNDS, { interception: true }, admin);
     ({ url: viewUrl, cardId } = await upload(RADIOLOGY));
     browser = await launchChromium();
+    // The viewer's sandbox children started once, before the tests: their first start through tsx on a CI machine
+    // busy with the rest of the suite is time the short idle timeout (IDLE_SECONDS) should not have to absorb. What
+    // the tests check is the viewer, not how fast a child starts on a loaded machine.
+    const warm = await (await browser.newContext()).newPage();
+    await signIn(warm, viewUrl, AMARA.email);
+    await warm.waitForSelector('#preset-label:not([hidden]), #locked:not([hidden])');
+    await warm.context().close();
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
@@ -137,8 +127,8 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
   }
 
   /** Opens a fresh card's image as its sender and waits for it on the canvas. */
-  async function openFresh(on: SlackLoupe = env): Promise<{ page: Page; errors: string[]; uncaught: string[]; cardId: string; url: string }> {
-    const fresh = await upload(RADIOLOGY, undefined, on);
+  async function openFresh(): Promise<{ page: Page; errors: string[]; uncaught: string[]; cardId: string; url: string }> {
+    const fresh = await upload(RADIOLOGY);
     const { page, errors, uncaught } = await watchedPage();
     await signIn(page, fresh.url, AMARA.email);
     await page.waitForSelector('#preset-label:not([hidden])');
@@ -150,7 +140,7 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     return { page, errors, uncaught, cardId: fresh.cardId, url: fresh.url };
   }
 
-  /** The user goes on zooming, as a reader would, until the page blanks; what it then says. */
+  /** The user goes on zooming (so the idle lock stays away) until the page blanks; what it then says. */
   async function zoomUntilBlanked(page: Page, seconds: number): Promise<string> {
     await until('the image blanked', async () => (await page.isVisible('#locked')) || (await page.mouse.wheel(0, -40), undefined), seconds * 1000);
     expect(await page.evaluate(CANVAS_SUM)).toBe(0);
@@ -323,6 +313,45 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect(await zoomUntilBlanked(page, STATUS_POLL_SECONDS + 3)).toBe('Your session ended.');
     expect(await page.isVisible('#relogin')).toBe(true);
     expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('keeps a user who goes on adjusting window and level past the idle timeout, and locks them when they stop', async () => {
+    const { page, errors, cardId: id } = await openFresh();
+    const { assetId } = await env.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
+    const views = () => env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.viewed', assetId } });
+    const viewsBefore = await views();
+    const box = (await page.locator('#image').boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    // Twice the idle timeout of window/level drags, with no request for pixels among them.
+    const end = Date.now() + IDLE_SECONDS * 2 * 1000;
+    while (Date.now() < end) {
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + 30, y + 15, { steps: 10 });
+      await page.mouse.up();
+    }
+    expect(await page.isHidden('#locked')).toBe(true);
+    expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('active');
+    // The status polls in those seconds wrote no audit events: no pixels were read.
+    expect(await views()).toBe(viewsBefore);
+    // Then nothing: the page blanks when the server's session locks, and says why.
+    await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 5) * 1000 });
+    expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('locked');
+    expect(await page.textContent('#locked-reason')).toBe('The viewer locked after a while without use.');
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('blanks the image when the session has been idle too long', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, viewUrl, AMARA.email);
+    await page.waitForSelector('#preset-label:not([hidden])');
+    await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 15) * 1000 });
+    expect(await page.evaluate(CANVAS_SUM)).toBe(0);
+    expect(await page.isVisible('#relogin')).toBe(true);
+    // The pixels are refused too, not only hidden.
+    const status = await page.evaluate(async (token) => (await fetch(`/viewer/api/${token}/frames/0`)).status, viewUrl.split('/view/')[1]);
+    expect(status).toBe(401);
   });
 
   it('refuses a password-only sign-in where the channel policy requires multi-factor', async () => {
@@ -579,61 +608,5 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect((await callback).status()).toBe(400);
     expect(await page.textContent('h1')).toBe('Sign-in expired');
     expect((await page.context().cookies()).some((c) => c.name === 'loupe_session')).toBe(false);
-  });
-
-  describe('the idle lock', () => {
-    let idleEnv: SlackLoupe;
-    beforeAll(async () => {
-      idleEnv = await startViewerLoupe(idlePort, { LOUPE_SESSION_IDLE_SECONDS: String(IDLE_SECONDS) });
-      // This instance's sandbox children started before its tests: a first start through tsx on a busy machine is
-      // a second or more that the short idle timeout should not have to absorb.
-      const warm = await (await browser.newContext()).newPage();
-      await signIn(warm, (await upload(RADIOLOGY, undefined, idleEnv)).url, AMARA.email);
-      await warm.waitForSelector('#preset-label:not([hidden]), #locked:not([hidden])');
-      await warm.context().close();
-    }, 240_000);
-    afterAll(async () => {
-      await idleEnv?.close();
-    });
-
-    it('keeps a user who goes on adjusting window and level past the idle timeout, and locks them when they stop', async () => {
-      const { page, errors, cardId: id } = await openFresh(idleEnv);
-      const { assetId } = await idleEnv.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
-      const views = () => idleEnv.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.viewed', assetId } });
-      const viewsBefore = await views();
-      const box = (await page.locator('#image').boundingBox())!;
-      const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
-      // Twice the idle timeout of window/level drags, with no request for pixels among them.
-      const end = Date.now() + IDLE_SECONDS * 2 * 1000;
-      while (Date.now() < end) {
-        await page.mouse.move(x, y);
-        await page.mouse.down();
-        await page.mouse.move(x + 30, y + 15, { steps: 10 });
-        await page.mouse.up();
-      }
-      expect(await page.isHidden('#locked')).toBe(true);
-      expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('active');
-      // The status polls in those seconds wrote no audit events: no pixels were read.
-      expect(await views()).toBe(viewsBefore);
-      // Then nothing: the page blanks when the server's session locks, and says why.
-      await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 5) * 1000 });
-      expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('locked');
-      expect(await page.textContent('#locked-reason')).toBe('The viewer locked after a while without use.');
-      expect(await page.evaluate(CANVAS_SUM)).toBe(0);
-      expect(errors, errors.join('\n')).toEqual([]);
-    });
-
-    it('blanks the image when the session has been idle too long', async () => {
-      const { url } = await upload(RADIOLOGY, undefined, idleEnv);
-      const page = await (await browser.newContext()).newPage();
-      await signIn(page, url, AMARA.email);
-      await page.waitForSelector('#preset-label:not([hidden])');
-      await page.waitForSelector('#locked:not([hidden])', { timeout: (IDLE_SECONDS + 15) * 1000 });
-      expect(await page.evaluate(CANVAS_SUM)).toBe(0);
-      expect(await page.isVisible('#relogin')).toBe(true);
-      // The pixels are refused too, not only hidden.
-      const status = await page.evaluate(async (token) => (await fetch(`/viewer/api/${token}/frames/0`)).status, url.split('/view/')[1]);
-      expect(status).toBe(401);
-    });
   });
 });
