@@ -1,6 +1,7 @@
 // A study (asset kind dicom_study) as the viewer addresses it: the series a
-// request's `series=k` names (the first when absent), and what a series is called in the Series chooser and
-// thumbnail strip (its modality, number and size; never whose it is).
+// request's `series=k` names (the first when absent), and what a series is
+// called in the Series chooser and thumbnail strip (its modality, number and
+// size; never whose it is).
 import { stackLength, type StudySeries, type StudySummary } from '../../intake/study-summary.js';
 
 /** Series `raw` of the study (a whole number within it, the first when absent); undefined when it names none, or an empty one. */
