@@ -19,6 +19,7 @@ import { request } from '../support/http.js';
 import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, startSlackLoupe, until, type SlackLoupe } from '../support/slack.js';
 import { AppJob } from '../../src/app/job-names.js';
+import { ALERT_SWEEP_JOB } from '../../src/app/evaluate-alerts.js';
 
 const BOT_TOKEN = 'xoxb-loupe-test-bot';
 const ADMIN_TOKEN = 'xoxp-loupe-test-admin';
@@ -288,6 +289,11 @@ describe.each(testEngines())('Slack intake on %s', (engine) => {
     expect([asset.status, asset.errorCode, asset.removal]).toEqual(['failed', 'LOUPE_INGEST_ABANDONED', 'not_possible']);
     expect(slack.file(upload.fileId)?.deleted).toBe(false);
     expect((await prisma.job.findFirstOrThrow({ where: { dedupeKey: `slack.ingest:${accepted.assetId}` } })).status).toBe('dead');
+    // The dead job is also a breach-monitoring alert, told to the workspace's admins in their direct messages with Loupe.
+    // Its sweep runs every minute; one run is asked for now, so the alert is heard here and not in a later test.
+    await loupe.services.queue.enqueue({ type: ALERT_SWEEP_JOB, dedupeKey: `${ALERT_SWEEP_JOB}:dead-letter-test` });
+    const alert = await until('the dead job\'s breach alert', () => slack.calls.find((c) => c.method === 'chat.postMessage' && c.params.channel === SLACK_ADMIN && String(c.params.text).includes('A background job failed and will not be retried')));
+    expect(alert.rawBody).not.toContain(accepted.assetId);
   });
 
   it('leaves files alone in a channel where interception is off, and files that are not images', async () => {
