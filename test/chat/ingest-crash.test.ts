@@ -22,6 +22,7 @@ import { makePhotoFixtures } from '../support/photos.js';
 import { SLACK_ADMIN, until } from '../support/slack.js';
 import { studySlices, zipOf } from '../support/study-archive.js';
 import { seededRandom } from '../../scripts/seeded-random.js';
+import { LOUPE_CLI } from '../support/build.js';
 
 // At least 20; LOUPE_CRASH_KILLS raises it (or lowers it for a quick look while developing).
 const KILLS = Number(process.env.LOUPE_CRASH_KILLS ?? 20);
@@ -110,7 +111,7 @@ describe.each(testEngines())('ingest survives kill -9 on %s', (engine) => {
   });
 
   async function serve(): Promise<ChildProcess> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [LOUPE_CLI, 'serve'], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     let exited = false;
@@ -247,7 +248,7 @@ describe.each(testEngines())('ingest survives kill -9 on %s', (engine) => {
     for (const value of [PATIENT.identifier, 'VANTERPOOL', 'EUDORA', PATIENT.birthDate]) expect(output, 'the logs').not.toContain(value);
 
     // The audit chain verifies.
-    const verify = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'audit', 'verify'], { env: { ...process.env, ...inst.env }, encoding: 'utf8' });
+    const verify = spawnSync(process.execPath, [LOUPE_CLI, 'audit', 'verify'], { env: { ...process.env, ...inst.env }, encoding: 'utf8' });
     expect(verify.status, `${verify.stdout}${verify.stderr}`).toBe(0);
   }, 1_200_000);
 });

@@ -18,6 +18,7 @@ import { cli } from '../support/cli.js';
 import { testEngines } from '../support/engines.js';
 import { createEmptySchema } from '../support/database.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
+import { LOUPE_CLI } from '../support/build.js';
 
 const silent = createLogger('silent');
 const WORKSPACE = '9a8b7c6d-5e4f-4321-a0b1-c2d3e4f5a6b7';
@@ -38,7 +39,7 @@ describe('loupe --help', () => {
   });
 
   it('runs as the `loupe` binary', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'audit', '--help'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [LOUPE_CLI, 'audit', '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: loupe audit');
   });

@@ -1,5 +1,6 @@
-// Checks that the databases the suite needs are there, and builds one migrated
-// PGlite data folder that every PGlite test starts from (initdb takes seconds).
+// Compiles Loupe (test/support/build.ts), checks that the databases the suite
+// needs are there, and builds one migrated PGlite data folder that every PGlite
+// test starts from (initdb takes seconds).
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate, readMigrations } from '../../src/storage/migrate.js';
-import { buildClient } from './build-client.js';
+import { buildLoupe } from './build.js';
 import { TEST_POSTGRES_URL, testEngines } from './engines.js';
 
 declare module 'vitest' {
@@ -17,7 +18,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  buildClient();
+  const built = buildLoupe();
+  // Awaited below; a failure meanwhile (PostgreSQL down) must not leave it unhandled.
+  built.catch(() => {});
   if (testEngines().includes('postgres')) {
     const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
     try {
@@ -40,5 +43,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const path = join(dir, 'pglite-template.tar');
   await writeFile(path, Buffer.from(await dump.arrayBuffer()));
   project.provide('pgliteTemplate', path);
+  await built;
   return () => rm(dir, { recursive: true, force: true });
 }

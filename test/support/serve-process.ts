@@ -1,5 +1,6 @@
 // `loupe serve` as a separate process, the way an operator runs it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { LOUPE_CLI } from './build.js';
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -13,7 +14,7 @@ export interface ServeProcess {
 }
 
 export function spawnServe(env: NodeJS.ProcessEnv): ServeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], {
+  const child = spawn(process.execPath, [LOUPE_CLI, 'serve'], {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
