@@ -12,6 +12,7 @@ import { AuditAction } from '../../src/core/audit/event.js';
 import { CONSOLE_PEOPLE, consoleSignIn, recordUrls, startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { uploadCt } from '../support/console-uploads.js';
 import { asJson } from '../support/json.js';
+import { screen } from '../support/screens.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const MRN = 'MRN-E2E-8101';
@@ -81,6 +82,7 @@ describe('a patient’s own access, issued in the console and used in a browser'
     // The rendering Loupe made of the CT at intake, shown as an image.
     const rendered = patient.locator(`[data-asset="${mine.assetId}"] img`);
     await expect.poll(() => rendered.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+    await screen(patient, 'patient-images');
 
     const [download] = await Promise.all([patient.waitForEvent('download'), patient.getByRole('link', { name: 'Download the original DICOM file' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^image-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.dcm$/);

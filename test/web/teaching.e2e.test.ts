@@ -12,6 +12,7 @@ import { TEACHING_REFUSED } from '../../src/chat/teaching-text.js';
 import { startConsoleLoupe, type ConsoleLoupe } from '../support/console.js';
 import { plantedDicom } from '../support/planted-dicom.js';
 import { until, type SlackLoupe } from '../support/slack.js';
+import { screen } from '../support/screens.js';
 
 const RADIOLOGY = 'C0RADIOL01';
 const AMARA = { id: 'U0CLIN0001', email: 'amara.okafor@hospital.example' };
@@ -115,6 +116,7 @@ describe('share for teaching in Chromium, through Slack', () => {
     for (const phi of ['TEACHPLANT', 'ROSA', PATIENT.identifier, PATIENT.birthDate]) expect(content).not.toContain(phi);
     expect(content).not.toContain('/view/');
     expect(errors).toEqual([]);
+    await screen(page, 'teaching');
 
     await withdrawConsent({ ...storage, queue: env.loupe.services.queue, clock }, { workspaceId: env.workspaceId, consentId: permit.id, recorder: nurse, via: 'chat_slack', reason: 'patient_withdrew' });
     const after = await page.goto(link!);

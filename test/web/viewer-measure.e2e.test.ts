@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { extractFacts } from '../../src/imaging/dicom/extract.js';
 import { screen } from '../support/screens.js';
 import { framePixels } from '../../src/imaging/dicom/frame-pixels.js';
-import { readInstance } from '../../src/imaging/dicom/parse.js';
+import { readInstance, writeInstance } from '../../src/imaging/dicom/parse.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { angleLabel, lengthLabel, spacingOf } from '../../src/web/viewer/client/measurements.js';
 import { PET, petDicom } from '../support/pet-dicom.js';
@@ -115,6 +115,7 @@ describe('the viewer’s measuring tools in Chromium', () => {
     expect(Math.abs((await millimetres(page)) / (100 * SPACING) - 1)).toBeLessThan(0.01);
     // Measuring is not window/level.
     expect(await page.textContent('#wl')).toBe(wl);
+    await screen(page, 'viewer-length');
 
     // The line turns with the image: its ends are still on the same image pixels.
     await page.click('button[data-tool=rotate]');
@@ -239,6 +240,24 @@ describe('the viewer’s measuring tools in Chromium', () => {
     const corner = await probeAt(page, 40, 64);
     expect(corner[3]).toBe('SUV: no weight in header');
     expect(corner.join('\n')).not.toMatch(/SUVbw/);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('measures a projection image that gives only Imager Pixel Spacing in mm at the detector, and says so on the length and in the study details', async () => {
+    // A radiograph's spacing at the detector is not the patient's: the beam spreads, so the anatomy is smaller than it measures.
+    const instance = readInstance(await readFile(CT), DEFAULT_LIMITS);
+    const ds = instance.dicom.dict;
+    delete ds['00280030'];
+    ds['00181164'] = { vr: 'DS', Value: [SPACING, SPACING] };
+    ds['00080060'] = { vr: 'CS', Value: ['DX'] };
+    const { page, errors } = await openGreyscale(e2e(), await e2e().upload('dx.dcm', writeInstance(instance)));
+    await page.keyboard.press('l');
+    await drag(page, await screenOf(page, 10, 64), await screenOf(page, 110, 64));
+    const [, mm] = /^([\d.]+) mm \(at detector\)$/.exec(await label(page)) ?? [];
+    expect(Math.abs(Number(mm) / (100 * SPACING) - 1)).toBeLessThan(0.01);
+    await page.click('#details-button');
+    await page.waitForSelector('#details:not([hidden])');
+    expect(await page.textContent('#details')).toContain('Pixel spacing (at the detector)');
     expect(errors, errors.join('\n')).toEqual([]);
   });
 

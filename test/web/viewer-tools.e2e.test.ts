@@ -9,6 +9,7 @@ import { CANVAS_SUM } from '../support/chromium.js';
 import { multiFrameCt } from '../support/multi-frame.js';
 import { until } from '../support/until.js';
 import { AMARA, startViewerE2e, type ViewerE2e } from '../support/viewer-e2e.js';
+import { screen } from '../support/screens.js';
 
 const CT = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 /** CT_small.dcm is 128 × 128. */
@@ -149,6 +150,7 @@ describe('the viewer’s display tools in Chromium', () => {
     expect(await page.getAttribute('#help-button', 'aria-expanded')).toBe('true');
     expect(await page.evaluate('document.activeElement?.id')).toBe('help');
     expect(await page.textContent('#help h2')).toBe('Keyboard shortcuts and gestures');
+    await screen(page, 'viewer-help');
     const listed = await page.$$eval('#help dt', (dts) => dts.map((d) => d.textContent));
     expect(listed).toEqual(expect.arrayContaining(['I', 'R', 'H', 'V', 'F', '1', '0 or Esc', '?', '← ↑ / → ↓', 'Cine button', 'Left drag', 'Right drag or Shift + drag', 'Mouse wheel', 'Two fingers (touch)']));
     // Esc closes the panel and does nothing else: the view is not reset behind it.

@@ -39,7 +39,7 @@ export const HELP: readonly (readonly [string, string])[] = [
   ['F', 'Fit the image to the window'],
   ['1', 'One image pixel on one screen pixel (1:1)'],
   ['0 or Esc', 'Reset: fit, default window, no rotation, flip or inversion; clears the measurement'],
-  ['L', 'Length: drag across the image (mm from Pixel Spacing; at the detector, or in pixels, when that is all there is)'],
+  ['L', 'Length: drag across the image (mm from Pixel Spacing; in pixels when the header gives no spacing). "At detector": from Imager Pixel Spacing, the only spacing a radiograph may give, not corrected for the beam\'s magnification, so longer than in the patient'],
   ['A', 'Angle: three clicks (or two drags), the middle point the vertex'],
   ['P', 'Pixel probe: the pixel under the pointer, its stored and modality value (HU for CT; SUVbw for PET when the header allows it), or its colour'],
   ['E', 'Region: drag an ellipse on a greyscale image: mean, SD, min and max inside (HU for CT; SUVbw for PET), pixel count and area'],
