@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate, readMigrations } from '../../src/storage/migrate.js';
-import { buildClient } from './build-client.js';
+import { buildClient } from './build.js';
 import { TEST_POSTGRES_URL, testEngines } from './engines.js';
 
 declare module 'vitest' {
