@@ -1,7 +1,7 @@
 // What both demo pages' stylesheets start with: Loupe's design (tokens, type,
 // focus ring, header, buttons), then the demo's own parts in its tokens: the
 // warning, the guide and its people, the controls, the samples and drop zone,
-// and the chat's frame. Each page adds only where it imitates its platform
+// and the chat's frame and its formatted text. Each page adds only where it imitates its platform
 // (page.ts for Slack, teams-page.ts for Teams).
 import { DESIGN_CSS } from '../web/design/design-css.js';
 
@@ -37,6 +37,7 @@ body.dragging .drop { border-color: var(--accent); background: #e8f1fb; color: v
 .replies .message { border-top: 0; padding: .4rem 0; }
 .preview { display: block; max-width: min(240px, 100%); height: auto; margin: .4rem 0; border-radius: 4px; border: 1px solid var(--line); }
 .block { margin: .25rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.chat code { background: #f1f3f6; border: 1px solid var(--line); border-radius: 3px; padding: 0 .2em; color: #a4161a; }
 .removed { color: var(--bad); font-style: italic; }
 .chat .actions { margin-top: .4rem; gap: .5rem; }
 .chat .actions a, .chat .actions button { font: inherit; font-size: .9rem; padding: .25rem .75rem; border: 1px solid #7a8494; border-radius: 4px; background: #fff; color: var(--ink); text-decoration: none; cursor: pointer; }

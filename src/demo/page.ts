@@ -5,6 +5,7 @@
 import { DEMO_BASE_CSS } from './demo-css.js';
 import { demoPage } from './demo-shell.js';
 import { GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
+import { CHAT_FORMAT_JS } from './chat-format.js';
 import { PAGE_HELPERS } from './page-helpers.js';
 import { html } from '../web/html.js';
 
@@ -47,25 +48,22 @@ dialog menu { display: flex; gap: .5rem; justify-content: flex-end; padding: 0; 
 
 export const DEMO_JS = `'use strict';
 ${PAGE_HELPERS}
+${CHAT_FORMAT_JS}
 ${GUIDE_JS}
 let state = { users: [], channels: [], messages: [] };
 let openView = null;
 
 const nameOf = (id) => (state.bot && id === state.bot.id ? state.bot.name : (state.users.find((u) => u.id === id) || { name: id }).name);
 
-// Slack mrkdwn, enough for Loupe's cards: mentions, dates in the reader's zone, bold.
-function mrkdwn(text) {
-  return String(text)
-    .replace(/<@([A-Z0-9]+)>/g, (_, id) => '@' + nameOf(id))
-    .replace(/<!date\\^(\\d+)\\^[^|>]*\\|[^>]*>/g, (_, s) => new Date(Number(s) * 1000).toLocaleString())
-    .replace(/\\*([^*]+)\\*/g, '$1')
-    .replace(/:lock:/g, '\\u{1F512}');
-}
+// Slack mrkdwn as Slack shows it (chat-format.ts): mentions by name, dates in the reader's zone.
+const mrkdwn = (text) => slackParts(String(text), { mention: nameOf, date: (s) => new Date(s * 1000).toLocaleString() });
+// A context block's elements, side by side.
+const contextParts = (b) => (b.elements || []).flatMap((x, i) => [...(i ? [{ kind: 'text', text: ' ' }] : []), ...mrkdwn(x.text || '')]);
 
 function renderBlocks(m, box) {
   for (const b of m.blocks) {
-    if (b.type === 'section' && b.text) box.append(el('div', 'block', mrkdwn(b.text.text)));
-    else if (b.type === 'context') box.append(el('div', 'block context', (b.elements || []).map((x) => mrkdwn(x.text || '')).join(' ')));
+    if (b.type === 'section' && b.text) box.append(formatted('div', 'block', mrkdwn(b.text.text)));
+    else if (b.type === 'context') box.append(formatted('div', 'block context', contextParts(b)));
     else if (b.type === 'image' && b.slack_file) { const img = el('img', 'preview', ''); img.alt = b.alt_text || ''; img.src = '/demo/api/file/' + encodeURIComponent(b.slack_file.id); box.append(img); }
     else if (b.type === 'actions') {
       const row = el('div', 'actions');
@@ -88,7 +86,7 @@ function renderMessage(m) {
   head.append(el('span', 'who', nameOf(m.user)), el('span', 'meta', (m.ephemeral ? 'only visible to you · ' : '') + new Date(Number(m.ts) * 1000).toLocaleTimeString()));
   box.append(head);
   if (m.deleted) { box.append(el('div', 'removed', 'This message was deleted.')); return box; }
-  if (m.blocks.length) renderBlocks(m, box); else if (m.text) box.append(el('div', 'block', mrkdwn(m.text)));
+  if (m.blocks.length) renderBlocks(m, box); else if (m.text) box.append(formatted('div', 'block', mrkdwn(m.text)));
   for (const f of m.files) box.append(el('div', f.deleted ? 'removed' : 'block', f.deleted ? 'File removed from the channel.' : 'File attached (' + f.id + ')'));
   return box;
 }
@@ -189,11 +187,11 @@ function showModal(view) {
   const body = $('modal-body');
   body.replaceChildren();
   for (const b of view.blocks || []) {
-    if (b.type === 'context') { body.append(el('p', 'context', (b.elements || []).map((x) => mrkdwn(x.text || '')).join(' '))); continue; }
+    if (b.type === 'context') { body.append(formatted('p', 'context', contextParts(b))); continue; }
     if (b.type === 'header') { body.append(el('h3', 'header', b.text.text)); continue; }
     if (b.type === 'section') {
       const row = el('div', 'section');
-      if (b.text) row.append(el('span', b.text.type === 'mrkdwn' ? 'mrkdwn' : '', b.text.type === 'mrkdwn' ? mrkdwn(b.text.text) : b.text.text));
+      if (b.text) row.append(b.text.type === 'mrkdwn' ? formatted('span', 'mrkdwn', mrkdwn(b.text.text)) : el('span', '', b.text.text));
       if (b.accessory && b.accessory.type === 'static_select') row.append(sectionMenu(b, b.accessory));
       body.append(row);
       continue;

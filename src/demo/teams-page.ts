@@ -7,6 +7,7 @@
 import { DEMO_BASE_CSS } from './demo-css.js';
 import { demoPage } from './demo-shell.js';
 import { GUIDE_JS, guideHtml, samplesHtml } from './guide.js';
+import { CHAT_FORMAT_JS } from './chat-format.js';
 import { PAGE_HELPERS } from './page-helpers.js';
 import { html } from '../web/html.js';
 
@@ -46,6 +47,7 @@ export const TEAMS_CSS = `${DEMO_BASE_CSS}
 
 export const TEAMS_JS = `'use strict';
 ${PAGE_HELPERS}
+${CHAT_FORMAT_JS}
 ${GUIDE_JS}
 let state = { users: [], places: [], messages: [] };
 // A person's own drawing of a card (Loupe's answer to refresh or a button), per message and version.
@@ -55,15 +57,10 @@ const asking = new Set();
 const me = () => state.users.find((u) => u.id === $('user').value) || { id: '', chatId: '', name: '' };
 const ownKey = (m) => m.id + '|' + (m.modified || '') + '|' + me().id;
 
-// Adaptive Card text: mentions, DATE()/TIME() in the reader's zone, markdown bold and escapes.
-function text(t) {
-  return String(t)
-    .replace(/<at>([^<]*)<\\/at>/g, '@$1')
-    .replace(/\\{\\{DATE\\(([^,)]+), SHORT\\)\\}\\}/g, (_, d) => new Date(d).toLocaleDateString())
-    .replace(/\\{\\{TIME\\(([^)]+)\\)\\}\\}/g, (_, d) => new Date(d).toLocaleTimeString())
-    .replace(/\\*\\*([^*]+)\\*\\*/g, '$1')
-    .replace(/\\\\(.)/g, '$1');
-}
+// A bot's markdown and Adaptive Card text as Teams shows it (chat-format.ts): DATE() and TIME() in the reader's zone.
+const text = (t) => teamsParts(String(t), { date: (d) => new Date(d).toLocaleDateString(), time: (d) => new Date(d).toLocaleTimeString() });
+// What a person typed is shown as typed, mentions aside.
+const typed = (t) => [{ kind: 'text', text: String(t).replace(/<at>([^<]*)<\\/at>/g, '@$1') }];
 
 async function invoke(m, verb, data, trigger) {
   const r = await api('/demo/api/teams/invoke', { user: me().id, messageId: m.id, verb, data, trigger });
@@ -165,7 +162,7 @@ function actionRow(m, actions, c) {
 // A card's body elements, containers drawn with what they hold.
 function renderElements(m, items, into, c) {
   for (const b of items || []) {
-    if (b.type === 'TextBlock') into.append(el('div', 'block' + (b.isSubtle ? ' subtle' : '') + (b.color === 'Attention' ? ' attention' : '') + (b.weight === 'Bolder' ? ' bolder' : ''), text(b.text)));
+    if (b.type === 'TextBlock') into.append(formatted('div', 'block' + (b.isSubtle ? ' subtle' : '') + (b.color === 'Attention' ? ' attention' : '') + (b.weight === 'Bolder' ? ' bolder' : ''), text(b.text)));
     else if (b.type === 'Image' && (String(b.url).startsWith('data:image/jpeg;base64,') || String(b.url).startsWith('data:image/png;base64,'))) { const img = el('img', 'preview', ''); img.alt = b.altText || ''; img.src = b.url; into.append(img); }
     else if (String(b.type).startsWith('Input.')) into.append(input(b));
     else if (b.type === 'ActionSet') { const row = actionRow(m, b.actions, c); if (row.childElementCount) into.append(row); }
@@ -176,7 +173,7 @@ function renderElements(m, items, into, c) {
       into.append(row);
     } else if (b.type === 'FactSet') {
       const list = el('dl', 'facts');
-      for (const f of b.facts || []) list.append(el('dt', '', text(f.title)), el('dd', '', text(f.value)));
+      for (const f of b.facts || []) list.append(formatted('dt', '', text(f.title)), formatted('dd', '', text(f.value)));
       into.append(list);
     }
   }
@@ -209,7 +206,7 @@ function renderMessage(m) {
   box.append(head);
   if (m.hidden) { box.append(el('div', 'removed', m.mine ? 'This message was blocked: it was taken out of the chat by policy.' : 'This message has been hidden by policy.')); return box; }
   if (m.deleted) { box.append(el('div', 'removed', 'This message has been deleted.')); return box; }
-  if (m.text) box.append(el('div', 'block', text(m.text.replace(/<[^>]+>/g, (t) => (t.startsWith('<at') || t.startsWith('</at') ? t : '')))));
+  if (m.text) box.append(formatted('div', 'block', m.byBot ? text(m.text) : typed(m.text)));
   for (const card of m.cards) {
     const d = drawingOf(m, card);
     renderCard(m, d.card, box);

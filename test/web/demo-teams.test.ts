@@ -72,6 +72,9 @@ describe('the Teams demo chat', () => {
       // Still two once every job the message queued has run.
       await drained(loupe);
       expect(cardsOf(await stateAt(port, sam.aadObjectId), id)).toHaveLength(2);
+      // The cards' markdown as Teams shows it: **View** in bold, and no markup or escape left to read.
+      await thread.locator('.replies .card strong', { hasText: /^View$/ }).first().waitFor();
+      expect(await thread.locator('.replies .card').first().innerText()).not.toMatch(/\*|\\/);
     }, 120_000);
   });
 

@@ -374,6 +374,48 @@ describe('demo mode', () => {
     }
   });
 
+  it('shows Loupe’s answers formatted as Slack shows them (bold, code, no entities), and what somebody typed as typed, not as markup', async () => {
+    const command = (text: string) =>
+      request(port, '/demo/api/command', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0ADMIN001', channel: 'C0PARTNER1', text }) });
+    const workspaceId = (await loupe.services.storage.db.prisma.workspace.findFirstOrThrow({ where: { platform: 'slack' } })).id;
+    const patternIs = (pattern: string | null) =>
+      until(`the pattern ${pattern}`, async () => ((await loupe.services.storage.policies.effective(workspaceId, 'C0PARTNER1')).identifierPattern === pattern ? true : undefined));
+    const before = (await loupe.services.storage.policies.effective(workspaceId, 'C0PARTNER1')).identifierPattern;
+    // The demo's identifiers, in a pattern with < and >, which Loupe's answer carries as &lt; and &gt; as mrkdwn asks.
+    const pattern = String.raw`\b(MRN\d{6})\b(?!<>)`;
+    await command(`policy set pattern ${pattern}`);
+    await patternIs(pattern);
+    const browser = await launchChromium();
+    try {
+      const page = await slackPageAs(browser, port, 'U0ADMIN001', 'C0PARTNER1');
+      await page.fill('#command', 'policy');
+      await page.getByRole('button', { name: '/loupe' }).click();
+      // The answer to the page's command (the answer to setting the pattern, above, shows no usage).
+      const answer = page.locator('.message', { hasText: 'Policy of this channel' }).filter({ hasText: 'Changing the policy' }).last();
+      await answer.waitFor();
+      expect(await answer.locator('strong').allTextContents()).toEqual(expect.arrayContaining(['Policy of this channel', 'Interception:', 'Changing the policy']));
+      expect(await answer.locator('code').allTextContents()).toContain(pattern);
+      const shown = await answer.innerText();
+      expect(shown).not.toMatch(/&lt;|&gt;|&amp;|`/);
+      expect(shown).not.toMatch(/\*\w|\w\*/);
+      expect(shown).toMatch(/^• Interception: o(n|ff)$/m);
+
+      // A file Loupe does not take stays in the channel with its text, which shows as typed.
+      const typed = '<b>not bold</b> <script>document.title = "ran"</script>';
+      await page.fill('#text', typed);
+      await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
+      await page.click('#send');
+      const message = page.locator('.message', { hasText: typed });
+      await message.waitFor();
+      expect(await message.locator('b, script').count()).toBe(0);
+      expect(await page.title()).not.toBe('ran');
+    } finally {
+      await browser.close();
+      await command(`policy set pattern ${before ?? 'none'}`);
+      await patternIs(before);
+    }
+  });
+
   it('takes two files dropped on the page at once as one message, and Loupe posts a card for each', async () => {
     const photos = await makePhotoFixtures(inst.dataDir);
     const files = [
