@@ -5,6 +5,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { describeError } from '../core/errors.js';
 import { maskLinkTokens, type Logger } from '../logging.js';
+import { noticeHtml } from './design/notice.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import type { Metrics } from './metrics.js';
 
@@ -120,9 +121,17 @@ function requestLogLevel(status: number, failed: boolean, quiet: boolean): 'erro
   return status >= 400 ? 'warn' : 'info';
 }
 
+/** What a browser that followed a wrong or old link is shown: the site's page, the way back, and no part of the address. */
+const PAGE_NOT_FOUND = noticeHtml(
+  { title: 'Page not found', message: 'There is no page at this address. A link from a card opens the viewer; the start page has the rest.', link: { href: '/', label: 'Go to the start page' } },
+  { status: 404 },
+);
+
 /** Mounted last: unknown paths and unexpected errors get a plain answer, never a stack trace. */
 export function finishHttpApp(app: Express): void {
-  app.use((_req, res) => {
+  app.use((req, res) => {
+    // Programs get JSON; a browser (asking for HTML first) gets a page.
+    if (req.accepts(['json', 'html']) === 'html') return void res.status(404).type('html').send(PAGE_NOT_FOUND);
     res.status(404).json({ error: 'not found' });
   });
   app.use((error: unknown, req: Request, res: Response, _next: express.NextFunction) => {

@@ -82,11 +82,19 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
     expect(junk.headers['x-request-id']).not.toContain('<');
   });
 
-  it('answers unknown paths with a plain 404', async () => {
+  it('answers unknown paths with a plain 404, and a browser with the site\'s page', async () => {
     const r = await request(port, '/no/such/page?token=abc');
     expect(r.status).toBe(404);
     expect(JSON.parse(r.body)).toEqual({ error: 'not found' });
     expect(r.headers['cache-control']).toBe('no-store');
+    // A browser is shown the site's page instead, with the way back and nothing of the address.
+    const page = await request(port, '/no/such/page?token=abc', { headers: { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(page.status).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('<h1>Page not found</h1>');
+    expect(page.body).toContain('href="/"');
+    expect(page.body).not.toContain('token');
+    expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)/);
   });
 
   it('sweeps crash debris once at start, then on its schedule', async () => {
