@@ -11,8 +11,11 @@ export const SCREEN_WIDTHS = [
   { name: 'tablet', width: 820, height: 1180 },
 ] as const;
 
-/** Saves `name-desktop.jpg` and `name-tablet.jpg` of the page, then gives it back its own size. */
-export async function screen(page: Page, name: string): Promise<void> {
+/**
+ * Saves `name-desktop.jpg` and `name-tablet.jpg` of the page, then gives it back its own size.
+ * `whole`: the whole page, not the window (a demo chat scrolled to its newest message would hide the header).
+ */
+export async function screen(page: Page, name: string, whole = false): Promise<void> {
   const dir = process.env.LOUPE_SCREENS_DIR;
   if (!dir) return;
   await mkdir(dir, { recursive: true });
@@ -21,7 +24,7 @@ export async function screen(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width: s.width, height: s.height });
     // A resize re-lays the page out (the viewer redraws its canvas on the next frame).
     await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-    await page.screenshot({ path: join(dir, `${name}-${s.name}.jpg`), type: 'jpeg', quality: 70 });
+    await page.screenshot({ path: join(dir, `${name}-${s.name}.jpg`), type: 'jpeg', quality: 70, fullPage: whole });
   }
   if (before) await page.setViewportSize(before);
 }

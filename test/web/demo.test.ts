@@ -118,7 +118,7 @@ describe('demo mode', () => {
       await page.getByLabel('Issued by').fill('ST-DEMO');
       await page.click('#modal-submit');
       await page.waitForSelector('#modal', { state: 'hidden' });
-      await screen(page, 'demo-slack');
+      await screen(page, 'demo-slack', true);
       await page.getByRole('button', { name: 'Record consent' }).last().click();
       const modal = page.locator('#modal');
       await modal.getByRole('radio', { name: 'Permit' }).check();
@@ -126,7 +126,7 @@ describe('demo mode', () => {
       await modal.getByRole('checkbox', { name: 'Others in the hospital' }).check();
       await modal.getByRole('checkbox', { name: 'Photos' }).check();
       await page.screenshot({ path: '/tmp/demo-forms-slack-consent.png', fullPage: true });
-      await screen(page, 'demo-slack-consent');
+      await screen(page, 'demo-slack-consent', true);
       await page.click('#modal-submit');
       await page.waitForSelector('#modal', { state: 'hidden' });
       const prisma = loupe.services.storage.db.prisma;
@@ -215,7 +215,7 @@ describe('demo mode', () => {
       await page.selectOption('#place', TEAMS_DEMO_TEAM.channels.wound.id);
       await page.getByRole('button', { name: 'Record consent' }).last().waitFor();
       await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
-      await screen(page, 'demo-teams');
+      await screen(page, 'demo-teams', true);
       await page.getByRole('button', { name: 'Record consent' }).last().click();
       const form = page.locator('.card', { hasText: 'New decision' });
       await form.getByRole('radio', { name: 'Permit' }).check();
@@ -361,7 +361,7 @@ describe('demo mode', () => {
       expect(await preview.getAttribute('alt')).toMatch(/blurred/i);
       // The page redraws its messages as they change: scrolled in one step, not through a locator that may be replaced meanwhile.
       await page.evaluate("document.querySelector('.message img.preview')?.scrollIntoView({ block: 'center' })");
-      await screen(page, 'demo-preview-card');
+      await screen(page, 'demo-preview-card', true);
       const fileId = /\/demo\/api\/file\/(F\w+)/.exec((await preview.getAttribute('src')) ?? '')?.[1];
       expect(fileId).toBeDefined();
       // Only the bot's own files are served this way, never a clinician's upload.
