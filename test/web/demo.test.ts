@@ -77,6 +77,14 @@ describe('demo mode', () => {
         if (width === 1280) await screen(page, 'landing');
         await Promise.all([page.waitForURL(`http://127.0.0.1:${port}/demo`), page.click('text=Open the demo')]);
       });
+      // A wrong address in the browser: the site's own page and the way back, not JSON.
+      const page = await browser.newPage();
+      const lost = await page.goto(`http://127.0.0.1:${port}/reports/latest`);
+      expect(lost?.status()).toBe(404);
+      expect(await page.textContent('h1')).toBe('Page not found');
+      expect(await page.evaluate(`getComputedStyle(document.querySelector('header.top')).backgroundColor`)).toBe('rgb(20, 38, 61)');
+      await screen(page, 'notice-not-found');
+      await Promise.all([page.waitForURL(`http://127.0.0.1:${port}/`), page.click('text=Go to the start page')]);
       const health = await request(port, '/healthz');
       expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
     } finally {
