@@ -88,14 +88,18 @@ main.teaching { max-width: 72rem; }
 main.teaching img { display: block; max-width: 100%; height: auto; margin-top: 1rem; background: #111; }
 /* The viewer: the design's header, compact, holding the controls over a dark image area. */
 html { height: 100%; }
-body.viewer { height: 100%; background: #111; color: #eee; }
-body.viewer header.top { gap: .75rem; padding: .4rem .75rem; }
+/* Rows: the header (one or two lines, as the width allows), the series strip, the image with its side panels over it, the status line. */
+body.viewer { height: 100%; background: #111; color: #eee; display: grid; grid-template-columns: minmax(0, 1fr); grid-template-rows: auto auto minmax(0, 1fr) auto; }
+body.viewer header.top { grid-row: 1; gap: .75rem; padding: .4rem .75rem; }
+body.viewer #strip { grid-row: 2; }
+body.viewer #stage, body.viewer #details, body.viewer #help { grid-row: 3; grid-column: 1; }
+body.viewer #status { grid-row: 4; margin: .25rem .75rem; min-height: 1.45em; }
 body.viewer header.top label { display: inline-flex; align-items: center; gap: .35rem; font-weight: 400; font-size: inherit; }
 body.viewer header.top button { padding: .15rem .55rem; background: transparent; color: #fff; border: 1px solid #8da3c0; }
 body.viewer header.top select { min-width: 0; padding: .1rem .3rem; }
 body.viewer header.top button[aria-pressed="true"] { background: #ffd54a; color: #111; border-color: #ffd54a; }
 #lossy { background: #b3261e; color: #fff; padding: 0 .4rem; border-radius: 3px; font-weight: 700; }
-#stage { position: relative; height: calc(100% - 5rem); overflow: hidden; user-select: none; }
+#stage { position: relative; min-height: 0; overflow: hidden; user-select: none; }
 #image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; touch-action: none; }
 #tools, #measure-tools { display: inline-flex; gap: .25rem; }
 #measure { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; overflow: visible; }
@@ -112,7 +116,7 @@ body.viewer header.top button[aria-pressed="true"] { background: #ffd54a; color:
 #overlay .edge-top { top: 0; left: 50%; transform: translateX(-50%); }
 #overlay .edge-bottom { bottom: 0; left: 50%; transform: translateX(-50%); }
 #overlay [class^="edge-"] { font-weight: 700; font-size: 1rem; color: #ffd54a; }
-#help { position: absolute; right: 0; top: 2.6rem; width: 32rem; max-width: 100%; max-height: calc(100% - 4rem); overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
+#help { position: relative; z-index: 1; justify-self: end; align-self: start; width: 32rem; max-width: 100%; max-height: 100%; overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
 #help h2 { font-size: 1rem; margin: 0 0 .6rem; }
 #help dl { display: grid; grid-template-columns: minmax(5rem, 11rem) 1fr; gap: .3rem .8rem; margin: 0 0 .6rem; }
 #help dt { font-family: ui-monospace, monospace; color: #ddd; }
@@ -128,12 +132,11 @@ body.viewer header.top button[aria-pressed="true"] { background: #ffd54a; color:
 /* A study's series: a strip of thumbnails above the image, which gives it the room the strip takes. */
 #strip { display: flex; gap: .5rem; padding: .4rem .75rem; background: #181818; overflow-x: auto; height: 6.5rem; box-sizing: border-box; }
 #strip[hidden] { display: none; }
-#strip:not([hidden]) + #stage { height: calc(100% - 11.5rem); }
 #strip button { display: flex; flex-direction: column; align-items: center; gap: .15rem; flex: none; max-width: 14rem; padding: .2rem .35rem; background: #222; color: #ddd; border: 2px solid #333; border-radius: 4px; font-size: .75rem; cursor: pointer; }
 #strip button[aria-pressed="true"] { background: #222; color: #fff; border-color: #ffd54a; }
 #strip canvas { width: 64px; height: 64px; background: #000; }
 #strip span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
-#details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
+#details { position: relative; z-index: 1; justify-self: end; align-self: start; width: 22rem; max-width: 100%; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }
 #details .question { margin: 0 0 .75rem; padding: 0 0 .6rem; border-bottom: 1px solid #333; }
