@@ -175,6 +175,9 @@ describe('channel policies and legal holds in the console', () => {
     const other = await c.env.loupe.services.storage.workspaces.ensure('slack', 'T0OTHER', 'Other hospital', { type: 'admin', id: 'U0OTHER001' });
     await admin.goto(`${c.publicUrl}/admin/policies/${other.id}/*`);
     expect(await admin.textContent('h1')).toBe('Not allowed');
+    // The refusal names who is signed in, with sign-out, like every console page.
+    expect(await admin.textContent('header.top .who')).toContain('Signed in as Jordan Ellis');
+    expect(await admin.isVisible('header.top .who form[action="/auth/logout"] button')).toBe(true);
     await admin.goto(editUrl(WOUNDS));
     const token = await admin.inputValue('input[name=_csrf]');
     const status = await admin.evaluate(

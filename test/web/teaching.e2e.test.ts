@@ -107,6 +107,7 @@ describe('share for teaching in Chromium, through Slack', () => {
     await signIn(page, link!, SAM.email);
     expect(page.url()).toBe(link);
     expect(await page.textContent('h1')).toBe('Teaching image');
+    expect(await page.textContent('header.top .who')).toContain('Signed in as Sam Rivera');
     // Run in the page (strings: the tests are compiled without the DOM's types).
     await page.waitForFunction(`(() => { const img = document.getElementById('teaching-image'); return img !== null && img.complete && img.naturalWidth > 0; })()`);
     const size = (await page.evaluate(`(() => { const img = document.getElementById('teaching-image'); return [img.naturalWidth, img.naturalHeight]; })()`)) as number[];

@@ -166,6 +166,10 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
       throw new Error(`${e.message}\nthe page said: ${await page.innerText('body').catch(() => '(unreadable)')}\nconsole errors: ${errors.join(' | ')}`);
     });
     expect(await page.textContent('#watermark')).toContain(AMARA.name);
+    // The header is the design system's: the product name, who is signed in, and sign-out.
+    expect(await page.textContent('header.top .brand')).toBe('Loupe');
+    expect(await page.textContent('header.top .who')).toContain(`Signed in as ${AMARA.name}`);
+    expect(await page.isVisible('header.top .who form[action="/auth/logout"] button')).toBe(true);
     const pixels = () => page.evaluate(CANVAS_SUM) as Promise<number>;
     const first = await pixels();
     expect(first).toBeGreaterThan(0);
@@ -213,6 +217,8 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, viewUrl, 'visitor@hospital.example');
     expect(await page.textContent('h1')).toBe('No matching chat account');
+    expect(await page.textContent('header.top .who')).toContain('Signed in at the hospital as Alex Visitor');
+    expect(await page.getAttribute('header.top .who a', 'href')).toBe(`/auth/login?return=${encodeURIComponent(new URL(viewUrl).pathname)}&prompt=login`);
     expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'no_identity_match')).toBe(true);
   });
 
@@ -364,8 +370,19 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
       // Sam has no second factor: the provider can only sign them in with a password.
       await signIn(page, viewUrl, SAM.email);
       expect(await page.textContent('h1')).toBe('Multi-factor sign-in needed');
+      // It names who the hospital signed in (no Loupe session was opened) and offers to sign in as someone else.
+      expect(await page.textContent('header.top .who')).toContain('Signed in at the hospital as Sam Rivera');
       await screen(page, 'notice-mfa-needed');
       expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'mfa_required')).toBe(true);
+      // That asks the provider for a fresh sign-in: its form, not its remembered session signing Sam in again.
+      await Promise.all([page.waitForLoadState('load'), page.click('header.top .who a:text("Sign in as someone else")')]);
+      await page.waitForSelector('#email');
+      await page.fill('#email', AMARA.email);
+      await page.fill('#password', 'demo');
+      await page.fill('#otp', '123456');
+      await Promise.all([page.waitForURL(viewUrl), page.click('button.primary')]);
+      await page.waitForSelector('#preset-label:not([hidden])');
+      expect(await page.textContent('header.top .who')).toContain(`Signed in as ${AMARA.name}`);
       // Amara has one: with the code, she gets in.
       const ok = await (await browser.newContext()).newPage();
       await signIn(ok, viewUrl, AMARA.email, '123456');
@@ -608,6 +625,9 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     await page.click('button.primary');
     expect((await callback).status()).toBe(400);
     expect(await page.textContent('h1')).toBe('Sign-in expired');
+    // Nobody was signed in, so nobody is named; signing in again starts afresh (not at the attempt's page, maybe another browser's).
+    expect(await page.$('header.top .who')).toBeNull();
+    expect(await page.getAttribute('main a.button', 'href')).toBe('/auth/login');
     expect((await page.context().cookies()).some((c) => c.name === 'loupe_session')).toBe(false);
   });
 });

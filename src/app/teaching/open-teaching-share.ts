@@ -24,8 +24,8 @@ export type OpenTeachingShareResult =
   | { outcome: 'sign_in' }
   | { outcome: 'unknown' }
   | { outcome: 'refused'; reason: TeachingViewRefusal }
-  /** `image` only when the image was asked for. */
-  | { outcome: 'allowed'; expiresAt: Date; image: { mediaType: string; body: Readable } | undefined };
+  /** `image` only when the image was asked for; `who`, the session's display name, for the page's header. */
+  | { outcome: 'allowed'; expiresAt: Date; image: { mediaType: string; body: Readable } | undefined; who: string };
 
 export async function openTeachingShare(deps: TeachingDeps & { sessions: ViewerSessions }, o: OpenTeachingShareOptions): Promise<OpenTeachingShareResult> {
   const session = await deps.sessions.resolve(o.sessionToken);
@@ -51,5 +51,5 @@ export async function openTeachingShare(deps: TeachingDeps & { sessions: ViewerS
   if (!shown) return refuse('asset_gone');
   await deps.audit.record({ ...event, outcome: 'success', details: { ...event.details, consentId: consent.consentId } });
   const image = o.request === 'image' ? { mediaType: shown.mediaType, body: await deps.blobs.open(shown.id, actor) } : undefined;
-  return { outcome: 'allowed', expiresAt: share.expiresAt, image };
+  return { outcome: 'allowed', expiresAt: share.expiresAt, image, who: session.identity.displayName };
 }

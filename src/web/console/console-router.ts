@@ -30,8 +30,8 @@ function crossSite(req: Request): boolean {
 export function consoleRouter(d: ConsoleDeps): Router {
   const router = express.Router();
   const links = new IdentityLinks(d.storage.db);
-  const notice = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) =>
-    void res.status(status).type('html').send(consoleNotice(title, message, link, status));
+  const notice = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }, who?: string) =>
+    void res.status(status).type('html').send(consoleNotice(title, message, link, status, who));
 
   router.get('/admin/console.css', (_req, res) => void res.type('css').send(CONSOLE_CSS));
   router.use('/admin', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
@@ -55,19 +55,19 @@ export function consoleRouter(d: ConsoleDeps): Router {
       const refuse = (reason: ConsoleRefusalReason) => refused(d.storage.audit, { actor, requestId: String(req.id) }, { reason, details: { session: session.id, method: req.method } });
       const decision = access.may('read_policies');
       if (!decision.allow && decision.reason === 'no_role' && access.platformUnanswered) {
-        return notice(res, 503, 'Try again in a minute', 'Loupe could not ask your chat platform whether you administer a workspace or a team just now, so it cannot tell which parts of the console are yours. Nothing was changed; try again shortly.', { href: req.method === 'GET' && isConsolePath(req.originalUrl) ? req.originalUrl : '/admin', label: 'Try again' });
+        return notice(res, 503, 'Try again in a minute', 'Loupe could not ask your chat platform whether you administer a workspace or a team just now, so it cannot tell which parts of the console are yours. Nothing was changed; try again shortly.', { href: req.method === 'GET' && isConsolePath(req.originalUrl) ? req.originalUrl : '/admin', label: 'Try again' }, who.displayName);
       }
       if (!decision.allow && decision.reason === 'no_role') {
         await refuse('no_role');
-        return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins, Teams team owners and privacy officers. Ask your administrator if you need access.`);
+        return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins, Teams team owners and privacy officers. Ask your administrator if you need access.`, undefined, who.displayName);
       }
       if (!decision.allow && decision.reason === 'mfa_required') {
         await refuse('mfa_required');
-        return notice(res, 401, 'Multi-factor sign-in needed', 'The console needs a multi-factor sign-in, and this session used a password only. Sign in again with your second factor.', { href: '/auth/login?return=/admin', label: 'Sign in again' });
+        return notice(res, 401, 'Multi-factor sign-in needed', 'The console needs a multi-factor sign-in, and this session used a password only. Sign in again with your second factor.', { href: '/auth/login?return=/admin', label: 'Sign in again' }, who.displayName);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfValid(req, token, d.publicUrl)) {
         await refuse('csrf');
-        return notice(res, 403, 'Refused', 'That request did not come from a Loupe console page, so nothing was changed.', { href: '/admin', label: 'Back to the console' });
+        return notice(res, 403, 'Refused', 'That request did not come from a Loupe console page, so nothing was changed.', { href: '/admin', label: 'Back to the console' }, who.displayName);
       }
       setConsoleRequest(res, {
         access,

@@ -55,7 +55,7 @@ ${o.body}
 `.value;
 }
 
-/** A page with no console shell: signed out, refused, or something went wrong; the site's notice. */
-export function consoleNotice(title: string, message: string, link?: { href: string; label: string }, status?: number): string {
-  return noticeHtml({ title, message, ...(link ? { link } : {}) }, { status });
+/** A page with no console shell: signed out, refused, or something went wrong; the site's notice, naming `who` is signed in when someone is. */
+export function consoleNotice(title: string, message: string, link?: { href: string; label: string }, status?: number, who?: string): string {
+  return noticeHtml({ title, message, ...(link ? { link } : {}) }, { status, who });
 }

@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import type { ConsoleCaller } from '../../app/console/console-caller.js';
 import { ErrorCode, isLoupeError } from '../../core/errors.js';
 import { html, type SafeHtml } from '../html.js';
-import type { ConsoleRequest } from './context.js';
+import { consoleRequest, type ConsoleRequest } from './context.js';
 import type { ConsoleDeps } from './deps.js';
 import { CSRF_FIELD } from './csrf.js';
 import { consoleNotice } from './layout.js';
@@ -33,15 +33,12 @@ export function consoleCaller(d: ConsoleDeps, c: ConsoleRequest): ConsoleCaller 
  * router's error page (Express 5 passes a rejected handler's error on).
  */
 export function refusal(res: Response, error: unknown): void {
-  if (isLoupeError(error, ErrorCode.Forbidden)) {
-    return void res.status(403).type('html').send(consoleNotice('Not allowed', 'Your role does not allow that here. Nothing was shown or changed.', { href: '/admin', label: 'Back to the console' }, 403));
-  }
-  if (isLoupeError(error, ErrorCode.InvalidInput)) {
-    return void res.status(400).type('html').send(consoleNotice('Not saved', 'That change cannot be made here, so nothing was changed.', { href: '/admin', label: 'Back to the console' }, 400));
-  }
-  if (isLoupeError(error, ErrorCode.NotFound)) {
-    return void res.status(404).type('html').send(consoleNotice('Not found', 'There is no such workspace, channel or hold.', { href: '/admin', label: 'Back to the console' }, 404));
-  }
+  const back = { href: '/admin', label: 'Back to the console' };
+  // Someone is signed in (the console's gate let them through): the page names them, with sign-out.
+  const notice = (status: number, title: string, message: string) => void res.status(status).type('html').send(consoleNotice(title, message, back, status, consoleRequest(res).user.name));
+  if (isLoupeError(error, ErrorCode.Forbidden)) return notice(403, 'Not allowed', 'Your role does not allow that here. Nothing was shown or changed.');
+  if (isLoupeError(error, ErrorCode.InvalidInput)) return notice(400, 'Not saved', 'That change cannot be made here, so nothing was changed.');
+  if (isLoupeError(error, ErrorCode.NotFound)) return notice(404, 'Not found', 'There is no such workspace, channel or hold.');
   throw error;
 }
 

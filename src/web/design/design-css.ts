@@ -21,7 +21,7 @@ header.top nav a[aria-current="page"] { background: #2c4a70; color: #fff; }
 header.top nav a:hover { background: #223c5c; }
 header.top .who { font-size: .9rem; display: flex; gap: .75rem; align-items: center; margin-left: auto; }
 header.top .who form { margin: 0; }
-header.top .who button { background: transparent; color: #fff; border: 1px solid #8da3c0; }
+header.top .who button, header.top .who .button { background: transparent; color: #fff; border: 1px solid #8da3c0; }
 main { max-width: 76rem; margin: 1.5rem auto; padding: 0 1.5rem; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 .6rem; }

@@ -3,7 +3,7 @@
 // signed out. A sentence saying why and what to do; never a stack trace,
 // never patient data. They share the site's design (design/site-page.ts).
 import { html } from '../html.js';
-import { sitePage } from './site-page.js';
+import { sitePage, type ProviderSignIn } from './site-page.js';
 
 export interface Notice {
   title: string;
@@ -20,6 +20,8 @@ export interface NoticeContext {
   status?: number;
   /** Who is signed in, when someone is: named in the header with a sign-out button. */
   who?: string | undefined;
+  /** Who the hospital's sign-in named, when Loupe opened no session for them: named, with a fresh sign-in offered. */
+  atProvider?: ProviderSignIn | undefined;
 }
 
 function tone(status: number | undefined): string {
@@ -39,5 +41,5 @@ export function noticeHtml(n: Notice, c: NoticeContext = {}): string {
 </form>`
     : '';
   const body = html`<div class="panel"><h1>${n.title}</h1><p>${n.message}</p>${link}${form}</div>`;
-  return sitePage({ title: n.title, body, who: c.who, mainClass: `notice ${tone(c.status)}`.trim(), refreshSeconds: n.refreshSeconds });
+  return sitePage({ title: n.title, body, who: c.who, atProvider: c.atProvider, mainClass: `notice ${tone(c.status)}`.trim(), refreshSeconds: n.refreshSeconds });
 }

@@ -10,6 +10,8 @@ export interface SitePageOptions {
   body: SafeHtml;
   /** The signed-in person's name: shown with a sign-out button. */
   who?: string | undefined;
+  /** Someone the hospital's sign-in named who has no Loupe session: shown with a way to sign in as someone else. */
+  atProvider?: ProviderSignIn | undefined;
   /** The class of <main>: `notice` pages, the `landing` page. */
   mainClass?: string;
   /** Seconds after which the browser loads the page again (an image still being prepared). */
@@ -24,11 +26,24 @@ export interface SitePageOptions {
   script?: string;
 }
 
+/** The header's right-hand side: who is signed in (escaped) and a sign-out button; the viewer's header wears it too. */
+export function signedInAs(who: string): SafeHtml {
+  return html`<div class="who"><span>Signed in as <strong>${who}</strong></span><form method="post" action="/auth/logout"><button type="submit">Sign out</button></form></div>`;
+}
+
+/** Who the hospital's sign-in named, and where a fresh sign-in there (as someone else) starts. */
+export interface ProviderSignIn {
+  name: string;
+  signInAgain: string;
+}
+
+function atProvider(p: ProviderSignIn): SafeHtml {
+  return html`<div class="who"><span>Signed in at the hospital as <strong>${p.name}</strong></span><a class="button" href="${p.signInAgain}">Sign in as someone else</a></div>`;
+}
+
 export function sitePage(o: SitePageOptions): string {
   const refresh = o.refreshSeconds ? html`<meta http-equiv="refresh" content="${Math.floor(o.refreshSeconds)}">` : '';
-  const who = o.who
-    ? html`<div class="who"><span>Signed in as <strong>${o.who}</strong></span><form method="post" action="/auth/logout"><button type="submit">Sign out</button></form></div>`
-    : '';
+  const who = o.who ? signedInAs(o.who) : o.atProvider ? atProvider(o.atProvider) : '';
   const note = o.brandNote ? html`<small>${o.brandNote}</small>` : '';
   const nav = o.nav
     ? html`<nav aria-label="${o.nav.label}">${o.nav.links.map((l) => html`<a href="${l.href}"${l.current ? html` aria-current="page"` : ''}>${l.text}</a>`)}</nav>`

@@ -1,7 +1,8 @@
 // Loupe as an OpenID Connect relying party (openid-client): authorization
 // code flow with PKCE, state and nonce, against any provider found by
 // discovery. Asks for multi-factor sign-in with acr_values when a policy
-// requires it; the caller checks what the ID token says was done.
+// requires it (the caller checks what the ID token says was done), and for a
+// fresh sign-in (prompt=login) when someone means to sign in as another person.
 import * as oidc from 'openid-client';
 import type { OidcConfig } from '../../config.js';
 import { sessionUsedMfa } from '../../core/access/mfa.js';
@@ -58,7 +59,8 @@ export class RelyingParty {
     return this.discovered;
   }
 
-  async login(requireMfa: boolean): Promise<LoginRequest> {
+  /** `fresh`: the provider asks for a sign-in even over its own session (prompt=login), so someone else may sign in. */
+  async login(requireMfa: boolean, fresh = false): Promise<LoginRequest> {
     const config = await this.configuration();
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -71,6 +73,7 @@ export class RelyingParty {
       state,
       nonce,
       ...(requireMfa ? { acr_values: this.o.mfaAcr } : {}),
+      ...(fresh ? { prompt: 'login' } : {}),
     });
     return { url, state, nonce, codeVerifier };
   }

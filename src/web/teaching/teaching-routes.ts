@@ -9,6 +9,7 @@ import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { html } from '../html.js';
 import { sessionCookie } from '../viewer/http.js';
 import { noticeHtml, type Notice } from '../design/notice.js';
+import { sitePage } from '../design/site-page.js';
 
 export interface TeachingRouteDeps {
   teaching: TeachingDeps;
@@ -40,17 +41,10 @@ export function teachingRouter(d: TeachingRouteDeps): Router {
     const result = await open(req, 'page');
     if (answered(res, req.params.token, result) || result.outcome !== 'allowed') return;
     const until = result.expiresAt.toISOString().slice(0, 16).replace('T', ' ');
-    res.type('html').send(
-      html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Teaching image · Loupe</title><link rel="stylesheet" href="/viewer/viewer.css"></head>
-<body class="notice"><main><h1>Teaching image</h1>
+    const body = html`<h1>Teaching image</h1>
 <p>A de-identified copy shared for teaching, with the patient’s consent, until ${until} UTC. Do not try to identify the patient.</p>
-<img id="teaching-image" src="${TEACHING_PATH}${req.params.token}/image" alt="De-identified teaching image">
-</main></body>
-</html>
-`.value,
-    );
+<img id="teaching-image" src="${TEACHING_PATH}${req.params.token}/image" alt="De-identified teaching image">`;
+    res.type('html').send(sitePage({ title: 'Teaching image', body, who: result.who, mainClass: 'teaching', stylesheet: '/viewer/viewer.css' }));
   });
 
   router.get(`${TEACHING_PATH}:token/image`, async (req: Request<{ token: string }>, res: Response) => {

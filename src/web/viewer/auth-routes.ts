@@ -19,6 +19,7 @@ import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { clearSessionCookie, isConsolePath, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkEverywhere, linkIdentity } from './identity-link.js';
 import { noticeHtml } from '../design/notice.js';
+import type { ProviderSignIn } from '../design/site-page.js';
 
 export interface AuthDeps {
   db: Database;
@@ -40,13 +41,17 @@ export interface AuthDeps {
 const stateHash = (state: string) => createHash('sha256').update(`loupe-login/1\0${state}`).digest('hex');
 const browserHash = (value: string) => createHash('sha256').update(`loupe-login-browser/1\0${value}`).digest('hex');
 const LOGIN_TTL_MS = 10 * 60_000;
+/** Where a sign-in returning to `returnTo` starts; `fresh` asks the provider for a new sign-in even over its own session. */
+const signInPath = (returnTo: string | undefined, fresh = false): string =>
+  `/auth/login${returnTo ? `?return=${encodeURIComponent(returnTo)}` : ''}${fresh ? `${returnTo ? '&' : '?'}prompt=login` : ''}`;
 
 export function authRouter(d: AuthDeps): Router {
   const router = express.Router();
   const secure = secureCookies(d.publicUrl);
   const { cards, logins, identityLinks } = viewerRepos(d.db);
-  const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }) => {
-    res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }, { status }));
+  // A refusal after the provider named the person (atProvider) says who, and offers a fresh sign-in as someone else.
+  const page = (res: Response, status: number, title: string, message: string, link?: { href: string; label: string }, atProvider?: ProviderSignIn) => {
+    res.status(status).type('html').send(noticeHtml({ title, message, ...(link ? { link } : {}) }, { status, atProvider }));
   };
 
   router.get('/auth/login', async (req: Request, res: Response) => {
@@ -55,10 +60,12 @@ export function authRouter(d: AuthDeps): Router {
     const token = returnTo.startsWith('/view/') ? returnTo.slice('/view/'.length) : undefined;
     const card = token ? await cards.cardOfToken(hashLinkToken(token)) : undefined;
     const forConsole = isConsolePath(returnTo);
+    // Only this one value: anything else is the usual sign-in.
+    const fresh = req.query['prompt'] === 'login';
     const requireMfa = card ? (await d.policies.effective(card.workspaceId, card.channelId)).requireMfa : forConsole && d.consoleRequireMfa;
     let login;
     try {
-      login = await d.rp.login(requireMfa);
+      login = await d.rp.login(requireMfa, fresh);
     } catch (error) {
       d.logger.warn({ err: describeError(error) }, 'sign-in could not start');
       return page(res, 503, 'Sign-in is unavailable', 'The hospital sign-in service could not be reached. Try again in a moment.');
@@ -90,7 +97,8 @@ export function authRouter(d: AuthDeps): Router {
     const browser = loginCookie(req);
     res.clearCookie(LOGIN_COOKIE, { httpOnly: true, secure, sameSite: 'lax', path: '/auth/callback' });
     if (!attempt || attempt.expiresAt <= d.clock.now() || !browser || browserHash(browser) !== attempt.browserHash) {
-      return page(res, 400, 'Sign-in expired', 'This sign-in took too long, was already used, or was started in another browser. Open the link from the chat again.');
+      // Not back to the attempt's page: it may be another browser's (a callback link sent to someone).
+      return page(res, 400, 'Sign-in expired', 'This sign-in took too long, was already used, or was started in another browser. Open the link from the chat again, or sign in again here.', { href: signInPath(undefined), label: 'Sign in again' });
     }
     let who;
     try {
@@ -101,17 +109,18 @@ export function authRouter(d: AuthDeps): Router {
         // A provider (or someone between) answering for another person than the one who signed in.
         await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignInRefused, outcome: 'denied', reason: 'userinfo_subject_mismatch', details: { issuer: d.rp.issuer } });
       }
-      return page(res, 400, 'Sign-in failed', 'The sign-in could not be completed. Open the link from the chat again.');
+      return page(res, 400, 'Sign-in failed', 'The sign-in could not be completed. Open the link from the chat again, or sign in again here.', { href: signInPath(attempt.returnTo), label: 'Sign in again' });
     }
+    const atProvider = { name: who.name, signInAgain: signInPath(attempt.returnTo, true) };
     const refuse = async (reason: string, status: number, title: string, message: string, link?: { href: string; label: string }) => {
       await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignInRefused, outcome: 'denied', reason, details: { issuer: who.issuer, subject: who.subject } });
-      page(res, status, title, message, link);
+      page(res, status, title, message, link, atProvider);
     };
     const mfa = d.rp.isMultiFactor(who);
     // The console decides for itself (someone with no console role is told so, whatever their factors).
     if (attempt.requireMfa && !mfa && !isConsolePath(attempt.returnTo)) {
       return refuse('mfa_required', 401, 'Multi-factor sign-in needed', 'Viewing images from this channel needs a multi-factor sign-in, and this one used a password only. Sign in again with your second factor.', {
-        href: `/auth/login?return=${encodeURIComponent(attempt.returnTo)}`,
+        href: signInPath(attempt.returnTo),
         label: 'Sign in again',
       });
     }

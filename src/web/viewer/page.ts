@@ -8,7 +8,9 @@
 // of every shortcut; frames (fetched ahead and kept while the image is open)
 // and cine at a chosen rate; a study's series as a strip of thumbnails, each
 // scrolled as a stack with the wheel and keys, keeping its window; a watermark
-// with the viewer's name and the time. The image is blanked, with the reason
+// with the viewer's name and the time. The header is the design system's
+// (product name, who is signed in, sign-out) holding the viewer's controls;
+// the image area stays dark (images are read on dark). The image is blanked, with the reason
 // in plain words, when the session locks or ends or the image is revoked or
 // its link expires. There is no download control and the canvas has no
 // context menu.
@@ -17,9 +19,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
 import { ErrorCode, LoupeError } from '../../core/errors.js';
+import { DESIGN_CSS } from '../design/design-css.js';
+import { signedInAs } from '../design/site-page.js';
 import { escapeHtml as escape } from '../html.js';
 
-export function viewerHtml(token: string): string {
+/** `who`: the viewer session's display name, named in the header (escaped; never patient data). */
+export function viewerHtml(token: string, who: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -30,9 +35,9 @@ export function viewerHtml(token: string): string {
 <link rel="stylesheet" href="/viewer/viewer.css">
 <script type="module" src="/viewer/client/main.js"></script>
 </head>
-<body data-token="${escape(token)}">
-<header>
-  <strong>Loupe</strong>
+<body class="viewer" data-token="${escape(token)}">
+<header class="top">
+  <a class="brand" href="/">Loupe</a>
   <span id="what"></span>
   <span id="lossy" hidden>LOSSY</span>
   <label id="series-label" hidden>Series <select id="series"></select></label>
@@ -56,7 +61,7 @@ export function viewerHtml(token: string): string {
   </span>
   <button id="help-button" type="button" aria-controls="help" aria-expanded="false" aria-keyshortcuts="Shift+?" title="Keyboard shortcuts and gestures (?)">?</button>
   <button id="details-button" type="button">Study details</button>
-  <form method="post" action="/auth/logout"><button type="submit">Sign out</button></form>
+  ${signedInAs(who).value}
 </header>
 <nav id="strip" aria-label="Series of the study" hidden></nav>
 <div id="stage">
@@ -77,19 +82,26 @@ export function viewerHtml(token: string): string {
 `;
 }
 
-export const VIEWER_CSS = `
-/* A page of its own around one image (a teaching copy): centred, the image never wider than the window. */
-body.notice main { max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
-body.notice main img { display: block; max-width: 100%; height: auto; margin-top: 1rem; }
-html, body { margin: 0; height: 100%; background: #111; color: #eee; font-family: system-ui, sans-serif; }
-header { display: flex; gap: .75rem; align-items: center; padding: .4rem .75rem; background: #222; flex-wrap: wrap; }
-header form { margin: 0; }
-button, select { font: inherit; }
+export const VIEWER_CSS = `${DESIGN_CSS}
+/* A page of its own around one image (a teaching copy): the design's page, the image on dark and never wider than the window. */
+main.teaching { max-width: 72rem; }
+main.teaching img { display: block; max-width: 100%; height: auto; margin-top: 1rem; background: #111; }
+/* The viewer: the design's header, compact, holding the controls over a dark image area. */
+html { height: 100%; }
+/* Rows: the header (one or two lines, as the width allows), the series strip, the image with its side panels over it, the status line. */
+body.viewer { height: 100%; background: #111; color: #eee; display: grid; grid-template-columns: minmax(0, 1fr); grid-template-rows: auto auto minmax(0, 1fr) auto; }
+body.viewer header.top { grid-row: 1; gap: .75rem; padding: .4rem .75rem; }
+body.viewer #strip { grid-row: 2; }
+body.viewer #stage, body.viewer #details, body.viewer #help { grid-row: 3; grid-column: 1; }
+body.viewer #status { grid-row: 4; margin: .25rem .75rem; min-height: 1.45em; }
+body.viewer header.top label { display: inline-flex; align-items: center; gap: .35rem; font-weight: 400; font-size: inherit; }
+body.viewer header.top button { padding: .15rem .55rem; background: transparent; color: #fff; border: 1px solid #8da3c0; }
+body.viewer header.top select { min-width: 0; padding: .1rem .3rem; }
+body.viewer header.top button[aria-pressed="true"] { background: #ffd54a; color: #111; border-color: #ffd54a; }
 #lossy { background: #b3261e; color: #fff; padding: 0 .4rem; border-radius: 3px; font-weight: 700; }
-#stage { position: relative; height: calc(100% - 5rem); overflow: hidden; user-select: none; }
+#stage { position: relative; min-height: 0; overflow: hidden; user-select: none; }
 #image { position: absolute; inset: 0; width: 100%; height: 100%; cursor: crosshair; touch-action: none; }
 #tools, #measure-tools { display: inline-flex; gap: .25rem; }
-button[aria-pressed="true"] { background: #ffd54a; color: #111; }
 #measure { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; overflow: visible; }
 #measure.active { pointer-events: auto; cursor: crosshair; touch-action: none; }
 #measure polyline { fill: none; stroke: #ffd54a; stroke-width: 2; }
@@ -104,7 +116,7 @@ button[aria-pressed="true"] { background: #ffd54a; color: #111; }
 #overlay .edge-top { top: 0; left: 50%; transform: translateX(-50%); }
 #overlay .edge-bottom { bottom: 0; left: 50%; transform: translateX(-50%); }
 #overlay [class^="edge-"] { font-weight: 700; font-size: 1rem; color: #ffd54a; }
-#help { position: absolute; right: 0; top: 2.6rem; width: 32rem; max-width: 100%; max-height: calc(100% - 4rem); overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
+#help { position: relative; z-index: 1; justify-self: end; align-self: start; width: 32rem; max-width: 100%; max-height: 100%; overflow: auto; background: #1b1b1b; padding: .75rem 1rem; border-left: 1px solid #333; box-sizing: border-box; }
 #help h2 { font-size: 1rem; margin: 0 0 .6rem; }
 #help dl { display: grid; grid-template-columns: minmax(5rem, 11rem) 1fr; gap: .3rem .8rem; margin: 0 0 .6rem; }
 #help dt { font-family: ui-monospace, monospace; color: #ddd; }
@@ -120,19 +132,17 @@ button[aria-pressed="true"] { background: #ffd54a; color: #111; }
 /* A study's series: a strip of thumbnails above the image, which gives it the room the strip takes. */
 #strip { display: flex; gap: .5rem; padding: .4rem .75rem; background: #181818; overflow-x: auto; height: 6.5rem; box-sizing: border-box; }
 #strip[hidden] { display: none; }
-#strip:not([hidden]) + #stage { height: calc(100% - 11.5rem); }
 #strip button { display: flex; flex-direction: column; align-items: center; gap: .15rem; flex: none; max-width: 14rem; padding: .2rem .35rem; background: #222; color: #ddd; border: 2px solid #333; border-radius: 4px; font-size: .75rem; cursor: pointer; }
 #strip button[aria-pressed="true"] { background: #222; color: #fff; border-color: #ffd54a; }
-#strip button:focus-visible { outline: 3px solid #8ab4f8; outline-offset: 2px; }
 #strip canvas { width: 64px; height: 64px; background: #000; }
 #strip span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
-#details { position: absolute; right: 0; top: 2.6rem; width: 22rem; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
+#details { position: relative; z-index: 1; justify-self: end; align-self: start; width: 22rem; max-width: 100%; max-height: 80%; overflow: auto; background: #1b1b1b; padding: .75rem; border-left: 1px solid #333; }
 #details dt { color: #aaa; font-size: .85rem; }
 #details dd { margin: 0 0 .4rem 0; }
 #details .question { margin: 0 0 .75rem; padding: 0 0 .6rem; border-bottom: 1px solid #333; }
 #details .question h2 { font-size: .85rem; font-weight: 600; color: #aaa; margin: 0 0 .3rem; }
 #details .question p { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-a { color: #8ab4f8; }
+body.viewer a { color: #8ab4f8; }
 `;
 
 /** The compiled browser code, found upward from this module (dist/, dist-bench/src/ or src/ alike: tests run from source). */

@@ -106,7 +106,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     if (view.outcome === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' }, view.session);
     const { decision, policy } = view;
     if (decision.allow) {
-      return void res.type('html').send(viewerHtml(token));
+      return void res.type('html').send(viewerHtml(token, view.session.identity.displayName));
     }
     switch (decision.reason) {
       case 'asset_shredded':
