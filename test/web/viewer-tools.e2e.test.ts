@@ -233,15 +233,23 @@ describe('the viewer’s display tools in Chromium', () => {
     expect(await zoom()).toBeGreaterThan(fitted * 2.5);
     expect(await zoom()).toBeLessThan(fitted * 3.5);
     // A pinch away from the centre zooms about the fingers: what is between them stays there.
+    // Pinched at the centre of an image pixel (32, 96) of the fitted image, so the few screen pixels around it are that one image pixel before and after.
     await page.keyboard.press('f');
-    const [px, py] = [cx - box.width / 8, cy + box.height / 8];
+    const [px, py] = (await page.evaluate(`(() => {
+      const c = document.getElementById('image');
+      const s = Math.min(c.width, c.height) / ${SIDE};
+      const ox = (c.width - ${SIDE} * s) / 2, oy = (c.height - ${SIDE} * s) / 2;
+      return [(ox + 32.5 * s) / devicePixelRatio, (oy + 96.5 * s) / devicePixelRatio];
+    })()`)) as [number, number];
     const under = () => page.evaluate(`(() => {
       const c = document.getElementById('image');
-      return Array.from(c.getContext('2d').getImageData(${Math.round(px - box.x)} - 2, ${Math.round(py - box.y)} - 2, 5, 5).data.filter((_, i) => i % 4 === 0));
+      const s = devicePixelRatio;
+      return Array.from(c.getContext('2d').getImageData(Math.round(${px} * s) - 1, Math.round(${py} * s) - 1, 3, 3).data.filter((_, i) => i % 4 === 0));
     })()`);
     const beforePinch = await under();
-    await touch('touchStart', [{ x: px - 40, y: py }, { x: px + 40, y: py }]);
-    for (const half of [44, 48, 52]) await touch('touchMove', [{ x: px - half, y: py }, { x: px + half, y: py }]);
+    const [fx, fy] = [box.x + px, box.y + py];
+    await touch('touchStart', [{ x: fx - 40, y: fy }, { x: fx + 40, y: fy }]);
+    for (const half of [44, 48, 52]) await touch('touchMove', [{ x: fx - half, y: fy }, { x: fx + half, y: fy }]);
     await touch('touchEnd', []);
     expect(await zoom()).toBeGreaterThan(fitted);
     expect(await under()).toEqual(beforePinch);

@@ -219,6 +219,7 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect(await page.textContent('h1')).toBe('No matching chat account');
     expect(await page.textContent('header.top .who')).toContain('Signed in at the hospital as Alex Visitor');
     expect(await page.getAttribute('header.top .who a', 'href')).toBe(`/auth/login?return=${encodeURIComponent(new URL(viewUrl).pathname)}&prompt=login`);
+    await screen(page, 'notice-no-chat-account');
     expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'no_identity_match')).toBe(true);
   });
 
@@ -467,6 +468,7 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/auth/logout"] button')]);
     expect(await page.textContent('h1')).toBe('Signed out of Loupe');
     expect(await page.getAttribute('main a', 'href')).toContain('/session/end');
+    await screen(page, 'notice-signed-out');
     // The Loupe session is over (the provider's own sign-in stays until its link is followed).
     expect(await page.evaluate(`(async () => (await (await fetch('/viewer/api/session')).json()).state)()`)).toBe('none');
     expect(await storage.db.prisma.auditEvent.count({ where: { action: 'viewer.signed_out' } })).toBe(signOuts + 1);
