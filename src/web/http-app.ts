@@ -131,6 +131,7 @@ const PAGE_NOT_FOUND = noticeHtml(
 export function finishHttpApp(app: Express): void {
   app.use((req, res) => {
     // Programs get JSON; a browser (asking for HTML first) gets a page.
+    res.vary('Accept');
     if (req.accepts(['json', 'html']) === 'html') return void res.status(404).type('html').send(PAGE_NOT_FOUND);
     res.status(404).json({ error: 'not found' });
   });

@@ -91,6 +91,7 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
     const page = await request(port, '/no/such/page?token=abc', { headers: { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
     expect(page.status).toBe(404);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['vary']).toMatch(/Accept/);
     expect(page.body).toContain('<h1>Page not found</h1>');
     expect(page.body).toContain('href="/"');
     expect(page.body).not.toContain('token');
