@@ -15,8 +15,7 @@ import { openAlertCounts } from './app/alerts.js';
 import { ALERT_SWEEP_JOB, alertSweepHandler } from './app/evaluate-alerts.js';
 import { AUDIT_VERIFY_JOB, AUDIT_VERIFY_PERIOD_MS, auditVerifySweepHandler } from './app/audit-verify-sweep.js';
 import { RETENTION_SWEEP_JOB, retentionSweepHandler } from './app/retention-sweep.js';
-import { createSlackAdapter } from './chat/slack/adapter.js';
-import { createTeamsAdapter } from './chat/teams/adapter.js';
+import { loadChatAdapters, type ChatAdapterModules } from './chat/load-adapters.js';
 import { DEBRIS_SWEEP_JOB, debrisSweepHandler, sweepDebrisAtStart } from './jobs/debris-sweep.js';
 import { scheduleEvery } from './jobs/schedule-every.js';
 import { listenAdminSocket, type AdminSocket } from './cli/admin-socket.js';
@@ -110,7 +109,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   }
   // The gauge reads the queue only when scraped, after it exists.
   const metrics = createMetrics(() => queue.counts(), () => openAlertCounts(db), () => storage.audit.lag());
-  const blobStore = openBlobStore(config.blobStore);
+  const blobStore = await openBlobStore(config.blobStore);
   const storage = createStorage({
     db,
     keyRing: keys.ring,
@@ -154,14 +153,14 @@ export async function createLoupe(config: Config, logger: Logger, options: Loupe
   });
   // A failure while wiring must close the database (and its data-folder lock), or the process lingers.
   try {
-    return assembleLoupe(config, logger, options, services);
+    return assembleLoupe(config, logger, options, services, await loadChatAdapters(config));
   } catch (error) {
     await services.close();
     throw error;
   }
 }
 
-function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, services: Services): Loupe {
+function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, services: Services, adapters: ChatAdapterModules): Loupe {
   const { storage, keyRing, queue, metrics } = services;
   const app = createHttpApp({
     logger,
@@ -208,20 +207,15 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
     softwareVersion: loupeVersion(),
     maxExportBytes: 512 * 1024 * 1024,
   };
-  const slack = config.slack
-    ? createSlackAdapter({
-        slack: config.slack,
-        http: app,
-        storage,
-        queue,
-        clock: services.clock,
-        logger,
-        teaching,
-        pacs,
-      })
-    : undefined;
+  const slack =
+    config.slack && adapters.slack
+      ? adapters.slack.createSlackAdapter({ slack: config.slack, http: app, storage, queue, clock: services.clock, logger, teaching, pacs })
+      : undefined;
   const viewUrl = (token: string) => new URL(`/view/${token}`, config.publicUrl).href;
-  const teams = config.teams ? createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching, previews, pacs }) : undefined;
+  const teams =
+    config.teams && adapters.teams
+      ? adapters.teams.createTeamsAdapter({ teams: config.teams, http: app, storage, queue, clock: services.clock, logger, viewUrl, teaching, previews, pacs })
+      : undefined;
   // The one registry of chat platforms: use cases and the viewer find a workspace's platform here.
   const platforms = new ChatPlatforms(storage.db);
   if (slack) platforms.register('slack', slack.platform);
