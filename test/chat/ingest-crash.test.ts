@@ -138,6 +138,7 @@ describe.each(testEngines())('ingest survives kill -9 on %s', (engine) => {
 
   it(`accounts for every upload across ${KILLS} kills at random points of ingest: one card or a report, nothing in the clear, the chain intact`, async () => {
     process.stdout.write(`ingest crash test on ${engine}: seed ${SEED} (LOUPE_CRASH_SEED=${SEED} replays it)\n`);
+    const started = performance.now();
     const random = seededRandom(SEED);
     const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
     const pool = await samples(fixtures);
@@ -165,7 +166,8 @@ describe.each(testEngines())('ingest survives kill -9 on %s', (engine) => {
       await kill(child);
       child = await serve();
     }
-    process.stdout.write(`${engine}: ${uploads.length} uploads, ${KILLS} kills after ${delays.join(', ')} ms\n`);
+    const killedIn = performance.now() - started;
+    process.stdout.write(`${engine}: ${uploads.length} uploads, ${KILLS} kills after ${delays.join(', ')} ms (${(killedIn / 1000).toFixed(0)} s)\n`);
 
     // Drain: every upload reaches its end as the chat sees it.
     const cardsOf = (ts: string) => slack.calls.filter((c) => c.method === 'chat.postMessage' && c.params.thread_ts === ts && c.token === 'xoxb-crash-bot');
@@ -191,7 +193,10 @@ describe.each(testEngines())('ingest survives kill -9 on %s', (engine) => {
         db.prisma.asset.count({ where: { status: { in: ['received', 'processing'] } } }),
         db.prisma.job.count({ where: { status: { in: ['queued', 'running'] }, type: { startsWith: 'slack.', not: RECONCILE_JOB } } }),
       ]).finally(() => db.close());
-      if (preparing === 0 && jobs === 0) break;
+      if (preparing === 0 && jobs === 0) {
+        process.stdout.write(`${engine}: settled ${((performance.now() - started - killedIn) / 1000).toFixed(0)} s after the last kill, ${restarts} more starts\n`);
+        break;
+      }
       if (restarts === 5) throw new Error(`${preparing} uploads still in preparation after ${restarts} restarts`);
       child = await serve();
       await sleep(8000);

@@ -1,6 +1,7 @@
 // `loupe serve` without chat credentials: the demo's stand-ins and /demo page,
 // driving the real Slack and Teams adapters exactly as Slack and Teams would.
 import { readFile } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_SLACK_CHAT_FOLDER, startDemo } from '../../src/demo/start-demo.js';
@@ -26,6 +27,8 @@ describe('demo mode', () => {
   let inst: InstanceEnv;
   let loupe: Loupe;
   let port: number;
+  // One browser for the file; each test's pages are contexts of their own (browser.newPage), closed after it.
+  let shared: Browser;
 
   beforeAll(async () => {
     inst = await createInstanceEnv('pglite');
@@ -33,11 +36,15 @@ describe('demo mode', () => {
     expect(loaded.demo).toBe(true);
     loupe = await startDemo(loaded, createLogger('silent'));
     ({ port } = await loupe.listen());
+    shared = await launchChromium();
   });
   afterAll(async () => {
+    await shared?.close();
     await loupe?.stop();
     await inst?.cleanup();
   });
+
+  const closeContexts = (browser: Browser) => Promise.all(browser.contexts().map((c) => c.close()));
 
   it('is off when Slack or Teams is configured or LOUPE_DEMO=off', () => {
     expect(loadConfig({ LOUPE_DEMO: 'off' }).demo).toBe(false);
@@ -59,7 +66,7 @@ describe('demo mode', () => {
   });
 
   it('opens at / on a landing page that says what Loupe is and leads to the demo, sign-in and health, at desktop and tablet width', async () => {
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       await atEveryWidth(browser, async (page, width) => {
         const landing = await page.goto(`http://127.0.0.1:${port}/`);
@@ -88,7 +95,7 @@ describe('demo mode', () => {
       const health = await request(port, '/healthz');
       expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
@@ -109,7 +116,7 @@ describe('demo mode', () => {
   });
 
   it('draws the consent form in the Slack demo page: a photo linked through the page, consent recorded and withdrawn from its modal', async () => {
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await slackPageAs(browser, port, 'U0CLIN0001', 'C0WOUNDS01');
       // Confirmation dialogs are accepted unless a step says otherwise (and records what they asked).
@@ -164,7 +171,7 @@ describe('demo mode', () => {
       await card.getByRole('button', { name: 'Revoke' }).click();
       await until('the card revoked', async () => (await prisma.card.findUniqueOrThrow({ where: { id: cardRow.id } })).state === 'revoked' || undefined);
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
@@ -202,7 +209,7 @@ describe('demo mode', () => {
   });
 
   it('draws the consent form in the Teams demo page: a photo linked from its card, consent recorded from the form card', async () => {
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await teamsPageAs(browser, port, TEAMS_DEMO_USERS.amara.aadObjectId, TEAMS_DEMO_TEAM.channels.wound.id);
       await page.setInputFiles('#file', { name: 'wound.jpg', mimeType: 'image/jpeg', buffer: await readFile((await makePhotoFixtures(inst.dataDir)).jpeg) });
@@ -236,12 +243,12 @@ describe('demo mode', () => {
       const consent = await until('the consent', () => prisma.consent.findFirst({ where: { recordedVia: 'chat_teams' } }).then((c) => c ?? undefined));
       expect(consent).toMatchObject({ decision: 'permit', purposes: ['education'], parties: ['institution'], dataKinds: ['photo'], supersededAt: null });
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
   it('explains the story in three steps and lists the demo people with their sign-in emails, the password and who has a second factor, in Slack and Teams', async () => {
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       for (const path of ['/demo', '/demo/teams']) {
@@ -268,7 +275,7 @@ describe('demo mode', () => {
       await page.goto(`http://127.0.0.1:${port}/demo`);
       await page.screenshot({ path: '/tmp/demo-guide-slack.png', fullPage: true });
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
@@ -277,7 +284,7 @@ describe('demo mode', () => {
     const post = (path: string, where: Record<string, string>) => request(port, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'photo', ...where }) });
     await post('/demo/api/sample', { user: 'U0CLIN0001', channel: 'C0WOUNDS01' });
     await post('/demo/api/teams/sample', { user: TEAMS_DEMO_USERS.amara.aadObjectId, place: TEAMS_DEMO_TEAM.channels.wound.id });
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       await atEveryWidth(browser, async (page, width) => {
         const pages = [
@@ -302,7 +309,7 @@ describe('demo mode', () => {
         }
       });
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
@@ -311,7 +318,7 @@ describe('demo mode', () => {
     const sample = await makeSample('photo');
     const planted = exifReader((await sharp(sample.bytes).metadata()).exif!);
     expect(planted.GPSInfo?.GPSLatitude).toEqual([51, 30, 26]);
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await slackPageAs(browser, port, 'U0CLIN0002', 'C0RADIOL01');
       type Shown = { ts: string; threadTs?: string; user: string; deleted: boolean; text: string; files: { deleted: boolean }[] };
@@ -345,7 +352,7 @@ describe('demo mode', () => {
       expect(stored.exif === undefined || exifReader(stored.exif).GPSInfo === undefined).toBe(true);
       expect(Buffer.concat(chunks).includes(Buffer.from('GPS'))).toBe(false);
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
@@ -359,7 +366,7 @@ describe('demo mode', () => {
       const policy = await loupe.services.storage.policies.effective(workspaceId, 'C0PARTNER1');
       return policy.interception && policy.previewMode === 'deidentified' ? true : undefined;
     });
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await slackPageAs(browser, port, 'U0CLIN0001', 'C0PARTNER1');
       await page.getByRole('button', { name: 'Try a wound photo' }).click();
@@ -378,7 +385,7 @@ describe('demo mode', () => {
       expect((await request(port, `/demo/api/file/${uploaded.id}`)).status).toBe(404);
       expect((await request(port, `/demo/api/file/${fileId}`)).status).toBe(200);
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
@@ -393,7 +400,7 @@ describe('demo mode', () => {
     const pattern = String.raw`\b(MRN\d{6})\b(?!<>)`;
     await command(`policy set pattern ${pattern}`);
     await patternIs(pattern);
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await slackPageAs(browser, port, 'U0ADMIN001', 'C0PARTNER1');
       await page.fill('#command', 'policy');
@@ -418,7 +425,7 @@ describe('demo mode', () => {
       expect(await message.locator('b, script').count()).toBe(0);
       expect(await page.title()).not.toBe('ran');
     } finally {
-      await browser.close();
+      await closeContexts(browser);
       await command(`policy set pattern ${before ?? 'none'}`);
       await patternIs(before);
     }
@@ -430,7 +437,7 @@ describe('demo mode', () => {
       { name: 'left.jpg', type: 'image/jpeg', bytes: [...(await readFile(photos.jpeg))] },
       { name: 'right.png', type: 'image/png', bytes: [...(await readFile(photos.png))] },
     ];
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await slackPageAs(browser, port, 'U0NURSE001', 'C0WOUNDS01');
       await page.fill('#text', 'Two views, MRN900002');
@@ -463,14 +470,14 @@ describe('demo mode', () => {
       await page.locator('.replies .message', { hasText: 'Clinical photo secured by Loupe' }).nth(1).waitFor();
       await page.screenshot({ path: '/tmp/demo-dropped-two.png', fullPage: true });
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 
   it('drops a sample from the Teams demo page: its card in the thread and the original hidden by policy', async () => {
     const amara = TEAMS_DEMO_USERS.amara.aadObjectId;
     const wounds = TEAMS_DEMO_TEAM.channels.wound.id;
-    const browser = await launchChromium();
+    const browser = shared;
     try {
       const page = await teamsPageAs(browser, port, amara, wounds);
       const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/demo/api/teams/sample')), page.getByRole('button', { name: 'Try a multi-frame image' }).click()]);
@@ -486,7 +493,7 @@ describe('demo mode', () => {
       // The Slack page's sample route refuses someone not in the channel in words (the page shows them), not with a server error.
       expect(JSON.parse((await request(port, '/demo/api/sample', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'U0NOBODY00', channel: 'C0WOUNDS01', kind: 'ct' }) })).body)).toEqual({ error: 'unknown user or channel' });
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 

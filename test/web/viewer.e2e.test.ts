@@ -322,7 +322,8 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
-  it('keeps a user who goes on adjusting window and level past the idle timeout, and locks them when they stop', async () => {
+  // The two idle-timeout tests wait out the timeout side by side (each in its own browser context, so its own session).
+  it.concurrent('keeps a user who goes on adjusting window and level past the idle timeout, and locks them when they stop', async () => {
     const { page, errors, cardId: id } = await openFresh();
     const { assetId } = await env.loupe.services.storage.db.prisma.card.findUniqueOrThrow({ where: { id } });
     const views = () => env.loupe.services.storage.db.prisma.auditEvent.count({ where: { action: 'asset.viewed', assetId } });
@@ -350,7 +351,7 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
-  it('blanks the image when the session has been idle too long', async () => {
+  it.concurrent('blanks the image when the session has been idle too long', async () => {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, viewUrl, AMARA.email);
     await page.waitForSelector('#preset-label:not([hidden])');

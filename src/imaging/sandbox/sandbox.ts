@@ -109,11 +109,17 @@ function peakResidentBytes(pid: number): number | undefined {
   }
 }
 
-/** The child's entry point: compiled JavaScript, or TypeScript through tsx when run from source (tests). */
+/**
+ * The child's entry point: compiled JavaScript, or TypeScript through tsx when
+ * run from source. The test suite compiles Loupe before it runs and names the
+ * compiled child in LOUPE_SANDBOX_CHILD: it is the child production runs, and
+ * tsx would add a second to every child's start.
+ */
 function childEntry(): { path: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
-  const ts = self.endsWith('.ts');
-  return { path: self.replace(/sandbox\.(ts|js)$/, `child.${ts ? 'ts' : 'js'}`), execArgv: ts ? ['--import', 'tsx'] : [] };
+  if (!self.endsWith('.ts')) return { path: self.replace(/sandbox\.js$/, 'child.js'), execArgv: [] };
+  const compiled = process.env.LOUPE_SANDBOX_CHILD;
+  return compiled ? { path: compiled, execArgv: [] } : { path: self.replace(/sandbox\.ts$/, 'child.ts'), execArgv: ['--import', 'tsx'] };
 }
 
 export class ImagingSandbox {
