@@ -10,6 +10,7 @@ import { testEngines } from '../support/engines.js';
 import { request } from '../support/http.js';
 import { createInstanceEnv, type InstanceEnv } from '../support/instance.js';
 import { spawnServe } from '../support/serve-process.js';
+import { until } from '../support/until.js';
 
 describe.each(testEngines())('the Loupe service on %s', (engine) => {
   let inst: InstanceEnv;
@@ -43,9 +44,15 @@ describe.each(testEngines())('the Loupe service on %s', (engine) => {
   });
 
   it('is ready when database, blob store and keys are reachable', async () => {
-    const r = await request(port, '/readyz');
-    expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: { database: 'ok', blobStore: 'ok', keys: 'ok' } });
+    // Asked again, as an orchestrator's probe is: on a loaded machine one check can overrun its 5 s budget once.
+    let last = { status: 0, body: '' };
+    const body = await until('/readyz to answer 200', async () => {
+      last = await request(port, '/readyz');
+      return last.status === 200 && last.body;
+    }).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; it last answered ${last.status} ${last.body}`);
+    });
+    expect(JSON.parse(body)).toEqual({ status: 'ready', checks: { database: 'ok', blobStore: 'ok', keys: 'ok' } });
   });
 
   it('is not ready when the blob store cannot be written', async () => {

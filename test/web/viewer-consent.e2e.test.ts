@@ -94,9 +94,10 @@ describe('a consent withdrawal in Chromium', () => {
     const refusals = await storage.db.prisma.auditEvent.findMany({ where: { action: 'asset.viewed', outcome: 'denied', assetId: card.assetId, actorId: LI.id } });
     expect(refusals.map((e) => e.reason)).toContain('consent_missing');
 
-    // The specialist steps to the next frame: the page's own request is refused and the image goes, saying why.
+    // The specialist steps to the next frame. The page fetched it ahead, before the withdrawal, so no request is made
+    // for it; the page's status check (every 5 s) is refused and the image goes, saying why.
     await page.click('#next');
-    await page.waitForSelector('#locked:not([hidden])', { timeout: 4_000 });
+    await page.waitForSelector('#locked:not([hidden])', { timeout: 15_000 });
     expect(await page.textContent('#locked-reason')).toContain('Not covered by the patient’s consent');
     expect(await page.evaluate(CANVAS_SUM)).toBe(0);
     expect(await page.isHidden('#relogin')).toBe(true);
