@@ -19,6 +19,7 @@ import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { clearSessionCookie, isConsolePath, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
 import { linkEverywhere, linkIdentity } from './identity-link.js';
 import { noticeHtml } from '../design/notice.js';
+import { logQuietly } from '../http-app.js';
 import type { ProviderSignIn } from '../design/site-page.js';
 
 export interface AuthDeps {
@@ -97,7 +98,9 @@ export function authRouter(d: AuthDeps): Router {
     const browser = loginCookie(req);
     res.clearCookie(LOGIN_COOKIE, { httpOnly: true, secure, sameSite: 'lax', path: '/auth/callback' });
     if (!attempt || attempt.expiresAt <= d.clock.now() || !browser || browserHash(browser) !== attempt.browserHash) {
-      // Not back to the attempt's page: it may be another browser's (a callback link sent to someone).
+      // Not back to the attempt's page: it may be another browser's (a callback link sent to someone). A refusal by
+      // design (a slow sign-in, the back button, a replay), so logged at debug like the other expected refusals.
+      logQuietly(res);
       return page(res, 400, 'Sign-in expired', 'This sign-in took too long, was already used, or was started in another browser. Open the link from the chat again, or sign in again here.', { href: signInPath(undefined), label: 'Sign in again' });
     }
     let who;
