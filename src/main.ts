@@ -290,7 +290,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       ),
       ...appJobHandlers({
         ...chat,
-        ingest: { ...storage, queue, removalJob: AppJob.RemoveOriginal, prepareJob: AppJob.Prepare, clock: services.clock, limits, sandbox },
+        ingest: { ...storage, queue, removalJob: AppJob.RemoveOriginal, prepareJob: AppJob.Prepare, clock: services.clock, limits, sandbox, pacs: config.pacs },
         maxUploadBytes: config.maxUploadBytes,
         recheckAfterMs: 15 * 60_000,
       }),

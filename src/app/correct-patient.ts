@@ -35,7 +35,7 @@ export interface CorrectPatientOptions {
   correction: PatientCorrection;
 }
 
-export async function correctPatient(deps: LinkPatientDeps, { cardId, who, correction: input }: CorrectPatientOptions): Promise<CorrectionResult> {
+export async function correctPatient(deps: Omit<LinkPatientDeps, 'policies' | 'pacs'>, { cardId, who, correction: input }: CorrectPatientOptions): Promise<CorrectionResult> {
   const key = patientKey(input);
   const explanation = input.explanation.trim();
   if (!isCorrectionReason(input.reason) || explanation.length < 3 || explanation.length > 1000) {

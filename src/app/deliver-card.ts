@@ -60,6 +60,9 @@ export async function deliverCard(deps: ChatUseCaseDeps, { assetId, result, mayH
     // A card that died while it was being posted (revoked, expired, shredded): its redraw then found nothing to redraw.
     const drawnAs = await tx.card.findUniqueOrThrow({ where: { id: card.id }, select: { state: true } });
     if (drawnAs.state !== result.card.state) await queueCardUpdate(deps, tx, card.id, `changed_as_posted:${drawnAs.state}`);
+    // Its export queued or settled while it was being posted (a channel's policy sends it at once): its redraw found nothing to redraw either.
+    const exported = await tx.pacsExport.findUnique({ where: { assetId }, select: { status: true } });
+    if (exported && exported.status !== result.card.pacs?.status) await queueCardUpdate(deps, tx, card.id, `pacs_as_posted:${exported.status}`, { keepLinks: true });
   });
   if (card.state === 'waiting_for_patient') await gateway.tellUser(asset.uploaderId, thread, { kind: 'patient_prompt', cardId: card.id });
   // Whatever the outcome, the upload leaves the chat: its removal was queued when its original was secured (ingestAsset).

@@ -18,6 +18,7 @@
 import { Readable } from 'node:stream';
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import type { Clock } from '../core/clock.js';
+import type { PacsConfig } from '../config.js';
 import { ErrorCode, isLoupeError, LoupeError } from '../core/errors.js';
 import { identifierIn, type AcceptedKind } from '../core/policy/channel-policy.js';
 import type { ImagingSandbox } from '../imaging/sandbox/sandbox.js';
@@ -58,6 +59,8 @@ export interface IngestDeps {
   clock: Clock;
   limits: ImagingLimits;
   sandbox: ImagingSandbox;
+  /** The hospital's PACS, where a channel's policy sends every image (export-by-policy.ts); unset: none configured. */
+  pacs: PacsConfig | undefined;
 }
 
 export type IngestResult =

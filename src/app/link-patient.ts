@@ -1,6 +1,7 @@
 // Links an asset that arrived without a patient (a photo, a DICOM without
 // an identifier) to the patient its uploader names. Until then only the
-// uploader may see it; afterwards the card becomes active and is redrawn.
+// uploader may see it; afterwards the card becomes active and is redrawn (and,
+// where the channel's policy says so, its image queued for the PACS).
 // Linking happens once, from a live card: a stale button or a form submitted
 // again is refused (and the refusal audited) without changing anything; a
 // wrong patient is put right with correctPatient instead.
@@ -17,6 +18,9 @@ import type { Database } from '../storage/database.js';
 import type { Patients } from '../storage/patients.js';
 import { transaction, type Tx } from '../storage/transaction.js';
 import { appendSealedNote } from './sealed-text.js';
+import { exportByPolicy } from './pacs/export-by-policy.js';
+import type { PacsConfig } from '../config.js';
+import type { ChannelPolicies } from '../storage/channel-policies.js';
 
 export interface LinkPatientDeps {
   db: Database;
@@ -25,6 +29,10 @@ export interface LinkPatientDeps {
   clock: Clock;
   patients: Patients;
   dataKeys: DataKeys;
+  /** The channel's policy may send every image linked to a patient to the PACS (export-by-policy.ts). */
+  policies: Pick<ChannelPolicies, 'effective'>;
+  /** The hospital's PACS; unset: none configured. */
+  pacs: PacsConfig | undefined;
 }
 
 export interface PatientReference {
@@ -100,6 +108,9 @@ export async function linkPatient(deps: LinkPatientDeps, { cardId, who, patient:
     if (note) await appendSealedNote(deps, tx, card.asset, 'Note', note);
     await deps.audit.append(tx, { ...event, outcome: 'success', patientId, details: { previousPatientId: null } });
     await queueCardUpdate(deps, tx, cardId, `linked:${patientId}`);
+    // Active now; with its image stored (a photo still being cleaned is its clean-up's to send), the channel's policy may send it to the PACS.
+    const { status } = await tx.asset.findUniqueOrThrow({ where: { id: card.assetId }, select: { status: true } });
+    if (status === 'stored') await exportByPolicy(deps, tx, cardId);
     return undefined;
   });
   if (refused) throw linkRefusalError(refused);

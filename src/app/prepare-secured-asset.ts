@@ -19,6 +19,7 @@ import { readAssetText } from './sealed-text.js';
 import { storeCard, storedEvent } from './store-card.js';
 import { queueCardUpdate } from './queue-card-update.js';
 import { prepareStudy } from './study/prepare-study.js';
+import { exportByPolicy } from './pacs/export-by-policy.js';
 
 export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Promise<IngestResult> {
   const asset = await deps.db.prisma.asset.findUniqueOrThrow({ where: { id: assetId }, include: { consult: true, blobs: { select: { id: true, kind: true } } } });
@@ -62,11 +63,11 @@ export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Pr
       const { count } = await tx.asset.updateMany({ where: { id: assetId, status: 'processing' }, data: { status: 'stored', metadata: { ...metadata, ...prepared.facts } } });
       if (count !== 1) return;
       await storedEvent(deps, tx, { assetId, workspaceId: asset.workspaceId, consultId: consult.id, patientId: asset.patientId, kind, blobs: prepared.blobs.length, burnedInText: false });
+      const card = await tx.card.findFirst({ where: { assetId }, select: { id: true, state: true } });
+      // Its card already active (its patient known at upload, or linked while it was cleaned): the channel's policy may send it to the PACS now.
+      if (card?.state === 'active') await exportByPolicy(deps, tx, card.id);
       // The photo's card went out while it was being cleaned: redrawn with its preview now there is one (its links stand).
-      if (policy.previewMode === 'deidentified') {
-        const card = await tx.card.findFirst({ where: { assetId }, select: { id: true } });
-        if (card) await queueCardUpdate(deps, tx, card.id, 'preview_ready', { keepLinks: true });
-      }
+      if (card && policy.previewMode === 'deidentified') await queueCardUpdate(deps, tx, card.id, 'preview_ready', { keepLinks: true });
     });
     return { outcome: 'prepared' };
   }

@@ -4,7 +4,8 @@
 // one transaction. A photo's card is made as soon as its original is secured
 // (its clean-up follows in its own job: the card needs no pixels); a DICOM
 // image's once its header has been read and de-identified, since the header
-// names the patient.
+// names the patient. A card made active with its image stored is the moment a
+// channel's policy may send the image to the PACS (export-by-policy.ts).
 import { AuditAction, type AuditActor } from '../core/audit/event.js';
 import { uploaderGrant } from '../core/consult/uploader-standing.js';
 import type { ChannelPolicy } from '../core/policy/channel-policy.js';
@@ -15,6 +16,7 @@ import { cardView, type CardView } from '../intake/card-view.js';
 import { issueLinkToken } from '../intake/link-token.js';
 import type { AssetSummary } from '../intake/prepare-asset.js';
 import type { IngestDeps } from './ingest-asset.js';
+import { exportByPolicy } from './pacs/export-by-policy.js';
 
 const SYSTEM: AuditActor = { type: 'system', id: 'intake' };
 
@@ -78,6 +80,11 @@ export async function storeCard(deps: IngestDeps, c: CardFor): Promise<StoredCar
       },
     });
     const linkToken = await issueLinkToken(tx, card.id, expiresAt, now);
+    // Active with its image stored (a DICOM image, or a photo whose clean-up finished first): the channel's policy may send it to the PACS.
+    if (card.state === 'active' && updated.status === 'stored' && (await exportByPolicy(deps, tx, card.id)) === 'queued') {
+      const pacsExport = await tx.pacsExport.findUnique({ where: { assetId: asset.id } });
+      return { card: cardView(card, { ...updated, pacsExport }), linkToken };
+    }
     return { card: cardView(card, updated), linkToken };
   });
 }

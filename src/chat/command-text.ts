@@ -53,6 +53,7 @@ export function policyUsage(style: CommandStyle): string {
       `\`${c} set mfa on|off\`: viewing needs a multi-factor sign-in`,
       `\`${c} set retention 90d|2y|keep\`: how long images are kept before they are crypto-shredded (a shorter one that would destroy images asks you to repeat it with \`confirm\`)`,
       `\`${c} set preview none|deidentified\`: cards carry no image, or a de-identified preview (a blurred photo; DICOM only without burned-in text)`,
+      `\`${c} set pacs on_request|automatic\`: images go to the PACS when someone presses Send to PACS, or every image linked to a patient goes automatically (where a PACS is configured)`,
       `\`${c} workspace set breakglass on|off\`: clinicians without a grant may open an image by stating a reason (audited, announced)`,
     ]),
   );
@@ -69,6 +70,7 @@ function policyFacts(p: ChannelPolicy, style: CommandStyle): [string, string][] 
     ['Channel members may view', p.membersMayView ? 'yes' : 'no'],
     ['Multi-factor sign-in to view', p.requireMfa ? 'required' : 'not required'],
     ['Card preview', p.previewMode === 'deidentified' ? 'de-identified (blurred photos; DICOM without burned-in text)' : 'none'],
+    ['Send to PACS', p.pacsExport === 'automatic' ? 'automatic (every image linked to a patient)' : 'on request'],
     ['Retention', p.retentionDays === null ? 'kept until someone sets a retention' : `${p.retentionDays} days, then shredded`],
     ['Break-glass (whole workspace)', p.breakGlass ? 'allowed' : 'off'],
     ...(p.legalHold ? ([['Legal hold', 'on']] as [string, string][]) : []),

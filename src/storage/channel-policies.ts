@@ -44,6 +44,7 @@ function fromRow(row: PolicyRow | undefined): Partial<ChannelPolicy> | undefined
     consentRule: row.consentRule,
     retentionDays: row.retentionDays,
     previewMode: row.previewMode,
+    pacsExport: row.pacsExport,
   };
   const set = new Set(row.setFields ?? []);
   return Object.fromEntries(Object.entries(all).filter(([k]) => set.has(k)));

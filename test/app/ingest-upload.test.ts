@@ -5,7 +5,6 @@
 // the uploader told; a dead-lettered ingest ends failed and the admins hear.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptUpload } from '../../src/app/accept-upload.js';
 import { abandonUpload, ingestUpload, prepareUpload, type IngestUploadDeps } from '../../src/app/ingest-upload.js';
@@ -14,7 +13,7 @@ import { redrawCard } from '../../src/app/redraw-card.js';
 import { DEFAULT_LIMITS } from '../../src/imaging/limits.js';
 import { DEFAULT_SANDBOX, ImagingSandbox } from '../../src/imaging/sandbox/sandbox.js';
 import { testEngines } from '../support/engines.js';
-import { twoToneRaw } from '../support/photos.js';
+import { twoToneJpeg } from '../support/photos.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { chatDeps, queued } from './chat-deps.js';
 import { CHANNEL, REQUESTER } from './fixtures.js';
@@ -31,7 +30,7 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
   beforeAll(async () => {
     s = await createTestStorage(engine, { clock });
     sandbox = new ImagingSandbox(DEFAULT_SANDBOX);
-    jpeg = await sharp(twoToneRaw(), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().toBuffer();
+    jpeg = await twoToneJpeg();
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -48,7 +47,7 @@ describe.each(testEngines())('ingestUpload on %s', (engine) => {
     const messageId = fake.addMessage(CHANNEL, undefined, 'a photo');
     const deps: IngestUploadDeps = {
       ...chat,
-      ingest: { ...s, queue: chat.queue, removalJob: AppJob.RemoveOriginal, prepareJob: AppJob.Prepare, clock, limits: DEFAULT_LIMITS, sandbox },
+      ingest: { ...s, queue: chat.queue, removalJob: AppJob.RemoveOriginal, prepareJob: AppJob.Prepare, clock, limits: DEFAULT_LIMITS, sandbox, pacs: undefined },
       maxUploadBytes: o.maxUploadBytes ?? MAX_UPLOAD,
     };
     const r = await acceptUpload({ ...deps, dataKeys: s.dataKeys, policies: s.policies }, { workspaceId: ws.id, channelId: CHANNEL, threadId, messageId, uploaderId: REQUESTER, sourceRef, messageText: undefined, ingestJob: AppJob.Ingest });

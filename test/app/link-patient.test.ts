@@ -23,7 +23,7 @@ describe.each(testEngines())('linkPatient on %s', (engine) => {
   });
   afterAll(() => s?.cleanup());
 
-  const deps = () => ({ ...chatDeps(s, clock).deps, patients: s.patients, dataKeys: s.dataKeys, policies: s.policies });
+  const deps = () => ({ ...chatDeps(s, clock).deps, patients: s.patients, dataKeys: s.dataKeys, policies: s.policies, pacs: undefined });
   async function waiting() {
     const c = await consultWithCard(s, NOW, { cardState: 'waiting_for_patient' });
     await s.policies.change(c.workspaceId, CHANNEL, { identifierIssuer: 'ST-MARY' }, { type: 'admin', id: 'UADMIN' });

@@ -166,6 +166,10 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect([p.cardLifetimeSeconds, p.acceptedKinds]).toEqual([7 * 86400, ['dicom']]);
     expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 4);
     expect(await ask(ADMIN, 'policy set kinds photo,dicom')).toContain('• *Accepted kinds:* photo, dicom');
+    expect(await ask(ADMIN, 'policy set pacs automatic')).toContain('• *Send to PACS:* automatic (every image linked to a patient)');
+    expect(await ask(ADMIN, 'policy set pacs always')).toContain('pacs is on_request or automatic.');
+    expect((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).pacsExport).toBe('automatic');
+    expect(await ask(ADMIN, 'policy set pacs on_request')).toContain('• *Send to PACS:* on request');
   });
 
   it('shows /loupe policy as a list of settings and a list of the commands that change them', async () => {
@@ -182,6 +186,7 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
       expect.stringMatching(/^• \*Channel members may view:\* (yes|no)$/),
       expect.stringMatching(/^• \*Multi-factor sign-in to view:\* (not )?required$/),
       '• *Card preview:* none',
+      '• *Send to PACS:* on request',
       expect.stringMatching(/^• \*Retention:\* /),
       expect.stringMatching(/^• \*Break-glass \(whole workspace\):\* (allowed|off)$/),
     ]);

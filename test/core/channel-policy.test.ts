@@ -38,6 +38,23 @@ describe('/loupe policy set retention', () => {
   });
 });
 
+describe('sending to the PACS by policy', () => {
+  it('is on request until an admin sets it, and a channel may send automatically where the workspace does not', () => {
+    expect(DEFAULT_POLICY.pacsExport).toBe('on_request');
+    const { policy, source } = resolvePolicy({ pacsExport: 'on_request' }, { pacsExport: 'automatic' });
+    expect(policy.pacsExport).toBe('automatic');
+    expect(source.pacsExport).toBe('channel');
+    expect(resolvePolicy({ pacsExport: 'automatic' }, {}).source.pacsExport).toBe('workspace');
+    expect(resolvePolicy(undefined, undefined).source.pacsExport).toBe('loupe');
+  });
+
+  it('is set by /loupe policy set pacs on_request|automatic, for a channel or the workspace; anything else is refused', () => {
+    expect(parsePolicyCommand('set pacs automatic')).toEqual({ kind: 'set', scope: 'channel', change: { pacsExport: 'automatic' } });
+    expect(parsePolicyCommand('workspace set pacs on_request')).toEqual({ kind: 'set', scope: 'workspace', change: { pacsExport: 'on_request' } });
+    for (const bad of ['on', 'auto', 'yes', 'Automatic']) expect(parsePolicyCommand(`set pacs ${bad}`)).toEqual({ kind: 'error', problem: 'pacs is on_request or automatic.' });
+  });
+});
+
 describe('identifier patterns', () => {
   it('takes the patterns hospitals write, and refuses nested repetition that could stall the server', () => {
     for (const good of ['\\b(MRN\\d{6})\\b', 'MRN[:\\s]*(\\d{6,10})', '\\b([A-Z]{3}\\d{7})\\b', 'NHS\\s?(\\d{3} ?\\d{3} ?\\d{4})']) expect(validIdentifierPattern(good)).toBe(true);

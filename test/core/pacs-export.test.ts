@@ -1,6 +1,6 @@
 // Who may send an image to the PACS, and when: deny by default.
 import { describe, expect, it } from 'vitest';
-import { pacsExportRefusal, type PacsExportFacts } from '../../src/core/access/pacs-export.js';
+import { pacsExportRefusal, POLICY_STANDING, type PacsExportFacts } from '../../src/core/access/pacs-export.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
 const allowed: PacsExportFacts = {
@@ -37,5 +37,15 @@ describe('sending an image to the PACS', () => {
       [{ current: { status: 'queued' } }, 'in_progress'],
     ];
     for (const [change, reason] of cases) expect({ change, refusal: pacsExportRefusal({ ...allowed, ...change }, now) }).toEqual({ change, refusal: reason });
+  });
+
+  it('is asked the same way by a channel policy that sends every image: its standing stands in for a person’s, nothing else does', () => {
+    const byPolicy = { ...allowed, standing: POLICY_STANDING };
+    expect(pacsExportRefusal(byPolicy, now)).toBeUndefined();
+    expect(pacsExportRefusal({ ...byPolicy, configured: false }, now)).toBe('pacs_not_configured');
+    expect(pacsExportRefusal({ ...byPolicy, consentCoversCare: false }, now)).toBe('consent_refused');
+    expect(pacsExportRefusal({ ...byPolicy, card: { state: 'waiting_for_patient', expiresAt: allowed.card.expiresAt } }, now)).toBe('no_patient');
+    expect(pacsExportRefusal({ ...byPolicy, asset: { ...allowed.asset, status: 'shredded' } }, now)).toBe('asset_shredded');
+    expect(pacsExportRefusal({ ...byPolicy, card: { state: 'expired', expiresAt: allowed.card.expiresAt } }, now)).toBe('card_stale');
   });
 });

@@ -21,6 +21,7 @@ const allSet = (over: PolicyFormValues = {}): PolicyFormValues => ({
   retentionMode: 'days',
   retentionDays: '90',
   preview: 'deidentified',
+  pacs: 'on_request',
   ...over,
 });
 
@@ -40,8 +41,18 @@ describe('the console policy form', () => {
         identifierIssuer: 'LOCAL',
         retentionDays: 90,
         previewMode: 'deidentified',
+        pacsExport: 'on_request',
       },
     });
+  });
+
+  it('sends to the PACS on request or automatically, or uses the default; nothing else', () => {
+    expect(parsePolicyForm(allSet({ pacs: 'automatic' }), 'channel')).toMatchObject({ ok: true, change: { pacsExport: 'automatic' } });
+    const inherited = parsePolicyForm(allSet({ from_pacs: 'inherit', pacs: 'sometimes' }), 'channel');
+    expect(inherited.ok && inherited.inherit).toEqual(['pacsExport']);
+    expect(inherited.ok && 'pacsExport' in inherited.change).toBe(false);
+    const values = policyFormValues({ ...DEFAULT_POLICY, pacsExport: 'automatic' }, resolvePolicy(undefined, { pacsExport: 'automatic' }).source, 'channel');
+    expect(values).toMatchObject({ from_pacs: 'set', pacs: 'automatic' });
   });
 
   it('puts a part that uses the default in inherit, and ignores its values, even bad ones', () => {
@@ -73,6 +84,8 @@ describe('the console policy form', () => {
       [{ interception: 'yes' }, 'interception'],
       [{ from_mfa: '' }, 'mfa'],
       [{ preview: 'thumbnail' }, 'preview'],
+      [{ pacs: 'always' }, 'pacs'],
+      [{ pacs: undefined }, 'pacs'],
     ];
     for (const [over, part] of cases) {
       const r = parsePolicyForm(allSet(over), 'channel');

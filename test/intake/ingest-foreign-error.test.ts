@@ -45,7 +45,7 @@ describe.each(testEngines())('an unexpected processing error on %s', (engine) =>
     if (accepted.outcome !== 'accepted') throw new Error('not accepted');
     // A DICOM image: its card waits for its preparation, so a failed one never gives standing.
     const photo = await readFile(CT);
-    const deps = { db: s.db, queue, removalJob: 'test.remove', prepareJob: 'test.prepare', blobs: s.blobs, dataKeys: s.dataKeys, patients: s.patients, workspaces: s.workspaces, policies: s.policies, audit: s.audit, clock, limits: DEFAULT_LIMITS, sandbox: new ImagingSandbox() };
+    const deps = { db: s.db, queue, removalJob: 'test.remove', prepareJob: 'test.prepare', blobs: s.blobs, dataKeys: s.dataKeys, patients: s.patients, workspaces: s.workspaces, policies: s.policies, audit: s.audit, clock, limits: DEFAULT_LIMITS, sandbox: new ImagingSandbox(), pacs: undefined };
 
     expect(await ingestAsset(deps, accepted.assetId, async () => photo)).toEqual({ outcome: 'preparing' });
     expect(await s.db.prisma.job.count({ where: { type: 'test.prepare', payload: { equals: { assetId: accepted.assetId } } } })).toBe(1);

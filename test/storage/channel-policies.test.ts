@@ -54,6 +54,19 @@ describe.each(testEngines())('channel policies on %s', (engine) => {
     expect(await lastChange(ws)).toMatchObject({ channelId: WARD, inherited: ['retentionDays'], before: { retentionDays: 10 }, after: { retentionDays: 100 } });
   });
 
+  it('stores Send to PACS by policy: on request until set, automatic for a channel or as the workspace default, handed back with inherit', async () => {
+    const ws = await workspace();
+    expect((await s.policies.resolved(ws, WARD)).policy.pacsExport).toBe('on_request');
+    await s.policies.change(ws, '*', { pacsExport: 'automatic' }, ADMIN);
+    expect(await lastChange(ws)).toMatchObject({ channelId: '*', changed: ['pacsExport'], before: { pacsExport: 'on_request' }, after: { pacsExport: 'automatic' } });
+    await s.policies.change(ws, WARD, { pacsExport: 'on_request' }, ADMIN);
+    expect((await s.policies.resolved(ws, WARD)).source.pacsExport).toBe('channel');
+    expect((await s.policies.effective(ws, WARD)).pacsExport).toBe('on_request');
+    expect((await s.policies.effective(ws, 'C0OTHER')).pacsExport).toBe('automatic');
+    await s.policies.change(ws, WARD, {}, ADMIN, { inherit: ['pacsExport'] });
+    expect(await s.policies.resolved(ws, WARD)).toMatchObject({ policy: { pacsExport: 'automatic' }, source: { pacsExport: 'workspace' } });
+  });
+
   it('audits each change with the before and after values of what changed', async () => {
     const ws = await workspace();
     await s.policies.change(ws, WARD, { retentionDays: 30, cardLifetimeSeconds: 3600 }, ADMIN);

@@ -23,6 +23,9 @@ export function twoToneRaw(width = 300, height = 200): Buffer {
   return buf;
 }
 
+/** The two-tone picture as a plain JPEG, with no metadata planted: an ordinary upload. */
+export const twoToneJpeg = (): Promise<Buffer> => sharp(twoToneRaw(), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().toBuffer();
+
 export async function makePhotoFixtures(dir: string): Promise<Record<'jpeg' | 'heic' | 'png' | 'webp' | 'tiff' | 'gif', string>> {
   const raw = { raw: { width: 300, height: 200, channels: 3 as const } };
   const img = () => sharp(twoToneRaw(), raw);

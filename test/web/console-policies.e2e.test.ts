@@ -57,16 +57,20 @@ describe('channel policies and legal holds in the console', () => {
     await admin.check('input[name=from_kinds][value=set]');
     await admin.uncheck('input[name=kinds][value=dicom]');
     await admin.check('input[name=kinds][value=photo]');
+    expect(await admin.textContent('#part-pacs .now')).toContain('On request');
+    await admin.check('input[name=from_pacs][value=set]');
+    await admin.check('input[name=pacs][value=automatic]');
     await save(admin);
     const banner = await admin.textContent('.banner.ok');
     expect(banner).toContain('Saved.');
     expect(banner).toContain('Interception: Off → On');
     expect(banner).toContain('Accepted kinds: Photos and DICOM → Photos only');
+    expect(banner).toContain('Send to PACS: On request → Automatic');
     expect(await admin.textContent('#part-interception .now')).toContain('This channel');
 
     const changed = await db().auditEvent.findFirstOrThrow({ where: { action: 'policy.changed', workspaceId: ws }, orderBy: { seq: 'desc' } });
     expect(changed.actorId).not.toBeNull();
-    expect(changed.details).toMatchObject({ channelId: WOUNDS, before: { interception: false, acceptedKinds: ['photo', 'dicom'] }, after: { interception: true, acceptedKinds: ['photo'] } });
+    expect(changed.details).toMatchObject({ channelId: WOUNDS, before: { interception: false, acceptedKinds: ['photo', 'dicom'], pacsExport: 'on_request' }, after: { interception: true, acceptedKinds: ['photo'], pacsExport: 'automatic' } });
 
     const photo = await sharp(twoToneRaw(), { raw: { width: 300, height: 200, channels: 3 } }).jpeg().toBuffer();
     const up = await c.env.slack.uploadFile({ user: AMARA, channel: WOUNDS, name: 'wound.jpg', bytes: photo });

@@ -84,7 +84,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
   registerCardInteractions(bolt, {
     consent,
     lifecycle: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock },
-    link: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
+    link: { db: storage.db, audit: storage.audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys, policies: storage.policies, pacs: d.pacs?.pacs },
     policies: storage.policies,
     invite: { db: storage.db, audit: storage.audit, clock: d.clock, policies: storage.policies },
     queue: d.queue,

@@ -69,7 +69,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
     commands: { appId: teams.appId, db, clock: d.clock, policies: storage.policies, directory, consent },
     actions: cardActions({
       lifecycle: { db, audit, queue: d.queue, clock: d.clock },
-      link: { db, audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys },
+      link: { db, audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys, policies: storage.policies, pacs: d.pacs?.pacs },
       invite: { db, audit, clock: d.clock, policies: storage.policies },
       consent,
       policies: storage.policies,

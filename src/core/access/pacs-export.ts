@@ -5,7 +5,9 @@
 // participant with a live grant of the consult's chain (the standing that
 // lets a participant pass the image on, as for teaching; break-glass and
 // channel-member grants give access for care, not a standing to send it on).
-// Once sent, or while being sent, it is not sent again. Deny by default.
+// Once sent, or while being sent, it is not sent again. Deny by default. A
+// channel whose policy sends every image (pacsExport "automatic") asks the
+// same rule with the policy's standing: every other condition still holds.
 import type { CardState } from './types.js';
 
 export type PacsExportRefusal =
@@ -31,6 +33,9 @@ export interface PacsExportFacts {
   /** The asset's export so far, if it was ever asked for. */
   current: { status: 'queued' | 'sent' | 'failed' } | null;
 }
+
+/** The standing a channel policy that sends every image gives: the admin who set it chose it for the channel, and no person asks. */
+export const POLICY_STANDING: PacsExportFacts['standing'] = { allow: true };
 
 export function pacsExportRefusal(f: PacsExportFacts, now: Date): PacsExportRefusal | undefined {
   if (!f.configured) return 'pacs_not_configured';

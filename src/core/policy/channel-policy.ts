@@ -7,6 +7,9 @@ export type AcceptedKind = 'photo' | 'dicom';
 
 export type PreviewMode = 'none' | 'deidentified';
 
+/** on_request: an image goes to the PACS when someone presses Send to PACS; automatic: every image does once its card is active. */
+export type PacsExportMode = 'on_request' | 'automatic';
+
 export interface ChannelPolicy {
   interception: boolean;
   acceptedKinds: AcceptedKind[];
@@ -24,6 +27,8 @@ export interface ChannelPolicy {
   retentionDays: number | null;
   /** none: cards carry no pixels; deidentified: a card may carry a small preview (see card-preview.ts). Off until an admin turns it on. */
   previewMode: PreviewMode;
+  /** automatic: every image whose card becomes active is sent to the configured PACS, by the channel's policy (see src/app/pacs). Off until an admin turns it on. */
+  pacsExport: PacsExportMode;
   /** Workspace-wide: a clinician without a grant may open an image by stating a reason. Off until an admin turns it on. */
   breakGlass: boolean;
   /** Not a setting: a legal hold on the channel (or the whole workspace) is in force. */
@@ -42,6 +47,7 @@ export const POLICY_SETTINGS = [
   'consentRule',
   'retentionDays',
   'previewMode',
+  'pacsExport',
 ] as const satisfies readonly (keyof ChannelPolicy)[];
 
 export type PolicySetting = (typeof POLICY_SETTINGS)[number];
@@ -67,6 +73,7 @@ export const DEFAULT_POLICY: ChannelPolicy = {
   consentRule: 'care_implied',
   retentionDays: DEFAULT_RETENTION_DAYS,
   previewMode: 'none',
+  pacsExport: 'on_request',
   breakGlass: false,
   legalHold: false,
 };

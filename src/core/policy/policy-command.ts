@@ -91,6 +91,8 @@ export function parsePolicyCommand(text: string): PolicyCommand {
     }
     case 'preview':
       return value === 'none' || value === 'deidentified' ? { kind: 'set', scope, change: { previewMode: value } } : bad('preview is none or deidentified.');
+    case 'pacs':
+      return value === 'on_request' || value === 'automatic' ? { kind: 'set', scope, change: { pacsExport: value } } : bad('pacs is on_request or automatic.');
     case 'issuer':
       return value.length <= POLICY_BOUNDS.issuerMaxLength ? { kind: 'set', scope, change: { identifierIssuer: value } } : bad('the issuer is at most 64 characters.');
     default:

@@ -15,6 +15,7 @@ export const POLICY_FORM_PARTS = {
   identifier: ['identifierPattern', 'identifierIssuer'],
   retention: ['retentionDays'],
   preview: ['previewMode'],
+  pacs: ['pacsExport'],
 } as const satisfies Record<string, readonly PolicySetting[]>;
 
 export type PolicyFormPart = keyof typeof POLICY_FORM_PARTS;
@@ -60,6 +61,7 @@ export const PROBLEMS = {
   retention: `Enter how many days to keep images, a whole number from 1 to ${POLICY_BOUNDS.maxRetentionDays}, or choose to keep them until someone sets a retention.`,
   breakGlass: 'Choose whether break-glass is allowed in this workspace.',
   preview: 'Choose whether cards carry no image or a de-identified preview.',
+  pacs: 'Choose whether images go to the PACS when someone asks, or all of them automatically.',
 } as const;
 
 /** The bounds, as the form's hints say them. */
@@ -114,6 +116,10 @@ function parsePart(part: PolicyFormPart, f: PolicyFormValues): PartParse {
       const mode = one(f.preview);
       return mode === 'none' || mode === 'deidentified' ? { change: { previewMode: mode } } : { problem: PROBLEMS.preview };
     }
+    case 'pacs': {
+      const mode = one(f.pacs);
+      return mode === 'on_request' || mode === 'automatic' ? { change: { pacsExport: mode } } : { problem: PROBLEMS.pacs };
+    }
   }
 }
 
@@ -162,6 +168,7 @@ export function policyFormValues(policy: ChannelPolicy, source: Record<PolicySet
     retentionMode: policy.retentionDays === null ? 'keep' : 'days',
     retentionDays: String(policy.retentionDays ?? DEFAULT_POLICY.retentionDays),
     preview: policy.previewMode,
+    pacs: policy.pacsExport,
     breakGlass: policy.breakGlass ? 'on' : 'off',
   };
 }

@@ -29,6 +29,7 @@ export const SETTING_LABEL: Record<PolicySetting | 'breakGlass' | 'legalHold', s
   identifierIssuer: 'Identifier issuer',
   retentionDays: 'Retention',
   previewMode: 'Card preview',
+  pacsExport: 'Send to PACS',
   breakGlass: 'Break-glass',
   legalHold: 'Legal hold',
 };
@@ -42,6 +43,7 @@ export const PART_LABEL: Record<PolicyFormPart, string> = {
   identifier: 'Patient identifier in messages',
   retention: 'Retention',
   preview: 'Card preview',
+  pacs: 'Send to PACS',
 };
 
 function duration(seconds: number): string {
@@ -74,6 +76,8 @@ export function settingValue(setting: keyof typeof SETTING_LABEL, v: unknown): s
       return typeof v === 'number' ? `${v} day${v === 1 ? '' : 's'}` : 'Until someone sets a retention';
     case 'previewMode':
       return v === 'deidentified' ? 'De-identified preview' : 'None: no image in the chat';
+    case 'pacsExport':
+      return v === 'automatic' ? 'Automatic' : 'On request';
     case 'breakGlass':
       return v ? 'Allowed, with a stated reason' : 'Off';
     case 'legalHold':
@@ -123,6 +127,7 @@ const HINT: Record<PolicyFormPart, string> = {
   retention: 'How long Loupe keeps an image after receiving it; then it is destroyed, unless a legal hold covers it.',
   preview:
     'Whether a card shows a small image in the chat. A photo is shown only as a strongly blurred thumbnail; a DICOM image only when its header says it has no burned-in text, from its de-identified copy. The preview is the bot\u2019s own file on the chat platform, deleted when the card expires, is revoked, its image is destroyed, or consent is withdrawn.',
+  pacs: 'Whether images posted here go to the hospital\u2019s PACS only when someone with standing presses Send to PACS, or every image automatically once it is linked to a patient. Automatic sending still needs a configured PACS and the patient\u2019s consent for care; once in the PACS an image stays there when Loupe destroys its own copy.',
 };
 
 export interface PolicyFormView {
@@ -173,6 +178,8 @@ function controls(part: PolicyFormPart, v: PolicyFormValues): SafeHtml {
 <p class="hint">${POLICY_BOUNDS_TEXT.retention}</p>`;
     case 'preview':
       return radios(v, 'preview', [['none', 'None: cards carry no image'], ['deidentified', 'De-identified preview: a blurred photo, or a DICOM image known to have no burned-in text']]);
+    case 'pacs':
+      return radios(v, 'pacs', [['on_request', 'On request: when someone presses Send to PACS on a card'], ['automatic', 'Automatic: every image, once it is linked to a patient']]);
   }
 }
 
