@@ -73,7 +73,6 @@ describe('the viewer decodes frames in the imaging sandbox', () => {
     // 5000 × 5000 × 2 frames of 16-bit JPEG 2000: seconds of decoding per frame, which used to run on the server's event loop.
     const size = 5000;
     const { api } = await openAsSender(await j2kDicom(size, [size, size], 'MRN-FRAMES-2'));
-    const started = performance.now();
     // When each frame was asked for and when its last byte arrived.
     const windows: { from: number; to: number }[] = [];
     const frames = (async () => {
@@ -87,12 +86,11 @@ describe('the viewer decodes frames in the imaging sandbox', () => {
       return answers;
     })();
     const health = await healthWhile(port, frames);
-    const busyMs = performance.now() - started;
     expect(await frames).toEqual(Array(4).fill({ status: 200, rows: String(size), bytes: size * size * 2 }));
-    expect(busyMs).toBeGreaterThan(3000);
     expect(health.every((h) => h.status === 200)).toBe(true);
-    // The positive check, without a clock's threshold: while each frame was being decoded the server went on
-    // answering, asked and answered again and again inside that frame's request. Decoding on the event loop
+    // The positive check, without a clock's threshold (how long the decoding takes depends on the machine and on
+    // what else it runs): while each frame was being decoded the server went on answering, asked and answered again
+    // and again inside that frame's request. Decoding on the event loop
     // blocked every answer until the frame was done, so at most the odd one fitted in while its bytes were sent.
     // Only the first request of each frame decodes: the repeats come from the viewer's recent views (memory, a
     // minute), in as long as 50 MB takes to send, which left room for only 4 answers on Node.js 24.
