@@ -166,6 +166,17 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
       throw new Error(`${e.message}\nthe page said: ${await page.innerText('body').catch(() => '(unreadable)')}\nconsole errors: ${errors.join(' | ')}`);
     });
     expect(await page.textContent('#watermark')).toContain(AMARA.name);
+    // Legible: side by side, one stamp's time never runs into the next one's (layout boxes, before the layer's turn).
+    const closest = (await page.evaluate(`(() => {
+      const whens = [...document.querySelectorAll('#watermark .stamp')];
+      let min = Infinity;
+      for (let i = 1; i < whens.length; i++) {
+        const [a, b] = [whens[i - 1], whens[i]];
+        if (a.offsetTop === b.offsetTop) min = Math.min(min, b.offsetLeft - (a.offsetLeft + a.offsetWidth));
+      }
+      return min;
+    })()`)) as number;
+    expect(closest).toBeGreaterThanOrEqual(24);
     // The header is the design system's: the product name, who is signed in, and sign-out.
     expect(await page.textContent('header.top .brand')).toBe('Loupe');
     expect(await page.textContent('header.top .who')).toContain(`Signed in as ${AMARA.name}`);

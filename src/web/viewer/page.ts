@@ -122,7 +122,7 @@ body.viewer header.top button[aria-pressed="true"] { background: #ffd54a; color:
 #help dt { font-family: ui-monospace, monospace; color: #ddd; }
 #help dd { margin: 0; color: #bbb; }
 #help p { margin: 0; color: #999; font-size: .85rem; }
-#watermark { position: absolute; inset: 0; pointer-events: none; user-select: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; color: rgba(255,255,255,.22); font-size: 1.1rem; transform: rotate(-20deg); }
+#watermark { position: absolute; inset: 0; pointer-events: none; user-select: none; display: flex; flex-wrap: wrap; align-content: space-around; justify-content: space-around; gap: 1rem 2.5rem; color: rgba(255,255,255,.22); font-size: 1.1rem; transform: rotate(-20deg); }
 /* The name over the time, each outlined in faint black so it reads on a light image as on a dark one. */
 #watermark .stamp { display: flex; flex-direction: column; align-items: center; line-height: 1.25; text-shadow: 0 0 2px rgba(0,0,0,.35), 1px 1px 0 rgba(0,0,0,.2), -1px -1px 0 rgba(0,0,0,.2); }
 #watermark .when { font-size: .85em; }
