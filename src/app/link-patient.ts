@@ -110,7 +110,7 @@ export async function linkPatient(deps: LinkPatientDeps, { cardId, who, patient:
     await queueCardUpdate(deps, tx, cardId, `linked:${patientId}`);
     // Active now; with its image stored (a photo still being cleaned is its clean-up's to send), the channel's policy may send it to the PACS.
     const { status } = await tx.asset.findUniqueOrThrow({ where: { id: card.assetId }, select: { status: true } });
-    if (status === 'stored') await exportByPolicy(deps, tx, cardId);
+    if (status === 'stored') await exportByPolicy(deps, tx, { cardId, workspaceId: card.workspaceId, channelId: card.channelId });
     return undefined;
   });
   if (refused) throw linkRefusalError(refused);

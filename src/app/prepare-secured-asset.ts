@@ -63,9 +63,9 @@ export async function prepareSecuredAsset(deps: IngestDeps, assetId: string): Pr
       const { count } = await tx.asset.updateMany({ where: { id: assetId, status: 'processing' }, data: { status: 'stored', metadata: { ...metadata, ...prepared.facts } } });
       if (count !== 1) return;
       await storedEvent(deps, tx, { assetId, workspaceId: asset.workspaceId, consultId: consult.id, patientId: asset.patientId, kind, blobs: prepared.blobs.length, burnedInText: false });
-      const card = await tx.card.findFirst({ where: { assetId }, select: { id: true, state: true } });
+      const card = await tx.card.findFirst({ where: { assetId }, select: { id: true, state: true, workspaceId: true, channelId: true } });
       // Its card already active (its patient known at upload, or linked while it was cleaned): the channel's policy may send it to the PACS now.
-      if (card?.state === 'active') await exportByPolicy(deps, tx, card.id);
+      if (card?.state === 'active') await exportByPolicy(deps, tx, { cardId: card.id, workspaceId: card.workspaceId, channelId: card.channelId });
       // The photo's card went out while it was being cleaned: redrawn with its preview now there is one (its links stand).
       if (card && policy.previewMode === 'deidentified') await queueCardUpdate(deps, tx, card.id, 'preview_ready', { keepLinks: true });
     });

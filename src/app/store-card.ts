@@ -81,7 +81,7 @@ export async function storeCard(deps: IngestDeps, c: CardFor): Promise<StoredCar
     });
     const linkToken = await issueLinkToken(tx, card.id, expiresAt, now);
     // Active with its image stored (a DICOM image, or a photo whose clean-up finished first): the channel's policy may send it to the PACS.
-    if (card.state === 'active' && updated.status === 'stored' && (await exportByPolicy(deps, tx, card.id)) === 'queued') {
+    if (card.state === 'active' && updated.status === 'stored' && (await exportByPolicy(deps, tx, { cardId: card.id, workspaceId: card.workspaceId, channelId: card.channelId })) === 'queued') {
       const pacsExport = await tx.pacsExport.findUnique({ where: { assetId: asset.id } });
       return { card: cardView(card, { ...updated, pacsExport }), linkToken };
     }

@@ -24,11 +24,15 @@ const BY_POLICY = { by: 'policy' } as const;
 
 export type PolicyExportOutcome = 'not_automatic' | 'queued' | PacsExportRefusal;
 
-/** Called, inside its transaction, where a card has just become active with its image stored. */
-export async function exportByPolicy(deps: PolicyExportDeps, tx: Tx, cardId: string): Promise<PolicyExportOutcome> {
-  const card = await tx.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: { include: { pacsExport: true } } } });
-  const policy = await deps.policies.effective(card.workspaceId, card.channelId, tx);
+/**
+ * Called, inside its transaction, where a card has just become active with its image stored. The policy is asked
+ * first: on every upload of a channel that does not send automatically, that is all this costs.
+ */
+export async function exportByPolicy(deps: PolicyExportDeps, tx: Tx, at: { cardId: string; workspaceId: string; channelId: string }): Promise<PolicyExportOutcome> {
+  const policy = await deps.policies.effective(at.workspaceId, at.channelId, tx);
   if (policy.pacsExport !== 'automatic') return 'not_automatic';
+  const { cardId } = at;
+  const card = await tx.card.findUniqueOrThrow({ where: { id: cardId }, include: { asset: { include: { pacsExport: true } } } });
   const { asset } = card;
   const event = { actor: POLICY_ACTOR, action: AuditAction.PacsExportRequested, workspaceId: card.workspaceId, assetId: asset.id, consultId: card.consultId, patientId: asset.patientId };
   const facts = {
