@@ -6,7 +6,7 @@
 // partial body is ever visible under a key; a failed multipart upload is
 // aborted, and one a crash left open is aborted by the debris sweep.
 import { randomBytes } from 'node:crypto';
-import { Transform, pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -17,9 +17,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ErrorCode, LoupeError } from '../core/errors.js';
 import { BLOB_KEY_PATTERN, type BlobStore, type DebrisCounts } from './blob-store.js';
+import { uploadInParts, type PartsPlan } from './s3-multipart.js';
 
 export interface S3StoreConfig {
   kind: 's3';
@@ -38,13 +38,13 @@ export interface S3StoreConfig {
 }
 
 /**
- * Multipart parts of 8 MiB, two in flight: a body in progress holds about
- * 48 MiB in memory whatever its size (the parts on their way, the next being
- * filled, and the copies made while filling it). 10 000 parts (S3's limit)
+ * Multipart parts of 8 MiB, two in flight: a body in progress holds three
+ * 8 MiB buffers whatever its size (two parts on their way, the next being
+ * filled; a body under one part holds only what it needs). 10 000 parts (S3's limit)
  * of 8 MiB reach 78 GiB: LOUPE_MAX_BLOB_BYTES is held below that (MAX_S3_BLOB_BYTES).
  */
 export const PART_BYTES = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT = 2;
+const PARTS: PartsPlan = { partBytes: PART_BYTES, inFlight: 2 };
 const PROBE_PREFIX = '.probe-';
 /** The keys EncryptedBlobs makes (20 random bytes in hex): the only objects the debris sweep may ever remove. */
 const SWEPT_KEY = /^[0-9a-f]{40}$/;
@@ -87,33 +87,18 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Readable): Promise<{ bytes: number }> {
-    let bytes = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc, callback) {
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
-    // Either side's failure ends both: the caller's stream is not left waiting for a reader that is gone.
-    pipeline(body, counted, () => {});
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.config.bucket, Key: this.objectKey(key), Body: counted, ContentType: 'application/octet-stream' },
-      partSize: PART_BYTES,
-      queueSize: PARTS_IN_FLIGHT,
-      // A failed multipart upload is aborted and its parts freed (the default, said because it matters); an abort that fails too is left to the debris sweep.
-      leavePartsOnError: false,
-    });
-    const deadline = setTimeout(() => void upload.abort(), PUT_DEADLINE_MS);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), PUT_DEADLINE_MS);
     try {
-      await upload.done();
+      const bytes = await uploadInParts(this.client, { Bucket: this.config.bucket, Key: this.objectKey(key) }, body, PARTS, deadline.signal);
+      return { bytes };
     } catch (error) {
-      counted.destroy(error as Error);
+      // The caller's stream is not left waiting for a reader that is gone.
+      body.destroy(error as Error);
       throw error;
     } finally {
-      clearTimeout(deadline);
+      clearTimeout(timer);
     }
-    return { bytes };
   }
 
   async get(key: string): Promise<Readable> {

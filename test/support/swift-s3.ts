@@ -7,8 +7,8 @@
 // s3api answers 501 NotImplemented ("Transfering payloads in multiple chunks
 // using aws-chunked is not supported") to the aws-chunked body with a CRC32
 // trailer that @aws-sdk/client-s3 ≥ 3.729 sends by default for a streamed body
-// (PutObject of a stream). Buffered bodies, and lib-storage's Upload, which
-// buffers each part, get through either way. So the client needs
+// (PutObject of a stream). Buffered bodies, such as the S3 store's parts
+// (src/storage/s3-multipart.ts), get through either way. So the client needs
 //   requestChecksumCalculation: 'WHEN_REQUIRED'
 // and, so as not to ask for checksums Swift never returns,
 //   responseChecksumValidation: 'WHEN_REQUIRED'
