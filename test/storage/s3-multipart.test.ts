@@ -23,6 +23,8 @@ describe('uploadInParts on a real S3-compatible server', () => {
   let client: S3Client;
   let sendingNow = 0;
   let mostSendingAtOnce = 0;
+  /** A part the store refuses (after 20 ms), as a store answering 500 on every retry would. */
+  let refusedPart = 0;
 
   beforeAll(async () => {
     server = await startSwiftS3();
@@ -38,6 +40,14 @@ describe('uploadInParts on a real S3-compatible server', () => {
         } finally {
           sendingNow--;
         }
+      },
+      { step: 'initialize' },
+    );
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'UploadPartCommand' || (args.input as { PartNumber?: number }).PartNumber !== refusedPart) return next(args);
+        await new Promise((r) => setTimeout(r, 20));
+        throw Object.assign(new Error(`the store refused part ${refusedPart}`), { name: 'InternalError' });
       },
       { step: 'initialize' },
     );
@@ -103,5 +113,46 @@ describe('uploadInParts on a real S3-compatible server', () => {
     expect(listed.Contents ?? []).toEqual([]);
     expect(pulled).toBeLessThan(40 * MiB);
     expect(source.destroyed).toBe(true);
+  });
+
+  it('fails when one part fails while the next is still arriving, and leaves no object short of that part', async () => {
+    // A sender slower than the store (a 256 KiB chunk every 5 ms): part 1 fails while part 2 fills.
+    const body = randomBytes(15 * MiB);
+    const slow = Readable.from(
+      (async function* () {
+        for (let at = 0; at < body.length; at += 256 * 1024) {
+          await new Promise((r) => setTimeout(r, 5));
+          yield body.subarray(at, at + 256 * 1024);
+        }
+      })(),
+    );
+    refusedPart = 1;
+    try {
+      await expect(uploadInParts(client, { Bucket, Key: 'refused/one' }, slow, PLAN, new AbortController().signal)).rejects.toThrow('the store refused part 1');
+    } finally {
+      refusedPart = 0;
+    }
+    const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'refused/' }));
+    expect(listed.Contents ?? []).toEqual([]);
+    expect(await openUploads()).toEqual([]);
+    expect(slow.destroyed).toBe(true);
+  });
+
+  it('when abandoned while its sender has stalled: fails at once, ends the sender\'s stream and leaves no open upload', async () => {
+    const deadline = new AbortController();
+    let sent = 0;
+    // Seven MiB, then nothing more (the sender stalls, the stream stays open).
+    const stalled = new Readable({
+      read() {
+        if (sent < 7) {
+          sent++;
+          this.push(randomBytes(MiB));
+          if (sent === 7) setImmediate(() => deadline.abort());
+        }
+      },
+    });
+    await expect(uploadInParts(client, { Bucket, Key: 'stalled/one' }, stalled, PLAN, deadline.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(stalled.destroyed).toBe(true);
+    expect(await openUploads()).toEqual([]);
   });
 });
