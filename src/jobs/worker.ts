@@ -1,6 +1,9 @@
 // Runs jobs off the request path. Each slot claims a job, keeps its lease
 // alive while the handler runs, and records the outcome. Stopping finishes
 // what it can within the timeout and gives the rest back to the queue.
+// Idle slots of a lane poll one at a time: the others wait to be woken, by a
+// job enqueued in this process or by the sibling that last claimed one (so a
+// batch found by a poll, jobs another instance enqueued, is taken in parallel).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
@@ -48,8 +51,11 @@ const WAKE_WINDOW_MS = 500;
 /** An idle slot, waiting for its poll or for a job of its lane. */
 interface Idle {
   types: JobTypes;
-  wake: () => void;
+  /** `job`: one was enqueued here (its transaction may not have committed yet); `sibling`: another slot found one. */
+  wake: (why: Woken) => void;
 }
+
+type Woken = 'job' | 'sibling';
 
 const takes = (types: JobTypes, type: string) => ('only' in types ? types.only.includes(type) : !types.except.includes(type));
 
@@ -68,6 +74,8 @@ export class Worker {
   private slots: Promise<void>[] = [];
   private readonly running = new Set<Running>();
   private readonly idle = new Set<Idle>();
+  /** Lanes with an idle slot resting on the poll's timer (a lane's slots share one JobTypes object). */
+  private readonly polling = new Set<JobTypes>();
   /** Types enqueued while no slot of theirs was idle: the next slot of their lane to rest looks again first. */
   private readonly missed = new Set<string>();
   private unlisten: (() => void) | undefined;
@@ -87,7 +95,10 @@ export class Worker {
     this.unlisten = this.o.queue.listen((type) => this.wakeFor(type));
     let slot = 0;
     for (let i = 0; i < this.o.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${slot++}`, rest));
-    for (const lane of lanes) for (let i = 0; i < lane.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${slot++}`, { only: lane.types }));
+    for (const lane of lanes) {
+      const types: JobTypes = { only: lane.types };
+      for (let i = 0; i < lane.concurrency; i++) this.slots.push(this.loop(`${this.owner}/${slot++}`, types));
+    }
   }
 
   /** Number of jobs in hand right now. */
@@ -120,25 +131,43 @@ export class Worker {
     for (const slot of this.idle) {
       if (!takes(slot.types, type)) continue;
       this.idle.delete(slot);
-      slot.wake();
+      slot.wake('job');
       return;
     }
     this.missed.add(type);
   }
 
-  /** Sleeps `ms`, or less when a job of the lane is enqueued meanwhile; true when woken. */
-  private rest(types: JobTypes, ms: number, signal: AbortSignal): Promise<boolean> {
+  /** Wakes one idle slot of the lane, if any: another job may be waiting. */
+  private wakeSibling(types: JobTypes): void {
+    for (const slot of this.idle) {
+      if (slot.types !== types) continue;
+      this.idle.delete(slot);
+      slot.wake('sibling');
+      return;
+    }
+  }
+
+  /**
+   * Sleeps `ms`, or less when woken meanwhile; says why it was woken, or
+   * null. A full poll's rest is timed only for the lane's one poller: its
+   * other idle slots rest until woken.
+   */
+  private rest(types: JobTypes, ms: number, signal: AbortSignal): Promise<Woken | null> {
     const missed = [...this.missed].filter((type) => takes(types, type));
     if (missed.length) {
       for (const type of missed) this.missed.delete(type);
-      return Promise.resolve(true);
+      return Promise.resolve('job');
     }
+    const polls = ms >= this.o.pollMs && !this.polling.has(types);
+    const timed = polls || ms < this.o.pollMs;
+    if (polls) this.polling.add(types);
     return new Promise((resolve) => {
-      const slot: Idle = { types, wake: () => done(true) };
-      const timer = setTimeout(() => done(false), ms);
-      const onAbort = () => done(false);
-      const done = (woken: boolean) => {
+      const slot: Idle = { types, wake: (why) => done(why) };
+      const timer = timed ? setTimeout(() => done(null), ms) : undefined;
+      const onAbort = () => done(null);
+      const done = (woken: Woken | null) => {
         clearTimeout(timer);
+        if (polls) this.polling.delete(types);
         signal.removeEventListener('abort', onAbort);
         this.idle.delete(slot);
         resolve(woken);
@@ -164,12 +193,14 @@ export class Worker {
         const soon = performance.now() - wokenAt < WAKE_WINDOW_MS;
         const ms = soon ? Math.min(retry, this.o.pollMs) : this.o.pollMs;
         retry *= 2;
-        if (await this.rest(types, ms, signal)) {
+        if ((await this.rest(types, ms, signal)) === 'job') {
           wokenAt = performance.now();
           retry = WAKE_RETRY_MS;
         }
         continue;
       }
+      // The poller may have found one of several: a sibling looks for the next (and polls while this one runs).
+      this.wakeSibling(types);
       if (signal.aborted) {
         // Claimed while stopping began: give it straight back.
         await this.o.queue.release(job.id, owner).catch(() => {});

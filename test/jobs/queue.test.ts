@@ -171,6 +171,47 @@ describe.each(testEngines())('job queue on %s', (engine) => {
     await t.db.prisma.job.deleteMany();
   });
 
+  it('polls with one idle slot at a time: an idle worker of four slots asks the database about once per poll, not four times', async () => {
+    const { queue, clock } = queueFor(t.db);
+    const claims: number[] = [];
+    const claim = queue.claim.bind(queue);
+    queue.claim = (...args) => {
+      claims.push(performance.now());
+      return claim(...args);
+    };
+    const pollMs = 100;
+    const worker = new Worker({ queue, clock, handlers: {}, concurrency: 4, leaseMs: 5000, pollMs, logger: silent });
+    worker.start();
+    // Each slot looks once as it starts; then only the poller looks, once per poll.
+    await until(async () => claims.length >= 4 + 10);
+    await worker.stop(1000);
+    const polls = claims.slice(4, 14);
+    // Four slots polling on their own would make these ten claims in about 2.5 polls' time.
+    expect(polls.at(-1)! - polls[0]!).toBeGreaterThanOrEqual(8 * pollMs);
+  });
+
+  it('runs jobs another instance enqueued side by side: the slot whose poll found one wakes a sibling to look for the next', async () => {
+    const { queue, clock } = queueFor(t.db);
+    const other = queueFor(t.db).queue;
+    let started = 0;
+    let allStarted!: () => void;
+    const barrier = new Promise<void>((r) => (allStarted = r));
+    // Each job waits for the other two: they finish only if all three run at once.
+    const handlers: Record<string, JobHandler> = {
+      work: async () => {
+        if (++started === 3) allStarted();
+        await barrier;
+      },
+    };
+    const worker = new Worker({ queue, clock, handlers, concurrency: 3, leaseMs: 5000, pollMs: 200, logger: silent });
+    worker.start();
+    for (let n = 0; n < 3; n++) await other.enqueue({ type: 'work', payload: { n } });
+    await until(async () => (await t.db.prisma.job.count({ where: { status: 'done' } })) === 3, 10_000);
+    expect(started).toBe(3);
+    await worker.stop(1000);
+    await t.db.prisma.job.deleteMany();
+  });
+
   it('takes a job dated at its upload\'s arrival before later uploads\' jobs, and wakes for a job enqueued in this process instead of waiting for its poll', async () => {
     const { queue, clock } = queueFor(t.db);
     const seen: string[] = [];
