@@ -268,6 +268,7 @@ function assembleLoupe(config: Config, logger: Logger, options: LoupeOptions, se
       rules: { privacyOfficerGroups: config.console.privacyOfficerGroups, requireMfa: config.console.requireMfa },
       mfaAcr: config.oidc ? [config.oidc.mfaAcr] : [],
       publicUrl: config.publicUrl,
+      pacsConfigured: config.pacs !== undefined,
     }),
   );
   // Patients' own access to their images, through a link a privacy officer issued.

@@ -33,17 +33,30 @@ export type PolicyCommandResult =
   | { outcome: 'confirm_retention'; due: number; days: number }
   /** `problem` is undefined when the command was not understood at all. */
   | { outcome: 'invalid'; problem: string | undefined }
-  | { outcome: 'shown'; scope: PolicyScope; policy: ChannelPolicy }
-  | { outcome: 'changed'; scope: PolicyScope; policy: ChannelPolicy };
+  /** `noPacs`: the policy sends images to the PACS automatically, and no PACS is configured, so nothing is sent. */
+  | { outcome: 'shown'; scope: PolicyScope; policy: ChannelPolicy; noPacs: boolean }
+  | { outcome: 'changed'; scope: PolicyScope; policy: ChannelPolicy; noPacs: boolean };
 
-export async function runPolicyCommand(deps: { policies: ChannelPolicies; db: Database; clock: Clock }, { workspaceId, channelId, who, wholeWorkspace, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
+export interface PolicyCommandDeps {
+  policies: ChannelPolicies;
+  db: Database;
+  clock: Clock;
+  /** A PACS is configured (LOUPE_PACS_URL): without one, an automatic Send to PACS is shown with a warning. */
+  pacsConfigured: boolean;
+}
+
+export async function runPolicyCommand(deps: PolicyCommandDeps, { workspaceId, channelId, who, wholeWorkspace, text }: PolicyCommandOptions): Promise<PolicyCommandResult> {
   if (!who.isAdmin) return { outcome: 'not_admin' };
   const confirmed = /\s+confirm\s*$/i.test(text);
   const parsed = parsePolicyCommand(confirmed ? text.replace(/\s+confirm\s*$/i, '') : text);
   if (parsed.kind === 'error') return { outcome: 'invalid', problem: parsed.problem };
   const scope: PolicyScope = parsed.kind === 'set' && parsed.change.breakGlass !== undefined ? 'workspace' : parsed.scope;
   const target = scope === 'workspace' ? WORKSPACE_DEFAULT_CHANNEL : channelId;
-  if (parsed.kind === 'show') return { outcome: 'shown', scope, policy: await deps.policies.effective(workspaceId, target) };
+  const noPacs = (policy: ChannelPolicy) => policy.pacsExport === 'automatic' && !deps.pacsConfigured;
+  if (parsed.kind === 'show') {
+    const policy = await deps.policies.effective(workspaceId, target);
+    return { outcome: 'shown', scope, policy, noPacs: noPacs(policy) };
+  }
   if (scope === 'workspace' && wholeWorkspace !== true) return { outcome: 'not_workspace_admin' };
   if ('retentionDays' in parsed.change && !confirmed) {
     const days = parsed.change.retentionDays ?? null;
@@ -52,5 +65,6 @@ export async function runPolicyCommand(deps: { policies: ChannelPolicies; db: Da
     if (due > 0 && days !== null) return { outcome: 'confirm_retention', due, days };
   }
   const actor: AuditActor = { type: 'admin', id: who.userId };
-  return { outcome: 'changed', scope, policy: await deps.policies.change(workspaceId, target, parsed.change, actor) };
+  const policy = await deps.policies.change(workspaceId, target, parsed.change, actor);
+  return { outcome: 'changed', scope, policy, noPacs: noPacs(policy) };
 }

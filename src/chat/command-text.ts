@@ -81,6 +81,9 @@ export function describePolicy(p: ChannelPolicy, style: CommandStyle = SLACK_STY
   return style.list(policyFacts(p, style).map(([label, value]) => `${style.bold(`${label}:`)} ${value}`));
 }
 
+/** Under a policy that sends images automatically where Loupe has no PACS to send them to. */
+export const NO_PACS = 'Send to PACS is automatic here, but no PACS is configured for this Loupe: no image is sent until whoever runs Loupe configures one.';
+
 export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = SLACK_STYLE): string {
   const usage = policyUsage(style);
   switch (result.outcome) {
@@ -98,7 +101,8 @@ export function policyAnswer(result: PolicyCommandResult, style: CommandStyle = 
     case 'changed': {
       const where = result.scope === 'workspace' ? 'Workspace default policy' : 'Policy of this channel';
       const policy = describePolicy(result.policy, style);
-      return result.outcome === 'shown' ? sections(style.bold(where), policy, usage) : sections(style.bold(`${where}, updated`), policy);
+      const warning = result.noPacs ? [NO_PACS] : [];
+      return result.outcome === 'shown' ? sections(style.bold(where), policy, ...warning, usage) : sections(style.bold(`${where}, updated`), policy, ...warning);
     }
   }
 }

@@ -16,7 +16,7 @@ describe.each(testEngines())('runPolicyCommand on %s', (engine) => {
     s = await createTestStorage(engine, { clock: { now: () => NOW } });
   });
   afterAll(() => s?.cleanup());
-  const deps = () => ({ policies: s.policies, db: s.db, clock: { now: () => NOW } });
+  const deps = (pacsConfigured = false) => ({ policies: s.policies, db: s.db, clock: { now: () => NOW }, pacsConfigured });
 
   it('refuses a non-admin, changing nothing', async () => {
     const { workspaceId } = await consultWithCard(s, NOW);
@@ -33,6 +33,15 @@ describe.each(testEngines())('runPolicyCommand on %s', (engine) => {
     expect((await s.policies.effective(workspaceId, 'C0ELSEWHERE')).cardLifetimeSeconds).toBe(7 * 86400);
     expect(await s.db.prisma.auditEvent.count({ where: { workspaceId, action: 'policy.changed', actorId: ADMIN.userId } })).toBe(2);
     expect(await runPolicyCommand(deps(), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text: 'workspace' })).toMatchObject({ outcome: 'shown', scope: 'workspace', policy: { cardLifetimeSeconds: 7 * 86400 } });
+  });
+
+  it('warns, when images go to the PACS automatically, that none is configured (and not when one is)', async () => {
+    const { workspaceId } = await consultWithCard(s, NOW);
+    const run = (text: string, pacsConfigured: boolean) => runPolicyCommand(deps(pacsConfigured), { workspaceId, channelId: CHANNEL, who: ADMIN, wholeWorkspace: true, text });
+    expect(await run('set pacs automatic', false)).toMatchObject({ outcome: 'changed', policy: { pacsExport: 'automatic' }, noPacs: true });
+    expect(await run('', false)).toMatchObject({ outcome: 'shown', noPacs: true });
+    expect(await run('', true)).toMatchObject({ outcome: 'shown', noPacs: false });
+    expect(await run('set pacs on_request', false)).toMatchObject({ outcome: 'changed', policy: { pacsExport: 'on_request' }, noPacs: false });
   });
 
   it('says what was wrong with a command it did not understand', async () => {

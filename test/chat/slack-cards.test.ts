@@ -166,10 +166,15 @@ describe.each(testEngines())('Slack cards on %s', (engine) => {
     expect([p.cardLifetimeSeconds, p.acceptedKinds]).toEqual([7 * 86400, ['dicom']]);
     expect(await prisma().auditEvent.count({ where: { action: 'policy.changed', actorId: ADMIN } })).toBe(changesBefore + 4);
     expect(await ask(ADMIN, 'policy set kinds photo,dicom')).toContain('• *Accepted kinds:* photo, dicom');
-    expect(await ask(ADMIN, 'policy set pacs automatic')).toContain('• *Send to PACS:* automatic (every image linked to a patient)');
+    const automatic = await ask(ADMIN, 'policy set pacs automatic');
+    expect(automatic).toContain('• *Send to PACS:* automatic (every image linked to a patient)');
+    // This Loupe has no PACS configured: the admin is told nothing will be sent.
+    expect(automatic).toContain('no PACS is configured for this Loupe: no image is sent');
     expect(await ask(ADMIN, 'policy set pacs always')).toContain('pacs is on_request or automatic.');
     expect((await loupe.services.storage.policies.effective(workspaceId, WOUNDS)).pacsExport).toBe('automatic');
-    expect(await ask(ADMIN, 'policy set pacs on_request')).toContain('• *Send to PACS:* on request');
+    const onRequest = await ask(ADMIN, 'policy set pacs on_request');
+    expect(onRequest).toContain('• *Send to PACS:* on request');
+    expect(onRequest).not.toContain('no PACS is configured');
   });
 
   it('shows /loupe policy as a list of settings and a list of the commands that change them', async () => {

@@ -221,6 +221,11 @@ describe('Teams cards, buttons and commands', () => {
     const changed = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set lifetime 2d' });
     expect(await until('the change', () => said(changed.messageId)[0])).toContain('updated');
     expect((await loupe.services.storage.policies.effective(env.workspaceId, WOUNDS)).cardLifetimeSeconds).toBe(2 * 86400);
+    // No PACS is configured here: the owner who makes sending automatic is told nothing will be sent.
+    const automatic = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set pacs automatic' });
+    expect(await until('the PACS change', () => said(automatic.messageId)[0])).toContain('no PACS is configured for this Loupe');
+    const back = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text: 'policy set pacs on_request' });
+    expect(await until('the PACS change back', () => said(back.messageId)[0])).not.toContain('no PACS is configured');
     // The team's owner runs this team's channels, not the default every team follows, nor break-glass; the configured admin does.
     for (const text of ['policy workspace set retention 1d', 'policy set breakglass on']) {
       const tried = await teams.postText({ user: OWNER.aadObjectId, place: { team: TEAMS_DEMO_TEAM.id, channel: WOUNDS }, text });

@@ -33,6 +33,8 @@ describe('Send to PACS by channel policy, from Slack to Orthanc over DICOMweb', 
     expect((await env.slack.slashCommand({ user: SLACK_ADMIN, channel: RADIOLOGY, command: '/loupe', text: 'policy set pacs automatic' })).status).toBe(200);
     const answer = await until('the policy answer', () => env.slack.calls.slice(before).find((c) => c.method === 'response_url'));
     expect(String(answer.params.text)).toContain('*Send to PACS:* automatic');
+    // A PACS is configured: no warning that nothing is sent.
+    expect(String(answer.params.text)).not.toContain('no PACS is configured');
   });
   afterAll(async () => {
     await env?.close();

@@ -58,6 +58,8 @@ describe('channel policies and legal holds in the console', () => {
     await admin.uncheck('input[name=kinds][value=dicom]');
     await admin.check('input[name=kinds][value=photo]');
     expect(await admin.textContent('#part-pacs .now')).toContain('On request');
+    // This Loupe has no PACS configured, and the Send to PACS part says what that means.
+    expect(await admin.textContent('#part-pacs #no-pacs')).toContain('No PACS is configured for this Loupe: no image is sent to one');
     await admin.check('input[name=from_pacs][value=set]');
     await admin.check('input[name=pacs][value=automatic]');
     await save(admin);

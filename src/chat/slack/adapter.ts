@@ -95,7 +95,7 @@ export function createSlackAdapter(d: SlackAdapterDeps): SlackAdapter {
     teaching: d.teaching,
     pacs: d.pacs,
   });
-  registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin, consent });
+  registerCommands(bolt, { db: storage.db, clock: d.clock, policies: storage.policies, workspaces: storage.workspaces, isAdmin, consent, pacsConfigured: d.pacs?.pacs !== undefined });
   registerHome(bolt, isAdmin);
   const handlers: Record<string, JobHandler> = {
     [FILE_SHARED_JOB]: fileSharedHandler({ bot, accept }),

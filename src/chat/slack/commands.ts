@@ -34,6 +34,8 @@ export interface CommandDeps {
   workspaces: Workspaces;
   isAdmin: (userId: string) => Promise<boolean>;
   consent: ConsentFormDeps;
+  /** A PACS is configured (see runPolicyCommand). */
+  pacsConfigured: boolean;
 }
 
 export function registerCommands(bolt: App, d: CommandDeps): void {

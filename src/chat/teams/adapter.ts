@@ -66,7 +66,7 @@ export function createTeamsAdapter(d: TeamsAdapterDeps): TeamsAdapter {
     conversations,
     directory,
     framework,
-    commands: { appId: teams.appId, db, clock: d.clock, policies: storage.policies, directory, consent },
+    commands: { appId: teams.appId, db, clock: d.clock, policies: storage.policies, directory, consent, pacsConfigured: d.pacs?.pacs !== undefined },
     actions: cardActions({
       lifecycle: { db, audit, queue: d.queue, clock: d.clock },
       link: { db, audit, queue: d.queue, clock: d.clock, patients: storage.patients, dataKeys: storage.dataKeys, policies: storage.policies, pacs: d.pacs?.pacs },

@@ -40,6 +40,8 @@ export interface CommandDeps {
   policies: ChannelPolicies;
   directory: TeamsDirectory;
   consent: ConsentFormDeps;
+  /** A PACS is configured (see runPolicyCommand). */
+  pacsConfigured: boolean;
 }
 
 /** A command's answer: words, or a card (the consent form). */

@@ -18,4 +18,6 @@ export interface ConsoleDeps {
   /** acr values trusted as multi-factor. */
   mfaAcr: readonly string[];
   publicUrl: URL;
+  /** A PACS is configured (LOUPE_PACS_URL): the policy form says so when none is. */
+  pacsConfigured: boolean;
 }

@@ -98,6 +98,7 @@ ${policyForm({
   inherited: view.inherited?.policy ?? DEFAULT_POLICY,
   problems: typed?.problems ?? [],
   confirmShorter: typed?.confirmShorter,
+  pacsConfigured: d.pacsConfigured,
 })}`;
   const title = level === 'channel' ? `Policy for channel ${channelId}` : `Workspace default policy`;
   const lede =

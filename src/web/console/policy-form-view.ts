@@ -130,6 +130,8 @@ const HINT: Record<PolicyFormPart, string> = {
   pacs: 'Whether images posted here go to the hospital\u2019s PACS only when someone with standing presses Send to PACS, or every image automatically once it is linked to a patient. Automatic sending still needs a configured PACS and the patient\u2019s consent for care; once in the PACS an image stays there when Loupe destroys its own copy.',
 };
 
+const NO_PACS_CONSOLE = 'No PACS is configured for this Loupe: no image is sent to one, on request or automatically, until whoever runs Loupe configures it (LOUPE_PACS_URL).';
+
 export interface PolicyFormView {
   csrf: string;
   action: string;
@@ -141,6 +143,8 @@ export interface PolicyFormView {
   problems: readonly PolicyFormProblem[];
   /** A shorter retention that would destroy `due` images: the form asks for a confirmation before it saves. */
   confirmShorter?: { due: number; days: number } | undefined;
+  /** A PACS is configured: without one, the Send to PACS part says that nothing is sent. */
+  pacsConfigured: boolean;
 }
 
 const val = (v: PolicyFormValues, k: string): string => {
@@ -196,6 +200,7 @@ function partFieldset(f: PolicyFormView, part: PolicyFormPart): SafeHtml {
 <legend>${PART_LABEL[part]}</legend>
 <p class="hint">${HINT[part]}</p>
 <p class="now">Now: ${partValue(part, f.current.policy)} ${sourceBadge(partSource(part, f.current.source))}</p>
+${part === 'pacs' && !f.pacsConfigured ? html`<div class="banner warn" role="status" id="no-pacs">${NO_PACS_CONSOLE}</div>` : ''}
 ${problemOf(f.problems, part)}
 <div class="choice from">
   <label><input type="radio" name="${fromField(part)}" value="inherit"${checked(has(f.values, fromField(part), 'inherit'))}> ${above} <span class="hint">(${partValue(part, f.inherited)})</span></label>
