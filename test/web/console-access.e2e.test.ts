@@ -67,5 +67,14 @@ describe('the admin console door', () => {
     expect(await page.textContent('main')).toContain('only for workspace admins, Teams team owners and privacy officers');
     const refused = await c.env.loupe.services.storage.db.prisma.auditEvent.findMany({ where: { action: 'console.refused', reason: 'no_role' } });
     expect(refused.length).toBeGreaterThan(0);
+    // At a shared workstation, the admin signs in over the clinician, with a fresh sign-in at the provider.
+    const another = page.locator('main a', { hasText: 'Sign in as someone else' });
+    expect(await another.getAttribute('href')).toBe('/auth/login?return=%2Fadmin&prompt=login');
+    await Promise.all([page.waitForLoadState('load'), another.click()]);
+    await page.fill('#email', CONSOLE_PEOPLE.admin.email);
+    await page.fill('#password', 'demo');
+    await page.fill('#otp', CONSOLE_PEOPLE.admin.otp);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/admin'), page.click('button.primary')]);
+    expect(await page.textContent('header.top .who')).toContain('Jordan Ellis');
   });
 });

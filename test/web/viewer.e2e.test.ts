@@ -234,6 +234,33 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect((await audit('viewer.sign_in_refused')).some((e) => e.reason === 'no_identity_match')).toBe(true);
   });
 
+  it('ends the session already in a browser when someone else signs in there, even when Loupe refuses them (a shared workstation)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, viewUrl, AMARA.email);
+    const session = async () => (await context.cookies()).find((c) => c.name === 'loupe_session')?.value;
+    const amaras = await session();
+    expect(amaras).toBeTruthy();
+    const opened = async () => {
+      const r = await context.request.get(viewUrl, { maxRedirects: 0 });
+      return [r.status(), r.headers()['location']?.split('?')[0]];
+    };
+    expect(await opened()).toEqual([200, undefined]);
+    // Someone else at the same browser signs in, through "Sign in as someone else", and Loupe turns them away.
+    await page.goto(`${publicUrl}/auth/login?return=${encodeURIComponent(new URL(viewUrl).pathname)}&prompt=login`);
+    await page.fill('#email', 'visitor@hospital.example');
+    await page.fill('#password', 'demo');
+    await Promise.all([page.waitForLoadState('load'), page.click('button.primary')]);
+    expect(await page.textContent('h1')).toBe('No matching chat account');
+    // Amara's session is over in the browser, and on the server: even her old cookie put back opens nothing.
+    expect(await session()).toBeUndefined();
+    expect(await opened()).toEqual([302, '/auth/login']);
+    await context.addCookies([{ name: 'loupe_session', value: amaras!, url: publicUrl }]);
+    expect(await opened()).toEqual([302, '/auth/login']);
+    expect((await audit('viewer.signed_out')).some((e) => e.reason === 'another_sign_in')).toBe(true);
+    await context.close();
+  });
+
   it('answers 403 for a revoked card and 410 for an expired one, as pages, never a stack trace', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -9,7 +9,7 @@ import { consoleAccess } from '../../app/console/console-access.js';
 import { refused, type ConsoleRefusalReason } from '../../app/console/console-caller.js';
 import { describeError } from '../../core/errors.js';
 import { IdentityLinks } from '../../storage/identity-links.js';
-import { isConsolePath, sessionCookie } from '../viewer/http.js';
+import { isConsolePath, sessionCookie, signInPath } from '../viewer/http.js';
 import { setConsoleRequest } from './context.js';
 import { csrfToken, csrfValid } from './csrf.js';
 import type { ConsoleDeps } from './deps.js';
@@ -44,10 +44,10 @@ export function consoleRouter(d: ConsoleDeps): Router {
       const token = sessionCookie(req);
       const session = await d.sessions.resolve(token);
       const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-      const signIn = `/auth/login?return=${encodeURIComponent(isConsolePath(here + query) ? here + query : isConsolePath(here) ? here : '/admin')}`;
+      const signIn = signInPath(isConsolePath(here + query) ? here + query : isConsolePath(here) ? here : '/admin');
       if (session.state !== 'active' || !token) {
         if (req.method === 'GET') return res.redirect(302, signIn);
-        return notice(res, 401, 'Signed out', 'Your session has ended. Sign in again; nothing was changed.', { href: '/auth/login?return=/admin', label: 'Sign in' });
+        return notice(res, 401, 'Signed out', 'Your session has ended. Sign in again; nothing was changed.', { href: signInPath('/admin'), label: 'Sign in' });
       }
       const who = session.identity;
       const access = await consoleAccess({ links, directory: d.directory, rules: d.rules, mfaAcr: d.mfaAcr }, { ...who, groups: who.groups ?? [] });
@@ -59,11 +59,11 @@ export function consoleRouter(d: ConsoleDeps): Router {
       }
       if (!decision.allow && decision.reason === 'no_role') {
         await refuse('no_role');
-        return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins, Teams team owners and privacy officers. Ask your administrator if you need access.`, undefined, who.displayName);
+        return notice(res, 403, 'No access to the console', `You are signed in as ${who.displayName}, but Loupe’s console is only for workspace admins, Teams team owners and privacy officers. Ask your administrator if you need access.`, { href: signInPath('/admin', true), label: 'Sign in as someone else' }, who.displayName);
       }
       if (!decision.allow && decision.reason === 'mfa_required') {
         await refuse('mfa_required');
-        return notice(res, 401, 'Multi-factor sign-in needed', 'The console needs a multi-factor sign-in, and this session used a password only. Sign in again with your second factor.', { href: '/auth/login?return=/admin', label: 'Sign in again' }, who.displayName);
+        return notice(res, 401, 'Multi-factor sign-in needed', 'The console needs a multi-factor sign-in, and this session used a password only. Sign in again with your second factor.', { href: signInPath('/admin'), label: 'Sign in again' }, who.displayName);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD' && !csrfValid(req, token, d.publicUrl)) {
         await refuse('csrf');

@@ -7,7 +7,7 @@ import { openTeachingShare, type OpenTeachingShareResult, type TeachingViewReque
 import { TEACHING_PATH, type TeachingDeps } from '../../app/teaching/teaching-deps.js';
 import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { html } from '../html.js';
-import { sessionCookie } from '../viewer/http.js';
+import { sessionCookie, signInPath } from '../viewer/http.js';
 import { noticeHtml, type Notice } from '../design/notice.js';
 import { sitePage } from '../design/site-page.js';
 
@@ -31,7 +31,7 @@ export function teachingRouter(d: TeachingRouteDeps): Router {
   /** Answers everything but an allowed request; true when it did. */
   const answered = (res: Response, token: string, result: OpenTeachingShareResult): boolean => {
     if (result.outcome === 'allowed') return false;
-    if (result.outcome === 'sign_in') res.redirect(302, `/auth/login?return=${encodeURIComponent(`${TEACHING_PATH}${token}`)}`);
+    if (result.outcome === 'sign_in') res.redirect(302, signInPath(`${TEACHING_PATH}${token}`));
     else if (result.outcome === 'unknown') res.status(404).type('html').send(noticeHtml({ title: 'Link not found', message: 'This link does not lead to anything in Loupe.' }, { status: 404 }));
     else res.status(REFUSED[result.reason].status).type('html').send(noticeHtml(REFUSED[result.reason].notice, { status: REFUSED[result.reason].status }));
     return true;

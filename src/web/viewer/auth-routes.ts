@@ -16,7 +16,7 @@ import type { ViewerSessions } from '../../storage/viewer-sessions.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
-import { clearSessionCookie, isConsolePath, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie } from './http.js';
+import { clearSessionCookie, isConsolePath, LOGIN_COOKIE, loginCookie, safeReturn, sameOrigin, secureCookies, sessionCookie, setSessionCookie, signInPath } from './http.js';
 import { linkEverywhere, linkIdentity } from './identity-link.js';
 import { noticeHtml } from '../design/notice.js';
 import { logQuietly } from '../http-app.js';
@@ -42,9 +42,6 @@ export interface AuthDeps {
 const stateHash = (state: string) => createHash('sha256').update(`loupe-login/1\0${state}`).digest('hex');
 const browserHash = (value: string) => createHash('sha256').update(`loupe-login-browser/1\0${value}`).digest('hex');
 const LOGIN_TTL_MS = 10 * 60_000;
-/** Where a sign-in returning to `returnTo` starts; `fresh` asks the provider for a new sign-in even over its own session. */
-const signInPath = (returnTo: string | undefined, fresh = false): string =>
-  `/auth/login${returnTo ? `?return=${encodeURIComponent(returnTo)}` : ''}${fresh ? `${returnTo ? '&' : '?'}prompt=login` : ''}`;
 
 export function authRouter(d: AuthDeps): Router {
   const router = express.Router();
@@ -90,6 +87,26 @@ export function authRouter(d: AuthDeps): Router {
     res.redirect(302, login.url.href);
   });
 
+  /**
+   * The person at this browser has just signed in at the provider: the Loupe
+   * session already in it ends when it is someone else's, so a refused
+   * sign-in does not leave them inside another person's session (a shared
+   * workstation), and when a new session replaces it (`replaced`), so no
+   * session outlives the cookie that held it.
+   */
+  const endPreviousSession = async (req: Request, res: Response, who: { issuer: string; subject: string }, replaced: boolean): Promise<void> => {
+    const token = sessionCookie(req);
+    if (!token) return;
+    const current = await d.sessions.resolve(token, false);
+    const samePerson = current.state === 'active' && current.identity.issuer === who.issuer && current.identity.subject === who.subject;
+    if (samePerson && !replaced) return;
+    await d.sessions.end(token);
+    if (!replaced) clearSessionCookie(res, secure);
+    if (current.state === 'active' && !samePerson) {
+      await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedOut, outcome: 'success', reason: 'another_sign_in', details: { session: current.id } });
+    }
+  };
+
   router.get('/auth/callback', async (req: Request, res: Response) => {
     if (!d.rp) return page(res, 503, 'Sign-in is not set up', 'This Loupe has no hospital sign-in configured.');
     const state = typeof req.query['state'] === 'string' ? req.query['state'] : '';
@@ -117,6 +134,7 @@ export function authRouter(d: AuthDeps): Router {
     const atProvider = { name: who.name, signInAgain: signInPath(attempt.returnTo, true) };
     const refuse = async (reason: string, status: number, title: string, message: string, link?: { href: string; label: string }) => {
       await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignInRefused, outcome: 'denied', reason, details: { issuer: who.issuer, subject: who.subject } });
+      await endPreviousSession(req, res, who, false);
       page(res, status, title, message, link, atProvider);
     };
     const mfa = d.rp.isMultiFactor(who);
@@ -139,6 +157,7 @@ export function authRouter(d: AuthDeps): Router {
       // The console asks each workspace's platform whether this person administers it: match them in every workspace first.
       await linkEverywhere({ links: identityLinks, directory: d.directory, clock: d.clock, workspaceIds: d.workspaceIds }, who);
     }
+    await endPreviousSession(req, res, who, true);
     const session = await d.sessions.create({
       issuer: who.issuer,
       subject: who.subject,

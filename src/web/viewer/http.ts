@@ -35,6 +35,11 @@ export function sameOrigin(req: Request, publicUrl: URL): boolean {
   return origin === undefined || origin === publicUrl.origin;
 }
 
+/** Where a sign-in returning to `returnTo` starts; `fresh` asks the provider for a new sign-in even over its own session (signing in as someone else). */
+export function signInPath(returnTo: string | undefined, fresh = false): string {
+  return `/auth/login${returnTo ? `?return=${encodeURIComponent(returnTo)}` : ''}${fresh ? `${returnTo ? '&' : '?'}prompt=login` : ''}`;
+}
+
 /** Only Loupe's own viewer, teaching share and console paths may be returned to after sign-in. */
 export function safeReturn(path: unknown): string {
   return typeof path === 'string' && (/^\/(view|teach)\/[A-Za-z0-9_-]{20,64}$/.test(path) || isConsolePath(path)) ? path : '/auth/signed-in';

@@ -26,7 +26,7 @@ import type { Storage } from '../../storage/services.js';
 import type { SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
 import { logQuietly } from '../http-app.js';
-import { sameOrigin, sessionCookie } from './http.js';
+import { sameOrigin, sessionCookie, signInPath } from './http.js';
 import { InstanceViews, type OriginalSource } from './instance-views.js';
 import { noticeHtml, type Notice } from '../design/notice.js';
 import { VIEWER_CSS, viewerHtml, viewerScripts } from './page.js';
@@ -91,7 +91,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     const who = session?.state === 'active' ? session.identity.displayName : undefined;
     res.status(status).type('html').send(noticeHtml(notice, { status, who }));
   };
-  const loginLink = (token: string) => `/auth/login?return=${encodeURIComponent(`/view/${token}`)}`;
+  const loginLink = (token: string) => signInPath(`/view/${token}`);
 
   // Browsers ask for it on every page; there is none.
   router.get('/favicon.ico', (_req, res) => void res.status(204).end());
