@@ -250,7 +250,7 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     await page.goto(`${publicUrl}/auth/login?return=${encodeURIComponent(new URL(viewUrl).pathname)}&prompt=login`);
     await page.fill('#email', 'visitor@hospital.example');
     await page.fill('#password', 'demo');
-    await Promise.all([page.waitForLoadState('load'), page.click('button.primary')]);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/auth/callback'), page.click('button.primary')]);
     expect(await page.textContent('h1')).toBe('No matching chat account');
     // Amara's session is over in the browser, and on the server: even her old cookie put back opens nothing.
     expect(await session()).toBeUndefined();
@@ -670,5 +670,30 @@ describe('the viewer in Chromium', { timeout: 240_000 }, () => {
     expect(await page.$('header.top .who')).toBeNull();
     expect(await page.getAttribute('main a.button', 'href')).toBe('/auth/login');
     expect((await page.context().cookies()).some((c) => c.name === 'loupe_session')).toBe(false);
+  });
+
+  // Last: it takes away Amara's match to her Slack account, which the tests above rely on.
+  it('matches someone who signed in before opening any card to their chat account, and offers a sign-in for the card when no match is left', async () => {
+    const forget = () => env.loupe.services.storage.db.prisma.identityLink.deleteMany({ where: { chatUserId: AMARA.id } });
+    await forget();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const opened = async () => (await context.request.get(viewUrl, { maxRedirects: 0 })).status();
+    // Signing in at Loupe's own sign-in (the landing page's button), with no card in hand.
+    await page.goto(`${publicUrl}/auth/login`);
+    await page.fill('#email', AMARA.email);
+    await page.fill('#password', 'demo');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/auth/signed-in'), page.click('button.primary')]);
+    expect(await opened()).toBe(200);
+    // Her match is gone again (her chat account was renamed, say): the card's page says so and offers a sign-in for it.
+    await forget();
+    await page.goto(viewUrl);
+    expect(await page.textContent('h1')).toBe('No matching chat account');
+    const again = page.locator('main a', { hasText: 'Sign in for this card' });
+    expect(await again.getAttribute('href')).toBe(`/auth/login?return=${encodeURIComponent(new URL(viewUrl).pathname)}`);
+    // Still signed in at the provider, she is not asked again: the sign-in matches her and she is at the image.
+    await Promise.all([page.waitForURL((u) => u.pathname === new URL(viewUrl).pathname), again.click()]);
+    expect(await opened()).toBe(200);
+    await context.close();
   });
 });

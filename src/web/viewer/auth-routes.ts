@@ -153,8 +153,10 @@ export function authRouter(d: AuthDeps): Router {
         return refuse('no_identity_match', 403, 'No matching chat account', 'You signed in, but Loupe found no account in this chat workspace with your verified hospital email, so it cannot tell whether you may see this image. Ask your administrator to check that your chat profile uses your hospital email.');
       }
       identityLinkId = linked;
-    } else if (isConsolePath(attempt.returnTo)) {
-      // The console asks each workspace's platform whether this person administers it: match them in every workspace first.
+    } else {
+      // Not from a card: the console asks each workspace's platform whether this person administers it, and a card
+      // opened later in this session must find its chat account (signing in at the landing page first): match them
+      // in every workspace now.
       await linkEverywhere({ links: identityLinks, directory: d.directory, clock: d.clock, workspaceIds: d.workspaceIds }, who);
     }
     await endPreviousSession(req, res, who, true);

@@ -103,7 +103,7 @@ export function viewerRouter(d: ViewerDeps): Router {
     const view = await authorize(req, 'page');
     if (view.outcome === 'sign_in') return void res.redirect(302, loginLink(token));
     if (view.outcome === 'unknown_token') return page(res, 404, { title: 'Link not found', message: 'This link does not lead to anything in Loupe.' }, view.session);
-    if (view.outcome === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace.' }, view.session);
+    if (view.outcome === 'no_link') return page(res, 403, { title: 'No matching chat account', message: 'Loupe could not match your sign-in to an account in this chat workspace. Signing in for this card matches you again, or says why it cannot.', link: { href: loginLink(token), label: 'Sign in for this card' } }, view.session);
     const { decision, policy } = view;
     if (decision.allow) {
       return void res.type('html').send(viewerHtml(token, view.session.identity.displayName));
