@@ -114,6 +114,20 @@ describe('channel policies and legal holds in the console', () => {
     await screen(admin, 'console-policies');
   });
 
+  it('keeps each row’s Edit in view on a laptop’s screen, and the page never scrolls sideways', async () => {
+    const { page } = await c.page();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await consoleSignIn(page, `${c.publicUrl}/admin/policies`, CONSOLE_PEOPLE.admin);
+    const edits = page.locator('table.policies a.edit');
+    expect(await edits.count()).toBeGreaterThanOrEqual(1);
+    for (const box of await Promise.all((await edits.all()).map((e) => e.boundingBox()))) {
+      expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
+    }
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
+    await Promise.all([page.waitForURL((u) => u.pathname === new URL(editUrl('*')).pathname), edits.first().click()]);
+    expect(await page.textContent('h1')).toBe('Workspace default policy');
+  });
+
   it('asks before a shorter retention destroys images, saying how many, and saves only once confirmed', async () => {
     // One of the channel's images was received 100 days ago.
     const old = await db().asset.findFirstOrThrow({ where: { workspaceId: ws, consult: { channelId: WOUNDS }, status: 'stored' } });

@@ -24,10 +24,11 @@ function workspaceTable(w: WorkspacePolicies): SafeHtml {
   const editColumn = w.rows.some((r) => r.mayChange);
   const rows = w.rows.map(({ channelId, resolved, mayChange }) => {
     const hold = resolved.policy.legalHold ? html`<span class="badge bad">On hold</span>` : html`<span class="hint">None</span>`;
-    const edit = !editColumn ? '' : !mayChange ? html`<td></td>` : html`<td><a href="${policyPath(w.workspace.id, channelId)}">Edit<span class="visually-hidden"> ${channelId === '*' ? 'the workspace default' : `channel ${channelId}`}</span></a></td>`;
-    return html`<tr${channelId === '*' ? html` class="default-row"` : ''}><th scope="row">${channelName(channelId)}</th>${PART_NAMES.map(
+    // Under the channel's name, not in a last column: the table is wider than a laptop's screen, and Edit must never scroll out of view.
+    const edit = mayChange ? html`<br><a class="edit" href="${policyPath(w.workspace.id, channelId)}">Edit<span class="visually-hidden"> ${channelId === '*' ? 'the workspace default' : `channel ${channelId}`}</span></a>` : '';
+    return html`<tr${channelId === '*' ? html` class="default-row"` : ''}><th scope="row">${channelName(channelId)}${edit}</th>${PART_NAMES.map(
       (part) => html`<td>${partValue(part, resolved.policy)}<br>${sourceBadge(partSource(part, resolved.source))}</td>`,
-    )}<td>${hold}</td>${edit}</tr>`;
+    )}<td>${hold}</td></tr>`;
   });
   // Every row resolves break-glass from the workspace's own setting.
   const breakGlass = w.rows[0]!.resolved;
@@ -40,7 +41,7 @@ function workspaceTable(w: WorkspacePolicies): SafeHtml {
 <h2 id="ws-${w.workspace.id}">${w.workspace.name} <span class="badge">${PLATFORM[w.workspace.platform]}</span></h2>
 <p>Break-glass in this workspace: <strong>${settingValue('breakGlass', breakGlass.policy.breakGlass)}</strong> ${sourceBadge(breakGlass.source.breakGlass)}</p>
 <div class="table-scroll"><table class="policies">
-<thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${COLUMN[p]}</th>`)}<th scope="col">Legal hold</th>${editColumn ? html`<th scope="col"><span class="visually-hidden">Change</span></th>` : ''}</tr></thead>
+<thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${COLUMN[p]}</th>`)}<th scope="col">Legal hold</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${w.rows.length === 1 && w.rows[0]!.channelId === '*' ? html`<p class="hint">No channel has been seen yet: channels appear here once Loupe is added to one or a policy is set for it. Until then every channel follows the workspace default.</p>` : ''}
 ${editColumn && !w.mayChange ? html`<p class="hint">You run the channels of your own teams: the workspace default and other teams’ channels are set by the workspace’s admins.</p>` : ''}

@@ -30,7 +30,12 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1re
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 /* Policies (/admin/policies, its edit form) and legal holds (/admin/holds). */
-.table-scroll { overflow-x: auto; }
+/* Positioned, so a visually hidden caption inside stays inside the scroll box rather than widening the page. */
+.table-scroll { overflow-x: auto; position: relative; }
+table.policies th[scope=row] a.edit { font-weight: 400; font-size: .85rem; }
+/* The channel column stays put while the rest scrolls sideways, so every value keeps its row's name. */
+table.policies { border-collapse: separate; border-spacing: 0; }
+table.policies th[scope=row], table.policies thead th:first-child { position: sticky; left: 0; z-index: 1; box-shadow: inset -1px 0 0 var(--line); }
 table.policies td, table.policies th[scope=row] { font-size: .88rem; }
 table.policies td small, table td small { color: var(--muted); }
 table.policies .badge { margin-top: .2rem; }
@@ -69,7 +74,6 @@ form.lift button { white-space: nowrap; }
 form.hold-form fieldset { display: grid; gap: .6rem; }
 /* Assets, patient search, audit trail and alerts pages */
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-.table-scroll { overflow-x: auto; }
 table.assets td, table.trail td, table.disclosures td { font-size: .9rem; }
 table.disclosures td.refused { font-weight: 600; }
 table.assets th, table.assets td { padding: .4rem .4rem; }
