@@ -21,7 +21,7 @@ const COLUMN = { ...PART_LABEL, identifier: 'Identifier pattern' };
 export const policyPath = (workspaceId: string, channelId: string) => `/admin/policies/${encodeURIComponent(workspaceId)}/${encodeURIComponent(channelId)}`;
 
 function workspaceTable(w: WorkspacePolicies): SafeHtml {
-  const editColumn = w.rows.some((r) => r.mayChange);
+  const someMayChange = w.rows.some((r) => r.mayChange);
   const rows = w.rows.map(({ channelId, resolved, mayChange }) => {
     const hold = resolved.policy.legalHold ? html`<span class="badge bad">On hold</span>` : html`<span class="hint">None</span>`;
     // Under the channel's name, not in a last column: the table is wider than a laptop's screen, and Edit must never scroll out of view.
@@ -44,7 +44,7 @@ function workspaceTable(w: WorkspacePolicies): SafeHtml {
 <thead><tr><th scope="col">Channel</th>${PART_NAMES.map((p) => html`<th scope="col">${COLUMN[p]}</th>`)}<th scope="col">Legal hold</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${w.rows.length === 1 && w.rows[0]!.channelId === '*' ? html`<p class="hint">No channel has been seen yet: channels appear here once Loupe is added to one or a policy is set for it. Until then every channel follows the workspace default.</p>` : ''}
-${editColumn && !w.mayChange ? html`<p class="hint">You run the channels of your own teams: the workspace default and other teams’ channels are set by the workspace’s admins.</p>` : ''}
+${someMayChange && !w.mayChange ? html`<p class="hint">You run the channels of your own teams: the workspace default and other teams’ channels are set by the workspace’s admins.</p>` : ''}
 ${open}
 </section>`;
 }

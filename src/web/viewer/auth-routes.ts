@@ -12,7 +12,7 @@ import type { AuditLog } from '../../storage/audit-log.js';
 import type { ChannelPolicies } from '../../storage/channel-policies.js';
 import type { Database } from '../../storage/database.js';
 import { viewerRepos } from '../../storage/viewer-repos.js';
-import type { ViewerSessions } from '../../storage/viewer-sessions.js';
+import type { SessionState, ViewerSessions } from '../../storage/viewer-sessions.js';
 import { hashLinkToken } from '../../intake/link-token.js';
 import type { RelyingParty } from '../oidc/relying-party.js';
 import type { ViewerDirectory } from '../../app/ports/viewer-directory.js';
@@ -100,10 +100,17 @@ export function authRouter(d: AuthDeps): Router {
     const current = await d.sessions.resolve(token, false);
     const samePerson = current.state === 'active' && current.identity.issuer === who.issuer && current.identity.subject === who.subject;
     if (samePerson && !replaced) return;
-    await d.sessions.end(token);
     if (!replaced) clearSessionCookie(res, secure);
-    if (current.state === 'active' && !samePerson) {
-      await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedOut, outcome: 'success', reason: 'another_sign_in', details: { session: current.id } });
+    // The same person signing in again only replaces their own session: nobody was signed out.
+    if (samePerson) await d.sessions.end(token);
+    else await signOut(token, current, 'another_sign_in');
+  };
+
+  /** Ends the session behind `token`, audited when it was still active. */
+  const signOut = async (token: string | undefined, current: SessionState, reason?: string): Promise<void> => {
+    await d.sessions.end(token);
+    if (current.state === 'active') {
+      await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedOut, outcome: 'success', ...(reason ? { reason } : {}), details: { session: current.id } });
     }
   };
 
@@ -178,12 +185,8 @@ export function authRouter(d: AuthDeps): Router {
   router.post('/auth/logout', async (req: Request, res: Response) => {
     if (!sameOrigin(req, d.publicUrl)) return page(res, 403, 'Refused', 'That request did not come from Loupe.');
     const token = sessionCookie(req);
-    const current = await d.sessions.resolve(token, false);
-    await d.sessions.end(token);
+    await signOut(token, await d.sessions.resolve(token, false));
     clearSessionCookie(res, secure);
-    if (current.state === 'active') {
-      await d.audit.record({ actor: { type: 'user', id: null }, action: AuditAction.ViewerSignedOut, outcome: 'success', details: { session: current.id } });
-    }
     const provider = await d.rp?.endSessionUrl().catch(() => undefined);
     page(res, 200, 'Signed out of Loupe', 'Your Loupe session has ended.', provider ? { href: provider.href, label: 'Also sign out of the hospital sign-in' } : undefined);
   });
